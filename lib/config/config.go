@@ -1,0 +1,112 @@
+// Package config is the typed configuration of one platform: a customer's deployment of the
+// service across environments, accounts and regions. Load reads a JSON file strictly, fills
+// defaults and validates it; everything downstream (stacks, constructs) trusts what it returns.
+package config
+
+// Platform is one customer's deployment: every environment, its accounts and regions, and the
+// pipeline that delivers them.
+type Platform struct {
+	// Name prefixes every stack and physical name: lowercase letters, digits and hyphens.
+	Name string `json:"name"`
+	// Owner is the team that answers for the platform; it is tagged on every resource.
+	Owner string `json:"owner"`
+	// CostCentre is tagged on every resource when set.
+	CostCentre string `json:"costCentre,omitempty"`
+	// AlertEmails receive alarms and pipeline approval requests.
+	AlertEmails []string `json:"alertEmails"`
+	// Pipeline is where the delivery pipeline lives and what it builds from.
+	Pipeline Pipeline `json:"pipeline"`
+	// DNS is optional: without it the platform is reached by its generated CloudFront and
+	// Global Accelerator names.
+	DNS *DNS `json:"dns,omitempty"`
+	// Environments are deployed in this order by the pipeline (staging before prod).
+	Environments []Environment `json:"environments"`
+}
+
+// Pipeline places the self-mutating pipeline in the tooling account.
+type Pipeline struct {
+	Account string `json:"account"`
+	Region  string `json:"region"`
+	Source  Source `json:"source"`
+}
+
+// Source is the repository the pipeline builds: exactly one of CodeConnections or CodeCommit.
+type Source struct {
+	CodeConnections *CodeConnectionsSource `json:"codeConnections,omitempty"`
+	CodeCommit      *CodeCommitSource      `json:"codeCommit,omitempty"`
+	// Branch the pipeline follows. Default: main.
+	Branch string `json:"branch,omitempty"`
+}
+
+// CodeConnectionsSource is a GitHub, GitLab or Bitbucket repository reached through an
+// AWS CodeConnections connection.
+type CodeConnectionsSource struct {
+	ConnectionArn string `json:"connectionArn"`
+	// Repository is "owner/name".
+	Repository string `json:"repository"`
+}
+
+// CodeCommitSource is a CodeCommit repository in the tooling account.
+type CodeCommitSource struct {
+	Repository string `json:"repository"`
+}
+
+// DNS is the public hosted zone the platform's names are created in.
+type DNS struct {
+	DomainName   string `json:"domainName"`
+	HostedZoneID string `json:"hostedZoneId"`
+}
+
+// Environment is one deployment stage of the platform (staging, prod, ...) in one account.
+type Environment struct {
+	Name    string `json:"name"`
+	Account string `json:"account"`
+	// Regions are ordered: the first is the primary (database writer, global resources' home).
+	Regions []Region `json:"regions"`
+	Sizing  Sizing   `json:"sizing,omitempty"`
+	// TerminationProtection guards the stateful (data) stacks against deletion. Default: true.
+	TerminationProtection *bool `json:"terminationProtection,omitempty"`
+}
+
+// Region is the environment's footprint in one AWS region.
+type Region struct {
+	Region string `json:"region"`
+	// CIDR of the region's VPC: private (RFC 1918), /16 to /20, and disjoint from every other
+	// VPC of the platform.
+	CIDR string `json:"cidr"`
+	// AvailabilityZones are the three AZs the VPC spans. Default: the region's first three.
+	AvailabilityZones []string `json:"availabilityZones,omitempty"`
+	// NatGateways is how many NAT gateways the VPC has, 1 to 3. Default: one per AZ.
+	NatGateways int `json:"natGateways,omitempty"`
+}
+
+// Sizing is how big the environment's service and database are. Every field has a default.
+type Sizing struct {
+	// TaskCPU is the Fargate task's CPU units (256 = 0.25 vCPU). Default: 512.
+	TaskCPU int `json:"taskCpu,omitempty"`
+	// TaskMemoryMiB must be a valid Fargate pairing with TaskCPU. Default: 1024.
+	TaskMemoryMiB int `json:"taskMemoryMiB,omitempty"`
+	// DesiredCount is the task count a deployment starts with. Default: 2.
+	DesiredCount int `json:"desiredCount,omitempty"`
+	// MinCapacity and MaxCapacity bound autoscaling. Default: 2 and 6.
+	MinCapacity int `json:"minCapacity,omitempty"`
+	MaxCapacity int `json:"maxCapacity,omitempty"`
+	// DBInstanceClass is the Aurora instance class, e.g. db.r7g.large (Graviton). Default: db.r7g.large.
+	DBInstanceClass string `json:"dbInstanceClass,omitempty"`
+	// DBInstances is the number of Aurora instances per region (writer + readers in the
+	// primary). Default: 2.
+	DBInstances int `json:"dbInstances,omitempty"`
+	// BackupRetentionDays is how long automated database backups are kept, 1 to 35. Default: 7.
+	BackupRetentionDays int `json:"backupRetentionDays,omitempty"`
+}
+
+// Primary is the environment's primary region.
+func (e Environment) Primary() Region { return e.Regions[0] }
+
+// Secondaries are the environment's regions after the primary, in config order.
+func (e Environment) Secondaries() []Region { return e.Regions[1:] }
+
+// Protected reports whether the environment's stateful stacks get termination protection.
+func (e Environment) Protected() bool {
+	return e.TerminationProtection == nil || *e.TerminationProtection
+}

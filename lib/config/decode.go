@@ -1,0 +1,179 @@
+package config
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"reflect"
+	"sort"
+	"strings"
+)
+
+// decodeStrict decodes data into v and reports every unknown field and mistyped value, not just
+// the first as json.Decoder.DisallowUnknownFields would: a user fixing a config file should see
+// all of its problems in one run. It returns the paths whose values could not be decoded, so
+// that validation does not report them a second time, and false if nothing could be decoded.
+func decodeStrict(data []byte, v any, found *problems) (undecoded []string, ok bool) {
+	var raw any
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	if err := dec.Decode(&raw); err != nil {
+		found.add("", syntaxMessage(data, err))
+		return nil, false
+	}
+	if dec.More() {
+		found.add("", "unexpected content after the top-level JSON object")
+		return nil, false
+	}
+	if _, isObject := raw.(map[string]any); !isObject {
+		found.add("", "the file must hold one JSON object (see config/example.json)")
+		return nil, false
+	}
+	shape := &problems{}
+	checkShape(raw, reflect.TypeOf(v).Elem(), "", shape)
+	for _, p := range shape.list {
+		found.add(p.Path, p.Message)
+		undecoded = append(undecoded, p.Path)
+	}
+	// Unmarshal skips unknown fields and values of the wrong type and fills the rest, which
+	// is what validation needs to report the remaining problems alongside these.
+	_ = json.Unmarshal(data, v)
+	return undecoded, true
+}
+
+// syntaxMessage turns a JSON syntax error into "line L, column C: ..." so the user can find it.
+func syntaxMessage(data []byte, err error) string {
+	var syntaxErr *json.SyntaxError
+	if errors.As(err, &syntaxErr) {
+		// Offset counts the bytes read including the offending one.
+		line, col := position(data, syntaxErr.Offset-1)
+		return fmt.Sprintf("invalid JSON at line %d, column %d: %v", line, col, err)
+	}
+	if errors.Is(err, io.EOF) {
+		return "the file is empty; it must hold one JSON object (see config/example.json)"
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		return "invalid JSON: the file ends before the JSON does (a missing } or ]?)"
+	}
+	return fmt.Sprintf("invalid JSON: %v", err)
+}
+
+func position(data []byte, offset int64) (line, col int) {
+	line, col = 1, 1
+	for i := int64(0); i < offset && i < int64(len(data)); i++ {
+		if data[i] == '\n' {
+			line, col = line+1, 1
+		} else {
+			col++
+		}
+	}
+	return line, col
+}
+
+// checkShape compares a decoded JSON value with the Go type it must fill.
+func checkShape(value any, t reflect.Type, path string, problems *problems) {
+	if value == nil {
+		return // null leaves the zero value; validation reports it if it is required
+	}
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		object, ok := value.(map[string]any)
+		if !ok {
+			problems.add(path, fmt.Sprintf("%s: expected an object", describe(value)))
+			return
+		}
+		fields := jsonFields(t)
+		keys := make([]string, 0, len(object))
+		for key := range object {
+			keys = append(keys, key)
+		}
+		sort.Strings(keys)
+		for _, key := range keys {
+			field, known := fields[key]
+			if !known {
+				problems.add(join(path, key), "unknown field; known fields are "+strings.Join(fieldNames(t), ", "))
+				continue
+			}
+			checkShape(object[key], field.Type, join(path, key), problems)
+		}
+	case reflect.Slice:
+		list, ok := value.([]any)
+		if !ok {
+			problems.add(path, fmt.Sprintf("%s: expected a list", describe(value)))
+			return
+		}
+		for i, item := range list {
+			checkShape(item, t.Elem(), fmt.Sprintf("%s[%d]", path, i), problems)
+		}
+	case reflect.String:
+		if _, ok := value.(string); !ok {
+			problems.add(path, fmt.Sprintf("%s: expected a string", describe(value)))
+		}
+	case reflect.Bool:
+		if _, ok := value.(bool); !ok {
+			problems.add(path, fmt.Sprintf("%s: expected true or false", describe(value)))
+		}
+	case reflect.Int:
+		number, ok := value.(json.Number)
+		if !ok {
+			problems.add(path, fmt.Sprintf("%s: expected a whole number", describe(value)))
+			return
+		}
+		if _, err := number.Int64(); err != nil || strings.ContainsAny(number.String(), ".eE") {
+			problems.add(path, fmt.Sprintf("%s: expected a whole number", number))
+		}
+	default:
+		panic(fmt.Sprintf("config: checkShape does not handle %s", t.Kind()))
+	}
+}
+
+func describe(value any) string {
+	switch v := value.(type) {
+	case string:
+		return fmt.Sprintf("%q", v)
+	case json.Number:
+		return v.String()
+	case bool:
+		return fmt.Sprint(v)
+	case []any:
+		return "a list"
+	case map[string]any:
+		return "an object"
+	}
+	return fmt.Sprint(value)
+}
+
+func jsonFields(t reflect.Type) map[string]reflect.StructField {
+	fields := map[string]reflect.StructField{}
+	for i := range t.NumField() {
+		field := t.Field(i)
+		name, _, _ := strings.Cut(field.Tag.Get("json"), ",")
+		if name != "" && name != "-" {
+			fields[name] = field
+		}
+	}
+	return fields
+}
+
+func fieldNames(t reflect.Type) []string {
+	var names []string
+	for i := range t.NumField() {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		if name != "" && name != "-" {
+			names = append(names, name)
+		}
+	}
+	return names
+}
+
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}

@@ -1,0 +1,223 @@
+package config_test
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/example/platform/lib/config"
+)
+
+func TestLoad_ExampleConfigIsValidAndDefaulted(t *testing.T) {
+	platform := mustLoad(t, "../../config/example.json")
+
+	if platform.Name != "acme" || len(platform.Environments) != 2 {
+		t.Fatalf("got platform %q with %d environments, want acme with 2", platform.Name, len(platform.Environments))
+	}
+	staging, prod := platform.Environments[0], platform.Environments[1]
+	if staging.Protected() {
+		t.Error("staging sets terminationProtection false but Protected() is true")
+	}
+	if !prod.Protected() {
+		t.Error("prod sets terminationProtection true but Protected() is false")
+	}
+	if got := prod.Primary().Region; got != "us-east-1" {
+		t.Errorf("prod primary = %s, want us-east-1 (the first region listed)", got)
+	}
+	if got := prod.Regions[1].AvailabilityZones; strings.Join(got, ",") != "eu-west-1a,eu-west-1b,eu-west-1c" {
+		t.Errorf("eu-west-1 zones defaulted to %v, want eu-west-1a-c", got)
+	}
+	if got := prod.Regions[1].NatGateways; got != config.AvailabilityZoneCount {
+		t.Errorf("unset natGateways defaulted to %d, want one per AZ (%d)", got, config.AvailabilityZoneCount)
+	}
+	if platform.DNS == nil || platform.DNS.DomainName != "example.com" {
+		t.Errorf("example.json must configure example.com so DNS resources synthesize, got %+v", platform.DNS)
+	}
+}
+
+func TestLoad_ThreeRegionConfigHasThreeProdRegions(t *testing.T) {
+	platform := mustLoad(t, "../../config/three-region.json")
+	prod := platform.Environments[0]
+	var codes []string
+	for _, r := range prod.Regions {
+		codes = append(codes, r.Region)
+	}
+	if got := strings.Join(codes, ","); got != "us-east-1,eu-west-1,ap-southeast-2" {
+		t.Fatalf("regions = %s", got)
+	}
+	if len(prod.Secondaries()) != 2 {
+		t.Errorf("secondaries = %d, want 2", len(prod.Secondaries()))
+	}
+}
+
+func TestLoad_AppliesDefaultsToAMinimalConfig(t *testing.T) {
+	platform := mustLoad(t, "testdata/valid-minimal.json")
+	env := platform.Environments[0]
+	if !env.Protected() {
+		t.Error("termination protection must default to on")
+	}
+	want := config.Sizing{
+		TaskCPU: config.DefaultTaskCPU, TaskMemoryMiB: config.DefaultTaskMemoryMiB,
+		DesiredCount: config.DefaultDesiredCount, MinCapacity: config.DefaultMinCapacity, MaxCapacity: config.DefaultMaxCapacity,
+		DBInstanceClass: config.DefaultDBInstanceClass, DBInstances: config.DefaultDBInstances,
+		BackupRetentionDays: config.DefaultBackupRetentionDays,
+	}
+	if env.Sizing != want {
+		t.Errorf("sizing = %+v, want defaults %+v", env.Sizing, want)
+	}
+	if platform.Pipeline.Source.Branch != "main" {
+		t.Errorf("branch = %q, want main", platform.Pipeline.Source.Branch)
+	}
+}
+
+func TestLoad_IrregularRegionGetsItsRealZones(t *testing.T) {
+	data := strings.Replace(readFile(t, "testdata/valid-minimal.json"), `"eu-west-1"`, `"ap-northeast-1"`, 1)
+	platform, err := config.Parse("tokyo.json", []byte(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(platform.Environments[0].Regions[1].AvailabilityZones, ","); got != "ap-northeast-1a,ap-northeast-1c,ap-northeast-1d" {
+		t.Errorf("ap-northeast-1 zones = %s; it has no 1b for new accounts", got)
+	}
+}
+
+// Each fixture in testdata/invalid breaks one rule; the test pins the field path and the
+// message, and that no other problem is reported.
+func TestLoad_RejectsEachInvalidFixture(t *testing.T) {
+	cases := []struct {
+		fixture, path, message string
+	}{
+		{"unknown-field", "bogusField", "unknown field; known fields are name, owner, costCentre, alertEmails, pipeline, dns, environments"},
+		{"unknown-nested-field", "environments[0].regions[0].cidrBlock", "unknown field; known fields are region, cidr"},
+		{"wrong-type", "environments[0].sizing.taskCpu", `"512": expected a whole number`},
+		{"fractional-number", "environments[0].sizing.desiredCount", "1.5: expected a whole number"},
+		{"missing-name", "name", "required"},
+		{"bad-platform-name", "name", `"Acme Corp" is not valid`},
+		{"missing-owner", "owner", "required"},
+		{"bad-owner", "owner", `"team<script>" is not valid`},
+		{"no-alert-emails", "alertEmails", "required"},
+		{"bad-email", "alertEmails[0]", `"oncall at example.com" is not an e-mail address`},
+		{"bad-account", "environments[0].account", `"12345" is not valid; want a 12-digit AWS account ID`},
+		{"bad-pipeline-account", "pipeline.account", "12-digit AWS account ID"},
+		{"unknown-pipeline-region", "pipeline.region", `"us-est-1" is not an AWS region; did you mean us-east-1?`},
+		{"unknown-region", "environments[0].regions[0].region", `"eu-west-9" is not an AWS region; did you mean eu-west-1?`},
+		{"missing-region", "environments[0].regions[0].region", "required"},
+		{"duplicate-region", "environments[0].regions[1].region", "us-east-1 is already environments[0].regions[0]"},
+		{"overlapping-cidrs", "environments[1].regions[0].cidr", "10.0.128.0/17 overlaps environments[0].regions[0].cidr (staging/us-east-1, 10.0.0.0/16)"},
+		{"public-cidr", "environments[0].regions[0].cidr", "8.8.0.0/16 is not a private range"},
+		{"small-cidr", "environments[0].regions[0].cidr", "10.0.0.0/24 is too small"},
+		{"large-cidr", "environments[0].regions[0].cidr", "10.0.0.0/8 is larger than AWS allows"},
+		{"cidr-host-bits", "environments[0].regions[0].cidr", "did you mean 10.0.0.0/16?"},
+		{"malformed-cidr", "environments[0].regions[0].cidr", `"10.0.0/16" is not an IPv4 CIDR`},
+		{"missing-cidr", "environments[0].regions[0].cidr", "required"},
+		{"duplicate-environment", "environments[1].name", `"staging" is also the name of environments[0]`},
+		{"bad-environment-name", "environments[1].name", `"Production" is not valid`},
+		{"no-environments", "environments", "required"},
+		{"no-regions", "environments[1].regions", "required"},
+		{"both-sources", "pipeline.source", "not both"},
+		{"no-source", "pipeline.source", "required; set codeConnections"},
+		{"bad-connection-arn", "pipeline.source.codeConnections.connectionArn", "is not valid; want a CodeConnections ARN"},
+		{"bad-branch", "pipeline.source.branch", `"main branch" is not valid`},
+		{"zone-outside-region", "environments[0].regions[0].availabilityZones[2]", `"eu-west-1c" is not an availability zone of us-east-1`},
+		{"two-zones", "environments[0].regions[0].availabilityZones", "2 zones listed: the VPC spans exactly 3"},
+		{"duplicate-zone", "environments[0].regions[0].availabilityZones[2]", "us-east-1a is listed twice"},
+		{"too-many-nat-gateways", "environments[0].regions[0].natGateways", "5: must be 1 to 3"},
+		{"bad-task-cpu", "environments[0].sizing.taskCpu", "300 is not a Fargate CPU size"},
+		{"bad-task-memory", "environments[0].sizing.taskMemoryMiB", "512 MiB does not go with taskCpu 512; Fargate accepts 1024, 2048, 3072, 4096 MiB"},
+		{"min-above-max", "environments[0].sizing.maxCapacity", "4: must be from minCapacity (5)"},
+		{"desired-outside-bounds", "environments[0].sizing.desiredCount", "9: must be from minCapacity (2) to maxCapacity (4)"},
+		{"bad-db-instance-class", "environments[0].sizing.dbInstanceClass", `"r7g.large" is not valid; want an Aurora instance class such as db.r7g.large`},
+		{"too-many-db-instances", "environments[0].sizing.dbInstances", "20: must be 1 to 16"},
+		{"backup-retention-too-long", "environments[0].sizing.backupRetentionDays", "40: Aurora keeps automated backups for 1 to 35 days"},
+		{"bad-hosted-zone", "dns.hostedZoneId", `"zone-1" is not valid`},
+		{"bad-domain", "dns.domainName", `"Example..com" is not valid`},
+		{"not-json", "", "invalid JSON at line 4, column 3"},
+		{"empty", "", "the file is empty"},
+		{"not-an-object", "", "must hold one JSON object"},
+	}
+	covered := map[string]bool{"overlap-and-unknown.json": true} // has its own test
+	for _, c := range cases {
+		covered[c.fixture+".json"] = true
+		t.Run(c.fixture, func(t *testing.T) {
+			problems := loadProblems(t, filepath.Join("testdata", "invalid", c.fixture+".json"))
+			if len(problems) != 1 {
+				t.Fatalf("want exactly one problem at %q, got %d: %+v", c.path, len(problems), problems)
+			}
+			if problems[0].Path != c.path || !strings.Contains(problems[0].Message, c.message) {
+				t.Errorf("got %s: %s\nwant %s: ...%s...", problems[0].Path, problems[0].Message, c.path, c.message)
+			}
+		})
+	}
+	entries, err := os.ReadDir("testdata/invalid")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if !covered[e.Name()] {
+			t.Errorf("fixture testdata/invalid/%s has no case in this test", e.Name())
+		}
+	}
+}
+
+func TestLoad_ReportsEveryProblemAtOnceNamingTheFile(t *testing.T) {
+	path := "testdata/invalid/overlap-and-unknown.json"
+	_, err := config.Load(path)
+	if err == nil {
+		t.Fatal("want an error")
+	}
+	want := path + `: 2 problems
+  bogusField: unknown field; known fields are name, owner, costCentre, alertEmails, pipeline, dns, environments
+  environments[1].regions[0].cidr: 10.0.0.0/16 overlaps environments[0].regions[0].cidr (staging/us-east-1, 10.0.0.0/16); pick a range outside 10.0.0.0/16`
+	if err.Error() != want {
+		t.Errorf("message:\n%s\nwant:\n%s", err, want)
+	}
+}
+
+func TestLoad_MissingFileSaysHowToChooseOne(t *testing.T) {
+	_, err := config.Load("config/nope.json")
+	if err == nil || !strings.Contains(err.Error(), "config/nope.json: 1 problem\n  no such file; pass an existing config with -c config=") {
+		t.Errorf("got %v", err)
+	}
+}
+
+func TestLoad_DoesNotRepeatAProblemForAMistypedValue(t *testing.T) {
+	data := strings.Replace(readFile(t, "testdata/valid-minimal.json"), `"cidr": "10.0.0.0/16"`, `"cidr": 10`, 1)
+	_, err := config.Parse("typed.json", []byte(data))
+	var cfgErr *config.Error
+	if !errors.As(err, &cfgErr) || len(cfgErr.Problems) != 1 || cfgErr.Problems[0].Message != "10: expected a string" {
+		t.Errorf("want only the type problem for the cidr, got %v", err)
+	}
+}
+
+func mustLoad(t *testing.T, path string) *config.Platform {
+	t.Helper()
+	platform, err := config.Load(path)
+	if err != nil {
+		t.Fatalf("%s must be valid: %v", path, err)
+	}
+	return platform
+}
+
+func loadProblems(t *testing.T, path string) []config.Problem {
+	t.Helper()
+	_, err := config.Load(path)
+	var cfgErr *config.Error
+	if !errors.As(err, &cfgErr) {
+		t.Fatalf("want a *config.Error for %s, got %v", path, err)
+	}
+	if cfgErr.File != path {
+		t.Errorf("error names file %q, want %q", cfgErr.File, path)
+	}
+	return cfgErr.Problems
+}
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
+}

@@ -1,0 +1,67 @@
+package config
+
+import "sort"
+
+// regions are the commercial AWS regions (partition aws). The platform's templates use the aws
+// partition's service principals and ARNs, so GovCloud and China regions are not accepted.
+var regions = map[string]bool{
+	"af-south-1": true, "ap-east-1": true, "ap-east-2": true, "ap-northeast-1": true,
+	"ap-northeast-2": true, "ap-northeast-3": true, "ap-south-1": true, "ap-south-2": true,
+	"ap-southeast-1": true, "ap-southeast-2": true, "ap-southeast-3": true, "ap-southeast-4": true,
+	"ap-southeast-5": true, "ap-southeast-6": true, "ap-southeast-7": true, "ca-central-1": true,
+	"ca-west-1": true, "eu-central-1": true, "eu-central-2": true, "eu-north-1": true,
+	"eu-south-1": true, "eu-south-2": true, "eu-west-1": true, "eu-west-2": true, "eu-west-3": true,
+	"il-central-1": true, "me-central-1": true, "me-south-1": true, "mx-central-1": true,
+	"sa-east-1": true, "us-east-1": true, "us-east-2": true, "us-west-1": true, "us-west-2": true,
+}
+
+// irregularZones lists regions whose first three AZ names are not <region>a, b and c.
+var irregularZones = map[string][]string{
+	"ap-northeast-1": {"ap-northeast-1a", "ap-northeast-1c", "ap-northeast-1d"},
+}
+
+// IsRegion reports whether code is a commercial AWS region the platform can deploy to.
+func IsRegion(code string) bool { return regions[code] }
+
+func defaultAvailabilityZones(region string) []string {
+	if zones, ok := irregularZones[region]; ok {
+		return append([]string(nil), zones...)
+	}
+	return []string{region + "a", region + "b", region + "c"}
+}
+
+// closestRegion suggests the known region nearest to a mistyped code, or "" when none is close.
+func closestRegion(code string) string {
+	best, bestDistance := "", 3
+	known := make([]string, 0, len(regions))
+	for r := range regions {
+		known = append(known, r)
+	}
+	sort.Strings(known)
+	for _, r := range known {
+		if d := editDistance(code, r); d < bestDistance {
+			best, bestDistance = r, d
+		}
+	}
+	return best
+}
+
+func editDistance(a, b string) int {
+	previous := make([]int, len(b)+1)
+	current := make([]int, len(b)+1)
+	for j := range previous {
+		previous[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		current[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			current[j] = min(previous[j]+1, current[j-1]+1, previous[j-1]+cost)
+		}
+		previous, current = current, previous
+	}
+	return previous[len(b)]
+}
