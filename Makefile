@@ -1,0 +1,50 @@
+# The commands the README names. `make synth` and `make test` are all a fresh machine needs.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := synth
+
+# The platform config to synthesize; any file in config/ (or your own).
+CONFIG ?= config/example.json
+# jsii prints an end-of-life banner on Node 20 in every synth otherwise.
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+
+CDK := npx --no-install cdk
+GO_FILES = $(shell git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './node_modules/*')
+
+.PHONY: synth test deps nag fuzz clean
+
+## synth: install what is needed, synthesize $(CONFIG) into cdk.out and list the stacks made
+synth: node_modules/.installed
+	go mod download
+	rm -rf cdk.out
+	$(CDK) synth --quiet -c config=$(CONFIG)
+	@echo "Stacks in cdk.out (stage/stack (CloudFormation name)):"
+	@$(CDK) ls --app cdk.out '**'
+
+## test: vet, check formatting and run every test (what CI runs)
+test:
+	go mod download
+	go vet ./...
+	@unformatted="$$(gofmt -l $(GO_FILES))"; \
+	  if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted (run gofmt -w)"; exit 1; fi
+	go test ./...
+
+## deps: install the pinned CDK CLI and the Go modules
+deps: node_modules/.installed
+	go mod download
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+## nag: synthesize and summarize cdk-nag's AwsSolutions findings per rule (suppressed ones too)
+nag: synth
+	@awk -F'","' 'FNR > 1 && $$3 != "Compliant" && $$3 != "N/A" { gsub(/"/, "", $$1); n[$$1 " " $$3]++ } \
+	  END { if (length(n) == 0) print "cdk-nag: no findings"; for (k in n) print n[k], k }' cdk.out/AwsSolutions-*-NagReport.csv | sort -k2
+
+## fuzz: fuzz the config loader for a minute (FUZZTIME=10m for longer)
+fuzz:
+	go test ./lib/config -run '^$$' -fuzz FuzzLoad -fuzztime $${FUZZTIME:-60s}
+
+clean:
+	rm -rf cdk.out

@@ -1,0 +1,38 @@
+// Command platform synthesizes the multi-region SaaS platform described by one config file.
+// The file is chosen with the CDK context value "config" (default config/example.json).
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/example/platform/lib/config"
+	"github.com/example/platform/stacks"
+)
+
+const defaultConfig = "config/example.json"
+
+func main() {
+	os.Exit(run())
+}
+
+func run() int {
+	defer jsii.Close()
+	app := awscdk.NewApp(nil)
+	path := defaultConfig
+	if chosen, ok := app.Node().TryGetContext(jsii.String("config")).(string); ok && chosen != "" {
+		path = chosen
+	}
+	platform, err := config.Load(path)
+	if err != nil {
+		// A config error is the user's to fix: say what is wrong, write no templates.
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	stacks.NewPlatform(app, platform)
+	app.Synth(nil)
+	return 0
+}

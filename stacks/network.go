@@ -1,0 +1,28 @@
+package stacks
+
+import (
+	"fmt"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+
+	"github.com/example/platform/lib/config"
+	"github.com/example/platform/lib/network"
+)
+
+// NetworkStack holds a region's VPC. It is stateless, so it has no termination protection.
+type NetworkStack struct {
+	awscdk.Stack
+	Network *network.Network
+}
+
+// NewNetworkStack builds the network tier of region.
+func NewNetworkStack(stage awscdk.Stage, place placement, region config.Region) *NetworkStack {
+	stack := newStack(stage, place, TierNetwork,
+		fmt.Sprintf("%s %s network in %s: VPC, NAT, endpoints, flow logs", place.platform.Name, place.env.Name, place.region), false)
+	net := network.New(stack, "Network", network.Props{
+		CIDR:              region.CIDR,
+		AvailabilityZones: region.AvailabilityZones,
+		NatGateways:       region.NatGateways,
+	})
+	return &NetworkStack{Stack: stack, Network: net}
+}

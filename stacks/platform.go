@@ -1,0 +1,42 @@
+// Package stacks decides what goes where: it turns a validated config.Platform into one Stage
+// per environment, each holding the stacks of every region, composed from the constructs in lib/.
+package stacks
+
+import (
+	"fmt"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/example/platform/lib/config"
+)
+
+// Platform is everything the app deploys for one config file.
+type Platform struct {
+	Config *config.Platform
+	Stages []*EnvironmentStage
+}
+
+// NewPlatform adds one Stage per environment to app, in config order. It must be given an App
+// with no children yet: it records the configured availability zones as context first, which
+// CDK only accepts before the tree is built.
+func NewPlatform(app awscdk.App, platform *config.Platform) *Platform {
+	SetAvailabilityZones(app, platform)
+	result := &Platform{Config: platform}
+	for _, env := range platform.Environments {
+		result.Stages = append(result.Stages, NewEnvironmentStage(app, platform, env))
+	}
+	return result
+}
+
+// SetAvailabilityZones tells CDK the AZs of every account and region the platform deploys to.
+// CDK would otherwise look them up with the caller's credentials; with the names from config,
+// synthesis is hermetic and the same everywhere.
+func SetAvailabilityZones(app awscdk.App, platform *config.Platform) {
+	for _, env := range platform.Environments {
+		for _, region := range env.Regions {
+			key := fmt.Sprintf("availability-zones:account=%s:region=%s", env.Account, region.Region)
+			app.Node().SetContext(jsii.String(key), region.AvailabilityZones)
+		}
+	}
+}

@@ -1,0 +1,89 @@
+package stacks
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/example/platform/lib/compliance"
+	"github.com/example/platform/lib/config"
+)
+
+// EnvironmentStage is one environment: the unit the pipeline deploys and `cdk deploy` can
+// deploy directly ('cdk deploy "staging/*"').
+type EnvironmentStage struct {
+	awscdk.Stage
+	Environment config.Environment
+	// Regions are in config order: Regions[0] is the primary.
+	Regions []*RegionStacks
+}
+
+// RegionStacks are an environment's stacks in one region.
+type RegionStacks struct {
+	Region  config.Region
+	Network *NetworkStack
+}
+
+// NewEnvironmentStage builds the stage for env with every region's stacks.
+func NewEnvironmentStage(scope constructs.Construct, platform *config.Platform, env config.Environment) *EnvironmentStage {
+	stage := awscdk.NewStage(scope, jsii.String(env.Name), &awscdk.StageProps{
+		Env: &awscdk.Environment{Account: jsii.String(env.Account)},
+	})
+	// Aspects applied to the App stop at a Stage, so each stage gets its own.
+	compliance.Apply(stage)
+	for key, value := range platformTags(platform, env) {
+		awscdk.Tags_Of(stage).Add(jsii.String(key), jsii.String(value), nil)
+	}
+
+	result := &EnvironmentStage{Stage: stage, Environment: env}
+	for _, region := range env.Regions {
+		place := placement{platform: platform, env: env, region: region.Region}
+		result.Regions = append(result.Regions, &RegionStacks{
+			Region:  region,
+			Network: NewNetworkStack(stage, place, region),
+		})
+	}
+	return result
+}
+
+// placement is where a stack goes: which platform, environment and region.
+type placement struct {
+	platform *config.Platform
+	env      config.Environment
+	region   string
+}
+
+// newStack creates an empty stack for tier at place with the platform's naming and tags.
+// Construct IDs are "<region>-<tier>" inside the stage; never change them once deployed.
+func newStack(stage awscdk.Stage, place placement, tier, description string, terminationProtection bool) awscdk.Stack {
+	return awscdk.NewStack(stage, jsii.String(place.region+"-"+tier), &awscdk.StackProps{
+		StackName:             jsii.String(StackName(place.platform.Name, place.env.Name, place.region, tier)),
+		Env:                   &awscdk.Environment{Account: jsii.String(place.env.Account), Region: jsii.String(place.region)},
+		Description:           jsii.String(description),
+		TerminationProtection: jsii.Bool(terminationProtection),
+		// With @aws-cdk/core:explicitStackTags, stack-level tags (which CloudFormation
+		// propagates to every resource it can) must be given here.
+		Tags: jsiiStringMap(platformTags(place.platform, place.env)),
+	})
+}
+
+// platformTags are the tags every resource of an environment carries.
+func platformTags(platform *config.Platform, env config.Environment) map[string]string {
+	tags := map[string]string{
+		"platform":    platform.Name,
+		"environment": env.Name,
+		"owner":       platform.Owner,
+	}
+	if platform.CostCentre != "" {
+		tags["cost-centre"] = platform.CostCentre
+	}
+	return tags
+}
+
+func jsiiStringMap(m map[string]string) *map[string]*string {
+	out := make(map[string]*string, len(m))
+	for k, v := range m {
+		out[k] = jsii.String(v)
+	}
+	return &out
+}

@@ -1,0 +1,101 @@
+package test
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/example/platform/test/testkit"
+)
+
+// buildApp compiles the app as `cdk synth` runs it and returns the binary's path.
+func buildApp(t *testing.T) string {
+	t.Helper()
+	binary := filepath.Join(t.TempDir(), "platform")
+	build := exec.Command("go", "build", "-o", binary, ".")
+	build.Dir = testkit.RepoRoot(t)
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return binary
+}
+
+// runApp runs the binary the way the CDK CLI does: context in CDK_CONTEXT_JSON, output
+// directory in CDK_OUTDIR.
+func runApp(t *testing.T, binary, configFile, outdir string) (stderr string, exitCode int) {
+	t.Helper()
+	context, _ := json.Marshal(map[string]string{"config": configFile})
+	cmd := exec.Command(binary)
+	cmd.Dir = testkit.RepoRoot(t)
+	cmd.Env = append(os.Environ(), "CDK_CONTEXT_JSON="+string(context), "CDK_OUTDIR="+outdir, "CDK_VALIDATION=false")
+	var errOut strings.Builder
+	cmd.Stderr = &errOut
+	err := cmd.Run()
+	if exitErr, ok := err.(*exec.ExitError); ok {
+		return errOut.String(), exitErr.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return errOut.String(), 0
+}
+
+func TestApp_BadConfigFailsWithEveryProblemAndWritesNothing(t *testing.T) {
+	outdir := t.TempDir()
+	stderr, code := runApp(t, buildApp(t), "test/testdata/overlap-and-unknown.json", outdir)
+
+	if code != 1 {
+		t.Errorf("exit status %d, want 1", code)
+	}
+	for _, want := range []string{
+		"test/testdata/overlap-and-unknown.json: 2 problems",
+		"bogusField: unknown field",
+		"environments[1].regions[0].cidr: 10.10.0.0/16 overlaps environments[0].regions[0].cidr (staging/us-east-1, 10.10.0.0/16); pick a range outside 10.10.0.0/16",
+	} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+	if strings.Contains(stderr, "goroutine") || strings.Contains(stderr, "panic") {
+		t.Errorf("stderr shows a Go stack trace:\n%s", stderr)
+	}
+	if entries, _ := os.ReadDir(outdir); len(entries) > 0 {
+		t.Errorf("wrote %d entries to the output directory, want none", len(entries))
+	}
+}
+
+func TestApp_SynthesizesTheConfigChosenByContext(t *testing.T) {
+	outdir := t.TempDir()
+	stderr, code := runApp(t, buildApp(t), "config/three-region.json", outdir)
+	if code != 0 {
+		t.Fatalf("exit status %d:\n%s", code, stderr)
+	}
+	data, err := os.ReadFile(filepath.Join(outdir, "assembly-prod", "manifest.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var manifest struct {
+		Artifacts map[string]struct {
+			Type       string `json:"type"`
+			Properties struct {
+				StackName string `json:"stackName"`
+			} `json:"properties"`
+		} `json:"artifacts"`
+	}
+	if err := json.Unmarshal(data, &manifest); err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, a := range manifest.Artifacts {
+		if a.Type == "aws:cloudformation:stack" {
+			names = append(names, a.Properties.StackName)
+		}
+	}
+	sort.Strings(names)
+	if got := strings.Join(names, ","); got != "globex-prod-ap-southeast-2-network,globex-prod-eu-west-1-network,globex-prod-us-east-1-network" {
+		t.Errorf("stacks = %s", got)
+	}
+}

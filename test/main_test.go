@@ -1,0 +1,11 @@
+// Package test holds the whole-app tests: they synthesize every stack of a config once and
+// check what the platform promises across stacks, stages and regions.
+package test
+
+import (
+	"testing"
+
+	"github.com/example/platform/test/testkit"
+)
+
+func TestMain(m *testing.M) { testkit.Main(m) }
