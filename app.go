@@ -27,6 +27,12 @@ func run() int {
 		path = chosen
 	}
 	platform, err := config.Load(path)
+	if err == nil {
+		// The pipeline deploys a new version with -c imageTag=<tag>.
+		if tag, ok := app.Node().TryGetContext(jsii.String("imageTag")).(string); ok && tag != "" {
+			err = platform.SetImageTag(tag)
+		}
+	}
 	if err != nil {
 		// A config error is the user's to fix: say what is wrong, write no templates.
 		fmt.Fprintln(os.Stderr, err)

@@ -1,14 +1,43 @@
 package stacks
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+)
 
 // Tiers name the stacks of an environment; each region has one stack per regional tier.
 const (
+	TierKeys    = "keys"
 	TierNetwork = "network"
+	TierApp     = "app"
 )
 
 // StackName is the CloudFormation name of a stack: <platform>-<env>-<region>-<tier>, so that a
 // stack is recognisable in any account's console without opening it.
 func StackName(platform, environment, region, tier string) string {
 	return strings.Join([]string{platform, environment, region, tier}, "-")
+}
+
+// Physical names that another region or account must find without a reference. Every one is
+// derived here from config, so the same name comes out in every region.
+
+// KeyAlias is the environment's KMS key alias, the same in every region.
+func KeyAlias(platform, environment string) string {
+	return fmt.Sprintf("alias/%s/%s", platform, environment)
+}
+
+// RepositoryPrefix starts the name of every ECR repository of an environment; registry
+// replication selects repositories by it.
+func RepositoryPrefix(platform, environment string) string {
+	return fmt.Sprintf("%s/%s/", platform, environment)
+}
+
+// RepositoryName is the service's ECR repository, the same in every region of an environment.
+func RepositoryName(platform, environment, service string) string {
+	return RepositoryPrefix(platform, environment) + service
+}
+
+// NamespaceName is the Service Connect namespace of an environment's clusters.
+func NamespaceName(platform, environment string) string {
+	return fmt.Sprintf("%s.%s.internal", environment, platform)
 }

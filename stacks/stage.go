@@ -21,7 +21,9 @@ type EnvironmentStage struct {
 // RegionStacks are an environment's stacks in one region.
 type RegionStacks struct {
 	Region  config.Region
+	Keys    *KeysStack
 	Network *NetworkStack
+	App     *AppStack
 }
 
 // NewEnvironmentStage builds the stage for env with every region's stacks.
@@ -36,12 +38,22 @@ func NewEnvironmentStage(scope constructs.Construct, platform *config.Platform, 
 	}
 
 	result := &EnvironmentStage{Stage: stage, Environment: env}
-	for _, region := range env.Regions {
+	replication := registryReplication(platform)
+	var primaryKeyArn *string // nil while building the primary region
+	for i, region := range env.Regions {
 		place := placement{platform: platform, env: env, region: region.Region}
-		result.Regions = append(result.Regions, &RegionStacks{
-			Region:  region,
-			Network: NewNetworkStack(stage, place, region),
-		})
+		r := &RegionStacks{Region: region}
+		r.Keys = NewKeysStack(stage, place, primaryKeyArn)
+		if i == 0 {
+			primaryKeyArn = r.Keys.Key.Arn
+		}
+		r.Network = NewNetworkStack(stage, place, region)
+		in := appInputs{network: r.Network, keys: r.Keys}
+		if i == 0 {
+			in.replication = replication[env.Name]
+		}
+		r.App = NewAppStack(stage, place, region, in)
+		result.Regions = append(result.Regions, r)
 	}
 	return result
 }

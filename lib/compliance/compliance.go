@@ -25,6 +25,9 @@ type Accepted struct {
 	// Reason says why the finding does not apply or is the right trade-off: a reviewer must be
 	// able to judge it without reading the code.
 	Reason string
+	// AppliesTo narrows a granular rule (IAM4, IAM5) to the named findings, such as
+	// "Resource::*": anything else the rule finds later is still reported.
+	AppliesTo []string
 }
 
 // Accept records findings accepted for resource and everything under it. Call it next to the
@@ -33,6 +36,13 @@ func Accept(resource constructs.IConstruct, findings ...Accepted) {
 	suppressions := make([]*cdknag.NagPackSuppression, len(findings))
 	for i, f := range findings {
 		suppressions[i] = &cdknag.NagPackSuppression{Id: jsii.String(f.Rule), Reason: jsii.String(f.Reason)}
+		if len(f.AppliesTo) > 0 {
+			appliesTo := make([]any, len(f.AppliesTo))
+			for j, finding := range f.AppliesTo {
+				appliesTo[j] = finding
+			}
+			suppressions[i].AppliesTo = &appliesTo
+		}
 	}
 	cdknag.NagSuppressions_AddResourceSuppressions(resource, &suppressions, jsii.Bool(true))
 }

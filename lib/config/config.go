@@ -19,6 +19,8 @@ type Platform struct {
 	// DNS is optional: without it the platform is reached by its generated CloudFront and
 	// Global Accelerator names.
 	DNS *DNS `json:"dns,omitempty"`
+	// Service is the containerised application the platform runs in every region.
+	Service Service `json:"service,omitempty"`
 	// Environments are deployed in this order by the pipeline (staging before prod).
 	Environments []Environment `json:"environments"`
 }
@@ -64,6 +66,8 @@ type Environment struct {
 	// Regions are ordered: the first is the primary (database writer, global resources' home).
 	Regions []Region `json:"regions"`
 	Sizing  Sizing   `json:"sizing,omitempty"`
+	// Deployment is how a new service version reaches production traffic.
+	Deployment Deployment `json:"deployment,omitempty"`
 	// TerminationProtection guards the stateful (data) stacks against deletion. Default: true.
 	TerminationProtection *bool `json:"terminationProtection,omitempty"`
 }
@@ -86,9 +90,8 @@ type Sizing struct {
 	TaskCPU int `json:"taskCpu,omitempty"`
 	// TaskMemoryMiB must be a valid Fargate pairing with TaskCPU. Default: 1024.
 	TaskMemoryMiB int `json:"taskMemoryMiB,omitempty"`
-	// DesiredCount is the task count a deployment starts with. Default: 2.
-	DesiredCount int `json:"desiredCount,omitempty"`
-	// MinCapacity and MaxCapacity bound autoscaling. Default: 2 and 6.
+	// MinCapacity and MaxCapacity bound autoscaling, which owns the running task count: a
+	// deployment never resets it. Default: 2 and 6.
 	MinCapacity int `json:"minCapacity,omitempty"`
 	MaxCapacity int `json:"maxCapacity,omitempty"`
 	// DBInstanceClass is the Aurora instance class, e.g. db.r7g.large (Graviton). Default: db.r7g.large.
@@ -98,6 +101,44 @@ type Sizing struct {
 	DBInstances int `json:"dbInstances,omitempty"`
 	// BackupRetentionDays is how long automated database backups are kept, 1 to 35. Default: 7.
 	BackupRetentionDays int `json:"backupRetentionDays,omitempty"`
+}
+
+// Service describes the application container. Every field has a default that runs a public
+// image, so a platform synthesizes and deploys before its own image exists.
+type Service struct {
+	// Name names the ECR repository, ECS service and Service Connect endpoint. Default: api.
+	Name string `json:"name,omitempty"`
+	// BootstrapImage is the public image the service runs while ImageTag is empty.
+	// Default: public.ecr.aws/nginx/nginx:stable-alpine.
+	BootstrapImage string `json:"bootstrapImage,omitempty"`
+	// ImageTag, when set, runs <platform ECR repository>:<tag> in every region instead. The
+	// pipeline sets it with the imageTag context value (-c imageTag=...).
+	ImageTag string `json:"imageTag,omitempty"`
+	// ContainerPort the application listens on. Default: 80.
+	ContainerPort int `json:"containerPort,omitempty"`
+	// HealthCheckPath answers 200 when a task can take traffic. Default: /.
+	HealthCheckPath string `json:"healthCheckPath,omitempty"`
+}
+
+// Deployment strategies: ECS-native blue/green variants that differ in how traffic moves to
+// the new version once it is healthy.
+const (
+	StrategyBlueGreen = "blue-green" // all at once, after the bake time
+	StrategyLinear    = "linear"     // in equal steps
+	StrategyCanary    = "canary"     // one step, then the rest
+)
+
+// Deployment configures the service's blue/green deployments.
+type Deployment struct {
+	// Strategy is blue-green, linear or canary. Default: blue-green.
+	Strategy string `json:"strategy,omitempty"`
+	// BakeTimeMinutes is how long the new version serves all traffic, with the old one kept
+	// ready for rollback, before the deployment completes. Default: 10.
+	BakeTimeMinutes int `json:"bakeTimeMinutes,omitempty"`
+	// StepPercent is the traffic share of each linear step or of the canary. Default: 10.
+	StepPercent int `json:"stepPercent,omitempty"`
+	// StepMinutes is the wait after each linear step or after the canary. Default: 5.
+	StepMinutes int `json:"stepMinutes,omitempty"`
 }
 
 // Primary is the environment's primary region.

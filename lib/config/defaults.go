@@ -6,20 +6,25 @@ const (
 	DefaultBranch              = "main"
 	DefaultTaskCPU             = 512
 	DefaultTaskMemoryMiB       = 1024
-	DefaultDesiredCount        = 2
 	DefaultMinCapacity         = 2
 	DefaultMaxCapacity         = 6
 	DefaultDBInstanceClass     = "db.r7g.large"
 	DefaultDBInstances         = 2
 	DefaultBackupRetentionDays = 7
+	DefaultServiceName         = "api"
+	DefaultBootstrapImage      = "public.ecr.aws/nginx/nginx:stable-alpine"
+	DefaultContainerPort       = 80
+	DefaultHealthCheckPath     = "/"
+	DefaultStrategy            = StrategyBlueGreen
+	DefaultBakeTimeMinutes     = 10
+	DefaultStepPercent         = 10
+	DefaultStepMinutes         = 5
 	// AvailabilityZoneCount is how many AZs every VPC spans.
 	AvailabilityZoneCount = 3
 )
 
 func applyDefaults(p *Platform) {
-	if p.Pipeline.Source.Branch == "" {
-		p.Pipeline.Source.Branch = DefaultBranch
-	}
+	setDefaultString(&p.Pipeline.Source.Branch, DefaultBranch)
 	for i := range p.Environments {
 		env := &p.Environments[i]
 		for j := range env.Regions {
@@ -34,14 +39,27 @@ func applyDefaults(p *Platform) {
 		s := &env.Sizing
 		setDefault(&s.TaskCPU, DefaultTaskCPU)
 		setDefault(&s.TaskMemoryMiB, DefaultTaskMemoryMiB)
-		setDefault(&s.DesiredCount, DefaultDesiredCount)
 		setDefault(&s.MinCapacity, DefaultMinCapacity)
 		setDefault(&s.MaxCapacity, DefaultMaxCapacity)
 		setDefault(&s.DBInstances, DefaultDBInstances)
 		setDefault(&s.BackupRetentionDays, DefaultBackupRetentionDays)
-		if s.DBInstanceClass == "" {
-			s.DBInstanceClass = DefaultDBInstanceClass
-		}
+		setDefaultString(&s.DBInstanceClass, DefaultDBInstanceClass)
+		d := &env.Deployment
+		setDefaultString(&d.Strategy, DefaultStrategy)
+		setDefault(&d.BakeTimeMinutes, DefaultBakeTimeMinutes)
+		setDefault(&d.StepPercent, DefaultStepPercent)
+		setDefault(&d.StepMinutes, DefaultStepMinutes)
+	}
+	svc := &p.Service
+	setDefaultString(&svc.Name, DefaultServiceName)
+	setDefaultString(&svc.BootstrapImage, DefaultBootstrapImage)
+	setDefault(&svc.ContainerPort, DefaultContainerPort)
+	setDefaultString(&svc.HealthCheckPath, DefaultHealthCheckPath)
+}
+
+func setDefaultString(field *string, value string) {
+	if *field == "" {
+		*field = value
 	}
 }
 

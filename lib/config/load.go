@@ -96,3 +96,15 @@ func readMessage(err error) string {
 	}
 	return fmt.Sprintf("cannot read: %v", err)
 }
+
+// SetImageTag makes every region run the platform's own image at tag instead of the bootstrap
+// image; the pipeline passes it as the imageTag context value when it deploys a new version.
+func (p *Platform) SetImageTag(tag string) error {
+	var found problems
+	checkImageTag(&found, "imageTag", tag)
+	if found.any() {
+		return &Error{File: "context value imageTag", Problems: found.list}
+	}
+	p.Service.ImageTag = tag
+	return nil
+}

@@ -60,12 +60,20 @@ func TestLoad_AppliesDefaultsToAMinimalConfig(t *testing.T) {
 	}
 	want := config.Sizing{
 		TaskCPU: config.DefaultTaskCPU, TaskMemoryMiB: config.DefaultTaskMemoryMiB,
-		DesiredCount: config.DefaultDesiredCount, MinCapacity: config.DefaultMinCapacity, MaxCapacity: config.DefaultMaxCapacity,
+		MinCapacity: config.DefaultMinCapacity, MaxCapacity: config.DefaultMaxCapacity,
 		DBInstanceClass: config.DefaultDBInstanceClass, DBInstances: config.DefaultDBInstances,
 		BackupRetentionDays: config.DefaultBackupRetentionDays,
 	}
 	if env.Sizing != want {
 		t.Errorf("sizing = %+v, want defaults %+v", env.Sizing, want)
+	}
+	wantService := config.Service{Name: "api", BootstrapImage: config.DefaultBootstrapImage, ContainerPort: 80, HealthCheckPath: "/"}
+	if platform.Service != wantService {
+		t.Errorf("service = %+v, want defaults %+v", platform.Service, wantService)
+	}
+	wantDeployment := config.Deployment{Strategy: config.StrategyBlueGreen, BakeTimeMinutes: 10, StepPercent: 10, StepMinutes: 5}
+	if env.Deployment != wantDeployment {
+		t.Errorf("deployment = %+v, want defaults %+v", env.Deployment, wantDeployment)
 	}
 	if platform.Pipeline.Source.Branch != "main" {
 		t.Errorf("branch = %q, want main", platform.Pipeline.Source.Branch)
@@ -89,10 +97,10 @@ func TestLoad_RejectsEachInvalidFixture(t *testing.T) {
 	cases := []struct {
 		fixture, path, message string
 	}{
-		{"unknown-field", "bogusField", "unknown field; known fields are name, owner, costCentre, alertEmails, pipeline, dns, environments"},
+		{"unknown-field", "bogusField", "unknown field; known fields are name, owner, costCentre, alertEmails, pipeline, dns, service, environments"},
 		{"unknown-nested-field", "environments[0].regions[0].cidrBlock", "unknown field; known fields are region, cidr"},
 		{"wrong-type", "environments[0].sizing.taskCpu", `"512": expected a whole number`},
-		{"fractional-number", "environments[0].sizing.desiredCount", "1.5: expected a whole number"},
+		{"fractional-number", "environments[0].sizing.minCapacity", "1.5: expected a whole number"},
 		{"missing-name", "name", "required"},
 		{"bad-platform-name", "name", `"Acme Corp" is not valid`},
 		{"missing-owner", "owner", "required"},
@@ -127,12 +135,20 @@ func TestLoad_RejectsEachInvalidFixture(t *testing.T) {
 		{"bad-task-cpu", "environments[0].sizing.taskCpu", "300 is not a Fargate CPU size"},
 		{"bad-task-memory", "environments[0].sizing.taskMemoryMiB", "512 MiB does not go with taskCpu 512; Fargate accepts 1024, 2048, 3072, 4096 MiB"},
 		{"min-above-max", "environments[0].sizing.maxCapacity", "4: must be from minCapacity (5)"},
-		{"desired-outside-bounds", "environments[0].sizing.desiredCount", "9: must be from minCapacity (2) to maxCapacity (4)"},
 		{"bad-db-instance-class", "environments[0].sizing.dbInstanceClass", `"r7g.large" is not valid; want an Aurora instance class such as db.r7g.large`},
 		{"too-many-db-instances", "environments[0].sizing.dbInstances", "20: must be 1 to 16"},
 		{"backup-retention-too-long", "environments[0].sizing.backupRetentionDays", "40: Aurora keeps automated backups for 1 to 35 days"},
 		{"bad-hosted-zone", "dns.hostedZoneId", `"zone-1" is not valid`},
 		{"bad-domain", "dns.domainName", `"Example..com" is not valid`},
+		{"bad-service-name", "service.name", `"API_v2" is not valid`},
+		{"unpinned-bootstrap-image", "service.bootstrapImage", `"nginx" is not valid; want a public image with a registry host and a pinned tag`},
+		{"bad-image-tag", "service.imageTag", `"-latest" is not valid; want an image tag`},
+		{"bad-container-port", "service.containerPort", "70000: must be a TCP port"},
+		{"bad-health-check-path", "service.healthCheckPath", `"health" is not valid; want a URL path`},
+		{"unknown-strategy", "environments[0].deployment.strategy", `"rolling" is not a strategy; use blue-green, linear or canary`},
+		{"bake-time-too-long", "environments[0].deployment.bakeTimeMinutes", "2000: must be 1 to 1440"},
+		{"step-percent-out-of-range", "environments[0].deployment.stepPercent", "100: must be 1 to 99"},
+		{"step-minutes-zero-after-default", "environments[0].deployment.stepMinutes", "-1: must be 1 to 1440"},
 		{"not-json", "", "invalid JSON at line 4, column 3"},
 		{"empty", "", "the file is empty"},
 		{"not-an-object", "", "must hold one JSON object"},
@@ -168,7 +184,7 @@ func TestLoad_ReportsEveryProblemAtOnceNamingTheFile(t *testing.T) {
 		t.Fatal("want an error")
 	}
 	want := path + `: 2 problems
-  bogusField: unknown field; known fields are name, owner, costCentre, alertEmails, pipeline, dns, environments
+  bogusField: unknown field; known fields are name, owner, costCentre, alertEmails, pipeline, dns, service, environments
   environments[1].regions[0].cidr: 10.0.0.0/16 overlaps environments[0].regions[0].cidr (staging/us-east-1, 10.0.0.0/16); pick a range outside 10.0.0.0/16`
 	if err.Error() != want {
 		t.Errorf("message:\n%s\nwant:\n%s", err, want)
@@ -220,4 +236,26 @@ func readFile(t *testing.T, path string) string {
 		t.Fatal(err)
 	}
 	return string(data)
+}
+
+func TestPlatform_SetImageTagRunsThePlatformsOwnImage(t *testing.T) {
+	platform := mustLoad(t, "testdata/valid-minimal.json")
+	if err := platform.SetImageTag("git-3f2a1bc"); err != nil {
+		t.Fatal(err)
+	}
+	if platform.Service.ImageTag != "git-3f2a1bc" {
+		t.Errorf("image tag = %q", platform.Service.ImageTag)
+	}
+}
+
+func TestPlatform_SetImageTagRejectsAnInvalidTag(t *testing.T) {
+	platform := mustLoad(t, "testdata/valid-minimal.json")
+	err := platform.SetImageTag("has space")
+	if err == nil || err.Error() != `context value imageTag: 1 problem
+  imageTag: "has space" is not valid; want an image tag: up to 128 letters, digits, '_', '.' or '-', not starting with '.' or '-'` {
+		t.Errorf("got %v", err)
+	}
+	if platform.Service.ImageTag != "" {
+		t.Errorf("a rejected tag was kept: %q", platform.Service.ImageTag)
+	}
 }

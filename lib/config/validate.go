@@ -45,6 +45,7 @@ func validate(p *Platform, found *problems) {
 	checkTagValue(found, "costCentre", p.CostCentre, false)
 	validateEmails(p.AlertEmails, found)
 	validatePipeline(p.Pipeline, found)
+	validateService(p.Service, found)
 	if p.DNS != nil {
 		checkPattern(found, "dns.domainName", p.DNS.DomainName, domainPattern, "a lowercase domain name such as example.com")
 		checkPattern(found, "dns.hostedZoneId", p.DNS.HostedZoneID, hostedZonePattern,
@@ -117,6 +118,49 @@ func validateEnvironment(path string, env Environment, found *problems) {
 		validateRegion(regionPath, region, found)
 	}
 	validateSizing(path+".sizing", env.Sizing, found)
+	validateDeployment(path+".deployment", env.Deployment, found)
+}
+
+func validateDeployment(path string, d Deployment, found *problems) {
+	switch d.Strategy {
+	case StrategyBlueGreen, StrategyLinear, StrategyCanary:
+	default:
+		found.addf(path+".strategy", "%q is not a strategy; use %s, %s or %s", d.Strategy, StrategyBlueGreen, StrategyLinear, StrategyCanary)
+	}
+	// ECS accepts bake times up to 1440 minutes; beyond a day a deployment blocks the next.
+	if d.BakeTimeMinutes < 1 || d.BakeTimeMinutes > 1440 {
+		found.addf(path+".bakeTimeMinutes", "%d: must be 1 to 1440", d.BakeTimeMinutes)
+	}
+	if d.StepPercent < 1 || d.StepPercent > 99 {
+		found.addf(path+".stepPercent", "%d: must be 1 to 99 (a share of traffic per step)", d.StepPercent)
+	}
+	if d.StepMinutes < 1 || d.StepMinutes > 1440 {
+		found.addf(path+".stepMinutes", "%d: must be 1 to 1440", d.StepMinutes)
+	}
+}
+
+var (
+	serviceNamePattern = regexp.MustCompile(`^[a-z][a-z0-9-]{0,30}[a-z0-9]$`)
+	imagePattern       = regexp.MustCompile(`^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)+(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[a-f0-9]{64})$`)
+	imageTagPattern    = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`)
+	healthPathPattern  = regexp.MustCompile(`^/[A-Za-z0-9/_.~%-]*$`)
+)
+
+func validateService(s Service, found *problems) {
+	checkPattern(found, "service.name", s.Name, serviceNamePattern, "2-32 lowercase letters, digits and hyphens, such as api")
+	checkPattern(found, "service.bootstrapImage", s.BootstrapImage, imagePattern,
+		"a public image with a registry host and a pinned tag or digest, such as public.ecr.aws/nginx/nginx:stable-alpine")
+	if s.ImageTag != "" {
+		checkImageTag(found, "service.imageTag", s.ImageTag)
+	}
+	if s.ContainerPort < 1 || s.ContainerPort > 65535 {
+		found.addf("service.containerPort", "%d: must be a TCP port, 1 to 65535", s.ContainerPort)
+	}
+	checkPattern(found, "service.healthCheckPath", s.HealthCheckPath, healthPathPattern, "a URL path such as /health")
+}
+
+func checkImageTag(found *problems, path, tag string) {
+	checkPattern(found, path, tag, imageTagPattern, "an image tag: up to 128 letters, digits, '_', '.' or '-', not starting with '.' or '-'")
 }
 
 func validateRegion(path string, region Region, found *problems) {
@@ -185,9 +229,6 @@ func validateSizing(path string, s Sizing, found *problems) {
 	}
 	if s.MaxCapacity < s.MinCapacity || s.MaxCapacity > maxTaskCount {
 		found.addf(path+".maxCapacity", "%d: must be from minCapacity (%d) to %d", s.MaxCapacity, s.MinCapacity, maxTaskCount)
-	}
-	if s.MinCapacity <= s.MaxCapacity && (s.DesiredCount < s.MinCapacity || s.DesiredCount > s.MaxCapacity) {
-		found.addf(path+".desiredCount", "%d: must be from minCapacity (%d) to maxCapacity (%d)", s.DesiredCount, s.MinCapacity, s.MaxCapacity)
 	}
 	checkPattern(found, path+".dbInstanceClass", s.DBInstanceClass, dbInstanceClassPattern, "an Aurora instance class such as db.r7g.large")
 	if s.DBInstances < 1 || s.DBInstances > maxDBInstances {

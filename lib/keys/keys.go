@@ -1,0 +1,90 @@
+// Package keys builds an environment's customer-managed KMS key: one multi-region key whose
+// primary lives in the primary region and whose replicas (same key material, same key ID)
+// live in every secondary region, so data encrypted in one region decrypts in another after a
+// failover.
+package keys
+
+import (
+	"fmt"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// Props configures a key. Alias is required.
+type Props struct {
+	// Alias is the key's alias, the same in every region (alias/...).
+	Alias string
+	// Description is shown in the KMS console.
+	Description string
+}
+
+// Key is one region's copy of the environment's key.
+type Key struct {
+	constructs.Construct
+	Key awskms.IKey
+	// Arn of this region's key; a replica's ARN differs from the primary's only in the region.
+	Arn *string
+}
+
+// NewPrimary creates the multi-region primary key with yearly rotation. Its ARN feeds the
+// replicas in the other regions.
+func NewPrimary(scope constructs.Construct, id string, props Props) *Key {
+	c := constructs.NewConstruct(scope, jsii.String(id))
+	key := awskms.NewKey(c, jsii.String("Key"), &awskms.KeyProps{
+		Description:       jsii.String(props.Description),
+		MultiRegion:       jsii.Bool(true),
+		EnableKeyRotation: jsii.Bool(true),
+		Policy:            policy(awscdk.Stack_Of(c)),
+		PendingWindow:     awscdk.Duration_Days(jsii.Number(30)),
+		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
+	})
+	awskms.NewAlias(c, jsii.String("Alias"), &awskms.AliasProps{AliasName: jsii.String(props.Alias), TargetKey: key})
+	return &Key{Construct: c, Key: key, Arn: key.KeyArn()}
+}
+
+// NewReplica creates a replica of the primary key at primaryKeyArn in scope's region. Rotation
+// follows the primary. CfnReplicaKey is used because the KMS L2 has no replica key.
+func NewReplica(scope constructs.Construct, id string, primaryKeyArn *string, props Props) *Key {
+	c := constructs.NewConstruct(scope, jsii.String(id))
+	replica := awskms.NewCfnReplicaKey(c, jsii.String("Key"), &awskms.CfnReplicaKeyProps{
+		PrimaryKeyArn:       primaryKeyArn,
+		Description:         jsii.String(props.Description),
+		KeyPolicy:           policy(awscdk.Stack_Of(c)),
+		PendingWindowInDays: jsii.Number(30),
+	})
+	replica.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN, nil)
+	key := awskms.Key_FromKeyArn(c, jsii.String("Imported"), replica.AttrArn())
+	awskms.NewAlias(c, jsii.String("Alias"), &awskms.AliasProps{AliasName: jsii.String(props.Alias), TargetKey: key})
+	return &Key{Construct: c, Key: key, Arn: replica.AttrArn()}
+}
+
+// policy lets the account administer and use the key through IAM (without naming "kms:*"), and
+// lets CloudWatch Logs in the key's region encrypt the account's log groups with it.
+func policy(stack awscdk.Stack) awsiam.PolicyDocument {
+	account, region := *stack.Account(), *stack.Region()
+	return awsiam.NewPolicyDocument(&awsiam.PolicyDocumentProps{Statements: &[]awsiam.PolicyStatement{
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:        jsii.String("AccountAdministersAndUsesTheKeyThroughIAM"),
+			Principals: &[]awsiam.IPrincipal{awsiam.NewAccountRootPrincipal()},
+			Actions: jsii.Strings(
+				"kms:Create*", "kms:Describe*", "kms:Enable*", "kms:List*", "kms:Put*", "kms:Update*",
+				"kms:Revoke*", "kms:Disable*", "kms:Get*", "kms:Delete*", "kms:TagResource", "kms:UntagResource",
+				"kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion", "kms:ReplicateKey", "kms:RotateKeyOnDemand",
+				"kms:RetireGrant", "kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*"),
+			Resources: jsii.Strings("*"),
+		}),
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:        jsii.String("CloudWatchLogsEncryptsTheAccountsLogGroups"),
+			Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String(fmt.Sprintf("logs.%s.amazonaws.com", region)), nil)},
+			Actions:    jsii.Strings("kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"),
+			Resources:  jsii.Strings("*"),
+			Conditions: &map[string]any{"ArnLike": map[string]any{
+				"kms:EncryptionContext:aws:logs:arn": fmt.Sprintf("arn:aws:logs:%s:%s:log-group:*", region, account),
+			}},
+		}),
+	}})
+}

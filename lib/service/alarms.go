@@ -1,0 +1,59 @@
+package service
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
+	elbv2 "github.com/aws/aws-cdk-go/awscdk/v2/awselasticloadbalancingv2"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// newRollbackAlarms creates the alarms that roll a deployment back: server errors from the
+// tasks, and unhealthy tasks in either target group (the new version is in whichever one the
+// rule is not on). It returns their names for the service's deployment configuration.
+func newRollbackAlarms(scope constructs.Construct, s *Service) []*string {
+	minute := awscdk.Duration_Minutes(jsii.Number(1))
+	errors := awscloudwatch.NewAlarm(scope, jsii.String("Target5xxAlarm"), &awscloudwatch.AlarmProps{
+		AlarmDescription: jsii.String("Tasks answer with 5xx: a deployment in progress rolls back"),
+		Metric: s.LoadBalancer.Metrics().HttpCodeTarget(elbv2.HttpCodeTarget_TARGET_5XX_COUNT,
+			&awscloudwatch.MetricOptions{Period: minute, Statistic: jsii.String("Sum")}),
+		Threshold:          jsii.Number(10),
+		EvaluationPeriods:  jsii.Number(2),
+		DatapointsToAlarm:  jsii.Number(2),
+		ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+		TreatMissingData:   awscloudwatch.TreatMissingData_NOT_BREACHING,
+	})
+	unhealthy := awscloudwatch.NewAlarm(scope, jsii.String("UnhealthyTargetsAlarm"), &awscloudwatch.AlarmProps{
+		AlarmDescription: jsii.String("Tasks fail load balancer health checks: a deployment in progress rolls back"),
+		Metric: awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
+			Expression: jsii.String("MAX([blue, green])"),
+			UsingMetrics: &map[string]awscloudwatch.IMetric{
+				"blue":  unhealthyHosts(s.LoadBalancer, s.Blue),
+				"green": unhealthyHosts(s.LoadBalancer, s.Green),
+			},
+			Period: minute,
+		}),
+		Threshold:          jsii.Number(1),
+		EvaluationPeriods:  jsii.Number(3),
+		DatapointsToAlarm:  jsii.Number(3),
+		ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+		TreatMissingData:   awscloudwatch.TreatMissingData_NOT_BREACHING,
+	})
+	s.RollbackAlarms = []awscloudwatch.Alarm{errors, unhealthy}
+	return []*string{errors.AlarmName(), unhealthy.AlarmName()}
+}
+
+// unhealthyHosts is built from its dimensions because CDK only offers target group metrics for
+// groups it sees attached to a listener, and ECS attaches green itself, at deployment time.
+func unhealthyHosts(lb elbv2.ApplicationLoadBalancer, group elbv2.ApplicationTargetGroup) awscloudwatch.Metric {
+	return awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
+		Namespace:  jsii.String("AWS/ApplicationELB"),
+		MetricName: jsii.String("UnHealthyHostCount"),
+		DimensionsMap: &map[string]*string{
+			"LoadBalancer": lb.LoadBalancerFullName(),
+			"TargetGroup":  group.TargetGroupFullName(),
+		},
+		Period:    awscdk.Duration_Minutes(jsii.Number(1)),
+		Statistic: jsii.String("Maximum"),
+	})
+}

@@ -1,0 +1,301 @@
+// Package service builds the platform's application in one region: an ECS cluster with
+// Service Connect, a Fargate service in private subnets behind an internet-facing ALB, deployed
+// with ECS-native blue/green (two target groups, production and test listener rules, bake time,
+// alarm-driven rollback), autoscaled on CPU and memory, traced through an ADOT sidecar.
+package service
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsapplicationautoscaling"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscertificatemanager"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsecs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awselasticloadbalancingv2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsservicediscovery"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsxray"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/example/platform/lib/compliance"
+)
+
+// Strategy is how traffic moves to a new version once its tasks are healthy.
+type Strategy string
+
+// Strategies map to ECS-native deployment strategies; all three use the alternate target group.
+const (
+	BlueGreen Strategy = "BLUE_GREEN" // everything at once
+	Linear    Strategy = "LINEAR"     // in steps of StepPercent
+	Canary    Strategy = "CANARY"     // StepPercent first, then the rest
+)
+
+// Deployment configures blue/green deployments.
+type Deployment struct {
+	// Strategy. Default: BlueGreen.
+	Strategy Strategy
+	// BakeTime is how long the new version serves all traffic while the old one stays ready
+	// for rollback. Default: 10 minutes.
+	BakeTime awscdk.Duration
+	// StepPercent and StepTime shape Linear and Canary shifts. Default: 10 % and 5 minutes.
+	StepPercent float64
+	StepTime    awscdk.Duration
+}
+
+// Props configures a Service. Vpc, VpcCidr, Name, Image, Key and NamespaceName are required.
+type Props struct {
+	Vpc awsec2.IVpc
+	// VpcCidr is the VPC's range as a literal; only it may reach the test listener.
+	VpcCidr string
+	// Name of the service: the ECS service, its container and its Service Connect name.
+	Name string
+	// Image the application container runs.
+	Image awsecs.ContainerImage
+	// ContainerPort the application listens on. Default: 80.
+	ContainerPort float64
+	// HealthCheckPath the load balancer probes. Default: /.
+	HealthCheckPath string
+	// CPU (units) and MemoryMiB of a task. Default: 512 and 1024.
+	CPU, MemoryMiB float64
+	// MinCapacity and MaxCapacity bound autoscaling. Default: 2 and 6.
+	MinCapacity, MaxCapacity float64
+	Deployment               Deployment
+	// Key encrypts the service's logs.
+	Key awskms.IKey
+	// NamespaceName is the Service Connect (Cloud Map) namespace of the cluster.
+	NamespaceName string
+	// Certificate, when set, serves production on HTTPS 443 (HTTP redirects to it) and the
+	// test listener on 8443; without it they are HTTP 80 and 8080.
+	Certificate awscertificatemanager.ICertificate
+	// PublicIngress are the peers admitted to the production listener. Default: any IPv4
+	// address. The edge narrows this to CloudFront and Global Accelerator.
+	PublicIngress []awsec2.IPeer
+	// DeletionProtection keeps the load balancer from being deleted (production).
+	DeletionProtection bool
+	// TraceSampleRate is the share of requests X-Ray samples. Default: 0.05.
+	TraceSampleRate float64
+}
+
+// Service is the application in one region and the handles other tiers need.
+type Service struct {
+	constructs.Construct
+	Cluster      awsecs.Cluster
+	Service      awsecs.FargateService
+	TaskRole     awsiam.IRole
+	LoadBalancer awselasticloadbalancingv2.ApplicationLoadBalancer
+	// ProductionListener and ProductionRule carry live traffic; ECS moves the rule between
+	// the two target groups during a deployment.
+	ProductionListener awselasticloadbalancingv2.ApplicationListener
+	ProductionRule     awselasticloadbalancingv2.ApplicationListenerRule
+	// TestListener routes to the new version before it takes production traffic.
+	TestListener awselasticloadbalancingv2.ApplicationListener
+	TestRule     awselasticloadbalancingv2.ApplicationListenerRule
+	// Blue is the target group the template declares; Green is the alternate.
+	Blue, Green awselasticloadbalancingv2.ApplicationTargetGroup
+	// RollbackAlarms roll a deployment back when they fire.
+	RollbackAlarms []awscloudwatch.Alarm
+	Logs           awslogs.LogGroup
+}
+
+const (
+	adotImage          = "public.ecr.aws/aws-observability/aws-otel-collector:v0.41.1"
+	portMappingName    = "http"
+	productionPriority = 100
+	testPriority       = 100
+)
+
+func withDefaults(props Props) Props {
+	if props.ContainerPort == 0 {
+		props.ContainerPort = 80
+	}
+	if props.HealthCheckPath == "" {
+		props.HealthCheckPath = "/"
+	}
+	if props.CPU == 0 {
+		props.CPU, props.MemoryMiB = 512, 1024
+	}
+	if props.MinCapacity == 0 {
+		props.MinCapacity, props.MaxCapacity = 2, 6
+	}
+	if props.Deployment.Strategy == "" {
+		props.Deployment.Strategy = BlueGreen
+	}
+	if props.Deployment.BakeTime == nil {
+		props.Deployment.BakeTime = awscdk.Duration_Minutes(jsii.Number(10))
+	}
+	if props.Deployment.StepPercent == 0 {
+		props.Deployment.StepPercent = 10
+	}
+	if props.Deployment.StepTime == nil {
+		props.Deployment.StepTime = awscdk.Duration_Minutes(jsii.Number(5))
+	}
+	if len(props.PublicIngress) == 0 {
+		props.PublicIngress = []awsec2.IPeer{awsec2.Peer_AnyIpv4()}
+	}
+	if props.TraceSampleRate == 0 {
+		props.TraceSampleRate = 0.05
+	}
+	return props
+}
+
+// New builds the service.
+func New(scope constructs.Construct, id string, props Props) *Service {
+	props = withDefaults(props)
+	c := constructs.NewConstruct(scope, jsii.String(id))
+	s := &Service{Construct: c}
+
+	s.Cluster = awsecs.NewCluster(c, jsii.String("Cluster"), &awsecs.ClusterProps{
+		Vpc:                 props.Vpc,
+		ContainerInsightsV2: awsecs.ContainerInsights_ENHANCED,
+		DefaultCloudMapNamespace: &awsecs.CloudMapNamespaceOptions{
+			Name: jsii.String(props.NamespaceName), Type: awsservicediscovery.NamespaceType_HTTP, UseForServiceConnect: jsii.Bool(true),
+		},
+	})
+	compliance.Accept(s.Cluster, compliance.Accepted{Rule: "AwsSolutions-ECS4",
+		Reason: "Container Insights is on, with enhanced observability (containerInsights = enhanced); the rule recognises only the value enabled."})
+	s.Logs = awslogs.NewLogGroup(c, jsii.String("Logs"), &awslogs.LogGroupProps{
+		Retention: awslogs.RetentionDays_ONE_MONTH, EncryptionKey: props.Key, RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+	})
+	task := newTaskDefinition(c, props, s.Logs)
+	s.TaskRole = task.TaskRole()
+	newLoadBalancer(c, props, s)
+	rollbackAlarms := newRollbackAlarms(c, s)
+
+	s.Service = awsecs.NewFargateService(c, jsii.String("Service"), &awsecs.FargateServiceProps{
+		Cluster:                s.Cluster,
+		TaskDefinition:         task,
+		ServiceName:            jsii.String(props.Name),
+		VpcSubnets:             &awsec2.SubnetSelection{SubnetType: awsec2.SubnetType_PRIVATE_WITH_EGRESS},
+		MinHealthyPercent:      jsii.Number(100),
+		MaxHealthyPercent:      jsii.Number(200),
+		HealthCheckGracePeriod: awscdk.Duration_Seconds(jsii.Number(60)),
+		CircuitBreaker:         &awsecs.DeploymentCircuitBreaker{Enable: jsii.Bool(true), Rollback: jsii.Bool(true)},
+		DeploymentAlarms: &awsecs.DeploymentAlarmConfig{
+			AlarmNames: &rollbackAlarms, Behavior: awsecs.AlarmBehavior_ROLLBACK_ON_ALARM,
+		},
+		PropagateTags: awsecs.PropagatedTagSource_SERVICE,
+		ServiceConnectConfiguration: &awsecs.ServiceConnectProps{
+			Services: &[]*awsecs.ServiceConnectService{{
+				PortMappingName: jsii.String(portMappingName), DiscoveryName: jsii.String(props.Name), Port: jsii.Number(props.ContainerPort),
+			}},
+			LogDriver: awsecs.LogDriver_AwsLogs(&awsecs.AwsLogDriverProps{LogGroup: s.Logs, StreamPrefix: jsii.String("service-connect")}),
+		},
+		// No DesiredCount: the running task count is autoscaling's, and a count in the
+		// template would reset it on every deployment (a new service starts with one task
+		// and scales to MinCapacity).
+		DeploymentStrategy:  awsecs.DeploymentStrategy(props.Deployment.Strategy),
+		BakeTime:            props.Deployment.BakeTime,
+		LinearConfiguration: trafficShift(props.Deployment, Linear),
+		CanaryConfiguration: trafficShift(props.Deployment, Canary),
+	})
+	s.Service.Connections().AllowFrom(s.LoadBalancer, awsec2.Port_Tcp(jsii.Number(props.ContainerPort)), jsii.String("Load balancer to tasks"))
+
+	target := s.Service.LoadBalancerTarget(&awsecs.LoadBalancerTargetOptions{
+		ContainerName: jsii.String(props.Name),
+		ContainerPort: jsii.Number(props.ContainerPort),
+		AlternateTarget: awsecs.NewAlternateTarget(jsii.String("Green"), &awsecs.AlternateTargetProps{
+			AlternateTargetGroup: s.Green,
+			ProductionListener:   awsecs.ListenerRuleConfiguration_ApplicationListenerRule(s.ProductionRule),
+			TestListener:         awsecs.ListenerRuleConfiguration_ApplicationListenerRule(s.TestRule),
+		}),
+	})
+	target.AttachToApplicationTargetGroup(s.Blue)
+	compliance.Accept(s.Service, compliance.Accepted{Rule: "AwsSolutions-IAM4",
+		AppliesTo: []string{"Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonECSInfrastructureRolePolicyForLoadBalancers"},
+		Reason:    "The role ECS assumes to move the listener rules during blue/green deployments uses the AWS policy made for it, which AWS keeps in step with what ECS needs."})
+
+	scaling := s.Service.AutoScaleTaskCount(&awsapplicationautoscaling.EnableScalingProps{
+		MinCapacity: jsii.Number(props.MinCapacity), MaxCapacity: jsii.Number(props.MaxCapacity),
+	})
+	// Scale out fast and in slowly: a burst must not wait, and flapping costs more than a few
+	// idle minutes of a task.
+	scaling.ScaleOnCpuUtilization(jsii.String("Cpu"), &awsecs.CpuUtilizationScalingProps{
+		TargetUtilizationPercent: jsii.Number(70),
+		ScaleOutCooldown:         awscdk.Duration_Seconds(jsii.Number(60)),
+		ScaleInCooldown:          awscdk.Duration_Seconds(jsii.Number(300)),
+	})
+	scaling.ScaleOnMemoryUtilization(jsii.String("Memory"), &awsecs.MemoryUtilizationScalingProps{
+		TargetUtilizationPercent: jsii.Number(75),
+		ScaleOutCooldown:         awscdk.Duration_Seconds(jsii.Number(60)),
+		ScaleInCooldown:          awscdk.Duration_Seconds(jsii.Number(300)),
+	})
+
+	newSamplingRule(c, props)
+	return s
+}
+
+func trafficShift(d Deployment, strategy Strategy) *awsecs.TrafficShiftConfig {
+	if d.Strategy != strategy {
+		return nil
+	}
+	return &awsecs.TrafficShiftConfig{StepPercent: jsii.Number(d.StepPercent), StepBakeTime: d.StepTime}
+}
+
+// newTaskDefinition declares the application container and the ADOT collector that forwards
+// its traces to X-Ray. The task role gets only X-Ray's write actions here; callers grant it
+// what the application needs (tables, secrets) with grant methods.
+func newTaskDefinition(scope constructs.Construct, props Props, logs awslogs.ILogGroup) awsecs.FargateTaskDefinition {
+	task := awsecs.NewFargateTaskDefinition(scope, jsii.String("Task"), &awsecs.FargateTaskDefinitionProps{
+		Cpu:            jsii.Number(props.CPU),
+		MemoryLimitMiB: jsii.Number(props.MemoryMiB),
+		RuntimePlatform: &awsecs.RuntimePlatform{
+			OperatingSystemFamily: awsecs.OperatingSystemFamily_LINUX(), CpuArchitecture: awsecs.CpuArchitecture_X86_64(),
+		},
+	})
+	task.AddContainer(jsii.String(props.Name), &awsecs.ContainerDefinitionOptions{
+		Image:     props.Image,
+		Essential: jsii.Bool(true),
+		PortMappings: &[]*awsecs.PortMapping{{
+			Name: jsii.String(portMappingName), ContainerPort: jsii.Number(props.ContainerPort), AppProtocol: awsecs.AppProtocol_Http(),
+		}},
+		Logging: awsecs.LogDriver_AwsLogs(&awsecs.AwsLogDriverProps{LogGroup: logs, StreamPrefix: jsii.String(props.Name)}),
+		Environment: &map[string]*string{
+			// The application's OpenTelemetry SDK sends to the sidecar.
+			"OTEL_EXPORTER_OTLP_ENDPOINT": jsii.String("http://localhost:4317"),
+			"OTEL_SERVICE_NAME":           jsii.String(props.Name),
+		},
+	})
+	task.AddContainer(jsii.String("adot-collector"), &awsecs.ContainerDefinitionOptions{
+		Image: awsecs.ContainerImage_FromRegistry(jsii.String(adotImage), nil),
+		// Tracing must never take the service down.
+		Essential:            jsii.Bool(false),
+		Command:              jsii.Strings("--config=/etc/ecs/ecs-xray.yaml"),
+		MemoryReservationMiB: jsii.Number(64),
+		Logging:              awsecs.LogDriver_AwsLogs(&awsecs.AwsLogDriverProps{LogGroup: logs, StreamPrefix: jsii.String("adot")}),
+	})
+	task.AddToTaskRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions: jsii.Strings("xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules",
+			"xray:GetSamplingTargets", "xray:GetSamplingStatisticSummaries"),
+		Resources: jsii.Strings("*"),
+	}))
+	compliance.Accept(task.TaskRole(), compliance.Accepted{Rule: "AwsSolutions-IAM5", AppliesTo: []string{"Resource::*"},
+		Reason: "X-Ray's trace-writing and sampling actions do not support resource-level permissions; these five actions are all the task role gets on *."})
+	compliance.Accept(task, compliance.Accepted{Rule: "AwsSolutions-ECS2",
+		Reason: "The only environment variables are the OpenTelemetry endpoint and service name, which are not secrets; secrets are injected from Secrets Manager."})
+	return task
+}
+
+// newSamplingRule samples TraceSampleRate of the service's requests (after one per second).
+// CfnSamplingRule is used because X-Ray has no L2 construct.
+func newSamplingRule(scope constructs.Construct, props Props) {
+	awsxray.NewCfnSamplingRule(scope, jsii.String("Sampling"), &awsxray.CfnSamplingRuleProps{
+		SamplingRule: &awsxray.CfnSamplingRule_SamplingRuleProperty{
+			// Rule names are unique per account and region, at most 32 characters: derive one
+			// from the construct path so environments sharing an account do not collide.
+			RuleName:      awscdk.Names_UniqueResourceName(scope, &awscdk.UniqueResourceNameOptions{MaxLength: jsii.Number(32)}),
+			Priority:      jsii.Number(100),
+			FixedRate:     jsii.Number(props.TraceSampleRate),
+			ReservoirSize: jsii.Number(1),
+			ServiceName:   jsii.String(props.Name),
+			ServiceType:   jsii.String("*"),
+			Host:          jsii.String("*"),
+			HttpMethod:    jsii.String("*"),
+			UrlPath:       jsii.String("*"),
+			ResourceArn:   jsii.String("*"),
+			Version:       jsii.Number(1),
+		},
+	})
+}

@@ -1,0 +1,104 @@
+package stacks
+
+import (
+	"fmt"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsecs"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/example/platform/lib/config"
+	"github.com/example/platform/lib/registry"
+	"github.com/example/platform/lib/service"
+)
+
+// AppStack is a region's application tier. It is stateless: it may be destroyed and deployed
+// again at any time, so it has no termination protection.
+type AppStack struct {
+	awscdk.Stack
+	Registry *registry.Registry
+	Service  *service.Service
+}
+
+// appInputs are what the app stack takes from the stacks that deploy before it.
+type appInputs struct {
+	network *NetworkStack
+	keys    *KeysStack
+	// replication is set on the one app stack that holds its account's registry replication.
+	replication []registry.ReplicationRule
+}
+
+var strategies = map[string]service.Strategy{
+	config.StrategyBlueGreen: service.BlueGreen,
+	config.StrategyLinear:    service.Linear,
+	config.StrategyCanary:    service.Canary,
+}
+
+// NewAppStack builds the application tier of region.
+func NewAppStack(stage awscdk.Stage, place placement, region config.Region, in appInputs) *AppStack {
+	p, env := place.platform, place.env
+	stack := newStack(stage, place, TierApp,
+		fmt.Sprintf("%s %s application in %s: ECR, ECS Fargate blue/green behind an ALB", p.Name, env.Name, place.region), false)
+
+	images := registry.New(stack, "Registry", registry.Props{
+		RepositoryName: RepositoryName(p.Name, env.Name, p.Service.Name),
+		Key:            in.keys.Key.Key,
+	})
+	if len(in.replication) > 0 {
+		registry.NewReplication(stack, "RegistryReplication", in.replication)
+	}
+
+	image := awsecs.ContainerImage_FromRegistry(jsii.String(p.Service.BootstrapImage), nil)
+	if p.Service.ImageTag != "" {
+		image = awsecs.ContainerImage_FromEcrRepository(images.Repository, jsii.String(p.Service.ImageTag))
+	}
+	d := env.Deployment
+	svc := service.New(stack, "Service", service.Props{
+		Vpc:             in.network.Network.Vpc,
+		VpcCidr:         region.CIDR,
+		Name:            p.Service.Name,
+		Image:           image,
+		ContainerPort:   float64(p.Service.ContainerPort),
+		HealthCheckPath: p.Service.HealthCheckPath,
+		CPU:             float64(env.Sizing.TaskCPU),
+		MemoryMiB:       float64(env.Sizing.TaskMemoryMiB),
+		MinCapacity:     float64(env.Sizing.MinCapacity),
+		MaxCapacity:     float64(env.Sizing.MaxCapacity),
+		Deployment: service.Deployment{
+			Strategy:    strategies[d.Strategy],
+			BakeTime:    awscdk.Duration_Minutes(jsii.Number(float64(d.BakeTimeMinutes))),
+			StepPercent: float64(d.StepPercent),
+			StepTime:    awscdk.Duration_Minutes(jsii.Number(float64(d.StepMinutes))),
+		},
+		Key:                in.keys.Key.Key,
+		NamespaceName:      NamespaceName(p.Name, env.Name),
+		DeletionProtection: env.Protected(),
+	})
+	return &AppStack{Stack: stack, Registry: images, Service: svc}
+}
+
+// registryReplication decides which app stack holds which replication rules. Replication is
+// one setting per account and source region, so the first environment (in config order) whose
+// primary region is that source holds the rules of every environment that shares it. The
+// result maps environment name to the rules its primary app stack holds.
+func registryReplication(p *config.Platform) map[string][]registry.ReplicationRule {
+	owners := map[string]string{} // account/primary region -> owning environment
+	rules := map[string][]registry.ReplicationRule{}
+	for _, env := range p.Environments {
+		if len(env.Secondaries()) == 0 {
+			continue
+		}
+		source := env.Account + "/" + env.Primary().Region
+		owner, ok := owners[source]
+		if !ok {
+			owner = env.Name
+			owners[source] = owner
+		}
+		var regions []string
+		for _, r := range env.Secondaries() {
+			regions = append(regions, r.Region)
+		}
+		rules[owner] = append(rules[owner], registry.ReplicationRule{RepositoryPrefix: RepositoryPrefix(p.Name, env.Name), Regions: regions})
+	}
+	return rules
+}
