@@ -99,3 +99,8 @@ func jsiiStringMap(m map[string]string) *map[string]*string {
 	}
 	return &out
 }
+
+// Stacks are the region's stacks in deployment order.
+func (r *RegionStacks) Stacks() []awscdk.Stack {
+	return []awscdk.Stack{r.Keys.Stack, r.Network.Stack, r.App.Stack}
+}

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"sort"
 	"strings"
 	"testing"
 
@@ -15,34 +16,47 @@ import (
 // configs are the platforms every whole-app test runs against.
 var configs = []string{"config/example.json", "config/three-region.json"}
 
-func TestPlatform_ExampleHasANetworkStackPerEnvironmentAndRegion(t *testing.T) {
+// regionalTiers are the stacks every environment has in each of its regions.
+var regionalTiers = []string{stacks.TierKeys, stacks.TierNetwork, stacks.TierApp}
+
+func TestPlatform_ExampleHasEveryRegionalTierPerEnvironmentAndRegion(t *testing.T) {
 	p := testkit.Synth(t, "config/example.json")
-	want := []string{
-		"acme-prod-eu-west-1-network", "acme-prod-us-east-1-network",
-		"acme-staging-eu-west-1-network", "acme-staging-us-east-1-network",
+	var want []string
+	for _, env := range []string{"prod", "staging"} {
+		for _, region := range []string{"eu-west-1", "us-east-1"} {
+			for _, tier := range regionalTiers {
+				want = append(want, stacks.StackName("acme", env, region, tier))
+			}
+		}
 	}
+	sort.Strings(want)
 	if got := p.StackNames(); !reflect.DeepEqual(got, want) {
 		t.Errorf("stacks = %v\nwant %v", got, want)
 	}
 }
 
-func TestPlatform_ThreeRegionConfigDeploysNetworksInThreeRegions(t *testing.T) {
+func TestPlatform_ThreeRegionConfigDeploysEveryTierInThreeRegions(t *testing.T) {
 	p := testkit.Synth(t, "config/three-region.json")
-	want := []string{"globex-prod-ap-southeast-2-network", "globex-prod-eu-west-1-network", "globex-prod-us-east-1-network"}
-	if got := p.StackNames(); !reflect.DeepEqual(got, want) {
-		t.Errorf("stacks = %v\nwant %v", got, want)
+	regions := map[string]int{}
+	for _, name := range p.StackNames() {
+		regions[strings.TrimSuffix(strings.TrimPrefix(name, "globex-prod-"), "-"+tierOf(name))]++
+	}
+	want := map[string]int{"us-east-1": 3, "eu-west-1": 3, "ap-southeast-2": 3}
+	if !reflect.DeepEqual(regions, want) {
+		t.Errorf("stacks per region = %v, want %v", regions, want)
 	}
 }
 
 func TestPlatform_StacksLandInTheirEnvironmentsAccountAndRegion(t *testing.T) {
 	for _, file := range configs {
 		p := testkit.Synth(t, file)
-		for _, env := range p.Config.Environments {
-			for _, region := range env.Regions {
-				name := stacks.StackName(p.Config.Name, env.Name, region.Region, stacks.TierNetwork)
-				stack := p.Stack(t, name)
-				if *stack.Account() != env.Account || *stack.Region() != region.Region {
-					t.Errorf("%s is in %s/%s, want %s/%s", name, *stack.Account(), *stack.Region(), env.Account, region.Region)
+		for _, stage := range p.Stacks.Stages {
+			for _, r := range stage.Regions {
+				for _, stack := range r.Stacks() {
+					if *stack.Account() != stage.Environment.Account || *stack.Region() != r.Region.Region {
+						t.Errorf("%s is in %s/%s, want %s/%s", *stack.StackName(), *stack.Account(), *stack.Region(),
+							stage.Environment.Account, r.Region.Region)
+					}
 				}
 			}
 		}

@@ -273,6 +273,10 @@ func newTaskDefinition(scope constructs.Construct, props Props, logs awslogs.ILo
 	}))
 	compliance.Accept(task.TaskRole(), compliance.Accepted{Rule: "AwsSolutions-IAM5", AppliesTo: []string{"Resource::*"},
 		Reason: "X-Ray's trace-writing and sampling actions do not support resource-level permissions; these five actions are all the task role gets on *."})
+	// Pulling from ECR needs ecr:GetAuthorizationToken, which has no resource-level permissions;
+	// CDK scopes the pull actions themselves to the repository.
+	compliance.Accept(task.ObtainExecutionRole(), compliance.Accepted{Rule: "AwsSolutions-IAM5", AppliesTo: []string{"Resource::*"},
+		Reason: "ecr:GetAuthorizationToken, needed to pull from ECR, cannot be scoped to a resource; the image pull actions are scoped to the repository."})
 	compliance.Accept(task, compliance.Accepted{Rule: "AwsSolutions-ECS2",
 		Reason: "The only environment variables are the OpenTelemetry endpoint and service name, which are not secrets; secrets are injected from Secrets Manager."})
 	return task

@@ -35,9 +35,12 @@ var (
 // most of a synthesis; Synth runs it explicitly, once per config), then removes the synthesized
 // assemblies and stops the jsii runtime.
 func Main(m *testing.M) {
-	// The jsii runtime reads its environment once, when the first CDK call starts it.
 	os.Setenv("CDK_VALIDATION", "false")
 	os.Setenv("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+	// The jsii client is created while packages initialize, before this runs, and its Node
+	// process inherits the environment as it was then. Closing that client (its process has
+	// not started yet) makes the next CDK call start one that sees the settings above.
+	jsii.Close()
 	code := m.Run()
 	outdirsMu.Lock()
 	for _, dir := range outdirs {
@@ -135,17 +138,36 @@ func Synth(t testing.TB, configFile string) *Platform {
 	if p, ok := platforms[configFile]; ok {
 		return p
 	}
+	cfg := LoadConfig(t, configFile)
+	p := Build(t, cfg, true)
+	platforms[configFile] = p
+	return p
+}
+
+// LoadConfig loads a config file relative to the repository root.
+func LoadConfig(t testing.TB, configFile string) *config.Platform {
+	t.Helper()
 	cfg, err := config.Load(filepath.Join(RepoRoot(t), configFile))
 	if err != nil {
 		t.Fatal(err)
 	}
+	return cfg
+}
+
+// Build synthesizes the whole app for cfg, uncached: for tests that compare the app across
+// config changes. validate runs CDK's CloudFormation validator too.
+func Build(t testing.TB, cfg *config.Platform, validate bool) *Platform {
+	t.Helper()
 	app := NewApp(t)
-	// Report validation findings in the assembly rather than failing the process: the tests
-	// read the report and say which rule failed where.
-	app.Node().SetContext(jsii.String("@aws-cdk/core:failSynthOnValidationErrors"), false)
-	awscdk.Validations_Of(app).AddPlugins(awscdk.NewCloudFormationValidatePlugin(nil))
+	if validate {
+		// Report validation findings in the assembly rather than failing the process: the
+		// tests read the report and say which rule failed where.
+		app.Node().SetContext(jsii.String("@aws-cdk/core:failSynthOnValidationErrors"), false)
+		awscdk.Validations_Of(app).AddPlugins(awscdk.NewCloudFormationValidatePlugin(nil))
+	}
 	built := stacks.NewPlatform(app, cfg)
-	assembly := app.Synth(nil)
+	var assembly cxapi.CloudAssembly
+	Assert(t, func() { assembly = app.Synth(nil) })
 	p := &Platform{Config: cfg, Stacks: built, Assembly: assembly, Outdir: *assembly.Directory(), byName: map[string]awscdk.Stack{}}
 	for _, c := range *app.Node().FindAll(constructs.ConstructOrder_PREORDER) {
 		if *awscdk.Stack_IsStack(c) {
@@ -153,7 +175,6 @@ func Synth(t testing.TB, configFile string) *Platform {
 			p.byName[*stack.StackName()] = stack
 		}
 	}
-	platforms[configFile] = p
 	return p
 }
 

@@ -1,0 +1,246 @@
+package service_test
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscertificatemanager"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsecs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/example/platform/lib/service"
+	"github.com/example/platform/test/testkit"
+)
+
+func TestMain(m *testing.M) { testkit.Main(m) }
+
+// synth builds the service in a bare stack; adjust edits the props first.
+func synth(t *testing.T, adjust func(*service.Props)) assertions.Template {
+	t.Helper()
+	app := testkit.NewApp(t)
+	stack := awscdk.NewStack(app, jsii.String("Test"), &awscdk.StackProps{
+		Env: &awscdk.Environment{Account: jsii.String("111111111111"), Region: jsii.String("eu-west-1")},
+	})
+	vpc := awsec2.NewVpc(stack, jsii.String("Vpc"), &awsec2.VpcProps{IpAddresses: awsec2.IpAddresses_Cidr(jsii.String("10.9.0.0/16"))})
+	props := service.Props{
+		Vpc: vpc, VpcCidr: "10.9.0.0/16", Name: "api",
+		Image:         awsecs.ContainerImage_FromRegistry(jsii.String("public.ecr.aws/nginx/nginx:stable-alpine"), nil),
+		Key:           awskms.NewKey(stack, jsii.String("Key"), nil),
+		NamespaceName: "test.internal",
+		MinCapacity:   3, MaxCapacity: 9,
+	}
+	if adjust != nil {
+		adjust(&props)
+	}
+	service.New(stack, "Service", props)
+	var template assertions.Template
+	testkit.Assert(t, func() { template = assertions.Template_FromStack(stack, nil) })
+	return template
+}
+
+func TestService_DeploysBlueGreenWithAlternateTargetGroupRulesAndRole(t *testing.T) {
+	template := synth(t, nil)
+	testkit.Assert(t, func() {
+		template.HasResourceProperties(jsii.String("AWS::ECS::Service"), map[string]any{
+			"DeploymentConfiguration": assertions.Match_ObjectLike(&map[string]any{
+				"Strategy":          "BLUE_GREEN",
+				"BakeTimeInMinutes": 10,
+			}),
+			"LoadBalancers": []any{assertions.Match_ObjectLike(&map[string]any{
+				"ContainerName": "api", "ContainerPort": 80,
+				"AdvancedConfiguration": map[string]any{
+					"AlternateTargetGroupArn": map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^ServiceGreen"))},
+					"ProductionListenerRule":  map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^ServiceProductionRule"))},
+					"TestListenerRule":        map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^ServiceTestRule"))},
+					"RoleArn":                 map[string]any{"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("^ServiceGreenRole")), "Arn"}},
+				},
+			})},
+		})
+		template.ResourceCountIs(jsii.String("AWS::ElasticLoadBalancingV2::TargetGroup"), jsii.Number(2))
+	})
+}
+
+func TestService_RollsBackOnAlarmsAndCircuitBreaker(t *testing.T) {
+	template := synth(t, nil)
+	testkit.Assert(t, func() {
+		template.HasResourceProperties(jsii.String("AWS::ECS::Service"), map[string]any{
+			"DeploymentConfiguration": assertions.Match_ObjectLike(&map[string]any{
+				"DeploymentCircuitBreaker": map[string]any{"Enable": true, "Rollback": true},
+				"Alarms": map[string]any{
+					"Enable": true, "Rollback": true,
+					"AlarmNames": []any{
+						map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^ServiceTarget5xxAlarm"))},
+						map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^ServiceUnhealthyTargetsAlarm"))},
+					},
+				},
+			}),
+		})
+		template.HasResourceProperties(jsii.String("AWS::CloudWatch::Alarm"), map[string]any{
+			"MetricName": "HTTPCode_Target_5XX_Count", "Namespace": "AWS/ApplicationELB",
+		})
+		// Unhealthy tasks in either target group: the new version may be in either.
+		template.HasResourceProperties(jsii.String("AWS::CloudWatch::Alarm"), map[string]any{
+			"Metrics": assertions.Match_ArrayWith(&[]any{assertions.Match_ObjectLike(&map[string]any{"Expression": "MAX([blue, green])"})}),
+		})
+	})
+}
+
+func TestService_LinearAndCanaryShiftTrafficInSteps(t *testing.T) {
+	for _, c := range []struct {
+		strategy service.Strategy
+		key      string
+		config   map[string]any
+	}{
+		{service.Linear, "LinearConfiguration", map[string]any{"StepPercent": 20, "StepBakeTimeInMinutes": 3}},
+		{service.Canary, "CanaryConfiguration", map[string]any{"CanaryPercent": 20, "CanaryBakeTimeInMinutes": 3}},
+	} {
+		t.Run(string(c.strategy), func(t *testing.T) {
+			template := synth(t, func(p *service.Props) {
+				p.Deployment = service.Deployment{Strategy: c.strategy, StepPercent: 20, StepTime: awscdk.Duration_Minutes(jsii.Number(3))}
+			})
+			testkit.Assert(t, func() {
+				template.HasResourceProperties(jsii.String("AWS::ECS::Service"), map[string]any{
+					"DeploymentConfiguration": assertions.Match_ObjectLike(&map[string]any{"Strategy": string(c.strategy), c.key: c.config}),
+				})
+			})
+		})
+	}
+}
+
+func TestService_AutoscalingOwnsTheTaskCount(t *testing.T) {
+	template := synth(t, nil)
+	testkit.Assert(t, func() {
+		template.HasResourceProperties(jsii.String("AWS::ECS::Service"), map[string]any{"DesiredCount": assertions.Match_Absent()})
+		template.HasResourceProperties(jsii.String("AWS::ApplicationAutoScaling::ScalableTarget"), map[string]any{
+			"MinCapacity": 3, "MaxCapacity": 9,
+		})
+		for metric, target := range map[string]float64{"ECSServiceAverageCPUUtilization": 70, "ECSServiceAverageMemoryUtilization": 75} {
+			template.HasResourceProperties(jsii.String("AWS::ApplicationAutoScaling::ScalingPolicy"), map[string]any{
+				"TargetTrackingScalingPolicyConfiguration": assertions.Match_ObjectLike(&map[string]any{
+					"PredefinedMetricSpecification": map[string]any{"PredefinedMetricType": metric},
+					"TargetValue":                   target,
+					"ScaleOutCooldown":              60,
+					"ScaleInCooldown":               300,
+				}),
+			})
+		}
+	})
+}
+
+func TestService_WithoutCertificateServesHTTPWithTestPortFromVPCOnly(t *testing.T) {
+	template := synth(t, nil)
+	testkit.Assert(t, func() {
+		template.ResourceCountIs(jsii.String("AWS::ElasticLoadBalancingV2::Listener"), jsii.Number(2))
+		template.HasResourceProperties(jsii.String("AWS::ElasticLoadBalancingV2::Listener"), map[string]any{"Port": 80, "Protocol": "HTTP"})
+		template.HasResourceProperties(jsii.String("AWS::ElasticLoadBalancingV2::Listener"), map[string]any{"Port": 8080, "Protocol": "HTTP"})
+		template.HasResourceProperties(jsii.String("AWS::EC2::SecurityGroup"), map[string]any{
+			"SecurityGroupIngress": []any{
+				map[string]any{"CidrIp": "0.0.0.0/0", "FromPort": 80, "ToPort": 80, "IpProtocol": "tcp", "Description": "Production traffic"},
+				map[string]any{"CidrIp": "10.9.0.0/16", "FromPort": 8080, "ToPort": 8080, "IpProtocol": "tcp", "Description": "Test traffic to the new version, from inside the VPC"},
+			},
+		})
+	})
+}
+
+func TestService_WithCertificateRedirectsHTTPToHTTPS(t *testing.T) {
+	template := synth(t, func(p *service.Props) {
+		p.Certificate = awscertificatemanager.Certificate_FromCertificateArn(awscdk.Stack_Of(p.Vpc), jsii.String("Cert"),
+			jsii.String("arn:aws:acm:eu-west-1:111111111111:certificate/11111111-2222-3333-4444-555555555555"))
+	})
+	testkit.Assert(t, func() {
+		template.HasResourceProperties(jsii.String("AWS::ElasticLoadBalancingV2::Listener"), map[string]any{"Port": 443, "Protocol": "HTTPS"})
+		template.HasResourceProperties(jsii.String("AWS::ElasticLoadBalancingV2::Listener"), map[string]any{"Port": 8443, "Protocol": "HTTPS"})
+		template.HasResourceProperties(jsii.String("AWS::ElasticLoadBalancingV2::Listener"), map[string]any{
+			"Port": 80, "DefaultActions": []any{assertions.Match_ObjectLike(&map[string]any{
+				"Type": "redirect", "RedirectConfig": map[string]any{"Port": "443", "Protocol": "HTTPS", "StatusCode": "HTTP_301"},
+			})},
+		})
+	})
+}
+
+func TestService_PublicIngressSeamNarrowsTheProductionListener(t *testing.T) {
+	template := synth(t, func(p *service.Props) {
+		p.PublicIngress = []awsec2.IPeer{awsec2.Peer_PrefixList(jsii.String("pl-3b927c52"))}
+	})
+	testkit.Assert(t, func() {
+		template.HasResourceProperties(jsii.String("AWS::EC2::SecurityGroupIngress"), map[string]any{
+			"SourcePrefixListId": "pl-3b927c52", "FromPort": 80, "ToPort": 80,
+		})
+	})
+	var groups *map[string]*map[string]any
+	testkit.Assert(t, func() {
+		groups = template.FindResources(jsii.String("AWS::EC2::SecurityGroup"), map[string]any{
+			"Properties": map[string]any{"SecurityGroupIngress": assertions.Match_ArrayWith(&[]any{
+				assertions.Match_ObjectLike(&map[string]any{"CidrIp": "0.0.0.0/0"}),
+			})},
+		})
+	})
+	if len(*groups) != 0 {
+		t.Errorf("with PublicIngress set, no group may admit 0.0.0.0/0; %d do", len(*groups))
+	}
+}
+
+func TestService_LoadBalancerDropsInvalidHeadersLogsAccessAndProtectsOnRequest(t *testing.T) {
+	template := synth(t, func(p *service.Props) { p.DeletionProtection = true })
+	testkit.Assert(t, func() {
+		template.HasResourceProperties(jsii.String("AWS::ElasticLoadBalancingV2::LoadBalancer"), map[string]any{
+			"Scheme": "internet-facing",
+			"LoadBalancerAttributes": assertions.Match_ArrayWith(&[]any{
+				map[string]any{"Key": "deletion_protection.enabled", "Value": "true"},
+				map[string]any{"Key": "routing.http.drop_invalid_header_fields.enabled", "Value": "true"},
+				map[string]any{"Key": "access_logs.s3.enabled", "Value": "true"},
+			}),
+		})
+	})
+}
+
+func TestService_LogsThirtyDaysEncryptedAndTracesFivePercent(t *testing.T) {
+	template := synth(t, nil)
+	testkit.Assert(t, func() {
+		template.HasResourceProperties(jsii.String("AWS::Logs::LogGroup"), map[string]any{
+			"RetentionInDays": 30, "KmsKeyId": map[string]any{"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("^Key")), "Arn"}},
+		})
+		template.HasResourceProperties(jsii.String("AWS::ECS::TaskDefinition"), map[string]any{
+			"ContainerDefinitions": assertions.Match_ArrayWith(&[]any{assertions.Match_ObjectLike(&map[string]any{
+				"Name": "adot-collector", "Essential": false, "Command": []any{"--config=/etc/ecs/ecs-xray.yaml"},
+			})}),
+		})
+		template.HasResourceProperties(jsii.String("AWS::XRay::SamplingRule"), map[string]any{
+			"SamplingRule": assertions.Match_ObjectLike(&map[string]any{"FixedRate": 0.05, "ServiceName": "api"}),
+		})
+		template.HasResourceProperties(jsii.String("AWS::ECS::Cluster"), map[string]any{
+			"ClusterSettings": []any{map[string]any{"Name": "containerInsights", "Value": "enhanced"}},
+		})
+		template.HasResourceProperties(jsii.String("AWS::ServiceDiscovery::HttpNamespace"), map[string]any{"Name": "test.internal"})
+	})
+}
+
+// The production rule is what CloudFormation would reset after a blue/green deployment if its
+// declared properties changed (aws-cdk issue 36649): routine changes must leave it untouched.
+func TestService_RoutineChangesLeaveTheListenerRulesUntouched(t *testing.T) {
+	before := rules(t, synth(t, nil))
+	after := rules(t, synth(t, func(p *service.Props) {
+		p.Image = awsecs.ContainerImage_FromRegistry(jsii.String("public.ecr.aws/nginx/nginx:1.29-alpine"), nil)
+		p.CPU, p.MemoryMiB = 2048, 4096
+		p.MinCapacity, p.MaxCapacity = 6, 30
+		p.Deployment = service.Deployment{Strategy: service.Canary, BakeTime: awscdk.Duration_Minutes(jsii.Number(30))}
+	}))
+	if before != after {
+		t.Errorf("listener rules changed with image, size, scaling and deployment settings:\nbefore %s\nafter  %s", before, after)
+	}
+}
+
+func rules(t *testing.T, template assertions.Template) string {
+	t.Helper()
+	var found *map[string]*map[string]any
+	testkit.Assert(t, func() { found = template.FindResources(jsii.String("AWS::ElasticLoadBalancingV2::ListenerRule"), nil) })
+	if len(*found) != 2 {
+		t.Fatalf("want the production and test rules, found %d", len(*found))
+	}
+	data, _ := json.Marshal(found)
+	return string(data)
+}

@@ -1,0 +1,322 @@
+package test
+
+import (
+	"encoding/json"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/example/platform/lib/config"
+	"github.com/example/platform/stacks"
+	"github.com/example/platform/test/testkit"
+)
+
+// eachRegion calls check for every environment and region of every config.
+func eachRegion(t *testing.T, check func(t *testing.T, p *testkit.Platform, env config.Environment, region config.Region)) {
+	for _, file := range configs {
+		p := testkit.Synth(t, file)
+		for _, env := range p.Config.Environments {
+			for _, region := range env.Regions {
+				t.Run(p.Config.Name+"/"+env.Name+"/"+region.Region, func(t *testing.T) { check(t, p, env, region) })
+			}
+		}
+	}
+}
+
+func appTemplate(t *testing.T, p *testkit.Platform, env config.Environment, region config.Region) assertions.Template {
+	return p.Template(t, stacks.StackName(p.Config.Name, env.Name, region.Region, stacks.TierApp))
+}
+
+func TestAppTier_EveryRegionDeploysBlueGreenWithRulesRoleAndRollbackAlarms(t *testing.T) {
+	eachRegion(t, func(t *testing.T, p *testkit.Platform, env config.Environment, region config.Region) {
+		template := appTemplate(t, p, env, region)
+		testkit.Assert(t, func() {
+			template.HasResourceProperties(jsii.String("AWS::ECS::Service"), map[string]any{
+				"DeploymentConfiguration": assertions.Match_ObjectLike(&map[string]any{
+					"Strategy":                 "BLUE_GREEN",
+					"BakeTimeInMinutes":        env.Deployment.BakeTimeMinutes,
+					"DeploymentCircuitBreaker": map[string]any{"Enable": true, "Rollback": true},
+					"Alarms": assertions.Match_ObjectLike(&map[string]any{
+						"Enable": true, "Rollback": true, "AlarmNames": assertions.Match_AnyValue(),
+					}),
+				}),
+				"LoadBalancers": []any{assertions.Match_ObjectLike(&map[string]any{
+					"AdvancedConfiguration": map[string]any{
+						"AlternateTargetGroupArn": assertions.Match_AnyValue(),
+						"ProductionListenerRule":  assertions.Match_AnyValue(),
+						"TestListenerRule":        assertions.Match_AnyValue(),
+						"RoleArn":                 assertions.Match_AnyValue(),
+					},
+				})},
+			})
+			template.ResourceCountIs(jsii.String("AWS::CloudWatch::Alarm"), jsii.Number(2))
+		})
+	})
+}
+
+func TestAppTier_AutoscalingHasTheEnvironmentsBounds(t *testing.T) {
+	eachRegion(t, func(t *testing.T, p *testkit.Platform, env config.Environment, region config.Region) {
+		template := appTemplate(t, p, env, region)
+		testkit.Assert(t, func() {
+			template.HasResourceProperties(jsii.String("AWS::ApplicationAutoScaling::ScalableTarget"), map[string]any{
+				"MinCapacity": env.Sizing.MinCapacity, "MaxCapacity": env.Sizing.MaxCapacity,
+			})
+			template.ResourceCountIs(jsii.String("AWS::ApplicationAutoScaling::ScalingPolicy"), jsii.Number(2))
+			template.HasResourceProperties(jsii.String("AWS::ECS::TaskDefinition"), map[string]any{
+				"Cpu": jsii.String(jsonNumber(env.Sizing.TaskCPU)), "Memory": jsii.String(jsonNumber(env.Sizing.TaskMemoryMiB)),
+			})
+		})
+	})
+}
+
+func TestAppTier_NoPolicyGrantsWildcardActions(t *testing.T) {
+	eachRegion(t, func(t *testing.T, p *testkit.Platform, env config.Environment, region config.Region) {
+		template := appTemplate(t, p, env, region)
+		var policies *map[string]*map[string]any
+		testkit.Assert(t, func() { policies = template.FindResources(jsii.String("AWS::IAM::Policy"), nil) })
+		for id, policy := range *policies {
+			for _, action := range actions(*policy) {
+				if action == "*" || strings.HasSuffix(action, ":*") {
+					t.Errorf("%s allows %q", id, action)
+				}
+			}
+		}
+	})
+}
+
+// Registry replication is one setting per account and source region: exactly one app stack
+// of each environment's account and primary region holds it, covering every secondary.
+func TestAppTier_RegistryReplicationCoversEverySecondaryRegionOnce(t *testing.T) {
+	for _, file := range configs {
+		p := testkit.Synth(t, file)
+		for _, env := range p.Config.Environments {
+			var want []string
+			for _, r := range env.Secondaries() {
+				want = append(want, r.Region)
+			}
+			var got []string
+			holders := 0
+			for _, region := range env.Regions {
+				var found *map[string]*map[string]any
+				testkit.Assert(t, func() {
+					found = appTemplate(t, p, env, region).FindResources(jsii.String("AWS::ECR::ReplicationConfiguration"), nil)
+				})
+				for _, resource := range *found {
+					holders++
+					if region.Region != env.Primary().Region {
+						t.Errorf("%s/%s: replication is set in a secondary region", env.Name, region.Region)
+					}
+					got = append(got, replicationDestinations(t, *resource, stacks.RepositoryPrefix(p.Config.Name, env.Name))...)
+				}
+			}
+			sort.Strings(want)
+			sort.Strings(got)
+			if len(want) > 0 && holders != 1 {
+				t.Errorf("%s/%s: %d replication configurations, want 1", p.Config.Name, env.Name, holders)
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("%s/%s: images replicate to %v, want the secondaries %v", p.Config.Name, env.Name, got, want)
+			}
+		}
+	}
+}
+
+func TestAppTier_RepositoryIsImmutableScannedAndEncryptedWithTheRegionsKey(t *testing.T) {
+	eachRegion(t, func(t *testing.T, p *testkit.Platform, env config.Environment, region config.Region) {
+		template := appTemplate(t, p, env, region)
+		testkit.Assert(t, func() {
+			template.HasResourceProperties(jsii.String("AWS::ECR::Repository"), map[string]any{
+				"RepositoryName":             stacks.RepositoryName(p.Config.Name, env.Name, p.Config.Service.Name),
+				"ImageTagMutability":         "IMMUTABLE",
+				"ImageScanningConfiguration": map[string]any{"ScanOnPush": true},
+				"EncryptionConfiguration":    map[string]any{"EncryptionType": "KMS", "KmsKey": assertions.Match_AnyValue()},
+			})
+		})
+	})
+}
+
+// Stacks deploy in an order that needs no custom resources: the app after its region's keys
+// and network, replica keys after the primary key.
+func TestAppTier_StackDependenciesFollowTheDataFlow(t *testing.T) {
+	for _, file := range configs {
+		p := testkit.Synth(t, file)
+		deps := dependencies(p)
+		for _, env := range p.Config.Environments {
+			name := func(region, tier string) string { return stacks.StackName(p.Config.Name, env.Name, region, tier) }
+			for i, region := range env.Regions {
+				app := name(region.Region, stacks.TierApp)
+				for _, tier := range []string{stacks.TierKeys, stacks.TierNetwork} {
+					if !deps[app][name(region.Region, tier)] {
+						t.Errorf("%s does not depend on %s", app, name(region.Region, tier))
+					}
+				}
+				if i > 0 && !deps[name(region.Region, stacks.TierKeys)][name(env.Primary().Region, stacks.TierKeys)] {
+					t.Errorf("replica keys in %s do not wait for the primary key", region.Region)
+				}
+			}
+		}
+	}
+}
+
+func TestPlatform_TemplatesHoldNoCrossRegionCustomResources(t *testing.T) {
+	for _, file := range configs {
+		p := testkit.Synth(t, file)
+		for _, artifact := range p.Artifacts() {
+			data, _ := json.Marshal(artifact.Template())
+			if strings.Contains(string(data), "Custom::CrossRegion") || strings.Contains(string(data), "ExportsReader") {
+				t.Errorf("%s wires values across regions with a custom resource", *artifact.StackName())
+			}
+			if tier := tierOf(*artifact.StackName()); tier != stacks.TierNetwork && strings.Contains(string(data), `"Custom::`) {
+				t.Errorf("%s holds a custom resource", *artifact.StackName())
+			}
+		}
+	}
+}
+
+func TestPlatform_StatefulKeysStacksAreProtectedWhereConfigured(t *testing.T) {
+	for _, file := range configs {
+		p := testkit.Synth(t, file)
+		for _, artifact := range p.Artifacts() {
+			name := *artifact.StackName()
+			protected := artifact.TerminationProtection() != nil && *artifact.TerminationProtection()
+			env := environmentOf(p, name)
+			switch tierOf(name) {
+			case stacks.TierKeys:
+				if protected != env.Protected() {
+					t.Errorf("%s termination protection = %v, want %v", name, protected, env.Protected())
+				}
+			default:
+				if protected {
+					t.Errorf("%s is stateless but termination-protected", name)
+				}
+			}
+		}
+	}
+}
+
+func jsonNumber(n int) string {
+	data, _ := json.Marshal(n)
+	return string(data)
+}
+
+func actions(policy map[string]any) []string {
+	var out []string
+	document, _ := policy["Properties"].(map[string]any)["PolicyDocument"].(map[string]any)
+	statements, _ := document["Statement"].([]any)
+	for _, s := range statements {
+		switch a := s.(map[string]any)["Action"].(type) {
+		case string:
+			out = append(out, a)
+		case []any:
+			for _, x := range a {
+				out = append(out, x.(string))
+			}
+		}
+	}
+	return out
+}
+
+func replicationDestinations(t *testing.T, resource map[string]any, prefix string) []string {
+	t.Helper()
+	data, _ := json.Marshal(resource["Properties"])
+	var props struct {
+		ReplicationConfiguration struct {
+			Rules []struct {
+				Destinations      []struct{ Region string }
+				RepositoryFilters []struct{ Filter, FilterType string }
+			}
+		}
+	}
+	if err := json.Unmarshal(data, &props); err != nil {
+		t.Fatal(err)
+	}
+	var regions []string
+	for _, rule := range props.ReplicationConfiguration.Rules {
+		if len(rule.RepositoryFilters) == 1 && rule.RepositoryFilters[0].Filter == prefix {
+			for _, d := range rule.Destinations {
+				regions = append(regions, d.Region)
+			}
+		}
+	}
+	return regions
+}
+
+// dependencies maps each stack name to the names of the stacks it depends on.
+func dependencies(p *testkit.Platform) map[string]map[string]bool {
+	deps := map[string]map[string]bool{}
+	for _, stage := range p.Stacks.Stages {
+		for _, r := range stage.Regions {
+			for _, stack := range r.Stacks() {
+				deps[*stack.StackName()] = map[string]bool{}
+				for _, dep := range *stack.Dependencies() {
+					deps[*stack.StackName()][*dep.StackName()] = true
+				}
+			}
+		}
+	}
+	return deps
+}
+
+func tierOf(stackName string) string { return stackName[strings.LastIndex(stackName, "-")+1:] }
+
+func environmentOf(p *testkit.Platform, stackName string) config.Environment {
+	for _, env := range p.Config.Environments {
+		if strings.HasPrefix(stackName, p.Config.Name+"-"+env.Name+"-") {
+			return env
+		}
+	}
+	panic("no environment for " + stackName)
+}
+
+// After a blue/green deployment the production rule points at green, but its template still
+// says blue; CloudFormation rewrites it back to blue whenever the rule's declared properties
+// change (aws-cdk issue 36649). A new image, a new task size or new scaling bounds must
+// therefore leave every listener rule in every app stack exactly as it was.
+func TestAppTier_ImageSizeAndScalingChangesLeaveListenerRulesUntouched(t *testing.T) {
+	before := testkit.Synth(t, "config/example.json")
+	changed := testkit.LoadConfig(t, "config/example.json")
+	if err := changed.SetImageTag("release-2026-11-23"); err != nil {
+		t.Fatal(err)
+	}
+	for i := range changed.Environments {
+		s := &changed.Environments[i].Sizing
+		s.TaskCPU, s.TaskMemoryMiB, s.MinCapacity, s.MaxCapacity = 2048, 8192, 4, 40
+	}
+	after := testkit.Build(t, changed, false)
+
+	for _, name := range before.StackNames() {
+		if tierOf(name) != stacks.TierApp {
+			continue
+		}
+		was, is := listenerRules(t, before.Template(t, name)), listenerRules(t, after.Template(t, name))
+		if was != is {
+			t.Errorf("%s: listener rules changed:\nbefore %s\nafter  %s", name, was, is)
+		}
+		if image(t, after.Template(t, name)) == image(t, before.Template(t, name)) {
+			t.Errorf("%s: the image did not change, so this test proves nothing", name)
+		}
+	}
+}
+
+func listenerRules(t *testing.T, template assertions.Template) string {
+	t.Helper()
+	var found *map[string]*map[string]any
+	testkit.Assert(t, func() { found = template.FindResources(jsii.String("AWS::ElasticLoadBalancingV2::ListenerRule"), nil) })
+	if len(*found) != 2 {
+		t.Fatalf("want a production and a test rule, found %d", len(*found))
+	}
+	data, _ := json.Marshal(found)
+	return string(data)
+}
+
+func image(t *testing.T, template assertions.Template) string {
+	t.Helper()
+	var found *map[string]*map[string]any
+	testkit.Assert(t, func() { found = template.FindResources(jsii.String("AWS::ECS::TaskDefinition"), nil) })
+	data, _ := json.Marshal(found)
+	return string(data)
+}
