@@ -4,10 +4,16 @@ import (
 	"fmt"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsecs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/example/platform/lib/compliance"
 	"github.com/example/platform/lib/config"
+	"github.com/example/platform/lib/database"
 	"github.com/example/platform/lib/registry"
 	"github.com/example/platform/lib/service"
 )
@@ -24,6 +30,8 @@ type AppStack struct {
 type appInputs struct {
 	network *NetworkStack
 	keys    *KeysStack
+	// data is the region's data stack.
+	data *DataStack
 	// replication is set on the one app stack that holds its account's registry replication.
 	replication []registry.ReplicationRule
 }
@@ -73,8 +81,44 @@ func NewAppStack(stage awscdk.Stage, place placement, region config.Region, in a
 		Key:                in.keys.Key.Key,
 		NamespaceName:      NamespaceName(p.Name, env.Name),
 		DeletionProtection: env.Protected(),
+		Environment: map[string]*string{
+			// The writer moves with a switchover or failover: the application finds the
+			// current one from the global cluster (rds:DescribeGlobalClusters) and reads from
+			// its own region.
+			"DB_GLOBAL_CLUSTER":  jsii.String(GlobalClusterIdentifier(p.Name, env.Name)),
+			"DB_READER_ENDPOINT": in.data.Database.Cluster.ClusterReadEndpoint().Hostname(),
+			"DB_SECRET_NAME":     jsii.String(DatabaseSecretName(p.Name, env.Name)),
+			"TABLE_NAME":         jsii.String(TableName(p.Name, env.Name)),
+		},
 	})
+	svc.Service.Connections().AllowTo(in.data.Database.Cluster, awsec2.Port_Tcp(jsii.Number(database.Port)), jsii.String("PostgreSQL from the service"))
+	grantData(stack, place, in, svc)
 	return &AppStack{Stack: stack, Registry: images, Service: svc}
+}
+
+// grantData lets the service read and write the table and read the database secret in its
+// region. It names them (every region has a replica of both under the same name) and grants
+// decryption with the region's key on the task role: a grant on the secret's own construct
+// would write the role into the key policy, making the keys stack depend on this one.
+func grantData(stack awscdk.Stack, place placement, in appInputs, svc *service.Service) {
+	p, env := place.platform, place.env
+	table := awsdynamodb.TableV2_FromTableAttributes(stack, jsii.String("Table"), &awsdynamodb.TableAttributesV2{
+		TableName: jsii.String(TableName(p.Name, env.Name)), EncryptionKey: in.keys.Key.Key,
+	})
+	table.GrantReadWriteData(svc.TaskRole)
+	secret := awssecretsmanager.Secret_FromSecretNameV2(stack, jsii.String("DatabaseSecret"), jsii.String(DatabaseSecretName(p.Name, env.Name)))
+	secret.GrantRead(svc.TaskRole, nil)
+	in.keys.Key.Key.GrantDecrypt(svc.TaskRole)
+	svc.TaskRole.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions: jsii.Strings("rds:DescribeGlobalClusters"),
+		Resources: jsii.Strings(*stack.FormatArn(&awscdk.ArnComponents{
+			Service: jsii.String("rds"), Region: jsii.String(""), Resource: jsii.String("global-cluster"),
+			ResourceName: jsii.String(GlobalClusterIdentifier(p.Name, env.Name)), ArnFormat: awscdk.ArnFormat_COLON_RESOURCE_NAME,
+		})),
+	}))
+	compliance.Accept(svc.TaskRole, compliance.Accepted{Rule: "AwsSolutions-IAM5",
+		AppliesTo: []string{"Action::kms:GenerateDataKey*", "Action::kms:ReEncrypt*", "/^Resource::arn:aws:secretsmanager:.*-\\?{6}$/"},
+		Reason:    "Grant methods' KMS actions for the table's key, and the secret's ARN by name: Secrets Manager appends six random characters to a secret's ARN."})
 }
 
 // registryReplication decides which app stack holds which replication rules. Replication is

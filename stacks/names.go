@@ -9,6 +9,8 @@ import (
 const (
 	TierKeys    = "keys"
 	TierNetwork = "network"
+	TierData    = "data"
+	TierLake    = "lake"
 	TierApp     = "app"
 )
 
@@ -40,4 +42,31 @@ func RepositoryName(platform, environment, service string) string {
 // NamespaceName is the Service Connect namespace of an environment's clusters.
 func NamespaceName(platform, environment string) string {
 	return fmt.Sprintf("%s.%s.internal", environment, platform)
+}
+
+// GlobalClusterIdentifier names the environment's Aurora global cluster; secondary clusters
+// join it by this name.
+func GlobalClusterIdentifier(platform, environment string) string {
+	return fmt.Sprintf("%s-%s", platform, environment)
+}
+
+// ClusterIdentifier names an environment's Aurora cluster in one region.
+func ClusterIdentifier(platform, environment, region string) string {
+	return fmt.Sprintf("%s-%s-%s", platform, environment, region)
+}
+
+// DatabaseSecretName is the master secret, replicated under the same name to every region.
+func DatabaseSecretName(platform, environment string) string {
+	return fmt.Sprintf("%s/%s/database", platform, environment)
+}
+
+// TableName is the environment's global table, one name in every region.
+func TableName(platform, environment string) string {
+	return fmt.Sprintf("%s-%s-main", platform, environment)
+}
+
+// LakeBucketName is an environment's data lake bucket in one region. Account and region make
+// it globally unique; config limits keep it within S3's 63 characters.
+func LakeBucketName(platform, environment, account, region string) string {
+	return fmt.Sprintf("%s-%s-%s-%s-lake", platform, environment, account, region)
 }

@@ -23,10 +23,16 @@ type RegionStacks struct {
 	Region  config.Region
 	Keys    *KeysStack
 	Network *NetworkStack
+	Data    *DataStack
+	Lake    *LakeStack
 	App     *AppStack
 }
 
-// NewEnvironmentStage builds the stage for env with every region's stacks.
+// NewEnvironmentStage builds the stage for env with every region's stacks. The order of
+// deployment follows from references and a few explicit dependencies, never from custom
+// resources: keys (primary, then replicas) before data; the primary's data before the
+// secondaries' (they join its global cluster); the secondaries' lakes before the primary's
+// (it replicates into them); each region's app last.
 func NewEnvironmentStage(scope constructs.Construct, platform *config.Platform, env config.Environment) *EnvironmentStage {
 	stage := awscdk.NewStage(scope, jsii.String(env.Name), &awscdk.StageProps{
 		Env: &awscdk.Environment{Account: jsii.String(env.Account)},
@@ -36,24 +42,46 @@ func NewEnvironmentStage(scope constructs.Construct, platform *config.Platform, 
 	for key, value := range platformTags(platform, env) {
 		awscdk.Tags_Of(stage).Add(jsii.String(key), jsii.String(value), nil)
 	}
-
 	result := &EnvironmentStage{Stage: stage, Environment: env}
-	replication := registryReplication(platform)
-	var primaryKeyArn *string // nil while building the primary region
+	places := make([]placement, len(env.Regions))
 	for i, region := range env.Regions {
-		place := placement{platform: platform, env: env, region: region.Region}
-		r := &RegionStacks{Region: region}
-		r.Keys = NewKeysStack(stage, place, primaryKeyArn)
-		if i == 0 {
-			primaryKeyArn = r.Keys.Key.Arn
+		places[i] = placement{platform: platform, env: env, region: region.Region}
+		result.Regions = append(result.Regions, &RegionStacks{Region: region})
+	}
+	primary, secondaries := result.Regions[0], result.Regions[1:]
+
+	primary.Keys = NewKeysStack(stage, places[0], nil)
+	for i, r := range result.Regions {
+		if i > 0 {
+			r.Keys = NewKeysStack(stage, places[i], primary.Keys.Key.Arn)
 		}
-		r.Network = NewNetworkStack(stage, place, region)
-		in := appInputs{network: r.Network, keys: r.Keys}
+		r.Network = NewNetworkStack(stage, places[i], r.Region)
+	}
+
+	primary.Data = NewPrimaryDataStack(stage, places[0], primary.Network, primary.Keys)
+	for i, r := range secondaries {
+		// The global table, secret and lake replicas in the primary stacks name the
+		// secondaries' replica keys without referencing them.
+		primary.Data.AddStackDependency(r.Keys.Stack, jsii.String("replicas are encrypted with this region's replica key"))
+		r.Data = NewSecondaryDataStack(stage, places[i+1], r.Network, r.Keys)
+		r.Data.AddStackDependency(primary.Data.Stack, jsii.String("the secondary cluster joins the primary's global cluster"))
+	}
+	for i, r := range secondaries {
+		r.Lake = NewLakeStack(stage, places[i+1], r.Keys)
+	}
+	primary.Lake = NewLakeStack(stage, places[0], primary.Keys)
+	for _, r := range secondaries {
+		primary.Lake.AddStackDependency(r.Lake.Stack, jsii.String("replication needs the destination bucket and its key"))
+		primary.Lake.AddStackDependency(r.Keys.Stack, jsii.String("replicas are encrypted with this region's replica key"))
+	}
+
+	replication := registryReplication(platform)
+	for i, r := range result.Regions {
+		in := appInputs{network: r.Network, keys: r.Keys, data: r.Data}
 		if i == 0 {
 			in.replication = replication[env.Name]
 		}
-		r.App = NewAppStack(stage, place, region, in)
-		result.Regions = append(result.Regions, r)
+		r.App = NewAppStack(stage, places[i], r.Region, in)
 	}
 	return result
 }
@@ -102,5 +130,5 @@ func jsiiStringMap(m map[string]string) *map[string]*string {
 
 // Stacks are the region's stacks in deployment order.
 func (r *RegionStacks) Stacks() []awscdk.Stack {
-	return []awscdk.Stack{r.Keys.Stack, r.Network.Stack, r.App.Stack}
+	return []awscdk.Stack{r.Keys.Stack, r.Network.Stack, r.Data.Stack, r.Lake.Stack, r.App.Stack}
 }

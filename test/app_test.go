@@ -24,11 +24,13 @@ func buildApp(t *testing.T) string {
 	return binary
 }
 
-// runApp runs the binary the way the CDK CLI does: context in CDK_CONTEXT_JSON, output
-// directory in CDK_OUTDIR.
+// runApp runs the binary the way the CDK CLI does: cdk.json's context and the chosen config
+// in CDK_CONTEXT_JSON, the output directory in CDK_OUTDIR.
 func runApp(t *testing.T, binary, configFile, outdir string) (stderr string, exitCode int) {
 	t.Helper()
-	context, _ := json.Marshal(map[string]string{"config": configFile})
+	contextValues := *testkit.CDKJSONContext(t)
+	contextValues["config"] = configFile
+	context, _ := json.Marshal(contextValues)
 	cmd := exec.Command(binary)
 	cmd.Dir = testkit.RepoRoot(t)
 	cmd.Env = append(os.Environ(), "CDK_CONTEXT_JSON="+string(context), "CDK_OUTDIR="+outdir, "CDK_VALIDATION=false")

@@ -177,15 +177,18 @@ func TestPlatform_TemplatesHoldNoCrossRegionCustomResources(t *testing.T) {
 	}
 }
 
-func TestPlatform_StatefulKeysStacksAreProtectedWhereConfigured(t *testing.T) {
+// statefulTiers hold data that a deleted stack would lose.
+var statefulTiers = map[string]bool{stacks.TierKeys: true, stacks.TierData: true, stacks.TierLake: true}
+
+func TestPlatform_StatefulStacksAreProtectedWhereConfigured(t *testing.T) {
 	for _, file := range configs {
 		p := testkit.Synth(t, file)
 		for _, artifact := range p.Artifacts() {
 			name := *artifact.StackName()
 			protected := artifact.TerminationProtection() != nil && *artifact.TerminationProtection()
 			env := environmentOf(p, name)
-			switch tierOf(name) {
-			case stacks.TierKeys:
+			switch {
+			case statefulTiers[tierOf(name)]:
 				if protected != env.Protected() {
 					t.Errorf("%s termination protection = %v, want %v", name, protected, env.Protected())
 				}

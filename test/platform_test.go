@@ -17,7 +17,7 @@ import (
 var configs = []string{"config/example.json", "config/three-region.json"}
 
 // regionalTiers are the stacks every environment has in each of its regions.
-var regionalTiers = []string{stacks.TierKeys, stacks.TierNetwork, stacks.TierApp}
+var regionalTiers = []string{stacks.TierKeys, stacks.TierNetwork, stacks.TierData, stacks.TierLake, stacks.TierApp}
 
 func TestPlatform_ExampleHasEveryRegionalTierPerEnvironmentAndRegion(t *testing.T) {
 	p := testkit.Synth(t, "config/example.json")
@@ -41,7 +41,8 @@ func TestPlatform_ThreeRegionConfigDeploysEveryTierInThreeRegions(t *testing.T) 
 	for _, name := range p.StackNames() {
 		regions[strings.TrimSuffix(strings.TrimPrefix(name, "globex-prod-"), "-"+tierOf(name))]++
 	}
-	want := map[string]int{"us-east-1": 3, "eu-west-1": 3, "ap-southeast-2": 3}
+	tiers := len(regionalTiers)
+	want := map[string]int{"us-east-1": tiers, "eu-west-1": tiers, "ap-southeast-2": tiers}
 	if !reflect.DeepEqual(regions, want) {
 		t.Errorf("stacks per region = %v, want %v", regions, want)
 	}

@@ -3,6 +3,8 @@
 package compliance
 
 import (
+	"strings"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -26,7 +28,8 @@ type Accepted struct {
 	// able to judge it without reading the code.
 	Reason string
 	// AppliesTo narrows a granular rule (IAM4, IAM5) to the named findings, such as
-	// "Resource::*": anything else the rule finds later is still reported.
+	// "Resource::*": anything else the rule finds later is still reported. An entry written
+	// /like this/ is a regular expression, for findings that name a token.
 	AppliesTo []string
 }
 
@@ -39,7 +42,11 @@ func Accept(resource constructs.IConstruct, findings ...Accepted) {
 		if len(f.AppliesTo) > 0 {
 			appliesTo := make([]any, len(f.AppliesTo))
 			for j, finding := range f.AppliesTo {
-				appliesTo[j] = finding
+				if len(finding) > 1 && strings.HasPrefix(finding, "/") && strings.HasSuffix(finding, "/") {
+					appliesTo[j] = map[string]string{"regex": finding}
+				} else {
+					appliesTo[j] = finding
+				}
 			}
 			suppressions[i].AppliesTo = &appliesTo
 		}

@@ -3,10 +3,13 @@
 // defaults and validates it; everything downstream (stacks, constructs) trusts what it returns.
 package config
 
+import "strings"
+
 // Platform is one customer's deployment: every environment, its accounts and regions, and the
 // pipeline that delivers them.
 type Platform struct {
-	// Name prefixes every stack and physical name: lowercase letters, digits and hyphens.
+	// Name prefixes every stack and physical name: 2-16 lowercase letters, digits and hyphens
+	// (S3 bucket names, which carry it with the environment, account and region, stop at 63).
 	Name string `json:"name"`
 	// Owner is the team that answers for the platform; it is tagged on every resource.
 	Owner string `json:"owner"`
@@ -68,6 +71,8 @@ type Environment struct {
 	Sizing  Sizing   `json:"sizing,omitempty"`
 	// Deployment is how a new service version reaches production traffic.
 	Deployment Deployment `json:"deployment,omitempty"`
+	// Database configures the environment's Aurora global database.
+	Database Database `json:"database,omitempty"`
 	// TerminationProtection guards the stateful (data) stacks against deletion. Default: true.
 	TerminationProtection *bool `json:"terminationProtection,omitempty"`
 }
@@ -139,6 +144,19 @@ type Deployment struct {
 	StepPercent int `json:"stepPercent,omitempty"`
 	// StepMinutes is the wait after each linear step or after the canary. Default: 5.
 	StepMinutes int `json:"stepMinutes,omitempty"`
+}
+
+// Database configures the Aurora PostgreSQL global database; its size is in Sizing.
+type Database struct {
+	// EngineVersion is the Aurora PostgreSQL version every region runs, major.minor, one that
+	// Aurora global databases support. Default: 16.6.
+	EngineVersion string `json:"engineVersion,omitempty"`
+}
+
+// EngineMajorVersion is the major part of EngineVersion ("16" of "16.6").
+func (d Database) EngineMajorVersion() string {
+	major, _, _ := strings.Cut(d.EngineVersion, ".")
+	return major
 }
 
 // Primary is the environment's primary region.

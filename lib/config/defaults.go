@@ -19,6 +19,7 @@ const (
 	DefaultBakeTimeMinutes     = 10
 	DefaultStepPercent         = 10
 	DefaultStepMinutes         = 5
+	DefaultEngineVersion       = "16.6"
 	// AvailabilityZoneCount is how many AZs every VPC spans.
 	AvailabilityZoneCount = 3
 )
@@ -44,6 +45,7 @@ func applyDefaults(p *Platform) {
 		setDefault(&s.DBInstances, DefaultDBInstances)
 		setDefault(&s.BackupRetentionDays, DefaultBackupRetentionDays)
 		setDefaultString(&s.DBInstanceClass, DefaultDBInstanceClass)
+		setDefaultString(&env.Database.EngineVersion, DefaultEngineVersion)
 		d := &env.Deployment
 		setDefaultString(&d.Strategy, DefaultStrategy)
 		setDefault(&d.BakeTimeMinutes, DefaultBakeTimeMinutes)

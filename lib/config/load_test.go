@@ -75,6 +75,9 @@ func TestLoad_AppliesDefaultsToAMinimalConfig(t *testing.T) {
 	if env.Deployment != wantDeployment {
 		t.Errorf("deployment = %+v, want defaults %+v", env.Deployment, wantDeployment)
 	}
+	if env.Database.EngineVersion != config.DefaultEngineVersion || env.Database.EngineMajorVersion() != "16" {
+		t.Errorf("database = %+v, want engine %s", env.Database, config.DefaultEngineVersion)
+	}
 	if platform.Pipeline.Source.Branch != "main" {
 		t.Errorf("branch = %q, want main", platform.Pipeline.Source.Branch)
 	}
@@ -149,6 +152,9 @@ func TestLoad_RejectsEachInvalidFixture(t *testing.T) {
 		{"bake-time-too-long", "environments[0].deployment.bakeTimeMinutes", "2000: must be 1 to 1440"},
 		{"step-percent-out-of-range", "environments[0].deployment.stepPercent", "100: must be 1 to 99"},
 		{"step-minutes-zero-after-default", "environments[0].deployment.stepMinutes", "-1: must be 1 to 1440"},
+		{"bad-engine-version", "environments[0].database.engineVersion", `"16" is not an Aurora PostgreSQL version`},
+		{"engine-without-global-database", "environments[0].database.engineVersion", "12.22: Aurora global databases need PostgreSQL 13 to 17"},
+		{"platform-name-too-long", "name", `"averyveryverylongname" is not valid; want 2-16 lowercase letters`},
 		{"not-json", "", "invalid JSON at line 4, column 3"},
 		{"empty", "", "the file is empty"},
 		{"not-an-object", "", "must hold one JSON object"},

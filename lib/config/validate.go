@@ -9,7 +9,7 @@ import (
 )
 
 var (
-	platformNamePattern    = regexp.MustCompile(`^[a-z][a-z0-9-]{0,18}[a-z0-9]$`)
+	platformNamePattern    = regexp.MustCompile(`^[a-z][a-z0-9-]{0,14}[a-z0-9]$`)
 	environmentNamePattern = regexp.MustCompile(`^[a-z][a-z0-9-]{0,10}[a-z0-9]$`)
 	accountPattern         = regexp.MustCompile(`^[0-9]{12}$`)
 	tagValuePattern        = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,256}$`)
@@ -40,7 +40,7 @@ const (
 
 func validate(p *Platform, found *problems) {
 	checkPattern(found, "name", p.Name, platformNamePattern,
-		"2-20 lowercase letters, digits and hyphens, starting with a letter (it prefixes every stack name)")
+		"2-16 lowercase letters, digits and hyphens, starting with a letter (it prefixes every stack and bucket name)")
 	checkTagValue(found, "owner", p.Owner, true)
 	checkTagValue(found, "costCentre", p.CostCentre, false)
 	validateEmails(p.AlertEmails, found)
@@ -119,6 +119,21 @@ func validateEnvironment(path string, env Environment, found *problems) {
 	}
 	validateSizing(path+".sizing", env.Sizing, found)
 	validateDeployment(path+".deployment", env.Deployment, found)
+	validateDatabase(path+".database", env.Database, found)
+}
+
+// globalDatabaseMajors are the Aurora PostgreSQL major versions that support global databases.
+var globalDatabaseMajors = map[string]bool{"13": true, "14": true, "15": true, "16": true, "17": true}
+
+var engineVersionPattern = regexp.MustCompile(`^[0-9]+\.[0-9]+$`)
+
+func validateDatabase(path string, d Database, found *problems) {
+	switch {
+	case !engineVersionPattern.MatchString(d.EngineVersion):
+		found.addf(path+".engineVersion", "%q is not an Aurora PostgreSQL version; write major.minor, such as 16.6", d.EngineVersion)
+	case !globalDatabaseMajors[d.EngineMajorVersion()]:
+		found.addf(path+".engineVersion", "%s: Aurora global databases need PostgreSQL 13 to 17", d.EngineVersion)
+	}
 }
 
 func validateDeployment(path string, d Deployment, found *problems) {

@@ -28,6 +28,21 @@ type Key struct {
 	Key awskms.IKey
 	// Arn of this region's key; a replica's ARN differs from the primary's only in the region.
 	Arn *string
+	// id is the key ID (mrk-...) that the primary and its replicas share; set on the primary.
+	id *string
+}
+
+// ReplicaArn is the ARN of this primary key's replica in region, as seen from scope's stack:
+// a replica has its primary's key ID, so resources in the primary region (a global table's
+// replicas, replicated secrets and objects) can name it without a cross-region reference.
+func (k *Key) ReplicaArn(scope constructs.Construct, region string) *string {
+	if k.id == nil {
+		panic("keys: ReplicaArn is only known for the primary key")
+	}
+	return awscdk.Stack_Of(scope).FormatArn(&awscdk.ArnComponents{
+		Service: jsii.String("kms"), Region: jsii.String(region), Resource: jsii.String("key"),
+		ResourceName: k.id, ArnFormat: awscdk.ArnFormat_SLASH_RESOURCE_NAME,
+	})
 }
 
 // NewPrimary creates the multi-region primary key with yearly rotation. Its ARN feeds the
@@ -43,7 +58,7 @@ func NewPrimary(scope constructs.Construct, id string, props Props) *Key {
 		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
 	})
 	awskms.NewAlias(c, jsii.String("Alias"), &awskms.AliasProps{AliasName: jsii.String(props.Alias), TargetKey: key})
-	return &Key{Construct: c, Key: key, Arn: key.KeyArn()}
+	return &Key{Construct: c, Key: key, Arn: key.KeyArn(), id: key.KeyId()}
 }
 
 // NewReplica creates a replica of the primary key at primaryKeyArn in scope's region. Rotation

@@ -77,6 +77,9 @@ type Props struct {
 	DeletionProtection bool
 	// TraceSampleRate is the share of requests X-Ray samples. Default: 0.05.
 	TraceSampleRate float64
+	// Environment is passed to the application container (never secrets: grant the task
+	// role read access to a secret and let the application fetch it).
+	Environment map[string]*string
 }
 
 // Service is the application in one region and the handles other tiers need.
@@ -164,8 +167,16 @@ func New(scope constructs.Construct, id string, props Props) *Service {
 	newLoadBalancer(c, props, s)
 	rollbackAlarms := newRollbackAlarms(c, s)
 
+	tasksGroup := awsec2.NewSecurityGroup(c, jsii.String("TasksSecurityGroup"), &awsec2.SecurityGroupProps{
+		Vpc: props.Vpc, Description: jsii.String("Service tasks: from the load balancer only"),
+	})
+	awscdk.Validations_Of(tasksGroup).Acknowledge(&awscdk.Acknowledgment{
+		Id:     jsii.String("Annotation::@aws-cdk/aws-ec2:ipv4IgnoreEgressRule"),
+		Reason: jsii.String("Tasks may open any outbound connection; what they reach (the database) admits them by its own ingress rule."),
+	})
 	s.Service = awsecs.NewFargateService(c, jsii.String("Service"), &awsecs.FargateServiceProps{
 		Cluster:                s.Cluster,
+		SecurityGroups:         &[]awsec2.ISecurityGroup{tasksGroup},
 		TaskDefinition:         task,
 		ServiceName:            jsii.String(props.Name),
 		VpcSubnets:             &awsec2.SubnetSelection{SubnetType: awsec2.SubnetType_PRIVATE_WITH_EGRESS},
@@ -191,7 +202,7 @@ func New(scope constructs.Construct, id string, props Props) *Service {
 		LinearConfiguration: trafficShift(props.Deployment, Linear),
 		CanaryConfiguration: trafficShift(props.Deployment, Canary),
 	})
-	s.Service.Connections().AllowFrom(s.LoadBalancer, awsec2.Port_Tcp(jsii.Number(props.ContainerPort)), jsii.String("Load balancer to tasks"))
+	tasksGroup.Connections().AllowFrom(s.LoadBalancer, awsec2.Port_Tcp(jsii.Number(props.ContainerPort)), jsii.String("Load balancer to tasks"))
 
 	target := s.Service.LoadBalancerTarget(&awsecs.LoadBalancerTargetOptions{
 		ContainerName: jsii.String(props.Name),
@@ -251,12 +262,8 @@ func newTaskDefinition(scope constructs.Construct, props Props, logs awslogs.ILo
 		PortMappings: &[]*awsecs.PortMapping{{
 			Name: jsii.String(portMappingName), ContainerPort: jsii.Number(props.ContainerPort), AppProtocol: awsecs.AppProtocol_Http(),
 		}},
-		Logging: awsecs.LogDriver_AwsLogs(&awsecs.AwsLogDriverProps{LogGroup: logs, StreamPrefix: jsii.String(props.Name)}),
-		Environment: &map[string]*string{
-			// The application's OpenTelemetry SDK sends to the sidecar.
-			"OTEL_EXPORTER_OTLP_ENDPOINT": jsii.String("http://localhost:4317"),
-			"OTEL_SERVICE_NAME":           jsii.String(props.Name),
-		},
+		Logging:     awsecs.LogDriver_AwsLogs(&awsecs.AwsLogDriverProps{LogGroup: logs, StreamPrefix: jsii.String(props.Name)}),
+		Environment: containerEnvironment(props),
 	})
 	task.AddContainer(jsii.String("adot-collector"), &awsecs.ContainerDefinitionOptions{
 		Image: awsecs.ContainerImage_FromRegistry(jsii.String(adotImage), nil),
@@ -278,8 +285,20 @@ func newTaskDefinition(scope constructs.Construct, props Props, logs awslogs.ILo
 	compliance.Accept(task.ObtainExecutionRole(), compliance.Accepted{Rule: "AwsSolutions-IAM5", AppliesTo: []string{"Resource::*"},
 		Reason: "ecr:GetAuthorizationToken, needed to pull from ECR, cannot be scoped to a resource; the image pull actions are scoped to the repository."})
 	compliance.Accept(task, compliance.Accepted{Rule: "AwsSolutions-ECS2",
-		Reason: "The only environment variables are the OpenTelemetry endpoint and service name, which are not secrets; secrets are injected from Secrets Manager."})
+		Reason: "The environment carries endpoints and names (OpenTelemetry, database endpoints, secret and table names), never secret values; the application reads secrets from Secrets Manager with its task role."})
 	return task
+}
+
+func containerEnvironment(props Props) *map[string]*string {
+	env := map[string]*string{
+		// The application's OpenTelemetry SDK sends to the sidecar.
+		"OTEL_EXPORTER_OTLP_ENDPOINT": jsii.String("http://localhost:4317"),
+		"OTEL_SERVICE_NAME":           jsii.String(props.Name),
+	}
+	for k, v := range props.Environment {
+		env[k] = v
+	}
+	return &env
 }
 
 // newSamplingRule samples TraceSampleRate of the service's requests (after one per second).

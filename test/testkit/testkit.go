@@ -93,10 +93,11 @@ func NewApp(t testing.TB) awscdk.App {
 	outdirsMu.Lock()
 	outdirs = append(outdirs, outdir)
 	outdirsMu.Unlock()
-	return awscdk.NewApp(&awscdk.AppProps{Context: cdkJSONContext(t), Outdir: jsii.String(outdir)})
+	return awscdk.NewApp(&awscdk.AppProps{Context: CDKJSONContext(t), Outdir: jsii.String(outdir)})
 }
 
-func cdkJSONContext(t testing.TB) *map[string]any {
+// CDKJSONContext is the context cdk.json gives the app: its pinned feature flags.
+func CDKJSONContext(t testing.TB) *map[string]any {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join(RepoRoot(t), "cdk.json"))
 	if err != nil {

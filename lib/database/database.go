@@ -1,0 +1,181 @@
+// Package database builds one region's member of an Aurora PostgreSQL global database: the
+// primary cluster that creates the global cluster and takes writes, or a secondary cluster that
+// joins it read-only and can be promoted when the primary region fails.
+package database
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsrds"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/example/platform/lib/compliance"
+)
+
+// Props configures a region's cluster. Every field is required.
+type Props struct {
+	Vpc awsec2.IVpc
+	// Key is the region's key: it encrypts storage, Performance Insights, logs and secrets.
+	Key awskms.IKey
+	// EngineVersion ("16.6") and its major version ("16"), the same in every region.
+	EngineVersion, EngineMajorVersion string
+	// InstanceClass such as db.r7g.large, and the number of instances.
+	InstanceClass string
+	Instances     int
+	// BackupRetentionDays of automated backups, 1 to 35.
+	BackupRetentionDays int
+	// ClusterIdentifier names this region's cluster (and its log group).
+	ClusterIdentifier string
+	// GlobalClusterIdentifier names the global cluster every region's cluster belongs to.
+	GlobalClusterIdentifier string
+}
+
+// SecretReplica is a region that gets a copy of the master secret, encrypted with KeyArn.
+type SecretReplica struct {
+	Region string
+	KeyArn *string
+}
+
+// PrimaryProps configures the primary region's cluster.
+type PrimaryProps struct {
+	Props
+	// SecretName of the master credentials, the same in every region it is replicated to.
+	SecretName string
+	// SecretReplicas copy the master secret to the secondary regions, for failover.
+	SecretReplicas []SecretReplica
+	// RotationDays between master password rotations. Default: 30.
+	RotationDays float64
+}
+
+// Database is a region's cluster and the handles callers need.
+type Database struct {
+	constructs.Construct
+	// Cluster admits no one until a client is allowed in, with
+	// client.Connections().AllowTo(Cluster, Port): that places the rule in the client's stack,
+	// which already depends on this one.
+	Cluster awsrds.DatabaseCluster
+	// Secret holds the master credentials (primary only; secondaries read its replica).
+	Secret awssecretsmanager.ISecret
+	// Global is the global cluster (primary only).
+	Global awsrds.CfnGlobalCluster
+	Logs   awslogs.LogGroup
+}
+
+// Port is the PostgreSQL port every cluster listens on.
+const Port = 5432
+
+// NewPrimary creates the writer cluster with generated master credentials (replicated to the
+// secondary regions and rotated), and the global cluster from it. RDS cannot manage the master
+// password of a global database's clusters, so the secret is CDK's, rotated by a Lambda.
+func NewPrimary(scope constructs.Construct, id string, props PrimaryProps) *Database {
+	if props.RotationDays == 0 {
+		props.RotationDays = 30
+	}
+	c := constructs.NewConstruct(scope, jsii.String(id))
+	replicas := make([]*awssecretsmanager.ReplicaRegion, len(props.SecretReplicas))
+	for i, r := range props.SecretReplicas {
+		replicas[i] = &awssecretsmanager.ReplicaRegion{
+			Region:        jsii.String(r.Region),
+			EncryptionKey: awskms.Key_FromKeyArn(c, jsii.String("SecretKey-"+r.Region), r.KeyArn),
+		}
+	}
+	credentials := awsrds.Credentials_FromGeneratedSecret(jsii.String("postgres"), &awsrds.CredentialsBaseOptions{
+		SecretName: jsii.String(props.SecretName), EncryptionKey: props.Key, ReplicaRegions: &replicas,
+	})
+	db := newCluster(c, props.Props, credentials)
+	// The secret has a fixed name so that every region can find its copy; keeping it when the
+	// stack goes keeps the password a snapshot restore needs.
+	secret := db.Cluster.Node().FindChild(jsii.String("Secret")).(awssecretsmanager.Secret)
+	secret.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN)
+	db.Secret = db.Cluster.Secret()
+	db.Cluster.AddRotationSingleUser(&awsrds.RotationSingleUserOptions{
+		AutomaticallyAfter: awscdk.Duration_Days(jsii.Number(props.RotationDays)),
+	})
+
+	// CfnGlobalCluster: the RDS L2 has no global cluster. Created from the primary cluster, it
+	// inherits engine, version and encryption from it.
+	db.Global = awsrds.NewCfnGlobalCluster(c, jsii.String("Global"), &awsrds.CfnGlobalClusterProps{
+		GlobalClusterIdentifier:   jsii.String(props.GlobalClusterIdentifier),
+		SourceDbClusterIdentifier: db.Cluster.ClusterArn(),
+		DeletionProtection:        jsii.Bool(true),
+	})
+	db.Global.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN, nil)
+	return db
+}
+
+// NewSecondary creates a read-only cluster that joins the global cluster named in props. It
+// must deploy after the primary (the global cluster must exist); it has no master credentials
+// of its own: they arrive with the replicated data.
+func NewSecondary(scope constructs.Construct, id string, props Props) *Database {
+	c := constructs.NewConstruct(scope, jsii.String(id))
+	db := newCluster(c, props, nil)
+	// Escape hatches, because the L2 cluster cannot join a global cluster: name the global
+	// cluster, and drop the master credentials the L2 always generates (a member of a global
+	// database must not set them).
+	cfn := db.Cluster.Node().DefaultChild().(awsrds.CfnDBCluster)
+	cfn.AddPropertyOverride(jsii.String("GlobalClusterIdentifier"), props.GlobalClusterIdentifier)
+	cfn.AddPropertyDeletionOverride(jsii.String("MasterUsername"))
+	cfn.AddPropertyDeletionOverride(jsii.String("MasterUserPassword"))
+	db.Cluster.Node().TryRemoveChild(jsii.String("Secret"))
+	return db
+}
+
+func newCluster(c constructs.Construct, props Props, credentials awsrds.Credentials) *Database {
+	group := awsec2.NewSecurityGroup(c, jsii.String("SecurityGroup"), &awsec2.SecurityGroupProps{
+		Vpc: props.Vpc, Description: jsii.String("Aurora PostgreSQL: only from the clients allowed in"), AllowAllOutbound: jsii.Bool(false),
+	})
+
+	// Created before the cluster, with retention and encryption: RDS would otherwise create
+	// it on first export, unencrypted and kept forever.
+	logs := awslogs.NewLogGroup(c, jsii.String("Logs"), &awslogs.LogGroupProps{
+		LogGroupName:  jsii.String(fmt.Sprintf("/aws/rds/cluster/%s/postgresql", props.ClusterIdentifier)),
+		Retention:     awslogs.RetentionDays_THREE_MONTHS,
+		EncryptionKey: props.Key,
+		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+	})
+
+	instanceType := awsec2.NewInstanceType(jsii.String(strings.TrimPrefix(props.InstanceClass, "db.")))
+	// Instances are numbered, not named writer and reader: after a failover a secondary's
+	// first instance is the writer.
+	instance := &awsrds.ProvisionedClusterInstanceProps{
+		InstanceType: instanceType, EnablePerformanceInsights: jsii.Bool(true), PerformanceInsightEncryptionKey: props.Key,
+	}
+	writer := awsrds.ClusterInstance_Provisioned(jsii.String("Instance1"), instance)
+	readers := []awsrds.IClusterInstance{}
+	for i := 2; i <= props.Instances; i++ {
+		readers = append(readers, awsrds.ClusterInstance_Provisioned(jsii.String(fmt.Sprintf("Instance%d", i)), instance))
+	}
+	cluster := awsrds.NewDatabaseCluster(c, jsii.String("Cluster"), &awsrds.DatabaseClusterProps{
+		Engine: awsrds.DatabaseClusterEngine_AuroraPostgres(&awsrds.AuroraPostgresClusterEngineProps{
+			Version: awsrds.AuroraPostgresEngineVersion_Of(jsii.String(props.EngineVersion), jsii.String(props.EngineMajorVersion), nil),
+		}),
+		ClusterIdentifier:               jsii.String(props.ClusterIdentifier),
+		Credentials:                     credentials,
+		Writer:                          writer,
+		Readers:                         &readers,
+		Vpc:                             props.Vpc,
+		VpcSubnets:                      &awsec2.SubnetSelection{SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED},
+		SecurityGroups:                  &[]awsec2.ISecurityGroup{group},
+		Port:                            jsii.Number(Port),
+		StorageEncrypted:                jsii.Bool(true),
+		StorageEncryptionKey:            props.Key,
+		IamAuthentication:               jsii.Bool(true),
+		EnablePerformanceInsights:       jsii.Bool(true),
+		PerformanceInsightEncryptionKey: props.Key,
+		CloudwatchLogsExports:           jsii.Strings("postgresql"),
+		Backup:                          &awsrds.BackupProps{Retention: awscdk.Duration_Days(jsii.Number(float64(props.BackupRetentionDays)))},
+		DeletionProtection:              jsii.Bool(true),
+		RemovalPolicy:                   awscdk.RemovalPolicy_SNAPSHOT,
+	})
+	cluster.Node().AddDependency(logs)
+	compliance.Accept(cluster, compliance.Accepted{Rule: "AwsSolutions-RDS11",
+		Reason: "The cluster sits in isolated subnets and admits only the database clients group; a non-standard port would hide nothing and break client defaults."})
+	return &Database{Construct: c, Cluster: cluster, Logs: logs}
+}

@@ -1,0 +1,101 @@
+// Package datalake builds a region's data lake bucket: versioned, KMS-encrypted, private,
+// TLS-only, access-logged, tiered to cheaper storage with age, and (in the primary region)
+// replicated to the secondary regions' lake buckets.
+package datalake
+
+import (
+	"fmt"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/example/platform/lib/compliance"
+)
+
+// Destination is a secondary region's lake bucket, which objects replicate to.
+type Destination struct {
+	Region, BucketName string
+	// KeyArn is the destination region's key; replicas are re-encrypted with it.
+	KeyArn *string
+}
+
+// Props configures a lake. BucketName and Key are required.
+type Props struct {
+	// BucketName is fixed so that the primary's replication rules can name it.
+	BucketName string
+	Key        awskms.IKey
+	// Destinations, set in the primary region, replicate every object to them. Each
+	// destination bucket must exist before this one is deployed.
+	Destinations []Destination
+}
+
+// Lake is a region's data lake bucket and the bucket holding its access logs.
+type Lake struct {
+	constructs.Construct
+	Bucket     awss3.Bucket
+	AccessLogs awss3.Bucket
+}
+
+// New creates the lake.
+func New(scope constructs.Construct, id string, props Props) *Lake {
+	c := constructs.NewConstruct(scope, jsii.String(id))
+	// S3 server access logs can only be delivered to a bucket with S3-managed encryption.
+	logs := awss3.NewBucket(c, jsii.String("AccessLogs"), &awss3.BucketProps{
+		Encryption:        awss3.BucketEncryption_S3_MANAGED,
+		BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
+		EnforceSSL:        jsii.Bool(true),
+		ObjectOwnership:   awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
+		LifecycleRules:    &[]*awss3.LifecycleRule{{Expiration: awscdk.Duration_Days(jsii.Number(365))}},
+		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
+	})
+	compliance.Accept(logs, compliance.Accepted{Rule: "AwsSolutions-S1",
+		Reason: "This bucket is the access-log destination itself; logging its own access would log the log deliveries."})
+
+	var rules *[]*awss3.ReplicationRule
+	if len(props.Destinations) > 0 {
+		rules = &[]*awss3.ReplicationRule{}
+	}
+	for i, d := range props.Destinations {
+		*rules = append(*rules, &awss3.ReplicationRule{
+			Id:                      jsii.String("to-" + d.Region),
+			Priority:                jsii.Number(float64(i)),
+			Destination:             awss3.Bucket_FromBucketAttributes(c, jsii.String("Destination-"+d.Region), &awss3.BucketAttributes{BucketName: jsii.String(d.BucketName), Region: jsii.String(d.Region)}),
+			KmsKey:                  awskms.Key_FromKeyArn(c, jsii.String("DestinationKey-"+d.Region), d.KeyArn),
+			SseKmsEncryptedObjects:  jsii.Bool(true),
+			DeleteMarkerReplication: jsii.Bool(true),
+		})
+	}
+	bucket := awss3.NewBucket(c, jsii.String("Bucket"), &awss3.BucketProps{
+		BucketName:             jsii.String(props.BucketName),
+		Versioned:              jsii.Bool(true),
+		Encryption:             awss3.BucketEncryption_KMS,
+		EncryptionKey:          props.Key,
+		BucketKeyEnabled:       jsii.Bool(true),
+		BlockPublicAccess:      awss3.BlockPublicAccess_BLOCK_ALL(),
+		EnforceSSL:             jsii.Bool(true),
+		ObjectOwnership:        awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
+		ServerAccessLogsBucket: logs,
+		ServerAccessLogsPrefix: jsii.String(fmt.Sprintf("%s/", props.BucketName)),
+		LifecycleRules: &[]*awss3.LifecycleRule{{
+			Id: jsii.String("tiering"),
+			Transitions: &[]*awss3.Transition{
+				{StorageClass: awss3.StorageClass_INFREQUENT_ACCESS(), TransitionAfter: awscdk.Duration_Days(jsii.Number(30))},
+				{StorageClass: awss3.StorageClass_GLACIER_INSTANT_RETRIEVAL(), TransitionAfter: awscdk.Duration_Days(jsii.Number(90))},
+				{StorageClass: awss3.StorageClass_GLACIER(), TransitionAfter: awscdk.Duration_Days(jsii.Number(365))},
+			},
+			NoncurrentVersionExpiration:         awscdk.Duration_Days(jsii.Number(90)),
+			AbortIncompleteMultipartUploadAfter: awscdk.Duration_Days(jsii.Number(7)),
+		}},
+		ReplicationRules: rules,
+		RemovalPolicy:    awscdk.RemovalPolicy_RETAIN,
+	})
+	if len(props.Destinations) > 0 {
+		compliance.Accept(bucket, compliance.Accepted{Rule: "AwsSolutions-IAM5",
+			AppliesTo: []string{`/^Resource::.*\/\*$/`, "Action::kms:GenerateDataKey*", "Action::kms:ReEncrypt*"},
+			Reason:    "The replication role CDK derives reads every object version of this bucket and writes replicas into the destination buckets (object ARNs end in /*), re-encrypting them with the destination keys."})
+	}
+	return &Lake{Construct: c, Bucket: bucket, AccessLogs: logs}
+}

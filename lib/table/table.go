@@ -1,0 +1,54 @@
+// Package table builds the platform's DynamoDB global table: created in the primary region,
+// with a replica in every secondary, all of them writable (last writer wins).
+package table
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// Replica is a secondary region of the table and the key that encrypts it there.
+type Replica struct {
+	Region string
+	KeyArn *string
+}
+
+// Props configures the table. TableName and Key are required.
+type Props struct {
+	// TableName is the same in every region (a global table has one name).
+	TableName string
+	// Key encrypts the table in the scope's (primary) region.
+	Key awskms.IKey
+	// Replicas are the secondary regions. Each replica's key must exist before the table.
+	Replicas []Replica
+}
+
+// New creates the table with a generic single-table key schema (pk, sk): the application
+// decides what goes in it. Every replica gets point-in-time recovery, deletion protection,
+// contributor insights and its region's key; the table and its replicas are retained.
+func New(scope constructs.Construct, id string, props Props) awsdynamodb.TableV2 {
+	replicas := make([]*awsdynamodb.ReplicaTableProps, len(props.Replicas))
+	replicaKeys := map[string]*string{}
+	for i, r := range props.Replicas {
+		replicas[i] = &awsdynamodb.ReplicaTableProps{Region: jsii.String(r.Region)}
+		replicaKeys[r.Region] = r.KeyArn
+	}
+	return awsdynamodb.NewTableV2(scope, jsii.String(id), &awsdynamodb.TablePropsV2{
+		TableName:    jsii.String(props.TableName),
+		PartitionKey: &awsdynamodb.Attribute{Name: jsii.String("pk"), Type: awsdynamodb.AttributeType_STRING},
+		SortKey:      &awsdynamodb.Attribute{Name: jsii.String("sk"), Type: awsdynamodb.AttributeType_STRING},
+		Billing:      awsdynamodb.Billing_OnDemand(nil),
+		Encryption:   awsdynamodb.TableEncryptionV2_CustomerManagedKey(props.Key, &replicaKeys),
+		Replicas:     &replicas,
+		PointInTimeRecoverySpecification: &awsdynamodb.PointInTimeRecoverySpecification{
+			PointInTimeRecoveryEnabled: jsii.Bool(true),
+		},
+		DeletionProtection:               jsii.Bool(true),
+		DynamoStream:                     awsdynamodb.StreamViewType_NEW_AND_OLD_IMAGES,
+		ContributorInsightsSpecification: &awsdynamodb.ContributorInsightsSpecification{Enabled: jsii.Bool(true)},
+		RemovalPolicy:                    awscdk.RemovalPolicy_RETAIN,
+	})
+}

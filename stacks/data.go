@@ -1,0 +1,71 @@
+package stacks
+
+import (
+	"fmt"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
+
+	"github.com/example/platform/lib/config"
+	"github.com/example/platform/lib/database"
+	"github.com/example/platform/lib/table"
+)
+
+// DataStack holds a region's databases: its Aurora cluster and, in the primary region, the
+// global table with all its replicas. It is stateful: termination-protected in protected
+// environments, and every store in it is retained or snapshotted.
+type DataStack struct {
+	awscdk.Stack
+	Database *database.Database
+	// Table is set in the primary region only; secondaries hold its replicas.
+	Table awsdynamodb.TableV2
+}
+
+// NewPrimaryDataStack creates the writer cluster, the global cluster and the global table.
+// It must deploy after every region's keys stack: replicas are encrypted with replica keys.
+func NewPrimaryDataStack(stage awscdk.Stage, place placement, network *NetworkStack, key *KeysStack) *DataStack {
+	p, env := place.platform, place.env
+	stack := newStack(stage, place, TierData,
+		fmt.Sprintf("%s %s data in %s (primary, stateful): Aurora writer, global cluster, global table", p.Name, env.Name, place.region), env.Protected())
+	var secretReplicas []database.SecretReplica
+	var tableReplicas []table.Replica
+	for _, r := range env.Secondaries() {
+		keyArn := key.Key.ReplicaArn(stack, r.Region)
+		secretReplicas = append(secretReplicas, database.SecretReplica{Region: r.Region, KeyArn: keyArn})
+		tableReplicas = append(tableReplicas, table.Replica{Region: r.Region, KeyArn: keyArn})
+	}
+	db := database.NewPrimary(stack, "Database", database.PrimaryProps{
+		Props:          databaseProps(place, network, key),
+		SecretName:     DatabaseSecretName(p.Name, env.Name),
+		SecretReplicas: secretReplicas,
+	})
+	tbl := table.New(stack, "Table", table.Props{TableName: TableName(p.Name, env.Name), Key: key.Key.Key, Replicas: tableReplicas})
+	return &DataStack{Stack: stack, Database: db, Table: tbl}
+}
+
+// NewSecondaryDataStack creates a read-only cluster that joins the global cluster. It must
+// deploy after the primary data stack, which creates that cluster.
+func NewSecondaryDataStack(stage awscdk.Stage, place placement, network *NetworkStack, key *KeysStack) *DataStack {
+	p, env := place.platform, place.env
+	stack := newStack(stage, place, TierData,
+		fmt.Sprintf("%s %s data in %s (secondary, stateful): Aurora global database member", p.Name, env.Name, place.region), env.Protected())
+	return &DataStack{Stack: stack, Database: database.NewSecondary(stack, "Database", databaseProps(place, network, key))}
+}
+
+func databaseProps(place placement, network *NetworkStack, key *KeysStack) database.Props {
+	p, env := place.platform, place.env
+	return database.Props{
+		Vpc:                     network.Network.Vpc,
+		Key:                     key.Key.Key,
+		EngineVersion:           env.Database.EngineVersion,
+		EngineMajorVersion:      env.Database.EngineMajorVersion(),
+		InstanceClass:           env.Sizing.DBInstanceClass,
+		Instances:               env.Sizing.DBInstances,
+		BackupRetentionDays:     env.Sizing.BackupRetentionDays,
+		ClusterIdentifier:       ClusterIdentifier(p.Name, env.Name, place.region),
+		GlobalClusterIdentifier: GlobalClusterIdentifier(p.Name, env.Name),
+	}
+}
+
+// isPrimary reports whether region is env's primary.
+func isPrimary(env config.Environment, region string) bool { return env.Primary().Region == region }

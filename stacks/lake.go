@@ -1,0 +1,42 @@
+package stacks
+
+import (
+	"fmt"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+
+	"github.com/example/platform/lib/datalake"
+)
+
+// LakeStack holds a region's data lake bucket. It is a stack of its own because replication
+// inverts the data tier's order: the primary's bucket replicates to the secondaries' buckets,
+// which must exist first, while the secondaries' databases wait for the primary's.
+type LakeStack struct {
+	awscdk.Stack
+	Lake *datalake.Lake
+}
+
+// NewLakeStack creates the region's lake, encrypted with the region's key; in the primary
+// region (where key is the primary key) it replicates to every secondary's lake, whose stacks
+// must deploy first.
+func NewLakeStack(stage awscdk.Stage, place placement, key *KeysStack) *LakeStack {
+	p, env := place.platform, place.env
+	stack := newStack(stage, place, TierLake,
+		fmt.Sprintf("%s %s data lake in %s (stateful)", p.Name, env.Name, place.region), env.Protected())
+	var destinations []datalake.Destination
+	if isPrimary(env, place.region) {
+		for _, r := range env.Secondaries() {
+			destinations = append(destinations, datalake.Destination{
+				Region:     r.Region,
+				BucketName: LakeBucketName(p.Name, env.Name, env.Account, r.Region),
+				KeyArn:     key.Key.ReplicaArn(stack, r.Region),
+			})
+		}
+	}
+	lake := datalake.New(stack, "Lake", datalake.Props{
+		BucketName:   LakeBucketName(p.Name, env.Name, env.Account, place.region),
+		Key:          key.Key.Key,
+		Destinations: destinations,
+	})
+	return &LakeStack{Stack: stack, Lake: lake}
+}
