@@ -1,0 +1,128 @@
+package database_test
+
+import (
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/example/platform/lib/database"
+	"github.com/example/platform/test/testkit"
+)
+
+func TestMain(m *testing.M) { testkit.Main(m) }
+
+func props(stack awscdk.Stack) database.Props {
+	return database.Props{
+		Vpc: awsec2.NewVpc(stack, jsii.String("Vpc"), &awsec2.VpcProps{SubnetConfiguration: &[]*awsec2.SubnetConfiguration{
+			{Name: jsii.String("public"), SubnetType: awsec2.SubnetType_PUBLIC},
+			{Name: jsii.String("isolated"), SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED},
+		}}),
+		Key:           awskms.NewKey(stack, jsii.String("Key"), nil),
+		EngineVersion: "16.6", EngineMajorVersion: "16",
+		InstanceClass: "db.r7g.large", Instances: 3, BackupRetentionDays: 14,
+		ClusterIdentifier: "acme-prod-us-east-1", GlobalClusterIdentifier: "acme-prod",
+	}
+}
+
+func newStack(t *testing.T, region string) awscdk.Stack {
+	return awscdk.NewStack(testkit.NewApp(t), jsii.String("Data"), &awscdk.StackProps{
+		Env: &awscdk.Environment{Account: jsii.String("111111111111"), Region: jsii.String(region)},
+	})
+}
+
+func template(t *testing.T, stack awscdk.Stack) assertions.Template {
+	t.Helper()
+	var tpl assertions.Template
+	testkit.Assert(t, func() { tpl = assertions.Template_FromStack(stack, nil) })
+	return tpl
+}
+
+func keyRef() any {
+	return map[string]any{"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("^Key")), "Arn"}}
+}
+
+func TestDatabase_PrimaryIsEncryptedProtectedAndCreatesTheGlobalCluster(t *testing.T) {
+	stack := newStack(t, "us-east-1")
+	database.NewPrimary(stack, "Database", database.PrimaryProps{
+		Props: props(stack), SecretName: "acme/prod/database",
+		SecretReplicas: []database.SecretReplica{{Region: "eu-west-1", KeyArn: jsii.String("arn:aws:kms:eu-west-1:111111111111:key/mrk-1")}},
+	})
+	tpl := template(t, stack)
+	testkit.Assert(t, func() {
+		tpl.HasResource(jsii.String("AWS::RDS::DBCluster"), map[string]any{
+			"Properties": assertions.Match_ObjectLike(&map[string]any{
+				"Engine": "aurora-postgresql", "EngineVersion": "16.6", "DBClusterIdentifier": "acme-prod-us-east-1",
+				"StorageEncrypted": true, "KmsKeyId": keyRef(), "EnableIAMDatabaseAuthentication": true,
+				"EnableCloudwatchLogsExports": []any{"postgresql"}, "BackupRetentionPeriod": 14,
+				"DeletionProtection": true, "Port": 5432,
+				"PerformanceInsightsEnabled": true, "PerformanceInsightsKmsKeyId": keyRef(),
+			}),
+			"DeletionPolicy": "Snapshot", "UpdateReplacePolicy": "Snapshot",
+		})
+		tpl.ResourceCountIs(jsii.String("AWS::RDS::DBInstance"), jsii.Number(3))
+		tpl.HasResourceProperties(jsii.String("AWS::RDS::DBInstance"), map[string]any{"DBInstanceClass": "db.r7g.large", "PubliclyAccessible": false})
+		tpl.HasResource(jsii.String("AWS::RDS::GlobalCluster"), map[string]any{
+			"Properties": map[string]any{
+				"GlobalClusterIdentifier":   "acme-prod",
+				"SourceDBClusterIdentifier": assertions.Match_AnyValue(),
+				"DeletionProtection":        true,
+			},
+			"DeletionPolicy": "Retain",
+		})
+		tpl.HasResource(jsii.String("AWS::SecretsManager::Secret"), map[string]any{
+			"Properties": assertions.Match_ObjectLike(&map[string]any{
+				"Name": "acme/prod/database", "KmsKeyId": keyRef(),
+				"ReplicaRegions": []any{map[string]any{"Region": "eu-west-1", "KmsKeyId": "arn:aws:kms:eu-west-1:111111111111:key/mrk-1"}},
+			}),
+			"DeletionPolicy": "Retain",
+		})
+		tpl.HasResourceProperties(jsii.String("AWS::SecretsManager::RotationSchedule"), map[string]any{
+			"RotationRules": map[string]any{"ScheduleExpression": "rate(30 days)"},
+		})
+		tpl.HasResourceProperties(jsii.String("AWS::Logs::LogGroup"), map[string]any{
+			"LogGroupName": "/aws/rds/cluster/acme-prod-us-east-1/postgresql", "KmsKeyId": keyRef(),
+		})
+	})
+}
+
+func TestDatabase_SecondaryJoinsTheGlobalClusterWithoutCredentials(t *testing.T) {
+	stack := newStack(t, "eu-west-1")
+	p := props(stack)
+	p.Instances = 2
+	database.NewSecondary(stack, "Database", p)
+	tpl := template(t, stack)
+	testkit.Assert(t, func() {
+		tpl.HasResource(jsii.String("AWS::RDS::DBCluster"), map[string]any{
+			"Properties": assertions.Match_ObjectLike(&map[string]any{
+				"GlobalClusterIdentifier": "acme-prod", "EngineVersion": "16.6",
+				"MasterUsername": assertions.Match_Absent(), "MasterUserPassword": assertions.Match_Absent(),
+				"StorageEncrypted": true, "KmsKeyId": keyRef(), "DeletionProtection": true,
+			}),
+			"DeletionPolicy": "Snapshot",
+		})
+		tpl.ResourceCountIs(jsii.String("AWS::RDS::DBInstance"), jsii.Number(2))
+		tpl.ResourceCountIs(jsii.String("AWS::SecretsManager::Secret"), jsii.Number(0))
+		tpl.ResourceCountIs(jsii.String("AWS::RDS::GlobalCluster"), jsii.Number(0))
+	})
+}
+
+func TestDatabase_AdmitsNoOneUntilAClientIsAllowedIn(t *testing.T) {
+	stack := newStack(t, "eu-west-1")
+	database.NewSecondary(stack, "Database", props(stack))
+	tpl := template(t, stack)
+	var ingress *map[string]*map[string]any
+	testkit.Assert(t, func() {
+		ingress = tpl.FindResources(jsii.String("AWS::EC2::SecurityGroupIngress"), nil)
+		tpl.HasResourceProperties(jsii.String("AWS::EC2::SecurityGroup"), map[string]any{
+			"GroupDescription":     "Aurora PostgreSQL: only from the clients allowed in",
+			"SecurityGroupIngress": assertions.Match_Absent(),
+		})
+	})
+	if len(*ingress) != 0 {
+		t.Errorf("a secondary cluster admits %d sources before any client is allowed in", len(*ingress))
+	}
+}

@@ -1,0 +1,352 @@
+package test
+
+import (
+	"encoding/json"
+	"os"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/example/platform/lib/config"
+	"github.com/example/platform/stacks"
+	"github.com/example/platform/test/testkit"
+)
+
+// resources are a template's resources by logical ID.
+type resources map[string]struct {
+	Type           string
+	Properties     map[string]any
+	DeletionPolicy string
+}
+
+func templateResources(t *testing.T, p *testkit.Platform, stackName string) resources {
+	t.Helper()
+	for _, artifact := range p.Artifacts() {
+		if *artifact.StackName() == stackName {
+			data, _ := json.Marshal(artifact.Template())
+			var template struct{ Resources resources }
+			if err := json.Unmarshal(data, &template); err != nil {
+				t.Fatal(err)
+			}
+			return template.Resources
+		}
+	}
+	t.Fatalf("no stack %s", stackName)
+	return nil
+}
+
+func (r resources) ofType(resourceType string) map[string]map[string]any {
+	out := map[string]map[string]any{}
+	for id, res := range r {
+		if res.Type == resourceType {
+			out[id] = res.Properties
+		}
+	}
+	return out
+}
+
+func dataStack(t *testing.T, p *testkit.Platform, env config.Environment, region string) resources {
+	return templateResources(t, p, stacks.StackName(p.Config.Name, env.Name, region, stacks.TierData))
+}
+
+func TestDataTier_OneGlobalClusterPerEnvironmentThatEverySecondaryJoins(t *testing.T) {
+	for _, file := range configs {
+		p := testkit.Synth(t, file)
+		for _, env := range p.Config.Environments {
+			global := stacks.GlobalClusterIdentifier(p.Config.Name, env.Name)
+			globals := 0
+			for _, region := range env.Regions {
+				data := dataStack(t, p, env, region.Region)
+				for _, g := range data.ofType("AWS::RDS::GlobalCluster") {
+					globals++
+					if g["GlobalClusterIdentifier"] != global || region.Region != env.Primary().Region {
+						t.Errorf("%s/%s: global cluster %v outside the primary region or misnamed", env.Name, region.Region, g["GlobalClusterIdentifier"])
+					}
+				}
+				clusters := data.ofType("AWS::RDS::DBCluster")
+				if len(clusters) != 1 {
+					t.Fatalf("%s/%s: %d clusters, want 1", env.Name, region.Region, len(clusters))
+				}
+				for _, c := range clusters {
+					if c["EngineVersion"] != env.Database.EngineVersion {
+						t.Errorf("%s/%s: engine %v, want %s in every region", env.Name, region.Region, c["EngineVersion"], env.Database.EngineVersion)
+					}
+					if region.Region == env.Primary().Region {
+						if c["MasterUsername"] == nil {
+							t.Errorf("%s: the primary cluster has no master user", env.Name)
+						}
+						continue
+					}
+					if c["GlobalClusterIdentifier"] != global {
+						t.Errorf("%s/%s: secondary cluster joins %v, want %s", env.Name, region.Region, c["GlobalClusterIdentifier"], global)
+					}
+					if c["MasterUsername"] != nil || c["MasterUserPassword"] != nil {
+						t.Errorf("%s/%s: a secondary cluster sets master credentials", env.Name, region.Region)
+					}
+				}
+			}
+			if globals != 1 {
+				t.Errorf("%s/%s: %d global clusters, want 1", p.Config.Name, env.Name, globals)
+			}
+		}
+	}
+}
+
+// usesRegionalKey reports whether value names the region's key, which a stack reaches through
+// a weak reference to the output of its region's keys stack.
+func usesRegionalKey(value any, p *testkit.Platform, env config.Environment, region string) bool {
+	data, _ := json.Marshal(value)
+	keysStack := stacks.StackName(p.Config.Name, env.Name, region, stacks.TierKeys)
+	return strings.HasPrefix(string(data), `{"Fn::GetStackOutput":{"OutputName":"PublishOutputFnGetAttPlatformKey`) &&
+		strings.Contains(string(data), `"StackName":"`+keysStack+`"`)
+}
+
+func TestDataTier_StorageIsEncryptedWithTheRegionsKey(t *testing.T) {
+	eachRegion(t, func(t *testing.T, p *testkit.Platform, env config.Environment, region config.Region) {
+		for id, c := range dataStack(t, p, env, region.Region).ofType("AWS::RDS::DBCluster") {
+			if c["StorageEncrypted"] != true || !usesRegionalKey(c["KmsKeyId"], p, env, region.Region) ||
+				!usesRegionalKey(c["PerformanceInsightsKmsKeyId"], p, env, region.Region) {
+				t.Errorf("%s: storage or Performance Insights not encrypted with %s's key", id, region.Region)
+			}
+		}
+		lake := templateResources(t, p, stacks.StackName(p.Config.Name, env.Name, region.Region, stacks.TierLake))
+		bucketName := stacks.LakeBucketName(p.Config.Name, env.Name, env.Account, region.Region)
+		found := false
+		for _, b := range lake.ofType("AWS::S3::Bucket") {
+			if b["BucketName"] != bucketName {
+				continue
+			}
+			found = true
+			rules := b["BucketEncryption"].(map[string]any)["ServerSideEncryptionConfiguration"].([]any)
+			sse := rules[0].(map[string]any)["ServerSideEncryptionByDefault"].(map[string]any)
+			if sse["SSEAlgorithm"] != "aws:kms" || !usesRegionalKey(sse["KMSMasterKeyID"], p, env, region.Region) {
+				t.Errorf("lake bucket %s is not encrypted with %s's key: %v", bucketName, region.Region, sse)
+			}
+		}
+		if !found {
+			t.Errorf("no lake bucket named %s", bucketName)
+		}
+	})
+}
+
+func TestDataTier_TableReplicasAreTheSecondariesEachRecoverableAndEncrypted(t *testing.T) {
+	for _, file := range configs {
+		p := testkit.Synth(t, file)
+		for _, env := range p.Config.Environments {
+			tables := dataStack(t, p, env, env.Primary().Region).ofType("AWS::DynamoDB::GlobalTable")
+			if len(tables) != 1 {
+				t.Fatalf("%s: %d global tables in the primary data stack, want 1", env.Name, len(tables))
+			}
+			var got, want []string
+			for _, r := range env.Regions {
+				want = append(want, r.Region)
+			}
+			for _, tbl := range tables {
+				for _, raw := range tbl["Replicas"].([]any) {
+					replica := raw.(map[string]any)
+					region := replica["Region"].(string)
+					got = append(got, region)
+					pitr, _ := replica["PointInTimeRecoverySpecification"].(map[string]any)
+					if pitr["PointInTimeRecoveryEnabled"] != true || replica["DeletionProtectionEnabled"] != true {
+						t.Errorf("%s/%s: table replica lacks point-in-time recovery or deletion protection", env.Name, region)
+					}
+					key := replica["SSESpecification"].(map[string]any)["KMSMasterKeyId"]
+					keyJSON, _ := json.Marshal(key)
+					if region != env.Primary().Region && !strings.Contains(string(keyJSON), ":kms:"+region+":") &&
+						!strings.Contains(string(keyJSON), `":kms:","`+region) {
+						t.Errorf("%s/%s: replica encrypted with %s, not the region's replica key", env.Name, region, keyJSON)
+					}
+				}
+			}
+			for _, r := range env.Secondaries() {
+				if len(dataStack(t, p, env, r.Region).ofType("AWS::DynamoDB::GlobalTable")) != 0 {
+					t.Errorf("%s/%s: a secondary data stack declares a table", env.Name, r.Region)
+				}
+			}
+			sort.Strings(got)
+			sort.Strings(want)
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("%s: table replicas %v, want every region %v", env.Name, got, want)
+			}
+		}
+	}
+}
+
+func TestDataTier_LakeReplicationCoversEverySecondary(t *testing.T) {
+	for _, file := range configs {
+		p := testkit.Synth(t, file)
+		for _, env := range p.Config.Environments {
+			lake := templateResources(t, p, stacks.StackName(p.Config.Name, env.Name, env.Primary().Region, stacks.TierLake))
+			var got, want []string
+			for _, r := range env.Secondaries() {
+				want = append(want, "arn:aws:s3:::"+stacks.LakeBucketName(p.Config.Name, env.Name, env.Account, r.Region))
+			}
+			for _, b := range lake.ofType("AWS::S3::Bucket") {
+				replication, ok := b["ReplicationConfiguration"].(map[string]any)
+				if !ok {
+					continue
+				}
+				for _, rule := range replication["Rules"].([]any) {
+					got = append(got, rule.(map[string]any)["Destination"].(map[string]any)["Bucket"].(string))
+				}
+			}
+			sort.Strings(got)
+			sort.Strings(want)
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("%s: lake replicates to %v, want %v", env.Name, got, want)
+			}
+		}
+	}
+}
+
+// statefulTypes are the resources whose replacement or deletion loses data.
+var statefulTypes = map[string]bool{
+	"AWS::RDS::DBCluster": true, "AWS::RDS::GlobalCluster": true, "AWS::DynamoDB::GlobalTable": true,
+	"AWS::S3::Bucket": true, "AWS::KMS::Key": true, "AWS::KMS::ReplicaKey": true, "AWS::SecretsManager::Secret": true,
+}
+
+func TestDataTier_EveryStatefulResourceIsRetainedOrSnapshotted(t *testing.T) {
+	for _, file := range configs {
+		p := testkit.Synth(t, file)
+		for _, name := range p.StackNames() {
+			if !statefulTiers[tierOf(name)] {
+				continue
+			}
+			for id, res := range templateResources(t, p, name) {
+				if statefulTypes[res.Type] && res.DeletionPolicy != "Retain" && res.DeletionPolicy != "Snapshot" {
+					t.Errorf("%s/%s (%s) would be deleted with its stack (DeletionPolicy %q)", name, id, res.Type, res.DeletionPolicy)
+				}
+			}
+			for id, props := range templateResources(t, p, name).ofType("AWS::RDS::DBCluster") {
+				if props["DeletionProtection"] != true {
+					t.Errorf("%s/%s has no deletion protection", name, id)
+				}
+			}
+		}
+	}
+}
+
+func TestDataTier_StacksDeployInAnOrderWithoutCycles(t *testing.T) {
+	for _, file := range configs {
+		p := testkit.Synth(t, file)
+		deps := dependencies(p)
+		for _, env := range p.Config.Environments {
+			name := func(region, tier string) string { return stacks.StackName(p.Config.Name, env.Name, region, tier) }
+			primary := env.Primary().Region
+			for _, r := range env.Secondaries() {
+				for _, edge := range [][2]string{
+					{name(primary, stacks.TierData), name(r.Region, stacks.TierKeys)},
+					{name(r.Region, stacks.TierData), name(primary, stacks.TierData)},
+					{name(primary, stacks.TierLake), name(r.Region, stacks.TierLake)},
+					{name(primary, stacks.TierLake), name(r.Region, stacks.TierKeys)},
+				} {
+					if !deps[edge[0]][edge[1]] {
+						t.Errorf("%s does not wait for %s", edge[0], edge[1])
+					}
+				}
+			}
+			for _, r := range env.Regions {
+				if !deps[name(r.Region, stacks.TierApp)][name(r.Region, stacks.TierData)] {
+					t.Errorf("%s/%s: the app does not wait for its region's data", env.Name, r.Region)
+				}
+			}
+		}
+		if cycle := findCycle(deps); cycle != nil {
+			t.Errorf("%s: dependency cycle %v", file, cycle)
+		}
+	}
+}
+
+func findCycle(deps map[string]map[string]bool) []string {
+	state := map[string]int{} // 0 new, 1 on the path, 2 done
+	var path []string
+	var visit func(string) []string
+	visit = func(n string) []string {
+		state[n] = 1
+		path = append(path, n)
+		for d := range deps[n] {
+			if state[d] == 1 {
+				return append(append([]string{}, path...), d)
+			}
+			if state[d] == 0 {
+				if c := visit(d); c != nil {
+					return c
+				}
+			}
+		}
+		path = path[:len(path)-1]
+		state[n] = 2
+		return nil
+	}
+	for n := range deps {
+		if state[n] == 0 {
+			if c := visit(n); c != nil {
+				return c
+			}
+		}
+	}
+	return nil
+}
+
+const goldenFile = "testdata/stateful-logical-ids.json"
+
+// A stateful resource whose logical ID changes is a new resource to CloudFormation: it creates
+// the new one and deletes (or orphans) the old, with its data. This test pins every stateful
+// logical ID of both configs; regenerate the file only for a deliberate change.
+func TestDataTier_StatefulLogicalIDsNeverChange(t *testing.T) {
+	got := map[string][]string{}
+	for _, file := range configs {
+		p := testkit.Synth(t, file)
+		for _, name := range p.StackNames() {
+			for id, res := range templateResources(t, p, name) {
+				if statefulTypes[res.Type] {
+					got[name] = append(got[name], id+" "+res.Type)
+				}
+			}
+			sort.Strings(got[name])
+		}
+	}
+	if os.Getenv("UPDATE_GOLDEN") == "1" {
+		data, _ := json.MarshalIndent(got, "", "  ")
+		if err := os.WriteFile(goldenFile, append(data, '\n'), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("wrote %s", goldenFile)
+		return
+	}
+	data, err := os.ReadFile(goldenFile)
+	if err != nil {
+		t.Fatalf("%v (create it with UPDATE_GOLDEN=1 go test ./test -run StatefulLogicalIDs)", err)
+	}
+	var want map[string][]string
+	if err := json.Unmarshal(data, &want); err != nil {
+		t.Fatal(err)
+	}
+	for stack, ids := range want {
+		for _, id := range ids {
+			if !contains(got[stack], id) {
+				t.Errorf("%s: stateful resource %s is gone or renamed. Deploying this would replace it and lose its data.\n"+
+					"  Restore the construct ID that produced it (construct IDs become logical IDs), or, if removing or\n"+
+					"  migrating it is deliberate, plan the data migration, then run UPDATE_GOLDEN=1 go test ./test -run StatefulLogicalIDs\n"+
+					"  and explain the change in review.", stack, id)
+			}
+		}
+	}
+	for stack, ids := range got {
+		for _, id := range ids {
+			if !contains(want[stack], id) {
+				t.Errorf("%s: new stateful resource %s; pin it with UPDATE_GOLDEN=1 go test ./test -run StatefulLogicalIDs", stack, id)
+			}
+		}
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
