@@ -38,7 +38,7 @@ func run() int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	stacks.NewPlatform(app, platform)
+	stacks.NewPlatform(app, platform, path)
 	app.Synth(nil)
 	return 0
 }

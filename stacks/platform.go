@@ -8,24 +8,31 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/example/platform/lib/compliance"
 	"github.com/example/platform/lib/config"
 )
 
 // Platform is everything the app deploys for one config file.
 type Platform struct {
-	Config *config.Platform
-	Stages []*EnvironmentStage
+	Config   *config.Platform
+	Stages   []*EnvironmentStage
+	Pipeline *PipelineStack
 }
 
-// NewPlatform adds one Stage per environment to app, in config order. It must be given an App
-// with no children yet: it records the configured availability zones as context first, which
-// CDK only accepts before the tree is built.
-func NewPlatform(app awscdk.App, platform *config.Platform) *Platform {
+// NewPlatform adds one Stage per environment to app, in config order, and the pipeline that
+// deploys them. configFile is the config's path from the repository root, which the pipeline
+// synthesizes. It must be given an App with no children yet: it records the configured
+// availability zones as context first, which CDK only accepts before the tree is built.
+func NewPlatform(app awscdk.App, platform *config.Platform, configFile string) *Platform {
 	SetAvailabilityZones(app, platform)
+	// The pipeline stack and its cross-region support stacks are the App's; stages get their
+	// own checks (aspects stop at a Stage).
+	compliance.Apply(app)
 	result := &Platform{Config: platform}
 	for _, env := range platform.Environments {
 		result.Stages = append(result.Stages, NewEnvironmentStage(app, platform, env))
 	}
+	result.Pipeline = NewPipelineStack(app, platform, configFile, result.Stages)
 	return result
 }
 

@@ -186,9 +186,9 @@ func TestPlatform_StatefulStacksAreProtectedWhereConfigured(t *testing.T) {
 		for _, artifact := range p.Artifacts() {
 			name := *artifact.StackName()
 			protected := artifact.TerminationProtection() != nil && *artifact.TerminationProtection()
-			env := environmentOf(p, name)
 			switch {
 			case statefulTiers[tierOf(name)]:
+				env := environmentOf(p, name)
 				if protected != env.Protected() {
 					t.Errorf("%s termination protection = %v, want %v", name, protected, env.Protected())
 				}
@@ -289,7 +289,7 @@ func TestAppTier_ImageSizeAndScalingChangesLeaveListenerRulesUntouched(t *testin
 		s := &changed.Environments[i].Sizing
 		s.TaskCPU, s.TaskMemoryMiB, s.MinCapacity, s.MaxCapacity = 2048, 8192, 4, 40
 	}
-	after := testkit.Build(t, changed, false)
+	after := testkit.Build(t, changed, "config/example.json", false)
 
 	for _, name := range before.StackNames() {
 		if tierOf(name) != stacks.TierApp {

@@ -19,9 +19,12 @@ var configs = []string{"config/example.json", "config/three-region.json"}
 // regionalTiers are the stacks every environment has in each of its regions.
 var regionalTiers = []string{stacks.TierKeys, stacks.TierNetwork, stacks.TierData, stacks.TierLake, stacks.TierApp}
 
-func TestPlatform_ExampleHasEveryRegionalTierPerEnvironmentAndRegion(t *testing.T) {
+func TestPlatform_ExampleHasEveryRegionalTierPerEnvironmentAndRegionAndAPipeline(t *testing.T) {
 	p := testkit.Synth(t, "config/example.json")
-	var want []string
+	want := []string{
+		// The pipeline, and the stack CDK Pipelines adds for each other region it deploys to.
+		"acme-tooling-us-east-1-pipeline", "acme-tooling-us-east-1-pipeline-support-eu-west-1",
+	}
 	for _, env := range []string{"prod", "staging"} {
 		for _, region := range []string{"eu-west-1", "us-east-1"} {
 			for _, tier := range regionalTiers {
@@ -39,7 +42,9 @@ func TestPlatform_ThreeRegionConfigDeploysEveryTierInThreeRegions(t *testing.T) 
 	p := testkit.Synth(t, "config/three-region.json")
 	regions := map[string]int{}
 	for _, name := range p.StackNames() {
-		regions[strings.TrimSuffix(strings.TrimPrefix(name, "globex-prod-"), "-"+tierOf(name))]++
+		if region, ok := strings.CutPrefix(name, "globex-prod-"); ok {
+			regions[strings.TrimSuffix(region, "-"+tierOf(name))]++
+		}
 	}
 	tiers := len(regionalTiers)
 	want := map[string]int{"us-east-1": tiers, "eu-west-1": tiers, "ap-southeast-2": tiers}

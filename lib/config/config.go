@@ -75,6 +75,10 @@ type Environment struct {
 	Database Database `json:"database,omitempty"`
 	// TerminationProtection guards the stateful (data) stacks against deletion. Default: true.
 	TerminationProtection *bool `json:"terminationProtection,omitempty"`
+	// ManualApproval makes the pipeline wait for a person (after a permissions-broadening
+	// check) before deploying the environment. Default: false for the first environment,
+	// true for every later one.
+	ManualApproval *bool `json:"manualApproval,omitempty"`
 }
 
 // Region is the environment's footprint in one AWS region.
@@ -164,6 +168,9 @@ func (e Environment) Primary() Region { return e.Regions[0] }
 
 // Secondaries are the environment's regions after the primary, in config order.
 func (e Environment) Secondaries() []Region { return e.Regions[1:] }
+
+// NeedsApproval reports whether the pipeline waits for a person before deploying env.
+func (e Environment) NeedsApproval() bool { return e.ManualApproval != nil && *e.ManualApproval }
 
 // Protected reports whether the environment's stateful stacks get termination protection.
 func (e Environment) Protected() bool {

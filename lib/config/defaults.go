@@ -28,6 +28,10 @@ func applyDefaults(p *Platform) {
 	setDefaultString(&p.Pipeline.Source.Branch, DefaultBranch)
 	for i := range p.Environments {
 		env := &p.Environments[i]
+		if env.ManualApproval == nil {
+			approval := i > 0 // everything after the first environment waits for a person
+			env.ManualApproval = &approval
+		}
 		for j := range env.Regions {
 			region := &env.Regions[j]
 			if len(region.AvailabilityZones) == 0 {

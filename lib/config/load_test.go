@@ -23,6 +23,9 @@ func TestLoad_ExampleConfigIsValidAndDefaulted(t *testing.T) {
 	if !prod.Protected() {
 		t.Error("prod sets terminationProtection true but Protected() is false")
 	}
+	if staging.NeedsApproval() || !prod.NeedsApproval() {
+		t.Errorf("approval defaults: staging %v, prod %v; want only the later environment gated", staging.NeedsApproval(), prod.NeedsApproval())
+	}
 	if got := prod.Primary().Region; got != "us-east-1" {
 		t.Errorf("prod primary = %s, want us-east-1 (the first region listed)", got)
 	}

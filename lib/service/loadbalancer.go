@@ -61,7 +61,7 @@ func newLoadBalancer(scope constructs.Construct, props Props, s *Service) {
 
 	s.ProductionListener, s.ProductionRule = newListener(scope, "Production", props, s, productionPort, protocol, productionPriority)
 	s.TestListener, s.TestRule = newListener(scope, "Test", props, s, testPort, protocol, testPriority)
-	awscdk.NewCfnOutput(scope, jsii.String("LoadBalancerDnsName"), &awscdk.CfnOutputProps{
+	s.LoadBalancerDNS = awscdk.NewCfnOutput(scope, jsii.String("LoadBalancerDnsName"), &awscdk.CfnOutputProps{
 		Value: s.LoadBalancer.LoadBalancerDnsName(), Description: jsii.String("The ALB's DNS name (origin for the edge)"),
 	})
 }

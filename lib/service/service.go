@@ -98,6 +98,8 @@ type Service struct {
 	TestRule     awselasticloadbalancingv2.ApplicationListenerRule
 	// Blue is the target group the template declares; Green is the alternate.
 	Blue, Green awselasticloadbalancingv2.ApplicationTargetGroup
+	// LoadBalancerDNS is the stack output holding the ALB's DNS name (for smoke tests).
+	LoadBalancerDNS awscdk.CfnOutput
 	// RollbackAlarms roll a deployment back when they fire.
 	RollbackAlarms []awscloudwatch.Alarm
 	Logs           awslogs.LogGroup

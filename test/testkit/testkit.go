@@ -140,7 +140,7 @@ func Synth(t testing.TB, configFile string) *Platform {
 		return p
 	}
 	cfg := LoadConfig(t, configFile)
-	p := Build(t, cfg, true)
+	p := Build(t, cfg, configFile, true)
 	platforms[configFile] = p
 	return p
 }
@@ -155,9 +155,9 @@ func LoadConfig(t testing.TB, configFile string) *config.Platform {
 	return cfg
 }
 
-// Build synthesizes the whole app for cfg, uncached: for tests that compare the app across
-// config changes. validate runs CDK's CloudFormation validator too.
-func Build(t testing.TB, cfg *config.Platform, validate bool) *Platform {
+// Build synthesizes the whole app for cfg (loaded from configFile), uncached: for tests that
+// compare the app across config changes. validate runs CDK's CloudFormation validator too.
+func Build(t testing.TB, cfg *config.Platform, configFile string, validate bool) *Platform {
 	t.Helper()
 	app := NewApp(t)
 	if validate {
@@ -166,7 +166,7 @@ func Build(t testing.TB, cfg *config.Platform, validate bool) *Platform {
 		app.Node().SetContext(jsii.String("@aws-cdk/core:failSynthOnValidationErrors"), false)
 		awscdk.Validations_Of(app).AddPlugins(awscdk.NewCloudFormationValidatePlugin(nil))
 	}
-	built := stacks.NewPlatform(app, cfg)
+	built := stacks.NewPlatform(app, cfg, configFile)
 	var assembly cxapi.CloudAssembly
 	Assert(t, func() { assembly = app.Synth(nil) })
 	p := &Platform{Config: cfg, Stacks: built, Assembly: assembly, Outdir: *assembly.Directory(), byName: map[string]awscdk.Stack{}}
