@@ -11,7 +11,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 CDK := npx --no-install cdk
 GO_FILES = $(shell git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './node_modules/*')
 
-.PHONY: synth test deps nag fuzz clean
+.PHONY: synth test deps nag fuzz diff clean
 
 ## synth: install what is needed, synthesize $(CONFIG) into cdk.out and list the stacks made
 synth: node_modules/.installed
@@ -42,9 +42,22 @@ nag: synth
 	@awk -F'","' 'FNR > 1 && $$3 != "Compliant" && $$3 != "N/A" { gsub(/"/, "", $$1); n[$$1 " " $$3]++ } \
 	  END { if (length(n) == 0) print "cdk-nag: no findings"; for (k in n) print n[k], k }' cdk.out/AwsSolutions-*-NagReport.csv | sort -k2
 
+## diff: BASE=<git ref>: synthesize BASE and the working tree, print how every stack's template
+## changes (no AWS credentials needed; CDK's validator is skipped, `make synth` runs it)
+diff: node_modules/.installed
+	@test -n "$(BASE)" || { echo "usage: make diff BASE=<git ref> [CONFIG=$(CONFIG)]"; exit 2; }
+	rm -rf .diff && git worktree prune && mkdir -p .diff
+	git worktree add --detach .diff/base "$(BASE)" >/dev/null
+	ln -s "$(CURDIR)/node_modules" .diff/base/node_modules
+	cd .diff/base && CDK_VALIDATION=false $(CDK) synth --quiet -c config=$(CONFIG) -o "$(CURDIR)/.diff/base.out" >/dev/null
+	CDK_VALIDATION=false $(CDK) synth --quiet -c config=$(CONFIG) -o .diff/head.out >/dev/null
+	git worktree remove --force .diff/base
+	@go run ./cmd/templatediff .diff/base.out .diff/head.out
+
 ## fuzz: fuzz the config loader for a minute (FUZZTIME=10m for longer)
 fuzz:
 	go test ./lib/config -run '^$$' -fuzz FuzzLoad -fuzztime $${FUZZTIME:-60s}
 
 clean:
-	rm -rf cdk.out
+	rm -rf cdk.out .diff
+	git worktree prune
