@@ -16,9 +16,9 @@ import (
 )
 
 type pipelineAction struct {
-	Name         string
-	RunOrder     int
-	ActionTypeID struct{ Category, Provider string } `json:"ActionTypeId"`
+	Name          string
+	RunOrder      int
+	ActionTypeID  struct{ Category, Provider string } `json:"ActionTypeId"`
 	Configuration map[string]any
 }
 
@@ -263,8 +263,8 @@ func TestBuildspec_ParsesAndRunsTheSameTestTargetAsCI(t *testing.T) {
 		t.Fatal(err)
 	}
 	var spec struct {
-		Version float64
-		Phases  map[string]struct{ Commands []string }
+		Version   float64
+		Phases    map[string]struct{ Commands []string }
 		Artifacts struct{ Files []string }
 	}
 	if err := yaml.Unmarshal(data, &spec); err != nil {
