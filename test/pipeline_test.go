@@ -315,3 +315,52 @@ func containsPrefix(list []string, prefix string) bool {
 	}
 	return false
 }
+
+// The pull-request checks diff against what is deployed through each target's read-only CDK
+// lookup role, and may assume no other role.
+func TestPipeline_PullRequestChecksMayAssumeOnlyTheLookupRoles(t *testing.T) {
+	for _, file := range configs {
+		p := testkit.Synth(t, file)
+		_, res := pipelineOf(t, p)
+		var want []string
+		for _, env := range p.Config.Environments {
+			for _, r := range env.Regions {
+				want = append(want, "arn:aws:iam::"+env.Account+":role/cdk-hnb659fds-lookup-role-"+env.Account+"-"+r.Region)
+			}
+		}
+		sort.Strings(want)
+		var got []string
+		for id, policy := range res.ofType("AWS::IAM::Policy") {
+			if !strings.Contains(id, "PullRequests") {
+				continue
+			}
+			data, _ := json.Marshal(policy)
+			var doc struct {
+				PolicyDocument struct {
+					Statement []struct {
+						Action   any
+						Resource any
+					}
+				}
+			}
+			_ = json.Unmarshal(data, &doc)
+			for _, s := range doc.PolicyDocument.Statement {
+				if s.Action != "sts:AssumeRole" {
+					continue
+				}
+				switch r := s.Resource.(type) {
+				case string:
+					got = append(got, r)
+				case []any:
+					for _, x := range r {
+						got = append(got, x.(string))
+					}
+				}
+			}
+		}
+		sort.Strings(got)
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: pull-request checks may assume %v, want exactly the lookup roles %v", file, got, want)
+		}
+	}
+}
