@@ -11,7 +11,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 CDK := npx --no-install cdk
 GO_FILES = $(shell git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './node_modules/*')
 
-.PHONY: synth test deps nag fuzz diff clean
+.PHONY: synth test deps nag fuzz diff bench diagram clean
 
 ## synth: install what is needed, synthesize $(CONFIG) into cdk.out and list the stacks made
 synth: node_modules/.installed
@@ -53,6 +53,16 @@ diff: node_modules/.installed
 	CDK_VALIDATION=false $(CDK) synth --quiet -c config=$(CONFIG) -o .diff/head.out >/dev/null
 	git worktree remove --force .diff/base
 	@go run ./cmd/templatediff .diff/base.out .diff/head.out
+
+## bench: time synthesis against a one-bucket baseline, growth with regions, the warm tests,
+## stack sizes against CloudFormation's limits and the Go benchmarks; writes bench/results.md
+bench: node_modules/.installed
+	go run ./cmd/bench
+
+## diagram: synthesize $(CONFIG) and generate docs/architecture.md (Mermaid) from cdk.out
+diagram: synth
+	go run ./cmd/diagram cdk.out $(CONFIG) > docs/architecture.md
+	@echo "docs/architecture.md written from $(CONFIG)"
 
 ## fuzz: fuzz the config loader for a minute (FUZZTIME=10m for longer)
 fuzz:

@@ -7,11 +7,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"reflect"
 	"sort"
 	"strings"
+
+	"github.com/example/platform/internal/assembly"
 )
 
 // Change is one difference at a path inside a template section.
@@ -34,11 +34,11 @@ var resourceFields = []string{"Type", "Properties", "DependsOn", "Condition", "D
 
 // Compare returns the stacks whose templates differ between the base and head assemblies.
 func Compare(baseDir, headDir string) ([]StackDiff, error) {
-	base, err := readAssembly(baseDir)
+	base, err := templates(baseDir)
 	if err != nil {
 		return nil, err
 	}
-	head, err := readAssembly(headDir)
+	head, err := templates(headDir)
 	if err != nil {
 		return nil, err
 	}
@@ -67,6 +67,18 @@ func Compare(baseDir, headDir string) ([]StackDiff, error) {
 	return diffs, nil
 }
 
+func templates(dir string) (map[string]*template, error) {
+	stacks, err := assembly.Read(dir)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]*template{}
+	for _, s := range stacks {
+		out[s.Name] = &s.Template
+	}
+	return out, nil
+}
+
 // Render prints diffs in the style of `cdk diff`.
 func Render(w io.Writer, diffs []StackDiff) {
 	if len(diffs) == 0 {
@@ -91,11 +103,7 @@ func Render(w io.Writer, diffs []StackDiff) {
 	fmt.Fprintf(w, "%d stack(s) differ\n", len(diffs))
 }
 
-type template struct {
-	Resources  map[string]map[string]any
-	Parameters map[string]any
-	Outputs    map[string]any
-}
+type template = assembly.Template
 
 // compareTemplates reports resources added, removed and modified (field by field), then
 // parameters and outputs.
@@ -178,55 +186,6 @@ func compareValues(path string, old, cur any) []Change {
 		return changes
 	}
 	return []Change{{Kind: "~", Path: path, Old: old, New: cur}}
-}
-
-// readAssembly maps stack names to templates, following nested assemblies (one per Stage).
-func readAssembly(dir string) (map[string]*template, error) {
-	data, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
-	if err != nil {
-		return nil, fmt.Errorf("%s is not a cloud assembly (synthesize into it first): %w", dir, err)
-	}
-	var manifest struct {
-		Artifacts map[string]struct {
-			Type       string `json:"type"`
-			Properties struct {
-				TemplateFile  string `json:"templateFile"`
-				StackName     string `json:"stackName"`
-				DirectoryName string `json:"directoryName"`
-			} `json:"properties"`
-		} `json:"artifacts"`
-	}
-	if err := json.Unmarshal(data, &manifest); err != nil {
-		return nil, fmt.Errorf("%s/manifest.json: %w", dir, err)
-	}
-	stacks := map[string]*template{}
-	for id, artifact := range manifest.Artifacts {
-		switch artifact.Type {
-		case "aws:cloudformation:stack":
-			raw, err := os.ReadFile(filepath.Join(dir, artifact.Properties.TemplateFile))
-			if err != nil {
-				return nil, err
-			}
-			var t template
-			if err := json.Unmarshal(raw, &t); err != nil {
-				return nil, fmt.Errorf("%s: %w", artifact.Properties.TemplateFile, err)
-			}
-			name := artifact.Properties.StackName
-			if name == "" {
-				name = id
-			}
-			stacks[name] = &t
-		case "cdk:cloud-assembly":
-			nested, err := readAssembly(filepath.Join(dir, artifact.Properties.DirectoryName))
-			if err != nil {
-				return nil, err
-			}
-			for name, t := range nested {
-				stacks[name] = t
-			}
-		}
-	}
-	return stacks, nil
 }
 
 func short(v any) string {

@@ -1,0 +1,216 @@
+// Command bench measures what the platform costs to synthesize and test on this machine and
+// prints one table (also written to bench/results.md): synthesis against a one-bucket
+// baseline, how synthesis grows with regions, the warm test suite, every stack against
+// CloudFormation's limits, peak memory, and the Go benchmarks of the hot paths.
+//
+// Run it from the repository root with the CLI installed: make bench.
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/example/platform/internal/assembly"
+)
+
+const (
+	runs = 3 // each synthesis timed this often; the fastest run is reported
+	// CloudFormation's limits; the largest stack must stay under half of each.
+	maxResources     = 500
+	maxTemplateBytes = 1 << 20
+	exampleConfig    = "config/example.json"
+)
+
+// scalingRegions are used in order to build platforms of 1 to 6 regions.
+var scalingRegions = []string{"us-east-1", "eu-west-1", "ap-southeast-2", "us-west-2", "eu-central-1", "ap-northeast-1"}
+
+type measurement struct {
+	seconds float64
+	maxRSS  int64 // KiB, of the largest process in the synthesis
+	outdir  string
+}
+
+func main() {
+	work, err := os.MkdirTemp("", "bench-")
+	check(err)
+	defer os.RemoveAll(work)
+
+	platformBin, baselineBin := filepath.Join(work, "platform"), filepath.Join(work, "baseline")
+	run("go", "build", "-o", platformBin, ".")
+	run("go", "build", "-o", baselineBin, "./bench/baseline")
+
+	var out strings.Builder
+	fmt.Fprintf(&out, "# Benchmark results\n\n%s\n\n", machine())
+	fmt.Fprintln(&out, "Synthesis runs `npx cdk synth --app <prebuilt binary>`, the way `make synth` runs it minus")
+	fmt.Fprintf(&out, "the Go compile; each is the fastest of %d runs, with CDK's template validation on, as in `make synth`.\n\n", runs)
+
+	platform := fastest(platformBin, exampleConfig, work)
+	baseline := fastest(baselineBin, exampleConfig, work)
+	ratio := platform.seconds / baseline.seconds
+	fmt.Fprintln(&out, "| Measure | Value | Target |")
+	fmt.Fprintln(&out, "|---|---|---|")
+	fmt.Fprintf(&out, "| synth example.json | %.1f s | |\n", platform.seconds)
+	fmt.Fprintf(&out, "| synth baseline (one bucket) | %.1f s | |\n", baseline.seconds)
+	fmt.Fprintf(&out, "| ratio example / baseline | %.1f× | ≤ 3× %s |\n", ratio, verdict(ratio <= 3))
+	fmt.Fprintf(&out, "| peak memory, synth example.json | %d MiB | |\n", platform.maxRSS/1024)
+
+	var oneRegion float64
+	for _, n := range []int{1, 2, 3, 4, 6} {
+		file := scalingConfig(work, n)
+		m := fastest(platformBin, file, work)
+		if n == 1 {
+			oneRegion = m.seconds
+		}
+		note := ""
+		if n == 6 {
+			note = fmt.Sprintf("≤ 3× 1 region %s", verdict(m.seconds <= 3*oneRegion))
+		}
+		fmt.Fprintf(&out, "| synth %d region(s) | %.1f s (%.2f× 1 region) | %s |\n", n, m.seconds, m.seconds/oneRegion, note)
+	}
+
+	start := time.Now()
+	run("go", "test", "-count=1", "./...")
+	testSeconds := time.Since(start).Seconds()
+	fmt.Fprintf(&out, "| `go test ./...` warm (no test cache) | %.0f s | `make test` < 90 s %s |\n", testSeconds, verdict(testSeconds < 90))
+
+	stacks, err := assembly.Read(platform.outdir)
+	check(err)
+	sort.Slice(stacks, func(i, j int) bool { return stacks[i].TemplateBytes > stacks[j].TemplateBytes })
+	largestResources, largestBytes := 0, 0
+	for _, s := range stacks {
+		largestResources = max(largestResources, len(s.Template.Resources))
+		largestBytes = max(largestBytes, s.TemplateBytes)
+	}
+	fmt.Fprintf(&out, "| largest stack, resources | %d | < %d (half of %d) %s |\n", largestResources, maxResources/2, maxResources, verdict(largestResources < maxResources/2))
+	fmt.Fprintf(&out, "| largest template | %.0f KiB | < %d KiB (half of 1 MiB) %s |\n", float64(largestBytes)/1024, maxTemplateBytes/2/1024, verdict(largestBytes < maxTemplateBytes/2))
+
+	fmt.Fprintln(&out, "\n## Stacks of example.json\n\n| Stack | Resources | Template |\n|---|---|---|")
+	for _, s := range stacks {
+		fmt.Fprintf(&out, "| %s | %d | %.1f KiB |\n", s.Name, len(s.Template.Resources), float64(s.TemplateBytes)/1024)
+	}
+
+	fmt.Fprintln(&out, "\n## Go benchmarks\n\n```")
+	fmt.Fprint(&out, goBenchmarks())
+	fmt.Fprintln(&out, "```")
+
+	fmt.Print(out.String())
+	check(os.MkdirAll("bench", 0o755))
+	check(os.WriteFile("bench/results.md", []byte(out.String()), 0o644))
+	fmt.Fprintln(os.Stderr, "written to bench/results.md")
+}
+
+// fastest synthesizes config with binary `runs` times and returns the fastest run.
+func fastest(binary, config, work string) measurement {
+	var best measurement
+	for i := range runs {
+		outdir := filepath.Join(work, fmt.Sprintf("%s-%s-%d", filepath.Base(binary), strings.TrimSuffix(filepath.Base(config), ".json"), i))
+		cmd := exec.Command("npx", "--no-install", "cdk", "synth", "--quiet", "--app", binary, "-o", outdir, "-c", "config="+config)
+		cmd.Env = append(os.Environ(), "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20")
+		cmd.Stdout, cmd.Stderr = io.Discard, os.Stderr
+		start := time.Now()
+		if err := cmd.Run(); err != nil {
+			fail("synth of %s with %s: %v", config, binary, err)
+		}
+		m := measurement{seconds: time.Since(start).Seconds(), outdir: outdir}
+		if usage, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+			m.maxRSS = usage.Maxrss
+		}
+		if best.seconds == 0 || m.seconds < best.seconds {
+			best = m
+		}
+	}
+	return best
+}
+
+// scalingConfig writes a platform with one environment in the first n scaling regions.
+func scalingConfig(work string, n int) string {
+	var regions []map[string]any
+	for i, r := range scalingRegions[:n] {
+		regions = append(regions, map[string]any{"region": r, "cidr": fmt.Sprintf("10.%d.0.0/16", 100+i), "natGateways": 1})
+	}
+	platform := map[string]any{
+		"name": "bench", "owner": "bench", "alertEmails": []string{"bench@example.com"},
+		"pipeline": map[string]any{"account": "333333333333", "region": "us-east-1",
+			"source": map[string]any{"codeCommit": map[string]any{"repository": "bench"}}},
+		"environments": []any{map[string]any{"name": "prod", "account": "222222222222", "regions": regions}},
+	}
+	data, err := json.MarshalIndent(platform, "", "  ")
+	check(err)
+	file := filepath.Join(work, fmt.Sprintf("regions-%d.json", n))
+	check(os.WriteFile(file, data, 0o644))
+	return file
+}
+
+func goBenchmarks() string {
+	cmd := exec.Command("go", "test", "-run", "^$", "-bench", ".", "-benchtime", "3x", "-benchmem", "./...")
+	cmd.Stderr = os.Stderr
+	data, err := cmd.Output()
+	if err != nil {
+		fail("go test -bench: %v\n%s", err, data)
+	}
+	var lines []string
+	scanner := bufio.NewScanner(strings.NewReader(string(data)))
+	for scanner.Scan() {
+		if line := scanner.Text(); strings.HasPrefix(line, "Benchmark") {
+			lines = append(lines, line)
+		}
+	}
+	return strings.Join(lines, "\n") + "\n"
+}
+
+func machine() string {
+	cpu := "unknown CPU"
+	if data, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, line := range strings.Split(string(data), "\n") {
+			if name, ok := strings.CutPrefix(line, "model name"); ok {
+				cpu = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(name), ":"))
+				break
+			}
+		}
+	}
+	memory := ""
+	if data, err := os.ReadFile("/proc/meminfo"); err == nil {
+		var kib int64
+		fmt.Sscanf(strings.SplitN(string(data), "\n", 2)[0], "MemTotal: %d kB", &kib)
+		memory = fmt.Sprintf(", %.0f GiB", float64(kib)/(1<<20))
+	}
+	node, _ := exec.Command("node", "--version").Output()
+	return fmt.Sprintf("Measured %s on %d cores (%s)%s, %s, Node %s.",
+		time.Now().UTC().Format("2006-01-02"), runtime.NumCPU(), cpu, memory, runtime.Version(), strings.TrimSpace(string(node)))
+}
+
+func verdict(ok bool) string {
+	if ok {
+		return "✓"
+	}
+	return "✗"
+}
+
+func run(name string, args ...string) {
+	cmd := exec.Command(name, args...)
+	cmd.Stdout, cmd.Stderr = io.Discard, os.Stderr
+	if err := cmd.Run(); err != nil {
+		fail("%s %s: %v", name, strings.Join(args, " "), err)
+	}
+}
+
+func check(err error) {
+	if err != nil {
+		fail("%v", err)
+	}
+}
+
+func fail(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "bench: "+format+"\n", args...)
+	os.Exit(1)
+}

@@ -1,0 +1,21 @@
+package test
+
+import (
+	"testing"
+
+	"github.com/example/platform/test/testkit"
+)
+
+// BenchmarkSynth_Example is the whole app for example.json, built and synthesized, without
+// CDK's validator (the test kit runs it once per config; make bench times it with it).
+func BenchmarkSynth_Example(b *testing.B) {
+	for b.Loop() {
+		testkit.Build(b, testkit.LoadConfig(b, "config/example.json"), "config/example.json", false)
+	}
+}
+
+func BenchmarkSynth_ThreeRegion(b *testing.B) {
+	for b.Loop() {
+		testkit.Build(b, testkit.LoadConfig(b, "config/three-region.json"), "config/three-region.json", false)
+	}
+}
