@@ -10,7 +10,6 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -116,10 +115,11 @@ func fastest(binary, config, work string) measurement {
 		outdir := filepath.Join(work, fmt.Sprintf("%s-%s-%d", filepath.Base(binary), strings.TrimSuffix(filepath.Base(config), ".json"), i))
 		cmd := exec.Command("npx", "--no-install", "cdk", "synth", "--quiet", "--app", binary, "-o", outdir, "-c", "config="+config)
 		cmd.Env = append(os.Environ(), "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20")
-		cmd.Stdout, cmd.Stderr = io.Discard, os.Stderr
+		var output strings.Builder
+		cmd.Stdout, cmd.Stderr = &output, &output
 		start := time.Now()
 		if err := cmd.Run(); err != nil {
-			fail("synth of %s with %s: %v", config, binary, err)
+			fail("synth of %s with %s: %v\n%s", config, binary, err, output.String())
 		}
 		m := measurement{seconds: time.Since(start).Seconds(), outdir: outdir}
 		if usage, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
@@ -197,10 +197,9 @@ func verdict(ok bool) string {
 }
 
 func run(name string, args ...string) {
-	cmd := exec.Command(name, args...)
-	cmd.Stdout, cmd.Stderr = io.Discard, os.Stderr
-	if err := cmd.Run(); err != nil {
-		fail("%s %s: %v", name, strings.Join(args, " "), err)
+	output, err := exec.Command(name, args...).CombinedOutput()
+	if err != nil {
+		fail("%s %s: %v\n%s", name, strings.Join(args, " "), err, output)
 	}
 }
 
