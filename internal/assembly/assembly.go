@@ -6,8 +6,10 @@ package assembly
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -63,7 +65,7 @@ func Read(dir string) ([]*Stack, error) {
 		if err := json.Unmarshal(data, &manifest); err != nil {
 			return fmt.Errorf("%s/manifest.json: %w", dir, err)
 		}
-		for _, id := range sortedKeys(manifest.Artifacts) {
+		for _, id := range slices.Sorted(maps.Keys(manifest.Artifacts)) {
 			artifact := manifest.Artifacts[id]
 			switch artifact.Type {
 			case "aws:cloudformation:stack":
@@ -134,13 +136,4 @@ func (s *Stack) ResourceTypes() map[string]int {
 		}
 	}
 	return counts
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -7,7 +7,9 @@ package diagram
 import (
 	"fmt"
 	"io"
+	"maps"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -75,7 +77,7 @@ func renderStacks(w io.Writer, stacks []*assembly.Stack) {
 	for _, s := range stacks {
 		byStage[s.Stage] = append(byStage[s.Stage], s)
 	}
-	for _, stage := range sortedKeys(byStage) {
+	for _, stage := range slices.Sorted(maps.Keys(byStage)) {
 		members := byStage[stage]
 		title := stage
 		if stage == "" {
@@ -86,7 +88,7 @@ func renderStacks(w io.Writer, stacks []*assembly.Stack) {
 		for _, s := range members {
 			byRegion[s.Region] = append(byRegion[s.Region], s)
 		}
-		for _, region := range sortedKeys(byRegion) {
+		for _, region := range slices.Sorted(maps.Keys(byRegion)) {
 			fmt.Fprintf(w, "    subgraph %s[\"%s\"]\n", id("region", title, region), region)
 			for _, s := range byRegion[region] {
 				fmt.Fprintf(w, "      %s[\"%s\"]\n", id("stack", s.Name), label(s))
@@ -205,13 +207,4 @@ var unsafe = regexp.MustCompile(`[^A-Za-z0-9_]`)
 // id makes a Mermaid node identifier from parts.
 func id(parts ...string) string {
 	return unsafe.ReplaceAllString(strings.Join(parts, "_"), "_")
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

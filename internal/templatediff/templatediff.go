@@ -7,8 +7,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"reflect"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/example/platform/internal/assembly"
@@ -50,7 +51,7 @@ func Compare(baseDir, headDir string) ([]StackDiff, error) {
 		names[name] = true
 	}
 	var diffs []StackDiff
-	for _, name := range sortedKeys(names) {
+	for _, name := range slices.Sorted(maps.Keys(names)) {
 		before, inBase := base[name]
 		after, inHead := head[name]
 		switch {
@@ -122,7 +123,7 @@ func compareTemplates(before, after *template) []Change {
 	for id := range after.Resources {
 		ids[id] = true
 	}
-	for _, id := range sortedKeys(ids) {
+	for _, id := range slices.Sorted(maps.Keys(ids)) {
 		old, inOld := before.Resources[id]
 		cur, inNew := after.Resources[id]
 		label := "Resources." + id
@@ -171,7 +172,7 @@ func compareValues(path string, old, cur any) []Change {
 			keys[k] = true
 		}
 		var changes []Change
-		for _, k := range sortedKeys(keys) {
+		for _, k := range slices.Sorted(maps.Keys(keys)) {
 			changes = append(changes, compareValues(path+"."+k, oldMap[k], curMap[k])...)
 		}
 		return changes
@@ -195,13 +196,4 @@ func short(v any) string {
 		s = s[:157] + "..."
 	}
 	return strings.ReplaceAll(s, "\n", " ")
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/example/platform/lib/compliance"
+	"github.com/example/platform/lib/logbucket"
 )
 
 // Destination is a secondary region's lake bucket, which objects replicate to.
@@ -42,17 +43,7 @@ type Lake struct {
 // New creates the lake.
 func New(scope constructs.Construct, id string, props Props) *Lake {
 	c := constructs.NewConstruct(scope, jsii.String(id))
-	// S3 server access logs can only be delivered to a bucket with S3-managed encryption.
-	logs := awss3.NewBucket(c, jsii.String("AccessLogs"), &awss3.BucketProps{
-		Encryption:        awss3.BucketEncryption_S3_MANAGED,
-		BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
-		EnforceSSL:        jsii.Bool(true),
-		ObjectOwnership:   awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
-		LifecycleRules:    &[]*awss3.LifecycleRule{{Expiration: awscdk.Duration_Days(jsii.Number(365))}},
-		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
-	})
-	compliance.Accept(logs, compliance.Accepted{Rule: "AwsSolutions-S1",
-		Reason: "This bucket is the access-log destination itself; logging its own access would log the log deliveries."})
+	logs := logbucket.New(c, "AccessLogs", 365)
 
 	var rules *[]*awss3.ReplicationRule
 	if len(props.Destinations) > 0 {

@@ -4,11 +4,11 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	elbv2 "github.com/aws/aws-cdk-go/awscdk/v2/awselasticloadbalancingv2"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/example/platform/lib/compliance"
+	"github.com/example/platform/lib/logbucket"
 )
 
 // newLoadBalancer builds the ALB, its two target groups and its two listeners, each with one
@@ -37,7 +37,8 @@ func newLoadBalancer(scope constructs.Construct, props Props, s *Service) {
 		DropInvalidHeaderFields: jsii.Bool(true),
 		DeletionProtection:      jsii.Bool(props.DeletionProtection),
 	})
-	s.LoadBalancer.LogAccessLogs(newAccessLogBucket(scope), nil)
+	// ALB log delivery supports only S3-managed encryption, not KMS.
+	s.LoadBalancer.LogAccessLogs(logbucket.New(scope, "AccessLogs", 90), nil)
 
 	s.Blue = newTargetGroup(scope, "Blue", props)
 	s.Green = newTargetGroup(scope, "Green", props)
@@ -102,22 +103,6 @@ func newListener(scope constructs.Construct, id string, props Props, s *Service,
 		Action:     elbv2.ListenerAction_Forward(&[]elbv2.IApplicationTargetGroup{s.Blue}, nil),
 	})
 	return listener, rule
-}
-
-// newAccessLogBucket holds the ALB's access logs for 90 days. ALB log delivery supports only
-// S3-managed encryption, not KMS.
-func newAccessLogBucket(scope constructs.Construct) awss3.Bucket {
-	bucket := awss3.NewBucket(scope, jsii.String("AccessLogs"), &awss3.BucketProps{
-		Encryption:        awss3.BucketEncryption_S3_MANAGED,
-		BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
-		EnforceSSL:        jsii.Bool(true),
-		ObjectOwnership:   awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
-		LifecycleRules:    &[]*awss3.LifecycleRule{{Expiration: awscdk.Duration_Days(jsii.Number(90))}},
-		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
-	})
-	compliance.Accept(bucket, compliance.Accepted{Rule: "AwsSolutions-S1",
-		Reason: "This bucket is the access-log destination itself; logging its own access would log the log deliveries."})
-	return bucket
 }
 
 func isAnyIPv4(peers []awsec2.IPeer) bool {

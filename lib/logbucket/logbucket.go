@@ -1,0 +1,28 @@
+// Package logbucket builds a bucket that receives access logs (S3 server access logs, ALB
+// access logs): private, TLS-only, S3-managed encryption (the only kind those deliveries
+// support), emptied of old logs by a lifecycle rule, and kept when its stack goes.
+package logbucket
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/example/platform/lib/compliance"
+)
+
+// New creates the bucket; logs expire after expirationDays.
+func New(scope constructs.Construct, id string, expirationDays float64) awss3.Bucket {
+	bucket := awss3.NewBucket(scope, jsii.String(id), &awss3.BucketProps{
+		Encryption:        awss3.BucketEncryption_S3_MANAGED,
+		BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
+		EnforceSSL:        jsii.Bool(true),
+		ObjectOwnership:   awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
+		LifecycleRules:    &[]*awss3.LifecycleRule{{Expiration: awscdk.Duration_Days(jsii.Number(expirationDays))}},
+		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
+	})
+	compliance.Accept(bucket, compliance.Accepted{Rule: "AwsSolutions-S1",
+		Reason: "This bucket is an access-log destination itself; logging its own access would log the log deliveries."})
+	return bucket
+}
