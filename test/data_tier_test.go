@@ -350,3 +350,39 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+// The cluster's security group has no rules of its own; the one way in is the rule the app
+// stack adds, from the service's tasks, on the PostgreSQL port.
+func TestDataTier_DatabaseAdmitsOnlyTheServiceOnPostgresPort(t *testing.T) {
+	eachRegion(t, func(t *testing.T, p *testkit.Platform, env config.Environment, region config.Region) {
+		data := dataStack(t, p, env, region.Region)
+		for id, group := range data.ofType("AWS::EC2::SecurityGroup") {
+			if strings.HasPrefix(id, "DatabaseSecurityGroup") && group["SecurityGroupIngress"] != nil {
+				t.Errorf("the database group declares its own ingress: %v", group["SecurityGroupIngress"])
+			}
+		}
+		// In its own stack, only the primary's password-rotation function may connect.
+		for id, rule := range data.ofType("AWS::EC2::SecurityGroupIngress") {
+			source, _ := json.Marshal(rule["SourceSecurityGroupId"])
+			if region.Region != env.Primary().Region || !strings.Contains(string(source), "DatabaseClusterRotationSingleUserSecurityGroup") {
+				t.Errorf("the data stack admits %s from %s", id, source)
+			}
+		}
+		app := templateResources(t, p, stacks.StackName(p.Config.Name, env.Name, region.Region, stacks.TierApp))
+		toDatabase := 0
+		for _, rule := range app.ofType("AWS::EC2::SecurityGroupIngress") {
+			target, _ := json.Marshal(rule["GroupId"])
+			if !strings.Contains(string(target), stacks.StackName(p.Config.Name, env.Name, region.Region, stacks.TierData)) {
+				continue
+			}
+			toDatabase++
+			source, _ := json.Marshal(rule["SourceSecurityGroupId"])
+			if rule["FromPort"] != 5432.0 || rule["ToPort"] != 5432.0 || !strings.Contains(string(source), "ServiceTasksSecurityGroup") {
+				t.Errorf("database ingress %v is not PostgreSQL from the service's tasks", rule)
+			}
+		}
+		if toDatabase != 1 {
+			t.Errorf("%d ingress rules reach the database from the app stack, want 1", toDatabase)
+		}
+	})
+}

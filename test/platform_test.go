@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/example/platform/lib/config"
 	"github.com/example/platform/stacks"
 	"github.com/example/platform/test/testkit"
 )
@@ -163,4 +164,21 @@ func TestPlatform_CdkNagChecksEveryStackInEveryStage(t *testing.T) {
 			}
 		}
 	}
+}
+
+func TestPlatform_EachRegionHasTheConfiguredNATGatewaysAndEndpoints(t *testing.T) {
+	eachRegion(t, func(t *testing.T, p *testkit.Platform, env config.Environment, region config.Region) {
+		network := templateResources(t, p, stacks.StackName(p.Config.Name, env.Name, region.Region, stacks.TierNetwork))
+		if got := len(network.ofType("AWS::EC2::NatGateway")); got != region.NatGateways {
+			t.Errorf("%d NAT gateways, want %d", got, region.NatGateways)
+		}
+		if got := len(network.ofType("AWS::EC2::VPCEndpoint")); got != 7 {
+			t.Errorf("%d VPC endpoints, want 2 gateway and 5 interface endpoints", got)
+		}
+		for _, vpc := range network.ofType("AWS::EC2::VPC") {
+			if vpc["CidrBlock"] != region.CIDR {
+				t.Errorf("VPC CIDR %v, want %s", vpc["CidrBlock"], region.CIDR)
+			}
+		}
+	})
 }
