@@ -58,7 +58,7 @@ type Props struct {
 	ContainerPort float64
 	// HealthCheckPath the load balancer probes. Default: /.
 	HealthCheckPath string
-	// CPU (units) and MemoryMiB of a task. Default: 512 and 1024.
+	// CPU (units) and MemoryMiB of a task. Default: 512, and twice the CPU in MiB.
 	CPU, MemoryMiB float64
 	// MinCapacity and MaxCapacity bound autoscaling. Default: 2 and 6.
 	MinCapacity, MaxCapacity float64
@@ -120,7 +120,10 @@ func withDefaults(props Props) Props {
 		props.HealthCheckPath = "/"
 	}
 	if props.CPU == 0 {
-		props.CPU, props.MemoryMiB = 512, 1024
+		props.CPU = 512
+	}
+	if props.MemoryMiB == 0 {
+		props.MemoryMiB = 2 * props.CPU // a valid Fargate pairing for every CPU size
 	}
 	if props.MinCapacity == 0 {
 		props.MinCapacity, props.MaxCapacity = 2, 6
