@@ -28,30 +28,17 @@ func props(stack awscdk.Stack) database.Props {
 	}
 }
 
-func newStack(t *testing.T, region string) awscdk.Stack {
-	return awscdk.NewStack(testkit.NewApp(t), jsii.String("Data"), &awscdk.StackProps{
-		Env: &awscdk.Environment{Account: jsii.String("111111111111"), Region: jsii.String(region)},
-	})
-}
-
-func template(t *testing.T, stack awscdk.Stack) assertions.Template {
-	t.Helper()
-	var tpl assertions.Template
-	testkit.Assert(t, func() { tpl = assertions.Template_FromStack(stack, nil) })
-	return tpl
-}
-
 func keyRef() any {
 	return map[string]any{"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("^Key")), "Arn"}}
 }
 
 func TestDatabase_PrimaryIsEncryptedProtectedAndCreatesTheGlobalCluster(t *testing.T) {
-	stack := newStack(t, "us-east-1")
+	stack := testkit.Stack(t, "us-east-1")
 	database.NewPrimary(stack, "Database", database.PrimaryProps{
 		Props: props(stack), SecretName: "acme/prod/database",
 		SecretReplicas: []database.SecretReplica{{Region: "eu-west-1", KeyArn: jsii.String("arn:aws:kms:eu-west-1:111111111111:key/mrk-1")}},
 	})
-	tpl := template(t, stack)
+	tpl := testkit.TemplateOf(t, stack)
 	testkit.Assert(t, func() {
 		tpl.HasResource(jsii.String("AWS::RDS::DBCluster"), map[string]any{
 			"Properties": assertions.Match_ObjectLike(&map[string]any{
@@ -90,11 +77,11 @@ func TestDatabase_PrimaryIsEncryptedProtectedAndCreatesTheGlobalCluster(t *testi
 }
 
 func TestDatabase_SecondaryJoinsTheGlobalClusterWithoutCredentials(t *testing.T) {
-	stack := newStack(t, "eu-west-1")
+	stack := testkit.Stack(t, "eu-west-1")
 	p := props(stack)
 	p.Instances = 2
 	database.NewSecondary(stack, "Database", p)
-	tpl := template(t, stack)
+	tpl := testkit.TemplateOf(t, stack)
 	testkit.Assert(t, func() {
 		tpl.HasResource(jsii.String("AWS::RDS::DBCluster"), map[string]any{
 			"Properties": assertions.Match_ObjectLike(&map[string]any{
@@ -111,9 +98,9 @@ func TestDatabase_SecondaryJoinsTheGlobalClusterWithoutCredentials(t *testing.T)
 }
 
 func TestDatabase_AdmitsNoOneUntilAClientIsAllowedIn(t *testing.T) {
-	stack := newStack(t, "eu-west-1")
+	stack := testkit.Stack(t, "eu-west-1")
 	database.NewSecondary(stack, "Database", props(stack))
-	tpl := template(t, stack)
+	tpl := testkit.TemplateOf(t, stack)
 	var ingress *map[string]*map[string]any
 	testkit.Assert(t, func() {
 		ingress = tpl.FindResources(jsii.String("AWS::EC2::SecurityGroupIngress"), nil)

@@ -3,7 +3,6 @@ package datalake_test
 import (
 	"testing"
 
-	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/jsii-runtime-go"
@@ -16,13 +15,9 @@ func TestMain(m *testing.M) { testkit.Main(m) }
 
 func synth(t *testing.T, destinations []datalake.Destination) assertions.Template {
 	t.Helper()
-	stack := awscdk.NewStack(testkit.NewApp(t), jsii.String("Lake"), &awscdk.StackProps{
-		Env: &awscdk.Environment{Account: jsii.String("111111111111"), Region: jsii.String("us-east-1")},
-	})
+	stack := testkit.Stack(t, "us-east-1")
 	datalake.New(stack, "Lake", datalake.Props{BucketName: "acme-prod-111111111111-us-east-1-lake", Key: awskms.NewKey(stack, jsii.String("Key"), nil), Destinations: destinations})
-	var tpl assertions.Template
-	testkit.Assert(t, func() { tpl = assertions.Template_FromStack(stack, nil) })
-	return tpl
+	return testkit.TemplateOf(t, stack)
 }
 
 func TestDataLake_BucketIsVersionedEncryptedPrivateLoggedTieredAndRetained(t *testing.T) {

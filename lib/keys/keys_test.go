@@ -5,7 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
 
@@ -15,23 +14,10 @@ import (
 
 func TestMain(m *testing.M) { testkit.Main(m) }
 
-func stack(t *testing.T, region string) awscdk.Stack {
-	return awscdk.NewStack(testkit.NewApp(t), jsii.String("Keys"), &awscdk.StackProps{
-		Env: &awscdk.Environment{Account: jsii.String("111111111111"), Region: jsii.String(region)},
-	})
-}
-
-func template(t *testing.T, s awscdk.Stack) assertions.Template {
-	t.Helper()
-	var tpl assertions.Template
-	testkit.Assert(t, func() { tpl = assertions.Template_FromStack(s, nil) })
-	return tpl
-}
-
 func TestKeys_PrimaryIsMultiRegionRotatedRetainedAndAliased(t *testing.T) {
-	s := stack(t, "us-east-1")
+	s := testkit.Stack(t, "us-east-1")
 	keys.NewPrimary(s, "Key", keys.Props{Alias: "alias/acme/prod", Description: "test"})
-	tpl := template(t, s)
+	tpl := testkit.TemplateOf(t, s)
 	testkit.Assert(t, func() {
 		tpl.HasResource(jsii.String("AWS::KMS::Key"), map[string]any{
 			"Properties":          assertions.Match_ObjectLike(&map[string]any{"MultiRegion": true, "EnableKeyRotation": true, "PendingWindowInDays": 30}),
@@ -43,9 +29,9 @@ func TestKeys_PrimaryIsMultiRegionRotatedRetainedAndAliased(t *testing.T) {
 }
 
 func TestKeys_ReplicaCopiesThePrimaryAndIsRetained(t *testing.T) {
-	s := stack(t, "eu-west-1")
+	s := testkit.Stack(t, "eu-west-1")
 	keys.NewReplica(s, "Key", jsii.String("arn:aws:kms:us-east-1:111111111111:key/mrk-1234"), keys.Props{Alias: "alias/acme/prod"})
-	tpl := template(t, s)
+	tpl := testkit.TemplateOf(t, s)
 	testkit.Assert(t, func() {
 		tpl.HasResource(jsii.String("AWS::KMS::ReplicaKey"), map[string]any{
 			"Properties":     assertions.Match_ObjectLike(&map[string]any{"PrimaryKeyArn": "arn:aws:kms:us-east-1:111111111111:key/mrk-1234"}),
@@ -56,9 +42,9 @@ func TestKeys_ReplicaCopiesThePrimaryAndIsRetained(t *testing.T) {
 }
 
 func TestKeys_PolicyNamesNoWildcardActionAndLetsOnlyThisRegionsLogsUseIt(t *testing.T) {
-	s := stack(t, "eu-west-1")
+	s := testkit.Stack(t, "eu-west-1")
 	keys.NewReplica(s, "Key", jsii.String("arn:aws:kms:us-east-1:111111111111:key/mrk-1234"), keys.Props{Alias: "alias/acme/prod"})
-	tpl := template(t, s)
+	tpl := testkit.TemplateOf(t, s)
 	testkit.Assert(t, func() {
 		tpl.HasResourceProperties(jsii.String("AWS::KMS::ReplicaKey"), map[string]any{
 			"KeyPolicy": map[string]any{"Statement": assertions.Match_ArrayWith(&[]any{assertions.Match_ObjectLike(&map[string]any{

@@ -3,7 +3,6 @@ package registry_test
 import (
 	"testing"
 
-	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/jsii-runtime-go"
@@ -15,10 +14,9 @@ import (
 func TestMain(m *testing.M) { testkit.Main(m) }
 
 func TestRegistry_RepositoryIsImmutableScannedEncryptedAndBounded(t *testing.T) {
-	stack := awscdk.NewStack(testkit.NewApp(t), jsii.String("Registry"), nil)
+	stack := testkit.Stack(t, "us-east-1")
 	registry.New(stack, "Registry", registry.Props{RepositoryName: "acme/prod/api", Key: awskms.NewKey(stack, jsii.String("Key"), nil), KeepImages: 20})
-	var tpl assertions.Template
-	testkit.Assert(t, func() { tpl = assertions.Template_FromStack(stack, nil) })
+	tpl := testkit.TemplateOf(t, stack)
 	testkit.Assert(t, func() {
 		tpl.HasResourceProperties(jsii.String("AWS::ECR::Repository"), map[string]any{
 			"RepositoryName":             "acme/prod/api",
@@ -36,15 +34,12 @@ func TestRegistry_RepositoryIsImmutableScannedEncryptedAndBounded(t *testing.T) 
 }
 
 func TestRegistry_ReplicationCopiesEachPrefixToItsRegions(t *testing.T) {
-	stack := awscdk.NewStack(testkit.NewApp(t), jsii.String("Registry"), &awscdk.StackProps{
-		Env: &awscdk.Environment{Account: jsii.String("111111111111"), Region: jsii.String("us-east-1")},
-	})
+	stack := testkit.Stack(t, "us-east-1")
 	registry.NewReplication(stack, "Replication", []registry.ReplicationRule{
 		{RepositoryPrefix: "acme/staging/", Regions: []string{"eu-west-1"}},
 		{RepositoryPrefix: "acme/prod/", Regions: []string{"eu-west-1", "ap-southeast-2"}},
 	})
-	var tpl assertions.Template
-	testkit.Assert(t, func() { tpl = assertions.Template_FromStack(stack, nil) })
+	tpl := testkit.TemplateOf(t, stack)
 	testkit.Assert(t, func() {
 		tpl.ResourceCountIs(jsii.String("AWS::ECR::ReplicationConfiguration"), jsii.Number(1))
 		tpl.HasResourceProperties(jsii.String("AWS::ECR::ReplicationConfiguration"), map[string]any{

@@ -21,10 +21,7 @@ func TestMain(m *testing.M) { testkit.Main(m) }
 // synth builds the service in a bare stack; adjust edits the props first.
 func synth(t *testing.T, adjust func(*service.Props)) assertions.Template {
 	t.Helper()
-	app := testkit.NewApp(t)
-	stack := awscdk.NewStack(app, jsii.String("Test"), &awscdk.StackProps{
-		Env: &awscdk.Environment{Account: jsii.String("111111111111"), Region: jsii.String("eu-west-1")},
-	})
+	stack := testkit.Stack(t, "eu-west-1")
 	vpc := awsec2.NewVpc(stack, jsii.String("Vpc"), &awsec2.VpcProps{IpAddresses: awsec2.IpAddresses_Cidr(jsii.String("10.9.0.0/16"))})
 	props := service.Props{
 		Vpc: vpc, VpcCidr: "10.9.0.0/16", Name: "api",
@@ -37,9 +34,7 @@ func synth(t *testing.T, adjust func(*service.Props)) assertions.Template {
 		adjust(&props)
 	}
 	service.New(stack, "Service", props)
-	var template assertions.Template
-	testkit.Assert(t, func() { template = assertions.Template_FromStack(stack, nil) })
-	return template
+	return testkit.TemplateOf(t, stack)
 }
 
 func TestService_DeploysBlueGreenWithAlternateTargetGroupRulesAndRole(t *testing.T) {

@@ -3,7 +3,6 @@ package table_test
 import (
 	"testing"
 
-	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/jsii-runtime-go"
@@ -15,9 +14,7 @@ import (
 func TestMain(m *testing.M) { testkit.Main(m) }
 
 func TestTable_EveryReplicaIsRecoverableProtectedAndEncryptedWithItsRegionsKey(t *testing.T) {
-	stack := awscdk.NewStack(testkit.NewApp(t), jsii.String("Data"), &awscdk.StackProps{
-		Env: &awscdk.Environment{Account: jsii.String("111111111111"), Region: jsii.String("us-east-1")},
-	})
+	stack := testkit.Stack(t, "us-east-1")
 	table.New(stack, "Table", table.Props{
 		TableName: "acme-prod-main", Key: awskms.NewKey(stack, jsii.String("Key"), nil),
 		Replicas: []table.Replica{
@@ -25,8 +22,7 @@ func TestTable_EveryReplicaIsRecoverableProtectedAndEncryptedWithItsRegionsKey(t
 			{Region: "ap-southeast-2", KeyArn: jsii.String("arn:aws:kms:ap-southeast-2:111111111111:key/mrk-1")},
 		},
 	})
-	var tpl assertions.Template
-	testkit.Assert(t, func() { tpl = assertions.Template_FromStack(stack, nil) })
+	tpl := testkit.TemplateOf(t, stack)
 	replica := func(region string, key any) any {
 		return assertions.Match_ObjectLike(&map[string]any{
 			"Region":                           region,

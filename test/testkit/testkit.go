@@ -112,6 +112,26 @@ func CDKJSONContext(t testing.TB) *map[string]any {
 	return &cdkJSON.Context
 }
 
+// TestAccount is the documentation account ID construct tests deploy to.
+const TestAccount = "111111111111"
+
+// Stack returns an empty stack of a new App (NewApp), in TestAccount and region: where a
+// construct test builds the one construct it checks.
+func Stack(t testing.TB, region string) awscdk.Stack {
+	t.Helper()
+	return awscdk.NewStack(NewApp(t), jsii.String("Test"), &awscdk.StackProps{
+		Env: &awscdk.Environment{Account: jsii.String(TestAccount), Region: jsii.String(region)},
+	})
+}
+
+// TemplateOf synthesizes stack's app and returns the stack's template for assertions.
+func TemplateOf(t testing.TB, stack awscdk.Stack) assertions.Template {
+	t.Helper()
+	var template assertions.Template
+	Assert(t, func() { template = assertions.Template_FromStack(stack, nil) })
+	return template
+}
+
 // Platform is the whole app synthesized for one config file.
 type Platform struct {
 	Config   *config.Platform
