@@ -2,26 +2,40 @@ package test
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/example/platform/test/testkit"
 )
 
-// buildApp compiles the app as `cdk synth` runs it and returns the binary's path.
+var (
+	appBinary    string
+	appBuildErr  error
+	appBuildOnce sync.Once
+)
+
+// buildApp compiles the app as `cdk synth` runs it, once per test binary, and returns the
+// binary's path.
 func buildApp(t *testing.T) string {
 	t.Helper()
-	binary := filepath.Join(t.TempDir(), "platform")
-	build := exec.Command("go", "build", "-o", binary, ".")
-	build.Dir = testkit.RepoRoot(t)
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	appBuildOnce.Do(func() {
+		appBinary = filepath.Join(testkit.TempDir(t), "platform")
+		build := exec.Command("go", "build", "-o", appBinary, ".")
+		build.Dir = testkit.RepoRoot(t)
+		if out, err := build.CombinedOutput(); err != nil {
+			appBuildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if appBuildErr != nil {
+		t.Fatal(appBuildErr)
 	}
-	return binary
+	return appBinary
 }
 
 // runApp runs the binary the way the CDK CLI does: cdk.json's context and the chosen config

@@ -139,29 +139,6 @@ func TestAppTier_RepositoryIsImmutableScannedAndEncryptedWithTheRegionsKey(t *te
 	})
 }
 
-// Stacks deploy in an order that needs no custom resources: the app after its region's keys
-// and network, replica keys after the primary key.
-func TestAppTier_StackDependenciesFollowTheDataFlow(t *testing.T) {
-	for _, file := range configs {
-		p := testkit.Synth(t, file)
-		deps := dependencies(p)
-		for _, env := range p.Config.Environments {
-			name := func(region, tier string) string { return stacks.StackName(p.Config.Name, env.Name, region, tier) }
-			for i, region := range env.Regions {
-				app := name(region.Region, stacks.TierApp)
-				for _, tier := range []string{stacks.TierKeys, stacks.TierNetwork} {
-					if !deps[app][name(region.Region, tier)] {
-						t.Errorf("%s does not depend on %s", app, name(region.Region, tier))
-					}
-				}
-				if i > 0 && !deps[name(region.Region, stacks.TierKeys)][name(env.Primary().Region, stacks.TierKeys)] {
-					t.Errorf("replica keys in %s do not wait for the primary key", region.Region)
-				}
-			}
-		}
-	}
-}
-
 func TestPlatform_TemplatesHoldNoCrossRegionCustomResources(t *testing.T) {
 	for _, file := range configs {
 		p := testkit.Synth(t, file)

@@ -227,28 +227,33 @@ func TestDataTier_EveryStatefulResourceIsRetainedOrSnapshotted(t *testing.T) {
 	}
 }
 
-func TestDataTier_StacksDeployInAnOrderWithoutCycles(t *testing.T) {
+// Stacks deploy in an order that needs no custom resources: keys (primary, then replicas)
+// before data; the primary's data before the secondaries'; the secondaries' lakes before the
+// primary's; each region's app after its keys, network and data. And the graph has no cycle.
+func TestPlatform_StacksDeployInAnOrderWithoutCycles(t *testing.T) {
 	for _, file := range configs {
 		p := testkit.Synth(t, file)
 		deps := dependencies(p)
 		for _, env := range p.Config.Environments {
 			name := func(region, tier string) string { return stacks.StackName(p.Config.Name, env.Name, region, tier) }
 			primary := env.Primary().Region
+			var edges [][2]string // {stack, what it waits for}
 			for _, r := range env.Secondaries() {
-				for _, edge := range [][2]string{
-					{name(primary, stacks.TierData), name(r.Region, stacks.TierKeys)},
-					{name(r.Region, stacks.TierData), name(primary, stacks.TierData)},
-					{name(primary, stacks.TierLake), name(r.Region, stacks.TierLake)},
-					{name(primary, stacks.TierLake), name(r.Region, stacks.TierKeys)},
-				} {
-					if !deps[edge[0]][edge[1]] {
-						t.Errorf("%s does not wait for %s", edge[0], edge[1])
-					}
-				}
+				edges = append(edges,
+					[2]string{name(r.Region, stacks.TierKeys), name(primary, stacks.TierKeys)},
+					[2]string{name(primary, stacks.TierData), name(r.Region, stacks.TierKeys)},
+					[2]string{name(r.Region, stacks.TierData), name(primary, stacks.TierData)},
+					[2]string{name(primary, stacks.TierLake), name(r.Region, stacks.TierLake)},
+					[2]string{name(primary, stacks.TierLake), name(r.Region, stacks.TierKeys)})
 			}
 			for _, r := range env.Regions {
-				if !deps[name(r.Region, stacks.TierApp)][name(r.Region, stacks.TierData)] {
-					t.Errorf("%s/%s: the app does not wait for its region's data", env.Name, r.Region)
+				for _, tier := range []string{stacks.TierKeys, stacks.TierNetwork, stacks.TierData} {
+					edges = append(edges, [2]string{name(r.Region, stacks.TierApp), name(r.Region, tier)})
+				}
+			}
+			for _, edge := range edges {
+				if !deps[edge[0]][edge[1]] {
+					t.Errorf("%s does not wait for %s", edge[0], edge[1])
 				}
 			}
 		}

@@ -43,15 +43,8 @@ func Compare(baseDir, headDir string) ([]StackDiff, error) {
 	if err != nil {
 		return nil, err
 	}
-	names := map[string]bool{}
-	for name := range base {
-		names[name] = true
-	}
-	for name := range head {
-		names[name] = true
-	}
 	var diffs []StackDiff
-	for _, name := range slices.Sorted(maps.Keys(names)) {
+	for _, name := range sortedUnion(base, head) {
 		before, inBase := base[name]
 		after, inHead := head[name]
 		switch {
@@ -116,14 +109,7 @@ func compareTemplates(before, after *template) []Change {
 		after = &template{}
 	}
 	var changes []Change
-	ids := map[string]bool{}
-	for id := range before.Resources {
-		ids[id] = true
-	}
-	for id := range after.Resources {
-		ids[id] = true
-	}
-	for _, id := range slices.Sorted(maps.Keys(ids)) {
+	for _, id := range sortedUnion(before.Resources, after.Resources) {
 		old, inOld := before.Resources[id]
 		cur, inNew := after.Resources[id]
 		label := "Resources." + id
@@ -164,15 +150,8 @@ func compareValues(path string, old, cur any) []Change {
 	oldMap, oldIsMap := old.(map[string]any)
 	curMap, curIsMap := cur.(map[string]any)
 	if oldIsMap && curIsMap {
-		keys := map[string]bool{}
-		for k := range oldMap {
-			keys[k] = true
-		}
-		for k := range curMap {
-			keys[k] = true
-		}
 		var changes []Change
-		for _, k := range slices.Sorted(maps.Keys(keys)) {
+		for _, k := range sortedUnion(oldMap, curMap) {
 			changes = append(changes, compareValues(path+"."+k, oldMap[k], curMap[k])...)
 		}
 		return changes
@@ -196,4 +175,14 @@ func short(v any) string {
 		s = s[:157] + "..."
 	}
 	return strings.ReplaceAll(s, "\n", " ")
+}
+
+// sortedUnion is every key of a and b, once each, sorted.
+func sortedUnion[V any](a, b map[string]V) []string {
+	keys := maps.Clone(a)
+	if keys == nil {
+		keys = map[string]V{}
+	}
+	maps.Copy(keys, b)
+	return slices.Sorted(maps.Keys(keys))
 }

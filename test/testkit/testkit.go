@@ -86,14 +86,21 @@ func RepoRoot(t testing.TB) string {
 // output directory: tests check the app that `cdk synth` builds, not one with other defaults.
 func NewApp(t testing.TB) awscdk.App {
 	t.Helper()
-	outdir, err := os.MkdirTemp("", "cdk-test-")
+	return awscdk.NewApp(&awscdk.AppProps{Context: CDKJSONContext(t), Outdir: jsii.String(TempDir(t))})
+}
+
+// TempDir is a directory that lives until the test binary ends (Main removes it): for what
+// several tests share, which t.TempDir would remove after the first.
+func TempDir(t testing.TB) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "platform-test-")
 	if err != nil {
 		t.Fatal(err)
 	}
 	outdirsMu.Lock()
-	outdirs = append(outdirs, outdir)
+	outdirs = append(outdirs, dir)
 	outdirsMu.Unlock()
-	return awscdk.NewApp(&awscdk.AppProps{Context: CDKJSONContext(t), Outdir: jsii.String(outdir)})
+	return dir
 }
 
 // CDKJSONContext is the context cdk.json gives the app: its pinned feature flags.
