@@ -19,9 +19,6 @@ type Platform struct {
 	AlertEmails []string `json:"alertEmails"`
 	// Pipeline is where the delivery pipeline lives and what it builds from.
 	Pipeline Pipeline `json:"pipeline"`
-	// DNS is optional: without it the platform is reached by its generated CloudFront and
-	// Global Accelerator names.
-	DNS *DNS `json:"dns,omitempty"`
 	// Service is the containerised application the platform runs in every region.
 	Service Service `json:"service,omitempty"`
 	// Environments are deployed in this order by the pipeline (staging before prod).
@@ -56,10 +53,45 @@ type CodeCommitSource struct {
 	Repository string `json:"repository"`
 }
 
-// DNS is the public hosted zone the platform's names are created in.
+// DNS is an environment's public hosted zone, in the environment's account (CloudFormation
+// can only write records and validate certificates in a zone of the account it deploys to).
+// The site is served at DomainName itself, the API at api.<DomainName>, and CloudFront reaches
+// the regions at origin.<DomainName> (failover) and <region>.origin.<DomainName>.
 type DNS struct {
+	// DomainName is the zone's name, e.g. example.com or staging.example.com.
 	DomainName   string `json:"domainName"`
 	HostedZoneID string `json:"hostedZoneId"`
+}
+
+// CloudFront price classes: which edge locations serve the distribution.
+const (
+	PriceClass100 = "PriceClass_100" // North America, Europe, Israel
+	PriceClass200 = "PriceClass_200" // and most of Asia, Africa and the Middle East
+	PriceClassAll = "PriceClass_All" // every edge location
+)
+
+// Edge configures an environment's global front door: CloudFront with WAF, and Global
+// Accelerator. Every field has a default.
+type Edge struct {
+	// PriceClass is PriceClass_100, PriceClass_200 or PriceClass_All. Default: PriceClass_100.
+	PriceClass string `json:"priceClass,omitempty"`
+	// RateLimit is how many requests one client IP may send in any 5 minutes before WAF
+	// blocks it, 100 to 2000000000. Default: 2000.
+	RateLimit int `json:"rateLimit,omitempty"`
+	// StaticPaths are CloudFront path patterns served from cache (everything else reaches the
+	// service uncached). Default: ["/static/*"].
+	StaticPaths []string `json:"staticPaths,omitempty"`
+	// Accelerator configures Global Accelerator's endpoint groups.
+	Accelerator Accelerator `json:"accelerator,omitempty"`
+}
+
+// Accelerator configures how Global Accelerator checks and weighs the regions.
+type Accelerator struct {
+	// HealthCheckIntervalSeconds is 10 or 30. Default: 30.
+	HealthCheckIntervalSeconds int `json:"healthCheckIntervalSeconds,omitempty"`
+	// HealthCheckThreshold is how many checks in a row change a region's health, 1 to 10.
+	// Default: 3.
+	HealthCheckThreshold int `json:"healthCheckThreshold,omitempty"`
 }
 
 // Environment is one deployment stage of the platform (staging, prod, ...) in one account.
@@ -75,6 +107,12 @@ type Environment struct {
 	Database Database `json:"database,omitempty"`
 	// TerminationProtection guards the stateful (data) stacks against deletion. Default: true.
 	TerminationProtection *bool `json:"terminationProtection,omitempty"`
+	// DNS, when set, gives the environment its names, certificates and Route 53 failover.
+	// Without it the environment is reached by its generated CloudFront and Global
+	// Accelerator names, and CloudFront's origin group alone fails over.
+	DNS *DNS `json:"dns,omitempty"`
+	// Edge configures CloudFront, WAF and Global Accelerator.
+	Edge Edge `json:"edge,omitempty"`
 	// ManualApproval makes the pipeline wait for a person (after a permissions-broadening
 	// check) before deploying the environment. Default: false for the first environment,
 	// true for every later one.
@@ -91,6 +129,13 @@ type Region struct {
 	AvailabilityZones []string `json:"availabilityZones,omitempty"`
 	// NatGateways is how many NAT gateways the VPC has, 1 to 3. Default: one per AZ.
 	NatGateways int `json:"natGateways,omitempty"`
+	// TrafficDialPercent is the share of the region's Global Accelerator traffic it takes,
+	// 0 to 100 (0 drains it, e.g. for maintenance). Default: 100.
+	TrafficDialPercent *int `json:"trafficDialPercent,omitempty"`
+	// CloudFrontPrefixListID is the ID of the managed prefix list
+	// com.amazonaws.global.cloudfront.origin-facing in this region. The platform knows it for
+	// most regions; set it for the others.
+	CloudFrontPrefixListID string `json:"cloudFrontPrefixListId,omitempty"`
 }
 
 // Sizing is how big the environment's service and database are. Every field has a default.

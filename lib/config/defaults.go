@@ -3,23 +3,29 @@ package config
 // Defaults for the fields a config may leave out. They are production-leaning: a config that
 // says nothing gets a highly available, protected environment.
 const (
-	DefaultBranch              = "main"
-	DefaultTaskCPU             = 512
-	DefaultTaskMemoryMiB       = 1024
-	DefaultMinCapacity         = 2
-	DefaultMaxCapacity         = 6
-	DefaultDBInstanceClass     = "db.r7g.large"
-	DefaultDBInstances         = 2
-	DefaultBackupRetentionDays = 7
-	DefaultServiceName         = "api"
-	DefaultBootstrapImage      = "public.ecr.aws/nginx/nginx:stable-alpine"
-	DefaultContainerPort       = 80
-	DefaultHealthCheckPath     = "/"
-	DefaultStrategy            = StrategyBlueGreen
-	DefaultBakeTimeMinutes     = 10
-	DefaultStepPercent         = 10
-	DefaultStepMinutes         = 5
-	DefaultEngineVersion       = "16.6"
+	DefaultBranch               = "main"
+	DefaultTaskCPU              = 512
+	DefaultTaskMemoryMiB        = 1024
+	DefaultMinCapacity          = 2
+	DefaultMaxCapacity          = 6
+	DefaultDBInstanceClass      = "db.r7g.large"
+	DefaultDBInstances          = 2
+	DefaultBackupRetentionDays  = 7
+	DefaultServiceName          = "api"
+	DefaultBootstrapImage       = "public.ecr.aws/nginx/nginx:stable-alpine"
+	DefaultContainerPort        = 80
+	DefaultHealthCheckPath      = "/"
+	DefaultStrategy             = StrategyBlueGreen
+	DefaultBakeTimeMinutes      = 10
+	DefaultStepPercent          = 10
+	DefaultStepMinutes          = 5
+	DefaultEngineVersion        = "16.6"
+	DefaultPriceClass           = PriceClass100
+	DefaultRateLimit            = 2000
+	DefaultStaticPath           = "/static/*"
+	DefaultHealthCheckInterval  = 30
+	DefaultHealthCheckThreshold = 3
+	DefaultTrafficDialPercent   = 100
 	// AvailabilityZoneCount is how many AZs every VPC spans.
 	AvailabilityZoneCount = 3
 )
@@ -40,6 +46,11 @@ func applyDefaults(p *Platform) {
 			if region.NatGateways == 0 {
 				region.NatGateways = AvailabilityZoneCount
 			}
+			if region.TrafficDialPercent == nil {
+				dial := DefaultTrafficDialPercent
+				region.TrafficDialPercent = &dial
+			}
+			setDefaultString(&region.CloudFrontPrefixListID, cloudFrontPrefixLists[region.Region])
 		}
 		s := &env.Sizing
 		setDefault(&s.TaskCPU, DefaultTaskCPU)
@@ -50,6 +61,14 @@ func applyDefaults(p *Platform) {
 		setDefault(&s.BackupRetentionDays, DefaultBackupRetentionDays)
 		setDefaultString(&s.DBInstanceClass, DefaultDBInstanceClass)
 		setDefaultString(&env.Database.EngineVersion, DefaultEngineVersion)
+		edge := &env.Edge
+		setDefaultString(&edge.PriceClass, DefaultPriceClass)
+		setDefault(&edge.RateLimit, DefaultRateLimit)
+		if len(edge.StaticPaths) == 0 {
+			edge.StaticPaths = []string{DefaultStaticPath}
+		}
+		setDefault(&edge.Accelerator.HealthCheckIntervalSeconds, DefaultHealthCheckInterval)
+		setDefault(&edge.Accelerator.HealthCheckThreshold, DefaultHealthCheckThreshold)
 		d := &env.Deployment
 		setDefaultString(&d.Strategy, DefaultStrategy)
 		setDefault(&d.BakeTimeMinutes, DefaultBakeTimeMinutes)

@@ -35,8 +35,14 @@ func TestLoad_ExampleConfigIsValidAndDefaulted(t *testing.T) {
 	if got := prod.Regions[1].NatGateways; got != config.AvailabilityZoneCount {
 		t.Errorf("unset natGateways defaulted to %d, want one per AZ (%d)", got, config.AvailabilityZoneCount)
 	}
-	if platform.DNS == nil || platform.DNS.DomainName != "example.com" {
-		t.Errorf("example.json must configure example.com so DNS resources synthesize, got %+v", platform.DNS)
+	if prod.DNS == nil || prod.DNS.DomainName != "example.com" {
+		t.Errorf("example.json's prod must configure example.com so DNS resources synthesize, got %+v", prod.DNS)
+	}
+	if got := prod.Regions[1].CloudFrontPrefixListID; got != "pl-4fa04526" {
+		t.Errorf("eu-west-1's CloudFront prefix list defaulted to %q, want pl-4fa04526", got)
+	}
+	if got := *prod.Regions[1].TrafficDialPercent; got != 100 {
+		t.Errorf("unset trafficDialPercent defaulted to %d, want 100", got)
 	}
 }
 
@@ -103,7 +109,7 @@ func TestLoad_RejectsEachInvalidFixture(t *testing.T) {
 	cases := []struct {
 		fixture, path, message string
 	}{
-		{"unknown-field", "bogusField", "unknown field; known fields are name, owner, costCentre, alertEmails, pipeline, dns, service, environments"},
+		{"unknown-field", "bogusField", "unknown field; known fields are name, owner, costCentre, alertEmails, pipeline, service, environments"},
 		{"unknown-nested-field", "environments[0].regions[0].cidrBlock", "unknown field; known fields are region, cidr"},
 		{"wrong-type", "environments[0].sizing.taskCpu", `"512": expected a whole number`},
 		{"fractional-number", "environments[0].sizing.minCapacity", "1.5: expected a whole number"},
@@ -144,8 +150,17 @@ func TestLoad_RejectsEachInvalidFixture(t *testing.T) {
 		{"bad-db-instance-class", "environments[0].sizing.dbInstanceClass", `"r7g.large" is not valid; want an Aurora instance class such as db.r7g.large`},
 		{"too-many-db-instances", "environments[0].sizing.dbInstances", "20: must be 1 to 16"},
 		{"backup-retention-too-long", "environments[0].sizing.backupRetentionDays", "40: Aurora keeps automated backups for 1 to 35 days"},
-		{"bad-hosted-zone", "dns.hostedZoneId", `"zone-1" is not valid`},
-		{"bad-domain", "dns.domainName", `"Example..com" is not valid`},
+		{"bad-hosted-zone", "environments[0].dns.hostedZoneId", `"zone-1" is not valid`},
+		{"bad-domain", "environments[0].dns.domainName", `"Example..com" is not valid`},
+		{"bad-price-class", "environments[0].edge.priceClass", `"PriceClass_50" is not a price class`},
+		{"rate-limit-too-low", "environments[0].edge.rateLimit", "50: must be 100 to 2000000000"},
+		{"bad-static-path", "environments[0].edge.staticPaths[0]", `"static/*" is not a path pattern`},
+		{"static-path-everything", "environments[0].edge.staticPaths[0]", "not /*, which is every request"},
+		{"bad-accelerator-interval", "environments[0].edge.accelerator.healthCheckIntervalSeconds", "15: Global Accelerator checks every 10 or 30 seconds"},
+		{"bad-accelerator-threshold", "environments[0].edge.accelerator.healthCheckThreshold", "11: must be 1 to 10"},
+		{"traffic-dial-out-of-range", "environments[0].regions[1].trafficDialPercent", "101: must be 0 to 100"},
+		{"unknown-prefix-list-region", "environments[1].regions[0].cloudFrontPrefixListId", "required for ap-southeast-5"},
+		{"bad-prefix-list", "environments[1].regions[0].cloudFrontPrefixListId", `"prefix-1" is not a prefix list ID`},
 		{"bad-service-name", "service.name", `"API_v2" is not valid`},
 		{"unpinned-bootstrap-image", "service.bootstrapImage", `"nginx" is not valid; want a public image with a registry host and a pinned tag`},
 		{"bad-image-tag", "service.imageTag", `"-latest" is not valid; want an image tag`},
@@ -193,7 +208,7 @@ func TestLoad_ReportsEveryProblemAtOnceNamingTheFile(t *testing.T) {
 		t.Fatal("want an error")
 	}
 	want := path + `: 2 problems
-  bogusField: unknown field; known fields are name, owner, costCentre, alertEmails, pipeline, dns, service, environments
+  bogusField: unknown field; known fields are name, owner, costCentre, alertEmails, pipeline, service, environments
   environments[1].regions[0].cidr: 10.0.0.0/16 overlaps environments[0].regions[0].cidr (staging/us-east-1, 10.0.0.0/16); pick a range outside 10.0.0.0/16`
 	if err.Error() != want {
 		t.Errorf("message:\n%s\nwant:\n%s", err, want)

@@ -46,11 +46,6 @@ func validate(p *Platform, found *problems) {
 	validateEmails(p.AlertEmails, found)
 	validatePipeline(p.Pipeline, found)
 	validateService(p.Service, found)
-	if p.DNS != nil {
-		checkPattern(found, "dns.domainName", p.DNS.DomainName, domainPattern, "a lowercase domain name such as example.com")
-		checkPattern(found, "dns.hostedZoneId", p.DNS.HostedZoneID, hostedZonePattern,
-			"a Route 53 hosted zone ID such as Z0123456789ABCDEFGHIJ")
-	}
 	if len(p.Environments) == 0 {
 		found.add("environments", "required; list at least one environment, e.g. {\"name\": \"prod\", ...}")
 	}
@@ -120,7 +115,56 @@ func validateEnvironment(path string, env Environment, found *problems) {
 	validateSizing(path+".sizing", env.Sizing, found)
 	validateDeployment(path+".deployment", env.Deployment, found)
 	validateDatabase(path+".database", env.Database, found)
+	validateEdge(path+".edge", env.Edge, found)
+	if env.DNS != nil {
+		checkPattern(found, path+".dns.domainName", env.DNS.DomainName, domainPattern,
+			"the lowercase name of the environment's hosted zone, such as example.com")
+		checkPattern(found, path+".dns.hostedZoneId", env.DNS.HostedZoneID, hostedZonePattern,
+			"a Route 53 hosted zone ID such as Z0123456789ABCDEFGHIJ")
+	}
 }
+
+var (
+	// staticPathPattern is a CloudFront path pattern: the characters CloudFront accepts.
+	staticPathPattern = regexp.MustCompile(`^/[A-Za-z0-9_.*$/~"'@:+&-]{1,254}$`)
+	prefixListPattern = regexp.MustCompile(`^pl-[0-9a-f]{8,17}$`)
+)
+
+func validateEdge(path string, e Edge, found *problems) {
+	switch e.PriceClass {
+	case PriceClass100, PriceClass200, PriceClassAll:
+	default:
+		found.addf(path+".priceClass", "%q is not a price class; use %s, %s or %s", e.PriceClass, PriceClass100, PriceClass200, PriceClassAll)
+	}
+	// WAF's rate-based rules accept 10 and up; below 100 per 5 minutes a browser loading
+	// one page with its assets would be blocked.
+	if e.RateLimit < 100 || e.RateLimit > 2000000000 {
+		found.addf(path+".rateLimit", "%d: must be 100 to 2000000000 requests per client IP in 5 minutes", e.RateLimit)
+	}
+	seen := map[string]bool{}
+	for i, pattern := range e.StaticPaths {
+		itemPath := fmt.Sprintf("%s.staticPaths[%d]", path, i)
+		switch {
+		case !staticPathPattern.MatchString(pattern) || pattern == "/*":
+			found.addf(itemPath, "%q is not a path pattern for cached content; write one such as /static/* (not /*, which is every request)", pattern)
+		case strings.HasPrefix(pattern, HealthPathPrefix):
+			found.addf(itemPath, "%q: paths under %s are the platform's own health routes and are never cached", pattern, HealthPathPrefix)
+		case seen[pattern]:
+			found.addf(itemPath, "%q is listed twice", pattern)
+		}
+		seen[pattern] = true
+	}
+	if a := e.Accelerator; a.HealthCheckIntervalSeconds != 10 && a.HealthCheckIntervalSeconds != 30 {
+		found.addf(path+".accelerator.healthCheckIntervalSeconds", "%d: Global Accelerator checks every 10 or 30 seconds", a.HealthCheckIntervalSeconds)
+	}
+	if t := e.Accelerator.HealthCheckThreshold; t < 1 || t > 10 {
+		found.addf(path+".accelerator.healthCheckThreshold", "%d: must be 1 to 10", t)
+	}
+}
+
+// HealthPathPrefix starts the CloudFront paths that reach one region's health check
+// (<prefix><region>), for Route 53 health checks and the pipeline's smoke test.
+const HealthPathPrefix = "/.platform/health/"
 
 // globalDatabaseMajors are the Aurora PostgreSQL major versions that support global databases.
 var globalDatabaseMajors = map[string]bool{"13": true, "14": true, "15": true, "16": true, "17": true}
@@ -186,6 +230,17 @@ func validateRegion(path string, region Region, found *problems) {
 		found.add(path+".cidr", "required; a private range from /16 to /20 such as 10.0.0.0/16")
 	} else if _, err := parseVPCCIDR(region.CIDR); err != nil {
 		found.add(path+".cidr", err.Error())
+	}
+	if dial := region.TrafficDialPercent; dial != nil && (*dial < 0 || *dial > 100) {
+		found.addf(path+".trafficDialPercent", "%d: must be 0 to 100 (the share of the region's accelerator traffic)", *dial)
+	}
+	switch {
+	case region.CloudFrontPrefixListID == "" && IsRegion(region.Region):
+		found.addf(path+".cloudFrontPrefixListId", "required for %s, whose CloudFront origin-facing prefix list the platform does not know; "+
+			"find it with: aws ec2 describe-managed-prefix-lists --region %s --filters Name=prefix-list-name,Values=com.amazonaws.global.cloudfront.origin-facing",
+			region.Region, region.Region)
+	case region.CloudFrontPrefixListID != "" && !prefixListPattern.MatchString(region.CloudFrontPrefixListID):
+		found.addf(path+".cloudFrontPrefixListId", "%q is not a prefix list ID such as pl-3b927c52", region.CloudFrontPrefixListID)
 	}
 	if region.NatGateways < 1 || region.NatGateways > AvailabilityZoneCount {
 		found.addf(path+".natGateways", "%d: must be 1 to %d (one per AZ for production)", region.NatGateways, AvailabilityZoneCount)
