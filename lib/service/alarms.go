@@ -1,6 +1,8 @@
 package service
 
 import (
+	"fmt"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	elbv2 "github.com/aws/aws-cdk-go/awscdk/v2/awselasticloadbalancingv2"
@@ -9,14 +11,24 @@ import (
 )
 
 // newRollbackAlarms creates the alarms that roll a deployment back: server errors from the
-// tasks, and unhealthy tasks in either target group (the new version is in whichever one the
-// rule is not on). It returns their names for the service's deployment configuration.
+// tasks behind any load balancer, and unhealthy tasks in any target group (the new version is
+// in whichever ones the rules are not on). It returns their names for the service's deployment
+// configuration.
 func newRollbackAlarms(scope constructs.Construct, s *Service) []*string {
 	minute := awscdk.Duration_Minutes(jsii.Number(1))
+	errorMetrics := map[string]awscloudwatch.IMetric{}
+	unhealthyMetrics := map[string]awscloudwatch.IMetric{}
+	for i, in := range s.Ingresses() {
+		errorMetrics[fmt.Sprintf("errors%d", i)] = in.LoadBalancer.Metrics().HttpCodeTarget(elbv2.HttpCodeTarget_TARGET_5XX_COUNT,
+			&awscloudwatch.MetricOptions{Period: minute, Statistic: jsii.String("Sum")})
+		unhealthyMetrics[fmt.Sprintf("blue%d", i)] = unhealthyHosts(in.LoadBalancer, in.Blue)
+		unhealthyMetrics[fmt.Sprintf("green%d", i)] = unhealthyHosts(in.LoadBalancer, in.Green)
+	}
 	errors := awscloudwatch.NewAlarm(scope, jsii.String("Target5xxAlarm"), &awscloudwatch.AlarmProps{
 		AlarmDescription: jsii.String("Tasks answer with 5xx: a deployment in progress rolls back"),
-		Metric: s.LoadBalancer.Metrics().HttpCodeTarget(elbv2.HttpCodeTarget_TARGET_5XX_COUNT,
-			&awscloudwatch.MetricOptions{Period: minute, Statistic: jsii.String("Sum")}),
+		Metric: awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
+			Expression: jsii.String("SUM(METRICS(\"errors\"))"), UsingMetrics: &errorMetrics, Period: minute,
+		}),
 		Threshold:          jsii.Number(10),
 		EvaluationPeriods:  jsii.Number(2),
 		DatapointsToAlarm:  jsii.Number(2),
@@ -26,12 +38,7 @@ func newRollbackAlarms(scope constructs.Construct, s *Service) []*string {
 	unhealthy := awscloudwatch.NewAlarm(scope, jsii.String("UnhealthyTargetsAlarm"), &awscloudwatch.AlarmProps{
 		AlarmDescription: jsii.String("Tasks fail load balancer health checks: a deployment in progress rolls back"),
 		Metric: awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
-			Expression: jsii.String("MAX([blue, green])"),
-			UsingMetrics: &map[string]awscloudwatch.IMetric{
-				"blue":  unhealthyHosts(s.LoadBalancer, s.Blue),
-				"green": unhealthyHosts(s.LoadBalancer, s.Green),
-			},
-			Period: minute,
+			Expression: jsii.String("MAX(METRICS())"), UsingMetrics: &unhealthyMetrics, Period: minute,
 		}),
 		Threshold:          jsii.Number(1),
 		EvaluationPeriods:  jsii.Number(3),

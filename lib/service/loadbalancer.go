@@ -4,67 +4,147 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	elbv2 "github.com/aws/aws-cdk-go/awscdk/v2/awselasticloadbalancingv2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/example/platform/lib/compliance"
-	"github.com/example/platform/lib/logbucket"
 )
 
-// newLoadBalancer builds the ALB, its two target groups and its two listeners, each with one
-// forwarding rule that ECS moves between the target groups during a deployment.
+// Ingress is one load balancer in front of the service: its production listener, the rule on
+// it that carries live traffic, and the two target groups ECS moves that rule between.
 //
 // The production rule is deliberately plain: its properties name only the blue target group,
-// a fixed priority and a path pattern. CloudFormation rewrites a rule only when its declared
-// properties change, and a rewrite would point production back at blue even when green is live
-// (aws-cdk issue 36649), so nothing that changes routinely (image, task size, scaling) may flow
-// into it.
-func newLoadBalancer(scope constructs.Construct, props Props, s *Service) {
-	group := awsec2.NewSecurityGroup(scope, jsii.String("LoadBalancerSecurityGroup"), &awsec2.SecurityGroupProps{
-		Vpc:              props.Vpc,
-		Description:      jsii.String("Load balancer: production from the public ingress peers, test from the VPC"),
-		AllowAllOutbound: jsii.Bool(false),
-	})
+// a fixed priority, a path pattern and (on the edge's origin) the origin header, whose template
+// text is a constant reference to a secret. CloudFormation rewrites a rule only when its
+// declared properties change, and a rewrite would point production back at blue even when
+// green is live (aws-cdk issue 36649), so nothing that changes routinely (image, task size,
+// scaling) may flow into it.
+type Ingress struct {
+	LoadBalancer       elbv2.ApplicationLoadBalancer
+	SecurityGroup      awsec2.SecurityGroup
+	ProductionListener elbv2.ApplicationListener
+	ProductionRule     elbv2.ApplicationListenerRule
+	// Blue is the target group the template declares; Green is the alternate.
+	Blue, Green elbv2.ApplicationTargetGroup
+}
+
+// ingressOptions say how one Ingress differs from the other.
+type ingressOptions struct {
+	// prefix starts every construct ID; the public ingress has none, which keeps the logical
+	// IDs it had before there were two.
+	prefix         string
+	internetFacing bool
+	// peers are admitted to the production listener.
+	peers []awsec2.IPeer
+	// header, when set, must be on every production request.
+	header *Header
+	// redirectHTTP adds an HTTP listener on port 80 that redirects to HTTPS (when there is
+	// a certificate).
+	redirectHTTP bool
+	description  string
+}
+
+// newPublicIngress builds the internet-facing load balancer (the edge's origin), with a test
+// listener that only the VPC reaches.
+func newPublicIngress(scope constructs.Construct, props Props, logs awss3.IBucket, s *Service) {
+	options := ingressOptions{
+		internetFacing: true,
+		peers:          props.PublicIngress,
+		header:         props.OriginHeader,
+		// With an edge in front, CloudFront speaks HTTPS to the origin and nobody else may
+		// connect: a redirect listener would only widen the security group.
+		redirectHTTP: props.OriginHeader == nil,
+		description:  "Load balancer: production from the public ingress peers, test from the VPC",
+	}
 	if isAnyIPv4(props.PublicIngress) {
-		compliance.Accept(group, compliance.Accepted{Rule: "AwsSolutions-EC23",
+		options.description = "Load balancer: production from the internet, test from the VPC"
+	}
+	in := newIngress(scope, props, logs, options)
+	if isAnyIPv4(props.PublicIngress) {
+		compliance.Accept(in.SecurityGroup, compliance.Accepted{Rule: "AwsSolutions-EC23",
 			Reason: "An internet-facing load balancer without an edge in front admits the internet on its listener ports only; set PublicIngress (the edge does) to narrow it."})
 	}
-	s.LoadBalancer = elbv2.NewApplicationLoadBalancer(scope, jsii.String("LoadBalancer"), &elbv2.ApplicationLoadBalancerProps{
+	s.Public = in
+
+	testPort, protocol := 8080.0, elbv2.ApplicationProtocol_HTTP
+	if props.Certificate != nil {
+		testPort, protocol = 8443, elbv2.ApplicationProtocol_HTTPS
+	}
+	in.SecurityGroup.AddIngressRule(awsec2.Peer_Ipv4(jsii.String(props.VpcCidr)), awsec2.Port_Tcp(jsii.Number(testPort)),
+		jsii.String("Test traffic to the new version, from inside the VPC"), nil)
+	s.TestListener, s.TestRule = newListener(scope, "Test", props, in, testPort, protocol, nil, 404)
+	s.LoadBalancerDNS = awscdk.NewCfnOutput(scope, jsii.String("LoadBalancerDnsName"), &awscdk.CfnOutputProps{
+		Value: in.LoadBalancer.LoadBalancerDnsName(), Description: jsii.String("The ALB's DNS name (origin for the edge)"),
+	})
+}
+
+// newAcceleratedIngress builds the internal load balancer that Global Accelerator sends to.
+// Being internal, it is reachable only from the VPC and through the accelerator; the
+// accelerator preserves client addresses, so its security group admits any source.
+func newAcceleratedIngress(scope constructs.Construct, props Props, logs awss3.IBucket, s *Service) {
+	in := newIngress(scope, props, logs, ingressOptions{
+		prefix:      "Accelerator",
+		peers:       []awsec2.IPeer{awsec2.Peer_AnyIpv4()},
+		description: "Internal load balancer behind Global Accelerator (which preserves client addresses)",
+	})
+	compliance.Accept(in.SecurityGroup, compliance.Accepted{Rule: "AwsSolutions-EC23",
+		Reason: "This load balancer is internal: only the VPC and Global Accelerator reach it, and the accelerator keeps each client's own address as the source, so the rule cannot name a narrower range."})
+	s.Accelerated = &in
+}
+
+func newIngress(scope constructs.Construct, props Props, logs awss3.IBucket, o ingressOptions) Ingress {
+	id := func(name string) *string { return jsii.String(o.prefix + name) }
+	group := awsec2.NewSecurityGroup(scope, id("LoadBalancerSecurityGroup"), &awsec2.SecurityGroupProps{
+		Vpc:              props.Vpc,
+		Description:      jsii.String(o.description),
+		AllowAllOutbound: jsii.Bool(false),
+	})
+	subnets := awsec2.SubnetType_PRIVATE_WITH_EGRESS
+	if o.internetFacing {
+		subnets = awsec2.SubnetType_PUBLIC
+	}
+	in := Ingress{SecurityGroup: group}
+	in.LoadBalancer = elbv2.NewApplicationLoadBalancer(scope, id("LoadBalancer"), &elbv2.ApplicationLoadBalancerProps{
 		Vpc:                     props.Vpc,
-		InternetFacing:          jsii.Bool(true),
-		VpcSubnets:              &awsec2.SubnetSelection{SubnetType: awsec2.SubnetType_PUBLIC},
+		InternetFacing:          jsii.Bool(o.internetFacing),
+		VpcSubnets:              &awsec2.SubnetSelection{SubnetType: subnets},
 		SecurityGroup:           group,
 		DropInvalidHeaderFields: jsii.Bool(true),
 		DeletionProtection:      jsii.Bool(props.DeletionProtection),
 	})
-	// ALB log delivery supports only S3-managed encryption, not KMS.
-	s.LoadBalancer.LogAccessLogs(logbucket.New(scope, "AccessLogs", 90), nil)
+	var logPrefix *string
+	if o.prefix != "" {
+		logPrefix = jsii.String(o.prefix)
+	}
+	in.LoadBalancer.LogAccessLogs(logs, logPrefix)
 
-	s.Blue = newTargetGroup(scope, "Blue", props)
-	s.Green = newTargetGroup(scope, "Green", props)
+	in.Blue = newTargetGroup(scope, o.prefix+"Blue", props)
+	in.Green = newTargetGroup(scope, o.prefix+"Green", props)
 
-	productionPort, testPort, protocol := 80.0, 8080.0, elbv2.ApplicationProtocol_HTTP
+	port, protocol := 80.0, elbv2.ApplicationProtocol_HTTP
 	if props.Certificate != nil {
-		productionPort, testPort, protocol = 443, 8443, elbv2.ApplicationProtocol_HTTPS
-		s.LoadBalancer.AddRedirect(&elbv2.ApplicationLoadBalancerRedirectConfig{
-			SourcePort: jsii.Number(80), SourceProtocol: elbv2.ApplicationProtocol_HTTP,
-			TargetPort: jsii.Number(443), TargetProtocol: elbv2.ApplicationProtocol_HTTPS,
-		})
-		for _, peer := range props.PublicIngress {
-			group.AddIngressRule(peer, awsec2.Port_Tcp(jsii.Number(80)), jsii.String("HTTP, redirected to HTTPS"), nil)
+		port, protocol = 443, elbv2.ApplicationProtocol_HTTPS
+		if o.redirectHTTP {
+			in.LoadBalancer.AddRedirect(&elbv2.ApplicationLoadBalancerRedirectConfig{
+				SourcePort: jsii.Number(80), SourceProtocol: elbv2.ApplicationProtocol_HTTP,
+				TargetPort: jsii.Number(443), TargetProtocol: elbv2.ApplicationProtocol_HTTPS,
+			})
+			for _, peer := range o.peers {
+				group.AddIngressRule(peer, awsec2.Port_Tcp(jsii.Number(80)), jsii.String("HTTP, redirected to HTTPS"), nil)
+			}
 		}
 	}
-	for _, peer := range props.PublicIngress {
-		group.AddIngressRule(peer, awsec2.Port_Tcp(jsii.Number(productionPort)), jsii.String("Production traffic"), nil)
+	for _, peer := range o.peers {
+		group.AddIngressRule(peer, awsec2.Port_Tcp(jsii.Number(port)), jsii.String("Production traffic"), nil)
 	}
-	group.AddIngressRule(awsec2.Peer_Ipv4(jsii.String(props.VpcCidr)), awsec2.Port_Tcp(jsii.Number(testPort)),
-		jsii.String("Test traffic to the new version, from inside the VPC"), nil)
-
-	s.ProductionListener, s.ProductionRule = newListener(scope, "Production", props, s, productionPort, protocol, productionPriority)
-	s.TestListener, s.TestRule = newListener(scope, "Test", props, s, testPort, protocol, testPriority)
-	s.LoadBalancerDNS = awscdk.NewCfnOutput(scope, jsii.String("LoadBalancerDnsName"), &awscdk.CfnOutputProps{
-		Value: s.LoadBalancer.LoadBalancerDnsName(), Description: jsii.String("The ALB's DNS name (origin for the edge)"),
-	})
+	// Without the origin header a request matches no rule: the default answer says why.
+	status := 404.0
+	if o.header != nil {
+		status = 403
+	}
+	in.ProductionListener, in.ProductionRule = newListener(scope, o.prefix+"Production", props, in, port, protocol, o.header, status)
+	return in
 }
 
 func newTargetGroup(scope constructs.Construct, id string, props Props) elbv2.ApplicationTargetGroup {
@@ -83,24 +163,34 @@ func newTargetGroup(scope constructs.Construct, id string, props Props) elbv2.Ap
 	})
 }
 
-// newListener creates a listener whose default action answers 404 and whose one rule forwards
-// everything to the blue target group; ECS owns the rule's target from the first deployment on.
-func newListener(scope constructs.Construct, id string, props Props, s *Service, port float64, protocol elbv2.ApplicationProtocol, priority float64) (elbv2.ApplicationListener, elbv2.ApplicationListenerRule) {
+// newListener creates a listener whose default action answers status and whose one rule
+// forwards everything (carrying header, when set) to the blue target group; ECS owns the rule's
+// target from the first deployment on.
+func newListener(scope constructs.Construct, id string, props Props, in Ingress, port float64, protocol elbv2.ApplicationProtocol, header *Header, status float64) (elbv2.ApplicationListener, elbv2.ApplicationListenerRule) {
+	body := "Not found"
+	if status == 403 {
+		body = "Forbidden: reach this service through its public address"
+	}
 	options := &elbv2.BaseApplicationListenerProps{
 		Port:          jsii.Number(port),
 		Protocol:      protocol,
 		Open:          jsii.Bool(false), // ingress is the security group's, set above
-		DefaultAction: elbv2.ListenerAction_FixedResponse(jsii.Number(404), &elbv2.FixedResponseOptions{ContentType: jsii.String("text/plain"), MessageBody: jsii.String("Not found")}),
+		DefaultAction: elbv2.ListenerAction_FixedResponse(jsii.Number(status), &elbv2.FixedResponseOptions{ContentType: jsii.String("text/plain"), MessageBody: jsii.String(body)}),
 	}
 	if props.Certificate != nil {
 		options.Certificates = &[]elbv2.IListenerCertificate{elbv2.ListenerCertificate_FromCertificateManager(props.Certificate)}
+		options.SslPolicy = elbv2.SslPolicy_RECOMMENDED_TLS
 	}
-	listener := s.LoadBalancer.AddListener(jsii.String(id), options)
+	listener := in.LoadBalancer.AddListener(jsii.String(id), options)
+	conditions := []elbv2.ListenerCondition{elbv2.ListenerCondition_PathPatterns(jsii.Strings("/*"))}
+	if header != nil {
+		conditions = append(conditions, elbv2.ListenerCondition_HttpHeader(jsii.String(header.Name), jsii.Strings(header.Value)))
+	}
 	rule := elbv2.NewApplicationListenerRule(scope, jsii.String(id+"Rule"), &elbv2.ApplicationListenerRuleProps{
 		Listener:   listener,
-		Priority:   jsii.Number(priority),
-		Conditions: &[]elbv2.ListenerCondition{elbv2.ListenerCondition_PathPatterns(jsii.Strings("/*"))},
-		Action:     elbv2.ListenerAction_Forward(&[]elbv2.IApplicationTargetGroup{s.Blue}, nil),
+		Priority:   jsii.Number(rulePriority),
+		Conditions: &conditions,
+		Action:     elbv2.ListenerAction_Forward(&[]elbv2.IApplicationTargetGroup{in.Blue}, nil),
 	})
 	return listener, rule
 }

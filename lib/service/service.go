@@ -21,6 +21,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/example/platform/lib/compliance"
+	"github.com/example/platform/lib/logbucket"
 )
 
 // Strategy is how traffic moves to a new version once its tasks are healthy.
@@ -70,9 +71,16 @@ type Props struct {
 	// Certificate, when set, serves production on HTTPS 443 (HTTP redirects to it) and the
 	// test listener on 8443; without it they are HTTP 80 and 8080.
 	Certificate awscertificatemanager.ICertificate
-	// PublicIngress are the peers admitted to the production listener. Default: any IPv4
-	// address. The edge narrows this to CloudFront and Global Accelerator.
+	// PublicIngress are the peers admitted to the internet-facing load balancer's production
+	// listener. Default: any IPv4 address. The edge narrows this to CloudFront.
 	PublicIngress []awsec2.IPeer
+	// OriginHeader, when set, must be on every request to the internet-facing load balancer:
+	// the edge adds it, and a request without it gets 403. Its Value should be a dynamic
+	// reference to a secret, so that the production rule's template text never changes.
+	OriginHeader *Header
+	// AcceleratorIngress adds an internal load balancer for Global Accelerator, which ECS
+	// deploys to in step with the public one.
+	AcceleratorIngress bool
 	// DeletionProtection keeps the load balancer from being deleted (production).
 	DeletionProtection bool
 	// TraceSampleRate is the share of requests X-Ray samples. Default: 0.05.
@@ -82,22 +90,25 @@ type Props struct {
 	Environment map[string]*string
 }
 
+// Header is an HTTP header name and the value it must have.
+type Header struct {
+	Name, Value string
+}
+
 // Service is the application in one region and the handles other tiers need.
 type Service struct {
 	constructs.Construct
 	Cluster      awsecs.Cluster
 	Service      awsecs.FargateService
 	TaskRole     awsiam.IRole
-	LoadBalancer awselasticloadbalancingv2.ApplicationLoadBalancer
-	// ProductionListener and ProductionRule carry live traffic; ECS moves the rule between
-	// the two target groups during a deployment.
-	ProductionListener awselasticloadbalancingv2.ApplicationListener
-	ProductionRule     awselasticloadbalancingv2.ApplicationListenerRule
-	// TestListener routes to the new version before it takes production traffic.
+	// Public is the internet-facing load balancer, the edge's origin.
+	Public Ingress
+	// TestListener (on Public) routes to the new version before it takes production traffic.
 	TestListener awselasticloadbalancingv2.ApplicationListener
 	TestRule     awselasticloadbalancingv2.ApplicationListenerRule
-	// Blue is the target group the template declares; Green is the alternate.
-	Blue, Green awselasticloadbalancingv2.ApplicationTargetGroup
+	// Accelerated is the internal load balancer behind Global Accelerator, when
+	// Props.AcceleratorIngress is set.
+	Accelerated *Ingress
 	// LoadBalancerDNS is the stack output holding the ALB's DNS name (for smoke tests).
 	LoadBalancerDNS awscdk.CfnOutput
 	// RollbackAlarms roll a deployment back when they fire.
@@ -107,9 +118,8 @@ type Service struct {
 
 const (
 	adotImage          = "public.ecr.aws/aws-observability/aws-otel-collector:v0.41.1"
-	portMappingName    = "http"
-	productionPriority = 100
-	testPriority       = 100
+	portMappingName = "http"
+	rulePriority    = 100
 )
 
 func withDefaults(props Props) Props {
@@ -169,7 +179,12 @@ func New(scope constructs.Construct, id string, props Props) *Service {
 	})
 	task := newTaskDefinition(c, props, s.Logs)
 	s.TaskRole = task.TaskRole()
-	newLoadBalancer(c, props, s)
+	// ALB log delivery supports only S3-managed encryption, not KMS.
+	accessLogs := logbucket.New(c, "AccessLogs", 90)
+	newPublicIngress(c, props, accessLogs, s)
+	if props.AcceleratorIngress {
+		newAcceleratedIngress(c, props, accessLogs, s)
+	}
 	rollbackAlarms := newRollbackAlarms(c, s)
 
 	tasksGroup := awsec2.NewSecurityGroup(c, jsii.String("TasksSecurityGroup"), &awsec2.SecurityGroupProps{
@@ -207,21 +222,7 @@ func New(scope constructs.Construct, id string, props Props) *Service {
 		LinearConfiguration: trafficShift(props.Deployment, Linear),
 		CanaryConfiguration: trafficShift(props.Deployment, Canary),
 	})
-	tasksGroup.Connections().AllowFrom(s.LoadBalancer, awsec2.Port_Tcp(jsii.Number(props.ContainerPort)), jsii.String("Load balancer to tasks"))
-
-	target := s.Service.LoadBalancerTarget(&awsecs.LoadBalancerTargetOptions{
-		ContainerName: jsii.String(props.Name),
-		ContainerPort: jsii.Number(props.ContainerPort),
-		AlternateTarget: awsecs.NewAlternateTarget(jsii.String("Green"), &awsecs.AlternateTargetProps{
-			AlternateTargetGroup: s.Green,
-			ProductionListener:   awsecs.ListenerRuleConfiguration_ApplicationListenerRule(s.ProductionRule),
-			TestListener:         awsecs.ListenerRuleConfiguration_ApplicationListenerRule(s.TestRule),
-		}),
-	})
-	target.AttachToApplicationTargetGroup(s.Blue)
-	compliance.Accept(s.Service, compliance.Accepted{Rule: "AwsSolutions-IAM4",
-		AppliesTo: []string{"Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonECSInfrastructureRolePolicyForLoadBalancers"},
-		Reason:    "The role ECS assumes to move the listener rules during blue/green deployments uses the AWS policy made for it, which AWS keeps in step with what ECS needs."})
+	attachIngresses(c, props, s, tasksGroup)
 
 	scaling := s.Service.AutoScaleTaskCount(&awsapplicationautoscaling.EnableScalingProps{
 		MinCapacity: jsii.Number(props.MinCapacity), MaxCapacity: jsii.Number(props.MaxCapacity),
@@ -241,6 +242,47 @@ func New(scope constructs.Construct, id string, props Props) *Service {
 
 	newSamplingRule(c, props)
 	return s
+}
+
+// Ingresses are the service's load balancers: the public one first.
+func (s *Service) Ingresses() []Ingress {
+	if s.Accelerated == nil {
+		return []Ingress{s.Public}
+	}
+	return []Ingress{s.Public, *s.Accelerated}
+}
+
+// attachIngresses registers the service with every load balancer's blue target group and
+// hands ECS the green one and the rules to move. ECS-native blue/green shifts all of a
+// service's load balancers together.
+func attachIngresses(scope constructs.Construct, props Props, s *Service, tasks awsec2.SecurityGroup) {
+	// One role lets ECS move every rule of the service.
+	role := awsiam.NewRole(scope, jsii.String("LoadBalancerRole"), &awsiam.RoleProps{
+		AssumedBy: awsiam.NewServicePrincipal(jsii.String("ecs.amazonaws.com"), nil),
+		ManagedPolicies: &[]awsiam.IManagedPolicy{
+			awsiam.ManagedPolicy_FromAwsManagedPolicyName(jsii.String("AmazonECSInfrastructureRolePolicyForLoadBalancers")),
+		},
+	})
+	compliance.Accept(role, compliance.Accepted{Rule: "AwsSolutions-IAM4",
+		AppliesTo: []string{"Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonECSInfrastructureRolePolicyForLoadBalancers"},
+		Reason:    "The role ECS assumes to move the listener rules during blue/green deployments uses the AWS policy made for it, which AWS keeps in step with what ECS needs."})
+	for i, in := range s.Ingresses() {
+		tasks.Connections().AllowFrom(in.LoadBalancer, awsec2.Port_Tcp(jsii.Number(props.ContainerPort)), jsii.String("Load balancer to tasks"))
+		alternate := &awsecs.AlternateTargetProps{
+			AlternateTargetGroup: in.Green,
+			ProductionListener:   awsecs.ListenerRuleConfiguration_ApplicationListenerRule(in.ProductionRule),
+			Role:                 role,
+		}
+		if i == 0 {
+			alternate.TestListener = awsecs.ListenerRuleConfiguration_ApplicationListenerRule(s.TestRule)
+		}
+		target := s.Service.LoadBalancerTarget(&awsecs.LoadBalancerTargetOptions{
+			ContainerName:   jsii.String(props.Name),
+			ContainerPort:   jsii.Number(props.ContainerPort),
+			AlternateTarget: awsecs.NewAlternateTarget(jsii.String(*in.Green.Node().Id()), alternate),
+		})
+		target.AttachToApplicationTargetGroup(in.Blue)
+	}
 }
 
 func trafficShift(d Deployment, strategy Strategy) *awsecs.TrafficShiftConfig {

@@ -51,7 +51,7 @@ func TestService_DeploysBlueGreenWithAlternateTargetGroupRulesAndRole(t *testing
 					"AlternateTargetGroupArn": map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^ServiceGreen"))},
 					"ProductionListenerRule":  map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^ServiceProductionRule"))},
 					"TestListenerRule":        map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^ServiceTestRule"))},
-					"RoleArn":                 map[string]any{"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("^ServiceGreenRole")), "Arn"}},
+					"RoleArn":                 map[string]any{"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("^ServiceLoadBalancerRole")), "Arn"}},
 				},
 			})},
 		})
@@ -75,12 +75,24 @@ func TestService_RollsBackOnAlarmsAndCircuitBreaker(t *testing.T) {
 			}),
 		})
 		template.HasResourceProperties(jsii.String("AWS::CloudWatch::Alarm"), map[string]any{
-			"MetricName": "HTTPCode_Target_5XX_Count", "Namespace": "AWS/ApplicationELB",
+			"Metrics": assertions.Match_ArrayWith(&[]any{
+				assertions.Match_ObjectLike(&map[string]any{"Expression": `SUM(METRICS("errors"))`}),
+				metricNamed("errors0", "HTTPCode_Target_5XX_Count"),
+			}),
 		})
 		// Unhealthy tasks in either target group: the new version may be in either.
 		template.HasResourceProperties(jsii.String("AWS::CloudWatch::Alarm"), map[string]any{
-			"Metrics": assertions.Match_ArrayWith(&[]any{assertions.Match_ObjectLike(&map[string]any{"Expression": "MAX([blue, green])"})}),
+			"Metrics": assertions.Match_ArrayWith(&[]any{
+				assertions.Match_ObjectLike(&map[string]any{"Expression": "MAX(METRICS())"}),
+				metricNamed("blue0", "UnHealthyHostCount"), metricNamed("green0", "UnHealthyHostCount"),
+			}),
 		})
+	})
+}
+
+func metricNamed(id, name string) any {
+	return assertions.Match_ObjectLike(&map[string]any{
+		"Id": id, "MetricStat": assertions.Match_ObjectLike(&map[string]any{"Metric": assertions.Match_ObjectLike(&map[string]any{"MetricName": name})}),
 	})
 }
 
@@ -179,6 +191,75 @@ func TestService_PublicIngressSeamNarrowsTheProductionListener(t *testing.T) {
 	}
 }
 
+func TestService_BehindTheEdgeRejectsRequestsWithoutTheOriginHeader(t *testing.T) {
+	template := synth(t, func(p *service.Props) {
+		p.Certificate = awscertificatemanager.Certificate_FromCertificateArn(awscdk.Stack_Of(p.Vpc), jsii.String("Cert"),
+			jsii.String("arn:aws:acm:eu-west-1:111111111111:certificate/11111111-2222-3333-4444-555555555555"))
+		p.PublicIngress = []awsec2.IPeer{awsec2.Peer_PrefixList(jsii.String("pl-4fa04526"))}
+		p.OriginHeader = &service.Header{Name: "X-Origin-Verify", Value: "{{resolve:secretsmanager:acme/prod/origin-verify}}"}
+	})
+	testkit.Assert(t, func() {
+		// The one rule that forwards demands the header; everything else gets the default 403.
+		template.HasResourceProperties(jsii.String("AWS::ElasticLoadBalancingV2::ListenerRule"), map[string]any{
+			"Conditions": assertions.Match_ArrayWith(&[]any{map[string]any{
+				"Field": "http-header",
+				"HttpHeaderConfig": map[string]any{
+					"HttpHeaderName": "X-Origin-Verify", "Values": []any{"{{resolve:secretsmanager:acme/prod/origin-verify}}"},
+				},
+			}}),
+			"Actions": []any{assertions.Match_ObjectLike(&map[string]any{"Type": "forward"})},
+		})
+		template.HasResourceProperties(jsii.String("AWS::ElasticLoadBalancingV2::Listener"), map[string]any{
+			"Port": 443, "DefaultActions": []any{assertions.Match_ObjectLike(&map[string]any{
+				"Type": "fixed-response", "FixedResponseConfig": assertions.Match_ObjectLike(&map[string]any{"StatusCode": "403"}),
+			})},
+		})
+		// CloudFront speaks HTTPS only: no redirect listener, no port 80 in the security group.
+		template.ResourceCountIs(jsii.String("AWS::ElasticLoadBalancingV2::Listener"), jsii.Number(2))
+		template.ResourceCountIs(jsii.String("AWS::EC2::SecurityGroupIngress"), jsii.Number(2)) // prefix list 443, and tasks from the ALB
+		template.HasResourceProperties(jsii.String("AWS::EC2::SecurityGroupIngress"), map[string]any{
+			"SourcePrefixListId": "pl-4fa04526", "FromPort": 443, "ToPort": 443,
+		})
+	})
+}
+
+func TestService_AcceleratorIngressIsInternalAndDeploysInStepWithThePublicOne(t *testing.T) {
+	template := synth(t, func(p *service.Props) { p.AcceleratorIngress = true })
+	testkit.Assert(t, func() {
+		template.HasResourceProperties(jsii.String("AWS::ElasticLoadBalancingV2::LoadBalancer"), map[string]any{"Scheme": "internal"})
+		template.HasResourceProperties(jsii.String("AWS::ElasticLoadBalancingV2::LoadBalancer"), map[string]any{"Scheme": "internet-facing"})
+		template.ResourceCountIs(jsii.String("AWS::ElasticLoadBalancingV2::TargetGroup"), jsii.Number(4))
+		// ECS moves both production rules together, with one role; only the public one has a test rule.
+		role := map[string]any{"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("^ServiceLoadBalancerRole")), "Arn"}}
+		template.HasResourceProperties(jsii.String("AWS::ECS::Service"), map[string]any{
+			"LoadBalancers": []any{
+				assertions.Match_ObjectLike(&map[string]any{
+					"TargetGroupArn": map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^ServiceBlue"))},
+					"AdvancedConfiguration": assertions.Match_ObjectLike(&map[string]any{
+						"AlternateTargetGroupArn": map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^ServiceGreen"))},
+						"TestListenerRule":        assertions.Match_AnyValue(), "RoleArn": role,
+					}),
+				}),
+				assertions.Match_ObjectLike(&map[string]any{
+					"TargetGroupArn": map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^ServiceAcceleratorBlue"))},
+					"AdvancedConfiguration": map[string]any{
+						"AlternateTargetGroupArn": map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^ServiceAcceleratorGreen"))},
+						"ProductionListenerRule":  map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^ServiceAcceleratorProductionRule"))},
+						"RoleArn":                 role,
+					},
+				}),
+			},
+		})
+		// A failing version behind the accelerator rolls the deployment back too.
+		template.HasResourceProperties(jsii.String("AWS::CloudWatch::Alarm"), map[string]any{
+			"Metrics": assertions.Match_ArrayWith(&[]any{metricNamed("errors1", "HTTPCode_Target_5XX_Count")}),
+		})
+		template.HasResourceProperties(jsii.String("AWS::CloudWatch::Alarm"), map[string]any{
+			"Metrics": assertions.Match_ArrayWith(&[]any{metricNamed("blue1", "UnHealthyHostCount"), metricNamed("green1", "UnHealthyHostCount")}),
+		})
+	})
+}
+
 func TestService_LoadBalancerDropsInvalidHeadersLogsAccessAndProtectsOnRequest(t *testing.T) {
 	template := synth(t, func(p *service.Props) { p.DeletionProtection = true })
 	testkit.Assert(t, func() {
@@ -217,24 +298,29 @@ func TestService_LogsThirtyDaysEncryptedAndTracesFivePercent(t *testing.T) {
 // The production rule is what CloudFormation would reset after a blue/green deployment if its
 // declared properties changed (aws-cdk issue 36649): routine changes must leave it untouched.
 func TestService_RoutineChangesLeaveTheListenerRulesUntouched(t *testing.T) {
-	before := rules(t, synth(t, nil))
+	behindEdge := func(p *service.Props) {
+		p.OriginHeader = &service.Header{Name: "X-Origin-Verify", Value: "{{resolve:secretsmanager:acme/prod/origin-verify}}"}
+		p.AcceleratorIngress = true
+	}
+	before := rules(t, synth(t, behindEdge), 3)
 	after := rules(t, synth(t, func(p *service.Props) {
+		behindEdge(p)
 		p.Image = awsecs.ContainerImage_FromRegistry(jsii.String("public.ecr.aws/nginx/nginx:1.29-alpine"), nil)
 		p.CPU, p.MemoryMiB = 2048, 4096
 		p.MinCapacity, p.MaxCapacity = 6, 30
 		p.Deployment = service.Deployment{Strategy: service.Canary, BakeTime: awscdk.Duration_Minutes(jsii.Number(30))}
-	}))
+	}), 3)
 	if before != after {
 		t.Errorf("listener rules changed with image, size, scaling and deployment settings:\nbefore %s\nafter  %s", before, after)
 	}
 }
 
-func rules(t *testing.T, template assertions.Template) string {
+func rules(t *testing.T, template assertions.Template, want int) string {
 	t.Helper()
 	var found *map[string]*map[string]any
 	testkit.Assert(t, func() { found = template.FindResources(jsii.String("AWS::ElasticLoadBalancingV2::ListenerRule"), nil) })
-	if len(*found) != 2 {
-		t.Fatalf("want the production and test rules, found %d", len(*found))
+	if len(*found) != want {
+		t.Fatalf("want %d listener rules (production on each load balancer, and test), found %d", want, len(*found))
 	}
 	data, _ := json.Marshal(found)
 	return string(data)
