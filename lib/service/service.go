@@ -98,9 +98,9 @@ type Header struct {
 // Service is the application in one region and the handles other tiers need.
 type Service struct {
 	constructs.Construct
-	Cluster      awsecs.Cluster
-	Service      awsecs.FargateService
-	TaskRole     awsiam.IRole
+	Cluster  awsecs.Cluster
+	Service  awsecs.FargateService
+	TaskRole awsiam.IRole
 	// Public is the internet-facing load balancer, the edge's origin.
 	Public Ingress
 	// TestListener (on Public) routes to the new version before it takes production traffic.
@@ -117,7 +117,7 @@ type Service struct {
 }
 
 const (
-	adotImage          = "public.ecr.aws/aws-observability/aws-otel-collector:v0.41.1"
+	adotImage       = "public.ecr.aws/aws-observability/aws-otel-collector:v0.41.1"
 	portMappingName = "http"
 	rulePriority    = 100
 )
