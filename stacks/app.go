@@ -4,16 +4,19 @@ import (
 	"fmt"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscertificatemanager"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsecs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsroute53"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/example/platform/lib/compliance"
 	"github.com/example/platform/lib/config"
 	"github.com/example/platform/lib/database"
+	"github.com/example/platform/lib/edge"
 	"github.com/example/platform/lib/registry"
 	"github.com/example/platform/lib/service"
 )
@@ -62,6 +65,12 @@ func NewAppStack(stage awscdk.Stage, place placement, region config.Region, in a
 	}
 	d := env.Deployment
 	svc := service.New(stack, "Service", service.Props{
+		// Only CloudFront reaches the public load balancer, and only with the origin header;
+		// Global Accelerator reaches its own, internal one.
+		PublicIngress:      []awsec2.IPeer{awsec2.Peer_PrefixList(jsii.String(region.CloudFrontPrefixListID))},
+		OriginHeader:       &service.Header{Name: OriginHeaderName, Value: originHeaderValue(p.Name, env.Name)},
+		AcceleratorIngress: true,
+		Certificate:        originCertificate(stack, env, region),
 		Vpc:             in.network.Network.Vpc,
 		VpcCidr:         region.CIDR,
 		Name:            p.Service.Name,
@@ -94,6 +103,28 @@ func NewAppStack(stage awscdk.Stage, place placement, region config.Region, in a
 	svc.Service.Connections().AllowTo(in.data.Database.Cluster, awsec2.Port_Tcp(jsii.Number(database.Port)), jsii.String("PostgreSQL from the service"))
 	grantData(stack, place, in, svc)
 	return &AppStack{Stack: stack, Registry: images, Service: svc}
+}
+
+// originCertificate is the load balancers' certificate when the environment has a domain: the
+// region's own origin name, the failover origin name CloudFront connects to, and the API name
+// that Global Accelerator serves. Without a domain there is none (and no HTTPS to the origins).
+func originCertificate(stack awscdk.Stack, env config.Environment, region config.Region) awscertificatemanager.ICertificate {
+	if env.DNS == nil {
+		return nil
+	}
+	domain := env.DNS.DomainName
+	return awscertificatemanager.NewCertificate(stack, jsii.String("OriginCertificate"), &awscertificatemanager.CertificateProps{
+		DomainName:              jsii.String(edge.RegionalOriginName(domain, region.Region)),
+		SubjectAlternativeNames: jsii.Strings(edge.OriginName(domain), APIName(domain)),
+		Validation:              awscertificatemanager.CertificateValidation_FromDns(hostedZone(stack, env.DNS)),
+	})
+}
+
+// hostedZone is the environment's zone, named by config (no lookup).
+func hostedZone(stack awscdk.Stack, dns *config.DNS) awsroute53.IHostedZone {
+	return awsroute53.HostedZone_FromHostedZoneAttributes(stack, jsii.String("Zone"), &awsroute53.HostedZoneAttributes{
+		HostedZoneId: jsii.String(dns.HostedZoneID), ZoneName: jsii.String(dns.DomainName),
+	})
 }
 
 // grantData lets the service read and write the table and read the database secret in its

@@ -12,6 +12,17 @@ const (
 	TierData    = "data"
 	TierLake    = "lake"
 	TierApp     = "app"
+	// Once per environment, in the region its global service requires.
+	TierEdge        = "edge"
+	TierAccelerator = "accelerator"
+)
+
+// Regions of the once-per-environment stacks.
+const (
+	// EdgeRegion is where CloudFront's certificate, web ACL and logs must live.
+	EdgeRegion = "us-east-1"
+	// AcceleratorRegion is the only region serving Global Accelerator's API.
+	AcceleratorRegion = "us-west-2"
 )
 
 // StackName is the CloudFormation name of a stack: <platform>-<env>-<region>-<tier>, so that a
@@ -69,4 +80,21 @@ func TableName(platform, environment string) string {
 // it globally unique; config limits keep it within S3's 63 characters.
 func LakeBucketName(platform, environment, account, region string) string {
 	return fmt.Sprintf("%s-%s-%s-%s-lake", platform, environment, account, region)
+}
+
+// OriginSecretName is the secret CloudFront sends and the load balancers require as the
+// origin header, replicated under the same name to every region that needs it.
+func OriginSecretName(platform, environment string) string {
+	return fmt.Sprintf("%s/%s/origin-verify", platform, environment)
+}
+
+// OriginHeaderName is the header that carries the origin secret.
+const OriginHeaderName = "X-Origin-Verify"
+
+// APIName is the environment's API name, aliased to Global Accelerator.
+func APIName(domain string) string { return "api." + domain }
+
+// AcceleratorName names an environment's accelerator.
+func AcceleratorName(platform, environment string) string {
+	return fmt.Sprintf("%s-%s", platform, environment)
 }

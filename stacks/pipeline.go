@@ -158,20 +158,19 @@ func stageSteps(p *config.Platform, stage *EnvironmentStage, topic awssns.ITopic
 	return opts
 }
 
-// smokeTest asks every region's load balancer for the health path, retrying while a fresh
-// deployment settles.
+// smokeTest asks every region for its health path through the whole path users take
+// (CloudFront, WAF, origin header, production rule), then the API through Global Accelerator,
+// retrying while a fresh deployment settles and DNS catches up.
 func smokeTest(p *config.Platform, stage *EnvironmentStage) pipelines.Step {
-	outputs := map[string]awscdk.CfnOutput{}
+	curl := `curl --fail --silent --show-error --retry 20 --retry-delay 15 --retry-all-errors --max-time 10 `
 	var commands []string
 	for _, r := range stage.Regions {
-		variable := "ALB_" + strings.ReplaceAll(strings.ToUpper(r.Region.Region), "-", "_")
-		outputs[variable] = r.App.Service.LoadBalancerDNS
-		commands = append(commands, fmt.Sprintf(
-			`curl --fail --silent --show-error --retry 10 --retry-delay 15 --retry-all-errors --max-time 10 "http://${%s}%s"`,
-			variable, p.Service.HealthCheckPath))
+		commands = append(commands, fmt.Sprintf(`%s"${SITE_URL}%s%s"`, curl, config.HealthPathPrefix, r.Region.Region))
 	}
+	commands = append(commands, fmt.Sprintf(`%s"${API_URL}%s"`, curl, p.Service.HealthCheckPath))
 	return pipelines.NewShellStep(jsii.String("SmokeTest"), &pipelines.ShellStepProps{
-		EnvFromCfnOutputs: &outputs, Commands: jsii.Strings(commands...),
+		EnvFromCfnOutputs: &map[string]awscdk.CfnOutput{"SITE_URL": stage.Edge.URL, "API_URL": stage.Accelerator.URL},
+		Commands:          jsii.Strings(commands...),
 	})
 }
 

@@ -16,6 +16,9 @@ type EnvironmentStage struct {
 	Environment config.Environment
 	// Regions are in config order: Regions[0] is the primary.
 	Regions []*RegionStacks
+	// Edge (us-east-1) and Accelerator (us-west-2) front every region; they deploy last.
+	Edge        *EdgeStack
+	Accelerator *AcceleratorStack
 }
 
 // RegionStacks are an environment's stacks in one region.
@@ -32,7 +35,8 @@ type RegionStacks struct {
 // deployment follows from references and a few explicit dependencies, never from custom
 // resources: keys (primary, then replicas) before data; the primary's data before the
 // secondaries' (they join its global cluster); the secondaries' lakes before the primary's
-// (it replicates into them); each region's app last.
+// (it replicates into them); each region's app after its data; the edge and the accelerator,
+// which front every region's load balancers, last.
 func NewEnvironmentStage(scope constructs.Construct, platform *config.Platform, env config.Environment) *EnvironmentStage {
 	stage := awscdk.NewStage(scope, jsii.String(env.Name), &awscdk.StageProps{
 		Env: &awscdk.Environment{Account: jsii.String(env.Account)},
@@ -83,6 +87,8 @@ func NewEnvironmentStage(scope constructs.Construct, platform *config.Platform, 
 		}
 		r.App = NewAppStack(stage, places[i], r.Region, in)
 	}
+	result.Edge = NewEdgeStack(stage, platform, env, result.Regions)
+	result.Accelerator = NewAcceleratorStack(stage, platform, env, result.Regions)
 	return result
 }
 

@@ -1,6 +1,6 @@
-// Package logbucket builds a bucket that receives access logs (S3 server access logs, ALB
-// access logs): private, TLS-only, S3-managed encryption (the only kind those deliveries
-// support), emptied of old logs by a lifecycle rule, and kept when its stack goes.
+// Package logbucket builds a bucket that receives access logs (S3 server access logs, ALB and
+// CloudFront access logs): private, TLS-only, S3-managed encryption (the only kind those
+// deliveries support), emptied of old logs by a lifecycle rule, and kept when its stack goes.
 package logbucket
 
 import (
@@ -12,13 +12,23 @@ import (
 	"github.com/example/platform/lib/compliance"
 )
 
-// New creates the bucket; logs expire after expirationDays.
+// New creates the bucket, with ACLs disabled; logs expire after expirationDays.
 func New(scope constructs.Construct, id string, expirationDays float64) awss3.Bucket {
+	return newBucket(scope, id, expirationDays, awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED)
+}
+
+// NewWithACLs creates the bucket with ACLs enabled, which CloudFront's standard logging needs:
+// it grants its log delivery account write access through the bucket ACL.
+func NewWithACLs(scope constructs.Construct, id string, expirationDays float64) awss3.Bucket {
+	return newBucket(scope, id, expirationDays, awss3.ObjectOwnership_BUCKET_OWNER_PREFERRED)
+}
+
+func newBucket(scope constructs.Construct, id string, expirationDays float64, ownership awss3.ObjectOwnership) awss3.Bucket {
 	bucket := awss3.NewBucket(scope, jsii.String(id), &awss3.BucketProps{
 		Encryption:        awss3.BucketEncryption_S3_MANAGED,
 		BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
 		EnforceSSL:        jsii.Bool(true),
-		ObjectOwnership:   awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
+		ObjectOwnership:   ownership,
 		LifecycleRules:    &[]*awss3.LifecycleRule{{Expiration: awscdk.Duration_Days(jsii.Number(expirationDays))}},
 		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
 	})

@@ -1,0 +1,74 @@
+package edge
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsroute53"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsroute53targets"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// newRecords names the distribution and the origins in the zone:
+//
+//   - <domain> (A and AAAA): the distribution.
+//   - <region>.origin.<domain>: that region's load balancer, always.
+//   - origin.<domain>: failover. PRIMARY is the primary region while its health check passes;
+//     SECONDARY is secondary.origin.<domain>, a latency record per secondary region, each with
+//     its own health check, so with three or more regions the nearest healthy one answers.
+//
+// CloudFront's primary origin is origin.<domain>, so every request, writes included, follows
+// DNS to a healthy region within the health checks' and DNS's time.
+func newRecords(scope constructs.Construct, props Props, e *Edge) {
+	zone, domain := props.Domain.Zone, props.Domain.Name
+	distribution := awsroute53.RecordTarget_FromAlias(awsroute53targets.NewCloudFrontTarget(e.Distribution))
+	awsroute53.NewARecord(scope, jsii.String("SiteA"), &awsroute53.ARecordProps{Zone: zone, RecordName: jsii.String(domain), Target: distribution})
+	awsroute53.NewAaaaRecord(scope, jsii.String("SiteAAAA"), &awsroute53.AaaaRecordProps{Zone: zone, RecordName: jsii.String(domain), Target: distribution})
+
+	loadBalancer := func(r Region) awsroute53.RecordTarget {
+		return awsroute53.RecordTarget_FromAlias(&healthAwareAlias{
+			dnsName: r.LoadBalancer.LoadBalancerDnsName(), zoneID: r.LoadBalancer.LoadBalancerCanonicalHostedZoneId(),
+		})
+	}
+	for _, r := range props.Regions {
+		awsroute53.NewARecord(scope, jsii.String("Origin-"+r.Name), &awsroute53.ARecordProps{
+			Zone: zone, RecordName: jsii.String(RegionalOriginName(domain, r.Name)), Target: loadBalancer(r),
+		})
+	}
+
+	primary, secondaries := props.Regions[0], props.Regions[1:]
+	if len(secondaries) == 0 {
+		awsroute53.NewARecord(scope, jsii.String("OriginPrimary"), &awsroute53.ARecordProps{
+			Zone: zone, RecordName: jsii.String(OriginName(domain)), Target: loadBalancer(primary),
+		})
+		return
+	}
+	awsroute53.NewARecord(scope, jsii.String("OriginPrimary"), &awsroute53.ARecordProps{
+		Zone: zone, RecordName: jsii.String(OriginName(domain)), Target: loadBalancer(primary),
+		Failover: awsroute53.Failover_PRIMARY, SetIdentifier: jsii.String("primary-" + primary.Name),
+		HealthCheck: e.HealthChecks[primary.Name],
+	})
+	for _, r := range secondaries {
+		awsroute53.NewARecord(scope, jsii.String("OriginSecondary-"+r.Name), &awsroute53.ARecordProps{
+			Zone: zone, RecordName: jsii.String(secondaryOriginName(domain)), Target: loadBalancer(r),
+			Region: jsii.String(r.Name), SetIdentifier: jsii.String(r.Name),
+			HealthCheck: e.HealthChecks[r.Name],
+		})
+	}
+	awsroute53.NewARecord(scope, jsii.String("OriginSecondary"), &awsroute53.ARecordProps{
+		Zone: zone, RecordName: jsii.String(OriginName(domain)),
+		Target: awsroute53.RecordTarget_FromAlias(&healthAwareAlias{
+			dnsName: jsii.String(secondaryOriginName(domain)), zoneID: zone.HostedZoneId(),
+		}),
+		Failover: awsroute53.Failover_SECONDARY, SetIdentifier: jsii.String("secondary"),
+	})
+}
+
+// healthAwareAlias is an alias target whose answer Route 53 withholds while the target is
+// unhealthy: a load balancer with no healthy targets, or a record set whose members all fail
+// their health checks. Failover records require it; CDK's own targets do not all offer it.
+type healthAwareAlias struct {
+	dnsName, zoneID *string
+}
+
+func (a *healthAwareAlias) Bind(awsroute53.IRecordSet, awsroute53.IHostedZone) *awsroute53.AliasRecordTargetConfig {
+	return &awsroute53.AliasRecordTargetConfig{DnsName: a.dnsName, HostedZoneId: a.zoneID, EvaluateTargetHealth: jsii.Bool(true)}
+}

@@ -1,0 +1,130 @@
+package stacks
+
+import (
+	"fmt"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudfront"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssnssubscriptions"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/example/platform/lib/accelerator"
+	"github.com/example/platform/lib/config"
+	"github.com/example/platform/lib/edge"
+)
+
+// EdgeStack is an environment's CloudFront distribution, web ACL, health checks and DNS, in
+// us-east-1. It is stateless apart from its log bucket (retained).
+type EdgeStack struct {
+	awscdk.Stack
+	Edge *edge.Edge
+	// URL is the output holding the site's address.
+	URL awscdk.CfnOutput
+}
+
+// AcceleratorStack is an environment's Global Accelerator, in us-west-2.
+type AcceleratorStack struct {
+	awscdk.Stack
+	Accelerator *accelerator.Accelerator
+	// URL is the output holding the API's address through the accelerator.
+	URL awscdk.CfnOutput
+}
+
+var priceClasses = map[string]awscloudfront.PriceClass{
+	config.PriceClass100: awscloudfront.PriceClass_PRICE_CLASS_100,
+	config.PriceClass200: awscloudfront.PriceClass_PRICE_CLASS_200,
+	config.PriceClassAll: awscloudfront.PriceClass_PRICE_CLASS_ALL,
+}
+
+// NewEdgeStack builds the edge in front of every region's public load balancer. The load
+// balancers' names reach it as weak references (Fn::GetStackOutput), and the origin secret by
+// its name.
+func NewEdgeStack(stage awscdk.Stage, platform *config.Platform, env config.Environment, regions []*RegionStacks) *EdgeStack {
+	place := placement{platform: platform, env: env, region: EdgeRegion}
+	stack := newStack(stage, place, TierEdge,
+		fmt.Sprintf("%s %s edge: CloudFront with origin failover, WAF, health checks and DNS", platform.Name, env.Name), false)
+	var origins []edge.Region
+	for _, r := range regions {
+		origins = append(origins, edge.Region{Name: r.Region.Region, LoadBalancer: r.App.Service.Public.LoadBalancer})
+		stack.AddStackDependency(r.App.Stack, jsii.String("the distribution's origins are the regions' load balancers"))
+	}
+	stack.AddStackDependency(regions[0].Keys.Stack, jsii.String("the origin secret is created with the primary key"))
+	props := edge.Props{
+		Regions:           origins,
+		OriginHeaderName:  OriginHeaderName,
+		OriginHeaderValue: originHeaderValue(platform.Name, env.Name),
+		HealthCheckPath:   platform.Service.HealthCheckPath,
+		HealthPathPrefix:  config.HealthPathPrefix,
+		PriceClass:        priceClasses[env.Edge.PriceClass],
+		RateLimit:         float64(env.Edge.RateLimit),
+		StaticPaths:       env.Edge.StaticPaths,
+		AlarmTopic:        alarmTopic(stack, platform),
+	}
+	if env.DNS != nil {
+		props.Domain = &edge.Domain{Name: env.DNS.DomainName, Zone: hostedZone(stack, env.DNS)}
+	}
+	e := edge.New(stack, "Edge", props)
+	url := awscdk.NewCfnOutput(stack, jsii.String("SiteUrl"), &awscdk.CfnOutputProps{
+		Value: e.URL, Description: jsii.String("The site and API through CloudFront"),
+	})
+	awscdk.NewCfnOutput(stack, jsii.String("DistributionDomainName"), &awscdk.CfnOutputProps{Value: e.Distribution.DistributionDomainName()})
+	return &EdgeStack{Stack: stack, Edge: e, URL: url}
+}
+
+// alarmTopic sends the edge's alarms to the platform's alert addresses. CloudWatch must be
+// able to use the topic's key to publish.
+func alarmTopic(stack awscdk.Stack, platform *config.Platform) awssns.ITopic {
+	key := awskms.NewKey(stack, jsii.String("AlarmsKey"), &awskms.KeyProps{
+		Description:       jsii.String("Encrypts the edge's alarm notifications"),
+		EnableKeyRotation: jsii.Bool(true),
+	})
+	key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("CloudWatchPublishesAlarmsToTheEncryptedTopic"),
+		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("cloudwatch.amazonaws.com"), nil)},
+		Actions:    jsii.Strings("kms:GenerateDataKey*", "kms:Decrypt"),
+		Resources:  jsii.Strings("*"),
+	}), nil)
+	topic := awssns.NewTopic(stack, jsii.String("Alarms"), &awssns.TopicProps{
+		DisplayName: jsii.String(fmt.Sprintf("%s edge alarms", platform.Name)),
+		MasterKey:   key,
+		EnforceSSL:  jsii.Bool(true),
+	})
+	for _, email := range platform.AlertEmails {
+		topic.AddSubscription(awssnssubscriptions.NewEmailSubscription(jsii.String(email), nil))
+	}
+	return topic
+}
+
+// NewAcceleratorStack builds Global Accelerator in front of every region's internal load
+// balancer.
+func NewAcceleratorStack(stage awscdk.Stage, platform *config.Platform, env config.Environment, regions []*RegionStacks) *AcceleratorStack {
+	place := placement{platform: platform, env: env, region: AcceleratorRegion}
+	stack := newStack(stage, place, TierAccelerator,
+		fmt.Sprintf("%s %s Global Accelerator: static addresses for the API in every region", platform.Name, env.Name), false)
+	props := accelerator.Props{
+		Name:                 AcceleratorName(platform.Name, env.Name),
+		HTTPS:                env.DNS != nil,
+		HealthCheckPath:      platform.Service.HealthCheckPath,
+		HealthCheckInterval:  awscdk.Duration_Seconds(jsii.Number(float64(env.Edge.Accelerator.HealthCheckIntervalSeconds))),
+		HealthCheckThreshold: float64(env.Edge.Accelerator.HealthCheckThreshold),
+	}
+	for _, r := range regions {
+		props.Regions = append(props.Regions, accelerator.Region{
+			Name: r.Region.Region, LoadBalancer: r.App.Service.Accelerated.LoadBalancer,
+			TrafficDialPercent: float64(*r.Region.TrafficDialPercent),
+		})
+		stack.AddStackDependency(r.App.Stack, jsii.String("the endpoints are the regions' load balancers"))
+	}
+	if env.DNS != nil {
+		props.Zone, props.APIName = hostedZone(stack, env.DNS), APIName(env.DNS.DomainName)
+	}
+	a := accelerator.New(stack, "Accelerator", props)
+	url := awscdk.NewCfnOutput(stack, jsii.String("ApiUrl"), &awscdk.CfnOutputProps{
+		Value: a.URL, Description: jsii.String("The API through Global Accelerator (static addresses, all methods fail over)"),
+	})
+	awscdk.NewCfnOutput(stack, jsii.String("AcceleratorDnsName"), &awscdk.CfnOutputProps{Value: a.Accelerator.DnsName()})
+	return &AcceleratorStack{Stack: stack, Accelerator: a, URL: url}
+}
