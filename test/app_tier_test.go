@@ -2,6 +2,7 @@ package test
 
 import (
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"sort"
 	"strings"
@@ -44,16 +45,93 @@ func TestAppTier_EveryRegionDeploysBlueGreenWithRulesRoleAndRollbackAlarms(t *te
 						"Enable": true, "Rollback": true, "AlarmNames": assertions.Match_AnyValue(),
 					}),
 				}),
-				"LoadBalancers": []any{assertions.Match_ObjectLike(&map[string]any{
-					"AdvancedConfiguration": map[string]any{
-						"AlternateTargetGroupArn": assertions.Match_AnyValue(),
-						"ProductionListenerRule":  assertions.Match_AnyValue(),
-						"TestListenerRule":        assertions.Match_AnyValue(),
-						"RoleArn":                 assertions.Match_AnyValue(),
-					},
-				})},
+				// The edge's load balancer (with the test rule) and the accelerator's, shifted together.
+				"LoadBalancers": []any{
+					assertions.Match_ObjectLike(&map[string]any{
+						"AdvancedConfiguration": map[string]any{
+							"AlternateTargetGroupArn": assertions.Match_AnyValue(),
+							"ProductionListenerRule":  assertions.Match_AnyValue(),
+							"TestListenerRule":        assertions.Match_AnyValue(),
+							"RoleArn":                 assertions.Match_AnyValue(),
+						},
+					}),
+					assertions.Match_ObjectLike(&map[string]any{
+						"AdvancedConfiguration": map[string]any{
+							"AlternateTargetGroupArn": assertions.Match_AnyValue(),
+							"ProductionListenerRule":  assertions.Match_AnyValue(),
+							"RoleArn":                 assertions.Match_AnyValue(),
+						},
+					}),
+				},
 			})
 			template.ResourceCountIs(jsii.String("AWS::CloudWatch::Alarm"), jsii.Number(2))
+		})
+	})
+}
+
+// Around the edge there is no way in: the public load balancer admits only CloudFront's
+// addresses, and forwards only requests carrying the origin secret; the accelerator's load
+// balancer is internal.
+func TestAppTier_PublicLoadBalancerRejectsRequestsWithoutTheOriginHeader(t *testing.T) {
+	eachRegion(t, func(t *testing.T, p *testkit.Platform, env config.Environment, region config.Region) {
+		template := appTemplate(t, p, env, region)
+		secret := fmt.Sprintf("{{resolve:secretsmanager:%s:SecretString:::}}", stacks.OriginSecretName(p.Config.Name, env.Name))
+		port := 80
+		if env.DNS != nil {
+			port = 443
+		}
+		testkit.Assert(t, func() {
+			template.HasResourceProperties(jsii.String("AWS::ElasticLoadBalancingV2::ListenerRule"), map[string]any{
+				"Conditions": assertions.Match_ArrayWith(&[]any{map[string]any{
+					"Field":            "http-header",
+					"HttpHeaderConfig": map[string]any{"HttpHeaderName": stacks.OriginHeaderName, "Values": []any{secret}},
+				}}),
+			})
+			template.HasResourceProperties(jsii.String("AWS::ElasticLoadBalancingV2::Listener"), map[string]any{
+				"Port": port, "DefaultActions": []any{assertions.Match_ObjectLike(&map[string]any{
+					"Type": "fixed-response", "FixedResponseConfig": assertions.Match_ObjectLike(&map[string]any{"StatusCode": "403"}),
+				})},
+			})
+			template.HasResourceProperties(jsii.String("AWS::EC2::SecurityGroupIngress"), map[string]any{
+				"SourcePrefixListId": region.CloudFrontPrefixListID, "FromPort": port, "ToPort": port,
+			})
+			template.HasResourceProperties(jsii.String("AWS::ElasticLoadBalancingV2::LoadBalancer"), map[string]any{"Scheme": "internal"})
+		})
+		// Only the internal (accelerator) load balancer's group may admit any address.
+		var open *map[string]*map[string]any
+		testkit.Assert(t, func() {
+			open = template.FindResources(jsii.String("AWS::EC2::SecurityGroup"), map[string]any{
+				"Properties": map[string]any{"SecurityGroupIngress": assertions.Match_ArrayWith(&[]any{
+					assertions.Match_ObjectLike(&map[string]any{"CidrIp": "0.0.0.0/0"}),
+				})},
+			})
+		})
+		for id := range *open {
+			if !strings.HasPrefix(id, "ServiceAccelerator") {
+				t.Errorf("%s admits 0.0.0.0/0; only the internal accelerator load balancer may", id)
+			}
+		}
+	})
+}
+
+// With a domain the load balancers serve HTTPS with a certificate for every name that reaches
+// them: the region's own origin name, the failover origin name, and the API name.
+func TestAppTier_LoadBalancersHaveACertificateForEveryNameWhenThereIsADomain(t *testing.T) {
+	eachRegion(t, func(t *testing.T, p *testkit.Platform, env config.Environment, region config.Region) {
+		template := appTemplate(t, p, env, region)
+		testkit.Assert(t, func() {
+			if env.DNS == nil {
+				template.ResourceCountIs(jsii.String("AWS::CertificateManager::Certificate"), jsii.Number(0))
+				return
+			}
+			d := env.DNS.DomainName
+			template.HasResourceProperties(jsii.String("AWS::CertificateManager::Certificate"), map[string]any{
+				"DomainName":              region.Region + ".origin." + d,
+				"SubjectAlternativeNames": []any{"origin." + d, "api." + d},
+				"ValidationMethod":        "DNS",
+				"DomainValidationOptions": assertions.Match_ArrayWith(&[]any{assertions.Match_ObjectLike(&map[string]any{"HostedZoneId": env.DNS.HostedZoneID})}),
+			})
+			template.ResourcePropertiesCountIs(jsii.String("AWS::ElasticLoadBalancingV2::Listener"), map[string]any{"Protocol": "HTTPS"}, jsii.Number(3))
 		})
 	})
 }
@@ -286,8 +364,8 @@ func listenerRules(t *testing.T, template assertions.Template) string {
 	t.Helper()
 	var found *map[string]*map[string]any
 	testkit.Assert(t, func() { found = template.FindResources(jsii.String("AWS::ElasticLoadBalancingV2::ListenerRule"), nil) })
-	if len(*found) != 2 {
-		t.Fatalf("want a production and a test rule, found %d", len(*found))
+	if len(*found) != 3 {
+		t.Fatalf("want production rules for the edge and the accelerator, and a test rule; found %d", len(*found))
 	}
 	data, _ := json.Marshal(found)
 	return string(data)

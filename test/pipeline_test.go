@@ -11,6 +11,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/example/platform/lib/config"
 	"github.com/example/platform/stacks"
 	"github.com/example/platform/test/testkit"
 )
@@ -144,7 +145,7 @@ func TestPipeline_IndependentStacksOfDifferentRegionsDeployInParallel(t *testing
 func TestPipeline_EveryEnvironmentEndsWithASmokeTestOfEveryRegion(t *testing.T) {
 	for _, file := range configs {
 		p := testkit.Synth(t, file)
-		pipeline, _ := pipelineOf(t, p)
+		pipeline, res := pipelineOf(t, p)
 		for _, env := range p.Config.Environments {
 			stage := stageNamed(t, pipeline, env.Name)
 			last := stage.Actions[0]
@@ -158,14 +159,37 @@ func TestPipeline_EveryEnvironmentEndsWithASmokeTestOfEveryRegion(t *testing.T) 
 				continue
 			}
 			variables, _ := json.Marshal(last.Configuration["EnvironmentVariables"])
-			for _, r := range env.Regions {
-				name := "ALB_" + strings.ReplaceAll(strings.ToUpper(r.Region), "-", "_")
+			for _, name := range []string{"SITE_URL", "API_URL"} {
 				if !strings.Contains(string(variables), name) {
 					t.Errorf("%s/%s: the smoke test does not get %s", file, env.Name, name)
 				}
 			}
+			// Every region is checked through the edge (its own health route), then the API
+			// through the accelerator.
+			buildSpec := smokeTestBuildSpec(t, res, last)
+			for _, r := range env.Regions {
+				if want := "${SITE_URL}" + config.HealthPathPrefix + r.Region; !strings.Contains(buildSpec, want) {
+					t.Errorf("%s/%s: the smoke test does not request %s", file, env.Name, want)
+				}
+			}
+			if want := "${API_URL}" + p.Config.Service.HealthCheckPath; !strings.Contains(buildSpec, want) {
+				t.Errorf("%s/%s: the smoke test does not request %s", file, env.Name, want)
+			}
 		}
 	}
+}
+
+// smokeTestBuildSpec is the build spec of the CodeBuild project the action runs.
+func smokeTestBuildSpec(t *testing.T, res resources, action pipelineAction) string {
+	t.Helper()
+	ref, _ := action.Configuration["ProjectName"].(map[string]any)
+	id, _ := ref["Ref"].(string)
+	project, ok := res.ofType("AWS::CodeBuild::Project")[id]
+	if !ok {
+		t.Fatalf("action %s runs project %v, which is not in the template", action.Name, action.Configuration["ProjectName"])
+	}
+	spec, _ := json.Marshal(project["Source"])
+	return string(spec)
 }
 
 func TestPipeline_HasCrossRegionSupportForEveryRegion(t *testing.T) {

@@ -25,8 +25,12 @@ func TestPlatform_ExampleHasEveryRegionalTierPerEnvironmentAndRegionAndAPipeline
 	want := []string{
 		// The pipeline, and the stack CDK Pipelines adds for each other region it deploys to.
 		"acme-tooling-us-east-1-pipeline", "acme-tooling-us-east-1-pipeline-support-eu-west-1",
+		"acme-tooling-us-east-1-pipeline-support-us-west-2",
 	}
 	for _, env := range []string{"prod", "staging"} {
+		// Once per environment: the edge in us-east-1, the accelerator in us-west-2.
+		want = append(want, stacks.StackName("acme", env, "us-east-1", stacks.TierEdge),
+			stacks.StackName("acme", env, "us-west-2", stacks.TierAccelerator))
 		for _, region := range []string{"eu-west-1", "us-east-1"} {
 			for _, tier := range regionalTiers {
 				want = append(want, stacks.StackName("acme", env, region, tier))
@@ -48,7 +52,8 @@ func TestPlatform_ThreeRegionConfigDeploysEveryTierInThreeRegions(t *testing.T) 
 		}
 	}
 	tiers := len(regionalTiers)
-	want := map[string]int{"us-east-1": tiers, "eu-west-1": tiers, "ap-southeast-2": tiers}
+	// us-east-1 also holds the edge, us-west-2 the accelerator.
+	want := map[string]int{"us-east-1": tiers + 1, "eu-west-1": tiers, "ap-southeast-2": tiers, "us-west-2": 1}
 	if !reflect.DeepEqual(regions, want) {
 		t.Errorf("stacks per region = %v, want %v", regions, want)
 	}
