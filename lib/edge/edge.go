@@ -153,18 +153,18 @@ func New(scope constructs.Construct, id string, props Props) *Edge {
 			ResponseHeadersPolicy: awscloudfront.ResponseHeadersPolicy_SECURITY_HEADERS(),
 			Compress:              jsii.Bool(true),
 		},
-		AdditionalBehaviors:    &behaviors,
-		HttpVersion:            awscloudfront.HttpVersion_HTTP2_AND_3,
-		MinimumProtocolVersion: awscloudfront.SecurityPolicyProtocol_TLS_V1_2_2021,
-		PriceClass:             props.PriceClass,
-		WebAclId:               e.WebACLArn,
-		EnableIpv6:             jsii.Bool(true),
-		EnableLogging:          jsii.Bool(true),
-		LogBucket:              logs,
-		LogFilePrefix:          jsii.String("cloudfront/"),
+		AdditionalBehaviors: &behaviors,
+		HttpVersion:         awscloudfront.HttpVersion_HTTP2_AND_3,
+		PriceClass:          props.PriceClass,
+		WebAclId:            e.WebACLArn,
+		EnableIpv6:          jsii.Bool(true),
+		EnableLogging:       jsii.Bool(true),
+		LogBucket:           logs,
+		LogFilePrefix:       jsii.String("cloudfront/"),
 	}
 	if props.Domain != nil {
 		distribution.DomainNames = jsii.Strings(props.Domain.Name)
+		distribution.MinimumProtocolVersion = awscloudfront.SecurityPolicyProtocol_TLS_V1_2_2021
 		distribution.Certificate = awscertificatemanager.NewCertificate(c, jsii.String("Certificate"), &awscertificatemanager.CertificateProps{
 			DomainName: jsii.String(props.Domain.Name),
 			Validation: awscertificatemanager.CertificateValidation_FromDns(props.Domain.Zone),
