@@ -138,3 +138,13 @@ func jsiiStringMap(m map[string]string) *map[string]*string {
 func (r *RegionStacks) Stacks() []awscdk.Stack {
 	return []awscdk.Stack{r.Keys.Stack, r.Network.Stack, r.Data.Stack, r.Lake.Stack, r.App.Stack}
 }
+
+// Stacks are all of the environment's stacks: every region's in config order, then the edge
+// and the accelerator.
+func (s *EnvironmentStage) Stacks() []awscdk.Stack {
+	var all []awscdk.Stack
+	for _, r := range s.Regions {
+		all = append(all, r.Stacks()...)
+	}
+	return append(all, s.Edge.Stack, s.Accelerator.Stack)
+}

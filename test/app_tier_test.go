@@ -307,12 +307,10 @@ func replicationDestinations(t *testing.T, resource map[string]any, prefix strin
 func dependencies(p *testkit.Platform) map[string]map[string]bool {
 	deps := map[string]map[string]bool{}
 	for _, stage := range p.Stacks.Stages {
-		for _, r := range stage.Regions {
-			for _, stack := range r.Stacks() {
-				deps[*stack.StackName()] = map[string]bool{}
-				for _, dep := range *stack.Dependencies() {
-					deps[*stack.StackName()][*dep.StackName()] = true
-				}
+		for _, stack := range stage.Stacks() {
+			deps[*stack.StackName()] = map[string]bool{}
+			for _, dep := range *stack.Dependencies() {
+				deps[*stack.StackName()][*dep.StackName()] = true
 			}
 		}
 	}

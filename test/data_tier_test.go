@@ -250,7 +250,13 @@ func TestPlatform_StacksDeployInAnOrderWithoutCycles(t *testing.T) {
 				for _, tier := range []string{stacks.TierKeys, stacks.TierNetwork, stacks.TierData} {
 					edges = append(edges, [2]string{name(r.Region, stacks.TierApp), name(r.Region, tier)})
 				}
+				// The edge and the accelerator front every region's load balancers.
+				edges = append(edges,
+					[2]string{name(stacks.EdgeRegion, stacks.TierEdge), name(r.Region, stacks.TierApp)},
+					[2]string{name(stacks.AcceleratorRegion, stacks.TierAccelerator), name(r.Region, stacks.TierApp)})
 			}
+			// The distribution sends the origin secret, created in the primary's keys stack.
+			edges = append(edges, [2]string{name(stacks.EdgeRegion, stacks.TierEdge), name(primary, stacks.TierKeys)})
 			for _, edge := range edges {
 				if !deps[edge[0]][edge[1]] {
 					t.Errorf("%s does not wait for %s", edge[0], edge[1])

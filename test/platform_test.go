@@ -2,6 +2,7 @@ package test
 
 import (
 	"encoding/json"
+	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -69,6 +70,11 @@ func TestPlatform_StacksLandInTheirEnvironmentsAccountAndRegion(t *testing.T) {
 						t.Errorf("%s is in %s/%s, want %s/%s", *stack.StackName(), *stack.Account(), *stack.Region(),
 							stage.Environment.Account, r.Region.Region)
 					}
+				}
+			}
+			for stack, region := range map[awscdk.Stack]string{stage.Edge.Stack: stacks.EdgeRegion, stage.Accelerator.Stack: stacks.AcceleratorRegion} {
+				if *stack.Account() != stage.Environment.Account || *stack.Region() != region {
+					t.Errorf("%s is in %s/%s, want %s/%s", *stack.StackName(), *stack.Account(), *stack.Region(), stage.Environment.Account, region)
 				}
 			}
 		}
