@@ -78,8 +78,9 @@ func New(scope constructs.Construct, id string, props Props) *Accelerator {
 			Endpoints: &[]ga.IEndpoint{awsglobalacceleratorendpoints.NewApplicationLoadBalancerEndpoint(r.LoadBalancer,
 				&awsglobalacceleratorendpoints.ApplicationLoadBalancerEndpointOptions{PreserveClientIp: jsii.Bool(true)})},
 			TrafficDialPercentage: jsii.Number(r.TrafficDialPercent),
-			// For load balancer endpoints Global Accelerator also follows the load balancer's
-			// own target health; these settings take effect with it.
+			// For load balancer endpoints Global Accelerator judges health by the load
+			// balancer's own target health checks and ignores these settings; they are set so
+			// that the group checks the right path should it ever hold other endpoints.
 			HealthCheckPath:      jsii.String(props.HealthCheckPath),
 			HealthCheckPort:      jsii.Number(port),
 			HealthCheckProtocol:  protocol,
