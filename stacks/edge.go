@@ -5,8 +5,6 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudfront"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssnssubscriptions"
 	"github.com/aws/jsii-runtime-go"
@@ -77,16 +75,8 @@ func NewEdgeStack(stage awscdk.Stage, platform *config.Platform, env config.Envi
 // alarmTopic sends the edge's alarms to the platform's alert addresses. CloudWatch must be
 // able to use the topic's key to publish.
 func alarmTopic(stack awscdk.Stack, platform *config.Platform) awssns.ITopic {
-	key := awskms.NewKey(stack, jsii.String("AlarmsKey"), &awskms.KeyProps{
-		Description:       jsii.String("Encrypts the edge's alarm notifications"),
-		EnableKeyRotation: jsii.Bool(true),
-	})
-	key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:        jsii.String("CloudWatchPublishesAlarmsToTheEncryptedTopic"),
-		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("cloudwatch.amazonaws.com"), nil)},
-		Actions:    jsii.Strings("kms:GenerateDataKey*", "kms:Decrypt"),
-		Resources:  jsii.Strings("*"),
-	}), nil)
+	key := topicKey(stack, "AlarmsKey", "Encrypts the edge's alarm notifications",
+		"CloudWatchPublishesAlarmsToTheEncryptedTopic", "cloudwatch.amazonaws.com")
 	topic := awssns.NewTopic(stack, jsii.String("Alarms"), &awssns.TopicProps{
 		DisplayName: jsii.String(fmt.Sprintf("%s edge alarms", platform.Name)),
 		MasterKey:   key,

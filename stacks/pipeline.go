@@ -177,17 +177,8 @@ func smokeTest(p *config.Platform, stage *EnvironmentStage) pipelines.Step {
 // notificationsKey encrypts the approval topic and the pull-request builds. CodeStar
 // Notifications must be able to use it to publish to the encrypted topic.
 func notificationsKey(stack awscdk.Stack) awskms.Key {
-	key := awskms.NewKey(stack, jsii.String("NotificationsKey"), &awskms.KeyProps{
-		Description:       jsii.String("Encrypts the pipeline's approval notifications and pull-request builds"),
-		EnableKeyRotation: jsii.Bool(true),
-	})
-	key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:        jsii.String("CodeStarNotificationsPublishToTheEncryptedTopic"),
-		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("codestar-notifications.amazonaws.com"), nil)},
-		Actions:    jsii.Strings("kms:GenerateDataKey*", "kms:Decrypt"),
-		Resources:  jsii.Strings("*"),
-		Conditions: &map[string]any{"StringEquals": map[string]any{"kms:ViaService": fmt.Sprintf("sns.%s.amazonaws.com", *stack.Region())}},
-	}), nil)
+	key := topicKey(stack, "NotificationsKey", "Encrypts the pipeline's approval notifications and pull-request builds",
+		"CodeStarNotificationsPublishToTheEncryptedTopic", "codestar-notifications.amazonaws.com")
 	key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:        jsii.String("CloudWatchLogsEncryptsTheBuildLogs"),
 		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String(fmt.Sprintf("logs.%s.amazonaws.com", *stack.Region())), nil)},
@@ -196,6 +187,22 @@ func notificationsKey(stack awscdk.Stack) awskms.Key {
 		Conditions: &map[string]any{"ArnLike": map[string]any{
 			"kms:EncryptionContext:aws:logs:arn": fmt.Sprintf("arn:aws:logs:%s:%s:log-group:*", *stack.Region(), *stack.Account()),
 		}},
+	}), nil)
+	return key
+}
+
+// topicKey is a yearly-rotated KMS key for an encrypted SNS topic that publisher (a service
+// principal) publishes to: SNS uses the key on the publisher's behalf.
+func topicKey(stack awscdk.Stack, id, description, sid, publisher string) awskms.Key {
+	key := awskms.NewKey(stack, jsii.String(id), &awskms.KeyProps{
+		Description: jsii.String(description), EnableKeyRotation: jsii.Bool(true),
+	})
+	key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String(sid),
+		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String(publisher), nil)},
+		Actions:    jsii.Strings("kms:GenerateDataKey*", "kms:Decrypt"),
+		Resources:  jsii.Strings("*"),
+		Conditions: &map[string]any{"StringEquals": map[string]any{"kms:ViaService": fmt.Sprintf("sns.%s.amazonaws.com", *stack.Region())}},
 	}), nil)
 	return key
 }
