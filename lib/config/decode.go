@@ -11,6 +11,12 @@ import (
 	"strings"
 )
 
+// movedFields are fields an earlier version of the config had elsewhere, with where they went.
+var movedFields = map[string]string{
+	"dns": "moved: each environment has its own dns {domainName, hostedZoneId} (a hosted zone in the environment's account); " +
+		"move it into environments[].dns",
+}
+
 // decodeStrict decodes data into v and reports every unknown field and mistyped value, not just
 // the first as json.Decoder.DisallowUnknownFields would: a user fixing a config file should see
 // all of its problems in one run. It returns the paths whose values could not be decoded, so
@@ -96,7 +102,11 @@ func checkShape(value any, t reflect.Type, path string, problems *problems) {
 		for _, key := range keys {
 			field, known := fields[key]
 			if !known {
-				problems.add(join(path, key), "unknown field; known fields are "+strings.Join(fieldNames(t), ", "))
+				message := "unknown field; known fields are " + strings.Join(fieldNames(t), ", ")
+				if hint, moved := movedFields[join(path, key)]; moved {
+					message = hint
+				}
+				problems.add(join(path, key), message)
 				continue
 			}
 			checkShape(object[key], field.Type, join(path, key), problems)

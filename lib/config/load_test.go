@@ -152,6 +152,7 @@ func TestLoad_RejectsEachInvalidFixture(t *testing.T) {
 		{"backup-retention-too-long", "environments[0].sizing.backupRetentionDays", "40: Aurora keeps automated backups for 1 to 35 days"},
 		{"bad-hosted-zone", "environments[0].dns.hostedZoneId", `"zone-1" is not valid`},
 		{"bad-domain", "environments[0].dns.domainName", `"Example..com" is not valid`},
+		{"platform-level-dns", "dns", "moved: each environment has its own dns"},
 		{"bad-price-class", "environments[0].edge.priceClass", `"PriceClass_50" is not a price class`},
 		{"rate-limit-too-low", "environments[0].edge.rateLimit", "50: must be 100 to 2000000000"},
 		{"bad-static-path", "environments[0].edge.staticPaths[0]", `"static/*" is not a path pattern`},
