@@ -74,9 +74,6 @@ func newPublicIngress(scope constructs.Construct, props Props, logs awss3.IBucke
 	in.SecurityGroup.AddIngressRule(awsec2.Peer_Ipv4(jsii.String(props.VpcCidr)), awsec2.Port_Tcp(jsii.Number(testPort)),
 		jsii.String("Test traffic to the new version, from inside the VPC"), nil)
 	s.TestListener, s.TestRule = newListener(scope, "Test", props, in, testPort, protocol, nil, 404)
-	s.LoadBalancerDNS = awscdk.NewCfnOutput(scope, jsii.String("LoadBalancerDnsName"), &awscdk.CfnOutputProps{
-		Value: in.LoadBalancer.LoadBalancerDnsName(), Description: jsii.String("The ALB's DNS name (origin for the edge)"),
-	})
 }
 
 // newAcceleratedIngress builds the internal load balancer that Global Accelerator sends to.

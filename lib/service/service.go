@@ -109,8 +109,6 @@ type Service struct {
 	// Accelerated is the internal load balancer behind Global Accelerator, when
 	// Props.AcceleratorIngress is set.
 	Accelerated *Ingress
-	// LoadBalancerDNS is the stack output holding the ALB's DNS name (for smoke tests).
-	LoadBalancerDNS awscdk.CfnOutput
 	// RollbackAlarms roll a deployment back when they fire.
 	RollbackAlarms []awscloudwatch.Alarm
 	Logs           awslogs.LogGroup
