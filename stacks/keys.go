@@ -48,11 +48,8 @@ func NewKeysStack(stage awscdk.Stage, place placement, primaryKeyArn *string) *K
 // managed key: the replica regions' platform keys do not exist yet when it is created.
 func newOriginSecret(stack awscdk.Stack, place placement) {
 	var replicas []*awssecretsmanager.ReplicaRegion
-	for _, region := range place.env.Regions[1:] {
-		replicas = append(replicas, &awssecretsmanager.ReplicaRegion{Region: jsii.String(region.Region)})
-	}
-	if !slices.ContainsFunc(place.env.Regions, func(r config.Region) bool { return r.Region == EdgeRegion }) {
-		replicas = append(replicas, &awssecretsmanager.ReplicaRegion{Region: jsii.String(EdgeRegion)})
+	for _, region := range originSecretReplicaRegions(place.env) {
+		replicas = append(replicas, &awssecretsmanager.ReplicaRegion{Region: jsii.String(region)})
 	}
 	secret := awssecretsmanager.NewSecret(stack, jsii.String("OriginSecret"), &awssecretsmanager.SecretProps{
 		SecretName:  jsii.String(OriginSecretName(place.platform.Name, place.env.Name)),
@@ -65,6 +62,19 @@ func newOriginSecret(stack awscdk.Stack, place placement) {
 	})
 	compliance.Accept(secret, compliance.Accepted{Rule: "AwsSolutions-SMG4",
 		Reason: "A new origin secret must reach CloudFront and every load balancer together, which a rotation function cannot do without rewriting the production listener rules; rotate it with the README's procedure."})
+}
+
+// originSecretReplicaRegions are where the origin secret is copied from the primary: every
+// secondary, and the edge's region when the environment does not run there.
+func originSecretReplicaRegions(env config.Environment) []string {
+	var regions []string
+	for _, r := range env.Secondaries() {
+		regions = append(regions, r.Region)
+	}
+	if !slices.ContainsFunc(env.Regions, func(r config.Region) bool { return r.Region == EdgeRegion }) {
+		regions = append(regions, EdgeRegion)
+	}
+	return regions
 }
 
 // originHeaderValue is a dynamic reference to the origin secret: CloudFormation resolves it at
