@@ -106,6 +106,25 @@ func originGroupMembers(t *testing.T, template assertions.Template) []string {
 	return nil
 }
 
+// Static paths are cached and fail over like the rest; everything else is never cached.
+func TestEdge_CachesOnlyTheStaticPaths(t *testing.T) {
+	template := synth(t, false, "us-east-1", "eu-west-1")
+	testkit.Assert(t, func() {
+		template.HasResourceProperties(jsii.String("AWS::CloudFront::Distribution"), distributionConfig(map[string]any{
+			"CacheBehaviors": assertions.Match_ArrayWith(&[]any{assertions.Match_ObjectLike(&map[string]any{
+				"PathPattern":    "/static/*",
+				"TargetOriginId": assertions.Match_StringLikeRegexp(jsii.String("OriginGroup")),
+				"CachePolicyId":  "658327ea-f89d-4fab-a63d-7e88639e58f6", // CachingOptimized
+				"AllowedMethods": []any{"GET", "HEAD", "OPTIONS"},
+			})}),
+			"DefaultCacheBehavior": assertions.Match_ObjectLike(&map[string]any{
+				"CachePolicyId":         "4135ea2d-6df8-44a3-9df3-4b5a84be39ad", // CachingDisabled
+				"OriginRequestPolicyId": "b689b0a8-53d0-40ab-baf2-68738e2966ac", // AllViewerExceptHostHeader
+			}),
+		}))
+	})
+}
+
 func TestEdge_WebACLIsCloudFrontScopedWithManagedRulesAndTheRateLimitAndLogs(t *testing.T) {
 	template := synth(t, false, "us-east-1", "eu-west-1")
 	managed := func(name string) any {
@@ -131,6 +150,9 @@ func TestEdge_WebACLIsCloudFrontScopedWithManagedRulesAndTheRateLimitAndLogs(t *
 		}))
 		template.HasResourceProperties(jsii.String("AWS::WAFv2::LoggingConfiguration"), map[string]any{
 			"LogDestinationConfigs": []any{"arn:aws:logs:us-east-1:111111111111:log-group:aws-waf-logs-Test"},
+		})
+		template.HasResourceProperties(jsii.String("AWS::WAFv2::LoggingConfiguration"), map[string]any{
+			"RedactedFields": []any{map[string]any{"SingleHeader": map[string]any{"Name": "authorization"}}, map[string]any{"SingleHeader": map[string]any{"Name": "cookie"}}},
 		})
 		template.HasResourceProperties(jsii.String("AWS::S3::Bucket"), map[string]any{
 			"OwnershipControls": map[string]any{"Rules": []any{map[string]any{"ObjectOwnership": "BucketOwnerPreferred"}}},
@@ -162,6 +184,12 @@ func TestEdge_ChecksEveryRegionThroughTheDistributionAndAlarms(t *testing.T) {
 				})}),
 			}))
 		}
+		// Each check's alarm tells the alert topic when it fails and when it recovers.
+		template.ResourcePropertiesCountIs(jsii.String("AWS::CloudWatch::Alarm"), map[string]any{
+			"Namespace": "AWS/Route53", "MetricName": "HealthCheckStatus",
+			"AlarmActions": []any{map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^Alarms"))}},
+			"OKActions":    []any{map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^Alarms"))}},
+		}, jsii.Number(3))
 		template.HasResourceProperties(jsii.String("AWS::CloudFront::Function"), map[string]any{
 			"FunctionCode": assertions.Match_StringLikeRegexp(jsii.String(`request.uri = "/health"`)),
 		})
