@@ -66,21 +66,20 @@ func NewAppStack(stage awscdk.Stage, place placement, region config.Region, in a
 	d := env.Deployment
 	svc := service.New(stack, "Service", service.Props{
 		// Only CloudFront reaches the public load balancer, and only with the origin header;
-		// Global Accelerator reaches its own, internal one.
-		PublicIngress:      []awsec2.IPeer{awsec2.Peer_PrefixList(jsii.String(region.CloudFrontPrefixListID))},
-		OriginHeader:       &service.Header{Name: OriginHeaderName, Value: originHeaderValue(p.Name, env.Name)},
-		AcceleratorIngress: true,
-		Certificate:        originCertificate(stack, env, region),
-		Vpc:                in.network.Network.Vpc,
-		VpcCidr:            region.CIDR,
-		Name:               p.Service.Name,
-		Image:              image,
-		ContainerPort:      float64(p.Service.ContainerPort),
-		HealthCheckPath:    p.Service.HealthCheckPath,
-		CPU:                float64(env.Sizing.TaskCPU),
-		MemoryMiB:          float64(env.Sizing.TaskMemoryMiB),
-		MinCapacity:        float64(env.Sizing.MinCapacity),
-		MaxCapacity:        float64(env.Sizing.MaxCapacity),
+		// Global Accelerator reaches the internal one.
+		PublicIngress:   []awsec2.IPeer{awsec2.Peer_PrefixList(jsii.String(region.CloudFrontPrefixListID))},
+		OriginHeader:    &service.Header{Name: OriginHeaderName, Value: originHeaderValue(p.Name, env.Name)},
+		Certificate:     originCertificate(stack, env, region),
+		Vpc:             in.network.Network.Vpc,
+		VpcCidr:         region.CIDR,
+		Name:            p.Service.Name,
+		Image:           image,
+		ContainerPort:   float64(p.Service.ContainerPort),
+		HealthCheckPath: p.Service.HealthCheckPath,
+		CPU:             float64(env.Sizing.TaskCPU),
+		MemoryMiB:       float64(env.Sizing.TaskMemoryMiB),
+		MinCapacity:     float64(env.Sizing.MinCapacity),
+		MaxCapacity:     float64(env.Sizing.MaxCapacity),
 		Deployment: service.Deployment{
 			Strategy:    strategies[d.Strategy],
 			BakeTime:    awscdk.Duration_Minutes(jsii.Number(float64(d.BakeTimeMinutes))),

@@ -45,13 +45,12 @@ func TestAppTier_EveryRegionDeploysBlueGreenWithRulesRoleAndRollbackAlarms(t *te
 						"Enable": true, "Rollback": true, "AlarmNames": assertions.Match_AnyValue(),
 					}),
 				}),
-				// The edge's load balancer (with the test rule) and the accelerator's, shifted together.
+				// The edge's load balancer and the internal one (with the test rule), shifted together.
 				"LoadBalancers": []any{
 					assertions.Match_ObjectLike(&map[string]any{
 						"AdvancedConfiguration": map[string]any{
 							"AlternateTargetGroupArn": assertions.Match_AnyValue(),
 							"ProductionListenerRule":  assertions.Match_AnyValue(),
-							"TestListenerRule":        assertions.Match_AnyValue(),
 							"RoleArn":                 assertions.Match_AnyValue(),
 						},
 					}),
@@ -59,6 +58,7 @@ func TestAppTier_EveryRegionDeploysBlueGreenWithRulesRoleAndRollbackAlarms(t *te
 						"AdvancedConfiguration": map[string]any{
 							"AlternateTargetGroupArn": assertions.Match_AnyValue(),
 							"ProductionListenerRule":  assertions.Match_AnyValue(),
+							"TestListenerRule":        assertions.Match_AnyValue(),
 							"RoleArn":                 assertions.Match_AnyValue(),
 						},
 					}),

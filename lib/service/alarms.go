@@ -21,8 +21,8 @@ func newRollbackAlarms(scope constructs.Construct, s *Service) []*string {
 	for i, in := range s.Ingresses() {
 		errorMetrics[fmt.Sprintf("errors%d", i)] = in.LoadBalancer.Metrics().HttpCodeTarget(elbv2.HttpCodeTarget_TARGET_5XX_COUNT,
 			&awscloudwatch.MetricOptions{Period: minute, Statistic: jsii.String("Sum")})
-		unhealthyMetrics[fmt.Sprintf("blue%d", i)] = unhealthyHosts(in.LoadBalancer, in.Blue)
-		unhealthyMetrics[fmt.Sprintf("green%d", i)] = unhealthyHosts(in.LoadBalancer, in.Green)
+		unhealthyMetrics[fmt.Sprintf("blue%d", i)] = in.Blue.Metrics().UnhealthyHostCount(&awscloudwatch.MetricOptions{Period: minute, Statistic: jsii.String("Maximum")})
+		unhealthyMetrics[fmt.Sprintf("green%d", i)] = in.Green.Metrics().UnhealthyHostCount(&awscloudwatch.MetricOptions{Period: minute, Statistic: jsii.String("Maximum")})
 	}
 	errors := awscloudwatch.NewAlarm(scope, jsii.String("Target5xxAlarm"), &awscloudwatch.AlarmProps{
 		AlarmDescription: jsii.String("Tasks answer with 5xx: a deployment in progress rolls back"),
@@ -48,19 +48,4 @@ func newRollbackAlarms(scope constructs.Construct, s *Service) []*string {
 	})
 	s.RollbackAlarms = []awscloudwatch.Alarm{errors, unhealthy}
 	return []*string{errors.AlarmName(), unhealthy.AlarmName()}
-}
-
-// unhealthyHosts is built from its dimensions because CDK only offers target group metrics for
-// groups it sees attached to a listener, and ECS attaches green itself, at deployment time.
-func unhealthyHosts(lb elbv2.ApplicationLoadBalancer, group elbv2.ApplicationTargetGroup) awscloudwatch.Metric {
-	return awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
-		Namespace:  jsii.String("AWS/ApplicationELB"),
-		MetricName: jsii.String("UnHealthyHostCount"),
-		DimensionsMap: &map[string]*string{
-			"LoadBalancer": lb.LoadBalancerFullName(),
-			"TargetGroup":  group.TargetGroupFullName(),
-		},
-		Period:    awscdk.Duration_Minutes(jsii.Number(1)),
-		Statistic: jsii.String("Maximum"),
-	})
 }

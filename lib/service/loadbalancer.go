@@ -14,18 +14,26 @@ import (
 // Ingress is one load balancer in front of the service: its production listener, the rule on
 // it that carries live traffic, and the two target groups ECS moves that rule between.
 //
-// The production rule is deliberately plain: its properties name only the blue target group,
-// a fixed priority, a path pattern and (on the edge's origin) the origin header, whose template
-// text is a constant reference to a secret. CloudFormation rewrites a rule only when its
-// declared properties change, and a rewrite would point production back at blue even when
-// green is live (aws-cdk issue 36649), so nothing that changes routinely (image, task size,
-// scaling) may flow into it.
+// Every rule forwards to both groups, blue weighted 100 and green 0: ECS requires both groups
+// of a load balancer entry in its production or test rule, and moves traffic by changing the
+// weights ("Both targetGroup and alternateTargetGroup must be associated with the
+// productionListenerRule or testListenerRule" otherwise rolls the first deployment back).
+//
+// The rules are deliberately plain: their properties name only the two groups with their
+// initial weights, a fixed priority, a path pattern and (on the edge's origin) the origin
+// header, whose template text is a constant reference to a secret. CloudFormation rewrites a
+// rule only when its declared properties change, and a rewrite would point production back at
+// blue even when green is live (aws-cdk issue 36649), so nothing that changes routinely (image,
+// task size, scaling) may flow into them.
 type Ingress struct {
 	LoadBalancer       elbv2.ApplicationLoadBalancer
 	SecurityGroup      awsec2.SecurityGroup
 	ProductionListener elbv2.ApplicationListener
 	ProductionRule     elbv2.ApplicationListenerRule
-	// Blue is the target group the template declares; Green is the alternate.
+	// TestRule, on the internal load balancer only, reaches the new version before it takes
+	// production traffic.
+	TestRule elbv2.ApplicationListenerRule
+	// Blue is the group ECS starts on; Green is the alternate.
 	Blue, Green elbv2.ApplicationTargetGroup
 }
 
@@ -45,8 +53,7 @@ type ingressOptions struct {
 	description  string
 }
 
-// newPublicIngress builds the internet-facing load balancer (the edge's origin), with a test
-// listener that only the VPC reaches.
+// newPublicIngress builds the internet-facing load balancer, the edge's origin.
 func newPublicIngress(scope constructs.Construct, props Props, logs awss3.IBucket, s *Service) {
 	options := ingressOptions{
 		internetFacing: true,
@@ -55,10 +62,10 @@ func newPublicIngress(scope constructs.Construct, props Props, logs awss3.IBucke
 		// With an edge in front, CloudFront speaks HTTPS to the origin and nobody else may
 		// connect: a redirect listener would only widen the security group.
 		redirectHTTP: props.OriginHeader == nil,
-		description:  "Load balancer: production from the public ingress peers, test from the VPC",
+		description:  "Load balancer: production from the public ingress peers",
 	}
 	if isAnyIPv4(props.PublicIngress) {
-		options.description = "Load balancer: production from the internet, test from the VPC"
+		options.description = "Load balancer: production from the internet"
 	}
 	in := newIngress(scope, props, logs, options)
 	if isAnyIPv4(props.PublicIngress) {
@@ -66,6 +73,24 @@ func newPublicIngress(scope constructs.Construct, props Props, logs awss3.IBucke
 			Reason: "An internet-facing load balancer without an edge in front admits the internet on its listener ports only; set PublicIngress (the edge does) to narrow it."})
 	}
 	s.Public = in
+}
+
+// newInternalIngress builds the internal load balancer: Global Accelerator sends to it, and its
+// test listener reaches the new version of a deployment from inside the VPC. The test listener
+// lives here because a request from the VPC to the internet-facing load balancer leaves
+// through NAT and arrives from the NAT's public address, which no VPC rule admits. Being
+// internal, the load balancer is reachable only from the VPC and through the accelerator; the
+// accelerator preserves client addresses, so its production port admits any source. Its
+// construct IDs keep the "Accelerator" prefix they were created with: a new ID would replace
+// the load balancer, and the accelerator would keep sending to the old one.
+func newInternalIngress(scope constructs.Construct, props Props, logs awss3.IBucket, s *Service) {
+	in := newIngress(scope, props, logs, ingressOptions{
+		prefix:      "Accelerator",
+		peers:       []awsec2.IPeer{awsec2.Peer_AnyIpv4()},
+		description: "Internal load balancer behind Global Accelerator (which preserves client addresses); test traffic from the VPC",
+	})
+	compliance.Accept(in.SecurityGroup, compliance.Accepted{Rule: "AwsSolutions-EC23",
+		Reason: "This load balancer is internal: only the VPC and Global Accelerator reach it, and the accelerator keeps each client's own address as the source, so the rule cannot name a narrower range."})
 
 	testPort, protocol := 8080.0, elbv2.ApplicationProtocol_HTTP
 	if props.Certificate != nil {
@@ -73,21 +98,9 @@ func newPublicIngress(scope constructs.Construct, props Props, logs awss3.IBucke
 	}
 	in.SecurityGroup.AddIngressRule(awsec2.Peer_Ipv4(jsii.String(props.VpcCidr)), awsec2.Port_Tcp(jsii.Number(testPort)),
 		jsii.String("Test traffic to the new version, from inside the VPC"), nil)
-	s.TestListener, s.TestRule = newListener(scope, "Test", props, in, testPort, protocol, nil, 404)
-}
-
-// newAcceleratedIngress builds the internal load balancer that Global Accelerator sends to.
-// Being internal, it is reachable only from the VPC and through the accelerator; the
-// accelerator preserves client addresses, so its security group admits any source.
-func newAcceleratedIngress(scope constructs.Construct, props Props, logs awss3.IBucket, s *Service) {
-	in := newIngress(scope, props, logs, ingressOptions{
-		prefix:      "Accelerator",
-		peers:       []awsec2.IPeer{awsec2.Peer_AnyIpv4()},
-		description: "Internal load balancer behind Global Accelerator (which preserves client addresses)",
-	})
-	compliance.Accept(in.SecurityGroup, compliance.Accepted{Rule: "AwsSolutions-EC23",
-		Reason: "This load balancer is internal: only the VPC and Global Accelerator reach it, and the accelerator keeps each client's own address as the source, so the rule cannot name a narrower range."})
-	s.Accelerated = &in
+	s.TestListener, in.TestRule = newListener(scope, "Test", props, in, testPort, protocol, nil, 404)
+	s.TestRule = in.TestRule
+	s.Internal = in
 }
 
 func newIngress(scope constructs.Construct, props Props, logs awss3.IBucket, o ingressOptions) Ingress {
@@ -161,8 +174,8 @@ func newTargetGroup(scope constructs.Construct, id string, props Props) elbv2.Ap
 }
 
 // newListener creates a listener whose default action answers status and whose one rule
-// forwards everything (carrying header, when set) to the blue target group; ECS owns the rule's
-// target from the first deployment on.
+// forwards everything (carrying header, when set) to the blue target group, with green in the
+// same action at weight 0; ECS owns the weights from the first deployment on.
 func newListener(scope constructs.Construct, id string, props Props, in Ingress, port float64, protocol elbv2.ApplicationProtocol, header *Header, status float64) (elbv2.ApplicationListener, elbv2.ApplicationListenerRule) {
 	body := "Not found"
 	if status == 403 {
@@ -187,7 +200,9 @@ func newListener(scope constructs.Construct, id string, props Props, in Ingress,
 		Listener:   listener,
 		Priority:   jsii.Number(rulePriority),
 		Conditions: &conditions,
-		Action:     elbv2.ListenerAction_Forward(&[]elbv2.IApplicationTargetGroup{in.Blue}, nil),
+		Action: elbv2.ListenerAction_WeightedForward(&[]*elbv2.WeightedTargetGroup{
+			{TargetGroup: in.Blue, Weight: jsii.Number(100)}, {TargetGroup: in.Green, Weight: jsii.Number(0)},
+		}, nil),
 	})
 	return listener, rule
 }

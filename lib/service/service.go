@@ -1,7 +1,9 @@
 // Package service builds the platform's application in one region: an ECS cluster with
-// Service Connect, a Fargate service in private subnets behind an internet-facing ALB, deployed
-// with ECS-native blue/green (two target groups, production and test listener rules, bake time,
-// alarm-driven rollback), autoscaled on CPU and memory, traced through an ADOT sidecar.
+// Service Connect, a Fargate service in private subnets behind two ALBs (an internet-facing one
+// for the edge, an internal one for Global Accelerator and test traffic), deployed with
+// ECS-native blue/green (two target groups per load balancer, production and test listener
+// rules, bake time, alarm-driven rollback), autoscaled on CPU and memory, traced through an
+// ADOT sidecar.
 package service
 
 import (
@@ -49,7 +51,8 @@ type Deployment struct {
 // Props configures a Service. Vpc, VpcCidr, Name, Image, Key and NamespaceName are required.
 type Props struct {
 	Vpc awsec2.IVpc
-	// VpcCidr is the VPC's range as a literal; only it may reach the test listener.
+	// VpcCidr is the VPC's range as a literal; only it may reach the test listener (on the
+	// internal load balancer).
 	VpcCidr string
 	// Name of the service: the ECS service, its container and its Service Connect name.
 	Name string
@@ -78,9 +81,6 @@ type Props struct {
 	// the edge adds it, and a request without it gets 403. Its Value should be a dynamic
 	// reference to a secret, so that the production rule's template text never changes.
 	OriginHeader *Header
-	// AcceleratorIngress adds an internal load balancer for Global Accelerator, which ECS
-	// deploys to in step with the public one.
-	AcceleratorIngress bool
 	// DeletionProtection keeps the load balancer from being deleted (production).
 	DeletionProtection bool
 	// TraceSampleRate is the share of requests X-Ray samples. Default: 0.05.
@@ -103,12 +103,12 @@ type Service struct {
 	TaskRole awsiam.IRole
 	// Public is the internet-facing load balancer, the edge's origin.
 	Public Ingress
-	// TestListener (on Public) routes to the new version before it takes production traffic.
+	// Internal is the internal load balancer: Global Accelerator's endpoint, and the home of
+	// the test listener, which only the VPC reaches.
+	Internal Ingress
+	// TestListener (on Internal) routes to the new version before it takes production traffic.
 	TestListener awselasticloadbalancingv2.ApplicationListener
 	TestRule     awselasticloadbalancingv2.ApplicationListenerRule
-	// Accelerated is the internal load balancer behind Global Accelerator, when
-	// Props.AcceleratorIngress is set.
-	Accelerated *Ingress
 	// RollbackAlarms roll a deployment back when they fire.
 	RollbackAlarms []awscloudwatch.Alarm
 	Logs           awslogs.LogGroup
@@ -180,18 +180,10 @@ func New(scope constructs.Construct, id string, props Props) *Service {
 	// ALB log delivery supports only S3-managed encryption, not KMS.
 	accessLogs := logbucket.New(c, "AccessLogs", 90)
 	newPublicIngress(c, props, accessLogs, s)
-	if props.AcceleratorIngress {
-		newAcceleratedIngress(c, props, accessLogs, s)
-	}
+	newInternalIngress(c, props, accessLogs, s)
 	rollbackAlarms := newRollbackAlarms(c, s)
 
-	tasksGroup := awsec2.NewSecurityGroup(c, jsii.String("TasksSecurityGroup"), &awsec2.SecurityGroupProps{
-		Vpc: props.Vpc, Description: jsii.String("Service tasks: from the load balancer only"),
-	})
-	awscdk.Validations_Of(tasksGroup).Acknowledge(&awscdk.Acknowledgment{
-		Id:     jsii.String("Annotation::@aws-cdk/aws-ec2:ipv4IgnoreEgressRule"),
-		Reason: jsii.String("Tasks may open any outbound connection; what they reach (the database) admits them by its own ingress rule."),
-	})
+	tasksGroup := newTasksSecurityGroup(c, props)
 	s.Service = awsecs.NewFargateService(c, jsii.String("Service"), &awsecs.FargateServiceProps{
 		Cluster:                s.Cluster,
 		SecurityGroups:         &[]awsec2.ISecurityGroup{tasksGroup},
@@ -244,10 +236,21 @@ func New(scope constructs.Construct, id string, props Props) *Service {
 
 // Ingresses are the service's load balancers: the public one first.
 func (s *Service) Ingresses() []Ingress {
-	if s.Accelerated == nil {
-		return []Ingress{s.Public}
-	}
-	return []Ingress{s.Public, *s.Accelerated}
+	return []Ingress{s.Public, s.Internal}
+}
+
+// newTasksSecurityGroup admits the load balancers (attachIngresses adds them) and lets the
+// tasks call out only where they must: AWS APIs over HTTPS (through the VPC endpoints, or NAT
+// for those without one) and whatever a caller opens with Connections (the database). Name
+// resolution needs no rule: security groups do not filter traffic to the Amazon DNS server.
+func newTasksSecurityGroup(scope constructs.Construct, props Props) awsec2.SecurityGroup {
+	group := awsec2.NewSecurityGroup(scope, jsii.String("TasksSecurityGroup"), &awsec2.SecurityGroupProps{
+		Vpc: props.Vpc, Description: jsii.String("Service tasks: from the load balancers; out to AWS APIs and what callers allow"),
+		AllowAllOutbound: jsii.Bool(false),
+	})
+	group.AddEgressRule(awsec2.Peer_AnyIpv4(), awsec2.Port_Tcp(jsii.Number(443)),
+		jsii.String("HTTPS to AWS APIs: ECR, Secrets Manager, DynamoDB, S3, CloudWatch Logs, X-Ray"), nil)
+	return group
 }
 
 // attachIngresses registers the service with every load balancer's blue target group and
@@ -264,15 +267,15 @@ func attachIngresses(scope constructs.Construct, props Props, s *Service, tasks 
 	compliance.Accept(role, compliance.Accepted{Rule: "AwsSolutions-IAM4",
 		AppliesTo: []string{"Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonECSInfrastructureRolePolicyForLoadBalancers"},
 		Reason:    "The role ECS assumes to move the listener rules during blue/green deployments uses the AWS policy made for it, which AWS keeps in step with what ECS needs."})
-	for i, in := range s.Ingresses() {
+	for _, in := range s.Ingresses() {
 		tasks.Connections().AllowFrom(in.LoadBalancer, awsec2.Port_Tcp(jsii.Number(props.ContainerPort)), jsii.String("Load balancer to tasks"))
 		alternate := &awsecs.AlternateTargetProps{
 			AlternateTargetGroup: in.Green,
 			ProductionListener:   awsecs.ListenerRuleConfiguration_ApplicationListenerRule(in.ProductionRule),
 			Role:                 role,
 		}
-		if i == 0 {
-			alternate.TestListener = awsecs.ListenerRuleConfiguration_ApplicationListenerRule(s.TestRule)
+		if in.TestRule != nil {
+			alternate.TestListener = awsecs.ListenerRuleConfiguration_ApplicationListenerRule(in.TestRule)
 		}
 		target := s.Service.LoadBalancerTarget(&awsecs.LoadBalancerTargetOptions{
 			ContainerName:   jsii.String(props.Name),

@@ -2,6 +2,7 @@ package service_test
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -39,23 +40,68 @@ func synth(t *testing.T, adjust func(*service.Props)) assertions.Template {
 
 func TestService_DeploysBlueGreenWithAlternateTargetGroupRulesAndRole(t *testing.T) {
 	template := synth(t, nil)
+	role := map[string]any{"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("^ServiceLoadBalancerRole")), "Arn"}}
+	ref := func(prefix string) map[string]any {
+		return map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^" + prefix))}
+	}
 	testkit.Assert(t, func() {
+		// ECS moves both load balancers' production rules together, with one role; the test
+		// rule is on the internal one, which the VPC can reach.
 		template.HasResourceProperties(jsii.String("AWS::ECS::Service"), map[string]any{
 			"DeploymentConfiguration": assertions.Match_ObjectLike(&map[string]any{
 				"Strategy":          "BLUE_GREEN",
 				"BakeTimeInMinutes": 10,
 			}),
-			"LoadBalancers": []any{assertions.Match_ObjectLike(&map[string]any{
-				"ContainerName": "api", "ContainerPort": 80,
-				"AdvancedConfiguration": map[string]any{
-					"AlternateTargetGroupArn": map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^ServiceGreen"))},
-					"ProductionListenerRule":  map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^ServiceProductionRule"))},
-					"TestListenerRule":        map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^ServiceTestRule"))},
-					"RoleArn":                 map[string]any{"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("^ServiceLoadBalancerRole")), "Arn"}},
-				},
-			})},
+			"LoadBalancers": []any{
+				assertions.Match_ObjectLike(&map[string]any{
+					"ContainerName": "api", "ContainerPort": 80, "TargetGroupArn": ref("ServiceBlue"),
+					"AdvancedConfiguration": map[string]any{
+						"AlternateTargetGroupArn": ref("ServiceGreen"), "ProductionListenerRule": ref("ServiceProductionRule"), "RoleArn": role,
+					},
+				}),
+				assertions.Match_ObjectLike(&map[string]any{
+					"ContainerName": "api", "ContainerPort": 80, "TargetGroupArn": ref("ServiceAcceleratorBlue"),
+					"AdvancedConfiguration": map[string]any{
+						"AlternateTargetGroupArn": ref("ServiceAcceleratorGreen"), "ProductionListenerRule": ref("ServiceAcceleratorProductionRule"),
+						"TestListenerRule": ref("ServiceTestRule"), "RoleArn": role,
+					},
+				}),
+			},
 		})
-		template.ResourceCountIs(jsii.String("AWS::ElasticLoadBalancingV2::TargetGroup"), jsii.Number(2))
+		template.ResourceCountIs(jsii.String("AWS::ElasticLoadBalancingV2::TargetGroup"), jsii.Number(4))
+	})
+}
+
+// ECS rolls the first deployment back unless both groups of a load balancer are in its
+// production or test rule; it moves traffic by changing the weights.
+func TestService_EveryRuleForwardsToBlueAndGreenOfItsLoadBalancer(t *testing.T) {
+	template := synth(t, nil)
+	weighted := func(blue, green string) map[string]any {
+		group := func(prefix string, weight int) any {
+			return map[string]any{"TargetGroupArn": map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^" + prefix))}, "Weight": weight}
+		}
+		return map[string]any{"Actions": []any{assertions.Match_ObjectLike(&map[string]any{
+			"Type": "forward", "ForwardConfig": assertions.Match_ObjectLike(&map[string]any{"TargetGroups": []any{group(blue, 100), group(green, 0)}}),
+		})}}
+	}
+	testkit.Assert(t, func() {
+		template.ResourcePropertiesCountIs(jsii.String("AWS::ElasticLoadBalancingV2::ListenerRule"), weighted("ServiceBlue", "ServiceGreen"), jsii.Number(1))
+		// The internal load balancer's production and test rules.
+		template.ResourcePropertiesCountIs(jsii.String("AWS::ElasticLoadBalancingV2::ListenerRule"), weighted("ServiceAcceleratorBlue", "ServiceAcceleratorGreen"), jsii.Number(2))
+	})
+}
+
+// Tasks call AWS APIs over HTTPS and the database on its port (opened by the caller with
+// Connections), nothing else: no rule lets them send any protocol anywhere.
+func TestService_TasksSendOnlyHTTPSAndWhatCallersAllow(t *testing.T) {
+	template := synth(t, nil)
+	testkit.Assert(t, func() {
+		template.HasResourceProperties(jsii.String("AWS::EC2::SecurityGroup"), map[string]any{
+			"GroupDescription": assertions.Match_StringLikeRegexp(jsii.String("^Service tasks")),
+			"SecurityGroupEgress": []any{map[string]any{
+				"CidrIp": "0.0.0.0/0", "IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "Description": assertions.Match_AnyValue(),
+			}},
+		})
 	})
 }
 
@@ -141,14 +187,19 @@ func TestService_AutoscalingOwnsTheTaskCount(t *testing.T) {
 func TestService_WithoutCertificateServesHTTPWithTestPortFromVPCOnly(t *testing.T) {
 	template := synth(t, nil)
 	testkit.Assert(t, func() {
-		template.ResourceCountIs(jsii.String("AWS::ElasticLoadBalancingV2::Listener"), jsii.Number(2))
-		template.HasResourceProperties(jsii.String("AWS::ElasticLoadBalancingV2::Listener"), map[string]any{"Port": 80, "Protocol": "HTTP"})
+		// Production on each load balancer, and the test listener on the internal one.
+		template.ResourceCountIs(jsii.String("AWS::ElasticLoadBalancingV2::Listener"), jsii.Number(3))
+		template.ResourcePropertiesCountIs(jsii.String("AWS::ElasticLoadBalancingV2::Listener"), map[string]any{"Port": 80, "Protocol": "HTTP"}, jsii.Number(2))
 		template.HasResourceProperties(jsii.String("AWS::ElasticLoadBalancingV2::Listener"), map[string]any{"Port": 8080, "Protocol": "HTTP"})
 		template.HasResourceProperties(jsii.String("AWS::EC2::SecurityGroup"), map[string]any{
+			"GroupDescription": assertions.Match_StringLikeRegexp(jsii.String("^Internal load balancer")),
 			"SecurityGroupIngress": []any{
 				map[string]any{"CidrIp": "0.0.0.0/0", "FromPort": 80, "ToPort": 80, "IpProtocol": "tcp", "Description": "Production traffic"},
 				map[string]any{"CidrIp": "10.9.0.0/16", "FromPort": 8080, "ToPort": 8080, "IpProtocol": "tcp", "Description": "Test traffic to the new version, from inside the VPC"},
 			},
+		})
+		template.HasResourceProperties(jsii.String("AWS::ElasticLoadBalancingV2::Listener"), map[string]any{
+			"Port": 8080, "LoadBalancerArn": map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^ServiceAcceleratorLoadBalancer"))},
 		})
 	})
 }
@@ -186,8 +237,10 @@ func TestService_PublicIngressSeamNarrowsTheProductionListener(t *testing.T) {
 			})},
 		})
 	})
-	if len(*groups) != 0 {
-		t.Errorf("with PublicIngress set, no group may admit 0.0.0.0/0; %d do", len(*groups))
+	for id := range *groups {
+		if !strings.HasPrefix(id, "ServiceAccelerator") {
+			t.Errorf("with PublicIngress set, only the internal load balancer's group may admit 0.0.0.0/0; %s does", id)
+		}
 	}
 }
 
@@ -215,41 +268,19 @@ func TestService_BehindTheEdgeRejectsRequestsWithoutTheOriginHeader(t *testing.T
 			})},
 		})
 		// CloudFront speaks HTTPS only: no redirect listener, no port 80 in the security group.
-		template.ResourceCountIs(jsii.String("AWS::ElasticLoadBalancingV2::Listener"), jsii.Number(2))
-		template.ResourceCountIs(jsii.String("AWS::EC2::SecurityGroupIngress"), jsii.Number(2)) // prefix list 443, and tasks from the ALB
+		template.ResourceCountIs(jsii.String("AWS::ElasticLoadBalancingV2::Listener"), jsii.Number(3))
+		template.ResourceCountIs(jsii.String("AWS::EC2::SecurityGroupIngress"), jsii.Number(3)) // prefix list 443, and tasks from each ALB
 		template.HasResourceProperties(jsii.String("AWS::EC2::SecurityGroupIngress"), map[string]any{
 			"SourcePrefixListId": "pl-4fa04526", "FromPort": 443, "ToPort": 443,
 		})
 	})
 }
 
-func TestService_AcceleratorIngressIsInternalAndDeploysInStepWithThePublicOne(t *testing.T) {
-	template := synth(t, func(p *service.Props) { p.AcceleratorIngress = true })
+func TestService_HasAnInternetFacingAndAnInternalLoadBalancerWatchedByTheRollbackAlarms(t *testing.T) {
+	template := synth(t, nil)
 	testkit.Assert(t, func() {
 		template.HasResourceProperties(jsii.String("AWS::ElasticLoadBalancingV2::LoadBalancer"), map[string]any{"Scheme": "internal"})
 		template.HasResourceProperties(jsii.String("AWS::ElasticLoadBalancingV2::LoadBalancer"), map[string]any{"Scheme": "internet-facing"})
-		template.ResourceCountIs(jsii.String("AWS::ElasticLoadBalancingV2::TargetGroup"), jsii.Number(4))
-		// ECS moves both production rules together, with one role; only the public one has a test rule.
-		role := map[string]any{"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("^ServiceLoadBalancerRole")), "Arn"}}
-		template.HasResourceProperties(jsii.String("AWS::ECS::Service"), map[string]any{
-			"LoadBalancers": []any{
-				assertions.Match_ObjectLike(&map[string]any{
-					"TargetGroupArn": map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^ServiceBlue"))},
-					"AdvancedConfiguration": assertions.Match_ObjectLike(&map[string]any{
-						"AlternateTargetGroupArn": map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^ServiceGreen"))},
-						"TestListenerRule":        assertions.Match_AnyValue(), "RoleArn": role,
-					}),
-				}),
-				assertions.Match_ObjectLike(&map[string]any{
-					"TargetGroupArn": map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^ServiceAcceleratorBlue"))},
-					"AdvancedConfiguration": map[string]any{
-						"AlternateTargetGroupArn": map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^ServiceAcceleratorGreen"))},
-						"ProductionListenerRule":  map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^ServiceAcceleratorProductionRule"))},
-						"RoleArn":                 role,
-					},
-				}),
-			},
-		})
 		// A failing version behind the accelerator rolls the deployment back too.
 		template.HasResourceProperties(jsii.String("AWS::CloudWatch::Alarm"), map[string]any{
 			"Metrics": assertions.Match_ArrayWith(&[]any{metricNamed("errors1", "HTTPCode_Target_5XX_Count")}),
@@ -300,7 +331,6 @@ func TestService_LogsThirtyDaysEncryptedAndTracesFivePercent(t *testing.T) {
 func TestService_RoutineChangesLeaveTheListenerRulesUntouched(t *testing.T) {
 	behindEdge := func(p *service.Props) {
 		p.OriginHeader = &service.Header{Name: "X-Origin-Verify", Value: "{{resolve:secretsmanager:acme/prod/origin-verify}}"}
-		p.AcceleratorIngress = true
 	}
 	before := rules(t, synth(t, behindEdge), 3)
 	after := rules(t, synth(t, func(p *service.Props) {
