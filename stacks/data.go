@@ -39,7 +39,9 @@ func NewPrimaryDataStack(stage awscdk.Stage, place placement, network *NetworkSt
 		SecretName:     DatabaseSecretName(p.Name, env.Name),
 		SecretReplicas: secretReplicas,
 	})
-	tbl := table.New(stack, "Table", table.Props{TableName: TableName(p.Name, env.Name), Key: key.Key.Key, Replicas: tableReplicas})
+	tbl := table.New(stack, "Table", table.Props{
+		TableName: TableName(p.Name, env.Name), Key: key.Key.Key, Replicas: tableReplicas, DeletionProtection: env.Protected(),
+	})
 	return &DataStack{Stack: stack, Database: db, Table: tbl}
 }
 
@@ -64,6 +66,7 @@ func databaseProps(place placement, network *NetworkStack, key *KeysStack) datab
 		BackupRetentionDays:     env.Sizing.BackupRetentionDays,
 		ClusterIdentifier:       ClusterIdentifier(p.Name, env.Name, place.region),
 		GlobalClusterIdentifier: GlobalClusterIdentifier(p.Name, env.Name),
+		DeletionProtection:      env.Protected(),
 	}
 }
 

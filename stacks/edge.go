@@ -6,10 +6,10 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudfront"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awssnssubscriptions"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/example/platform/lib/accelerator"
+	"github.com/example/platform/lib/alerts"
 	"github.com/example/platform/lib/config"
 	"github.com/example/platform/lib/edge"
 )
@@ -72,20 +72,13 @@ func NewEdgeStack(stage awscdk.Stage, platform *config.Platform, env config.Envi
 	return &EdgeStack{Stack: stack, Edge: e, URL: url}
 }
 
-// alarmTopic sends the edge's alarms to the platform's alert addresses. CloudWatch must be
-// able to use the topic's key to publish.
+// alarmTopic sends the edge's alarms to the platform's alert addresses.
 func alarmTopic(stack awscdk.Stack, platform *config.Platform) awssns.ITopic {
-	key := topicKey(stack, "AlarmsKey", "Encrypts the edge's alarm notifications",
-		"CloudWatchPublishesAlarmsToTheEncryptedTopic", "cloudwatch.amazonaws.com")
-	topic := awssns.NewTopic(stack, jsii.String("Alarms"), &awssns.TopicProps{
-		DisplayName: jsii.String(fmt.Sprintf("%s edge alarms", platform.Name)),
-		MasterKey:   key,
-		EnforceSSL:  jsii.Bool(true),
-	})
-	for _, email := range platform.AlertEmails {
-		topic.AddSubscription(awssnssubscriptions.NewEmailSubscription(jsii.String(email), nil))
-	}
-	return topic
+	return alerts.New(stack, "Alarms", alerts.Props{
+		DisplayName: fmt.Sprintf("%s edge alarms", platform.Name),
+		Emails:      platform.AlertEmails,
+		Publishers:  []string{alerts.CloudWatch},
+	}).Topic
 }
 
 // NewAcceleratorStack builds Global Accelerator in front of every region's internal load

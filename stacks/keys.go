@@ -57,8 +57,9 @@ func newOriginSecret(stack awscdk.Stack, place placement) {
 		// Letters and digits only: ALB header conditions treat * and ? as wildcards.
 		GenerateSecretString: &awssecretsmanager.SecretStringGenerator{PasswordLength: jsii.Number(48), ExcludePunctuation: jsii.Bool(true)},
 		ReplicaRegions:       &replicas,
-		// Like the keys beside it: deleting the stack must not take the edge's access away.
-		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+		// Like the keys beside it: deleting the stack must not take the edge's access away. A
+		// secret whose own create failed goes, or its fixed name would fail every retry.
+		RemovalPolicy: awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE,
 	})
 	compliance.Accept(secret, compliance.Accepted{Rule: "AwsSolutions-SMG4",
 		Reason: "A new origin secret must reach CloudFront and every load balancer together, which a rotation function cannot do without rewriting the production listener rules; rotate it with the README's procedure."})

@@ -15,14 +15,16 @@ type NetworkStack struct {
 	Network *network.Network
 }
 
-// NewNetworkStack builds the network tier of region.
-func NewNetworkStack(stage awscdk.Stage, place placement, region config.Region) *NetworkStack {
+// NewNetworkStack builds the network tier of region; its flow logs are encrypted with the
+// region's key, so it deploys after the keys stack.
+func NewNetworkStack(stage awscdk.Stage, place placement, region config.Region, keys *KeysStack) *NetworkStack {
 	stack := newStack(stage, place, TierNetwork,
 		fmt.Sprintf("%s %s network in %s: VPC, NAT, endpoints, flow logs", place.platform.Name, place.env.Name, place.region), false)
 	net := network.New(stack, "Network", network.Props{
 		CIDR:              region.CIDR,
 		AvailabilityZones: region.AvailabilityZones,
 		NatGateways:       region.NatGateways,
+		Key:               keys.Key.Key,
 	})
 	return &NetworkStack{Stack: stack, Network: net}
 }

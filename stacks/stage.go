@@ -59,7 +59,7 @@ func NewEnvironmentStage(scope constructs.Construct, platform *config.Platform, 
 		if i > 0 {
 			r.Keys = NewKeysStack(stage, places[i], primary.Keys.Key.Arn)
 		}
-		r.Network = NewNetworkStack(stage, places[i], r.Region)
+		r.Network = NewNetworkStack(stage, places[i], r.Region, r.Keys)
 	}
 
 	primary.Data = NewPrimaryDataStack(stage, places[0], primary.Network, primary.Keys)

@@ -148,8 +148,12 @@ func TestDataTier_TableReplicasAreTheSecondariesEachRecoverableAndEncrypted(t *t
 					region := replica["Region"].(string)
 					got = append(got, region)
 					pitr, _ := replica["PointInTimeRecoverySpecification"].(map[string]any)
-					if pitr["PointInTimeRecoveryEnabled"] != true || replica["DeletionProtectionEnabled"] != true {
-						t.Errorf("%s/%s: table replica lacks point-in-time recovery or deletion protection", env.Name, region)
+					if pitr["PointInTimeRecoveryEnabled"] != true {
+						t.Errorf("%s/%s: table replica lacks point-in-time recovery", env.Name, region)
+					}
+					if replica["DeletionProtectionEnabled"] != env.Protected() {
+						t.Errorf("%s/%s: table replica deletion protection = %v, want %v (the environment's protection)",
+							env.Name, region, replica["DeletionProtectionEnabled"], env.Protected())
 					}
 					key := replica["SSESpecification"].(map[string]any)["KMSMasterKeyId"]
 					keyJSON, _ := json.Marshal(key)
@@ -206,6 +210,9 @@ var statefulTypes = map[string]bool{
 	"AWS::S3::Bucket": true, "AWS::KMS::Key": true, "AWS::KMS::ReplicaKey": true, "AWS::SecretsManager::Secret": true,
 }
 
+// keptWithItsStack are the deletion policies that keep a resource's data when its stack goes.
+var keptWithItsStack = map[string]bool{"Retain": true, "RetainExceptOnCreate": true, "Snapshot": true}
+
 func TestDataTier_EveryStatefulResourceIsRetainedOrSnapshotted(t *testing.T) {
 	for _, file := range configs {
 		p := testkit.Synth(t, file)
@@ -214,13 +221,25 @@ func TestDataTier_EveryStatefulResourceIsRetainedOrSnapshotted(t *testing.T) {
 				continue
 			}
 			for id, res := range templateResources(t, p, name) {
-				if statefulTypes[res.Type] && res.DeletionPolicy != "Retain" && res.DeletionPolicy != "Snapshot" {
+				// A global cluster holds no data of its own (its members do, and they leave a
+				// final snapshot); an unprotected environment's goes with its stack, or the
+				// primary cluster could not be deleted.
+				if res.Type == "AWS::RDS::GlobalCluster" && !environmentOf(p, name).Protected() {
+					if res.DeletionPolicy != "Delete" {
+						t.Errorf("%s/%s: an unprotected environment's global cluster must go with its stack, not %q", name, id, res.DeletionPolicy)
+					}
+					continue
+				}
+				if statefulTypes[res.Type] && !keptWithItsStack[res.DeletionPolicy] {
 					t.Errorf("%s/%s (%s) would be deleted with its stack (DeletionPolicy %q)", name, id, res.Type, res.DeletionPolicy)
 				}
 			}
+			// Protected environments keep their databases from being deleted at all; the
+			// others must come down with cdk destroy.
+			protected := environmentOf(p, name).Protected()
 			for id, props := range templateResources(t, p, name).ofType("AWS::RDS::DBCluster") {
-				if props["DeletionProtection"] != true {
-					t.Errorf("%s/%s has no deletion protection", name, id)
+				if props["DeletionProtection"] != protected {
+					t.Errorf("%s/%s deletion protection = %v, want %v", name, id, props["DeletionProtection"], protected)
 				}
 			}
 		}
@@ -375,7 +394,7 @@ func TestDataTier_DatabaseAdmitsOnlyTheServiceOnPostgresPort(t *testing.T) {
 		// In its own stack, only the primary's password-rotation function may connect.
 		for id, rule := range data.ofType("AWS::EC2::SecurityGroupIngress") {
 			source, _ := json.Marshal(rule["SourceSecurityGroupId"])
-			if region.Region != env.Primary().Region || !strings.Contains(string(source), "DatabaseClusterRotationSingleUserSecurityGroup") {
+			if region.Region != env.Primary().Region || !strings.Contains(string(source), "DatabaseRotationSecurityGroup") {
 				t.Errorf("the data stack admits %s from %s", id, source)
 			}
 		}

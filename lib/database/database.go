@@ -19,7 +19,7 @@ import (
 	"github.com/example/platform/lib/compliance"
 )
 
-// Props configures a region's cluster. Every field is required.
+// Props configures a region's cluster. Every field but DeletionProtection is required.
 type Props struct {
 	Vpc awsec2.IVpc
 	// Key is the region's key: it encrypts storage, Performance Insights, logs and secrets.
@@ -35,6 +35,10 @@ type Props struct {
 	ClusterIdentifier string
 	// GlobalClusterIdentifier names the global cluster every region's cluster belongs to.
 	GlobalClusterIdentifier string
+	// DeletionProtection keeps the clusters (and the global cluster) from being deleted, by
+	// CloudFormation too: on for production, off where an environment must come down with
+	// `cdk destroy`.
+	DeletionProtection bool
 }
 
 // SecretReplica is a region that gets a copy of the master secret, encrypted with KeyArn.
@@ -91,12 +95,14 @@ func NewPrimary(scope constructs.Construct, id string, props PrimaryProps) *Data
 	})
 	db := newCluster(c, props.Props, credentials)
 	// The secret has a fixed name so that every region can find its copy; keeping it when the
-	// stack goes keeps the password a snapshot restore needs.
+	// stack goes keeps the password a snapshot restore needs. Kept except when its own create
+	// fails: a kept secret of that name would fail every retry.
 	secret := db.Cluster.Node().FindChild(jsii.String("Secret")).(awssecretsmanager.Secret)
-	secret.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN)
+	secret.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE)
 	db.Secret = db.Cluster.Secret()
 	db.Cluster.AddRotationSingleUser(&awsrds.RotationSingleUserOptions{
 		AutomaticallyAfter: awscdk.Duration_Days(jsii.Number(props.RotationDays)),
+		SecurityGroup:      newRotationSecurityGroup(c, props.Props),
 	})
 
 	// CfnGlobalCluster: the RDS L2 has no global cluster. Created from the primary cluster, it
@@ -104,10 +110,31 @@ func NewPrimary(scope constructs.Construct, id string, props PrimaryProps) *Data
 	db.Global = awsrds.NewCfnGlobalCluster(c, jsii.String("Global"), &awsrds.CfnGlobalClusterProps{
 		GlobalClusterIdentifier:   jsii.String(props.GlobalClusterIdentifier),
 		SourceDbClusterIdentifier: db.Cluster.ClusterArn(),
-		DeletionProtection:        jsii.Bool(true),
+		DeletionProtection:        jsii.Bool(props.DeletionProtection),
 	})
-	db.Global.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN, nil)
+	// A protected global cluster outlives its stack. An unprotected one goes with it: its
+	// delete handler detaches the primary cluster, which could not be deleted while a member
+	// (the cluster itself leaves a final snapshot), and a kept one would make the next deploy
+	// of the same environment fail on its name.
+	if props.DeletionProtection {
+		db.Global.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE, nil)
+	} else {
+		db.Global.ApplyRemovalPolicy(awscdk.RemovalPolicy_DESTROY, nil)
+	}
 	return db
+}
+
+// newRotationSecurityGroup lets the password-rotation function reach only what it calls: the
+// cluster, and Secrets Manager through the VPC's interface endpoint (over HTTPS, inside the VPC).
+// The rotation construct adds the cluster's ingress rule and this group's egress to it.
+func newRotationSecurityGroup(c constructs.Construct, props Props) awsec2.SecurityGroup {
+	group := awsec2.NewSecurityGroup(c, jsii.String("RotationSecurityGroup"), &awsec2.SecurityGroupProps{
+		Vpc: props.Vpc, Description: jsii.String("Password rotation: to the cluster and the Secrets Manager endpoint only"),
+		AllowAllOutbound: jsii.Bool(false),
+	})
+	group.AddEgressRule(awsec2.Peer_Ipv4(props.Vpc.VpcCidrBlock()), awsec2.Port_Tcp(jsii.Number(443)),
+		jsii.String("HTTPS to Secrets Manager's interface endpoint"), nil)
+	return group
 }
 
 // NewSecondary creates a read-only cluster that joins the global cluster named in props. It
@@ -133,12 +160,13 @@ func newCluster(c constructs.Construct, props Props, credentials awsrds.Credenti
 	})
 
 	// Created before the cluster, with retention and encryption: RDS would otherwise create
-	// it on first export, unencrypted and kept forever.
+	// it on first export, unencrypted and kept forever. Its name is RDS's, so it is kept except
+	// when its own create fails (a kept group of that name would fail every retry).
 	logs := awslogs.NewLogGroup(c, jsii.String("Logs"), &awslogs.LogGroupProps{
 		LogGroupName:  jsii.String(fmt.Sprintf("/aws/rds/cluster/%s/postgresql", props.ClusterIdentifier)),
 		Retention:     awslogs.RetentionDays_THREE_MONTHS,
 		EncryptionKey: props.Key,
-		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+		RemovalPolicy: awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE,
 	})
 
 	instanceType := awsec2.NewInstanceType(jsii.String(strings.TrimPrefix(props.InstanceClass, "db.")))
@@ -171,10 +199,14 @@ func newCluster(c constructs.Construct, props Props, credentials awsrds.Credenti
 		PerformanceInsightEncryptionKey: props.Key,
 		CloudwatchLogsExports:           jsii.Strings("postgresql"),
 		Backup:                          &awsrds.BackupProps{Retention: awscdk.Duration_Days(jsii.Number(float64(props.BackupRetentionDays)))},
-		DeletionProtection:              jsii.Bool(true),
+		DeletionProtection:              jsii.Bool(props.DeletionProtection),
 		RemovalPolicy:                   awscdk.RemovalPolicy_SNAPSHOT,
 	})
 	cluster.Node().AddDependency(logs)
+	if !props.DeletionProtection {
+		compliance.Accept(cluster, compliance.Accepted{Rule: "AwsSolutions-RDS10",
+			Reason: "This environment is configured to come down with cdk destroy (terminationProtection false); protected environments keep deletion protection on."})
+	}
 	compliance.Accept(cluster, compliance.Accepted{Rule: "AwsSolutions-RDS11",
 		Reason: "The cluster sits in isolated subnets and admits only the database clients group; a non-standard port would hide nothing and break client defaults."})
 	return &Database{Construct: c, Cluster: cluster, Logs: logs}

@@ -25,6 +25,7 @@ func props(stack awscdk.Stack) database.Props {
 		EngineVersion: "16.6", EngineMajorVersion: "16",
 		InstanceClass: "db.r7g.large", Instances: 3, BackupRetentionDays: 14,
 		ClusterIdentifier: "acme-prod-us-east-1", GlobalClusterIdentifier: "acme-prod",
+		DeletionProtection: true,
 	}
 }
 
@@ -58,20 +59,60 @@ func TestDatabase_PrimaryIsEncryptedProtectedAndCreatesTheGlobalCluster(t *testi
 				"SourceDBClusterIdentifier": assertions.Match_AnyValue(),
 				"DeletionProtection":        true,
 			},
-			"DeletionPolicy": "Retain",
+			// Kept with the stack, but not after a failed create: a retry meets no leftover name.
+			"DeletionPolicy": "RetainExceptOnCreate",
 		})
 		tpl.HasResource(jsii.String("AWS::SecretsManager::Secret"), map[string]any{
 			"Properties": assertions.Match_ObjectLike(&map[string]any{
 				"Name": "acme/prod/database", "KmsKeyId": keyRef(),
 				"ReplicaRegions": []any{map[string]any{"Region": "eu-west-1", "KmsKeyId": "arn:aws:kms:eu-west-1:111111111111:key/mrk-1"}},
 			}),
-			"DeletionPolicy": "Retain",
+			"DeletionPolicy": "RetainExceptOnCreate",
 		})
 		tpl.HasResourceProperties(jsii.String("AWS::SecretsManager::RotationSchedule"), map[string]any{
 			"RotationRules": map[string]any{"ScheduleExpression": "rate(30 days)"},
 		})
-		tpl.HasResourceProperties(jsii.String("AWS::Logs::LogGroup"), map[string]any{
-			"LogGroupName": "/aws/rds/cluster/acme-prod-us-east-1/postgresql", "KmsKeyId": keyRef(),
+		tpl.HasResource(jsii.String("AWS::Logs::LogGroup"), map[string]any{
+			"Properties":     assertions.Match_ObjectLike(&map[string]any{"LogGroupName": "/aws/rds/cluster/acme-prod-us-east-1/postgresql", "KmsKeyId": keyRef()}),
+			"DeletionPolicy": "RetainExceptOnCreate",
+		})
+	})
+}
+
+// An environment that must come down with cdk destroy has no deletion protection, which would
+// otherwise stop CloudFormation itself.
+func TestDatabase_DeletionProtectionFollowsTheProp(t *testing.T) {
+	stack := testkit.Stack(t, "us-east-1")
+	p := props(stack)
+	p.DeletionProtection = false
+	database.NewPrimary(stack, "Database", database.PrimaryProps{Props: p, SecretName: "acme/staging/database"})
+	tpl := testkit.TemplateOf(t, stack)
+	testkit.Assert(t, func() {
+		tpl.HasResourceProperties(jsii.String("AWS::RDS::DBCluster"), map[string]any{"DeletionProtection": false})
+		tpl.HasResource(jsii.String("AWS::RDS::GlobalCluster"), map[string]any{
+			"Properties": assertions.Match_ObjectLike(&map[string]any{"DeletionProtection": false}), "DeletionPolicy": "Delete",
+		})
+	})
+}
+
+// The rotation function reaches the cluster and Secrets Manager's endpoint, nothing else.
+func TestDatabase_RotationFunctionSendsOnlyToTheClusterAndSecretsManager(t *testing.T) {
+	stack := testkit.Stack(t, "us-east-1")
+	database.NewPrimary(stack, "Database", database.PrimaryProps{Props: props(stack), SecretName: "acme/prod/database"})
+	tpl := testkit.TemplateOf(t, stack)
+	testkit.Assert(t, func() {
+		tpl.HasResourceProperties(jsii.String("AWS::EC2::SecurityGroup"), map[string]any{
+			"GroupDescription": assertions.Match_StringLikeRegexp(jsii.String("^Password rotation")),
+			"SecurityGroupEgress": []any{map[string]any{
+				"CidrIp":     map[string]any{"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("^Vpc")), "CidrBlock"}},
+				"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "Description": assertions.Match_AnyValue(),
+			}},
+		})
+		tpl.HasResourceProperties(jsii.String("AWS::EC2::SecurityGroupEgress"), map[string]any{
+			"GroupId":                    map[string]any{"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("^DatabaseRotationSecurityGroup")), "GroupId"}},
+			"DestinationSecurityGroupId": map[string]any{"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("^DatabaseSecurityGroup")), "GroupId"}},
+			// The cluster's port, as the rotation construct names it.
+			"FromPort": map[string]any{"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("^DatabaseCluster")), "Endpoint.Port"}},
 		})
 	})
 }

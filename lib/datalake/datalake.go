@@ -81,7 +81,9 @@ func New(scope constructs.Construct, id string, props Props) *Lake {
 			AbortIncompleteMultipartUploadAfter: awscdk.Duration_Days(jsii.Number(7)),
 		}},
 		ReplicationRules: rules,
-		RemovalPolicy:    awscdk.RemovalPolicy_RETAIN,
+		// Kept when the stack goes; deleted when its own create fails, so a retry can reuse
+		// the fixed name.
+		RemovalPolicy: awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE,
 	})
 	if len(props.Destinations) > 0 {
 		compliance.Accept(bucket, compliance.Accepted{Rule: "AwsSolutions-IAM5",

@@ -45,7 +45,7 @@ func TestDataLake_BucketIsVersionedEncryptedPrivateLoggedTieredAndRetained(t *te
 				})}},
 				"ReplicationConfiguration": assertions.Match_Absent(),
 			}),
-			"DeletionPolicy": "Retain",
+			"DeletionPolicy": "RetainExceptOnCreate",
 		})
 		tpl.HasResourceProperties(jsii.String("AWS::S3::BucketPolicy"), map[string]any{
 			"PolicyDocument": map[string]any{"Statement": assertions.Match_ArrayWith(&[]any{assertions.Match_ObjectLike(&map[string]any{

@@ -8,6 +8,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awswafv2"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/example/platform/lib/keys"
 )
 
 // ManagedRuleGroups are the AWS managed rule groups the web ACL runs, in priority order after
@@ -63,12 +65,15 @@ func newWebACL(scope constructs.Construct, rateLimit float64) *string {
 		VisibilityConfig: visibility("WebAcl"),
 	})
 
-	// WAF delivers only to log groups whose name starts with aws-waf-logs-.
+	// WAF delivers only to log groups whose name starts with aws-waf-logs-, so the name is
+	// fixed, and the logs go with the stack: a retained group of that name would make every
+	// later create of the stack fail ("already exists"), a retry after a failed one included.
 	logName := "aws-waf-logs-" + *stack.StackName()
 	logs := awslogs.NewLogGroup(scope, jsii.String("WebAclLogs"), &awslogs.LogGroupProps{
 		LogGroupName:  jsii.String(logName),
 		Retention:     awslogs.RetentionDays_THREE_MONTHS,
-		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+		EncryptionKey: keys.NewStackKey(scope, "WebAclLogsKey", "Encrypts "+logName),
+		RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
 	})
 	logging := awswafv2.NewCfnLoggingConfiguration(scope, jsii.String("WebAclLogging"), &awswafv2.CfnLoggingConfigurationProps{
 		ResourceArn: acl.AttrArn(),

@@ -52,7 +52,9 @@ func newHealthCheck(scope constructs.Construct, region string, host *string, pat
 		Threshold:          jsii.Number(1),
 		EvaluationPeriods:  jsii.Number(2),
 		ComparisonOperator: awscloudwatch.ComparisonOperator_LESS_THAN_THRESHOLD,
-		TreatMissingData:   awscloudwatch.TreatMissingData_BREACHING,
+		// A new check has no data until Route 53's checkers report: that is not an outage, and
+		// paging for it on every first deployment teaches people to ignore the alarm.
+		TreatMissingData: awscloudwatch.TreatMissingData_MISSING,
 	})
 	alarm.AddAlarmAction(awscloudwatchactions.NewSnsAction(topic))
 	alarm.AddOkAction(awscloudwatchactions.NewSnsAction(topic))

@@ -46,20 +46,24 @@ func newRecords(scope constructs.Construct, props Props, e *Edge) {
 		Failover: awsroute53.Failover_PRIMARY, SetIdentifier: jsii.String("primary-" + primary.Name),
 		HealthCheck: e.HealthChecks[primary.Name],
 	})
+	var latency []constructs.IDependable
 	for _, r := range secondaries {
-		awsroute53.NewARecord(scope, jsii.String("OriginSecondary-"+r.Name), &awsroute53.ARecordProps{
+		latency = append(latency, awsroute53.NewARecord(scope, jsii.String("OriginSecondary-"+r.Name), &awsroute53.ARecordProps{
 			Zone: zone, RecordName: jsii.String(secondaryOriginName(domain)), Target: loadBalancer(r),
 			Region: jsii.String(r.Name), SetIdentifier: jsii.String(r.Name),
 			HealthCheck: e.HealthChecks[r.Name],
-		})
+		}))
 	}
-	awsroute53.NewARecord(scope, jsii.String("OriginSecondary"), &awsroute53.ARecordProps{
+	secondary := awsroute53.NewARecord(scope, jsii.String("OriginSecondary"), &awsroute53.ARecordProps{
 		Zone: zone, RecordName: jsii.String(OriginName(domain)),
 		Target: awsroute53.RecordTarget_FromAlias(&healthAwareAlias{
 			dnsName: jsii.String(secondaryOriginName(domain)), zoneID: zone.HostedZoneId(),
 		}),
 		Failover: awsroute53.Failover_SECONDARY, SetIdentifier: jsii.String("secondary"),
 	})
+	// Route 53 refuses an alias to a name in the same zone that has no records yet, and the
+	// target is named by a string, which carries no dependency of its own.
+	secondary.Node().AddDependency(latency...)
 }
 
 // healthAwareAlias is an alias target whose answer Route 53 withholds while the target is

@@ -53,9 +53,11 @@ func NewPrimary(scope constructs.Construct, id string, props Props) *Key {
 		Description:       jsii.String(props.Description),
 		MultiRegion:       jsii.Bool(true),
 		EnableKeyRotation: jsii.Bool(true),
-		Policy:            policy(awscdk.Stack_Of(c)),
+		Policy:            Policy(awscdk.Stack_Of(c)),
 		PendingWindow:     awscdk.Duration_Days(jsii.Number(30)),
-		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
+		// Kept when the stack goes (what it encrypted stays readable); a key whose own create
+		// failed encrypted nothing and goes.
+		RemovalPolicy: awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE,
 	})
 	awskms.NewAlias(c, jsii.String("Alias"), &awskms.AliasProps{AliasName: jsii.String(props.Alias), TargetKey: key})
 	return &Key{Construct: c, Key: key, Arn: key.KeyArn(), id: key.KeyId()}
@@ -68,29 +70,57 @@ func NewReplica(scope constructs.Construct, id string, primaryKeyArn *string, pr
 	replica := awskms.NewCfnReplicaKey(c, jsii.String("Key"), &awskms.CfnReplicaKeyProps{
 		PrimaryKeyArn:       primaryKeyArn,
 		Description:         jsii.String(props.Description),
-		KeyPolicy:           policy(awscdk.Stack_Of(c)),
+		KeyPolicy:           Policy(awscdk.Stack_Of(c)),
 		PendingWindowInDays: jsii.Number(30),
 	})
-	replica.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN, nil)
+	replica.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE, nil)
 	key := awskms.Key_FromKeyArn(c, jsii.String("Imported"), replica.AttrArn())
 	awskms.NewAlias(c, jsii.String("Alias"), &awskms.AliasProps{AliasName: jsii.String(props.Alias), TargetKey: key})
 	return &Key{Construct: c, Key: key, Arn: replica.AttrArn()}
 }
 
-// policy lets the account administer and use the key through IAM (without naming "kms:*"), and
-// lets CloudWatch Logs in the key's region encrypt the account's log groups with it.
-func policy(stack awscdk.Stack) awsiam.PolicyDocument {
+// NewStackKey creates a single-region key, rotated yearly, for the logs and topics of one
+// stateless stack (the edge's, the pipeline's): it goes with its stack, after the shortest
+// pending window, as what it encrypts does. statements extend the standard Policy, for the
+// services that use the key on the account's behalf.
+func NewStackKey(scope constructs.Construct, id, description string, statements ...awsiam.PolicyStatement) awskms.Key {
+	document := Policy(awscdk.Stack_Of(scope))
+	for _, statement := range statements {
+		document.AddStatements(statement)
+	}
+	return awskms.NewKey(scope, jsii.String(id), &awskms.KeyProps{
+		Description:       jsii.String(description),
+		EnableKeyRotation: jsii.Bool(true),
+		Policy:            document,
+		PendingWindow:     awscdk.Duration_Days(jsii.Number(7)),
+		RemovalPolicy:     awscdk.RemovalPolicy_DESTROY,
+	})
+}
+
+// Policy is every platform key's policy. The account administers and uses the key through IAM
+// (without naming "kms:*"); AWS services may create grants on it only for the AWS resources
+// they encrypt with it (kms:GrantIsForAWSResource), which is how RDS, DynamoDB and ECR use a
+// customer managed key, so nobody can hand out a standing grant; and CloudWatch Logs in the
+// key's region may encrypt the account's log groups.
+func Policy(stack awscdk.Stack) awsiam.PolicyDocument {
 	account, region := *stack.Account(), *stack.Region()
 	return awsiam.NewPolicyDocument(&awsiam.PolicyDocumentProps{Statements: &[]awsiam.PolicyStatement{
 		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid:        jsii.String("AccountAdministersAndUsesTheKeyThroughIAM"),
 			Principals: &[]awsiam.IPrincipal{awsiam.NewAccountRootPrincipal()},
 			Actions: jsii.Strings(
-				"kms:Create*", "kms:Describe*", "kms:Enable*", "kms:List*", "kms:Put*", "kms:Update*",
+				"kms:CreateAlias", "kms:Describe*", "kms:Enable*", "kms:List*", "kms:Put*", "kms:Update*",
 				"kms:Revoke*", "kms:Disable*", "kms:Get*", "kms:Delete*", "kms:TagResource", "kms:UntagResource",
 				"kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion", "kms:ReplicateKey", "kms:RotateKeyOnDemand",
 				"kms:RetireGrant", "kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*"),
 			Resources: jsii.Strings("*"),
+		}),
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:        jsii.String("GrantsOnlyForAWSResources"),
+			Principals: &[]awsiam.IPrincipal{awsiam.NewAccountRootPrincipal()},
+			Actions:    jsii.Strings("kms:CreateGrant"),
+			Resources:  jsii.Strings("*"),
+			Conditions: &map[string]any{"Bool": map[string]any{"kms:GrantIsForAWSResource": "true"}},
 		}),
 		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid:        jsii.String("CloudWatchLogsEncryptsTheAccountsLogGroups"),

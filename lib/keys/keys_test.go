@@ -21,7 +21,7 @@ func TestKeys_PrimaryIsMultiRegionRotatedRetainedAndAliased(t *testing.T) {
 	testkit.Assert(t, func() {
 		tpl.HasResource(jsii.String("AWS::KMS::Key"), map[string]any{
 			"Properties":          assertions.Match_ObjectLike(&map[string]any{"MultiRegion": true, "EnableKeyRotation": true, "PendingWindowInDays": 30}),
-			"DeletionPolicy":      "Retain",
+			"DeletionPolicy":      "RetainExceptOnCreate",
 			"UpdateReplacePolicy": "Retain",
 		})
 		tpl.HasResourceProperties(jsii.String("AWS::KMS::Alias"), map[string]any{"AliasName": "alias/acme/prod"})
@@ -35,7 +35,7 @@ func TestKeys_ReplicaCopiesThePrimaryAndIsRetained(t *testing.T) {
 	testkit.Assert(t, func() {
 		tpl.HasResource(jsii.String("AWS::KMS::ReplicaKey"), map[string]any{
 			"Properties":     assertions.Match_ObjectLike(&map[string]any{"PrimaryKeyArn": "arn:aws:kms:us-east-1:111111111111:key/mrk-1234"}),
-			"DeletionPolicy": "Retain",
+			"DeletionPolicy": "RetainExceptOnCreate",
 		})
 		tpl.HasResourceProperties(jsii.String("AWS::KMS::Alias"), map[string]any{"AliasName": "alias/acme/prod"})
 	})
@@ -59,4 +59,59 @@ func TestKeys_PolicyNamesNoWildcardActionAndLetsOnlyThisRegionsLogsUseIt(t *test
 	if strings.Contains(string(data), `"kms:*"`) || strings.Contains(string(data), `"Action":"*"`) {
 		t.Error("the key policy grants a wildcard action")
 	}
+}
+
+// Compliance scanners flag a key whose policy lets principals create grants for anything: a
+// grant outlives the IAM policy that allowed it. Only AWS services, for their own resources,
+// may create grants on a platform key.
+func TestKeys_GrantsAreOnlyForAWSResources(t *testing.T) {
+	s := testkit.Stack(t, "eu-west-1")
+	keys.NewPrimary(s, "Key", keys.Props{Alias: "alias/acme/prod"})
+	keys.NewStackKey(s, "StackKey", "test")
+	tpl := testkit.TemplateOf(t, s)
+	var found *map[string]*map[string]any
+	testkit.Assert(t, func() { found = tpl.FindResources(jsii.String("AWS::KMS::Key"), nil) })
+	if len(*found) != 2 {
+		t.Fatalf("want 2 keys, found %d", len(*found))
+	}
+	for id, key := range *found {
+		data, _ := json.Marshal((*key)["Properties"].(map[string]any)["KeyPolicy"])
+		var policy struct {
+			Statement []struct {
+				Action    any
+				Condition map[string]map[string]any
+			}
+		}
+		if err := json.Unmarshal(data, &policy); err != nil {
+			t.Fatal(err)
+		}
+		grants := 0
+		for _, statement := range policy.Statement {
+			for _, action := range actionList(statement.Action) {
+				if action == "kms:*" || action == "kms:Create*" || action == "kms:CreateGrant" {
+					grants++
+					if statement.Condition["Bool"]["kms:GrantIsForAWSResource"] != "true" {
+						t.Errorf("%s allows %s without kms:GrantIsForAWSResource", id, action)
+					}
+				}
+			}
+		}
+		if grants == 0 {
+			t.Errorf("%s lets no service create grants: RDS, DynamoDB and ECR could not use it", id)
+		}
+	}
+}
+
+func actionList(action any) []string {
+	switch a := action.(type) {
+	case string:
+		return []string{a}
+	case []any:
+		var out []string
+		for _, x := range a {
+			out = append(out, x.(string))
+		}
+		return out
+	}
+	return nil
 }

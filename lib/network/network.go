@@ -7,12 +7,13 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 )
 
-// Props configures a Network. CIDR and AvailabilityZones are required.
+// Props configures a Network. CIDR, AvailabilityZones and Key are required.
 type Props struct {
 	// CIDR of the VPC, /16 to /20.
 	CIDR string
@@ -22,6 +23,8 @@ type Props struct {
 	NatGateways int
 	// FlowLogRetention is how long VPC flow logs are kept. Default: three months.
 	FlowLogRetention awslogs.RetentionDays
+	// Key encrypts the flow logs.
+	Key awskms.IKey
 }
 
 // Subnet group names, for callers that select subnets by name.
@@ -106,6 +109,7 @@ func New(scope constructs.Construct, id string, props Props) *Network {
 
 	flowLogs := awslogs.NewLogGroup(c, jsii.String("FlowLogs"), &awslogs.LogGroupProps{
 		Retention:     props.FlowLogRetention,
+		EncryptionKey: props.Key,
 		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
 	})
 	vpc.AddFlowLog(jsii.String("FlowLog"), &awsec2.FlowLogOptions{

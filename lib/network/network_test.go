@@ -6,6 +6,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/example/platform/lib/network"
@@ -23,6 +24,9 @@ func synth(t *testing.T, props network.Props) assertions.Template {
 	stack := awscdk.NewStack(app, jsii.String("Test"), &awscdk.StackProps{
 		Env: &awscdk.Environment{Account: jsii.String("111111111111"), Region: jsii.String("eu-west-1")},
 	})
+	if props.Key == nil {
+		props.Key = awskms.NewKey(stack, jsii.String("Key"), nil)
+	}
 	network.New(stack, "Network", props)
 	var template assertions.Template
 	testkit.Assert(t, func() { template = assertions.Template_FromStack(stack, nil) })
@@ -106,7 +110,9 @@ func TestNetwork_LogsAllTrafficAndRestrictsTheDefaultSecurityGroup(t *testing.T)
 		template.HasResourceProperties(jsii.String("AWS::EC2::FlowLog"), map[string]any{
 			"ResourceType": "VPC", "TrafficType": "ALL", "LogDestinationType": "cloud-watch-logs",
 		})
-		template.HasResourceProperties(jsii.String("AWS::Logs::LogGroup"), map[string]any{"RetentionInDays": 90})
+		template.HasResourceProperties(jsii.String("AWS::Logs::LogGroup"), map[string]any{
+			"RetentionInDays": 90, "KmsKeyId": map[string]any{"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("^Key")), "Arn"}},
+		})
 		template.ResourceCountIs(jsii.String("Custom::VpcRestrictDefaultSG"), jsii.Number(1))
 	})
 }

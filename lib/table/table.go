@@ -24,11 +24,15 @@ type Props struct {
 	Key awskms.IKey
 	// Replicas are the secondary regions. Each replica's key must exist before the table.
 	Replicas []Replica
+	// DeletionProtection keeps the table and its replicas from being deleted, by
+	// CloudFormation too: on for production, off where an environment must come down.
+	DeletionProtection bool
 }
 
 // New creates the table with a generic single-table key schema (pk, sk): the application
-// decides what goes in it. Every replica gets point-in-time recovery, deletion protection,
-// contributor insights and its region's key; the table and its replicas are retained.
+// decides what goes in it. Every replica gets point-in-time recovery, contributor insights and
+// its region's key; the table and its replicas are retained when the stack goes (but not when
+// their own create fails: a kept table of that name would fail every retry).
 func New(scope constructs.Construct, id string, props Props) awsdynamodb.TableV2 {
 	replicas := make([]*awsdynamodb.ReplicaTableProps, len(props.Replicas))
 	replicaKeys := map[string]*string{}
@@ -46,9 +50,9 @@ func New(scope constructs.Construct, id string, props Props) awsdynamodb.TableV2
 		PointInTimeRecoverySpecification: &awsdynamodb.PointInTimeRecoverySpecification{
 			PointInTimeRecoveryEnabled: jsii.Bool(true),
 		},
-		DeletionProtection:               jsii.Bool(true),
+		DeletionProtection:               jsii.Bool(props.DeletionProtection),
 		DynamoStream:                     awsdynamodb.StreamViewType_NEW_AND_OLD_IMAGES,
 		ContributorInsightsSpecification: &awsdynamodb.ContributorInsightsSpecification{Enabled: jsii.Bool(true)},
-		RemovalPolicy:                    awscdk.RemovalPolicy_RETAIN,
+		RemovalPolicy:                    awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE,
 	})
 }

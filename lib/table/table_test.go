@@ -21,6 +21,7 @@ func TestTable_EveryReplicaIsRecoverableProtectedAndEncryptedWithItsRegionsKey(t
 			{Region: "eu-west-1", KeyArn: jsii.String("arn:aws:kms:eu-west-1:111111111111:key/mrk-1")},
 			{Region: "ap-southeast-2", KeyArn: jsii.String("arn:aws:kms:ap-southeast-2:111111111111:key/mrk-1")},
 		},
+		DeletionProtection: true,
 	})
 	tpl := testkit.TemplateOf(t, stack)
 	replica := func(region string, key any) any {
@@ -45,7 +46,7 @@ func TestTable_EveryReplicaIsRecoverableProtectedAndEncryptedWithItsRegionsKey(t
 					replica("us-east-1", map[string]any{"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("^Key")), "Arn"}}),
 				}),
 			}),
-			"DeletionPolicy": "Retain",
+			"DeletionPolicy": "RetainExceptOnCreate",
 		})
 	})
 }

@@ -1,0 +1,71 @@
+// Package alerts builds the topic that tells people something needs them: a KMS-encrypted SNS
+// topic that only TLS clients may use, the key the services publishing to it may use through
+// SNS, and an e-mail subscription per address.
+package alerts
+
+import (
+	"fmt"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssnssubscriptions"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/example/platform/lib/keys"
+)
+
+// Publisher services, by their service principal.
+const (
+	CloudWatch            = "cloudwatch.amazonaws.com"
+	EventBridge           = "events.amazonaws.com"
+	CodeStarNotifications = "codestar-notifications.amazonaws.com"
+)
+
+// Props configures an alert topic. DisplayName and Publishers are required.
+type Props struct {
+	// DisplayName is the sender name in the e-mails.
+	DisplayName string
+	// Emails are subscribed to the topic. Each address confirms its subscription once.
+	Emails []string
+	// Publishers are the service principals that publish to the topic (CloudWatch alarms,
+	// EventBridge rules, CodeStar Notifications): SNS uses the topic's key on their behalf.
+	Publishers []string
+}
+
+// Alerts is the topic and its key.
+type Alerts struct {
+	constructs.Construct
+	Topic awssns.Topic
+	Key   awskms.Key
+}
+
+// New creates the topic.
+func New(scope constructs.Construct, id string, props Props) *Alerts {
+	if props.DisplayName == "" || len(props.Publishers) == 0 {
+		panic(fmt.Sprintf("alerts %s: DisplayName and Publishers are required (who is the topic from, and which services publish to it?)", id))
+	}
+	c := constructs.NewConstruct(scope, jsii.String(id))
+	region := *awscdk.Stack_Of(c).Region()
+	var publishers []awsiam.IPrincipal
+	for _, service := range props.Publishers {
+		publishers = append(publishers, awsiam.NewServicePrincipal(jsii.String(service), nil))
+	}
+	key := keys.NewStackKey(c, "Key", "Encrypts "+props.DisplayName,
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:        jsii.String("PublishersUseTheKeyThroughSNS"),
+			Principals: &publishers,
+			Actions:    jsii.Strings("kms:GenerateDataKey*", "kms:Decrypt"),
+			Resources:  jsii.Strings("*"),
+			Conditions: &map[string]any{"StringEquals": map[string]any{"kms:ViaService": fmt.Sprintf("sns.%s.amazonaws.com", region)}},
+		}))
+	topic := awssns.NewTopic(c, jsii.String("Topic"), &awssns.TopicProps{
+		DisplayName: jsii.String(props.DisplayName), MasterKey: key, EnforceSSL: jsii.Bool(true),
+	})
+	for _, email := range props.Emails {
+		topic.AddSubscription(awssnssubscriptions.NewEmailSubscription(jsii.String(email), nil))
+	}
+	return &Alerts{Construct: c, Topic: topic, Key: key}
+}
