@@ -11,9 +11,12 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodestarnotifications"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssnssubscriptions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/pipelines"
+	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/example/platform/lib/compliance"
@@ -98,8 +101,32 @@ func NewPipelineStack(app awscdk.App, p *config.Platform, configFile string, sta
 			support.Tags().SetTag(jsii.String(key), jsii.String(value), nil, nil)
 		}
 		compliance.Accept(support, pipelineFindings...)
+		keepArtifactBucketsExceptOnCreate(support)
 	}
+	encryptGeneratedLogGroups(stack, key)
 	return result
+}
+
+// keepArtifactBucketsExceptOnCreate: a support stack's artifact bucket has a name CDK Pipelines
+// derives (the pipeline names it across regions) and is kept when the stack goes; a bucket kept
+// after its own create failed would fail every retry on that name, so it goes in that case.
+func keepArtifactBucketsExceptOnCreate(support awscdk.Stack) {
+	for _, c := range *support.Node().FindAll(constructs.ConstructOrder_PREORDER) {
+		if bucket, ok := c.(awss3.CfnBucket); ok {
+			bucket.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE, nil)
+		}
+	}
+}
+
+// encryptGeneratedLogGroups encrypts the log groups CDK Pipelines creates itself (its
+// permissions-check function's) with key, as the platform's own are: the construct offers no
+// property for it.
+func encryptGeneratedLogGroups(stack awscdk.Stack, key awskms.IKey) {
+	for _, c := range *stack.Node().FindAll(constructs.ConstructOrder_PREORDER) {
+		if group, ok := c.(awslogs.CfnLogGroup); ok && group.KmsKeyId() == nil {
+			group.SetKmsKeyId(key.KeyArn())
+		}
+	}
 }
 
 func supportStacks(app awscdk.App) []awscdk.Stack {

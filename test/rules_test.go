@@ -1,0 +1,518 @@
+package test
+
+// Deploy rules: create-time constraints that every stack of every config must meet. A stack
+// can synthesize, pass CDK's validator and cdk-nag, and still fail to create (or create and
+// then misbehave) in a real account; each rule here is one such cause, checked over the whole
+// assembly, so that no tier can reintroduce it. A failure names the stack, the resource and the
+// fix. A new tier needs no new code here: its stacks are checked by being in the assembly.
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/example/platform/internal/assembly"
+	"github.com/example/platform/stacks"
+	"github.com/example/platform/test/testkit"
+)
+
+// deployed is one config's synthesized assembly, as the deploy rules read it.
+type deployed struct {
+	file   string
+	stacks []*assembly.Stack
+	byName map[string]*assembly.Stack
+}
+
+var (
+	deployedAssemblies   = map[string]*deployed{}
+	deployedAssembliesMu sync.Mutex
+)
+
+// eachAssembly runs rule over the assembly of every config.
+func eachAssembly(t *testing.T, rule func(t *testing.T, a *deployed)) {
+	t.Helper()
+	for _, file := range configs {
+		deployedAssembliesMu.Lock()
+		a, ok := deployedAssemblies[file]
+		if !ok {
+			stacks, err := assembly.Read(testkit.Synth(t, file).Outdir)
+			if err != nil {
+				deployedAssembliesMu.Unlock()
+				t.Fatal(err)
+			}
+			a = &deployed{file: file, stacks: stacks, byName: assembly.ByName(stacks)}
+			deployedAssemblies[file] = a
+		}
+		deployedAssembliesMu.Unlock()
+		t.Run(file, func(t *testing.T) { rule(t, a) })
+	}
+}
+
+// resourcesOf are a stack's resources of type, by logical ID.
+func resourcesOf(s *assembly.Stack, resourceType string) map[string]map[string]any {
+	out := map[string]map[string]any{}
+	for id, r := range s.Template.Resources {
+		if r["Type"] == resourceType {
+			out[id] = r
+		}
+	}
+	return out
+}
+
+func propertiesOf(resource map[string]any) map[string]any {
+	props, _ := resource["Properties"].(map[string]any)
+	return props
+}
+
+// refTo is the logical ID a {"Ref": id} or {"Fn::GetAtt": [id, attr]} value names, or "".
+func refTo(value any) string {
+	m, _ := value.(map[string]any)
+	if ref, ok := m["Ref"].(string); ok {
+		return ref
+	}
+	if att, ok := m["Fn::GetAtt"].([]any); ok && len(att) == 2 {
+		id, _ := att[0].(string)
+		return id
+	}
+	return ""
+}
+
+func jsonOf(value any) string {
+	data, _ := json.Marshal(value)
+	return string(data)
+}
+
+// dependsOnStack reports whether consumer deploys after producer (directly or through others).
+func (a *deployed) dependsOnStack(consumer, producer string) bool {
+	seen := map[string]bool{}
+	var visit func(string) bool
+	visit = func(name string) bool {
+		if seen[name] {
+			return false
+		}
+		seen[name] = true
+		s := a.byName[name]
+		if s == nil {
+			return false
+		}
+		for _, dep := range s.DependsOn {
+			if dep == producer || visit(dep) {
+				return true
+			}
+		}
+		return false
+	}
+	return visit(consumer)
+}
+
+func dependsOnResource(resource map[string]any, id string) bool {
+	switch deps := resource["DependsOn"].(type) {
+	case string:
+		return deps == id
+	case []any:
+		for _, d := range deps {
+			if d == id {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// ECS-native blue/green rolls the first deployment back ("Both targetGroup and
+// alternateTargetGroup must be associated with the productionListenerRule or
+// testListenerRule") unless both target groups of every load balancer entry are forwarded to
+// by that entry's production or test rule.
+func TestRule_BlueGreenTargetGroupsAreBothInTheirListenerRules(t *testing.T) {
+	eachAssembly(t, func(t *testing.T, a *deployed) {
+		entries := 0
+		for _, s := range a.stacks {
+			for serviceID, service := range resourcesOf(s, "AWS::ECS::Service") {
+				balancers, _ := propertiesOf(service)["LoadBalancers"].([]any)
+				for i, raw := range balancers {
+					entry, _ := raw.(map[string]any)
+					advanced, ok := entry["AdvancedConfiguration"].(map[string]any)
+					if !ok {
+						continue
+					}
+					entries++
+					forwarded := map[string]bool{}
+					for _, key := range []string{"ProductionListenerRule", "TestListenerRule"} {
+						ruleID := refTo(advanced[key])
+						if ruleID == "" {
+							continue
+						}
+						rule, ok := s.Template.Resources[ruleID]
+						if !ok || rule["Type"] != "AWS::ElasticLoadBalancingV2::ListenerRule" {
+							t.Errorf("%s/%s load balancer %d: %s %s is not a listener rule of this stack, so it cannot be checked", s.Name, serviceID, i, key, ruleID)
+							continue
+						}
+						for _, group := range forwardedGroups(rule) {
+							forwarded[group] = true
+						}
+					}
+					for _, key := range []string{"TargetGroupArn"} {
+						if group := refTo(entry[key]); !forwarded[group] {
+							t.Errorf("%s/%s load balancer %d: target group %s is in neither the production nor the test rule; forward to it from the production rule (weight 100, the alternate 0)", s.Name, serviceID, i, group)
+						}
+					}
+					if group := refTo(advanced["AlternateTargetGroupArn"]); !forwarded[group] {
+						t.Errorf("%s/%s load balancer %d: alternate target group %s is in neither the production nor the test rule; add it to the production rule's forward action with weight 0", s.Name, serviceID, i, group)
+					}
+				}
+			}
+		}
+		if entries == 0 {
+			t.Error("no blue/green load balancer entry in the assembly: the rule checked nothing")
+		}
+	})
+}
+
+// forwardedGroups are the target groups a listener rule's forward actions send to.
+func forwardedGroups(rule map[string]any) []string {
+	var groups []string
+	actions, _ := propertiesOf(rule)["Actions"].([]any)
+	for _, raw := range actions {
+		action, _ := raw.(map[string]any)
+		if group := refTo(action["TargetGroupArn"]); group != "" {
+			groups = append(groups, group)
+		}
+		config, _ := action["ForwardConfig"].(map[string]any)
+		weighted, _ := config["TargetGroups"].([]any)
+		for _, w := range weighted {
+			if group := refTo(w.(map[string]any)["TargetGroupArn"]); group != "" {
+				groups = append(groups, group)
+			}
+		}
+	}
+	return groups
+}
+
+// Route 53 refuses an alias to a name in the same hosted zone that has no records yet, and
+// CloudFormation creates records in any order it likes unless told otherwise.
+func TestRule_SameZoneAliasesWaitForTheRecordsTheyName(t *testing.T) {
+	eachAssembly(t, func(t *testing.T, a *deployed) {
+		for _, s := range a.stacks {
+			for id, record := range resourcesOf(s, "AWS::Route53::RecordSet") {
+				props := propertiesOf(record)
+				alias, ok := props["AliasTarget"].(map[string]any)
+				if !ok || jsonOf(alias["HostedZoneId"]) != jsonOf(props["HostedZoneId"]) {
+					continue
+				}
+				target := dnsName(alias["DNSName"])
+				found := 0
+				for _, other := range a.stacks {
+					if other.Account != s.Account {
+						continue
+					}
+					for targetID, candidate := range resourcesOf(other, "AWS::Route53::RecordSet") {
+						cp := propertiesOf(candidate)
+						if dnsName(cp["Name"]) != target || jsonOf(cp["HostedZoneId"]) != jsonOf(props["HostedZoneId"]) {
+							continue
+						}
+						found++
+						switch {
+						case other == s && !dependsOnResource(record, targetID):
+							t.Errorf("%s/%s aliases %s in its own zone but does not depend on %s, which creates that name: add record.Node().AddDependency(target)", s.Name, id, target, targetID)
+						case other != s && !a.dependsOnStack(s.Name, other.Name):
+							t.Errorf("%s/%s aliases %s, created by %s/%s, but its stack does not deploy after that one: add a stack dependency", s.Name, id, target, other.Name, targetID)
+						}
+					}
+				}
+				if found == 0 {
+					t.Errorf("%s/%s aliases %s in its own zone, and no stack creates that name: Route 53 would refuse the record", s.Name, id, target)
+				}
+			}
+		}
+	})
+}
+
+func dnsName(value any) string {
+	name, _ := value.(string)
+	return strings.TrimSuffix(strings.ToLower(name), ".")
+}
+
+// nameProperties are the properties that give a resource a physical name of its own; a
+// resource whose name is fixed by the template meets its older self on every create after one
+// that left it behind. A retained type must be listed here or in namelessTypes.
+var nameProperties = map[string]string{
+	"AWS::Logs::LogGroup":                       "LogGroupName",
+	"AWS::SecretsManager::Secret":               "Name",
+	"AWS::DynamoDB::GlobalTable":                "TableName",
+	"AWS::DynamoDB::Table":                      "TableName",
+	"AWS::S3::Bucket":                           "BucketName",
+	"AWS::RDS::DBCluster":                       "DBClusterIdentifier",
+	"AWS::RDS::GlobalCluster":                   "GlobalClusterIdentifier",
+	"AWS::RDS::DBInstance":                      "DBInstanceIdentifier",
+	"AWS::ECR::Repository":                      "RepositoryName",
+	"AWS::KMS::Alias":                           "AliasName",
+	"AWS::SNS::Topic":                           "TopicName",
+	"AWS::SQS::Queue":                           "QueueName",
+	"AWS::Kinesis::Stream":                      "Name",
+	"AWS::Events::EventBus":                     "Name",
+	"AWS::IAM::Role":                            "RoleName",
+	"AWS::ElasticLoadBalancingV2::LoadBalancer": "Name",
+}
+
+// namelessTypes have no name CloudFormation could collide on.
+var namelessTypes = map[string]bool{"AWS::KMS::Key": true, "AWS::KMS::ReplicaKey": true}
+
+// retainingPolicies keep a resource when its stack (or, for Retain, its failed create) goes.
+var retainingPolicies = map[string]bool{"Retain": true, "RetainExceptOnCreate": true}
+
+// fixedName is a resource's physical name when the template fixes it, else "". A name is fixed
+// when it is built from literals, references to other stacks and the pseudo parameters that
+// are the same on every create; one that takes the stack's ID or another resource's generated
+// name is new on every create.
+func fixedName(resourceType string, resource map[string]any) string {
+	property, ok := nameProperties[resourceType]
+	if !ok {
+		return ""
+	}
+	value, ok := propertiesOf(resource)[property]
+	if !ok || strings.Contains(jsonOf(value), "AWS::StackId") || refersToAResource(value) {
+		return ""
+	}
+	return jsonOf(value)
+}
+
+// refersToAResource reports whether value takes a Ref or Fn::GetAtt of a resource (not a pseudo
+// parameter such as AWS::Region).
+func refersToAResource(value any) bool {
+	switch x := value.(type) {
+	case map[string]any:
+		if id := refTo(x); id != "" && !strings.HasPrefix(id, "AWS::") {
+			return true
+		}
+		for _, child := range x {
+			if refersToAResource(child) {
+				return true
+			}
+		}
+	case []any:
+		for _, child := range x {
+			if refersToAResource(child) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// A kept resource with a fixed name fails the next create of its stack ("already exists"). In
+// a stateless stack, which is meant to be destroyed and created again, no resource may be kept
+// under a fixed name. In a stateful stack, a kept resource must at least go when its own create
+// fails (RetainExceptOnCreate), or a first deployment that fails can never be retried.
+func TestRule_KeptResourcesNeverBlockTheNextCreate(t *testing.T) {
+	eachAssembly(t, func(t *testing.T, a *deployed) {
+		kept := 0
+		for _, s := range a.stacks {
+			for _, id := range sortedKeys(s.Template.Resources) {
+				resource := s.Template.Resources[id]
+				resourceType, _ := resource["Type"].(string)
+				policy, _ := resource["DeletionPolicy"].(string)
+				if !retainingPolicies[policy] {
+					continue
+				}
+				kept++
+				if _, named := nameProperties[resourceType]; !named && !namelessTypes[resourceType] {
+					t.Errorf("%s/%s: kept %s is in neither nameProperties nor namelessTypes of this test: say which property names it", s.Name, id, resourceType)
+					continue
+				}
+				name := fixedName(resourceType, resource)
+				if name == "" {
+					continue
+				}
+				if !statefulTiers[tierOf(s.Name)] && !holdsPipelineArtifacts(s) {
+					t.Errorf("%s/%s (%s %s) is kept under a fixed name in a stateless stack: the next create of the stack fails on the name. Let it go with the stack (RemovalPolicy DESTROY) or move it to a stateful stack", s.Name, id, resourceType, name)
+				}
+				if policy == "Retain" {
+					t.Errorf("%s/%s (%s %s) is kept even when its own create fails, so a failed first deployment can never be retried: use RemovalPolicy RETAIN_ON_UPDATE_OR_DELETE (DeletionPolicy RetainExceptOnCreate)", s.Name, id, resourceType, name)
+				}
+			}
+		}
+		if kept == 0 {
+			t.Error("no kept resource in the assembly: the rule checked nothing")
+		}
+	})
+}
+
+// holdsPipelineArtifacts: CDK Pipelines' cross-region support stacks keep their artifact
+// bucket, whose name the pipeline derives; the README's teardown lists it.
+func holdsPipelineArtifacts(s *assembly.Stack) bool {
+	return strings.Contains(s.Name, "-"+stacks.TierPipeline+"-support-")
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// openEgressAllowed are security groups that may send anything anywhere, with the reason the
+// README gives. Empty: every group in the platform says what it sends.
+var openEgressAllowed = map[string]string{}
+
+// A group that sends every protocol to any address is what IaC scanners flag first, and says
+// nothing about what the resource behind it needs. CloudFormation gives a group with no egress
+// rules exactly that default, so a group must declare its egress.
+func TestRule_NoSecurityGroupSendsEverythingEverywhere(t *testing.T) {
+	eachAssembly(t, func(t *testing.T, a *deployed) {
+		groups := 0
+		for _, s := range a.stacks {
+			standalone := map[string][]any{}
+			for _, rule := range resourcesOf(s, "AWS::EC2::SecurityGroupEgress") {
+				props := propertiesOf(rule)
+				if group := refTo(props["GroupId"]); group != "" {
+					standalone[group] = append(standalone[group], props)
+				}
+			}
+			for id, group := range resourcesOf(s, "AWS::EC2::SecurityGroup") {
+				groups++
+				if _, ok := openEgressAllowed[id]; ok {
+					continue
+				}
+				egress, declared := propertiesOf(group)["SecurityGroupEgress"].([]any)
+				if !declared && len(standalone[id]) == 0 {
+					t.Errorf("%s/%s declares no egress, so CloudFormation lets it send everything anywhere: set AllowAllOutbound false and add the rules it needs", s.Name, id)
+					continue
+				}
+				for _, raw := range append(egress, standalone[id]...) {
+					if rule, _ := raw.(map[string]any); opensEverything(rule) {
+						t.Errorf("%s/%s sends %s to %v: name the ports and destinations it needs (or list it in openEgressAllowed with the README's reason)", s.Name, id, describeProtocol(rule), rule["CidrIp"])
+					}
+				}
+			}
+		}
+		if groups == 0 {
+			t.Error("no security group in the assembly: the rule checked nothing")
+		}
+	})
+}
+
+func opensEverything(rule map[string]any) bool {
+	if rule["CidrIp"] != "0.0.0.0/0" && rule["CidrIpv6"] != "::/0" {
+		return false
+	}
+	protocol := fmt.Sprint(rule["IpProtocol"])
+	if protocol == "-1" || protocol == "all" {
+		return true
+	}
+	return (protocol == "tcp" || protocol == "udp") && fmt.Sprint(rule["FromPort"]) == "0" && fmt.Sprint(rule["ToPort"]) == "65535"
+}
+
+func describeProtocol(rule map[string]any) string {
+	if p := fmt.Sprint(rule["IpProtocol"]); p != "-1" {
+		return "every " + p + " port"
+	}
+	return "every protocol"
+}
+
+// Log groups without a retention keep everything forever; without a key they are encrypted
+// only by CloudWatch's own. Regional stacks use their region's platform key (the keys stack's),
+// the others a key of their own stack.
+func TestRule_EveryLogGroupHasARetentionAndTheRegionsKey(t *testing.T) {
+	eachAssembly(t, func(t *testing.T, a *deployed) {
+		groups := 0
+		for _, s := range a.stacks {
+			for id, group := range resourcesOf(s, "AWS::Logs::LogGroup") {
+				groups++
+				props := propertiesOf(group)
+				if props["RetentionInDays"] == nil {
+					t.Errorf("%s/%s keeps its logs forever: set a retention", s.Name, id)
+				}
+				if key := props["KmsKeyId"]; key == nil {
+					t.Errorf("%s/%s is not encrypted with a platform key: set its EncryptionKey", s.Name, id)
+				} else if !a.isRegionsKey(s, key) {
+					t.Errorf("%s/%s is encrypted with %s, not its region's platform key", s.Name, id, jsonOf(key))
+				}
+			}
+		}
+		if groups == 0 {
+			t.Error("no log group in the assembly: the rule checked nothing")
+		}
+	})
+}
+
+// isRegionsKey reports whether key names the platform key of s's environment and region (a weak
+// reference to that region's keys stack, or the key in the keys stack itself), or, for stacks
+// outside the regional tiers, a key of s itself.
+func (a *deployed) isRegionsKey(s *assembly.Stack, key any) bool {
+	if keys, ok := strings.CutSuffix(s.Name, "-"+tierOf(s.Name)); ok && contains(regionalTiers, tierOf(s.Name)) {
+		keysStack := keys + "-keys"
+		if s.Name == keysStack {
+			resource := s.Template.Resources[refTo(key)]
+			return resource != nil && (resource["Type"] == "AWS::KMS::Key" || resource["Type"] == "AWS::KMS::ReplicaKey")
+		}
+		return stackOutputOf(key) == keysStack
+	}
+	resource := s.Template.Resources[refTo(key)]
+	return resource != nil && resource["Type"] == "AWS::KMS::Key"
+}
+
+// weakReferences are every Fn::GetStackOutput in value.
+func weakReferences(value any) []map[string]any {
+	var found []map[string]any
+	var walk func(any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			if ref, ok := x["Fn::GetStackOutput"].(map[string]any); ok {
+				found = append(found, ref)
+			}
+			for _, child := range x {
+				walk(child)
+			}
+		case []any:
+			for _, child := range x {
+				walk(child)
+			}
+		}
+	}
+	walk(value)
+	return found
+}
+
+// A weak reference (Fn::GetStackOutput) is resolved when its stack deploys: the stack it reads
+// must already be deployed (an earlier stack in the order), in the same account (no RoleArn is
+// given), in the region it names, and must have the output.
+func TestRule_WeakReferencesReadAnEarlierStackOfTheSameAccount(t *testing.T) {
+	eachAssembly(t, func(t *testing.T, a *deployed) {
+		references := 0
+		for _, s := range a.stacks {
+			var refs []map[string]any
+			for _, resource := range s.Template.Resources {
+				refs = append(refs, weakReferences(resource)...)
+			}
+			for _, ref := range refs {
+				references++
+				name, _ := ref["StackName"].(string)
+				output, _ := ref["OutputName"].(string)
+				producer := a.byName[name]
+				switch {
+				case producer == nil:
+					t.Errorf("%s reads %s.%s, but the assembly has no stack %s", s.Name, name, output, name)
+				case producer.Account != s.Account && ref["RoleArn"] == nil:
+					t.Errorf("%s (account %s) reads %s in account %s without a RoleArn: CloudFormation would look in its own account", s.Name, s.Account, name, producer.Account)
+				case ref["Region"] != nil && ref["Region"] != producer.Region:
+					t.Errorf("%s reads %s in %v, but that stack is in %s", s.Name, name, ref["Region"], producer.Region)
+				case ref["Region"] == nil && producer.Region != s.Region:
+					t.Errorf("%s reads %s without a Region: CloudFormation would look in %s, not %s", s.Name, name, s.Region, producer.Region)
+				case !a.dependsOnStack(s.Name, name):
+					t.Errorf("%s reads %s.%s but may deploy before it: add a stack dependency", s.Name, name, output)
+				case producer.Template.Outputs[output] == nil:
+					t.Errorf("%s reads %s.%s, which that stack does not output", s.Name, name, output)
+				}
+			}
+		}
+		if references == 0 {
+			t.Error("no weak reference in the assembly: the rule checked nothing")
+		}
+	})
+}
