@@ -9,6 +9,7 @@ CONFIG ?= config/example.json
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
 CDK := npx --no-install cdk
+# Every Go file in the repository, api/ included.
 GO_FILES = $(shell git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './node_modules/*')
 
 .PHONY: synth test deps nag fuzz diff bench diagram clean
@@ -21,13 +22,17 @@ synth: node_modules/.installed
 	@echo "Stacks in cdk.out (stage/stack (CloudFormation name)):"
 	@$(CDK) ls --app cdk.out '**'
 
-## test: vet, check formatting and run every test (what CI runs)
+## test: vet, check formatting and run every test (what CI runs), the service's in api/ too
+## (its own module, which the root's ./... does not reach)
 test:
 	go mod download
+	cd api && go mod download
 	go vet ./...
+	cd api && go vet ./...
 	@unformatted="$$(gofmt -l $(GO_FILES))"; \
 	  if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted (run gofmt -w)"; exit 1; fi
 	go test ./...
+	cd api && go test ./...
 
 ## deps: install the pinned CDK CLI and the Go modules
 deps: node_modules/.installed

@@ -1,0 +1,200 @@
+// Package config reads the service's settings from the environment the ECS task
+// definition provides, and says which variable is wrong when one is.
+package config
+
+import (
+	"fmt"
+	"log/slog"
+	"net"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Defaults for the optional variables.
+const (
+	// DefaultPort is unprivileged: the container runs as a non-root user, which cannot bind 80.
+	DefaultPort        = 8080
+	DefaultServiceName = "api"
+	// DefaultReadyTimeout bounds each readiness check, so /ready answers in about this long
+	// even when a dependency hangs.
+	DefaultReadyTimeout = 2 * time.Second
+	// DefaultShutdownTimeout leaves 5 s of ECS's default 30 s stopTimeout (SIGTERM, then
+	// SIGKILL) for closing the database pools and flushing logs.
+	DefaultShutdownTimeout = 25 * time.Second
+)
+
+// Config is the service's validated configuration.
+type Config struct {
+	// Port is the TCP port the HTTP server listens on (PORT).
+	Port int
+	// Region is the AWS region the task runs in (AWS_REGION, set by ECS).
+	Region string
+	// ServiceName names the service in logs (OTEL_SERVICE_NAME, default api).
+	ServiceName string
+
+	// WriterEndpoint is the Aurora global database's writer endpoint (DB_WRITER_ENDPOINT):
+	// it follows the writer across regions after a switchover or failover.
+	WriterEndpoint Endpoint
+	// ReaderEndpoint is this region's Aurora reader endpoint (DB_READER_ENDPOINT).
+	ReaderEndpoint Endpoint
+	// SecretName is the Secrets Manager secret holding the database credentials (DB_SECRET_NAME).
+	SecretName string
+	// DBName is the database to connect to (DB_NAME). Empty: the secret's dbname, else postgres.
+	DBName string
+	// GlobalCluster is the Aurora global cluster's identifier (DB_GLOBAL_CLUSTER); informational.
+	GlobalCluster string
+
+	// TableName is the DynamoDB global table, whose replica in Region the service uses (TABLE_NAME).
+	TableName string
+
+	// ReadyTimeout bounds each readiness check (READY_TIMEOUT, a Go duration such as 2s).
+	ReadyTimeout time.Duration
+	// ShutdownTimeout is how long in-flight requests may run after SIGTERM (SHUTDOWN_TIMEOUT).
+	ShutdownTimeout time.Duration
+	// LogLevel is the lowest level logged (LOG_LEVEL: debug, info, warn or error; default info).
+	LogLevel slog.Level
+}
+
+// Endpoint is a database host, with a port only when the variable names one
+// (such as localhost:15432 through a tunnel); otherwise the secret's port applies.
+type Endpoint struct {
+	Host string
+	Port int
+}
+
+func (e Endpoint) String() string {
+	if e.Port == 0 {
+		return e.Host
+	}
+	return net.JoinHostPort(e.Host, strconv.Itoa(e.Port))
+}
+
+// Error lists every variable that is missing or invalid, one per line.
+type Error struct {
+	Problems []string
+}
+
+func (e *Error) Error() string {
+	return fmt.Sprintf("configuration: %d problem(s) in the environment:\n  %s", len(e.Problems), strings.Join(e.Problems, "\n  "))
+}
+
+// Load reads the configuration through lookup (os.LookupEnv in production).
+func Load(lookup func(string) (string, bool)) (Config, error) {
+	r := reader{lookup: lookup}
+	c := Config{
+		Port:            r.port("PORT", DefaultPort),
+		Region:          r.required("AWS_REGION", "the task's AWS region; ECS sets it, locally export AWS_REGION=us-east-1"),
+		ServiceName:     r.optional("OTEL_SERVICE_NAME", DefaultServiceName),
+		WriterEndpoint:  r.endpoint("DB_WRITER_ENDPOINT", "the Aurora global database's writer endpoint"),
+		ReaderEndpoint:  r.endpoint("DB_READER_ENDPOINT", "this region's Aurora reader endpoint"),
+		SecretName:      r.required("DB_SECRET_NAME", "the Secrets Manager secret with the database username and password"),
+		DBName:          r.optional("DB_NAME", ""),
+		GlobalCluster:   r.optional("DB_GLOBAL_CLUSTER", ""),
+		TableName:       r.required("TABLE_NAME", "the DynamoDB table's name"),
+		ReadyTimeout:    r.duration("READY_TIMEOUT", DefaultReadyTimeout),
+		ShutdownTimeout: r.duration("SHUTDOWN_TIMEOUT", DefaultShutdownTimeout),
+		LogLevel:        r.logLevel("LOG_LEVEL"),
+	}
+	if len(r.problems) > 0 {
+		return Config{}, &Error{Problems: r.problems}
+	}
+	return c, nil
+}
+
+// reader collects problems instead of stopping at the first, so one start shows them all.
+type reader struct {
+	lookup   func(string) (string, bool)
+	problems []string
+}
+
+func (r *reader) addf(name, format string, args ...any) {
+	r.problems = append(r.problems, name+": "+fmt.Sprintf(format, args...))
+}
+
+func (r *reader) get(name string) string {
+	v, _ := r.lookup(name)
+	return strings.TrimSpace(v)
+}
+
+func (r *reader) required(name, what string) string {
+	v := r.get(name)
+	if v == "" {
+		r.addf(name, "required: %s", what)
+	}
+	return v
+}
+
+func (r *reader) optional(name, def string) string {
+	if v := r.get(name); v != "" {
+		return v
+	}
+	return def
+}
+
+func (r *reader) port(name string, def int) int {
+	v := r.get(name)
+	if v == "" {
+		return def
+	}
+	p, err := strconv.Atoi(v)
+	if err != nil || p < 1 || p > 65535 {
+		r.addf(name, "%q is not a TCP port; use 1 to 65535", v)
+	}
+	return p
+}
+
+// hostPattern admits DNS names and IPv4 addresses: what Aurora endpoints and tunnels use.
+var hostPattern = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$`)
+
+func (r *reader) endpoint(name, what string) Endpoint {
+	v := r.required(name, what)
+	if v == "" {
+		return Endpoint{}
+	}
+	notHost := func() Endpoint {
+		r.addf(name, "%q is not a host name; give the endpoint's host (optionally host:port), without a scheme or path", v)
+		return Endpoint{}
+	}
+	if strings.Contains(v, "/") {
+		return notHost()
+	}
+	e := Endpoint{Host: v}
+	if host, port, err := net.SplitHostPort(v); err == nil {
+		p, perr := strconv.Atoi(port)
+		if perr != nil || p < 1 || p > 65535 {
+			r.addf(name, "%q: port %q is not a TCP port; use 1 to 65535", v, port)
+			return Endpoint{}
+		}
+		e = Endpoint{Host: host, Port: p}
+	}
+	if !hostPattern.MatchString(e.Host) {
+		return notHost()
+	}
+	return e
+}
+
+func (r *reader) duration(name string, def time.Duration) time.Duration {
+	v := r.get(name)
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		r.addf(name, "%q is not a positive duration; write one such as 2s or 500ms", v)
+	}
+	return d
+}
+
+func (r *reader) logLevel(name string) slog.Level {
+	v := r.get(name)
+	if v == "" {
+		return slog.LevelInfo
+	}
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(v)); err != nil {
+		r.addf(name, "%q is not a log level; use debug, info, warn or error", v)
+	}
+	return l
+}

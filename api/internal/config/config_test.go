@@ -1,0 +1,112 @@
+package config_test
+
+import (
+	"errors"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/example/platform/api/internal/config"
+)
+
+// env is a minimal valid environment, as the ECS task definition provides it.
+func env(overrides map[string]string) func(string) (string, bool) {
+	vars := map[string]string{
+		"AWS_REGION":         "eu-west-1",
+		"DB_WRITER_ENDPOINT": "acme-prod.global-abc123.global.rds.amazonaws.com",
+		"DB_READER_ENDPOINT": "acme-prod-eu-west-1.cluster-ro-xyz.eu-west-1.rds.amazonaws.com",
+		"DB_SECRET_NAME":     "acme/prod/database",
+		"TABLE_NAME":         "acme-prod-main",
+	}
+	for k, v := range overrides {
+		if v == "" {
+			delete(vars, k)
+		} else {
+			vars[k] = v
+		}
+	}
+	return func(name string) (string, bool) {
+		v, ok := vars[name]
+		return v, ok
+	}
+}
+
+func TestLoad_AppliesDefaultsToOptionalVariables(t *testing.T) {
+	cfg, err := config.Load(env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := config.Config{
+		Port:            8080,
+		Region:          "eu-west-1",
+		ServiceName:     "api",
+		WriterEndpoint:  config.Endpoint{Host: "acme-prod.global-abc123.global.rds.amazonaws.com"},
+		ReaderEndpoint:  config.Endpoint{Host: "acme-prod-eu-west-1.cluster-ro-xyz.eu-west-1.rds.amazonaws.com"},
+		SecretName:      "acme/prod/database",
+		TableName:       "acme-prod-main",
+		ReadyTimeout:    2 * time.Second,
+		ShutdownTimeout: 25 * time.Second,
+		LogLevel:        slog.LevelInfo,
+	}
+	if cfg != want {
+		t.Errorf("Load() =\n%+v\nwant\n%+v", cfg, want)
+	}
+}
+
+func TestLoad_ReadsOptionalVariables(t *testing.T) {
+	cfg, err := config.Load(env(map[string]string{
+		"PORT": "9000", "OTEL_SERVICE_NAME": "orders", "DB_NAME": "app", "DB_GLOBAL_CLUSTER": "acme-prod",
+		"DB_READER_ENDPOINT": "localhost:15433", "READY_TIMEOUT": "500ms", "SHUTDOWN_TIMEOUT": "10s", "LOG_LEVEL": "debug",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Port != 9000 || cfg.ServiceName != "orders" || cfg.DBName != "app" || cfg.GlobalCluster != "acme-prod" ||
+		cfg.ReadyTimeout != 500*time.Millisecond || cfg.ShutdownTimeout != 10*time.Second || cfg.LogLevel != slog.LevelDebug {
+		t.Errorf("Load() = %+v", cfg)
+	}
+	if want := (config.Endpoint{Host: "localhost", Port: 15433}); cfg.ReaderEndpoint != want {
+		t.Errorf("ReaderEndpoint = %+v, want %+v", cfg.ReaderEndpoint, want)
+	}
+}
+
+func TestLoad_NamesEveryMissingRequiredVariable(t *testing.T) {
+	_, err := config.Load(func(string) (string, bool) { return "", false })
+	var cfgErr *config.Error
+	if !errors.As(err, &cfgErr) {
+		t.Fatalf("Load() error = %v, want a *config.Error", err)
+	}
+	required := []string{"AWS_REGION", "DB_WRITER_ENDPOINT", "DB_READER_ENDPOINT", "DB_SECRET_NAME", "TABLE_NAME"}
+	if len(cfgErr.Problems) != len(required) {
+		t.Errorf("got %d problems, want %d: %v", len(cfgErr.Problems), len(required), cfgErr.Problems)
+	}
+	for _, name := range required {
+		if !strings.Contains(err.Error(), name+": required") {
+			t.Errorf("error does not say %s is required:\n%v", name, err)
+		}
+	}
+}
+
+func TestLoad_RejectsInvalidValuesNamingTheVariable(t *testing.T) {
+	for _, tc := range []struct{ name, value, says string }{
+		{"PORT", "http", "not a TCP port"},
+		{"PORT", "70000", "not a TCP port"},
+		{"AWS_REGION", "   ", "required"},
+		{"DB_WRITER_ENDPOINT", "postgres://db.example.com/app", "not a host name"},
+		{"DB_READER_ENDPOINT", "db.example.com:0", "not a TCP port"},
+		{"READY_TIMEOUT", "2", "not a positive duration"},
+		{"SHUTDOWN_TIMEOUT", "-1s", "not a positive duration"},
+		{"LOG_LEVEL", "loud", "not a log level"},
+	} {
+		t.Run(tc.name+"="+tc.value, func(t *testing.T) {
+			_, err := config.Load(env(map[string]string{tc.name: tc.value}))
+			if err == nil {
+				t.Fatalf("Load() accepted %s=%q", tc.name, tc.value)
+			}
+			if !strings.Contains(err.Error(), tc.name+": ") || !strings.Contains(err.Error(), tc.says) {
+				t.Errorf("error does not name %s and say %q:\n%v", tc.name, tc.says, err)
+			}
+		})
+	}
+}

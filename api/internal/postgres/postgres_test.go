@@ -1,0 +1,178 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/example/platform/api/internal/secret"
+)
+
+// rotatableSecret stands in for Secrets Manager: the test sets the current password.
+type rotatableSecret struct {
+	mu      sync.Mutex
+	creds   secret.Credentials
+	fetches int
+}
+
+func (r *rotatableSecret) fetch(context.Context) (secret.Credentials, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.fetches++
+	return r.creds, nil
+}
+
+func (r *rotatableSecret) rotate(password string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.creds.Password = password
+}
+
+func (r *rotatableSecret) fetchCount() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.fetches
+}
+
+func openAgainst(t *testing.T, writer, reader Endpoint, dbName string, src *rotatableSecret) *Database {
+	t.Helper()
+	db, err := Open(Options{Writer: writer, Reader: reader, DBName: dbName, Credentials: secret.NewCache(src.fetch, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(db.Close)
+	return db
+}
+
+func TestDatabase_FetchesTheSecretAgainWhenALoginIsRejected(t *testing.T) {
+	srv := startFakeServer(t, "old")
+	src := &rotatableSecret{creds: secret.Credentials{Username: "app", Password: "old"}}
+	db := openAgainst(t, srv.endpoint(), srv.endpoint(), "", src)
+	if err := db.CheckReader(t.Context()); err != nil {
+		t.Fatalf("CheckReader() before the rotation: %v", err)
+	}
+
+	// The rotation changes the database's password and then the secret. Sessions already
+	// open keep working, so drop them to make the next check log in again.
+	srv.set(func(s *fakeServer) { s.password = "new" })
+	src.rotate("new")
+	db.reader.pgx.Reset()
+
+	if err := db.CheckReader(t.Context()); err != nil {
+		t.Fatalf("CheckReader() after the rotation: %v", err)
+	}
+	if got := src.fetchCount(); got != 2 {
+		t.Errorf("fetched the secret %d times, want 2 (once more after the rejected login)", got)
+	}
+	srv.set(func(s *fakeServer) {
+		if s.failed != 1 {
+			t.Errorf("%d logins were refused, want 1 (with the cached, rotated-out password)", s.failed)
+		}
+	})
+}
+
+func TestDatabase_LogsInOverTLSWithTheSecretsLogin(t *testing.T) {
+	srv := startFakeServer(t, "pw")
+	ep := srv.endpoint()
+	for _, tc := range []struct {
+		name         string
+		dbName       string
+		secretDBName string
+		want         string
+	}{
+		{"DB_NAME wins", "orders", "app", "orders"},
+		{"then the secret's dbname", "", "app", "app"},
+		{"else postgres", "", "", "postgres"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			// No port on the endpoint: the secret's applies.
+			src := &rotatableSecret{creds: secret.Credentials{Username: "app", Password: "pw", Port: ep.Port, DBName: tc.secretDBName}}
+			db := openAgainst(t, ep, Endpoint{Host: ep.Host}, tc.dbName, src)
+			if err := db.CheckReader(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+			srv.set(func(s *fakeServer) {
+				last := s.logins[len(s.logins)-1]
+				if last["user"] != "app" || last["database"] != tc.want {
+					t.Errorf("logged in as %s to %s, want app to %s", last["user"], last["database"], tc.want)
+				}
+			})
+		})
+	}
+	srv.set(func(s *fakeServer) {
+		if s.plaintext != 0 {
+			t.Errorf("%d connections did not ask for TLS", s.plaintext)
+		}
+	})
+}
+
+func TestDatabase_CheckWriterFailsOnAReadOnlyDatabaseAndReconnects(t *testing.T) {
+	srv := startFakeServer(t, "pw")
+	src := &rotatableSecret{creds: secret.Credentials{Username: "app", Password: "pw"}}
+	db := openAgainst(t, srv.endpoint(), srv.endpoint(), "", src)
+	if err := db.CheckWriter(t.Context()); err != nil {
+		t.Fatalf("CheckWriter() on a writer: %v", err)
+	}
+
+	srv.set(func(s *fakeServer) { s.inRecovery = true }) // a switchover made this host a reader
+	err := db.CheckWriter(t.Context())
+	if err == nil || !strings.Contains(err.Error(), "read-only") || !strings.Contains(err.Error(), "DB_WRITER_ENDPOINT") {
+		t.Fatalf("CheckWriter() on a reader = %v, want a read-only error naming DB_WRITER_ENDPOINT", err)
+	}
+
+	var loginsBefore int
+	srv.set(func(s *fakeServer) { s.inRecovery, loginsBefore = false, len(s.logins) })
+	if err := db.CheckWriter(t.Context()); err != nil {
+		t.Fatalf("CheckWriter() once the endpoint reaches a writer again: %v", err)
+	}
+	srv.set(func(s *fakeServer) {
+		if len(s.logins) == loginsBefore {
+			t.Error("the writer pool kept its connection to the read-only host; want a new connection")
+		}
+	})
+}
+
+// countingCredentials counts invalidations.
+type countingCredentials struct{ invalidated int }
+
+func (c *countingCredentials) Get(context.Context) (secret.Credentials, error) {
+	return secret.Credentials{}, nil
+}
+func (c *countingCredentials) Invalidate() { c.invalidated++ }
+
+func TestPoolDo_RetriesOnlyRejectedLogins(t *testing.T) {
+	for _, tc := range []struct {
+		name          string
+		first         error
+		wantCalls     int
+		wantInvalided int
+	}{
+		{"wrong password", &pgconn.PgError{Code: codeInvalidPassword}, 2, 1},
+		{"no such user", &pgconn.PgError{Code: codeInvalidAuthorization}, 2, 1},
+		{"wrong password, wrapped", errors.Join(errors.New("connect"), &pgconn.PgError{Code: codeInvalidPassword}), 2, 1},
+		{"syntax error", &pgconn.PgError{Code: "42601"}, 1, 0},
+		{"network", errors.New("connection refused"), 1, 0},
+		{"success", nil, 1, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			creds := &countingCredentials{}
+			p := &pool{creds: creds}
+			calls := 0
+			_ = p.do(t.Context(), func(context.Context, *pgxpool.Pool) error {
+				calls++
+				if calls == 1 {
+					return tc.first
+				}
+				return nil
+			})
+			if calls != tc.wantCalls || creds.invalidated != tc.wantInvalided {
+				t.Errorf("ran %d times and invalidated %d times, want %d and %d", calls, creds.invalidated, tc.wantCalls, tc.wantInvalided)
+			}
+		})
+	}
+}
