@@ -2,7 +2,6 @@ package test
 
 import (
 	"encoding/json"
-	"os"
 	"reflect"
 	"sort"
 	"strings"
@@ -337,39 +336,10 @@ func TestDataTier_StatefulLogicalIDsNeverChange(t *testing.T) {
 			sort.Strings(got[name])
 		}
 	}
-	if os.Getenv("UPDATE_GOLDEN") == "1" {
-		data, _ := json.MarshalIndent(got, "", "  ")
-		if err := os.WriteFile(goldenFile, append(data, '\n'), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		t.Logf("wrote %s", goldenFile)
-		return
-	}
-	data, err := os.ReadFile(goldenFile)
-	if err != nil {
-		t.Fatalf("%v (create it with UPDATE_GOLDEN=1 go test ./test -run StatefulLogicalIDs)", err)
-	}
-	var want map[string][]string
-	if err := json.Unmarshal(data, &want); err != nil {
-		t.Fatal(err)
-	}
-	for stack, ids := range want {
-		for _, id := range ids {
-			if !contains(got[stack], id) {
-				t.Errorf("%s: stateful resource %s is gone or renamed. Deploying this would replace it and lose its data.\n"+
-					"  Restore the construct ID that produced it (construct IDs become logical IDs), or, if removing or\n"+
-					"  migrating it is deliberate, plan the data migration, then run UPDATE_GOLDEN=1 go test ./test -run StatefulLogicalIDs\n"+
-					"  and explain the change in review.", stack, id)
-			}
-		}
-	}
-	for stack, ids := range got {
-		for _, id := range ids {
-			if !contains(want[stack], id) {
-				t.Errorf("%s: new stateful resource %s; pin it with UPDATE_GOLDEN=1 go test ./test -run StatefulLogicalIDs", stack, id)
-			}
-		}
-	}
+	compareGolden(t, goldenFile, got, "StatefulLogicalIDs",
+		"is gone or renamed: deploying this would replace it and lose its data.\n"+
+			"  Restore the construct ID that produced it (construct IDs become logical IDs), or, if removing or\n"+
+			"  migrating it is deliberate, plan the data migration, explain the change in review, then run")
 }
 
 func contains(list []string, s string) bool {

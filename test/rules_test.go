@@ -9,6 +9,7 @@ package test
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"sort"
 	"strings"
 	"sync"
@@ -515,4 +516,117 @@ func TestRule_WeakReferencesReadAnEarlierStackOfTheSameAccount(t *testing.T) {
 			t.Error("no weak reference in the assembly: the rule checked nothing")
 		}
 	})
+}
+
+// replacingProperties are, per type of resource other stacks read through weak references,
+// the properties whose change makes CloudFormation replace it (from each type's reference page:
+// "Update requires: Replacement").
+var replacingProperties = map[string][]string{
+	"AWS::EC2::VPC":                             {"CidrBlock", "InstanceTenancy", "Ipv4IpamPoolId"},
+	"AWS::EC2::Subnet":                          {"AvailabilityZone", "AvailabilityZoneId", "CidrBlock", "VpcId"},
+	"AWS::EC2::SecurityGroup":                   {"GroupDescription", "GroupName", "VpcId"},
+	"AWS::KMS::Key":                             {"KeySpec", "KeyUsage", "MultiRegion", "Origin"},
+	"AWS::KMS::ReplicaKey":                      {"PrimaryKeyArn"},
+	"AWS::ElasticLoadBalancingV2::LoadBalancer": {"Name", "Scheme", "Type"},
+	"AWS::RDS::DBCluster":                       {"DBClusterIdentifier", "DBSubnetGroupName", "Engine", "KmsKeyId", "StorageEncrypted"},
+}
+
+const weakReferencesGolden = "testdata/weakly-referenced.json"
+
+// A weak reference is resolved when the reading stack deploys, and never again until that stack
+// changes: replace a resource another stack reads (a new logical ID, or a change to a property
+// that forces replacement) and the reader keeps the old value, pointing at a deleted load
+// balancer, subnet or key. This test pins every weakly read resource's identity so that such a
+// change cannot go unnoticed; the README's "Replacing a resource other stacks read" says how to
+// make it safely.
+func TestRule_WeaklyReadResourcesAreNeverReplacedUnnoticed(t *testing.T) {
+	got := map[string][]string{}
+	for _, file := range configs {
+		stacks, err := assembly.Read(testkit.Synth(t, file).Outdir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		byName := assembly.ByName(stacks)
+		for _, s := range stacks {
+			for _, resource := range s.Template.Resources {
+				for _, ref := range weakReferences(resource) {
+					producer := byName[ref["StackName"].(string)]
+					output, _ := producer.Template.Outputs[ref["OutputName"].(string)].(map[string]any)
+					id := refTo(output["Value"])
+					read, ok := producer.Template.Resources[id]
+					if !ok {
+						t.Errorf("%s reads %s.%v, whose value is not a resource's: cannot pin it", s.Name, producer.Name, ref["OutputName"])
+						continue
+					}
+					identity := identityOf(id, read)
+					if !contains(got[producer.Name], identity) {
+						got[producer.Name] = append(got[producer.Name], identity)
+					}
+				}
+			}
+		}
+	}
+	for _, ids := range got {
+		sort.Strings(ids)
+	}
+	if len(got) == 0 {
+		t.Fatal("no weakly read resource in either config: the test pins nothing")
+	}
+	compareGolden(t, weakReferencesGolden, got, "TestRule_WeaklyReadResources",
+		"is read by other stacks through Fn::GetStackOutput, and this change replaces it (or removes it): the readers would keep its old value.\n"+
+			"  Keep its construct ID and its replacing properties, or follow the README's \"Replacing a resource other stacks read\" (add the new\n"+
+			"  one beside the old, move the readers, then remove the old), then run")
+}
+
+// identityOf is what must not change for a weakly read resource: its logical ID, type and the
+// properties that would replace it.
+func identityOf(id string, resource map[string]any) string {
+	resourceType, _ := resource["Type"].(string)
+	parts := []string{id, resourceType}
+	for _, property := range replacingProperties[resourceType] {
+		if value, ok := propertiesOf(resource)[property]; ok {
+			parts = append(parts, property+"="+jsonOf(value))
+		}
+	}
+	if _, known := replacingProperties[resourceType]; !known {
+		parts = append(parts, "(add this type to replacingProperties)")
+	}
+	return strings.Join(parts, " ")
+}
+
+// compareGolden compares got with the golden file, or rewrites the file when UPDATE_GOLDEN=1.
+// Each line that disappeared is reported with what, how to proceed.
+func compareGolden(t *testing.T, file string, got map[string][]string, testName, what string) {
+	t.Helper()
+	update := "UPDATE_GOLDEN=1 go test ./test -run " + testName
+	if os.Getenv("UPDATE_GOLDEN") == "1" {
+		data, _ := json.MarshalIndent(got, "", "  ")
+		if err := os.WriteFile(file, append(data, '\n'), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("wrote %s", file)
+		return
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatalf("%v (create it with %s)", err, update)
+	}
+	var want map[string][]string
+	if err := json.Unmarshal(data, &want); err != nil {
+		t.Fatal(err)
+	}
+	for stack, lines := range want {
+		for _, line := range lines {
+			if !contains(got[stack], line) {
+				t.Errorf("%s: %s\n  %s %s", stack, line, what, update)
+			}
+		}
+	}
+	for stack, lines := range got {
+		for _, line := range lines {
+			if !contains(want[stack], line) {
+				t.Errorf("%s: newly read by other stacks: %s; pin it with %s", stack, line, update)
+			}
+		}
+	}
 }
