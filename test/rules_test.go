@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -629,4 +630,108 @@ func compareGolden(t *testing.T, file string, got map[string][]string, testName,
 			}
 		}
 	}
+}
+
+// readmeSection is the text of the README section under heading ("### Title"), up to the next
+// heading of the same or a higher level.
+func readmeSection(t *testing.T, heading string) string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(testkit.RepoRoot(t), "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, found := strings.Cut(string(data), "\n"+heading+"\n")
+	if !found {
+		t.Fatalf("README.md has no section %q", heading)
+	}
+	level := strings.Index(heading, " ")
+	var section []string
+	for _, line := range strings.Split(rest, "\n") {
+		if hashes := strings.Index(line, "# "); strings.HasPrefix(line, "#") && hashes >= 0 && hashes+1 <= level {
+			break
+		}
+		section = append(section, line)
+	}
+	return strings.Join(section, "\n")
+}
+
+// protectsFromDeletion reports whether resource turns deletion protection on.
+func protectsFromDeletion(resource map[string]any) bool {
+	props := propertiesOf(resource)
+	if props["DeletionProtection"] == true {
+		return true
+	}
+	for _, raw := range asList(props["Replicas"]) {
+		if replica, _ := raw.(map[string]any); replica["DeletionProtectionEnabled"] == true {
+			return true
+		}
+	}
+	for _, raw := range asList(props["LoadBalancerAttributes"]) {
+		if a, _ := raw.(map[string]any); a["Key"] == "deletion_protection.enabled" && a["Value"] == "true" {
+			return true
+		}
+	}
+	return false
+}
+
+func asList(value any) []any {
+	list, _ := value.([]any)
+	return list
+}
+
+// A rollback cannot delete a resource with deletion protection, so a failed first create of its
+// stack ends in ROLLBACK_FAILED; the README says how to get out for every such resource.
+func TestRule_READMESaysHowToClearEveryDeletionProtection(t *testing.T) {
+	section := readmeSection(t, "### When a first deployment fails")
+	eachAssembly(t, func(t *testing.T, a *deployed) {
+		protected := map[string]string{}
+		for _, s := range a.stacks {
+			for id, resource := range s.Template.Resources {
+				if protectsFromDeletion(resource) {
+					protected[resource["Type"].(string)] = s.Name + "/" + id
+				}
+			}
+		}
+		if len(protected) == 0 && a.file == "config/example.json" {
+			t.Error("example.json's production protects nothing from deletion: the rule checked nothing")
+		}
+		for resourceType, example := range protected {
+			if !strings.Contains(section, "`"+resourceType+"`") {
+				t.Errorf("%s (e.g. %s) has deletion protection, and README's \"When a first deployment fails\" does not say how to turn it off", resourceType, example)
+			}
+		}
+	})
+}
+
+// What `cdk destroy` of an unprotected environment leaves is exactly what the README's teardown
+// lists, with how to remove it.
+func TestRule_READMEListsEverythingATeardownLeaves(t *testing.T) {
+	section := readmeSection(t, "### Tearing down a sandbox")
+	eachAssembly(t, func(t *testing.T, a *deployed) {
+		p := testkit.Synth(t, a.file)
+		for _, env := range p.Config.Environments {
+			if env.Protected() {
+				continue
+			}
+			kept := map[string]string{}
+			for _, s := range a.stacks {
+				if !strings.HasPrefix(s.Name, p.Config.Name+"-"+env.Name+"-") {
+					continue
+				}
+				for id, resource := range s.Template.Resources {
+					if policy, _ := resource["DeletionPolicy"].(string); keptWithItsStack[policy] {
+						kept[resource["Type"].(string)] = s.Name + "/" + id
+					}
+				}
+			}
+			if len(kept) == 0 {
+				t.Errorf("%s keeps nothing when destroyed: the rule checked nothing", env.Name)
+			}
+			for resourceType, example := range kept {
+				if !strings.Contains(section, "`"+resourceType+"`") {
+					t.Errorf("%s: a teardown leaves %s (e.g. %s), which README's \"Tearing down a sandbox\" does not list", env.Name, resourceType, example)
+				}
+			}
+		}
+	})
 }
