@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/cxapi"
 	"gopkg.in/yaml.v3"
 
+	"github.com/example/platform/internal/toolchain"
 	"github.com/example/platform/lib/config"
 	"github.com/example/platform/stacks"
 	"github.com/example/platform/test/testkit"
@@ -733,4 +734,25 @@ func assumableRoles(policy map[string]any) []string {
 		}
 	}
 	return roles
+}
+
+// CodeBuild's pull-request webhook here is GitHub's: a GitLab or Bitbucket connection gets the
+// pipeline (its source action uses any connection) but no pull-request project, which would
+// fail to create.
+func TestPipeline_GitLabConnectionGetsThePipelineButNoPullRequestProject(t *testing.T) {
+	cfg := testkit.LoadConfig(t, "config/example.json")
+	cfg.Pipeline.Source.CodeConnections.Provider = config.ProviderGitLab
+	tools, err := toolchain.Read(testkit.RepoRoot(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The pipeline stack alone, without the environments' stages: the source decides this.
+	pipeline := stacks.NewPipelineStack(testkit.NewApp(t), cfg, "config/example.json", tools, nil)
+	if pipeline.PullRequests != nil {
+		t.Error("a GitLab connection got a pull-request project")
+	}
+	data, _ := json.Marshal(testkit.TemplateOf(t, pipeline.Stack).ToJSON())
+	if text := string(data); strings.Contains(text, `"Type":"GITHUB"`) || !strings.Contains(text, `"Provider":"CodeStarSourceConnection"`) {
+		t.Errorf("want the connection's source action and no GitHub project, got %s", text)
+	}
 }
