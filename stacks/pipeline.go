@@ -81,7 +81,7 @@ func NewPipelineStack(app awscdk.App, p *config.Platform, configFile string, too
 	pinSecurityCheckCLI(result.Pipeline, tools.CDKCLI)
 
 	if p.Pipeline.Source.ChecksPullRequests() {
-		checks := pullrequests.Props{Config: configFile, LookupRoleArns: lookupRoleArns(stages), Key: key, CodeCommit: repository}
+		checks := pullrequests.Props{Config: configFile, LookupRoleArns: lookupRoleArns(stages), Key: key, CodeCommit: repository, BuildImage: BuildImage()}
 		if cc := p.Pipeline.Source.CodeConnections; cc != nil {
 			checks.GitHubRepository, checks.ConnectionArn = cc.Repository, cc.ConnectionArn
 		}
@@ -157,8 +157,8 @@ func synthStep(source pipelines.CodePipelineSource, configFile string, tools too
 	})
 }
 
-// BuildImage is the CodeBuild image of the synth step (and the one the pull-request checks use:
-// pullrequests builds with the same image).
+// BuildImage is the CodeBuild image of the synth step and the pull-request checks: the image
+// whose Go versions and cache paths RuntimeVersions and GoCachePaths (and buildspec.yml) name.
 func BuildImage() awscodebuild.IBuildImage { return awscodebuild.LinuxBuildImage_STANDARD_7_0() }
 
 // BuildNodeVersion is the Node.js runtime the builds select for the CDK CLI and jsii.

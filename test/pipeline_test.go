@@ -463,6 +463,11 @@ func TestPipeline_BuildsUseTheRepositorysGoAndCLIVersions(t *testing.T) {
 		synthFound := false
 		for id, project := range res.ofType("AWS::CodeBuild::Project") {
 			source, _ := json.Marshal(project["Source"])
+			// The runtime versions and cache paths above are those of this image.
+			image, _ := project["Environment"].(map[string]any)["Image"].(string)
+			if runsMake := strings.Contains(string(source), "make synth") || strings.Contains(string(source), "buildspec.yml"); runsMake && image != "aws/codebuild/standard:7.0" {
+				t.Errorf("%s: %s builds in %s, whose Go versions and caches are not the ones buildspec.yml and the synth step name", file, id, image)
+			}
 			for _, m := range npmInstall.FindAllStringSubmatch(string(source), -1) {
 				installed[m[1]]++
 				if want := pkg.DevDependencies[m[1]]; m[2] != want {

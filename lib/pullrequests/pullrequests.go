@@ -36,11 +36,17 @@ type Props struct {
 	LookupRoleArns []string
 	// Key encrypts the build's logs and artifacts.
 	Key awskms.IKey
+	// BuildImage runs buildspec.yml, whose Go runtime versions and cache paths are the image's.
+	// Default: aws/codebuild/standard:7.0.
+	BuildImage awscodebuild.IBuildImage
 }
 
 // New creates the project.
 func New(scope constructs.Construct, id string, props Props) awscodebuild.Project {
 	c := constructs.NewConstruct(scope, jsii.String(id))
+	if props.BuildImage == nil {
+		props.BuildImage = awscodebuild.LinuxBuildImage_STANDARD_7_0()
+	}
 	var source awscodebuild.ISource
 	if props.CodeCommit != nil {
 		source = awscodebuild.Source_CodeCommit(&awscodebuild.CodeCommitSourceProps{Repository: props.CodeCommit})
@@ -60,7 +66,7 @@ func New(scope constructs.Construct, id string, props Props) awscodebuild.Projec
 		Source:      source,
 		BuildSpec:   awscodebuild.BuildSpec_FromSourceFilename(jsii.String("buildspec.yml")),
 		Environment: &awscodebuild.BuildEnvironment{
-			BuildImage:  awscodebuild.LinuxBuildImage_STANDARD_7_0(),
+			BuildImage:  props.BuildImage,
 			ComputeType: awscodebuild.ComputeType_MEDIUM,
 			EnvironmentVariables: &map[string]*awscodebuild.BuildEnvironmentVariable{
 				"CONFIG": {Value: jsii.String(props.Config)},
