@@ -12,7 +12,7 @@ CDK := npx --no-install cdk
 # Every Go file in the repository, api/ included.
 GO_FILES = $(shell git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './node_modules/*')
 
-.PHONY: synth test deps nag fuzz diff bench diagram clean
+.PHONY: synth test deps nag fuzz diff pr-diff bench diagram clean
 
 ## synth: install what is needed, synthesize $(CONFIG) into cdk.out and list the stacks made
 synth: node_modules/.installed
@@ -59,6 +59,21 @@ diff: node_modules/.installed
 	git worktree remove --force .diff/base
 	@go run ./cmd/templatediff .diff/base.out .diff/head.out
 
+## pr-diff: diff the stacks of every environment stage in $(ASSEMBLY) (default cdk.out, from make
+## synth) against what is deployed, into $(DIFF_FILE) (default cdk-diff.txt) and the output. It
+## reads each deployed template through its account and region's CDK lookup role (--method
+## template: no change sets) and fails when the diff fails, e.g. on a stack it cannot read.
+## The tooling stacks are left out: the pull-request checks can read only the stages' accounts.
+ASSEMBLY ?= cdk.out
+DIFF_FILE ?= cdk-diff.txt
+pr-diff:
+	@test -f "$(ASSEMBLY)/manifest.json" || { echo "$(ASSEMBLY) holds no cloud assembly: run make synth first"; exit 2; }
+	@stages="$$($(CDK) ls --app "$(ASSEMBLY)" '**' | sed -n 's|^\([^/ ]*\)/.*|\1|p' | sort -u)"; \
+	  test -n "$$stages" || { echo "$(ASSEMBLY) has no environment stage to diff"; exit 1; }; \
+	  patterns=(); for stage in $$stages; do patterns+=("$$stage/*"); done; \
+	  echo "cdk diff --method template $${patterns[*]}"; \
+	  $(CDK) diff --app "$(ASSEMBLY)" --method template "$${patterns[@]}" 2>&1 | tee "$(DIFF_FILE)"
+
 ## bench: time synthesis against a one-bucket baseline, growth with regions, the warm tests,
 ## stack sizes against CloudFormation's limits and the Go benchmarks; writes bench/results.md
 bench: node_modules/.installed
@@ -74,5 +89,5 @@ fuzz:
 	go test ./lib/config -run '^$$' -fuzz FuzzLoad -fuzztime $${FUZZTIME:-60s}
 
 clean:
-	rm -rf cdk.out .diff
+	rm -rf cdk.out .diff cdk-diff.txt
 	git worktree prune

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/example/platform/internal/toolchain"
 	"github.com/example/platform/lib/config"
 	"github.com/example/platform/stacks"
 )
@@ -33,12 +34,18 @@ func run() int {
 			err = platform.SetImageTag(tag)
 		}
 	}
+	var tools toolchain.Toolchain
+	if err == nil {
+		// The versions the pipeline installs: go.mod's Go, package.json's CLIs. cdk runs the app
+		// from the repository root.
+		tools, err = toolchain.Read(".")
+	}
 	if err != nil {
-		// A config error is the user's to fix: say what is wrong, write no templates.
+		// A config (or pinned-version) error is the user's to fix: say what is wrong, write no templates.
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	stacks.NewPlatform(app, platform, path)
+	stacks.NewPlatform(app, platform, path, tools)
 	app.Synth(nil)
 	return 0
 }

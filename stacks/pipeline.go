@@ -2,13 +2,13 @@ package stacks
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodebuild"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodecommit"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodepipeline"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awscodestarnotifications"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
@@ -19,6 +19,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/example/platform/internal/toolchain"
 	"github.com/example/platform/lib/compliance"
 	"github.com/example/platform/lib/config"
 	"github.com/example/platform/lib/pullrequests"
@@ -34,14 +35,17 @@ const ToolingEnvironment = "tooling"
 type PipelineStack struct {
 	awscdk.Stack
 	Pipeline pipelines.CodePipeline
-	// ApprovalTopic is told when an environment waits for approval or broadens permissions.
+	// ApprovalTopic e-mails alertEmails when a person must decide: a manual approval is waiting,
+	// or the permissions-broadening check found a change to confirm.
 	ApprovalTopic awssns.Topic
-	PullRequests  awscodebuild.Project
+	// PullRequests checks pull requests; nil for GitLab and Bitbucket repositories.
+	PullRequests awscodebuild.Project
 }
 
 // NewPipelineStack builds the pipeline in the tooling account. configFile is the path the
-// synth step passes to `make synth`, so the pipeline builds exactly what a developer builds.
-func NewPipelineStack(app awscdk.App, p *config.Platform, configFile string, stages []*EnvironmentStage) *PipelineStack {
+// synth step passes to `make synth`, so the pipeline builds exactly what a developer builds;
+// tools are the repository's pinned tool versions, which every build step installs.
+func NewPipelineStack(app awscdk.App, p *config.Platform, configFile string, tools toolchain.Toolchain, stages []*EnvironmentStage) *PipelineStack {
 	tooling := config.Environment{Name: ToolingEnvironment, Account: p.Pipeline.Account}
 	stack := awscdk.NewStack(app, jsii.String(TierPipeline), &awscdk.StackProps{
 		StackName:   jsii.String(StackName(p.Name, ToolingEnvironment, p.Pipeline.Region, TierPipeline)),
@@ -62,35 +66,30 @@ func NewPipelineStack(app awscdk.App, p *config.Platform, configFile string, sta
 	result.Pipeline = pipelines.NewCodePipeline(stack, jsii.String("Pipeline"), &pipelines.CodePipelineProps{
 		PipelineName:      jsii.String(p.Name + "-platform"),
 		PipelineType:      awscodepipeline.PipelineType_V2,
-		Synth:             synthStep(source, configFile),
+		Synth:             synthStep(source, configFile, tools),
 		SelfMutation:      jsii.Bool(true),
 		CrossAccountKeys:  jsii.Bool(true),
 		EnableKeyRotation: jsii.Bool(true),
 		// Nothing in the app builds a container image: synthesis needs no Docker.
 		DockerEnabledForSynth: jsii.Bool(false),
+		// The CLIs the generated steps install (self-mutation, asset publishing), pinned to
+		// package.json instead of the newest release on the day of the run.
+		CliVersion:          jsii.String(tools.CDKCLI),
+		CdkAssetsCliVersion: jsii.String(tools.CDKAssets),
 	})
 	for _, stage := range stages {
 		result.Pipeline.AddStage(stage.Stage, stageSteps(p, stage, result.ApprovalTopic))
 	}
 	result.Pipeline.BuildPipeline()
-	awscodestarnotifications.NewNotificationRule(stack, jsii.String("ApprovalNeeded"), &awscodestarnotifications.NotificationRuleProps{
-		Source:     result.Pipeline.Pipeline(),
-		Events:     jsii.Strings("codepipeline-pipeline-manual-approval-needed"),
-		Targets:    &[]awscodestarnotifications.INotificationRuleTarget{result.ApprovalTopic},
-		DetailType: awscodestarnotifications.DetailType_FULL,
-	})
+	pinSecurityCheckCLI(result.Pipeline, tools.CDKCLI)
 
-	var targets []pullrequests.Target
-	for _, env := range p.Environments {
-		for _, r := range env.Regions {
-			targets = append(targets, pullrequests.Target{Account: env.Account, Region: r.Region})
+	if p.Pipeline.Source.ChecksPullRequests() {
+		checks := pullrequests.Props{Config: configFile, LookupRoleArns: lookupRoleArns(stages), Key: key, CodeCommit: repository, BuildImage: BuildImage()}
+		if cc := p.Pipeline.Source.CodeConnections; cc != nil {
+			checks.GitHubRepository, checks.ConnectionArn = cc.Repository, cc.ConnectionArn
 		}
+		result.PullRequests = pullrequests.New(stack, "PullRequests", checks)
 	}
-	checks := pullrequests.Props{Config: configFile, Targets: targets, Key: key, CodeCommit: repository}
-	if cc := p.Pipeline.Source.CodeConnections; cc != nil {
-		checks.GitHubRepository = cc.Repository
-	}
-	result.PullRequests = pullrequests.New(stack, "PullRequests", checks)
 	compliance.Accept(result.Pipeline, pipelineFindings...)
 	// Cross-region deployments get a support stack per region (an artifact bucket and key),
 	// which CDK Pipelines creates beside this one: same tags, same accepted findings.
@@ -129,6 +128,24 @@ func encryptGeneratedLogGroups(stack awscdk.Stack, key awskms.IKey) {
 	}
 }
 
+// lookupRoleArns are the CDK lookup roles of every account and region the stages deploy to
+// (each environment's regions, the edge's and the accelerator's), each once: what the
+// pull-request diff reads the deployed templates through.
+func lookupRoleArns(stages []*EnvironmentStage) []string {
+	seen := map[string]bool{}
+	var arns []string
+	for _, stage := range stages {
+		for _, stack := range stage.Stacks() {
+			if arn := bootstrapRoles(stack).lookup; !seen[arn] {
+				seen[arn] = true
+				arns = append(arns, arn)
+			}
+		}
+	}
+	sort.Strings(arns)
+	return arns
+}
+
 func supportStacks(app awscdk.App) []awscdk.Stack {
 	var found []awscdk.Stack
 	for _, c := range *app.Node().Children() {
@@ -150,39 +167,152 @@ func pipelineSource(stack awscdk.Stack, source config.Source) (pipelines.CodePip
 }
 
 // synthStep runs the README's commands: the tests, then the synthesis of this platform's config
-// with the pinned CLI. Go modules and the build cache survive between runs.
-func synthStep(source pipelines.CodePipelineSource, configFile string) pipelines.CodeBuildStep {
+// with the pinned CLI (npm ci installs package-lock.json's).
+func synthStep(source pipelines.CodePipelineSource, configFile string, tools toolchain.Toolchain) pipelines.CodeBuildStep {
 	return pipelines.NewCodeBuildStep(jsii.String("Synth"), &pipelines.CodeBuildStepProps{
 		Input:                  source,
 		Commands:               jsii.Strings("make test", "make synth CONFIG="+configFile),
 		PrimaryOutputDirectory: jsii.String("cdk.out"),
 		BuildEnvironment: &awscodebuild.BuildEnvironment{
-			BuildImage: awscodebuild.LinuxBuildImage_STANDARD_7_0(), ComputeType: awscodebuild.ComputeType_MEDIUM,
+			BuildImage: BuildImage(), ComputeType: awscodebuild.ComputeType_MEDIUM,
 		},
-		// go.mod's go line makes Go fetch the toolchain it names (GOTOOLCHAIN=auto).
 		PartialBuildSpec: awscodebuild.BuildSpec_FromObject(&map[string]any{
-			"phases": map[string]any{"install": map[string]any{"runtime-versions": map[string]any{"golang": "1.23", "nodejs": "20"}}},
-			"cache":  map[string]any{"paths": []string{"/root/go/pkg/mod/**/*", "/root/.cache/go-build/**/*"}},
+			"phases": map[string]any{"install": map[string]any{"runtime-versions": RuntimeVersions(tools)}},
+			"cache":  map[string]any{"paths": GoCachePaths},
 		}),
 		Cache: awscodebuild.Cache_Local(awscodebuild.LocalCacheMode_CUSTOM),
 	})
 }
 
+// BuildImage is the CodeBuild image of the synth step and the pull-request checks: the image
+// whose Go versions and cache paths RuntimeVersions and GoCachePaths (and buildspec.yml) name.
+func BuildImage() awscodebuild.IBuildImage { return awscodebuild.LinuxBuildImage_STANDARD_7_0() }
+
+// BuildNodeVersion is the Node.js runtime the builds select for the CDK CLI and jsii.
+const BuildNodeVersion = "20"
+
+// RuntimeVersions select, in BuildImage, the Go of go.mod (the image has 1.20 to 1.26 and
+// installs any other version with goenv), so no build downloads a toolchain.
+func RuntimeVersions(tools toolchain.Toolchain) map[string]any {
+	return map[string]any{"golang": tools.Go, "nodejs": BuildNodeVersion}
+}
+
+// GoCachePaths are Go's module cache and build cache in BuildImage, kept between builds. The
+// image sets GOPATH=/go, so modules live in /go/pkg/mod (go env GOMODCACHE), and HOME=/root, so
+// the build cache is /root/.cache/go-build (go env GOCACHE). buildspec.yml lists the same paths.
+var GoCachePaths = []string{"/go/pkg/mod/**/*", "/root/.cache/go-build/**/*"}
+
 // stageSteps gate an environment that needs approval behind a permissions-broadening check
-// and a person, and check every environment's health after it deploys.
+// and a person, then check every environment's health and protect its stateful stacks after it
+// deploys.
+//
+// People get one e-mail per decision they must make: the broadening check publishes to topic
+// only when it finds a change to confirm (otherwise it approves its own confirmation action), and
+// CodePipeline publishes for the Approve action alone. A CodeStar notification rule would not do:
+// its manual-approval-needed event fires for every approval action of the pipeline, the check's
+// self-approving confirmation included.
 func stageSteps(p *config.Platform, stage *EnvironmentStage, topic awssns.ITopic) *pipelines.AddStageOpts {
-	opts := &pipelines.AddStageOpts{Post: &[]pipelines.Step{smokeTest(p, stage)}}
+	post := []pipelines.Step{smokeTest(p, stage)}
+	if protect := protectStacks(stage); protect != nil {
+		post = append(post, protect)
+	}
+	opts := &pipelines.AddStageOpts{Post: &post}
 	if stage.Environment.NeedsApproval() {
 		check := pipelines.NewConfirmPermissionsBroadening(jsii.String("CheckPermissions"), &pipelines.PermissionsBroadeningCheckProps{
 			Stage: stage.Stage, NotificationTopic: topic,
 		})
 		approve := pipelines.NewManualApprovalStep(jsii.String("Approve"), &pipelines.ManualApprovalStepProps{
-			Comment: jsii.String(fmt.Sprintf("Deploy %s to %s? The previous environment passed its smoke test.", p.Name, stage.Environment.Name)),
+			Comment:           jsii.String(fmt.Sprintf("Deploy %s to %s? The previous environment passed its smoke test.", p.Name, stage.Environment.Name)),
+			NotificationTopic: topic,
 		})
 		approve.AddStepDependency(check)
 		opts.Pre = &[]pipelines.Step{check, approve}
 	}
 	return opts
+}
+
+// protectStacks turns termination protection on for every stack of the stage that asks for it,
+// after the stage's stacks deploy. CDK Pipelines' CloudFormation actions ignore a stack's
+// terminationProtection; only `cdk deploy` applies it (aws-cdk issues 17871, 30405). The step
+// assumes each account and region's CDK deploy role, which `cdk bootstrap --trust <tooling
+// account>` lets the pipeline assume and whose policy allows
+// cloudformation:UpdateTerminationProtection (the bootstrap template's CliPermissions), and may
+// assume no other role. It returns nil when no stack of the stage is protected.
+func protectStacks(stage *EnvironmentStage) pipelines.Step {
+	var setup, protect, roles []string
+	profiles := map[string]bool{}
+	for _, stack := range stage.Stacks() {
+		if stack.TerminationProtection() == nil || !*stack.TerminationProtection() {
+			continue
+		}
+		role := bootstrapRoles(stack).deploy
+		profile := *stack.Account() + "-" + *stack.Region()
+		if !profiles[profile] {
+			profiles[profile] = true
+			roles = append(roles, role)
+			// A profile per role: the AWS CLI assumes it with the build's own credentials.
+			setup = append(setup,
+				fmt.Sprintf("aws configure set profile.%s.role_arn %s", profile, role),
+				fmt.Sprintf("aws configure set profile.%s.credential_source EcsContainer", profile))
+		}
+		protect = append(protect, fmt.Sprintf("aws cloudformation update-termination-protection --enable-termination-protection --profile %s --region %s --stack-name %s",
+			profile, *stack.Region(), *stack.StackName()))
+	}
+	if len(protect) == 0 {
+		return nil
+	}
+	return pipelines.NewCodeBuildStep(jsii.String("ProtectStacks"), &pipelines.CodeBuildStepProps{
+		Commands: jsii.Strings(append(setup, protect...)...),
+		RolePolicyStatements: &[]awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Actions: jsii.Strings("sts:AssumeRole"), Resources: jsii.Strings(roles...),
+		})},
+	})
+}
+
+// pinSecurityCheckCLI makes the permissions-broadening check install the repository's CDK CLI.
+// Its CodeBuild project runs `npm install -g aws-cdk`, the newest release, and CDK Pipelines has
+// no property for it (cliVersion covers self-mutation only), so this escape hatch rewrites that
+// command in the project's build spec. It panics if CDK changes the command, so an upgrade of
+// aws-cdk-lib cannot silently unpin it.
+func pinSecurityCheckCLI(pipeline pipelines.CodePipeline, version string) {
+	check := pipeline.Node().TryFindChild(jsii.String("PipelinesSecurityCheck"))
+	if check == nil {
+		return // no environment needs approval
+	}
+	project := check.Node().FindChild(jsii.String("CDKSecurityCheck")).Node().DefaultChild().(awscodebuild.CfnProject)
+	source, _ := awscdk.Stack_Of(project).Resolve(project.Source()).(map[string]any)
+	const unpinned = `"npm install -g aws-cdk"`
+	spec, replaced := replaceInStrings(source["buildSpec"], unpinned, `"npm install -g aws-cdk@`+version+`"`)
+	if replaced != 1 {
+		panic(fmt.Sprintf("the permissions-broadening check's build spec runs %s %d times, not once: CDK Pipelines changed it; update pinSecurityCheckCLI", unpinned, replaced))
+	}
+	project.AddPropertyOverride(jsii.String("Source.BuildSpec"), spec)
+}
+
+// replaceInStrings replaces old with new in every string inside a resolved CloudFormation value
+// (a string, or an Fn::Join of strings and references) and counts the replacements.
+func replaceInStrings(value any, old, new string) (any, int) {
+	switch v := value.(type) {
+	case string:
+		return strings.ReplaceAll(v, old, new), strings.Count(v, old)
+	case []any:
+		out, count := make([]any, len(v)), 0
+		for i, e := range v {
+			var n int
+			out[i], n = replaceInStrings(e, old, new)
+			count += n
+		}
+		return out, count
+	case map[string]any:
+		out, count := make(map[string]any, len(v)), 0
+		for k, e := range v {
+			var n int
+			out[k], n = replaceInStrings(e, old, new)
+			count += n
+		}
+		return out, count
+	}
+	return value, 0
 }
 
 // smokeTest asks every region for its health path through the whole path users take
@@ -201,11 +331,13 @@ func smokeTest(p *config.Platform, stage *EnvironmentStage) pipelines.Step {
 	})
 }
 
-// notificationsKey encrypts the approval topic and the pull-request builds. CodeStar
-// Notifications must be able to use it to publish to the encrypted topic.
+// notificationsKey encrypts the approval topic and the pull-request builds. Everything that
+// publishes to the topic (the pipeline's role for approvals, the broadening check's project) is
+// in this account and is granted the key by IAM, so no service principal needs the key.
 func notificationsKey(stack awscdk.Stack) awskms.Key {
-	key := topicKey(stack, "NotificationsKey", "Encrypts the pipeline's approval notifications and pull-request builds",
-		"CodeStarNotificationsPublishToTheEncryptedTopic", "codestar-notifications.amazonaws.com")
+	key := awskms.NewKey(stack, jsii.String("NotificationsKey"), &awskms.KeyProps{
+		Description: jsii.String("Encrypts the pipeline's approval notifications and pull-request builds"), EnableKeyRotation: jsii.Bool(true),
+	})
 	key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:        jsii.String("CloudWatchLogsEncryptsTheBuildLogs"),
 		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String(fmt.Sprintf("logs.%s.amazonaws.com", *stack.Region())), nil)},

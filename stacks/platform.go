@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/example/platform/internal/toolchain"
 	"github.com/example/platform/lib/compliance"
 	"github.com/example/platform/lib/config"
 )
@@ -21,9 +22,10 @@ type Platform struct {
 
 // NewPlatform adds one Stage per environment to app, in config order, and the pipeline that
 // deploys them. configFile is the config's path from the repository root, which the pipeline
-// synthesizes. It must be given an App with no children yet: it records the configured
-// availability zones as context first, which CDK only accepts before the tree is built.
-func NewPlatform(app awscdk.App, platform *config.Platform, configFile string) *Platform {
+// synthesizes; tools are the repository's pinned tool versions, which the pipeline installs. It
+// must be given an App with no children yet: it records the configured availability zones as
+// context first, which CDK only accepts before the tree is built.
+func NewPlatform(app awscdk.App, platform *config.Platform, configFile string, tools toolchain.Toolchain) *Platform {
 	SetAvailabilityZones(app, platform)
 	// The pipeline stack and its cross-region support stacks are the App's; stages get their
 	// own checks (aspects stop at a Stage).
@@ -32,7 +34,7 @@ func NewPlatform(app awscdk.App, platform *config.Platform, configFile string) *
 	for _, env := range platform.Environments {
 		result.Stages = append(result.Stages, NewEnvironmentStage(app, platform, env))
 	}
-	result.Pipeline = NewPipelineStack(app, platform, configFile, result.Stages)
+	result.Pipeline = NewPipelineStack(app, platform, configFile, tools, result.Stages)
 	return result
 }
 

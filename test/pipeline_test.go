@@ -2,15 +2,21 @@ package test
 
 import (
 	"encoding/json"
+	"maps"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
+	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2/cxapi"
 	"gopkg.in/yaml.v3"
 
+	"github.com/example/platform/internal/toolchain"
 	"github.com/example/platform/lib/config"
 	"github.com/example/platform/stacks"
 	"github.com/example/platform/test/testkit"
@@ -160,17 +166,17 @@ func TestPipeline_EveryEnvironmentEndsWithASmokeTestOfEveryRegion(t *testing.T) 
 		pipeline, res := pipelineOf(t, p)
 		for _, env := range p.Config.Environments {
 			stage := stageNamed(t, pipeline, env.Name)
-			last := stage.Actions[0]
-			for _, a := range stage.Actions {
-				if a.RunOrder > last.RunOrder {
-					last = a
-				}
-			}
-			if last.Name != "SmokeTest" {
-				t.Errorf("%s/%s: last action is %s, want the smoke test", file, env.Name, last.Name)
+			smoke, found := actionNamed(stage, "SmokeTest")
+			if !found {
+				t.Errorf("%s/%s: no smoke test", file, env.Name)
 				continue
 			}
-			variables, _ := json.Marshal(last.Configuration["EnvironmentVariables"])
+			for _, a := range stage.Actions {
+				if a.RunOrder > smoke.RunOrder {
+					t.Errorf("%s/%s: %s runs after the smoke test", file, env.Name, a.Name)
+				}
+			}
+			variables, _ := json.Marshal(smoke.Configuration["EnvironmentVariables"])
 			for _, name := range []string{"SITE_URL", "API_URL"} {
 				if !strings.Contains(string(variables), name) {
 					t.Errorf("%s/%s: the smoke test does not get %s", file, env.Name, name)
@@ -178,7 +184,7 @@ func TestPipeline_EveryEnvironmentEndsWithASmokeTestOfEveryRegion(t *testing.T) 
 			}
 			// Every region is checked through the edge (its own health route), then the API
 			// through the accelerator.
-			buildSpec := smokeTestBuildSpec(t, res, last)
+			buildSpec := smokeTestBuildSpec(t, res, smoke)
 			for _, r := range env.Regions {
 				if want := "${SITE_URL}" + config.HealthPathPrefix + r.Region; !strings.Contains(buildSpec, want) {
 					t.Errorf("%s/%s: the smoke test does not request %s", file, env.Name, want)
@@ -222,14 +228,20 @@ func TestPipeline_HasCrossRegionSupportForEveryRegion(t *testing.T) {
 	}
 }
 
-func TestPipeline_ApprovalNotificationsGoToTheEncryptedTopic(t *testing.T) {
+// People get exactly one e-mail per decision they must make. CodePipeline e-mails the Approve
+// action's topic when it waits; the permissions-broadening check publishes only when it finds a
+// change a person must confirm (when it finds none, its function approves the Confirm action
+// itself, and nobody is told). No CodeStar notification rule: its manual-approval-needed event
+// covers every approval action of the pipeline, the self-approving Confirm included, and on a
+// first deployment it races the topic policy (aws-cdk issue 29484) and the CodeStar
+// Notifications service-linked role (aws-cdk issue 34406).
+func TestPipeline_EmailsOncePerHumanDecision(t *testing.T) {
 	for _, file := range configs {
 		p := testkit.Synth(t, file)
-		_, res := pipelineOf(t, p)
-		rules := res.ofType("AWS::CodeStarNotifications::NotificationRule")
+		pipeline, res := pipelineOf(t, p)
 		topics := res.ofType("AWS::SNS::Topic")
-		if len(rules) != 1 || len(topics) != 1 {
-			t.Fatalf("%s: %d notification rules and %d topics, want one each", file, len(rules), len(topics))
+		if len(topics) != 1 {
+			t.Fatalf("%s: %d topics, want the approval topic only", file, len(topics))
 		}
 		var topicID string
 		for id, topic := range topics {
@@ -238,11 +250,45 @@ func TestPipeline_ApprovalNotificationsGoToTheEncryptedTopic(t *testing.T) {
 				t.Errorf("%s: the approval topic is not encrypted", file)
 			}
 		}
-		for _, rule := range rules {
-			data, _ := json.Marshal(rule)
-			if !strings.Contains(string(data), `"codepipeline-pipeline-manual-approval-needed"`) ||
-				!strings.Contains(string(data), `"TargetAddress":{"Ref":"`+topicID+`"}`) {
-				t.Errorf("%s: the notification rule does not send approval requests to the topic: %s", file, data)
+		if rules := res.ofType("AWS::CodeStarNotifications::NotificationRule"); len(rules) != 0 {
+			t.Errorf("%s: a CodeStar notification rule e-mails every approval action, the self-approving permissions confirmation too: %v", file, rules)
+		}
+		topicRef := `{"Ref":"` + topicID + `"}`
+		for _, env := range p.Config.Environments {
+			stage := stageNamed(t, pipeline, env.Name)
+			var notifying []string
+			for _, a := range stage.Actions {
+				config, _ := json.Marshal(a.Configuration)
+				switch {
+				case a.ActionTypeID.Category == "Approval" && strings.Contains(string(config), `"NotificationArn":`+topicRef):
+					notifying = append(notifying, a.Name)
+				case a.ActionTypeID.Category == "Approval" && strings.Contains(string(config), "NotificationArn"):
+					t.Errorf("%s/%s: %s notifies another topic: %s", file, env.Name, a.Name, config)
+				case a.Name == "CheckPermissions.Check":
+					if !strings.Contains(string(config), `NOTIFICATION_ARN\",\"type\":\"PLAINTEXT\",\"value\":\"",`+topicRef) {
+						t.Errorf("%s/%s: the permissions check does not tell the topic when a change needs confirming: %s", file, env.Name, config)
+					}
+					notifying = append(notifying, a.Name+" (only on a broadening change)")
+				}
+			}
+			want := []string(nil)
+			if env.NeedsApproval() {
+				want = []string{"Approve", "CheckPermissions.Check (only on a broadening change)"}
+			}
+			sort.Strings(notifying)
+			if !reflect.DeepEqual(notifying, want) {
+				t.Errorf("%s/%s: e-mails come from %v, want %v", file, env.Name, notifying, want)
+			}
+		}
+		// The check publishes in the branch where `cdk diff --security-only --fail` fails, and
+		// approves itself in the other.
+		for id, project := range res.ofType("AWS::CodeBuild::Project") {
+			spec, _ := json.Marshal(project["Source"])
+			if text := string(spec); strings.Contains(text, "--security-only") {
+				publish, otherwise := strings.Index(text, "aws sns publish"), strings.Index(text, " else ")
+				if publish < 0 || otherwise < 0 || publish < otherwise || !strings.Contains(text, "aws lambda invoke") {
+					t.Errorf("%s: %s no longer publishes only when the diff finds a broadening change: %s", file, id, text)
+				}
 			}
 		}
 		subscriptions := res.ofType("AWS::SNS::Subscription")
@@ -274,6 +320,8 @@ func TestPipeline_SynthRunsTheMakeTargetsOfTheREADME(t *testing.T) {
 	}
 }
 
+// The GitHub project authenticates with the platform's CodeConnections connection: without
+// source credentials CloudFormation cannot create its webhook (aws-cdk issue 31726).
 func TestPipeline_PullRequestChecksRunTheBuildspecFromTheSource(t *testing.T) {
 	for file, sourceType := range map[string]string{"config/example.json": "GITHUB", "config/three-region.json": "CODECOMMIT"} {
 		p := testkit.Synth(t, file)
@@ -283,6 +331,13 @@ func TestPipeline_PullRequestChecksRunTheBuildspecFromTheSource(t *testing.T) {
 			source, _ := project["Source"].(map[string]any)
 			if source["BuildSpec"] == "buildspec.yml" && source["Type"] == sourceType {
 				found = true
+				var wantAuth any
+				if cc := p.Config.Pipeline.Source.CodeConnections; cc != nil {
+					wantAuth = map[string]any{"Type": "CODECONNECTIONS", "Resource": cc.ConnectionArn}
+				}
+				if !reflect.DeepEqual(source["Auth"], wantAuth) {
+					t.Errorf("%s: the pull-request project authenticates with %v, want %v", file, source["Auth"], wantAuth)
+				}
 			}
 		}
 		if !found {
@@ -291,33 +346,306 @@ func TestPipeline_PullRequestChecksRunTheBuildspecFromTheSource(t *testing.T) {
 	}
 }
 
-// CI (.ci/run), the pull-request checks (buildspec.yml) and the pipeline run the same target.
-func TestBuildspec_ParsesAndRunsTheSameTestTargetAsCI(t *testing.T) {
-	root := testkit.RepoRoot(t)
-	data, err := os.ReadFile(filepath.Join(root, "buildspec.yml"))
+// buildspecFile is buildspec.yml, as CodeBuild reads it.
+type buildspecFile struct {
+	Version float64
+	Env     struct {
+		Shell string
+	}
+	Phases map[string]struct {
+		RuntimeVersions map[string]string `yaml:"runtime-versions"`
+		Commands        []string
+	}
+	Artifacts *struct{ Files []string }
+	Cache     struct{ Paths []string }
+}
+
+func readBuildspec(t *testing.T) buildspecFile {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(testkit.RepoRoot(t), "buildspec.yml"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var spec struct {
-		Version   float64
-		Phases    map[string]struct{ Commands []string }
-		Artifacts struct{ Files []string }
-	}
+	var spec buildspecFile
 	if err := yaml.Unmarshal(data, &spec); err != nil {
 		t.Fatalf("buildspec.yml: %v", err)
 	}
+	return spec
+}
+
+// CI (.ci/run), the pull-request checks (buildspec.yml) and the pipeline run the same target;
+// the checks then diff through make pr-diff, whose failure fails the build.
+func TestBuildspec_RunsTheTestsOfCIThenSynthesizesAndDiffs(t *testing.T) {
+	spec := readBuildspec(t)
 	commands := spec.Phases["build"].Commands
-	ci, err := os.ReadFile(filepath.Join(root, ".ci", "run"))
+	ci, err := os.ReadFile(filepath.Join(testkit.RepoRoot(t), ".ci", "run"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if spec.Version != 0.2 || len(commands) == 0 || commands[0] != "make test" || !strings.Contains(string(ci), "\nmake test\n") {
 		t.Errorf("buildspec.yml (version %v) runs %v; .ci/run must run make test too and buildspec first", spec.Version, commands)
 	}
-	if !contains(commands, `make synth CONFIG="$CONFIG"`) || !containsPrefix(commands, "npx --no-install cdk diff") ||
-		!reflect.DeepEqual(spec.Artifacts.Files, []string{"cdk-diff.txt"}) {
-		t.Errorf("buildspec.yml must synthesize, diff and keep the diff: %v, artifacts %v", commands, spec.Artifacts.Files)
+	if want := []string{"make test", `make synth CONFIG="$CONFIG"`, "make pr-diff"}; !reflect.DeepEqual(commands, want) {
+		t.Errorf("buildspec.yml runs %v, want %v", commands, want)
 	}
+	// A pipe hides a failing command from /bin/sh (CodeBuild's default shell): the diff's pipe
+	// lives in the Makefile, whose recipes run with pipefail; buildspec.yml runs bash regardless.
+	for _, c := range commands {
+		if strings.Contains(c, "|") {
+			t.Errorf("buildspec.yml pipes %q: without pipefail a failing diff leaves the build green; put it in a make target", c)
+		}
+	}
+	if spec.Env.Shell != "bash" {
+		t.Errorf("buildspec.yml runs in %q, want bash", spec.Env.Shell)
+	}
+	if spec.Artifacts != nil {
+		t.Errorf("buildspec.yml declares artifacts %v, but the pull-request project keeps none (NO_ARTIFACTS): the diff is in the build log", spec.Artifacts.Files)
+	}
+}
+
+// make pr-diff diffs the stacks of the stages it finds in the assembly, never the tooling
+// stacks (the checks may not read the tooling account), reads templates without change sets,
+// and fails when cdk diff fails (it stops at the first stack it cannot read).
+func TestMakefile_PRDiffDiffsTheStagesAndFailsWhenTheDiffFails(t *testing.T) {
+	dir := t.TempDir()
+	assembly := filepath.Join(dir, "cdk.out")
+	if err := os.MkdirAll(assembly, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(assembly, "manifest.json"), []byte("{}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// A stand-in for the CDK CLI: it lists an assembly's stacks as `cdk ls '**'` does, records
+	// how it was called, and fails a diff as an unreadable stack does.
+	fakeCDK := filepath.Join(dir, "cdk")
+	script := `#!/usr/bin/env bash
+echo "$*" >> "` + filepath.Join(dir, "calls") + `"
+case "$1" in
+  ls) printf '%s\n' 'pipeline (acme-tooling-us-east-1-pipeline)' 'cross-region-stack-333333333333:eu-west-1 (acme-support)' \
+        'staging/us-east-1-keys (acme-staging-us-east-1-keys)' 'prod/us-west-2-accelerator (acme-prod-us-west-2-accelerator)' \
+        'staging/eu-west-1-app (acme-staging-eu-west-1-app)' ;;
+  diff) echo "Stack acme-staging-us-east-1-keys"; echo "Could not assume the lookup role" >&2; exit 1 ;;
+esac
+`
+	if err := os.WriteFile(fakeCDK, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	diffFile := filepath.Join(dir, "cdk-diff.txt")
+	cmd := exec.Command("make", "--no-print-directory", "pr-diff", "CDK="+fakeCDK, "ASSEMBLY="+assembly, "DIFF_FILE="+diffFile)
+	cmd.Dir = testkit.RepoRoot(t)
+	out, err := cmd.CombinedOutput()
+	if err == nil {
+		t.Errorf("make pr-diff succeeded although cdk diff failed:\n%s", out)
+	}
+	calls, _ := os.ReadFile(filepath.Join(dir, "calls"))
+	if want := "diff --app " + assembly + " --method template prod/* staging/*\n"; !strings.HasSuffix(string(calls), want) {
+		t.Errorf("make pr-diff called the CLI as\n%s\nwant it to end with\n%s", calls, want)
+	}
+	if kept, _ := os.ReadFile(diffFile); !strings.Contains(string(kept), "Could not assume the lookup role") {
+		t.Errorf("%s holds %q, want the diff's output, errors included", diffFile, kept)
+	}
+}
+
+// Every CLI a pipeline step installs is package.json's version, and every build selects
+// go.mod's Go and caches where the image keeps Go's caches: buildspec.yml (pull requests) and
+// the synth step agree with the repository, so what runs in AWS is what runs on a laptop.
+func TestPipeline_BuildsUseTheRepositorysGoAndCLIVersions(t *testing.T) {
+	root := testkit.RepoRoot(t)
+	goMod, _ := os.ReadFile(filepath.Join(root, "go.mod"))
+	goVersion := regexp.MustCompile(`(?m)^go ([0-9]+\.[0-9]+)`).FindSubmatch(goMod)
+	var pkg struct{ DevDependencies map[string]string }
+	data, _ := os.ReadFile(filepath.Join(root, "package.json"))
+	if err := json.Unmarshal(data, &pkg); err != nil || goVersion == nil {
+		t.Fatalf("go.mod's go line %q, package.json %v", goVersion, err)
+	}
+	wantRuntimes := map[string]string{"golang": string(goVersion[1]), "nodejs": stacks.BuildNodeVersion}
+	wantCache := []string{"/go/pkg/mod/**/*", "/root/.cache/go-build/**/*"}
+
+	spec := readBuildspec(t)
+	if got := spec.Phases["install"].RuntimeVersions; !reflect.DeepEqual(got, wantRuntimes) {
+		t.Errorf("buildspec.yml selects %v, want %v (go.mod's go line)", got, wantRuntimes)
+	}
+	if !reflect.DeepEqual(spec.Cache.Paths, wantCache) {
+		t.Errorf("buildspec.yml caches %v, want %v (GOMODCACHE and GOCACHE in the image)", spec.Cache.Paths, wantCache)
+	}
+
+	npmInstall := regexp.MustCompile(`npm install -g ([a-z@/-]+?)(?:@([^\s"\\]+))?(?:[\s"\\]|$)`)
+	for _, file := range configs {
+		p := testkit.Synth(t, file)
+		_, res := pipelineOf(t, p)
+		installed := map[string]int{}
+		synthFound := false
+		for id, project := range res.ofType("AWS::CodeBuild::Project") {
+			source, _ := json.Marshal(project["Source"])
+			// The runtime versions and cache paths above are those of this image.
+			image, _ := project["Environment"].(map[string]any)["Image"].(string)
+			if runsMake := strings.Contains(string(source), "make synth") || strings.Contains(string(source), "buildspec.yml"); runsMake && image != "aws/codebuild/standard:7.0" {
+				t.Errorf("%s: %s builds in %s, whose Go versions and caches are not the ones buildspec.yml and the synth step name", file, id, image)
+			}
+			for _, m := range npmInstall.FindAllStringSubmatch(string(source), -1) {
+				installed[m[1]]++
+				if want := pkg.DevDependencies[m[1]]; m[2] != want {
+					t.Errorf("%s: %s installs %s@%s, want package.json's %q", file, id, m[1], m[2], want)
+				}
+			}
+			spec, _ := project["Source"].(map[string]any)["BuildSpec"].(string)
+			if !strings.Contains(spec, "make synth CONFIG=") {
+				continue
+			}
+			synthFound = true
+			var synth struct {
+				Phases map[string]struct {
+					RuntimeVersions map[string]string `json:"runtime-versions"`
+				}
+				Cache struct{ Paths []string }
+			}
+			if err := json.Unmarshal([]byte(spec), &synth); err != nil {
+				t.Fatalf("%s: %s: %v", file, id, err)
+			}
+			if got := synth.Phases["install"].RuntimeVersions; !reflect.DeepEqual(got, wantRuntimes) {
+				t.Errorf("%s: the synth step selects %v, want %v", file, got, wantRuntimes)
+			}
+			if !reflect.DeepEqual(synth.Cache.Paths, wantCache) {
+				t.Errorf("%s: the synth step caches %v, want %v", file, synth.Cache.Paths, wantCache)
+			}
+		}
+		// Self-mutation and the permissions check install the CDK CLI, asset publishing cdk-assets.
+		if !synthFound || installed["aws-cdk"] != 2 || installed["cdk-assets"] < 1 {
+			t.Errorf("%s: synth step found %v; npm installs %v, want aws-cdk twice (self-mutation, permissions check) and cdk-assets", file, synthFound, installed)
+		}
+	}
+}
+
+// Each environment is one pipeline stage, and a stage holds at most 50 actions. lib/config
+// rejects a config whose stage would not fit, with a formula that must count what CDK Pipelines
+// really generates; when a tier is added to every region, this test fails until the counts in
+// lib/config follow.
+func TestPipeline_ConfigCountsEveryActionOfEachStage(t *testing.T) {
+	for _, file := range configs {
+		p := testkit.Synth(t, file)
+		pipeline, _ := pipelineOf(t, p)
+		for i, env := range p.Config.Environments {
+			built := p.Stacks.Stages[i]
+			if got := len(built.Regions[0].Stacks()); got != config.RegionalStacks {
+				t.Errorf("%s/%s: %d stacks per region, config.RegionalStacks says %d: update it (lib/config/pipeline.go)", file, env.Name, got, config.RegionalStacks)
+			}
+			if got := len(built.Stacks()) - len(built.Regions)*config.RegionalStacks; got != config.EnvironmentStacks {
+				t.Errorf("%s/%s: %d once-per-environment stacks, config.EnvironmentStacks says %d: update it", file, env.Name, got, config.EnvironmentStacks)
+			}
+			stage := stageNamed(t, pipeline, env.Name)
+			if got, want := len(stage.Actions), config.PipelineActions(env); got != want {
+				t.Errorf("%s/%s: the stage has %d actions, config.PipelineActions counts %d: make lib/config/pipeline.go count what the stage runs", file, env.Name, got, want)
+			}
+			if len(stage.Actions) > config.MaxActionsPerStage {
+				t.Errorf("%s/%s: %d actions, CodePipeline allows %d", file, env.Name, len(stage.Actions), config.MaxActionsPerStage)
+			}
+		}
+	}
+}
+
+// Every stack that asks for termination protection has it once the pipeline has deployed it.
+// CDK Pipelines' CloudFormation actions ignore terminationProtection (aws-cdk issues 17871,
+// 30405), so an action of the stack's stage must turn it on after the stack's deployment,
+// through the deploy role of the stack's account and region, which its role may assume; stacks
+// that do not ask for it are left alone.
+func TestPipeline_EveryProtectedStackIsProtectedAfterThePipelineDeploysIt(t *testing.T) {
+	enable := regexp.MustCompile(`^aws cloudformation update-termination-protection --enable-termination-protection --profile (\S+) --region (\S+) --stack-name (\S+)$`)
+	roleOf := regexp.MustCompile(`^aws configure set profile\.(\S+)\.role_arn (\S+)$`)
+	for _, file := range configs {
+		p := testkit.Synth(t, file)
+		pipeline, res := pipelineOf(t, p)
+		type protection struct {
+			action, region, role string
+			runOrder             int
+			mayAssume            bool
+		}
+		// protections[stage][stack name] are the actions of the stage that protect the stack.
+		protections := map[string]map[string][]protection{}
+		for _, stage := range pipeline.Stages {
+			protections[stage.Name] = map[string][]protection{}
+			for _, a := range stage.Actions {
+				ref, _ := a.Configuration["ProjectName"].(map[string]any)
+				id, _ := ref["Ref"].(string)
+				project, ok := res.ofType("AWS::CodeBuild::Project")[id]
+				if !ok {
+					continue
+				}
+				commands := buildCommands(project)
+				profiles := map[string]string{}
+				for _, c := range commands {
+					if m := roleOf.FindStringSubmatch(c); m != nil && contains(commands, "aws configure set profile."+m[1]+".credential_source EcsContainer") {
+						profiles[m[1]] = m[2]
+					}
+				}
+				assumable := projectAssumableRoles(res, project)
+				for _, c := range commands {
+					if m := enable.FindStringSubmatch(c); m != nil {
+						role := profiles[m[1]]
+						protections[stage.Name][m[3]] = append(protections[stage.Name][m[3]],
+							protection{action: a.Name, region: m[2], role: role, runOrder: a.RunOrder, mayAssume: contains(assumable, role)})
+					}
+				}
+			}
+		}
+		protectedStacks := 0
+		for _, artifact := range stageArtifacts(p) {
+			stageName, name := strings.Split(*artifact.HierarchicalId(), "/")[0], *artifact.StackName()
+			deploy, _ := actionNamed(stageNamed(t, pipeline, stageName), name+".Deploy")
+			found := protections[stageName][name]
+			if artifact.TerminationProtection() == nil || !*artifact.TerminationProtection() {
+				if len(found) > 0 {
+					t.Errorf("%s: %s (%s) does not ask for termination protection, but %s turns it on; protect only the stacks that set terminationProtection",
+						file, name, *artifact.HierarchicalId(), found[0].action)
+				}
+				continue
+			}
+			protectedStacks++
+			wantRole := withPartition(*artifact.AssumeRoleArn())
+			ok := false
+			for _, f := range found {
+				ok = ok || (f.runOrder > deploy.RunOrder && f.region == *artifact.Environment().Region && f.role == wantRole && f.mayAssume)
+			}
+			if !ok {
+				t.Errorf("%s: %s (%s) sets terminationProtection, but no action of pipeline stage %s turns it on after %s.Deploy (run order %d) through %s, which the action may assume (found %+v). "+
+					"CDK Pipelines ignores the setting (aws-cdk issues 17871, 30405): add the stack to its stage's ProtectStacks step (stacks/pipeline.go, protectStacks)",
+					file, name, *artifact.HierarchicalId(), stageName, name, deploy.RunOrder, wantRole, found)
+			}
+		}
+		if protectedStacks == 0 {
+			t.Errorf("%s: no stack asks for termination protection; the rule checked nothing", file)
+		}
+	}
+}
+
+// buildCommands are the commands of every phase of a CodeBuild project's build spec (a JSON
+// string in the template, as CDK Pipelines renders it).
+func buildCommands(project map[string]any) []string {
+	spec, _ := project["Source"].(map[string]any)["BuildSpec"].(string)
+	var parsed struct {
+		Phases map[string]struct{ Commands []string }
+	}
+	_ = json.Unmarshal([]byte(spec), &parsed)
+	var commands []string
+	for _, phase := range []string{"install", "pre_build", "build", "post_build"} {
+		commands = append(commands, parsed.Phases[phase].Commands...)
+	}
+	return commands
+}
+
+// projectAssumableRoles are the roles the project's service role may assume.
+func projectAssumableRoles(res resources, project map[string]any) []string {
+	role, _ := project["ServiceRole"].(map[string]any)["Fn::GetAtt"].([]any)
+	if len(role) == 0 {
+		return nil
+	}
+	var roles []string
+	for _, policy := range res.ofType("AWS::IAM::Policy") {
+		attached, _ := json.Marshal(policy["Roles"])
+		if strings.Contains(string(attached), `{"Ref":"`+role[0].(string)+`"}`) {
+			roles = append(roles, assumableRoles(policy)...)
+		}
+	}
+	return roles
 }
 
 func stageNamed(t *testing.T, pipeline codePipeline, name string) pipelineStage {
@@ -335,68 +663,106 @@ func stageNamed(t *testing.T, pipeline codePipeline, name string) pipelineStage 
 }
 
 func hasAction(stage pipelineStage, name string) bool {
+	_, found := actionNamed(stage, name)
+	return found
+}
+
+func actionNamed(stage pipelineStage, name string) (pipelineAction, bool) {
 	for _, a := range stage.Actions {
 		if a.Name == name {
-			return true
+			return a, true
 		}
 	}
-	return false
+	return pipelineAction{}, false
 }
 
-func containsPrefix(list []string, prefix string) bool {
-	for _, s := range list {
-		if strings.HasPrefix(s, prefix) {
-			return true
-		}
-	}
-	return false
-}
-
-// The pull-request checks diff against what is deployed through each target's read-only CDK
-// lookup role, and may assume no other role.
-func TestPipeline_PullRequestChecksMayAssumeOnlyTheLookupRoles(t *testing.T) {
+// The pull-request checks diff every stack of every stage (make pr-diff) through its account and
+// region's read-only CDK lookup role, the edge's us-east-1 and the accelerator's us-west-2 too,
+// and may assume no other role.
+func TestPipeline_PullRequestChecksMayAssumeExactlyTheLookupRolesOfTheDiffedStacks(t *testing.T) {
 	for _, file := range configs {
 		p := testkit.Synth(t, file)
 		_, res := pipelineOf(t, p)
-		var want []string
-		for _, env := range p.Config.Environments {
-			for _, r := range env.Regions {
-				want = append(want, "arn:aws:iam::"+env.Account+":role/cdk-hnb659fds-lookup-role-"+env.Account+"-"+r.Region)
-			}
+		wanted := map[string]bool{}
+		for _, artifact := range stageArtifacts(p) {
+			wanted[withPartition(*artifact.LookupRole().Arn)] = true
 		}
-		sort.Strings(want)
+		want := slices.Sorted(maps.Keys(wanted))
 		var got []string
 		for id, policy := range res.ofType("AWS::IAM::Policy") {
-			if !strings.Contains(id, "PullRequests") {
-				continue
-			}
-			data, _ := json.Marshal(policy)
-			var doc struct {
-				PolicyDocument struct {
-					Statement []struct {
-						Action   any
-						Resource any
-					}
-				}
-			}
-			_ = json.Unmarshal(data, &doc)
-			for _, s := range doc.PolicyDocument.Statement {
-				if s.Action != "sts:AssumeRole" {
-					continue
-				}
-				switch r := s.Resource.(type) {
-				case string:
-					got = append(got, r)
-				case []any:
-					for _, x := range r {
-						got = append(got, x.(string))
-					}
-				}
+			if strings.Contains(id, "PullRequests") {
+				got = append(got, assumableRoles(policy)...)
 			}
 		}
 		sort.Strings(got)
 		if !reflect.DeepEqual(got, want) {
-			t.Errorf("%s: pull-request checks may assume %v, want exactly the lookup roles %v", file, got, want)
+			t.Errorf("%s: pull-request checks may assume %v, want exactly the lookup roles of the stages' stacks %v", file, got, want)
 		}
+	}
+}
+
+// stageArtifacts are the stacks of every environment stage: what make pr-diff diffs (stage/*).
+func stageArtifacts(p *testkit.Platform) []cxapi.CloudFormationStackArtifact {
+	var found []cxapi.CloudFormationStackArtifact
+	for _, artifact := range p.Artifacts() {
+		if strings.Contains(*artifact.HierarchicalId(), "/") {
+			found = append(found, artifact)
+		}
+	}
+	return found
+}
+
+// withPartition fills in the partition the assembly leaves to CloudFormation.
+func withPartition(arn string) string { return strings.ReplaceAll(arn, "${AWS::Partition}", "aws") }
+
+// assumableRoles are the resources of a policy's sts:AssumeRole statements.
+func assumableRoles(policy map[string]any) []string {
+	data, _ := json.Marshal(policy)
+	var doc struct {
+		PolicyDocument struct {
+			Statement []struct {
+				Action   any
+				Resource any
+			}
+		}
+	}
+	_ = json.Unmarshal(data, &doc)
+	var roles []string
+	for _, s := range doc.PolicyDocument.Statement {
+		if s.Action != "sts:AssumeRole" {
+			continue
+		}
+		switch r := s.Resource.(type) {
+		case string:
+			roles = append(roles, r)
+		case []any:
+			for _, x := range r {
+				if arn, ok := x.(string); ok {
+					roles = append(roles, arn)
+				}
+			}
+		}
+	}
+	return roles
+}
+
+// CodeBuild's pull-request webhook here is GitHub's: a GitLab or Bitbucket connection gets the
+// pipeline (its source action uses any connection) but no pull-request project, which would
+// fail to create.
+func TestPipeline_GitLabConnectionGetsThePipelineButNoPullRequestProject(t *testing.T) {
+	cfg := testkit.LoadConfig(t, "config/example.json")
+	cfg.Pipeline.Source.CodeConnections.Provider = config.ProviderGitLab
+	tools, err := toolchain.Read(testkit.RepoRoot(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The pipeline stack alone, without the environments' stages: the source decides this.
+	pipeline := stacks.NewPipelineStack(testkit.NewApp(t), cfg, "config/example.json", tools, nil)
+	if pipeline.PullRequests != nil {
+		t.Error("a GitLab connection got a pull-request project")
+	}
+	data, _ := json.Marshal(testkit.TemplateOf(t, pipeline.Stack).ToJSON())
+	if text := string(data); strings.Contains(text, `"Type":"GITHUB"`) || !strings.Contains(text, `"Provider":"CodeStarSourceConnection"`) {
+		t.Errorf("want the connection's source action and no GitHub project, got %s", text)
 	}
 }

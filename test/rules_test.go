@@ -9,8 +9,10 @@ package test
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -312,7 +314,7 @@ func TestRule_KeptResourcesNeverBlockTheNextCreate(t *testing.T) {
 	eachAssembly(t, func(t *testing.T, a *deployed) {
 		kept := 0
 		for _, s := range a.stacks {
-			for _, id := range sortedKeys(s.Template.Resources) {
+			for _, id := range slices.Sorted(maps.Keys(s.Template.Resources)) {
 				resource := s.Template.Resources[id]
 				resourceType, _ := resource["Type"].(string)
 				policy, _ := resource["DeletionPolicy"].(string)
@@ -346,15 +348,6 @@ func TestRule_KeptResourcesNeverBlockTheNextCreate(t *testing.T) {
 // bucket, whose name the pipeline derives; the README's teardown lists it.
 func holdsPipelineArtifacts(s *assembly.Stack) bool {
 	return strings.Contains(s.Name, "-"+stacks.TierPipeline+"-support-")
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // openEgressAllowed are security groups that may send anything anywhere, with the reason the

@@ -46,6 +46,23 @@ type CodeConnectionsSource struct {
 	ConnectionArn string `json:"connectionArn"`
 	// Repository is "owner/name".
 	Repository string `json:"repository"`
+	// Provider is the connection's provider: GitHub, GitLab or Bitbucket (the connection ARN
+	// does not say). Only GitHub repositories get pull-request checks. Default: GitHub.
+	Provider string `json:"provider,omitempty"`
+}
+
+// Providers of a CodeConnections connection that the pipeline can build from.
+const (
+	ProviderGitHub    = "GitHub"
+	ProviderGitLab    = "GitLab"
+	ProviderBitbucket = "Bitbucket"
+)
+
+// ChecksPullRequests reports whether the platform gets a pull-request project for this
+// source: CodeCommit repositories and GitHub connections do; GitLab and Bitbucket connections
+// get the pipeline only.
+func (s Source) ChecksPullRequests() bool {
+	return s.CodeCommit != nil || (s.CodeConnections != nil && s.CodeConnections.Provider == ProviderGitHub)
 }
 
 // CodeCommitSource is a CodeCommit repository in the tooling account.

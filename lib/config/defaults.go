@@ -4,6 +4,7 @@ package config
 // says nothing gets a highly available, protected environment.
 const (
 	DefaultBranch               = "main"
+	DefaultProvider             = ProviderGitHub
 	DefaultTaskCPU              = 512
 	DefaultTaskMemoryMiB        = 1024
 	DefaultMinCapacity          = 2
@@ -32,6 +33,9 @@ const (
 
 func applyDefaults(p *Platform) {
 	setDefaultString(&p.Pipeline.Source.Branch, DefaultBranch)
+	if cc := p.Pipeline.Source.CodeConnections; cc != nil {
+		setDefaultString(&cc.Provider, DefaultProvider)
+	}
 	for i := range p.Environments {
 		env := &p.Environments[i]
 		if env.ManualApproval == nil {

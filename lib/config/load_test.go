@@ -92,6 +92,36 @@ func TestLoad_AppliesDefaultsToAMinimalConfig(t *testing.T) {
 	}
 }
 
+func TestLoad_ConnectionsDefaultToGitHubWhichAloneGetsPullRequestChecks(t *testing.T) {
+	platform := mustLoad(t, "../../config/example.json")
+	source := platform.Pipeline.Source
+	if source.CodeConnections.Provider != config.ProviderGitHub || !source.ChecksPullRequests() {
+		t.Errorf("example.json's connection: provider %q, pull-request checks %v; want GitHub, with checks", source.CodeConnections.Provider, source.ChecksPullRequests())
+	}
+	for _, provider := range []string{config.ProviderGitLab, config.ProviderBitbucket} {
+		source.CodeConnections.Provider = provider
+		if source.ChecksPullRequests() {
+			t.Errorf("a %s connection gets pull-request checks; CodeBuild's GitHub webhook cannot serve it", provider)
+		}
+	}
+	if codeCommit := mustLoad(t, "../../config/three-region.json").Pipeline.Source; !codeCommit.ChecksPullRequests() {
+		t.Error("a CodeCommit repository gets no pull-request checks")
+	}
+}
+
+// Four regions of a gated, protected environment is the largest stage that fits CodePipeline's
+// 50 actions; five regions are rejected (testdata/invalid/too-many-regions.json).
+func TestLoad_FourRegionsOfAGatedProtectedEnvironmentFitOneStage(t *testing.T) {
+	platform := mustLoad(t, "testdata/valid-four-regions.json")
+	env := platform.Environments[0]
+	if len(env.Regions) != 4 || !env.NeedsApproval() || !env.Protected() {
+		t.Fatalf("the fixture must be gated and protected with four regions: %+v", env)
+	}
+	if got := config.PipelineActions(env); got != 49 {
+		t.Errorf("four regions need %d actions, want 49 (40 for the regions, 4 for the edge and the accelerator, 5 for checks, approval, protection and smoke test)", got)
+	}
+}
+
 func TestLoad_IrregularRegionGetsItsRealZones(t *testing.T) {
 	data := strings.Replace(readFile(t, "testdata/valid-minimal.json"), `"eu-west-1"`, `"ap-northeast-1"`, 1)
 	platform, err := config.Parse("tokyo.json", []byte(data))
@@ -139,6 +169,10 @@ func TestLoad_RejectsEachInvalidFixture(t *testing.T) {
 		{"both-sources", "pipeline.source", "not both"},
 		{"no-source", "pipeline.source", "required; set codeConnections"},
 		{"bad-connection-arn", "pipeline.source.codeConnections.connectionArn", "is not valid; want a CodeConnections ARN"},
+		{"unknown-connection-provider", "pipeline.source.codeConnections.provider", `"Gitlab" is not a provider; use GitHub, GitLab or Bitbucket, as the connection's provider type says`},
+		{"too-many-regions", "environments[0].regions", "5 regions need 59 actions in the pipeline's prod stage (10 per region: 5 stacks, each prepared and deployed; " +
+			"4 for the edge and the accelerator, 3 for the permissions check and approval, 1 for termination protection, 1 for the smoke test), " +
+			"and a CodePipeline stage holds at most 50: list at most 4 regions here, or split the regions into two environments"},
 		{"bad-branch", "pipeline.source.branch", `"main branch" is not valid`},
 		{"zone-outside-region", "environments[0].regions[0].availabilityZones[2]", `"eu-west-1c" is not an availability zone of us-east-1`},
 		{"two-zones", "environments[0].regions[0].availabilityZones", "2 zones listed: the VPC spans exactly 3"},

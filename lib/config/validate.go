@@ -58,6 +58,7 @@ func validate(p *Platform, found *problems) {
 			seenNames[env.Name] = i
 		}
 		validateEnvironment(path, env, found)
+		validatePipelineStage(path, env, found)
 	}
 	validateCIDRsDisjoint(p, found)
 }
@@ -88,6 +89,13 @@ func validatePipeline(pipeline Pipeline, found *problems) {
 		checkPattern(found, "pipeline.source.codeConnections.connectionArn", c.ConnectionArn, connectionArnPattern,
 			"a CodeConnections ARN such as arn:aws:codeconnections:us-east-1:111111111111:connection/<uuid>")
 		checkPattern(found, "pipeline.source.codeConnections.repository", c.Repository, repositoryPattern, "owner/name")
+		switch c.Provider {
+		case ProviderGitHub, ProviderGitLab, ProviderBitbucket:
+		default:
+			found.addf("pipeline.source.codeConnections.provider", "%q is not a provider; use %s, %s or %s, as the connection's "+
+				"provider type says (aws codeconnections get-connection --connection-arn <arn>); only %s repositories get pull-request checks",
+				c.Provider, ProviderGitHub, ProviderGitLab, ProviderBitbucket, ProviderGitHub)
+		}
 	default:
 		checkPattern(found, "pipeline.source.codeCommit.repository", source.CodeCommit.Repository, codeCommitPattern,
 			"a CodeCommit repository name: up to 100 letters, digits, '.', '_' or '-'")

@@ -3,7 +3,6 @@
 package pullrequests
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -20,28 +19,34 @@ import (
 	"github.com/example/platform/lib/compliance"
 )
 
-// Target is an account and region whose deployed stacks pull requests are compared against.
-type Target struct{ Account, Region string }
-
 // Props configures the checks. Set exactly one of GitHubRepository or CodeCommit.
 type Props struct {
-	// GitHubRepository is "owner/name"; CodeBuild reaches it through the account's GitHub
-	// source credentials (a CodeConnections connection imported into CodeBuild).
+	// GitHubRepository is "owner/name", reached through ConnectionArn.
 	GitHubRepository string
+	// ConnectionArn is the CodeConnections connection (a GitHub App installation) CodeBuild
+	// clones the GitHub repository through, creates its pull-request webhook with and reports
+	// build status through. Required with GitHubRepository.
+	ConnectionArn string
 	// CodeCommit is a repository whose pull requests start the checks.
 	CodeCommit awscodecommit.IRepository
 	// Config is the platform config file the checks synthesize and diff.
 	Config string
-	// Targets are where the platform is deployed: the project may assume each one's CDK
-	// bootstrap lookup role (read-only) to diff against what runs there.
-	Targets []Target
+	// LookupRoleArns are the read-only CDK bootstrap lookup roles of every account and region
+	// the diffed stacks deploy to: the project may assume these and no other role.
+	LookupRoleArns []string
 	// Key encrypts the build's logs and artifacts.
 	Key awskms.IKey
+	// BuildImage runs buildspec.yml, whose Go runtime versions and cache paths are the image's.
+	// Default: aws/codebuild/standard:7.0.
+	BuildImage awscodebuild.IBuildImage
 }
 
 // New creates the project.
 func New(scope constructs.Construct, id string, props Props) awscodebuild.Project {
 	c := constructs.NewConstruct(scope, jsii.String(id))
+	if props.BuildImage == nil {
+		props.BuildImage = awscodebuild.LinuxBuildImage_STANDARD_7_0()
+	}
 	var source awscodebuild.ISource
 	if props.CodeCommit != nil {
 		source = awscodebuild.Source_CodeCommit(&awscodebuild.CodeCommitSourceProps{Repository: props.CodeCommit})
@@ -61,7 +66,7 @@ func New(scope constructs.Construct, id string, props Props) awscodebuild.Projec
 		Source:      source,
 		BuildSpec:   awscodebuild.BuildSpec_FromSourceFilename(jsii.String("buildspec.yml")),
 		Environment: &awscodebuild.BuildEnvironment{
-			BuildImage:  awscodebuild.LinuxBuildImage_STANDARD_7_0(),
+			BuildImage:  props.BuildImage,
 			ComputeType: awscodebuild.ComputeType_MEDIUM,
 			EnvironmentVariables: &map[string]*awscodebuild.BuildEnvironmentVariable{
 				"CONFIG": {Value: jsii.String(props.Config)},
@@ -80,17 +85,42 @@ func New(scope constructs.Construct, id string, props Props) awscodebuild.Projec
 			}),
 		})
 	}
-	lookupRoles := make([]*string, len(props.Targets))
-	for i, t := range props.Targets {
-		// The role `cdk bootstrap --trust-for-lookup <tooling account>` creates: read-only.
-		lookupRoles[i] = jsii.String(fmt.Sprintf("arn:aws:iam::%s:role/cdk-hnb659fds-lookup-role-%s-%s", t.Account, t.Account, t.Region))
+	if props.ConnectionArn != "" {
+		useConnection(c, project, props.ConnectionArn)
 	}
+	// `cdk diff --method template` reads each deployed template through the stack's lookup role
+	// (`cdk bootstrap --trust-for-lookup <tooling account>`: ReadOnlyAccess, no kms:Decrypt).
 	project.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Actions: jsii.Strings("sts:AssumeRole"), Resources: &lookupRoles,
+		Actions: jsii.Strings("sts:AssumeRole"), Resources: jsii.Strings(props.LookupRoleArns...),
 	}))
 	compliance.Accept(project, compliance.Accepted{Rule: "AwsSolutions-IAM5",
 		AppliesTo: []string{`/^Resource::arn:aws:logs:.*:log-group:\/aws\/codebuild\/.*$/`, `/^Resource::arn:aws:codebuild:.*:report-group\/.*$/`,
 			"Action::kms:GenerateDataKey*", "Action::kms:ReEncrypt*"},
 		Reason: "CodeBuild's own grants: log streams and test report groups are named by the build at run time; KMS actions come from the key's grant method."})
 	return project
+}
+
+// useConnection makes CodeBuild reach the GitHub repository through the CodeConnections
+// connection instead of account-level GitHub credentials, which nothing in the platform imports:
+// without it CloudFormation fails to create the project's webhook (aws-cdk issue 31726).
+func useConnection(scope constructs.Construct, project awscodebuild.Project, connectionArn string) {
+	// Escape hatch: the CDK's GitHub source has no connection property in v2.270 (aws-cdk
+	// issue 31726; pull request 37522 adds one), so the source's auth is set on the L1.
+	cfn := project.Node().DefaultChild().(awscodebuild.CfnProject)
+	cfn.AddPropertyOverride(jsii.String("Source.Auth"), map[string]any{"Type": "CODECONNECTIONS", "Resource": connectionArn})
+	// CodeBuild checks that the project's role may use the connection while it creates the
+	// project and its webhook, so the permission must be in place first. The role's default
+	// policy cannot be it: it names the project's report groups, so it is created after the
+	// project (aws-cdk issue 38504). Hence a policy of its own that the project depends on.
+	// There is no grant method for connections; the actions are those the CodeBuild user guide
+	// ("GitHub App connections") lists, plus UseConnection, which the connection checks.
+	service := strings.Split(connectionArn, ":")[2] // codeconnections or the older codestar-connections
+	policy := awsiam.NewPolicy(scope, jsii.String("UseConnection"), &awsiam.PolicyProps{
+		Roles: &[]awsiam.IRole{project.Role()},
+		Statements: &[]awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Actions:   jsii.Strings(service+":GetConnectionToken", service+":GetConnection", service+":UseConnection"),
+			Resources: jsii.Strings(connectionArn),
+		})},
+	})
+	cfn.AddResourceDependency(policy.Node().DefaultChild().(awsiam.CfnPolicy), jsii.String("CodeBuild checks the role may use the connection when it creates the project"))
 }

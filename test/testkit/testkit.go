@@ -22,6 +22,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/example/platform/internal/toolchain"
 	"github.com/example/platform/lib/config"
 	"github.com/example/platform/stacks"
 )
@@ -193,7 +194,11 @@ func Build(t testing.TB, cfg *config.Platform, configFile string, validate bool)
 		app.Node().SetContext(jsii.String("@aws-cdk/core:failSynthOnValidationErrors"), false)
 		awscdk.Validations_Of(app).AddPlugins(awscdk.NewCloudFormationValidatePlugin(nil))
 	}
-	built := stacks.NewPlatform(app, cfg, configFile)
+	tools, err := toolchain.Read(RepoRoot(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	built := stacks.NewPlatform(app, cfg, configFile, tools)
 	var assembly cxapi.CloudAssembly
 	Assert(t, func() { assembly = app.Synth(nil) })
 	p := &Platform{Config: cfg, Stacks: built, Assembly: assembly, Outdir: *assembly.Directory(), byName: map[string]awscdk.Stack{}}

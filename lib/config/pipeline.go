@@ -1,0 +1,69 @@
+package config
+
+import (
+	"fmt"
+	"strings"
+)
+
+// MaxActionsPerStage is the most actions a CodePipeline stage may hold ("Quotas in AWS
+// CodePipeline": number of actions in a stage, 1 to 50). Every environment is one stage.
+const MaxActionsPerStage = 50
+
+// What each environment's pipeline stage runs. The stacks package builds the stacks and steps; a
+// whole-app test pins these numbers to the synthesized stages of both example configs, so a new
+// tier there fails the tests until the counts here, and with them the region limit, follow.
+const (
+	// RegionalStacks are an environment's stacks in each region: keys, network, data, lake, app.
+	RegionalStacks = 5
+	// EnvironmentStacks are its once-per-environment stacks: the edge and the accelerator.
+	EnvironmentStacks = 2
+	// ActionsPerStack: CDK Pipelines deploys a stack with a change set, prepared then executed.
+	ActionsPerStack = 2
+	// ApprovalActions gate an environment that needs approval: the permissions-broadening
+	// check, its confirmation, and the manual approval.
+	ApprovalActions = 3
+	// ProtectionActions turn on termination protection of a protected environment's stateful
+	// stacks after they deploy.
+	ProtectionActions = 1
+	// SmokeTestActions check the deployed environment through the edge and the accelerator.
+	SmokeTestActions = 1
+)
+
+// PipelineActions is how many actions env's stage has in the pipeline.
+func PipelineActions(env Environment) int {
+	return len(env.Regions)*RegionalStacks*ActionsPerStack + stageOverhead(env)
+}
+
+// stageOverhead is the actions of env's stage that do not grow with its regions.
+func stageOverhead(env Environment) int {
+	actions := EnvironmentStacks*ActionsPerStack + SmokeTestActions
+	if env.NeedsApproval() {
+		actions += ApprovalActions
+	}
+	if env.Protected() {
+		actions += ProtectionActions
+	}
+	return actions
+}
+
+// validatePipelineStage rejects an environment whose stage would exceed CodePipeline's limit:
+// the pipeline update would fail at deployment, after everything else was already merged.
+func validatePipelineStage(path string, env Environment, found *problems) {
+	actions := PipelineActions(env)
+	if actions <= MaxActionsPerStage {
+		return
+	}
+	perRegion := RegionalStacks * ActionsPerStack
+	maxRegions := (MaxActionsPerStage - stageOverhead(env)) / perRegion
+	rest := []string{fmt.Sprintf("%d for the edge and the accelerator", EnvironmentStacks*ActionsPerStack)}
+	if env.NeedsApproval() {
+		rest = append(rest, fmt.Sprintf("%d for the permissions check and approval", ApprovalActions))
+	}
+	if env.Protected() {
+		rest = append(rest, fmt.Sprintf("%d for termination protection", ProtectionActions))
+	}
+	rest = append(rest, fmt.Sprintf("%d for the smoke test", SmokeTestActions))
+	found.addf(path+".regions", "%d regions need %d actions in the pipeline's %s stage (%d per region: %d stacks, each prepared and deployed; %s), "+
+		"and a CodePipeline stage holds at most %d: list at most %d regions here, or split the regions into two environments",
+		len(env.Regions), actions, env.Name, perRegion, RegionalStacks, strings.Join(rest, ", "), MaxActionsPerStage, maxRegions)
+}
