@@ -17,10 +17,12 @@ import (
 
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/example/platform/api/internal/config"
 	"github.com/example/platform/api/internal/dynamo"
+	"github.com/example/platform/api/internal/globalwriter"
 	"github.com/example/platform/api/internal/httpapi"
 	"github.com/example/platform/api/internal/items"
 	"github.com/example/platform/api/internal/postgres"
@@ -61,9 +63,13 @@ func run() error {
 		return fmt.Errorf("loading the AWS SDK configuration: %w", err)
 	}
 	creds := secret.NewCache(secret.FromSecretsManager(secretsmanager.NewFromConfig(awsCfg), cfg.SecretName), secretMinRefresh)
+	writer := postgres.Endpoint{Host: cfg.WriterEndpoint.Host, Port: cfg.WriterEndpoint.Port}
+	if writer.Host == "" {
+		writer.Resolve = globalwriter.New(rds.NewFromConfig(awsCfg), cfg.GlobalCluster).Endpoint
+	}
 	db, err := postgres.Open(postgres.Options{
-		Writer:      postgres.Endpoint(cfg.WriterEndpoint),
-		Reader:      postgres.Endpoint(cfg.ReaderEndpoint),
+		Writer:      writer,
+		Reader:      postgres.Endpoint{Host: cfg.ReaderEndpoint.Host, Port: cfg.ReaderEndpoint.Port},
 		DBName:      cfg.DBName,
 		Credentials: creds,
 	})

@@ -17,6 +17,7 @@ import (
 	"github.com/example/platform/lib/config"
 	"github.com/example/platform/lib/database"
 	"github.com/example/platform/lib/edge"
+	"github.com/example/platform/lib/network"
 	"github.com/example/platform/lib/registry"
 	"github.com/example/platform/lib/service"
 )
@@ -35,6 +36,8 @@ type appInputs struct {
 	keys    *KeysStack
 	// data is the region's data stack.
 	data *DataStack
+	// peeringRoutes send traffic back over the peering connections later regions requested.
+	peeringRoutes []network.PeerRoute
 	// replication is set on the one app stack that holds its account's registry replication.
 	replication []registry.ReplicationRule
 }
@@ -90,9 +93,11 @@ func NewAppStack(stage awscdk.Stage, place placement, region config.Region, in a
 		NamespaceName:      NamespaceName(p.Name, env.Name),
 		DeletionProtection: env.Protected(),
 		Environment: map[string]*string{
-			// The writer moves with a switchover or failover: the application finds the
-			// current one from the global cluster (rds:DescribeGlobalClusters) and reads from
-			// its own region.
+			// Writes go to the global cluster's writer endpoint, which follows the writer through
+			// a switchover or failover (see writepath.go). The service looks it up from the
+			// global cluster: CloudFormation cannot return it (GlobalEndpoint is no attribute
+			// the template validator accepts, and the name carries a part Aurora generates).
+			// Reads stay in the region.
 			"DB_GLOBAL_CLUSTER":  jsii.String(GlobalClusterIdentifier(p.Name, env.Name)),
 			"DB_READER_ENDPOINT": in.data.Database.Cluster.ClusterReadEndpoint().Hostname(),
 			"DB_SECRET_NAME":     jsii.String(DatabaseSecretName(p.Name, env.Name)),
@@ -100,6 +105,13 @@ func NewAppStack(stage awscdk.Stage, place placement, region config.Region, in a
 		},
 	})
 	svc.Service.Connections().AllowTo(in.data.Database.Cluster, awsec2.Port_Tcp(jsii.Number(database.Port)), jsii.String("PostgreSQL from the service"))
+	for _, remote := range remoteDatabaseRanges(env, place.region) {
+		svc.Service.Connections().AllowTo(awsec2.Peer_Ipv4(jsii.String(remote)), awsec2.Port_Tcp(jsii.Number(database.Port)),
+			jsii.String("PostgreSQL to the writer in another region, over VPC peering"))
+	}
+	if len(in.peeringRoutes) > 0 {
+		network.NewPeerRoutes(stack, "PeeringReturnRoutes", in.network.Network.Vpc, in.peeringRoutes)
+	}
 	grantData(stack, place, in, svc)
 	return &AppStack{Stack: stack, Registry: images, Service: svc}
 }
@@ -139,6 +151,7 @@ func grantData(stack awscdk.Stack, place placement, in appInputs, svc *service.S
 	secret := awssecretsmanager.Secret_FromSecretNameV2(stack, jsii.String("DatabaseSecret"), jsii.String(DatabaseSecretName(p.Name, env.Name)))
 	secret.GrantRead(svc.TaskRole, nil)
 	in.keys.Key.Key.GrantDecrypt(svc.TaskRole)
+	// The service looks up the global cluster's writer endpoint; RDS has no grant method for it.
 	svc.TaskRole.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Actions: jsii.Strings("rds:DescribeGlobalClusters"),
 		Resources: jsii.Strings(*stack.FormatArn(&awscdk.ArnComponents{

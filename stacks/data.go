@@ -8,6 +8,7 @@ import (
 
 	"github.com/example/platform/lib/config"
 	"github.com/example/platform/lib/database"
+	"github.com/example/platform/lib/network"
 	"github.com/example/platform/lib/table"
 )
 
@@ -19,6 +20,9 @@ type DataStack struct {
 	Database *database.Database
 	// Table is set in the primary region only; secondaries hold its replicas.
 	Table awsdynamodb.TableV2
+	// Peering is set in the secondary regions: the peering connections to the earlier regions
+	// (see writepath.go).
+	Peering *network.Peering
 }
 
 // NewPrimaryDataStack creates the writer cluster, the global cluster and the global table.
@@ -45,13 +49,18 @@ func NewPrimaryDataStack(stage awscdk.Stage, place placement, network *NetworkSt
 	return &DataStack{Stack: stack, Database: db, Table: tbl}
 }
 
-// NewSecondaryDataStack creates a read-only cluster that joins the global cluster. It must
-// deploy after the primary data stack, which creates that cluster.
-func NewSecondaryDataStack(stage awscdk.Stage, place placement, network *NetworkStack, key *KeysStack) *DataStack {
+// NewSecondaryDataStack creates a read-only cluster that joins the global cluster, and the
+// peering connections to the earlier regions. It must deploy after the primary data stack,
+// which creates that cluster.
+func NewSecondaryDataStack(stage awscdk.Stage, place placement, net *NetworkStack, key *KeysStack, peers []network.Peer) *DataStack {
 	p, env := place.platform, place.env
 	stack := newStack(stage, place, TierData,
-		fmt.Sprintf("%s %s data in %s (secondary, stateful): Aurora global database member", p.Name, env.Name, place.region), env.Protected())
-	return &DataStack{Stack: stack, Database: database.NewSecondary(stack, "Database", databaseProps(place, network, key))}
+		fmt.Sprintf("%s %s data in %s (secondary, stateful): Aurora global database member, peering to the earlier regions", p.Name, env.Name, place.region), env.Protected())
+	data := &DataStack{Stack: stack, Database: database.NewSecondary(stack, "Database", databaseProps(place, net, key))}
+	if len(peers) > 0 {
+		data.Peering = network.NewPeering(stack, "Peering", net.Network.Vpc, peers)
+	}
+	return data
 }
 
 func databaseProps(place placement, network *NetworkStack, key *KeysStack) database.Props {
@@ -67,6 +76,7 @@ func databaseProps(place placement, network *NetworkStack, key *KeysStack) datab
 		ClusterIdentifier:       ClusterIdentifier(p.Name, env.Name, place.region),
 		GlobalClusterIdentifier: GlobalClusterIdentifier(p.Name, env.Name),
 		DeletionProtection:      env.Protected(),
+		RemoteClients:           remoteTaskRanges(env, place.region),
 	}
 }
 

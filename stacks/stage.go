@@ -67,7 +67,7 @@ func NewEnvironmentStage(scope constructs.Construct, platform *config.Platform, 
 		// The global table, secret and lake replicas in the primary stacks name the
 		// secondaries' replica keys without referencing them.
 		primary.Data.AddStackDependency(r.Keys.Stack, jsii.String("replicas are encrypted with this region's replica key"))
-		r.Data = NewSecondaryDataStack(stage, places[i+1], r.Network, r.Keys)
+		r.Data = NewSecondaryDataStack(stage, places[i+1], r.Network, r.Keys, peeringRequests(env, result.Regions, i+1))
 		r.Data.AddStackDependency(primary.Data.Stack, jsii.String("the secondary cluster joins the primary's global cluster"))
 	}
 	for i, r := range secondaries {
@@ -81,7 +81,7 @@ func NewEnvironmentStage(scope constructs.Construct, platform *config.Platform, 
 
 	replication := registryReplication(platform)
 	for i, r := range result.Regions {
-		in := appInputs{network: r.Network, keys: r.Keys, data: r.Data}
+		in := appInputs{network: r.Network, keys: r.Keys, data: r.Data, peeringRoutes: peeringReturnRoutes(env, result.Regions, i)}
 		if i == 0 {
 			in.replication = replication[env.Name]
 		}

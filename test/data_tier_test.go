@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/example/platform/lib/config"
+	"github.com/example/platform/lib/network"
 	"github.com/example/platform/stacks"
 	"github.com/example/platform/test/testkit"
 )
@@ -356,9 +357,31 @@ func contains(list []string, s string) bool {
 func TestDataTier_DatabaseAdmitsOnlyTheServiceOnPostgresPort(t *testing.T) {
 	eachRegion(t, func(t *testing.T, p *testkit.Platform, env config.Environment, region config.Region) {
 		data := dataStack(t, p, env, region.Region)
+		// Its own rules admit only the other regions' task subnets, over peering (a group
+		// cannot name a group in another region).
+		var remote []string
+		for _, other := range env.Regions {
+			if other.Region != region.Region && env.PeersRegions() {
+				remote = append(remote, network.SubnetLayout(other.CIDR, len(other.AvailabilityZones)).Private...)
+			}
+		}
 		for id, group := range data.ofType("AWS::EC2::SecurityGroup") {
-			if strings.HasPrefix(id, "DatabaseSecurityGroup") && group["SecurityGroupIngress"] != nil {
-				t.Errorf("the database group declares its own ingress: %v", group["SecurityGroupIngress"])
+			if !strings.HasPrefix(id, "DatabaseSecurityGroup") {
+				continue
+			}
+			rules, _ := group["SecurityGroupIngress"].([]any)
+			var admitted []string
+			for _, raw := range rules {
+				rule := raw.(map[string]any)
+				if rule["FromPort"] != 5432.0 || rule["ToPort"] != 5432.0 || rule["IpProtocol"] != "tcp" {
+					t.Errorf("the database group admits %v, which is not PostgreSQL", rule)
+				}
+				admitted = append(admitted, rule["CidrIp"].(string))
+			}
+			sort.Strings(admitted)
+			sort.Strings(remote)
+			if !reflect.DeepEqual(admitted, remote) {
+				t.Errorf("the database group admits %v, want exactly the other regions' task subnets %v", admitted, remote)
 			}
 		}
 		// In its own stack, only the primary's password-rotation function may connect.

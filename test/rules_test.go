@@ -523,6 +523,8 @@ var replacingProperties = map[string][]string{
 	"AWS::KMS::ReplicaKey":                      {"PrimaryKeyArn"},
 	"AWS::ElasticLoadBalancingV2::LoadBalancer": {"Name", "Scheme", "Type"},
 	"AWS::RDS::DBCluster":                       {"DBClusterIdentifier", "DBSubnetGroupName", "Engine", "KmsKeyId", "StorageEncrypted"},
+	"AWS::EC2::RouteTable":                      {"VpcId"},
+	"AWS::EC2::VPCPeeringConnection":            {"PeerOwnerId", "PeerRegion", "PeerRoleArn", "PeerVpcId", "VpcId"},
 }
 
 const weakReferencesGolden = "testdata/weakly-referenced.json"

@@ -130,6 +130,10 @@ type Environment struct {
 	DNS *DNS `json:"dns,omitempty"`
 	// Edge configures CloudFront, WAF and Global Accelerator.
 	Edge Edge `json:"edge,omitempty"`
+	// InterRegionPeering connects the VPCs of every two of the environment's regions with a
+	// VPC peering connection, which is how a region's service reaches the database writer in
+	// whichever region it is. Peering has no hourly cost. Default: true.
+	InterRegionPeering *bool `json:"interRegionPeering,omitempty"`
 	// ManualApproval makes the pipeline wait for a person (after a permissions-broadening
 	// check) before deploying the environment. Default: false for the first environment,
 	// true for every later one.
@@ -233,6 +237,12 @@ func (e Environment) Secondaries() []Region { return e.Regions[1:] }
 
 // NeedsApproval reports whether the pipeline waits for a person before deploying env.
 func (e Environment) NeedsApproval() bool { return e.ManualApproval != nil && *e.ManualApproval }
+
+// PeersRegions reports whether env's regions are connected by VPC peering: on by default,
+// wherever there is more than one region.
+func (e Environment) PeersRegions() bool {
+	return len(e.Regions) > 1 && (e.InterRegionPeering == nil || *e.InterRegionPeering)
+}
 
 // Protected reports whether the environment's stateful stacks get termination protection.
 func (e Environment) Protected() bool {

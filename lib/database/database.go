@@ -35,6 +35,10 @@ type Props struct {
 	ClusterIdentifier string
 	// GlobalClusterIdentifier names the global cluster every region's cluster belongs to.
 	GlobalClusterIdentifier string
+	// RemoteClients are address ranges in other regions (their task subnets, over VPC peering)
+	// admitted on the PostgreSQL port: a security group cannot name a group in another region.
+	// Default: none.
+	RemoteClients []string
 	// DeletionProtection keeps the clusters (and the global cluster) from being deleted, by
 	// CloudFormation too: on for production, off where an environment must come down with
 	// `cdk destroy`.
@@ -203,6 +207,10 @@ func newCluster(c constructs.Construct, props Props, credentials awsrds.Credenti
 		RemovalPolicy:                   awscdk.RemovalPolicy_SNAPSHOT,
 	})
 	cluster.Node().AddDependency(logs)
+	for _, remote := range props.RemoteClients {
+		cluster.Connections().AllowFrom(awsec2.Peer_Ipv4(jsii.String(remote)), awsec2.Port_Tcp(jsii.Number(Port)),
+			jsii.String("PostgreSQL from another region's tasks, over VPC peering"))
+	}
 	if !props.DeletionProtection {
 		compliance.Accept(cluster, compliance.Accepted{Rule: "AwsSolutions-RDS10",
 			Reason: "This environment is configured to come down with cdk destroy (terminationProtection false); protected environments keep deletion protection on."})

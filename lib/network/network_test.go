@@ -6,6 +6,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/jsii-runtime-go"
 
@@ -114,5 +115,80 @@ func TestNetwork_LogsAllTrafficAndRestrictsTheDefaultSecurityGroup(t *testing.T)
 			"RetentionInDays": 90, "KmsKeyId": map[string]any{"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("^Key")), "Arn"}},
 		})
 		template.ResourceCountIs(jsii.String("Custom::VpcRestrictDefaultSG"), jsii.Number(1))
+	})
+}
+
+// Other regions admit a region's tasks and reach its databases by the computed layout, so it
+// must be exactly what the VPC construct allocates.
+func TestNetwork_SubnetLayoutIsWhatTheVpcAllocates(t *testing.T) {
+	for _, cidr := range []string{"10.0.0.0/16", "10.40.16.0/20", "172.20.0.0/18"} {
+		t.Run(cidr, func(t *testing.T) {
+			template := synth(t, network.Props{CIDR: cidr, AvailabilityZones: zones})
+			layout := network.SubnetLayout(cidr, len(zones))
+			for group, cidrs := range map[string][]string{
+				network.PrivateSubnets: layout.Private, network.PublicSubnets: layout.Public, network.IsolatedSubnets: layout.Isolated,
+			} {
+				if len(cidrs) != len(zones) {
+					t.Fatalf("%s: %d subnets in the layout, want one per zone", group, len(cidrs))
+				}
+				for i, block := range cidrs {
+					testkit.Assert(t, func() {
+						template.HasResourceProperties(jsii.String("AWS::EC2::Subnet"), map[string]any{
+							"CidrBlock": block, "AvailabilityZone": zones[i],
+							"Tags": assertions.Match_ArrayWith(&[]any{map[string]any{"Key": "aws-cdk:subnet-name", "Value": group}}),
+						})
+					})
+				}
+			}
+		})
+	}
+}
+
+// A peer region gets a peering connection (accepted in the same account without a role) and a
+// route from every private and isolated subnet; public subnets hold nothing that writes across.
+func TestNetwork_PeeringRequestsAConnectionAndRoutesPrivateAndIsolatedSubnetsToEachPeer(t *testing.T) {
+	stack := testkit.Stack(t, "eu-west-1")
+	vpc := awsec2.NewVpc(stack, jsii.String("Vpc"), &awsec2.VpcProps{SubnetConfiguration: &[]*awsec2.SubnetConfiguration{
+		{Name: jsii.String("public"), SubnetType: awsec2.SubnetType_PUBLIC},
+		{Name: jsii.String("private"), SubnetType: awsec2.SubnetType_PRIVATE_WITH_EGRESS},
+		{Name: jsii.String("isolated"), SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED},
+	}})
+	peering := network.NewPeering(stack, "Peering", vpc, []network.Peer{
+		{Region: "us-east-1", VpcID: jsii.String("vpc-0aaaaaaaaaaaaaaaa"), CIDR: "10.0.0.0/16"},
+		{Region: "ap-southeast-2", VpcID: jsii.String("vpc-0bbbbbbbbbbbbbbbb"), CIDR: "10.2.0.0/16"},
+	})
+	if len(peering.Connections) != 2 {
+		t.Errorf("%d connections by region, want 2", len(peering.Connections))
+	}
+	template := testkit.TemplateOf(t, stack)
+	testkit.Assert(t, func() {
+		template.ResourceCountIs(jsii.String("AWS::EC2::VPCPeeringConnection"), jsii.Number(2))
+		template.HasResourceProperties(jsii.String("AWS::EC2::VPCPeeringConnection"), map[string]any{
+			"VpcId":     map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^Vpc"))},
+			"PeerVpcId": "vpc-0aaaaaaaaaaaaaaaa", "PeerRegion": "us-east-1", "PeerRoleArn": assertions.Match_Absent(),
+		})
+		for _, peer := range []struct{ cidr, connection string }{{"10.0.0.0/16", "^PeeringTouseast1"}, {"10.2.0.0/16", "^PeeringToapsoutheast2"}} {
+			template.ResourcePropertiesCountIs(jsii.String("AWS::EC2::Route"), map[string]any{
+				"DestinationCidrBlock":   peer.cidr,
+				"VpcPeeringConnectionId": map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String(peer.connection))},
+				"RouteTableId":           map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^Vpc(private|isolated)Subnet"))},
+			}, jsii.Number(6)) // three AZs of private and isolated subnets
+		}
+	})
+}
+
+func TestNetwork_PeerRoutesReturnOverTheRequestersConnection(t *testing.T) {
+	stack := testkit.Stack(t, "eu-west-1")
+	vpc := awsec2.NewVpc(stack, jsii.String("Vpc"), &awsec2.VpcProps{SubnetConfiguration: &[]*awsec2.SubnetConfiguration{
+		{Name: jsii.String("public"), SubnetType: awsec2.SubnetType_PUBLIC},
+		{Name: jsii.String("private"), SubnetType: awsec2.SubnetType_PRIVATE_WITH_EGRESS},
+		{Name: jsii.String("isolated"), SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED},
+	}})
+	network.NewPeerRoutes(stack, "PeerRoutes", vpc, []network.PeerRoute{{Region: "ap-southeast-2", CIDR: "10.2.0.0/16", ConnectionID: jsii.String("pcx-0123456789abcdef0")}})
+	template := testkit.TemplateOf(t, stack)
+	testkit.Assert(t, func() {
+		template.ResourcePropertiesCountIs(jsii.String("AWS::EC2::Route"), map[string]any{
+			"DestinationCidrBlock": "10.2.0.0/16", "VpcPeeringConnectionId": "pcx-0123456789abcdef0",
+		}, jsii.Number(6)) // three AZs of private and isolated subnets
 	})
 }

@@ -35,7 +35,8 @@ type Config struct {
 	ServiceName string
 
 	// WriterEndpoint is the Aurora global database's writer endpoint (DB_WRITER_ENDPOINT):
-	// it follows the writer across regions after a switchover or failover.
+	// it follows the writer across regions after a switchover or failover. Empty: the service
+	// looks it up from the global cluster (DB_GLOBAL_CLUSTER), as it does on the platform.
 	WriterEndpoint Endpoint
 	// ReaderEndpoint is this region's Aurora reader endpoint (DB_READER_ENDPOINT).
 	ReaderEndpoint Endpoint
@@ -43,7 +44,8 @@ type Config struct {
 	SecretName string
 	// DBName is the database to connect to (DB_NAME). Empty: the secret's dbname, else postgres.
 	DBName string
-	// GlobalCluster is the Aurora global cluster's identifier (DB_GLOBAL_CLUSTER); informational.
+	// GlobalCluster is the Aurora global cluster's identifier (DB_GLOBAL_CLUSTER), whose writer
+	// endpoint the service looks up when DB_WRITER_ENDPOINT is not set.
 	GlobalCluster string
 
 	// TableName is the DynamoDB global table, whose replica in Region the service uses (TABLE_NAME).
@@ -87,7 +89,7 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 		Port:            r.port("PORT", DefaultPort),
 		Region:          r.required("AWS_REGION", "the task's AWS region; ECS sets it, locally export AWS_REGION=us-east-1"),
 		ServiceName:     r.optional("OTEL_SERVICE_NAME", DefaultServiceName),
-		WriterEndpoint:  r.endpoint("DB_WRITER_ENDPOINT", "the Aurora global database's writer endpoint"),
+		WriterEndpoint:  r.optionalEndpoint("DB_WRITER_ENDPOINT"),
 		ReaderEndpoint:  r.endpoint("DB_READER_ENDPOINT", "this region's Aurora reader endpoint"),
 		SecretName:      r.required("DB_SECRET_NAME", "the Secrets Manager secret with the database username and password"),
 		DBName:          r.optional("DB_NAME", ""),
@@ -96,6 +98,9 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 		ReadyTimeout:    r.duration("READY_TIMEOUT", DefaultReadyTimeout),
 		ShutdownTimeout: r.duration("SHUTDOWN_TIMEOUT", DefaultShutdownTimeout),
 		LogLevel:        r.logLevel("LOG_LEVEL"),
+	}
+	if c.WriterEndpoint.Host == "" && c.GlobalCluster == "" {
+		r.addf("DB_GLOBAL_CLUSTER", "required unless DB_WRITER_ENDPOINT is set: the Aurora global cluster whose writer endpoint the service looks up")
 	}
 	if len(r.problems) > 0 {
 		return Config{}, &Error{Problems: r.problems}
@@ -149,7 +154,12 @@ func (r *reader) port(name string, def int) int {
 var hostPattern = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$`)
 
 func (r *reader) endpoint(name, what string) Endpoint {
-	v := r.required(name, what)
+	r.required(name, what)
+	return r.optionalEndpoint(name)
+}
+
+func (r *reader) optionalEndpoint(name string) Endpoint {
+	v := r.get(name)
 	if v == "" {
 		return Endpoint{}
 	}

@@ -77,12 +77,14 @@ func TestLoad_NamesEveryMissingRequiredVariable(t *testing.T) {
 	if !errors.As(err, &cfgErr) {
 		t.Fatalf("Load() error = %v, want a *config.Error", err)
 	}
-	required := []string{"AWS_REGION", "DB_WRITER_ENDPOINT", "DB_READER_ENDPOINT", "DB_SECRET_NAME", "TABLE_NAME"}
+	// DB_GLOBAL_CLUSTER stands for the writer: the service looks its endpoint up unless
+	// DB_WRITER_ENDPOINT names one.
+	required := []string{"AWS_REGION", "DB_GLOBAL_CLUSTER", "DB_READER_ENDPOINT", "DB_SECRET_NAME", "TABLE_NAME"}
 	if len(cfgErr.Problems) != len(required) {
 		t.Errorf("got %d problems, want %d: %v", len(cfgErr.Problems), len(required), cfgErr.Problems)
 	}
 	for _, name := range required {
-		if !strings.Contains(err.Error(), name+": required") {
+		if !strings.Contains(err.Error(), name+": required") && !strings.Contains(err.Error(), name+": required unless") {
 			t.Errorf("error does not say %s is required:\n%v", name, err)
 		}
 	}
@@ -108,5 +110,28 @@ func TestLoad_RejectsInvalidValuesNamingTheVariable(t *testing.T) {
 				t.Errorf("error does not name %s and say %q:\n%v", tc.name, tc.says, err)
 			}
 		})
+	}
+}
+
+// On the platform the task gets the global cluster's name, not its writer endpoint, which the
+// service looks up; a local run may name an endpoint instead.
+func TestLoad_TheWriterIsTheGlobalClustersUnlessAnEndpointIsGiven(t *testing.T) {
+	base := map[string]string{"AWS_REGION": "eu-west-1", "DB_READER_ENDPOINT": "r.example.com", "DB_SECRET_NAME": "s", "TABLE_NAME": "t"}
+	lookup := func(extra map[string]string) func(string) (string, bool) {
+		return func(name string) (string, bool) {
+			if v, ok := extra[name]; ok {
+				return v, true
+			}
+			v, ok := base[name]
+			return v, ok
+		}
+	}
+	cfg, err := config.Load(lookup(map[string]string{"DB_GLOBAL_CLUSTER": "acme-prod"}))
+	if err != nil || cfg.WriterEndpoint.Host != "" || cfg.GlobalCluster != "acme-prod" {
+		t.Errorf("with DB_GLOBAL_CLUSTER only: %+v, %v; want no writer host and the global cluster", cfg, err)
+	}
+	cfg, err = config.Load(lookup(map[string]string{"DB_WRITER_ENDPOINT": "localhost:15432"}))
+	if err != nil || cfg.WriterEndpoint != (config.Endpoint{Host: "localhost", Port: 15432}) {
+		t.Errorf("with DB_WRITER_ENDPOINT only: %+v, %v", cfg, err)
 	}
 }

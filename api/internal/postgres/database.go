@@ -57,7 +57,7 @@ func (d *Database) CheckReader(ctx context.Context) error {
 		return p.QueryRow(ctx, "SELECT 1").Scan(&one)
 	})
 	if err != nil {
-		return fmt.Errorf("reader %s: %w", d.reader.endpoint.Host, err)
+		return fmt.Errorf("reader %s: %w", d.reader.endpoint.name(), err)
 	}
 	return nil
 }
@@ -69,14 +69,14 @@ func (d *Database) CheckWriter(ctx context.Context) error {
 		return p.QueryRow(ctx, "SELECT pg_is_in_recovery()").Scan(&inRecovery)
 	})
 	if err != nil {
-		return fmt.Errorf("writer %s: %w", d.writer.endpoint.Host, err)
+		return fmt.Errorf("writer %s: %w", d.writer.endpoint.name(), err)
 	}
 	if inRecovery {
 		// Connections opened before a switchover still reach the old writer, now a reader:
 		// drop them so the next ones resolve the endpoint again.
 		d.writer.pgx.Reset()
 		return fmt.Errorf("writer %s is read-only (in recovery): DB_WRITER_ENDPOINT must be the global database's writer endpoint; "+
-			"right after a switchover or failover this clears by itself", d.writer.endpoint.Host)
+			"right after a switchover or failover this clears by itself", d.writer.endpoint.name())
 	}
 	return nil
 }
@@ -96,7 +96,7 @@ func (d *Database) Put(ctx context.Context, item items.Item) error {
 		d.writer.pgx.Reset() // the writer moved; see CheckWriter
 	}
 	if err != nil {
-		return fmt.Errorf("writing item through %s: %w", d.writer.endpoint.Host, err)
+		return fmt.Errorf("writing item through %s: %w", d.writer.endpoint.name(), err)
 	}
 	return nil
 }
@@ -118,7 +118,7 @@ func (d *Database) ensureSchema(ctx context.Context) error {
 		return err
 	})
 	if err != nil && !hasCode(err, codeDuplicateTable, codeUniqueViolation) {
-		return fmt.Errorf("creating the items table through %s: %w", d.writer.endpoint.Host, err)
+		return fmt.Errorf("creating the items table through %s: %w", d.writer.endpoint.name(), err)
 	}
 	d.schemaReady.Store(true)
 	return nil
@@ -138,7 +138,7 @@ func (d *Database) Get(ctx context.Context, id string) (items.Item, error) {
 		// No item has been written anywhere yet (or replication has not brought the table here).
 		return items.Item{}, items.ErrNotFound
 	case err != nil:
-		return items.Item{}, fmt.Errorf("reading item through %s: %w", d.reader.endpoint.Host, err)
+		return items.Item{}, fmt.Errorf("reading item through %s: %w", d.reader.endpoint.name(), err)
 	}
 	item.CreatedAt = item.CreatedAt.UTC()
 	return item, nil

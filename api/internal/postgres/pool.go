@@ -28,6 +28,17 @@ type Credentials interface {
 type Endpoint struct {
 	Host string
 	Port int
+	// Resolve, when set, names the host instead of Host, asked before each new connection
+	// (the global writer endpoint, looked up from RDS).
+	Resolve func(context.Context) (string, error)
+}
+
+// name is how errors and logs call the endpoint.
+func (e Endpoint) name() string {
+	if e.Resolve != nil {
+		return "the global writer endpoint"
+	}
+	return e.Host
 }
 
 // DefaultDBName is the database used when neither DB_NAME nor the secret names one.
@@ -53,10 +64,14 @@ type pool struct {
 func newPool(ep Endpoint, dbName string, creds Credentials) (*pool, error) {
 	// sslmode=require encrypts every connection (Aurora accepts TLS on every endpoint).
 	// User, password, port and database are filled in per connection by BeforeConnect.
-	u := url.URL{Scheme: "postgres", Host: ep.Host, Path: "/", RawQuery: "sslmode=require&connect_timeout=5"}
+	host := ep.Host
+	if ep.Resolve != nil {
+		host = "resolved-before-connect.invalid" // replaced by BeforeConnect
+	}
+	u := url.URL{Scheme: "postgres", Host: host, Path: "/", RawQuery: "sslmode=require&connect_timeout=5"}
 	cfg, err := pgxpool.ParseConfig(u.String())
 	if err != nil {
-		return nil, fmt.Errorf("database endpoint %s: %w", ep.Host, err)
+		return nil, fmt.Errorf("database endpoint %s: %w", ep.name(), err)
 	}
 	// Connections are opened on first use, so the service starts (and answers its health
 	// check) while the database is unreachable.
@@ -65,10 +80,24 @@ func newPool(ep Endpoint, dbName string, creds Credentials) (*pool, error) {
 	// another region on a switchover or failover, so connections are renewed regularly.
 	cfg.MaxConnLifetime = 5 * time.Minute
 	cfg.MaxConnIdleTime = time.Minute
-	cfg.BeforeConnect = applyCredentials(creds, ep.Port, dbName)
+	login := applyCredentials(creds, ep.Port, dbName)
+	cfg.BeforeConnect = login
+	if ep.Resolve != nil {
+		cfg.BeforeConnect = func(ctx context.Context, cc *pgx.ConnConfig) error {
+			host, err := ep.Resolve(ctx)
+			if err != nil {
+				return err
+			}
+			cc.Host = host
+			if cc.TLSConfig != nil {
+				cc.TLSConfig.ServerName = host
+			}
+			return login(ctx, cc)
+		}
+	}
 	p, err := pgxpool.NewWithConfig(context.Background(), cfg)
 	if err != nil {
-		return nil, fmt.Errorf("database endpoint %s: %w", ep.Host, err)
+		return nil, fmt.Errorf("database endpoint %s: %w", ep.name(), err)
 	}
 	return &pool{endpoint: ep, pgx: p, creds: creds}, nil
 }

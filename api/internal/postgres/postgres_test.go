@@ -176,3 +176,29 @@ func TestPoolDo_RetriesOnlyRejectedLogins(t *testing.T) {
 		})
 	}
 }
+
+// On the platform the writer's host is looked up (from the global cluster) before connecting;
+// until the lookup works the writer check fails with its reason, and the reader is unaffected.
+func TestDatabase_ConnectsToTheWriterTheResolverNames(t *testing.T) {
+	srv := startFakeServer(t, "pw")
+	ep := srv.endpoint()
+	lookupErr := errors.New("rds: throttled")
+	resolve := func(context.Context) (string, error) {
+		if lookupErr != nil {
+			return "", lookupErr
+		}
+		return ep.Host, nil
+	}
+	src := &rotatableSecret{creds: secret.Credentials{Username: "app", Password: "pw"}}
+	db := openAgainst(t, Endpoint{Port: ep.Port, Resolve: resolve}, ep, "", src)
+	if err := db.CheckWriter(t.Context()); err == nil || !strings.Contains(err.Error(), "throttled") {
+		t.Fatalf("CheckWriter() while the lookup fails = %v, want the lookup's error", err)
+	}
+	if err := db.CheckReader(t.Context()); err != nil {
+		t.Fatalf("the reader must not depend on the writer's lookup: %v", err)
+	}
+	lookupErr = nil
+	if err := db.CheckWriter(t.Context()); err != nil {
+		t.Fatalf("CheckWriter() once the lookup works: %v", err)
+	}
+}
