@@ -14,7 +14,9 @@ import (
 func TestWritePath_EveryPairOfRegionsIsPeeredOnceWithRoutesBothWays(t *testing.T) {
 	pairs := 0
 	eachEnvironment(t, func(t *testing.T, p *testkit.Platform, env config.Environment) {
-		name := func(r config.Region, tier string) string { return stacks.StackName(p.Config.Name, env.Name, r.Region, tier) }
+		name := func(r config.Region, tier string) string {
+			return stacks.StackName(p.Config.Name, env.Name, r.Region, tier)
+		}
 		for j, later := range env.Regions {
 			connections := templateResources(t, p, name(later, stacks.TierData)).ofType("AWS::EC2::VPCPeeringConnection")
 			if len(connections) != j {
