@@ -15,10 +15,11 @@ GO_FILES = $(shell git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -
 .PHONY: synth test deps nag fuzz diff pr-diff bench diagram clean
 
 ## synth: install what is needed, synthesize $(CONFIG) into cdk.out and list the stacks made
+## (IMAGE_DIGEST=sha256:... deploys that release instead of the bootstrap image)
 synth: node_modules/.installed
 	go mod download
 	rm -rf cdk.out
-	$(CDK) synth --quiet -c config=$(CONFIG)
+	$(CDK) synth --quiet -c config=$(CONFIG) $(if $(IMAGE_DIGEST),-c imageDigest=$(IMAGE_DIGEST))
 	@echo "Stacks in cdk.out (stage/stack (CloudFormation name)):"
 	@$(CDK) ls --app cdk.out '**'
 

@@ -29,9 +29,9 @@ func run() int {
 	}
 	platform, err := config.Load(path)
 	if err == nil {
-		// The pipeline deploys a new version with -c imageTag=<tag>.
-		if tag, ok := app.Node().TryGetContext(jsii.String("imageTag")).(string); ok && tag != "" {
-			err = platform.SetImageTag(tag)
+		// The pipeline deploys the release it built with -c imageDigest=sha256:...
+		if digest, ok := app.Node().TryGetContext(jsii.String("imageDigest")).(string); ok && digest != "" {
+			err = platform.SetImageDigest(digest)
 		}
 	}
 	var tools toolchain.Toolchain

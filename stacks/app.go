@@ -7,6 +7,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscertificatemanager"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsecr"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsecs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsroute53"
@@ -18,7 +19,6 @@ import (
 	"github.com/example/platform/lib/database"
 	"github.com/example/platform/lib/edge"
 	"github.com/example/platform/lib/network"
-	"github.com/example/platform/lib/registry"
 	"github.com/example/platform/lib/service"
 )
 
@@ -26,8 +26,7 @@ import (
 // again at any time, so it has no termination protection.
 type AppStack struct {
 	awscdk.Stack
-	Registry *registry.Registry
-	Service  *service.Service
+	Service *service.Service
 }
 
 // appInputs are what the app stack takes from the stacks that deploy before it.
@@ -38,8 +37,6 @@ type appInputs struct {
 	data *DataStack
 	// peeringRoutes send traffic back over the peering connections later regions requested.
 	peeringRoutes []network.PeerRoute
-	// replication is set on the one app stack that holds its account's registry replication.
-	replication []registry.ReplicationRule
 }
 
 var strategies = map[string]service.Strategy{
@@ -52,19 +49,17 @@ var strategies = map[string]service.Strategy{
 func NewAppStack(stage awscdk.Stage, place placement, region config.Region, in appInputs) *AppStack {
 	p, env := place.platform, place.env
 	stack := newStack(stage, place, TierApp,
-		fmt.Sprintf("%s %s application in %s: ECR, ECS Fargate blue/green behind an ALB", p.Name, env.Name, place.region), false)
-
-	images := registry.New(stack, "Registry", registry.Props{
-		RepositoryName: RepositoryName(p.Name, env.Name, p.Service.Name),
-		Key:            in.keys.Key.Key,
-	})
-	if len(in.replication) > 0 {
-		registry.NewReplication(stack, "RegistryReplication", in.replication)
-	}
+		fmt.Sprintf("%s %s application in %s: ECS Fargate blue/green behind two ALBs", p.Name, env.Name, place.region), false)
 
 	image := awsecs.ContainerImage_FromRegistry(jsii.String(p.Service.BootstrapImage), nil)
-	if p.Service.ImageTag != "" {
-		image = awsecs.ContainerImage_FromEcrRepository(images.Repository, jsii.String(p.Service.ImageTag))
+	if digest := p.Service.Digest(); digest != "" {
+		// The release the pipeline built, by digest: the same image in every environment and
+		// region, pulled from the tooling account's repository in this region.
+		repository := awsecr.Repository_FromRepositoryAttributes(stack, jsii.String("Images"), &awsecr.RepositoryAttributes{
+			RepositoryArn:  jsii.String(RepositoryArn(p.Name, p.Pipeline.Account, place.region, p.Service.Name)),
+			RepositoryName: jsii.String(RepositoryName(p.Name, p.Service.Name)),
+		})
+		image = awsecs.ContainerImage_FromEcrRepository(repository, jsii.String(digest))
 	}
 	d := env.Deployment
 	svc := service.New(stack, "Service", service.Props{
@@ -113,7 +108,7 @@ func NewAppStack(stage awscdk.Stage, place placement, region config.Region, in a
 		network.NewPeerRoutes(stack, "PeeringReturnRoutes", in.network.Network.Vpc, in.peeringRoutes)
 	}
 	grantData(stack, place, in, svc)
-	return &AppStack{Stack: stack, Registry: images, Service: svc}
+	return &AppStack{Stack: stack, Service: svc}
 }
 
 // originCertificate is the load balancers' certificate when the environment has a domain: the
@@ -162,30 +157,4 @@ func grantData(stack awscdk.Stack, place placement, in appInputs, svc *service.S
 	compliance.Accept(svc.TaskRole, compliance.Accepted{Rule: "AwsSolutions-IAM5",
 		AppliesTo: []string{"Action::kms:GenerateDataKey*", "Action::kms:ReEncrypt*", "/^Resource::arn:aws:secretsmanager:.*-\\?{6}$/"},
 		Reason:    "Grant methods' KMS actions for the table's key, and the secret's ARN by name: Secrets Manager appends six random characters to a secret's ARN."})
-}
-
-// registryReplication decides which app stack holds which replication rules. Replication is
-// one setting per account and source region, so the first environment (in config order) whose
-// primary region is that source holds the rules of every environment that shares it. The
-// result maps environment name to the rules its primary app stack holds.
-func registryReplication(p *config.Platform) map[string][]registry.ReplicationRule {
-	owners := map[string]string{} // account/primary region -> owning environment
-	rules := map[string][]registry.ReplicationRule{}
-	for _, env := range p.Environments {
-		if len(env.Secondaries()) == 0 {
-			continue
-		}
-		source := env.Account + "/" + env.Primary().Region
-		owner, ok := owners[source]
-		if !ok {
-			owner = env.Name
-			owners[source] = owner
-		}
-		var regions []string
-		for _, r := range env.Secondaries() {
-			regions = append(regions, r.Region)
-		}
-		rules[owner] = append(rules[owner], registry.ReplicationRule{RepositoryPrefix: RepositoryPrefix(p.Name, env.Name), Regions: regions})
-	}
-	return rules
 }

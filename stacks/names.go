@@ -12,6 +12,8 @@ const (
 	TierData    = "data"
 	TierLake    = "lake"
 	TierApp     = "app"
+	// TierRegistry is the tooling account's image repository in each region the platform uses.
+	TierRegistry = "registry"
 	// Once per environment, in the region its global service requires.
 	TierEdge        = "edge"
 	TierAccelerator = "accelerator"
@@ -39,15 +41,15 @@ func KeyAlias(platform, environment string) string {
 	return fmt.Sprintf("alias/%s/%s", platform, environment)
 }
 
-// RepositoryPrefix starts the name of every ECR repository of an environment; registry
-// replication selects repositories by it.
-func RepositoryPrefix(platform, environment string) string {
-	return fmt.Sprintf("%s/%s/", platform, environment)
+// RepositoryName is the service's image repository in the tooling account, the same in every
+// region, so a digest names the same release everywhere.
+func RepositoryName(platform, service string) string {
+	return fmt.Sprintf("%s/%s", platform, service)
 }
 
-// RepositoryName is the service's ECR repository, the same in every region of an environment.
-func RepositoryName(platform, environment, service string) string {
-	return RepositoryPrefix(platform, environment) + service
+// RepositoryArn is the service's image repository in region of the tooling account.
+func RepositoryArn(platform, toolingAccount, region, service string) string {
+	return fmt.Sprintf("arn:aws:ecr:%s:%s:repository/%s", region, toolingAccount, RepositoryName(platform, service))
 }
 
 // NamespaceName is the Service Connect namespace of an environment's clusters.

@@ -29,7 +29,7 @@ import (
 const TierPipeline = "pipeline"
 
 // ToolingEnvironment is the environment name of the tooling account's stacks.
-const ToolingEnvironment = "tooling"
+const ToolingEnvironment = config.ToolingName
 
 // PipelineStack is the self-mutating pipeline that delivers every environment, in config order.
 type PipelineStack struct {
@@ -45,13 +45,13 @@ type PipelineStack struct {
 // NewPipelineStack builds the pipeline in the tooling account. configFile is the path the
 // synth step passes to `make synth`, so the pipeline builds exactly what a developer builds;
 // tools are the repository's pinned tool versions, which every build step installs.
-func NewPipelineStack(app awscdk.App, p *config.Platform, configFile string, tools toolchain.Toolchain, stages []*EnvironmentStage) *PipelineStack {
-	tooling := config.Environment{Name: ToolingEnvironment, Account: p.Pipeline.Account}
+func NewPipelineStack(app awscdk.App, p *config.Platform, configFile string, tools toolchain.Toolchain, tooling *ToolingStage, stages []*EnvironmentStage) *PipelineStack {
+	toolingEnv := config.Environment{Name: ToolingEnvironment, Account: p.Pipeline.Account}
 	stack := awscdk.NewStack(app, jsii.String(TierPipeline), &awscdk.StackProps{
 		StackName:   jsii.String(StackName(p.Name, ToolingEnvironment, p.Pipeline.Region, TierPipeline)),
 		Env:         &awscdk.Environment{Account: jsii.String(p.Pipeline.Account), Region: jsii.String(p.Pipeline.Region)},
 		Description: jsii.String(fmt.Sprintf("%s delivery pipeline: staging, approval, production in every region", p.Name)),
-		Tags:        jsiiStringMap(platformTags(p, tooling)),
+		Tags:        jsiiStringMap(platformTags(p, toolingEnv)),
 	})
 	result := &PipelineStack{Stack: stack}
 	key := notificationsKey(stack)
@@ -63,28 +63,36 @@ func NewPipelineStack(app awscdk.App, p *config.Platform, configFile string, too
 	}
 
 	source, repository := pipelineSource(stack, p.Pipeline.Source)
+	pipelineName := p.Name + "-platform"
+	image := imageStep(source, p, tools)
 	result.Pipeline = pipelines.NewCodePipeline(stack, jsii.String("Pipeline"), &pipelines.CodePipelineProps{
-		PipelineName:      jsii.String(p.Name + "-platform"),
+		PipelineName:      jsii.String(pipelineName),
 		PipelineType:      awscodepipeline.PipelineType_V2,
-		Synth:             synthStep(source, configFile, tools),
+		Synth:             synthStep(image, configFile, tools),
 		SelfMutation:      jsii.Bool(true),
 		CrossAccountKeys:  jsii.Bool(true),
 		EnableKeyRotation: jsii.Bool(true),
-		// Nothing in the app builds a container image: synthesis needs no Docker.
+		// Synthesis needs no Docker: the Image step builds the service's image, before it.
 		DockerEnabledForSynth: jsii.Bool(false),
 		// The CLIs the generated steps install (self-mutation, asset publishing), pinned to
 		// package.json instead of the newest release on the day of the run.
+		// One action per stack instead of a change set prepared then executed: half the
+		// actions, under CodePipeline's 50 per stage for more regions (lib/config/pipeline.go).
+		UseChangeSets:       jsii.Bool(false),
 		CliVersion:          jsii.String(tools.CDKCLI),
 		CdkAssetsCliVersion: jsii.String(tools.CDKAssets),
 	})
+	// The image repositories first: every environment pulls from them.
+	result.Pipeline.AddStage(tooling.Stage, &pipelines.AddStageOpts{Post: &[]pipelines.Step{protectStacks(tooling.Stacks())}})
 	for _, stage := range stages {
-		result.Pipeline.AddStage(stage.Stage, stageSteps(p, stage, result.ApprovalTopic))
+		result.Pipeline.AddStage(stage.Stage, stageSteps(p, stage, result.ApprovalTopic, image, tools, pipelineName))
 	}
 	result.Pipeline.BuildPipeline()
+	approverRole(stack, p, pipelineName, stages)
 	pinSecurityCheckCLI(result.Pipeline, tools.CDKCLI)
 
 	if p.Pipeline.Source.ChecksPullRequests() {
-		checks := pullrequests.Props{Config: configFile, LookupRoleArns: lookupRoleArns(stages), Key: key, CodeCommit: repository, BuildImage: BuildImage()}
+		checks := pullrequests.Props{Config: configFile, LookupRoleArns: lookupRoleArns(append(tooling.Stacks(), environmentStacks(stages)...)), Key: key, CodeCommit: repository, BuildImage: BuildImage()}
 		if cc := p.Pipeline.Source.CodeConnections; cc != nil {
 			checks.GitHubRepository, checks.ConnectionArn = cc.Repository, cc.ConnectionArn
 		}
@@ -94,7 +102,7 @@ func NewPipelineStack(app awscdk.App, p *config.Platform, configFile string, too
 	// Cross-region deployments get a support stack per region (an artifact bucket and key),
 	// which CDK Pipelines creates beside this one: same tags, same accepted findings.
 	for _, support := range supportStacks(app) {
-		for key, value := range platformTags(p, tooling) {
+		for key, value := range platformTags(p, toolingEnv) {
 			// The stack's own tags (with @aws-cdk/core:explicitStackTags, nothing else sets them),
 			// which CloudFormation propagates to its resources.
 			support.Tags().SetTag(jsii.String(key), jsii.String(value), nil, nil)
@@ -128,22 +136,28 @@ func encryptGeneratedLogGroups(stack awscdk.Stack, key awskms.IKey) {
 	}
 }
 
-// lookupRoleArns are the CDK lookup roles of every account and region the stages deploy to
-// (each environment's regions, the edge's and the accelerator's), each once: what the
-// pull-request diff reads the deployed templates through.
-func lookupRoleArns(stages []*EnvironmentStage) []string {
+// lookupRoleArns are the CDK lookup roles of every account and region of stacks (the stages'
+// stacks: the tooling registries, each environment's regions, the edge's and the accelerator's),
+// each once: what the pull-request diff reads the deployed templates through.
+func lookupRoleArns(stacks []awscdk.Stack) []string {
 	seen := map[string]bool{}
 	var arns []string
-	for _, stage := range stages {
-		for _, stack := range stage.Stacks() {
-			if arn := bootstrapRoles(stack).lookup; !seen[arn] {
-				seen[arn] = true
-				arns = append(arns, arn)
-			}
+	for _, stack := range stacks {
+		if arn := bootstrapRoles(stack).lookup; !seen[arn] {
+			seen[arn] = true
+			arns = append(arns, arn)
 		}
 	}
 	sort.Strings(arns)
 	return arns
+}
+
+func environmentStacks(stages []*EnvironmentStage) []awscdk.Stack {
+	var all []awscdk.Stack
+	for _, stage := range stages {
+		all = append(all, stage.Stacks()...)
+	}
+	return all
 }
 
 func supportStacks(app awscdk.App) []awscdk.Stack {
@@ -166,12 +180,13 @@ func pipelineSource(stack awscdk.Stack, source config.Source) (pipelines.CodePip
 	return pipelines.CodePipelineSource_CodeCommit(repository, jsii.String(source.Branch), nil), repository
 }
 
-// synthStep runs the README's commands: the tests, then the synthesis of this platform's config
-// with the pinned CLI (npm ci installs package-lock.json's).
-func synthStep(source pipelines.CodePipelineSource, configFile string, tools toolchain.Toolchain) pipelines.CodeBuildStep {
+// synthStep runs the README's commands on what the Image step outputs (the sources and the
+// release's digest): the tests, then the synthesis of this platform's config with the pinned
+// CLI (npm ci installs package-lock.json's) and the release every environment will run.
+func synthStep(image pipelines.IFileSetProducer, configFile string, tools toolchain.Toolchain) pipelines.CodeBuildStep {
 	return pipelines.NewCodeBuildStep(jsii.String("Synth"), &pipelines.CodeBuildStepProps{
-		Input:                  source,
-		Commands:               jsii.Strings("make test", "make synth CONFIG="+configFile),
+		Input:                  image,
+		Commands:               jsii.Strings("make test", fmt.Sprintf(`make synth CONFIG=%s IMAGE_DIGEST="$(cat %s)"`, configFile, ImageDigestFile)),
 		PrimaryOutputDirectory: jsii.String("cdk.out"),
 		BuildEnvironment: &awscodebuild.BuildEnvironment{
 			BuildImage: BuildImage(), ComputeType: awscodebuild.ComputeType_MEDIUM,
@@ -211,9 +226,9 @@ var GoCachePaths = []string{"/go/pkg/mod/**/*", "/root/.cache/go-build/**/*"}
 // CodePipeline publishes for the Approve action alone. A CodeStar notification rule would not do:
 // its manual-approval-needed event fires for every approval action of the pipeline, the check's
 // self-approving confirmation included.
-func stageSteps(p *config.Platform, stage *EnvironmentStage, topic awssns.ITopic) *pipelines.AddStageOpts {
-	post := []pipelines.Step{smokeTest(p, stage)}
-	if protect := protectStacks(stage); protect != nil {
+func stageSteps(p *config.Platform, stage *EnvironmentStage, topic awssns.ITopic, image pipelines.IFileSetProducer, tools toolchain.Toolchain, pipelineName string) *pipelines.AddStageOpts {
+	post := []pipelines.Step{smokeTest(p, stage), markDeployedStep(image, p, stage.Environment, tools)}
+	if protect := protectStacks(stage.Stacks()); protect != nil {
 		post = append(post, protect)
 	}
 	opts := &pipelines.AddStageOpts{Post: &post}
@@ -221,8 +236,10 @@ func stageSteps(p *config.Platform, stage *EnvironmentStage, topic awssns.ITopic
 		check := pipelines.NewConfirmPermissionsBroadening(jsii.String("CheckPermissions"), &pipelines.PermissionsBroadeningCheckProps{
 			Stage: stage.Stage, NotificationTopic: topic,
 		})
-		approve := pipelines.NewManualApprovalStep(jsii.String("Approve"), &pipelines.ManualApprovalStepProps{
-			Comment:           jsii.String(fmt.Sprintf("Deploy %s to %s? The previous environment passed its smoke test.", p.Name, stage.Environment.Name)),
+		approve := pipelines.NewManualApprovalStep(jsii.String(ApproveAction), &pipelines.ManualApprovalStepProps{
+			Comment: jsii.String(fmt.Sprintf("Deploy %s to %s? Review the previous environment's smoke test at the link, then approve as %s.",
+				p.Name, stage.Environment.Name, ApproverRoleName(p.Name))),
+			ReviewUrl:         jsii.String(approvalReviewURL(p, stage.Environment, pipelineName)),
 			NotificationTopic: topic,
 		})
 		approve.AddStepDependency(check)
@@ -238,10 +255,10 @@ func stageSteps(p *config.Platform, stage *EnvironmentStage, topic awssns.ITopic
 // account>` lets the pipeline assume and whose policy allows
 // cloudformation:UpdateTerminationProtection (the bootstrap template's CliPermissions), and may
 // assume no other role. It returns nil when no stack of the stage is protected.
-func protectStacks(stage *EnvironmentStage) pipelines.Step {
+func protectStacks(stacks []awscdk.Stack) pipelines.Step {
 	var setup, protect, roles []string
 	profiles := map[string]bool{}
-	for _, stack := range stage.Stacks() {
+	for _, stack := range stacks {
 		if stack.TerminationProtection() == nil || !*stack.TerminationProtection() {
 			continue
 		}
@@ -325,7 +342,9 @@ func smokeTest(p *config.Platform, stage *EnvironmentStage) pipelines.Step {
 		commands = append(commands, fmt.Sprintf(`%s"${SITE_URL}%s%s"`, curl, config.HealthPathPrefix, r.Region.Region))
 	}
 	commands = append(commands, fmt.Sprintf(`%s"${API_URL}%s"`, curl, p.Service.HealthCheckPath))
-	return pipelines.NewShellStep(jsii.String("SmokeTest"), &pipelines.ShellStepProps{
+	// A named project: the next environment's approval links to its history.
+	return pipelines.NewCodeBuildStep(jsii.String("SmokeTest"), &pipelines.CodeBuildStepProps{
+		ProjectName:       jsii.String(SmokeTestProjectName(p.Name, stage.Environment.Name)),
 		EnvFromCfnOutputs: &map[string]awscdk.CfnOutput{"SITE_URL": stage.Edge.URL, "API_URL": stage.Accelerator.URL},
 		Commands:          jsii.Strings(commands...),
 	})
@@ -346,22 +365,6 @@ func notificationsKey(stack awscdk.Stack) awskms.Key {
 		Conditions: &map[string]any{"ArnLike": map[string]any{
 			"kms:EncryptionContext:aws:logs:arn": fmt.Sprintf("arn:aws:logs:%s:%s:log-group:*", *stack.Region(), *stack.Account()),
 		}},
-	}), nil)
-	return key
-}
-
-// topicKey is a yearly-rotated KMS key for an encrypted SNS topic that publisher (a service
-// principal) publishes to: SNS uses the key on the publisher's behalf.
-func topicKey(stack awscdk.Stack, id, description, sid, publisher string) awskms.Key {
-	key := awskms.NewKey(stack, jsii.String(id), &awskms.KeyProps{
-		Description: jsii.String(description), EnableKeyRotation: jsii.Bool(true),
-	})
-	key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:        jsii.String(sid),
-		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String(publisher), nil)},
-		Actions:    jsii.Strings("kms:GenerateDataKey*", "kms:Decrypt"),
-		Resources:  jsii.Strings("*"),
-		Conditions: &map[string]any{"StringEquals": map[string]any{"kms:ViaService": fmt.Sprintf("sns.%s.amazonaws.com", *stack.Region())}},
 	}), nil)
 	return key
 }

@@ -15,7 +15,9 @@ import (
 
 // Platform is everything the app deploys for one config file.
 type Platform struct {
-	Config   *config.Platform
+	Config *config.Platform
+	// Tooling holds the image repositories; the pipeline deploys it before the environments.
+	Tooling  *ToolingStage
 	Stages   []*EnvironmentStage
 	Pipeline *PipelineStack
 }
@@ -30,11 +32,11 @@ func NewPlatform(app awscdk.App, platform *config.Platform, configFile string, t
 	// The pipeline stack and its cross-region support stacks are the App's; stages get their
 	// own checks (aspects stop at a Stage).
 	compliance.Apply(app)
-	result := &Platform{Config: platform}
+	result := &Platform{Config: platform, Tooling: NewToolingStage(app, platform)}
 	for _, env := range platform.Environments {
 		result.Stages = append(result.Stages, NewEnvironmentStage(app, platform, env))
 	}
-	result.Pipeline = NewPipelineStack(app, platform, configFile, tools, result.Stages)
+	result.Pipeline = NewPipelineStack(app, platform, configFile, tools, result.Tooling, result.Stages)
 	return result
 }
 

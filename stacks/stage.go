@@ -79,12 +79,8 @@ func NewEnvironmentStage(scope constructs.Construct, platform *config.Platform, 
 		primary.Lake.AddStackDependency(r.Keys.Stack, jsii.String("replicas are encrypted with this region's replica key"))
 	}
 
-	replication := registryReplication(platform)
 	for i, r := range result.Regions {
 		in := appInputs{network: r.Network, keys: r.Keys, data: r.Data, peeringRoutes: peeringReturnRoutes(env, result.Regions, i)}
-		if i == 0 {
-			in.replication = replication[env.Name]
-		}
 		r.App = NewAppStack(stage, places[i], r.Region, in)
 	}
 	result.Edge = NewEdgeStack(stage, platform, env, result.Regions)

@@ -3,8 +3,6 @@ package test
 import (
 	"encoding/json"
 	"fmt"
-	"reflect"
-	"sort"
 	"strings"
 	"testing"
 
@@ -166,57 +164,6 @@ func TestAppTier_NoPolicyGrantsWildcardActions(t *testing.T) {
 	})
 }
 
-// Registry replication is one setting per account and source region: exactly one app stack
-// of each environment's account and primary region holds it, covering every secondary.
-func TestAppTier_RegistryReplicationCoversEverySecondaryRegionOnce(t *testing.T) {
-	for _, file := range configs {
-		p := testkit.Synth(t, file)
-		for _, env := range p.Config.Environments {
-			var want []string
-			for _, r := range env.Secondaries() {
-				want = append(want, r.Region)
-			}
-			var got []string
-			holders := 0
-			for _, region := range env.Regions {
-				var found *map[string]*map[string]any
-				testkit.Assert(t, func() {
-					found = appTemplate(t, p, env, region).FindResources(jsii.String("AWS::ECR::ReplicationConfiguration"), nil)
-				})
-				for _, resource := range *found {
-					holders++
-					if region.Region != env.Primary().Region {
-						t.Errorf("%s/%s: replication is set in a secondary region", env.Name, region.Region)
-					}
-					got = append(got, replicationDestinations(t, *resource, stacks.RepositoryPrefix(p.Config.Name, env.Name))...)
-				}
-			}
-			sort.Strings(want)
-			sort.Strings(got)
-			if len(want) > 0 && holders != 1 {
-				t.Errorf("%s/%s: %d replication configurations, want 1", p.Config.Name, env.Name, holders)
-			}
-			if !reflect.DeepEqual(got, want) {
-				t.Errorf("%s/%s: images replicate to %v, want the secondaries %v", p.Config.Name, env.Name, got, want)
-			}
-		}
-	}
-}
-
-func TestAppTier_RepositoryIsImmutableScannedAndEncryptedWithTheRegionsKey(t *testing.T) {
-	eachRegion(t, func(t *testing.T, p *testkit.Platform, env config.Environment, region config.Region) {
-		template := appTemplate(t, p, env, region)
-		testkit.Assert(t, func() {
-			template.HasResourceProperties(jsii.String("AWS::ECR::Repository"), map[string]any{
-				"RepositoryName":             stacks.RepositoryName(p.Config.Name, env.Name, p.Config.Service.Name),
-				"ImageTagMutability":         "IMMUTABLE",
-				"ImageScanningConfiguration": map[string]any{"ScanOnPush": true},
-				"EncryptionConfiguration":    map[string]any{"EncryptionType": "KMS", "KmsKey": assertions.Match_AnyValue()},
-			})
-		})
-	})
-}
-
 func TestPlatform_TemplatesHoldNoCrossRegionCustomResources(t *testing.T) {
 	for _, file := range configs {
 		p := testkit.Synth(t, file)
@@ -233,7 +180,7 @@ func TestPlatform_TemplatesHoldNoCrossRegionCustomResources(t *testing.T) {
 }
 
 // statefulTiers hold data that a deleted stack would lose.
-var statefulTiers = map[string]bool{stacks.TierKeys: true, stacks.TierData: true, stacks.TierLake: true}
+var statefulTiers = map[string]bool{stacks.TierKeys: true, stacks.TierData: true, stacks.TierLake: true, stacks.TierRegistry: true}
 
 func TestPlatform_StatefulStacksAreProtectedWhereConfigured(t *testing.T) {
 	for _, file := range configs {
@@ -242,6 +189,11 @@ func TestPlatform_StatefulStacksAreProtectedWhereConfigured(t *testing.T) {
 			name := *artifact.StackName()
 			protected := artifact.TerminationProtection() != nil && *artifact.TerminationProtection()
 			switch {
+			case tierOf(name) == stacks.TierRegistry:
+				// The tooling account's repositories hold the releases rollbacks go back to.
+				if !protected {
+					t.Errorf("%s holds the releases but is not termination-protected", name)
+				}
 			case statefulTiers[tierOf(name)]:
 				env := environmentOf(p, name)
 				if protected != env.Protected() {
@@ -278,31 +230,6 @@ func actions(policy map[string]any) []string {
 	return out
 }
 
-func replicationDestinations(t *testing.T, resource map[string]any, prefix string) []string {
-	t.Helper()
-	data, _ := json.Marshal(resource["Properties"])
-	var props struct {
-		ReplicationConfiguration struct {
-			Rules []struct {
-				Destinations      []struct{ Region string }
-				RepositoryFilters []struct{ Filter, FilterType string }
-			}
-		}
-	}
-	if err := json.Unmarshal(data, &props); err != nil {
-		t.Fatal(err)
-	}
-	var regions []string
-	for _, rule := range props.ReplicationConfiguration.Rules {
-		if len(rule.RepositoryFilters) == 1 && rule.RepositoryFilters[0].Filter == prefix {
-			for _, d := range rule.Destinations {
-				regions = append(regions, d.Region)
-			}
-		}
-	}
-	return regions
-}
-
 // dependencies maps each stack name to the names of the stacks it depends on.
 func dependencies(p *testkit.Platform) map[string]map[string]bool {
 	deps := map[string]map[string]bool{}
@@ -320,6 +247,10 @@ func dependencies(p *testkit.Platform) map[string]map[string]bool {
 func tierOf(stackName string) string { return stackName[strings.LastIndex(stackName, "-")+1:] }
 
 func environmentOf(p *testkit.Platform, stackName string) config.Environment {
+	if strings.HasPrefix(stackName, p.Config.Name+"-"+stacks.ToolingEnvironment+"-") {
+		// The tooling account's stacks: always protected.
+		return config.Environment{Name: stacks.ToolingEnvironment, Account: p.Config.Pipeline.Account}
+	}
 	for _, env := range p.Config.Environments {
 		if strings.HasPrefix(stackName, p.Config.Name+"-"+env.Name+"-") {
 			return env
@@ -335,7 +266,7 @@ func environmentOf(p *testkit.Platform, stackName string) config.Environment {
 func TestAppTier_ImageSizeAndScalingChangesLeaveListenerRulesUntouched(t *testing.T) {
 	before := testkit.Synth(t, "config/example.json")
 	changed := testkit.LoadConfig(t, "config/example.json")
-	if err := changed.SetImageTag("release-2026-11-23"); err != nil {
+	if err := changed.SetImageDigest("sha256:" + strings.Repeat("5e", 32)); err != nil {
 		t.Fatal(err)
 	}
 	for i := range changed.Environments {

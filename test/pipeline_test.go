@@ -76,7 +76,8 @@ func TestPipeline_StagesRunSourceBuildSelfMutationThenEnvironmentsInConfigOrder(
 				got = append(got, s.Name)
 			}
 		}
-		want := []string{"Source", "Build", "UpdatePipeline"}
+		// The image repositories first: every environment pulls from them.
+		want := []string{"Source", "Build", "UpdatePipeline", stacks.ToolingEnvironment}
 		for _, env := range p.Config.Environments {
 			want = append(want, env.Name)
 		}
@@ -200,14 +201,7 @@ func TestPipeline_EveryEnvironmentEndsWithASmokeTestOfEveryRegion(t *testing.T) 
 // smokeTestBuildSpec is the build spec of the CodeBuild project the action runs.
 func smokeTestBuildSpec(t *testing.T, res resources, action pipelineAction) string {
 	t.Helper()
-	ref, _ := action.Configuration["ProjectName"].(map[string]any)
-	id, _ := ref["Ref"].(string)
-	project, ok := res.ofType("AWS::CodeBuild::Project")[id]
-	if !ok {
-		t.Fatalf("action %s runs project %v, which is not in the template", action.Name, action.Configuration["ProjectName"])
-	}
-	spec, _ := json.Marshal(project["Source"])
-	return string(spec)
+	return jsonOf(projectOf(t, res, action)["Source"])
 }
 
 func TestPipeline_HasCrossRegionSupportForEveryRegion(t *testing.T) {
@@ -757,7 +751,8 @@ func TestPipeline_GitLabConnectionGetsThePipelineButNoPullRequestProject(t *test
 		t.Fatal(err)
 	}
 	// The pipeline stack alone, without the environments' stages: the source decides this.
-	pipeline := stacks.NewPipelineStack(testkit.NewApp(t), cfg, "config/example.json", tools, nil)
+	app := testkit.NewApp(t)
+	pipeline := stacks.NewPipelineStack(app, cfg, "config/example.json", tools, stacks.NewToolingStage(app, cfg), nil)
 	if pipeline.PullRequests != nil {
 		t.Error("a GitLab connection got a pull-request project")
 	}

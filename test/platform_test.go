@@ -27,6 +27,9 @@ func TestPlatform_ExampleHasEveryRegionalTierPerEnvironmentAndRegionAndAPipeline
 		// The pipeline, and the stack CDK Pipelines adds for each other region it deploys to.
 		"acme-tooling-us-east-1-pipeline", "acme-tooling-us-east-1-pipeline-support-eu-west-1",
 		"acme-tooling-us-east-1-pipeline-support-us-west-2",
+		// The service's image repository in every region an environment runs in.
+		stacks.StackName("acme", stacks.ToolingEnvironment, "eu-west-1", stacks.TierRegistry),
+		stacks.StackName("acme", stacks.ToolingEnvironment, "us-east-1", stacks.TierRegistry),
 	}
 	for _, env := range []string{"prod", "staging"} {
 		// Once per environment: the edge in us-east-1, the accelerator in us-west-2.

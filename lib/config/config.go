@@ -25,11 +25,19 @@ type Platform struct {
 	Environments []Environment `json:"environments"`
 }
 
+// ToolingName names the tooling account's stacks and stage, as an environment's name names its
+// own: no environment may take it.
+const ToolingName = "tooling"
+
 // Pipeline places the self-mutating pipeline in the tooling account.
 type Pipeline struct {
 	Account string `json:"account"`
 	Region  string `json:"region"`
 	Source  Source `json:"source"`
+	// Approvers may assume the role that approves a deployment to a gated environment: IAM
+	// role or user ARNs, or an account ID for every principal that account's IAM lets assume it.
+	// Default: the tooling account.
+	Approvers []string `json:"approvers,omitempty"`
 }
 
 // Source is the repository the pipeline builds: exactly one of CodeConnections or CodeCommit.
@@ -178,22 +186,60 @@ type Sizing struct {
 	BackupRetentionDays int `json:"backupRetentionDays,omitempty"`
 }
 
-// Service describes the application container. Every field has a default that runs a public
-// image, so a platform synthesizes and deploys before its own image exists.
+// Service describes the application container. Every field has a default: the service in
+// api/, and a public image that runs until the pipeline has published the first release, so a
+// platform synthesizes and deploys before its own image exists.
 type Service struct {
-	// Name names the ECR repository, ECS service and Service Connect endpoint. Default: api.
+	// Name names the image repository, ECS service and Service Connect endpoint. Default: api.
 	Name string `json:"name,omitempty"`
-	// BootstrapImage is the public image the service runs while ImageTag is empty.
-	// Default: public.ecr.aws/nginx/nginx:stable-alpine.
+	// Dockerfile builds the image the pipeline ships, relative to the repository root; its
+	// directory is the build context. Default: api/Dockerfile.
+	Dockerfile string `json:"dockerfile,omitempty"`
+	// ScanThreshold is the least severity of a vulnerability found by the image scan that stops
+	// the pipeline before any environment deploys: CRITICAL, HIGH, MEDIUM or LOW.
+	// Default: CRITICAL.
+	ScanThreshold string `json:"scanThreshold,omitempty"`
+	// ReleaseDigest pins the image the pipeline deploys (sha256:<64 hex digits>, an image still
+	// in the platform's repositories) instead of the one it builds: how a release is rolled back
+	// through the pipeline and its approval. Default: none, deploy what the commit builds.
+	ReleaseDigest string `json:"releaseDigest,omitempty"`
+	// KeepDeployedImages is how many images that environments were deployed with each
+	// repository keeps for rollbacks. Default: 30.
+	KeepDeployedImages int `json:"keepDeployedImages,omitempty"`
+	// BootstrapImage is the public image the service runs while no release is given (a
+	// synthesis outside the pipeline, without ReleaseDigest): it must listen on ContainerPort and
+	// answer HealthCheckPath. Default: public.ecr.aws/nginx/nginx-unprivileged:stable-alpine.
 	BootstrapImage string `json:"bootstrapImage,omitempty"`
-	// ImageTag, when set, runs <platform ECR repository>:<tag> in every region instead. The
-	// pipeline sets it with the imageTag context value (-c imageTag=...).
-	ImageTag string `json:"imageTag,omitempty"`
-	// ContainerPort the application listens on. Default: 80.
+	// ContainerPort the application listens on. Default: 8080 (the image runs as a non-root
+	// user, which cannot bind ports below 1024).
 	ContainerPort int `json:"containerPort,omitempty"`
-	// HealthCheckPath answers 200 when a task can take traffic. Default: /.
+	// HealthCheckPath answers 200 when a task can take traffic, without touching what it
+	// depends on. Default: /.
 	HealthCheckPath string `json:"healthCheckPath,omitempty"`
+	// ImageDigest is the release the pipeline built for this run, from the imageDigest
+	// context value (SetImageDigest); not a config field.
+	ImageDigest string `json:"-"`
 }
+
+// ApproverPrincipals are who may assume the approver role: Approvers, else the tooling account.
+func (p Pipeline) ApproverPrincipals() []string {
+	if len(p.Approvers) == 0 {
+		return []string{p.Account}
+	}
+	return p.Approvers
+}
+
+// Digest is the release every region runs: the pipeline's build, else the pinned release,
+// else none (the bootstrap image).
+func (s Service) Digest() string {
+	if s.ImageDigest != "" {
+		return s.ImageDigest
+	}
+	return s.ReleaseDigest
+}
+
+// Scan severities, least to most severe.
+var ScanSeverities = []string{"LOW", "MEDIUM", "HIGH", "CRITICAL"}
 
 // Deployment strategies: ECS-native blue/green variants that differ in how traffic moves to
 // the new version once it is healthy.

@@ -13,8 +13,11 @@ const (
 	DefaultDBInstances          = 2
 	DefaultBackupRetentionDays  = 7
 	DefaultServiceName          = "api"
-	DefaultBootstrapImage       = "public.ecr.aws/nginx/nginx:stable-alpine"
-	DefaultContainerPort        = 80
+	DefaultBootstrapImage       = "public.ecr.aws/nginx/nginx-unprivileged:stable-alpine"
+	DefaultDockerfile           = "api/Dockerfile"
+	DefaultScanThreshold        = "CRITICAL"
+	DefaultKeepDeployedImages   = 30
+	DefaultContainerPort        = 8080
 	DefaultHealthCheckPath      = "/"
 	DefaultStrategy             = StrategyBlueGreen
 	DefaultBakeTimeMinutes      = 10
@@ -82,6 +85,9 @@ func applyDefaults(p *Platform) {
 	svc := &p.Service
 	setDefaultString(&svc.Name, DefaultServiceName)
 	setDefaultString(&svc.BootstrapImage, DefaultBootstrapImage)
+	setDefaultString(&svc.Dockerfile, DefaultDockerfile)
+	setDefaultString(&svc.ScanThreshold, DefaultScanThreshold)
+	setDefault(&svc.KeepDeployedImages, DefaultKeepDeployedImages)
 	setDefault(&svc.ContainerPort, DefaultContainerPort)
 	setDefaultString(&svc.HealthCheckPath, DefaultHealthCheckPath)
 }

@@ -97,14 +97,15 @@ func readMessage(err error) string {
 	return fmt.Sprintf("cannot read: %v", err)
 }
 
-// SetImageTag makes every region run the platform's own image at tag instead of the bootstrap
-// image; the pipeline passes it as the imageTag context value when it deploys a new version.
-func (p *Platform) SetImageTag(tag string) error {
+// SetImageDigest makes every region run the release with digest (sha256:...) from the
+// platform's repositories instead of the bootstrap image; the pipeline passes the digest it
+// built as the imageDigest context value.
+func (p *Platform) SetImageDigest(digest string) error {
 	var found problems
-	checkImageTag(&found, "imageTag", tag)
+	checkDigest(&found, "imageDigest", digest)
 	if found.any() {
-		return &Error{File: "context value imageTag", Problems: found.list}
+		return &Error{File: "context value imageDigest", Problems: found.list}
 	}
-	p.Service.ImageTag = tag
+	p.Service.ImageDigest = digest
 	return nil
 }

@@ -76,7 +76,8 @@ func TestLoad_AppliesDefaultsToAMinimalConfig(t *testing.T) {
 	if env.Sizing != want {
 		t.Errorf("sizing = %+v, want defaults %+v", env.Sizing, want)
 	}
-	wantService := config.Service{Name: "api", BootstrapImage: config.DefaultBootstrapImage, ContainerPort: 80, HealthCheckPath: "/"}
+	wantService := config.Service{Name: "api", Dockerfile: "api/Dockerfile", ScanThreshold: "CRITICAL", KeepDeployedImages: 30,
+		BootstrapImage: config.DefaultBootstrapImage, ContainerPort: 8080, HealthCheckPath: "/"}
 	if platform.Service != wantService {
 		t.Errorf("service = %+v, want defaults %+v", platform.Service, wantService)
 	}
@@ -111,14 +112,14 @@ func TestLoad_ConnectionsDefaultToGitHubWhichAloneGetsPullRequestChecks(t *testi
 
 // Four regions of a gated, protected environment is the largest stage that fits CodePipeline's
 // 50 actions; five regions are rejected (testdata/invalid/too-many-regions.json).
-func TestLoad_FourRegionsOfAGatedProtectedEnvironmentFitOneStage(t *testing.T) {
-	platform := mustLoad(t, "testdata/valid-four-regions.json")
+func TestLoad_EightRegionsOfAGatedProtectedEnvironmentFitOneStage(t *testing.T) {
+	platform := mustLoad(t, "testdata/valid-eight-regions.json")
 	env := platform.Environments[0]
-	if len(env.Regions) != 4 || !env.NeedsApproval() || !env.Protected() {
-		t.Fatalf("the fixture must be gated and protected with four regions: %+v", env)
+	if len(env.Regions) != 8 || !env.NeedsApproval() || !env.Protected() {
+		t.Fatalf("the fixture must be gated and protected with eight regions: %+v", env)
 	}
-	if got := config.PipelineActions(env); got != 49 {
-		t.Errorf("four regions need %d actions, want 49 (40 for the regions, 4 for the edge and the accelerator, 5 for checks, approval, protection and smoke test)", got)
+	if got := config.PipelineActions(env); got != 48 {
+		t.Errorf("eight regions need %d actions, want 48 (40 for the regions, 2 for the edge and the accelerator, 6 for checks, approval, protection, smoke test and release tag)", got)
 	}
 }
 
@@ -170,9 +171,7 @@ func TestLoad_RejectsEachInvalidFixture(t *testing.T) {
 		{"no-source", "pipeline.source", "required; set codeConnections"},
 		{"bad-connection-arn", "pipeline.source.codeConnections.connectionArn", "is not valid; want a CodeConnections ARN"},
 		{"unknown-connection-provider", "pipeline.source.codeConnections.provider", `"Gitlab" is not a provider; use GitHub, GitLab or Bitbucket, as the connection's provider type says`},
-		{"too-many-regions", "environments[0].regions", "5 regions need 59 actions in the pipeline's prod stage (10 per region: 5 stacks, each prepared and deployed; " +
-			"4 for the edge and the accelerator, 3 for the permissions check and approval, 1 for termination protection, 1 for the smoke test), " +
-			"and a CodePipeline stage holds at most 50: list at most 4 regions here, or split the regions into two environments"},
+		{"too-many-regions", "environments[0].regions", "9 regions need 53 actions in the pipeline's prod stage (5 per region: 5 stacks, one action each; 2 for the edge and the accelerator, 3 for the permissions check and approval, 1 for termination protection, 1 for the smoke test, 1 to tag the release), and a CodePipeline stage holds at most 50: list at most 8 regions here, or split the regions into two environments"},
 		{"bad-branch", "pipeline.source.branch", `"main branch" is not valid`},
 		{"zone-outside-region", "environments[0].regions[0].availabilityZones[2]", `"eu-west-1c" is not an availability zone of us-east-1`},
 		{"two-zones", "environments[0].regions[0].availabilityZones", "2 zones listed: the VPC spans exactly 3"},
@@ -198,7 +197,11 @@ func TestLoad_RejectsEachInvalidFixture(t *testing.T) {
 		{"bad-prefix-list", "environments[1].regions[0].cloudFrontPrefixListId", `"prefix-1" is not a prefix list ID`},
 		{"bad-service-name", "service.name", `"API_v2" is not valid`},
 		{"unpinned-bootstrap-image", "service.bootstrapImage", `"nginx" is not valid; want a public image with a registry host and a pinned tag`},
-		{"bad-image-tag", "service.imageTag", `"-latest" is not valid; want an image tag`},
+		{"bad-release-digest", "service.releaseDigest", `"sha256:123" is not valid; want an image digest`},
+		{"bad-scan-threshold", "service.scanThreshold", `"SEVERE" is not a severity; use LOW, MEDIUM, HIGH, CRITICAL`},
+		{"dockerfile-outside-repository", "service.dockerfile", `"../other/Dockerfile" is not valid; want a path inside the repository`},
+		{"environment-named-tooling", "environments[0].name", `"tooling" names the tooling account's stacks`},
+		{"bad-approver", "pipeline.approvers[0]", `"arn:aws:iam::333333333333:group/admins" is not valid; want an account ID, or the ARN of an IAM role or user`},
 		{"bad-container-port", "service.containerPort", "70000: must be a TCP port"},
 		{"bad-health-check-path", "service.healthCheckPath", `"health" is not valid; want a URL path`},
 		{"unknown-strategy", "environments[0].deployment.strategy", `"rolling" is not a strategy; use blue-green, linear or canary`},
@@ -297,24 +300,34 @@ func readFile(t *testing.T, path string) string {
 	return string(data)
 }
 
-func TestPlatform_SetImageTagRunsThePlatformsOwnImage(t *testing.T) {
+func TestPlatform_SetImageDigestRunsThePlatformsOwnRelease(t *testing.T) {
 	platform := mustLoad(t, "testdata/valid-minimal.json")
-	if err := platform.SetImageTag("git-3f2a1bc"); err != nil {
+	digest := "sha256:" + strings.Repeat("ab", 32)
+	if err := platform.SetImageDigest(digest); err != nil {
 		t.Fatal(err)
 	}
-	if platform.Service.ImageTag != "git-3f2a1bc" {
-		t.Errorf("image tag = %q", platform.Service.ImageTag)
+	if platform.Service.Digest() != digest {
+		t.Errorf("digest = %q", platform.Service.Digest())
 	}
 }
 
-func TestPlatform_SetImageTagRejectsAnInvalidTag(t *testing.T) {
-	platform := mustLoad(t, "testdata/valid-minimal.json")
-	err := platform.SetImageTag("has space")
-	if err == nil || err.Error() != `context value imageTag: 1 problem
-  imageTag: "has space" is not valid; want an image tag: up to 128 letters, digits, '_', '.' or '-', not starting with '.' or '-'` {
-		t.Errorf("got %v", err)
+// The pipeline's build wins over a pinned release; without either, the bootstrap image runs.
+func TestService_DigestIsTheBuildThenThePinThenNone(t *testing.T) {
+	built, pinned := "sha256:"+strings.Repeat("1", 64), "sha256:"+strings.Repeat("2", 64)
+	for _, c := range []struct{ built, pinned, want string }{{built, pinned, built}, {"", pinned, pinned}, {"", "", ""}} {
+		if got := (config.Service{ImageDigest: c.built, ReleaseDigest: c.pinned}).Digest(); got != c.want {
+			t.Errorf("built %q, pinned %q: Digest() = %q, want %q", c.built, c.pinned, got, c.want)
+		}
 	}
-	if platform.Service.ImageTag != "" {
-		t.Errorf("a rejected tag was kept: %q", platform.Service.ImageTag)
+}
+
+func TestPlatform_SetImageDigestRejectsATag(t *testing.T) {
+	platform := mustLoad(t, "testdata/valid-minimal.json")
+	err := platform.SetImageDigest("git-3f2a1bc")
+	if err == nil || !strings.Contains(err.Error(), "context value imageDigest: 1 problem") || !strings.Contains(err.Error(), "want an image digest") {
+		t.Fatalf("error = %v", err)
+	}
+	if platform.Service.Digest() != "" {
+		t.Errorf("a rejected digest was kept: %q", platform.Service.Digest())
 	}
 }

@@ -17,8 +17,10 @@ const (
 	RegionalStacks = 5
 	// EnvironmentStacks are its once-per-environment stacks: the edge and the accelerator.
 	EnvironmentStacks = 2
-	// ActionsPerStack: CDK Pipelines deploys a stack with a change set, prepared then executed.
-	ActionsPerStack = 2
+	// ActionsPerStack: the pipeline deploys each stack in one action (CloudFormation's create or
+	// update, without a separate change-set action to prepare it), which leaves room for more
+	// regions and tiers.
+	ActionsPerStack = 1
 	// ApprovalActions gate an environment that needs approval: the permissions-broadening
 	// check, its confirmation, and the manual approval.
 	ApprovalActions = 3
@@ -27,6 +29,8 @@ const (
 	ProtectionActions = 1
 	// SmokeTestActions check the deployed environment through the edge and the accelerator.
 	SmokeTestActions = 1
+	// ReleaseActions tag the release the environment now runs, for rollbacks.
+	ReleaseActions = 1
 )
 
 // PipelineActions is how many actions env's stage has in the pipeline.
@@ -36,7 +40,7 @@ func PipelineActions(env Environment) int {
 
 // stageOverhead is the actions of env's stage that do not grow with its regions.
 func stageOverhead(env Environment) int {
-	actions := EnvironmentStacks*ActionsPerStack + SmokeTestActions
+	actions := EnvironmentStacks*ActionsPerStack + SmokeTestActions + ReleaseActions
 	if env.NeedsApproval() {
 		actions += ApprovalActions
 	}
@@ -62,8 +66,8 @@ func validatePipelineStage(path string, env Environment, found *problems) {
 	if env.Protected() {
 		rest = append(rest, fmt.Sprintf("%d for termination protection", ProtectionActions))
 	}
-	rest = append(rest, fmt.Sprintf("%d for the smoke test", SmokeTestActions))
-	found.addf(path+".regions", "%d regions need %d actions in the pipeline's %s stage (%d per region: %d stacks, each prepared and deployed; %s), "+
+	rest = append(rest, fmt.Sprintf("%d for the smoke test", SmokeTestActions), fmt.Sprintf("%d to tag the release", ReleaseActions))
+	found.addf(path+".regions", "%d regions need %d actions in the pipeline's %s stage (%d per region: %d stacks, one action each; %s), "+
 		"and a CodePipeline stage holds at most %d: list at most %d regions here, or split the regions into two environments",
 		len(env.Regions), actions, env.Name, perRegion, RegionalStacks, strings.Join(rest, ", "), MaxActionsPerStage, maxRegions)
 }

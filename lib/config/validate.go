@@ -45,6 +45,7 @@ func validate(p *Platform, found *problems) {
 	checkTagValue(found, "costCentre", p.CostCentre, false)
 	validateEmails(p.AlertEmails, found)
 	validatePipeline(p.Pipeline, found)
+	validateApprovers(p.Pipeline.Approvers, found)
 	validateService(p.Service, found)
 	if len(p.Environments) == 0 {
 		found.add("environments", "required; list at least one environment, e.g. {\"name\": \"prod\", ...}")
@@ -106,6 +107,9 @@ func validatePipeline(pipeline Pipeline, found *problems) {
 func validateEnvironment(path string, env Environment, found *problems) {
 	checkPattern(found, path+".name", env.Name, environmentNamePattern,
 		"2-12 lowercase letters, digits and hyphens, starting with a letter, such as staging or prod")
+	if env.Name == ToolingName {
+		found.addf(path+".name", "%q names the tooling account's stacks (the pipeline and the image repositories); pick another name", env.Name)
+	}
 	checkAccount(found, path+".account", env.Account)
 	if len(env.Regions) == 0 {
 		found.add(path+".regions", "required; list at least one region, the primary first")
@@ -204,30 +208,6 @@ func validateDeployment(path string, d Deployment, found *problems) {
 	if d.StepMinutes < 1 || d.StepMinutes > 1440 {
 		found.addf(path+".stepMinutes", "%d: must be 1 to 1440", d.StepMinutes)
 	}
-}
-
-var (
-	serviceNamePattern = regexp.MustCompile(`^[a-z][a-z0-9-]{0,30}[a-z0-9]$`)
-	imagePattern       = regexp.MustCompile(`^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)+(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[a-f0-9]{64})$`)
-	imageTagPattern    = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`)
-	healthPathPattern  = regexp.MustCompile(`^/[A-Za-z0-9/_.~%-]*$`)
-)
-
-func validateService(s Service, found *problems) {
-	checkPattern(found, "service.name", s.Name, serviceNamePattern, "2-32 lowercase letters, digits and hyphens, such as api")
-	checkPattern(found, "service.bootstrapImage", s.BootstrapImage, imagePattern,
-		"a public image with a registry host and a pinned tag or digest, such as public.ecr.aws/nginx/nginx:stable-alpine")
-	if s.ImageTag != "" {
-		checkImageTag(found, "service.imageTag", s.ImageTag)
-	}
-	if s.ContainerPort < 1 || s.ContainerPort > 65535 {
-		found.addf("service.containerPort", "%d: must be a TCP port, 1 to 65535", s.ContainerPort)
-	}
-	checkPattern(found, "service.healthCheckPath", s.HealthCheckPath, healthPathPattern, "a URL path such as /health")
-}
-
-func checkImageTag(found *problems, path, tag string) {
-	checkPattern(found, path, tag, imageTagPattern, "an image tag: up to 128 letters, digits, '_', '.' or '-', not starting with '.' or '-'")
 }
 
 func validateRegion(path string, region Region, found *problems) {

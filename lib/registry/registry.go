@@ -1,37 +1,60 @@
-// Package registry builds the service's ECR repository in one region, and the account's
-// registry replication that copies images from the primary region to the secondaries.
+// Package registry builds the service's image repository in one region of the tooling account:
+// the pipeline pushes each release there once, every environment in that region pulls the same
+// digest from it, and its lifecycle never expires an image an environment was deployed with
+// until newer releases have replaced it many times over.
 package registry
 
 import (
+	"fmt"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsecr"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 )
 
-// Props configures a repository. RepositoryName and Key are required.
+// Tags the pipeline gives images. Tags are immutable: each names one image forever.
+const (
+	// CommitTagPrefix starts the tag of the image built from a commit: git-<commit>.
+	CommitTagPrefix = "git-"
+	// DeployedTagPrefix starts the tags the pipeline adds once an environment runs an image:
+	// deployed-<environment>-<time>. The lifecycle keeps these longest: they are what a rollback
+	// goes back to.
+	DeployedTagPrefix = "deployed-"
+)
+
+// Props configures a repository. RepositoryName and PullAccounts are required.
 type Props struct {
-	// RepositoryName is the same in every region: replication copies an image to the
-	// repository of the same name in each destination region.
+	// RepositoryName is the same in every region, so a digest names the same image everywhere.
 	RepositoryName string
-	// Key encrypts the images.
-	Key awskms.IKey
-	// KeepImages is how many tagged images are kept; older ones expire. Default: 100.
+	// PullAccounts are the environment accounts whose tasks run images from this region: their
+	// principals may pull (each task execution role also needs its own grant, which CDK's
+	// grantPull gives on the environment's side). Nobody else may.
+	PullAccounts []string
+	// KeepDeployed is how many images tagged DeployedTagPrefix are kept. Default: 30.
+	KeepDeployed int
+	// KeepImages is how many images of any kind are kept; deployed images do not count against
+	// it. Default: 100.
 	KeepImages int
 }
 
-// Registry is the service's image repository in one region.
+// Registry is the repository in one region.
 type Registry struct {
 	constructs.Construct
 	Repository awsecr.Repository
 }
 
-// New creates the repository: immutable tags (a tag names one image forever, so a rollback
-// redeploys exactly what ran before), scan on push, KMS encryption and a lifecycle that bounds
-// its size. Images can be pushed again by the pipeline, so the repository is emptied and
-// removed with its stack rather than orphaned.
+// New creates the repository: immutable tags, scanned on push, encrypted by ECR (AES-256: a
+// customer managed key would need a grant in every pulling account's key policy as well), kept
+// when its stack goes (except after a failed create, so a retry can reuse the name).
 func New(scope constructs.Construct, id string, props Props) *Registry {
+	if props.RepositoryName == "" || len(props.PullAccounts) == 0 {
+		panic(fmt.Sprintf("registry %s: RepositoryName and PullAccounts are required (which repository, and which environment accounts pull from it?)", id))
+	}
+	if props.KeepDeployed == 0 {
+		props.KeepDeployed = 30
+	}
 	if props.KeepImages == 0 {
 		props.KeepImages = 100
 	}
@@ -40,49 +63,27 @@ func New(scope constructs.Construct, id string, props Props) *Registry {
 		RepositoryName:     jsii.String(props.RepositoryName),
 		ImageTagMutability: awsecr.TagMutability_IMMUTABLE,
 		ImageScanOnPush:    jsii.Bool(true),
-		Encryption:         awsecr.RepositoryEncryption_KMS(),
-		EncryptionKey:      props.Key,
-		EmptyOnDelete:      jsii.Bool(true),
-		RemovalPolicy:      awscdk.RemovalPolicy_DESTROY,
+		Encryption:         awsecr.RepositoryEncryption_AES_256(),
+		RemovalPolicy:      awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE,
+		// An image matched by a rule is never expired by a later one (ECR lifecycle policies):
+		// deployed images are counted apart, so the count of all images cannot take them.
 		LifecycleRules: &[]*awsecr.LifecycleRule{
-			{RulePriority: jsii.Number(1), Description: jsii.String("Untagged layers of failed pushes"),
+			{RulePriority: jsii.Number(1), Description: jsii.String("Images environments were deployed with: what a rollback goes back to"),
+				TagPrefixList: jsii.Strings(DeployedTagPrefix), MaxImageCount: jsii.Number(float64(props.KeepDeployed))},
+			{RulePriority: jsii.Number(2), Description: jsii.String("Untagged layers of failed pushes"),
 				TagStatus: awsecr.TagStatus_UNTAGGED, MaxImageAge: awscdk.Duration_Days(jsii.Number(7))},
-			{RulePriority: jsii.Number(2), Description: jsii.String("Bound the repository's size"),
+			{RulePriority: jsii.Number(3), Description: jsii.String("Bound the repository's size"),
 				TagStatus: awsecr.TagStatus_ANY, MaxImageCount: jsii.Number(float64(props.KeepImages))},
 		},
 	})
-	return &Registry{Construct: c, Repository: repository}
-}
-
-// ReplicationRule copies repositories whose names start with RepositoryPrefix to Regions of
-// the same account.
-type ReplicationRule struct {
-	RepositoryPrefix string
-	Regions          []string
-}
-
-// NewReplication sets the registry replication of the scope's account and region. It is one
-// setting per account and region (a second one replaces the first), so call it once per
-// account and source region, with every rule that registry needs. CfnReplicationConfiguration
-// is used because ECR has no L2 for it.
-func NewReplication(scope constructs.Construct, id string, rules []ReplicationRule) awsecr.CfnReplicationConfiguration {
-	account := awscdk.Stack_Of(scope).Account()
-	cfnRules := make([]any, 0, len(rules))
-	for _, rule := range rules {
-		destinations := make([]any, 0, len(rule.Regions))
-		for _, region := range rule.Regions {
-			destinations = append(destinations, &awsecr.CfnReplicationConfiguration_ReplicationDestinationProperty{
-				Region: jsii.String(region), RegistryId: account,
-			})
-		}
-		cfnRules = append(cfnRules, &awsecr.CfnReplicationConfiguration_ReplicationRuleProperty{
-			Destinations: destinations,
-			RepositoryFilters: []any{&awsecr.CfnReplicationConfiguration_RepositoryFilterProperty{
-				Filter: jsii.String(rule.RepositoryPrefix), FilterType: jsii.String("PREFIX_MATCH"),
-			}},
-		})
+	var pullers []awsiam.IPrincipal
+	for _, account := range props.PullAccounts {
+		pullers = append(pullers, awsiam.NewAccountPrincipal(jsii.String(account)))
 	}
-	return awsecr.NewCfnReplicationConfiguration(scope, jsii.String(id), &awsecr.CfnReplicationConfigurationProps{
-		ReplicationConfiguration: &awsecr.CfnReplicationConfiguration_ReplicationConfigurationProperty{Rules: cfnRules},
-	})
+	repository.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("EnvironmentAccountsPull"),
+		Principals: &pullers,
+		Actions:    jsii.Strings("ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"),
+	}))
+	return &Registry{Construct: c, Repository: repository}
 }

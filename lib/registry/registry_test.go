@@ -4,7 +4,6 @@ import (
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/example/platform/lib/registry"
@@ -13,49 +12,57 @@ import (
 
 func TestMain(m *testing.M) { testkit.Main(m) }
 
-func TestRegistry_RepositoryIsImmutableScannedEncryptedAndBounded(t *testing.T) {
+func TestRegistry_RepositoryIsImmutableScannedAndKeptExceptAfterAFailedCreate(t *testing.T) {
 	stack := testkit.Stack(t, "us-east-1")
-	registry.New(stack, "Registry", registry.Props{RepositoryName: "acme/prod/api", Key: awskms.NewKey(stack, jsii.String("Key"), nil), KeepImages: 20})
+	registry.New(stack, "Registry", registry.Props{RepositoryName: "acme/api", PullAccounts: []string{"111111111111"}})
 	tpl := testkit.TemplateOf(t, stack)
 	testkit.Assert(t, func() {
-		tpl.HasResourceProperties(jsii.String("AWS::ECR::Repository"), map[string]any{
-			"RepositoryName":             "acme/prod/api",
-			"ImageTagMutability":         "IMMUTABLE",
-			"ImageScanningConfiguration": map[string]any{"ScanOnPush": true},
-			"EncryptionConfiguration":    map[string]any{"EncryptionType": "KMS", "KmsKey": assertions.Match_AnyValue()},
-			"EmptyOnDelete":              true,
-			"LifecyclePolicy": map[string]any{"LifecyclePolicyText": assertions.Match_SerializedJson(assertions.Match_ObjectLike(&map[string]any{
-				"rules": assertions.Match_ArrayWith(&[]any{assertions.Match_ObjectLike(&map[string]any{
-					"selection": assertions.Match_ObjectLike(&map[string]any{"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": 20}),
-				})}),
-			}))},
+		tpl.HasResource(jsii.String("AWS::ECR::Repository"), map[string]any{
+			"Properties": assertions.Match_ObjectLike(&map[string]any{
+				"RepositoryName":             "acme/api",
+				"ImageTagMutability":         "IMMUTABLE",
+				"ImageScanningConfiguration": map[string]any{"ScanOnPush": true},
+				// AES-256, ECR's own encryption and the default: no configuration, no key.
+				"EncryptionConfiguration": assertions.Match_Absent(),
+			}),
+			"DeletionPolicy": "RetainExceptOnCreate",
 		})
 	})
 }
 
-func TestRegistry_ReplicationCopiesEachPrefixToItsRegions(t *testing.T) {
+// A rollback goes back to an image an environment ran: those are kept by a rule of their own,
+// which the count of all images (a lower-priority rule) cannot expire.
+func TestRegistry_LifecycleKeepsDeployedImagesApartFromTheCountOfAll(t *testing.T) {
 	stack := testkit.Stack(t, "us-east-1")
-	registry.NewReplication(stack, "Replication", []registry.ReplicationRule{
-		{RepositoryPrefix: "acme/staging/", Regions: []string{"eu-west-1"}},
-		{RepositoryPrefix: "acme/prod/", Regions: []string{"eu-west-1", "ap-southeast-2"}},
-	})
+	registry.New(stack, "Registry", registry.Props{RepositoryName: "acme/api", PullAccounts: []string{"111111111111"}, KeepDeployed: 12, KeepImages: 40})
 	tpl := testkit.TemplateOf(t, stack)
 	testkit.Assert(t, func() {
-		tpl.ResourceCountIs(jsii.String("AWS::ECR::ReplicationConfiguration"), jsii.Number(1))
-		tpl.HasResourceProperties(jsii.String("AWS::ECR::ReplicationConfiguration"), map[string]any{
-			"ReplicationConfiguration": map[string]any{"Rules": []any{
-				map[string]any{
-					"Destinations":      []any{map[string]any{"Region": "eu-west-1", "RegistryId": "111111111111"}},
-					"RepositoryFilters": []any{map[string]any{"Filter": "acme/staging/", "FilterType": "PREFIX_MATCH"}},
-				},
-				map[string]any{
-					"Destinations": []any{
-						map[string]any{"Region": "eu-west-1", "RegistryId": "111111111111"},
-						map[string]any{"Region": "ap-southeast-2", "RegistryId": "111111111111"},
-					},
-					"RepositoryFilters": []any{map[string]any{"Filter": "acme/prod/", "FilterType": "PREFIX_MATCH"}},
-				},
-			}},
+		tpl.HasResourceProperties(jsii.String("AWS::ECR::Repository"), map[string]any{
+			"LifecyclePolicy": map[string]any{"LifecyclePolicyText": assertions.Match_SerializedJson(map[string]any{"rules": []any{
+				assertions.Match_ObjectLike(&map[string]any{"rulePriority": 1, "selection": map[string]any{
+					"tagStatus": "tagged", "tagPrefixList": []any{registry.DeployedTagPrefix}, "countType": "imageCountMoreThan", "countNumber": 12,
+				}}),
+				assertions.Match_ObjectLike(&map[string]any{"rulePriority": 2, "selection": assertions.Match_ObjectLike(&map[string]any{"tagStatus": "untagged"})}),
+				assertions.Match_ObjectLike(&map[string]any{"rulePriority": 3, "selection": map[string]any{
+					"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": 40,
+				}}),
+			}})},
+		})
+	})
+}
+
+func TestRegistry_OnlyTheEnvironmentAccountsMayPull(t *testing.T) {
+	stack := testkit.Stack(t, "us-east-1")
+	registry.New(stack, "Registry", registry.Props{RepositoryName: "acme/api", PullAccounts: []string{"111111111111", "222222222222"}})
+	tpl := testkit.TemplateOf(t, stack)
+	account := func(id string) any { return "arn:aws:iam::" + id + ":root" }
+	testkit.Assert(t, func() {
+		tpl.HasResourceProperties(jsii.String("AWS::ECR::Repository"), map[string]any{
+			"RepositoryPolicyText": map[string]any{"Version": "2012-10-17", "Statement": []any{map[string]any{
+				"Sid": "EnvironmentAccountsPull", "Effect": "Allow",
+				"Principal": map[string]any{"AWS": []any{account("111111111111"), account("222222222222")}},
+				"Action":    []any{"ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"},
+			}}},
 		})
 	})
 }

@@ -117,6 +117,7 @@ type Service struct {
 const (
 	adotImage       = "public.ecr.aws/aws-observability/aws-otel-collector:v0.41.1"
 	portMappingName = "http"
+	scratchVolume   = "tmp"
 	rulePriority    = 100
 )
 
@@ -304,15 +305,20 @@ func newTaskDefinition(scope constructs.Construct, props Props, logs awslogs.ILo
 			OperatingSystemFamily: awsecs.OperatingSystemFamily_LINUX(), CpuArchitecture: awsecs.CpuArchitecture_X86_64(),
 		},
 	})
-	task.AddContainer(jsii.String(props.Name), &awsecs.ContainerDefinitionOptions{
-		Image:     props.Image,
-		Essential: jsii.Bool(true),
+	// The application's root filesystem is read-only: what it may write goes to a scratch volume
+	// at /tmp, which lives and dies with the task.
+	task.AddVolume(&awsecs.Volume{Name: jsii.String(scratchVolume)})
+	app := task.AddContainer(jsii.String(props.Name), &awsecs.ContainerDefinitionOptions{
+		Image:                  props.Image,
+		Essential:              jsii.Bool(true),
+		ReadonlyRootFilesystem: jsii.Bool(true),
 		PortMappings: &[]*awsecs.PortMapping{{
 			Name: jsii.String(portMappingName), ContainerPort: jsii.Number(props.ContainerPort), AppProtocol: awsecs.AppProtocol_Http(),
 		}},
 		Logging:     awsecs.LogDriver_AwsLogs(&awsecs.AwsLogDriverProps{LogGroup: logs, StreamPrefix: jsii.String(props.Name)}),
 		Environment: containerEnvironment(props),
 	})
+	app.AddMountPoints(&awsecs.MountPoint{SourceVolume: jsii.String(scratchVolume), ContainerPath: jsii.String("/tmp"), ReadOnly: jsii.Bool(false)})
 	task.AddContainer(jsii.String("adot-collector"), &awsecs.ContainerDefinitionOptions{
 		Image: awsecs.ContainerImage_FromRegistry(jsii.String(adotImage), nil),
 		// Tracing must never take the service down.

@@ -316,6 +316,14 @@ func TestService_LogsThirtyDaysEncryptedAndTracesFivePercent(t *testing.T) {
 				"Name": "adot-collector", "Essential": false, "Command": []any{"--config=/etc/ecs/ecs-xray.yaml"},
 			})}),
 		})
+		// The application cannot write its image's files; only a scratch /tmp of the task's own.
+		template.HasResourceProperties(jsii.String("AWS::ECS::TaskDefinition"), map[string]any{
+			"ContainerDefinitions": assertions.Match_ArrayWith(&[]any{assertions.Match_ObjectLike(&map[string]any{
+				"Name": "api", "ReadonlyRootFilesystem": true,
+				"MountPoints": []any{map[string]any{"SourceVolume": "tmp", "ContainerPath": "/tmp", "ReadOnly": false}},
+			})}),
+			"Volumes": []any{map[string]any{"Name": "tmp"}},
+		})
 		template.HasResourceProperties(jsii.String("AWS::XRay::SamplingRule"), map[string]any{
 			"SamplingRule": assertions.Match_ObjectLike(&map[string]any{"FixedRate": 0.05, "ServiceName": "api"}),
 		})

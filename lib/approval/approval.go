@@ -1,0 +1,60 @@
+// Package approval builds the role that approves a deployment: the one principal the platform
+// lets decide at a pipeline's manual approval actions. CloudTrail records who assumed it and
+// every PutApprovalResult it made.
+package approval
+
+import (
+	"fmt"
+	"regexp"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// Props configures the approver role. Every field is required.
+type Props struct {
+	// RoleName is what people assume (a fixed name, so they can write it in their tools).
+	RoleName string
+	// Principals may assume the role: account IDs (whatever that account's IAM allows) or the
+	// ARNs of IAM roles or users.
+	Principals []string
+	// PipelineArn is the pipeline whose executions the role may look at.
+	PipelineArn string
+	// ApprovalActions are the ARNs of the approval actions the role may decide
+	// (arn:aws:codepipeline:<region>:<account>:<pipeline>/<stage>/<action>).
+	ApprovalActions []string
+}
+
+var accountID = regexp.MustCompile(`^\d{12}$`)
+
+// NewApproverRole creates the role: it may approve or reject exactly ApprovalActions and read
+// the pipeline's state and history, nothing else.
+func NewApproverRole(scope constructs.Construct, id string, props Props) awsiam.Role {
+	if props.RoleName == "" || len(props.Principals) == 0 || props.PipelineArn == "" || len(props.ApprovalActions) == 0 {
+		panic(fmt.Sprintf("approval %s: RoleName, Principals, PipelineArn and ApprovalActions are required (who may approve, and what?)", id))
+	}
+	var principals []awsiam.IPrincipal
+	for _, p := range props.Principals {
+		if accountID.MatchString(p) {
+			principals = append(principals, awsiam.NewAccountPrincipal(jsii.String(p)))
+		} else {
+			principals = append(principals, awsiam.NewArnPrincipal(jsii.String(p)))
+		}
+	}
+	role := awsiam.NewRole(scope, jsii.String(id), &awsiam.RoleProps{
+		RoleName:    jsii.String(props.RoleName),
+		Description: jsii.String("Approves or rejects deployments to the platform's gated environments"),
+		AssumedBy:   awsiam.NewCompositePrincipal(principals...),
+	})
+	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid: jsii.String("DecideTheApprovals"), Actions: jsii.Strings("codepipeline:PutApprovalResult"), Resources: jsii.Strings(props.ApprovalActions...),
+	}))
+	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid: jsii.String("SeeWhatIsApproved"),
+		Actions: jsii.Strings("codepipeline:GetPipeline", "codepipeline:GetPipelineState", "codepipeline:GetPipelineExecution",
+			"codepipeline:ListPipelineExecutions", "codepipeline:ListActionExecutions"),
+		Resources: jsii.Strings(props.PipelineArn),
+	}))
+	return role
+}

@@ -1,0 +1,172 @@
+package stacks
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscodebuild"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/pipelines"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/example/platform/internal/toolchain"
+	"github.com/example/platform/lib/approval"
+	"github.com/example/platform/lib/config"
+	"github.com/example/platform/lib/registry"
+)
+
+// How a release reaches production. The service's image is built once per commit, in the
+// pipeline's Build stage before anything deploys, by `go run ./cmd/image publish` in a
+// privileged CodeBuild step (a CDK Docker image asset would publish to CDK's own bootstrap
+// repositories, one per account and region, rather than the platform's, and would build in the
+// asset stage after synthesis; `make synth` and `make test` need no Docker either way). The step
+// pushes the image under its commit's tag to the tooling account's repository in every region
+// an environment runs in, stops the pipeline when the scan finds a vulnerability at or above
+// service.scanThreshold, and writes the digest it pushed to ImageDigestFile. The synth step
+// synthesizes with that digest, so every environment and region runs the same image, by digest.
+// After each environment deploys, the MarkDeployed step tags that digest deployed-<env>-<time>,
+// which the repositories' lifecycle keeps for rollbacks.
+
+// ImageDigestFile is where the Image step writes the digest, beside the sources it outputs.
+const ImageDigestFile = "image-digest.txt"
+
+// ImageCommand is the tool the Image and MarkDeployed steps run (cmd/image).
+const ImageCommand = "go run ./cmd/image"
+
+// imageStep builds, pushes and scans the release, or, with service.releaseDigest, checks that
+// the pinned release is in every repository and passed the scan.
+func imageStep(source pipelines.IFileSetProducer, p *config.Platform, tools toolchain.Toolchain) pipelines.CodeBuildStep {
+	regions := imageRegions(p)
+	return pipelines.NewCodeBuildStep(jsii.String("Image"), &pipelines.CodeBuildStepProps{
+		Input:                  source,
+		Commands:               jsii.Strings(ImageCommand + " publish"),
+		PrimaryOutputDirectory: jsii.String("."),
+		Env:                    imageStepVariables(p, regions),
+		BuildEnvironment: &awscodebuild.BuildEnvironment{
+			BuildImage: BuildImage(), ComputeType: awscodebuild.ComputeType_MEDIUM,
+			// Docker builds need the daemon, which CodeBuild runs only in privileged mode.
+			Privileged: jsii.Bool(true),
+		},
+		PartialBuildSpec:     goBuildSpec(tools),
+		Cache:                awscodebuild.Cache_Local(awscodebuild.LocalCacheMode_CUSTOM, awscodebuild.LocalCacheMode_DOCKER_LAYER),
+		RolePolicyStatements: repositoryStatements(p, regions, "ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:CompleteLayerUpload", "ecr:DescribeImageScanFindings", "ecr:DescribeImages", "ecr:GetDownloadUrlForLayer", "ecr:InitiateLayerUpload", "ecr:PutImage", "ecr:UploadLayerPart"),
+	})
+}
+
+// imageStepVariables tell cmd/image what to publish and where.
+func imageStepVariables(p *config.Platform, regions []string) *map[string]*string {
+	variables := map[string]*string{
+		"IMAGE_ACCOUNT":        jsii.String(p.Pipeline.Account),
+		"IMAGE_REPOSITORY":     jsii.String(RepositoryName(p.Name, p.Service.Name)),
+		"IMAGE_REGIONS":        jsii.String(strings.Join(regions, ",")),
+		"IMAGE_DOCKERFILE":     jsii.String(p.Service.Dockerfile),
+		"IMAGE_SCAN_THRESHOLD": jsii.String(p.Service.ScanThreshold),
+		"IMAGE_OUTPUT":         jsii.String(ImageDigestFile),
+	}
+	if p.Service.ReleaseDigest != "" {
+		variables["IMAGE_RELEASE_DIGEST"] = jsii.String(p.Service.ReleaseDigest)
+	}
+	return &variables
+}
+
+// markDeployedStep tags the release env now runs in each of its regions, so the repositories
+// keep it for rollbacks.
+func markDeployedStep(image pipelines.IFileSetProducer, p *config.Platform, env config.Environment, tools toolchain.Toolchain) pipelines.CodeBuildStep {
+	var regions []string
+	for _, r := range env.Regions {
+		regions = append(regions, r.Region)
+	}
+	return pipelines.NewCodeBuildStep(jsii.String("MarkDeployed"), &pipelines.CodeBuildStepProps{
+		Input:    image,
+		Commands: jsii.Strings(ImageCommand + " mark-deployed"),
+		Env: &map[string]*string{
+			"IMAGE_ACCOUNT":     jsii.String(p.Pipeline.Account),
+			"IMAGE_REPOSITORY":  jsii.String(RepositoryName(p.Name, p.Service.Name)),
+			"IMAGE_REGIONS":     jsii.String(strings.Join(regions, ",")),
+			"IMAGE_OUTPUT":      jsii.String(ImageDigestFile),
+			"IMAGE_ENVIRONMENT": jsii.String(env.Name),
+			"IMAGE_TAG_PREFIX":  jsii.String(registry.DeployedTagPrefix),
+		},
+		BuildEnvironment:     &awscodebuild.BuildEnvironment{BuildImage: BuildImage(), ComputeType: awscodebuild.ComputeType_SMALL},
+		PartialBuildSpec:     goBuildSpec(tools),
+		RolePolicyStatements: repositoryStatements(p, regions, "ecr:BatchGetImage", "ecr:PutImage"),
+	})
+}
+
+// imageRegions are the regions the Image step pushes to: the first environment's primary first
+// (where the scan is read), then every other region an environment runs in.
+func imageRegions(p *config.Platform) []string {
+	home := p.Environments[0].Primary().Region
+	regions := []string{home}
+	for _, r := range RegistryRegions(p) {
+		if r != home {
+			regions = append(regions, r)
+		}
+	}
+	return regions
+}
+
+// repositoryStatements allow actions on the service's repository in regions, and the
+// registry login, which has no resource to scope it to.
+func repositoryStatements(p *config.Platform, regions []string, actions ...string) *[]awsiam.PolicyStatement {
+	var repositories []string
+	for _, r := range regions {
+		repositories = append(repositories, RepositoryArn(p.Name, p.Pipeline.Account, r, p.Service.Name))
+	}
+	return &[]awsiam.PolicyStatement{
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{Actions: jsii.Strings(actions...), Resources: jsii.Strings(repositories...)}),
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{Actions: jsii.Strings("ecr:GetAuthorizationToken"), Resources: jsii.Strings("*")}),
+	}
+}
+
+// goBuildSpec selects the repository's Go in BuildImage and keeps its caches.
+func goBuildSpec(tools toolchain.Toolchain) awscodebuild.BuildSpec {
+	return awscodebuild.BuildSpec_FromObject(&map[string]any{
+		"phases": map[string]any{"install": map[string]any{"runtime-versions": RuntimeVersions(tools)}},
+		"cache":  map[string]any{"paths": GoCachePaths},
+	})
+}
+
+// ApproverRoleName is the role that may approve deployments to gated environments.
+func ApproverRoleName(platform string) string { return platform + "-deployment-approver" }
+
+// approverRole lets p.Pipeline.Approvers decide every Approve action of pipeline.
+func approverRole(stack awscdk.Stack, p *config.Platform, pipelineName string, stages []*EnvironmentStage) {
+	var actions []string
+	for _, stage := range stages {
+		if stage.Environment.NeedsApproval() {
+			actions = append(actions, fmt.Sprintf("arn:aws:codepipeline:%s:%s:%s/%s/%s", p.Pipeline.Region, p.Pipeline.Account, pipelineName, *stage.StageName(), ApproveAction))
+		}
+	}
+	if len(actions) == 0 {
+		return
+	}
+	approval.NewApproverRole(stack, "Approver", approval.Props{
+		RoleName:        ApproverRoleName(p.Name),
+		Principals:      p.Pipeline.ApproverPrincipals(),
+		PipelineArn:     fmt.Sprintf("arn:aws:codepipeline:%s:%s:%s", p.Pipeline.Region, p.Pipeline.Account, pipelineName),
+		ApprovalActions: actions,
+	})
+}
+
+// ApproveAction is the name of the manual approval action in a gated environment's stage.
+const ApproveAction = "Approve"
+
+// SmokeTestProjectName names an environment's smoke-test build, which the approval of the next
+// environment links to.
+func SmokeTestProjectName(platform, environment string) string {
+	return fmt.Sprintf("%s-%s-smoke-test", platform, environment)
+}
+
+// approvalReviewURL is what the approver reads before deciding on env: the smoke test of the
+// environment deployed before it, else the pipeline.
+func approvalReviewURL(p *config.Platform, env config.Environment, pipelineName string) string {
+	for i, e := range p.Environments {
+		if e.Name == env.Name && i > 0 {
+			return fmt.Sprintf("https://%[1]s.console.aws.amazon.com/codesuite/codebuild/%[2]s/projects/%[3]s/history?region=%[1]s",
+				p.Pipeline.Region, p.Pipeline.Account, SmokeTestProjectName(p.Name, p.Environments[i-1].Name))
+		}
+	}
+	return fmt.Sprintf("https://%[1]s.console.aws.amazon.com/codesuite/codepipeline/pipelines/%[2]s/view?region=%[1]s", p.Pipeline.Region, pipelineName)
+}

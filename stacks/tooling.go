@@ -1,0 +1,90 @@
+package stacks
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/example/platform/lib/compliance"
+	"github.com/example/platform/lib/config"
+	"github.com/example/platform/lib/registry"
+)
+
+// ToolingStage is what the tooling account holds for the environments, deployed by the
+// pipeline before any of them: the service's image repository in every region an environment
+// runs in. The pipeline's Image step pushes each release to all of them, so every region pulls
+// the same digest from its own region.
+type ToolingStage struct {
+	awscdk.Stage
+	Registries []*RegistryStack
+}
+
+// RegistryStack is the image repository in one region of the tooling account. It holds the
+// releases rollbacks go back to, so it is protected like the environments' stateful stacks.
+type RegistryStack struct {
+	awscdk.Stack
+	Region   string
+	Registry *registry.Registry
+}
+
+// NewToolingStage adds the tooling stage to scope.
+func NewToolingStage(scope constructs.Construct, p *config.Platform) *ToolingStage {
+	tooling := config.Environment{Name: ToolingEnvironment, Account: p.Pipeline.Account}
+	stage := awscdk.NewStage(scope, jsii.String(ToolingEnvironment), &awscdk.StageProps{
+		Env: &awscdk.Environment{Account: jsii.String(p.Pipeline.Account)},
+	})
+	compliance.Apply(stage)
+	for key, value := range platformTags(p, tooling) {
+		awscdk.Tags_Of(stage).Add(jsii.String(key), jsii.String(value), nil)
+	}
+	result := &ToolingStage{Stage: stage}
+	for _, region := range RegistryRegions(p) {
+		stack := newStack(stage, placement{platform: p, env: tooling, region: region}, TierRegistry,
+			fmt.Sprintf("%s image repository in %s: the releases every environment there runs", p.Name, region), true)
+		result.Registries = append(result.Registries, &RegistryStack{Stack: stack, Region: region, Registry: registry.New(stack, "Registry", registry.Props{
+			RepositoryName: RepositoryName(p.Name, p.Service.Name),
+			PullAccounts:   pullAccounts(p, region),
+			KeepDeployed:   p.Service.KeepDeployedImages,
+		})})
+	}
+	return result
+}
+
+// RegistryRegions are every region an environment runs in, sorted: where the service's images
+// must be.
+func RegistryRegions(p *config.Platform) []string {
+	var regions []string
+	for _, env := range p.Environments {
+		for _, r := range env.Regions {
+			if !slices.Contains(regions, r.Region) {
+				regions = append(regions, r.Region)
+			}
+		}
+	}
+	slices.Sort(regions)
+	return regions
+}
+
+// pullAccounts are the accounts of the environments that run in region.
+func pullAccounts(p *config.Platform, region string) []string {
+	var accounts []string
+	for _, env := range p.Environments {
+		runsThere := slices.ContainsFunc(env.Regions, func(r config.Region) bool { return r.Region == region })
+		if runsThere && !slices.Contains(accounts, env.Account) {
+			accounts = append(accounts, env.Account)
+		}
+	}
+	return accounts
+}
+
+// Stacks are the tooling stage's stacks.
+func (s *ToolingStage) Stacks() []awscdk.Stack {
+	var all []awscdk.Stack
+	for _, r := range s.Registries {
+		all = append(all, r.Stack)
+	}
+	return all
+}

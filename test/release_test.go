@@ -1,0 +1,358 @@
+package test
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/example/platform/lib/config"
+	"github.com/example/platform/lib/registry"
+	"github.com/example/platform/stacks"
+	"github.com/example/platform/test/testkit"
+)
+
+// mustAction is the action of stage called name.
+func mustAction(t *testing.T, stage pipelineStage, name string) pipelineAction {
+	t.Helper()
+	a, ok := actionNamed(stage, name)
+	if !ok {
+		t.Fatalf("stage %s has no action %s", stage.Name, name)
+	}
+	return a
+}
+
+// projectOf is the CodeBuild project an action runs.
+func projectOf(t *testing.T, res resources, action pipelineAction) map[string]any {
+	t.Helper()
+	ref, _ := action.Configuration["ProjectName"].(map[string]any)
+	id, _ := ref["Ref"].(string)
+	project, ok := res.ofType("AWS::CodeBuild::Project")[id]
+	if !ok {
+		t.Fatalf("action %s runs project %v, which is not in the template", action.Name, action.Configuration["ProjectName"])
+	}
+	return project
+}
+
+// The release is built once, before anything deploys: the Image step runs first in the Build
+// stage, privileged for Docker, gates on the scan at the configured severity, and the synth
+// step synthesizes with the digest it wrote.
+func TestRelease_TheImageIsBuiltOnceAndScannedBeforeTheSynthAndEveryStage(t *testing.T) {
+	for _, file := range configs {
+		p := testkit.Synth(t, file)
+		pipeline, res := pipelineOf(t, p)
+		if pipeline.Stages[1].Name != "Build" {
+			t.Fatalf("%s: the second stage is %s, want Build", file, pipeline.Stages[1].Name)
+		}
+		image, synth := mustAction(t, pipeline.Stages[1], "Image"), mustAction(t, pipeline.Stages[1], "Synth")
+		if image.RunOrder >= synth.RunOrder {
+			t.Errorf("%s: Image runs at %d, Synth at %d: the synth needs the digest", file, image.RunOrder, synth.RunOrder)
+		}
+		project := projectOf(t, res, image)
+		if !strings.Contains(jsonOf(project["Environment"]), `"PrivilegedMode":true`) {
+			t.Errorf("%s: the Image step is not privileged: Docker needs it", file)
+		}
+		if spec := jsonOf(project["Source"]); !strings.Contains(spec, stacks.ImageCommand+" publish") {
+			t.Errorf("%s: the Image step does not run %s publish", file, stacks.ImageCommand)
+		}
+		assertVariables(t, file+" Image", project, map[string]string{
+			"IMAGE_SCAN_THRESHOLD": p.Config.Service.ScanThreshold,
+			"IMAGE_REPOSITORY":     stacks.RepositoryName(p.Config.Name, p.Config.Service.Name),
+			"IMAGE_DOCKERFILE":     p.Config.Service.Dockerfile,
+			"IMAGE_REGIONS":        strings.Join(imageRegions(p.Config), ","),
+			"IMAGE_RELEASE_DIGEST": p.Config.Service.ReleaseDigest,
+			"IMAGE_ACCOUNT":        p.Config.Pipeline.Account,
+		})
+		synthSpec := jsonOf(projectOf(t, res, synth)["Source"])
+		if !strings.Contains(synthSpec, `IMAGE_DIGEST=\\\"$(cat `+stacks.ImageDigestFile+`)\\\"`) {
+			t.Errorf("%s: the synth step does not synthesize with the Image step's digest: %s", file, synthSpec)
+		}
+		// Every stage comes after the Build stage, so after the scan gate.
+		for i, stage := range pipeline.Stages {
+			if i > 1 && stage.Name == "Build" {
+				t.Errorf("%s: a Build stage after a deployment", file)
+			}
+		}
+	}
+}
+
+// imageRegions are the regions the Image step must push to: the first environment's primary
+// first (where the scan is read), then every other region any environment runs in.
+func imageRegions(p *config.Platform) []string {
+	home := p.Environments[0].Primary().Region
+	regions := []string{home}
+	for _, env := range p.Environments {
+		for _, r := range env.Regions {
+			if !slices.Contains(regions, r.Region) {
+				regions = append(regions, r.Region)
+			}
+		}
+	}
+	slices.Sort(regions[1:])
+	return regions
+}
+
+// Promote, don't rebuild: given the pipeline's digest, every app stack of every environment
+// runs exactly that image, by digest, from the tooling account's repository in its own region.
+func TestRelease_EveryEnvironmentAndRegionRunsTheSameDigest(t *testing.T) {
+	digest := "sha256:" + strings.Repeat("c0", 32)
+	for _, file := range configs {
+		cfg := testkit.LoadConfig(t, file)
+		if err := cfg.SetImageDigest(digest); err != nil {
+			t.Fatal(err)
+		}
+		p := testkit.Build(t, cfg, file, false)
+		apps := 0
+		for _, env := range cfg.Environments {
+			for _, region := range env.Regions {
+				apps++
+				want := fmt.Sprintf("%s.dkr.ecr.%s.amazonaws.com/%s@%s", cfg.Pipeline.Account, region.Region, stacks.RepositoryName(cfg.Name, cfg.Service.Name), digest)
+				if got := serviceImage(t, p, stacks.StackName(cfg.Name, env.Name, region.Region, stacks.TierApp), cfg.Service.Name); got != want {
+					t.Errorf("%s/%s runs %s, want %s", env.Name, region.Region, got, want)
+				}
+			}
+		}
+		if apps < 2 {
+			t.Errorf("%s: %d app stacks: nothing to compare", file, apps)
+		}
+	}
+}
+
+// serviceImage is the image the service's container runs in an app stack, with the pseudo
+// parameters CDK leaves to CloudFormation filled in.
+func serviceImage(t *testing.T, p *testkit.Platform, stackName, container string) string {
+	t.Helper()
+	for _, task := range templateResources(t, p, stackName).ofType("AWS::ECS::TaskDefinition") {
+		for _, raw := range task["ContainerDefinitions"].([]any) {
+			c := raw.(map[string]any)
+			if c["Name"] == container {
+				return resolvePseudo(c["Image"])
+			}
+		}
+	}
+	t.Fatalf("%s runs no container %s", stackName, container)
+	return ""
+}
+
+func resolvePseudo(value any) string {
+	switch v := value.(type) {
+	case string:
+		return v
+	case map[string]any:
+		if join, ok := v["Fn::Join"].([]any); ok {
+			var parts []string
+			for _, part := range join[1].([]any) {
+				parts = append(parts, resolvePseudo(part))
+			}
+			return strings.Join(parts, join[0].(string))
+		}
+		if ref, ok := v["Ref"].(string); ok && ref == "AWS::URLSuffix" {
+			return "amazonaws.com"
+		}
+	}
+	return jsonOf(value)
+}
+
+// Without a release (a synthesis outside the pipeline), the bootstrap image runs.
+func TestRelease_WithoutADigestTheBootstrapImageRuns(t *testing.T) {
+	p := testkit.Synth(t, "config/example.json")
+	env := p.Config.Environments[0]
+	if got := serviceImage(t, p, stacks.StackName(p.Config.Name, env.Name, env.Primary().Region, stacks.TierApp), p.Config.Service.Name); got != p.Config.Service.BootstrapImage {
+		t.Errorf("runs %s, want the bootstrap image %s", got, p.Config.Service.BootstrapImage)
+	}
+}
+
+// The repositories are the tooling account's, one per region an environment runs in, and only
+// the environment accounts that run there may pull.
+func TestRelease_EachRegionsRepositoryIsPullableOnlyByTheEnvironmentsThere(t *testing.T) {
+	eachAssembly(t, func(t *testing.T, a *deployed) {
+		cfg := testkit.Synth(t, a.file).Config
+		for _, region := range stacks.RegistryRegions(cfg) {
+			name := stacks.StackName(cfg.Name, stacks.ToolingEnvironment, region, stacks.TierRegistry)
+			s := a.byName[name]
+			if s == nil || s.Account != cfg.Pipeline.Account || s.Region != region {
+				t.Errorf("no repository stack %s in the tooling account in %s", name, region)
+				continue
+			}
+			var want []string
+			for _, env := range cfg.Environments {
+				if slices.ContainsFunc(env.Regions, func(r config.Region) bool { return r.Region == region }) && !slices.Contains(want, env.Account) {
+					want = append(want, "arn:aws:iam::"+env.Account+":root")
+				}
+			}
+			for id, repository := range resourcesOf(s, "AWS::ECR::Repository") {
+				var policy struct {
+					Statement []struct {
+						Effect    string
+						Principal struct{ AWS any }
+						Action    []string
+					}
+				}
+				if err := json.Unmarshal([]byte(jsonOf(propertiesOf(repository)["RepositoryPolicyText"])), &policy); err != nil {
+					t.Fatal(err)
+				}
+				var pullers []string
+				for _, statement := range policy.Statement {
+					for _, principal := range asList(statement.Principal.AWS) {
+						pullers = append(pullers, principal.(string))
+					}
+					if statement.Effect != "Allow" || slices.ContainsFunc(statement.Action, func(a string) bool { return !strings.HasPrefix(a, "ecr:BatchGetImage") && !strings.HasPrefix(a, "ecr:GetDownloadUrlForLayer") && a != "ecr:BatchCheckLayerAvailability" }) {
+						t.Errorf("%s/%s allows %v, more than pulling", name, id, statement.Action)
+					}
+				}
+				if single, ok := policy.Statement[0].Principal.AWS.(string); ok {
+					pullers = []string{single}
+				}
+				slices.Sort(pullers)
+				slices.Sort(want)
+				if !slices.Equal(pullers, want) {
+					t.Errorf("%s/%s may be pulled by %v, want exactly the environment accounts there %v", name, id, pullers, want)
+				}
+			}
+		}
+	})
+}
+
+// Approvals: only the approver role may decide a gated environment's Approve action, and the
+// configured principals (default: the tooling account) may assume it.
+func TestRelease_OnlyTheApproverRoleDecidesTheApprovals(t *testing.T) {
+	for _, file := range configs {
+		p := testkit.Synth(t, file)
+		_, res := pipelineOf(t, p)
+		deciders := map[string]string{} // policy id -> roles
+		for id, policy := range res.ofType("AWS::IAM::Policy") {
+			for _, statement := range policy["PolicyDocument"].(map[string]any)["Statement"].([]any) {
+				s := statement.(map[string]any)
+				if slices.Contains(actionsOf(s), "codepipeline:PutApprovalResult") && strings.Contains(jsonOf(s["Resource"]), "/"+stacks.ApproveAction) {
+					deciders[id] = jsonOf(policy["Roles"])
+				}
+			}
+		}
+		if len(deciders) != 1 {
+			t.Fatalf("%s: %d policies may decide the Approve actions, want the approver role's alone: %v", file, len(deciders), deciders)
+		}
+		for _, roles := range deciders {
+			if !strings.Contains(roles, "Approver") {
+				t.Errorf("%s: the Approve actions are decided by %s, not the approver role", file, roles)
+			}
+		}
+		for id, role := range res.ofType("AWS::IAM::Role") {
+			if role["RoleName"] != stacks.ApproverRoleName(p.Config.Name) {
+				continue
+			}
+			trust := jsonOf(role["AssumeRolePolicyDocument"])
+			for _, principal := range p.Config.Pipeline.ApproverPrincipals() {
+				if !strings.Contains(trust, principal) {
+					t.Errorf("%s: %s cannot be assumed by %s", file, id, principal)
+				}
+			}
+		}
+	}
+}
+
+func actionsOf(statement map[string]any) []string {
+	var out []string
+	for _, a := range asList(statement["Action"]) {
+		out = append(out, a.(string))
+	}
+	if a, ok := statement["Action"].(string); ok {
+		out = append(out, a)
+	}
+	return out
+}
+
+// After each environment deploys, the release it runs is tagged deployed-<env>-..., which the
+// repositories keep for rollbacks, in each of that environment's regions.
+func TestRelease_EachEnvironmentTagsTheReleaseItRunsForRollbacks(t *testing.T) {
+	for _, file := range configs {
+		p := testkit.Synth(t, file)
+		pipeline, res := pipelineOf(t, p)
+		for _, env := range p.Config.Environments {
+			stage := stageNamed(t, pipeline, env.Name)
+			mark := mustAction(t, stage, "MarkDeployed")
+			for _, a := range stage.Actions {
+				if a.ActionTypeID.Category == "Deploy" && a.RunOrder >= mark.RunOrder {
+					t.Errorf("%s/%s: MarkDeployed (%d) runs before %s (%d) deploys", file, env.Name, mark.RunOrder, a.Name, a.RunOrder)
+				}
+			}
+			project := projectOf(t, res, mark)
+			if !strings.Contains(jsonOf(project["Source"]), stacks.ImageCommand+" mark-deployed") {
+				t.Errorf("%s/%s: MarkDeployed does not run %s mark-deployed", file, env.Name, stacks.ImageCommand)
+			}
+			var regions []string
+			for _, r := range env.Regions {
+				regions = append(regions, r.Region)
+			}
+			assertVariables(t, file+" "+env.Name+" MarkDeployed", project, map[string]string{
+				"IMAGE_ENVIRONMENT": env.Name, "IMAGE_TAG_PREFIX": registry.DeployedTagPrefix, "IMAGE_REGIONS": strings.Join(regions, ","),
+			})
+		}
+	}
+}
+
+// assertVariables checks environment variables of a CodeBuild project.
+func assertVariables(t *testing.T, what string, project map[string]any, want map[string]string) {
+	t.Helper()
+	var environment struct {
+		EnvironmentVariables []struct{ Name, Value string }
+	}
+	if err := json.Unmarshal([]byte(jsonOf(project["Environment"])), &environment); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, v := range environment.EnvironmentVariables {
+		got[v.Name] = v.Value
+	}
+	for name, value := range want {
+		if got[name] != value {
+			t.Errorf("%s: %s = %q, want %q", what, name, got[name], value)
+		}
+	}
+}
+
+// `make synth` and `make test` need no Docker: the app builds no image and declares no Docker
+// asset, and it synthesizes with no docker on PATH.
+func TestApp_SynthesizesWithoutDocker(t *testing.T) {
+	outdir := t.TempDir()
+	binary := buildApp(t)
+	noDocker := filepath.Join(t.TempDir(), "bin")
+	if err := os.Mkdir(noDocker, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, tool := range []string{"node", "npx"} {
+		if path, err := exec.LookPath(tool); err == nil {
+			if err := os.Symlink(path, filepath.Join(noDocker, tool)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	t.Setenv("PATH", noDocker)
+	stderr, code := runApp(t, binary, "config/example.json", outdir)
+	if code != 0 {
+		t.Fatalf("exit status %d without docker on PATH:\n%s", code, stderr)
+	}
+	assets, _ := filepath.Glob(filepath.Join(outdir, "*", "*.assets.json"))
+	top, _ := filepath.Glob(filepath.Join(outdir, "*.assets.json"))
+	if len(assets)+len(top) == 0 {
+		t.Fatal("no asset manifests: did the synthesis write anything?")
+	}
+	for _, manifest := range append(assets, top...) {
+		data, err := os.ReadFile(manifest)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var assets struct {
+			DockerImages map[string]any `json:"dockerImages"`
+		}
+		if err := json.Unmarshal(data, &assets); err != nil {
+			t.Fatal(err)
+		}
+		if len(assets.DockerImages) > 0 {
+			t.Errorf("%s declares Docker image assets, which would need Docker to publish", filepath.Base(manifest))
+		}
+	}
+}
