@@ -200,7 +200,9 @@ func TestRelease_EachRegionsRepositoryIsPullableOnlyByTheEnvironmentsThere(t *te
 					for _, principal := range asList(statement.Principal.AWS) {
 						pullers = append(pullers, principal.(string))
 					}
-					if statement.Effect != "Allow" || slices.ContainsFunc(statement.Action, func(a string) bool { return !strings.HasPrefix(a, "ecr:BatchGetImage") && !strings.HasPrefix(a, "ecr:GetDownloadUrlForLayer") && a != "ecr:BatchCheckLayerAvailability" }) {
+					if statement.Effect != "Allow" || slices.ContainsFunc(statement.Action, func(a string) bool {
+						return !strings.HasPrefix(a, "ecr:BatchGetImage") && !strings.HasPrefix(a, "ecr:GetDownloadUrlForLayer") && a != "ecr:BatchCheckLayerAvailability"
+					}) {
 						t.Errorf("%s/%s allows %v, more than pulling", name, id, statement.Action)
 					}
 				}
