@@ -6,33 +6,21 @@ package test
 // a role and rows here, not code.
 
 import (
-	"encoding/json"
 	"fmt"
 	"maps"
 	"os"
 	"path/filepath"
-	"reflect"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/example/platform/internal/assembly"
 	"github.com/example/platform/internal/reachability"
 	"github.com/example/platform/lib/config"
 	"github.com/example/platform/stacks"
 	"github.com/example/platform/test/testkit"
 )
-
-// pendingPeering is true while the inter-region peering (the `peering` tier, with the
-// cross-region database rules) is not on this branch: the cross-region rows, which need it, are
-// expected refused. TestFlows_PendingPeeringIsStillPending fails as soon as the peering lands;
-// then set it to false, and the cross-region rows must be allowed in every environment whose
-// config does not turn interRegionPeering off.
-const pendingPeering = true
-
-// tierPeering is the tier of the stacks that hold an environment's peering connections and
-// their routes.
-const tierPeering = "peering"
 
 // role is a place flows start or end: the members of one security group (an
 // AWS::EC2::SecurityGroup of the region's stack of tier whose logical ID starts with group) in
@@ -51,7 +39,8 @@ var roles = map[string]role{
 	"database":    {tier: stacks.TierData, group: "DatabaseSecurityGroup", subnets: "isolated"},
 	"rotation":    {tier: stacks.TierData, group: "DatabaseRotationSecurityGroup", subnets: "isolated", primaryOnly: true},
 	"endpoints":   {tier: stacks.TierNetwork, group: "NetworkEndpointsSecurityGroup", subnets: "private"},
-	"vpc":         {}, // any host of the VPC
+	"vpc":         {},                   // any host of the VPC
+	"taskSubnets": {subnets: "private"}, // any host of the private subnets, where the tasks run
 }
 
 // outside are the places outside the VPCs, per region.
@@ -136,6 +125,8 @@ var flowTable = []flowKind{
 	{from: "tasks", to: "s3", port: "https", want: allowed, why: "ECR's image layers and the lake, through the gateway endpoint"},
 	{from: "tasks", to: "internet", port: "https", want: allowed, why: "other AWS APIs, through NAT"},
 	{from: "tasks", to: "database", port: "postgres", scope: acrossRegions, want: withPeering, why: "every region writes to the writer, wherever it is"},
+	{from: "taskSubnets", to: "database", port: "postgres", scope: acrossRegions, want: withPeering,
+		why: "accepted: a security group cannot name another region's group, so a database admits the other regions' whole task subnets, whatever else runs there"},
 	{from: "tasks", to: "tasks", port: "container", scope: acrossRegions, want: refused, why: "regions do not call each other's tasks"},
 	{from: "tasks", to: "database", port: "postgres", scope: acrossEnvironments, want: refused, why: "no environment reaches another's database"},
 }
@@ -153,6 +144,7 @@ func (r flowRow) String() string {
 
 // flowsOf is a config's network model and the rows of the table for it.
 type flowsOf struct {
+	name  string
 	a     *deployed
 	cfg   *config.Platform
 	model *reachability.Model
@@ -168,16 +160,33 @@ var (
 func eachFlowModel(t *testing.T, check func(t *testing.T, f *flowsOf)) {
 	t.Helper()
 	eachAssembly(t, func(t *testing.T, a *deployed) {
-		flowModelsMu.Lock()
-		f, ok := flowModels[a.file]
-		if !ok {
-			f = &flowsOf{a: a, cfg: testkit.Synth(t, a.file).Config, model: reachability.Build(a.stacks)}
-			f.rows = f.rowsOf(t)
-			flowModels[a.file] = f
-		}
-		flowModelsMu.Unlock()
-		check(t, f)
+		check(t, flowModel(t, a.file, a, testkit.Synth(t, a.file).Config))
 	})
+}
+
+// flowModel is the network model and flow rows of an assembly, built once per name.
+func flowModel(t *testing.T, name string, a *deployed, cfg *config.Platform) *flowsOf {
+	t.Helper()
+	flowModelsMu.Lock()
+	defer flowModelsMu.Unlock()
+	f, ok := flowModels[name]
+	if !ok {
+		f = &flowsOf{name: name, a: a, cfg: cfg, model: reachability.Build(a.stacks)}
+		f.rows = f.rowsOf(t)
+		flowModels[name] = f
+	}
+	return f
+}
+
+// withoutPeeringFlows is the flow model of config/three-region.json with interRegionPeering off.
+func withoutPeeringFlows(t *testing.T) *flowsOf {
+	t.Helper()
+	p := withoutPeering(t)
+	stacks, err := assembly.Read(p.Outdir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return flowModel(t, "config/three-region.json with interRegionPeering off", &deployed{file: "config/three-region.json", stacks: stacks, byName: assembly.ByName(stacks)}, p.Config)
 }
 
 func (f *flowsOf) rowsOf(t *testing.T) []flowRow {
@@ -201,7 +210,7 @@ func (f *flowsOf) rowsOf(t *testing.T) []flowRow {
 		case allowed:
 			row.want = true
 		case withPeering:
-			row.want = !pendingPeering && f.peeringOn(t, fromEnv)
+			row.want = fromEnv.PeersRegions()
 		}
 		rows = append(rows, row)
 	}
@@ -273,61 +282,58 @@ func (f *flowsOf) group(t *testing.T, r role, env config.Environment, region con
 	return found[0]
 }
 
-// peeringOn reads environments[].interRegionPeering (default true) from the config file itself,
-// so that this test needs no field the config package may not have yet.
-func (f *flowsOf) peeringOn(t *testing.T, env config.Environment) bool {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join(testkit.RepoRoot(t), f.a.file))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var raw struct {
-		Environments []map[string]any `json:"environments"`
-	}
-	if err := json.Unmarshal(data, &raw); err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range raw.Environments {
-		if e["name"] == env.Name {
-			return e["interRegionPeering"] != false
-		}
-	}
-	t.Fatalf("%s has no environment %s", f.a.file, env.Name)
-	return false
-}
-
 // Every row of the table, in every environment and region of both configs: allowed rows pass
 // every layer; refused rows are refused entirely, by the security groups (defense in depth, even
 // where the routes refuse them too) unless the row says why only the routes can.
 func TestFlows_EveryFlowThePlatformNeedsIsAllowedAndNothingElse(t *testing.T) {
-	eachFlowModel(t, func(t *testing.T, f *flowsOf) {
-		allowedRows, refusedRows := 0, 0
-		for _, row := range f.rows {
-			v, err := f.model.Evaluate(row.flow)
-			switch {
-			case err != nil:
-				t.Errorf("%s: %v", row, err)
-			case row.want && !v.Allowed():
-				t.Errorf("%s (%s): want allowed, got %s", row, row.kind.why, v)
-			case row.want:
-				allowedRows++
-				t.Logf("%s: allowed", row)
-			case v.Outcome != reachability.Denied:
-				t.Errorf("%s (%s): want refused, got %s", row, row.kind.why, v)
-			case row.kind.byRoutes == "" && !v.DeniedBy(reachability.SecurityGroups):
-				t.Errorf("%s (%s): refused, but not by the security groups (%s): make the groups refuse it too, or say in the row why only the routes can", row, row.kind.why, v)
-			case row.kind.byRoutes != "" && !v.DeniedBy(reachability.Routes):
-				t.Errorf("%s: the row says the routes refuse it (%s), but %s", row, row.kind.byRoutes, v)
-			default:
-				refusedRows++
-				t.Logf("%s: %s", row, v)
+	eachFlowModel(t, checkFlows)
+}
+
+// With interRegionPeering off, the cross-region rows are refused, and everything else holds.
+func TestFlows_WithoutPeeringTheCrossRegionRowsAreRefused(t *testing.T) {
+	f := withoutPeeringFlows(t)
+	crossRegion := 0
+	for _, row := range f.rows {
+		if row.kind.want == withPeering {
+			crossRegion++
+			if row.want {
+				t.Errorf("%s is expected allowed with peering off", row)
 			}
 		}
-		t.Logf("%s: %d flows, %d allowed, %d refused", f.a.file, len(f.rows), allowedRows, refusedRows)
-		if allowedRows == 0 || refusedRows == 0 {
-			t.Error("the flow table checked nothing")
+	}
+	if crossRegion == 0 {
+		t.Error("no cross-region row: the test checked nothing")
+	}
+	checkFlows(t, f)
+}
+
+func checkFlows(t *testing.T, f *flowsOf) {
+	allowedRows, refusedRows := 0, 0
+	for _, row := range f.rows {
+		v, err := f.model.Evaluate(row.flow)
+		switch {
+		case err != nil:
+			t.Errorf("%s: %v", row, err)
+		case row.want && !v.Allowed():
+			t.Errorf("%s (%s): want allowed, got %s", row, row.kind.why, v)
+		case row.want:
+			allowedRows++
+			t.Logf("%s: allowed", row)
+		case v.Outcome != reachability.Denied:
+			t.Errorf("%s (%s): want refused, got %s", row, row.kind.why, v)
+		case row.kind.byRoutes == "" && !v.DeniedBy(reachability.SecurityGroups):
+			t.Errorf("%s (%s): refused, but not by the security groups (%s): make the groups refuse it too, or say in the row why only the routes can", row, row.kind.why, v)
+		case row.kind.byRoutes != "" && !v.DeniedBy(reachability.Routes):
+			t.Errorf("%s: the row says the routes refuse it (%s), but %s", row, row.kind.byRoutes, v)
+		default:
+			refusedRows++
+			t.Logf("%s: %s", row, v)
 		}
-	})
+	}
+	t.Logf("%s: %d flows, %d allowed, %d refused", f.name, len(f.rows), allowedRows, refusedRows)
+	if allowedRows == 0 || refusedRows == 0 {
+		t.Error("the flow table checked nothing")
+	}
 }
 
 // The model follows every value the network depends on: a rule, route or placement it could not
@@ -375,34 +381,6 @@ func TestFlows_RolesSitWhereTheTableSays(t *testing.T) {
 	})
 }
 
-// While pendingPeering is set, nothing of the peering may be on this branch: once it is, the
-// cross-region rows must be expected allowed, or they test nothing.
-func TestFlows_PendingPeeringIsStillPending(t *testing.T) {
-	if !pendingPeering {
-		t.Skip("the inter-region peering has landed; the cross-region rows expect it")
-	}
-	if field := configField(reflect.TypeOf(config.Environment{}), "interRegionPeering"); field != "" {
-		t.Errorf("config.Environment has %s (interRegionPeering): the peering has landed, so set pendingPeering = false in test/flows_test.go", field)
-	}
-	eachAssembly(t, func(t *testing.T, a *deployed) {
-		for _, s := range a.stacks {
-			if tierOf(s.Name) == tierPeering {
-				t.Errorf("%s is a peering stack: the peering has landed, so set pendingPeering = false in test/flows_test.go", s.Name)
-			}
-		}
-	})
-}
-
-// configField is the Go name of the field of t whose JSON name is name, or "".
-func configField(t reflect.Type, name string) string {
-	for i := range t.NumField() {
-		if tag, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ","); tag == name {
-			return t.Field(i).Name
-		}
-	}
-	return ""
-}
-
 const (
 	flowTableBegin = "<!-- The tables below are generated from test/flows_test.go: UPDATE_GOLDEN=1 go test ./test -run TestFlows_READMEShowsTheTestedTable -->"
 	flowTableEnd   = "<!-- end of the generated flow tables -->"
@@ -420,8 +398,18 @@ func TestFlows_READMEShowsTheTestedTable(t *testing.T) {
 				c[1]++
 			}
 		}
-		counts[f.a.file] = c
+		counts[f.name] = c
 	})
+	off := withoutPeeringFlows(t)
+	for _, row := range off.rows {
+		c := counts[off.name]
+		if row.want {
+			c[0]++
+		} else {
+			c[1]++
+		}
+		counts[off.name] = c
+	}
 	want := flowTableMarkdown(counts)
 	file := filepath.Join(testkit.RepoRoot(t), "README.md")
 	data, err := os.ReadFile(file)
@@ -471,12 +459,9 @@ func flowTableMarkdown(counts map[string][2]int) string {
 	where := map[scope]string{inRegion: "each region", acrossRegions: "each ordered pair of an environment's regions", acrossEnvironments: "each region to each region of every other environment"}
 	for _, kind := range flowTable {
 		expected := map[want]string{allowed: "allowed", refused: "refused by the security groups",
-			withPeering: "allowed with inter-region peering, else refused by the security groups"}[kind.want]
+			withPeering: "allowed where the environment peers its regions (`interRegionPeering`, on by default), else refused by the security groups"}[kind.want]
 		if kind.byRoutes != "" {
 			expected = "refused by the routes: " + kind.byRoutes
-		}
-		if kind.want == withPeering && pendingPeering {
-			expected += " (refused until the peering lands: `pendingPeering`)"
 		}
 		at := where[kind.scope]
 		if roles[kind.from].primaryOnly || roles[kind.to].primaryOnly {
@@ -487,7 +472,11 @@ func flowTableMarkdown(counts map[string][2]int) string {
 	out.WriteString("\n")
 	for _, file := range slices.Sorted(maps.Keys(counts)) {
 		c := counts[file]
-		fmt.Fprintf(&out, "With `%s` the table is %d flows: %d allowed, %d refused.\n", file, c[0]+c[1], c[0], c[1])
+		configFile, variant, _ := strings.Cut(file, " ")
+		if variant != "" {
+			variant = " " + strings.Replace(variant, "interRegionPeering", "`interRegionPeering`", 1)
+		}
+		fmt.Fprintf(&out, "With `%s`%s the table is %d flows: %d allowed, %d refused.\n", configFile, variant, c[0]+c[1], c[0], c[1])
 	}
 	return out.String()
 }
