@@ -1,6 +1,7 @@
 package test
 
 import (
+	"sync"
 	"testing"
 
 	"github.com/example/platform/lib/config"
@@ -74,12 +75,7 @@ func routesTo(t *testing.T, p *testkit.Platform, stackName, cidr string) []map[s
 // Peering can be switched off (a user with their own Transit Gateway); then no region requests
 // a connection, adds a route or admits another region's tasks.
 func TestWritePath_PeeringOffLeavesNoConnectionRouteOrRemoteRule(t *testing.T) {
-	cfg := testkit.LoadConfig(t, "config/three-region.json")
-	off := false
-	for i := range cfg.Environments {
-		cfg.Environments[i].InterRegionPeering = &off
-	}
-	p := testkit.Build(t, cfg, "config/three-region.json", false)
+	p := withoutPeering(t)
 	for _, name := range p.StackNames() {
 		resources := templateResources(t, p, name)
 		for _, resourceType := range []string{"AWS::EC2::VPCPeeringConnection"} {
@@ -103,4 +99,26 @@ func TestWritePath_PeeringOffLeavesNoConnectionRouteOrRemoteRule(t *testing.T) {
 			}
 		}
 	}
+}
+
+var (
+	peeringOff   *testkit.Platform
+	peeringOffMu sync.Mutex
+)
+
+// withoutPeering is config/three-region.json with interRegionPeering off in every environment,
+// synthesized once per test binary (the write path's and the flow table's tests share it).
+func withoutPeering(t *testing.T) *testkit.Platform {
+	t.Helper()
+	peeringOffMu.Lock()
+	defer peeringOffMu.Unlock()
+	if peeringOff == nil {
+		cfg := testkit.LoadConfig(t, "config/three-region.json")
+		off := false
+		for i := range cfg.Environments {
+			cfg.Environments[i].InterRegionPeering = &off
+		}
+		peeringOff = testkit.Build(t, cfg, "config/three-region.json", false)
+	}
+	return peeringOff
 }
