@@ -358,3 +358,63 @@ func TestApp_SynthesizesWithoutDocker(t *testing.T) {
 		}
 	}
 }
+
+// The README's release steps are the pipeline's: every action or stage they name in backticks
+// exists in example.json's pipeline, in the order the pipeline runs them, and they name every
+// step a release goes through.
+func TestRelease_READMEStepsMatchThePipeline(t *testing.T) {
+	p := testkit.Synth(t, "config/example.json")
+	pipeline, _ := pipelineOf(t, p)
+	// Every stage and action, in the order the pipeline runs them.
+	type event struct {
+		name          string
+		stage, order int
+	}
+	var events []event
+	for i, stage := range pipeline.Stages {
+		events = append(events, event{stage.Name, i, 0})
+		actions := slices.Clone(stage.Actions)
+		slices.SortStableFunc(actions, func(a, b pipelineAction) int { return a.RunOrder - b.RunOrder })
+		for _, a := range actions {
+			name, _, _ := strings.Cut(a.Name, ".")
+			events = append(events, event{name, i, a.RunOrder})
+		}
+	}
+	events = append([]event{{"Source", 0, 0}}, events...)
+	known := map[string]bool{}
+	for _, e := range events {
+		known[e.name] = true
+	}
+	var steps []string
+	for _, line := range strings.Split(readmeSection(t, "## How a new version reaches production"), "\n") {
+		if len(line) > 2 && line[0] >= '1' && line[0] <= '9' && line[1] == '.' {
+			steps = append(steps, line)
+		} else if len(steps) > 0 && strings.HasPrefix(line, "   ") {
+			steps[len(steps)-1] += line
+		}
+	}
+	var named []string
+	at := event{stage: -1} // the README may only name what runs at or after this point
+	for _, step := range steps {
+		parts := strings.Split(step, "`")
+		for i := 1; i < len(parts); i += 2 {
+			if !known[parts[i]] {
+				continue
+			}
+			named = append(named, parts[i])
+			found := slices.IndexFunc(events, func(e event) bool {
+				return e.name == parts[i] && (e.stage > at.stage || e.stage == at.stage && e.order >= at.order)
+			})
+			if found < 0 {
+				t.Errorf("README names `%s` after a step the pipeline runs later", parts[i])
+				continue
+			}
+			at = events[found]
+		}
+	}
+	for _, step := range []string{"Source", "Image", "Synth", "SelfMutate", stacks.ToolingEnvironment, "SmokeTest", "MarkDeployed", "CheckPermissions", stacks.ApproveAction, "ProtectStacks"} {
+		if !slices.Contains(named, step) {
+			t.Errorf("README's release steps do not name `%s`", step)
+		}
+	}
+}
