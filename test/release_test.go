@@ -367,7 +367,7 @@ func TestRelease_READMEStepsMatchThePipeline(t *testing.T) {
 	pipeline, _ := pipelineOf(t, p)
 	// Every stage and action, in the order the pipeline runs them.
 	type event struct {
-		name          string
+		name         string
 		stage, order int
 	}
 	var events []event
