@@ -14,12 +14,12 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awssnssubscriptions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/pipelines"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/example/platform/internal/toolchain"
+	"github.com/example/platform/lib/alerts"
 	"github.com/example/platform/lib/compliance"
 	"github.com/example/platform/lib/config"
 	"github.com/example/platform/lib/pullrequests"
@@ -54,13 +54,12 @@ func NewPipelineStack(app awscdk.App, p *config.Platform, configFile string, too
 		Tags:        jsiiStringMap(platformTags(p, toolingEnv)),
 	})
 	result := &PipelineStack{Stack: stack}
-	key := notificationsKey(stack)
-	result.ApprovalTopic = awssns.NewTopic(stack, jsii.String("ApprovalTopic"), &awssns.TopicProps{
-		DisplayName: jsii.String(p.Name + " pipeline approvals"), MasterKey: key, EnforceSSL: jsii.Bool(true),
-	})
-	for _, email := range p.AlertEmails {
-		result.ApprovalTopic.AddSubscription(awssnssubscriptions.NewEmailSubscription(jsii.String(email), nil))
-	}
+	// Everything that publishes approvals (the pipeline's role, the broadening check's project)
+	// is in this account and is granted the topic's key by IAM. The key encrypts the
+	// pull-request builds too.
+	approvals := alerts.New(stack, "Approvals", alerts.Props{DisplayName: p.Name + " pipeline approvals", Emails: p.AlertEmails})
+	key := approvals.Key
+	result.ApprovalTopic = approvals.Topic
 
 	source, repository := pipelineSource(stack, p.Pipeline.Source)
 	pipelineName := p.Name + "-platform"
@@ -348,25 +347,6 @@ func smokeTest(p *config.Platform, stage *EnvironmentStage) pipelines.Step {
 		EnvFromCfnOutputs: &map[string]awscdk.CfnOutput{"SITE_URL": stage.Edge.URL, "API_URL": stage.Accelerator.URL},
 		Commands:          jsii.Strings(commands...),
 	})
-}
-
-// notificationsKey encrypts the approval topic and the pull-request builds. Everything that
-// publishes to the topic (the pipeline's role for approvals, the broadening check's project) is
-// in this account and is granted the key by IAM, so no service principal needs the key.
-func notificationsKey(stack awscdk.Stack) awskms.Key {
-	key := awskms.NewKey(stack, jsii.String("NotificationsKey"), &awskms.KeyProps{
-		Description: jsii.String("Encrypts the pipeline's approval notifications and pull-request builds"), EnableKeyRotation: jsii.Bool(true),
-	})
-	key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:        jsii.String("CloudWatchLogsEncryptsTheBuildLogs"),
-		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String(fmt.Sprintf("logs.%s.amazonaws.com", *stack.Region())), nil)},
-		Actions:    jsii.Strings("kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"),
-		Resources:  jsii.Strings("*"),
-		Conditions: &map[string]any{"ArnLike": map[string]any{
-			"kms:EncryptionContext:aws:logs:arn": fmt.Sprintf("arn:aws:logs:%s:%s:log-group:*", *stack.Region(), *stack.Account()),
-		}},
-	}), nil)
-	return key
 }
 
 // pipelineFindings are what cdk-nag finds in the resources CDK Pipelines generates: roles for

@@ -730,3 +730,50 @@ func TestRule_READMEListsEverythingATeardownLeaves(t *testing.T) {
 		}
 	})
 }
+
+// Compliance scanners flag a key policy that lets principals create grants for anything (a grant
+// outlives the IAM policy that allowed it): every key the platform writes allows kms:CreateGrant
+// only for AWS resources, or through one named service. CDK Pipelines' artifact keys are its own (the construct offers no way
+// to write their policies) and are listed with that reason.
+func TestRule_KeysAllowGrantsOnlyForAWSResources(t *testing.T) {
+	eachAssembly(t, func(t *testing.T, a *deployed) {
+		keys := 0
+		for _, s := range a.stacks {
+			for _, resourceType := range []string{"AWS::KMS::Key", "AWS::KMS::ReplicaKey"} {
+				for id, key := range resourcesOf(s, resourceType) {
+					if strings.Contains(id, "ArtifactsBucketEncryptionKey") || strings.Contains(id, "CrossRegionCodePipelineReplicationBucketEncryptionKey") {
+						continue // CDK Pipelines' own artifact keys
+					}
+					keys++
+					policy := propertiesOf(key)["KeyPolicy"]
+					var document struct {
+						Statement []struct {
+							Action    any
+							Condition map[string]map[string]any
+						}
+					}
+					if err := json.Unmarshal([]byte(jsonOf(policy)), &document); err != nil {
+						t.Fatal(err)
+					}
+					for _, statement := range document.Statement {
+						for _, raw := range asList(statement.Action) {
+							action := raw.(string)
+							// Limited to AWS resources, or to one service's use on the caller's behalf
+							// (CDK's grant for a secret encrypted with the key names Secrets Manager).
+							limited := statement.Condition["Bool"]["kms:GrantIsForAWSResource"] == "true" || statement.Condition["StringEquals"]["kms:ViaService"] != nil
+							if (action == "kms:*" || action == "kms:Create*" || action == "kms:CreateGrant") && !limited {
+								t.Errorf("%s/%s allows %s without kms:GrantIsForAWSResource: build the key with lib/keys (Policy or NewStackKey)", s.Name, id, action)
+							}
+						}
+						if action, ok := statement.Action.(string); ok && (action == "kms:*" || action == "kms:Create*") {
+							t.Errorf("%s/%s allows %s: build the key with lib/keys (Policy or NewStackKey)", s.Name, id, action)
+						}
+					}
+				}
+			}
+		}
+		if keys == 0 {
+			t.Error("no key in the assembly: the rule checked nothing")
+		}
+	})
+}

@@ -24,7 +24,7 @@ const (
 	CodeStarNotifications = "codestar-notifications.amazonaws.com"
 )
 
-// Props configures an alert topic. DisplayName and Publishers are required.
+// Props configures an alert topic. DisplayName is required.
 type Props struct {
 	// DisplayName is the sender name in the e-mails.
 	DisplayName string
@@ -32,6 +32,8 @@ type Props struct {
 	Emails []string
 	// Publishers are the service principals that publish to the topic (CloudWatch alarms,
 	// EventBridge rules, CodeStar Notifications): SNS uses the topic's key on their behalf.
+	// Principals of the account publish through IAM (topic.GrantPublish grants the key too).
+	// Default: none.
 	Publishers []string
 }
 
@@ -44,8 +46,8 @@ type Alerts struct {
 
 // New creates the topic.
 func New(scope constructs.Construct, id string, props Props) *Alerts {
-	if props.DisplayName == "" || len(props.Publishers) == 0 {
-		panic(fmt.Sprintf("alerts %s: DisplayName and Publishers are required (who is the topic from, and which services publish to it?)", id))
+	if props.DisplayName == "" {
+		panic(fmt.Sprintf("alerts %s: DisplayName is required: it is the sender people see in the e-mails", id))
 	}
 	c := constructs.NewConstruct(scope, jsii.String(id))
 	region := *awscdk.Stack_Of(c).Region()
@@ -53,14 +55,17 @@ func New(scope constructs.Construct, id string, props Props) *Alerts {
 	for _, service := range props.Publishers {
 		publishers = append(publishers, awsiam.NewServicePrincipal(jsii.String(service), nil))
 	}
-	key := keys.NewStackKey(c, "Key", "Encrypts "+props.DisplayName,
-		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+	var statements []awsiam.PolicyStatement
+	if len(publishers) > 0 {
+		statements = append(statements, awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid:        jsii.String("PublishersUseTheKeyThroughSNS"),
 			Principals: &publishers,
 			Actions:    jsii.Strings("kms:GenerateDataKey*", "kms:Decrypt"),
 			Resources:  jsii.Strings("*"),
 			Conditions: &map[string]any{"StringEquals": map[string]any{"kms:ViaService": fmt.Sprintf("sns.%s.amazonaws.com", region)}},
 		}))
+	}
+	key := keys.NewStackKey(c, "Key", "Encrypts "+props.DisplayName, statements...)
 	topic := awssns.NewTopic(c, jsii.String("Topic"), &awssns.TopicProps{
 		DisplayName: jsii.String(props.DisplayName), MasterKey: key, EnforceSSL: jsii.Bool(true),
 	})
