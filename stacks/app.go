@@ -5,21 +5,18 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscertificatemanager"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsecr"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsecs"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awsroute53"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/example/platform/lib/compliance"
+	"github.com/example/platform/lib/certificate"
 	"github.com/example/platform/lib/config"
 	"github.com/example/platform/lib/database"
 	"github.com/example/platform/lib/edge"
 	"github.com/example/platform/lib/network"
 	"github.com/example/platform/lib/service"
+	"github.com/example/platform/lib/table"
 )
 
 // AppStack is a region's application tier. It is stateless: it may be destroyed and deployed
@@ -46,17 +43,17 @@ var strategies = map[string]service.Strategy{
 }
 
 // NewAppStack builds the application tier of region.
-func NewAppStack(stage awscdk.Stage, place placement, region config.Region, in appInputs) *AppStack {
+func NewAppStack(stage awscdk.Stage, place placement, in appInputs) *AppStack {
 	p, env := place.platform, place.env
 	stack := newStack(stage, place, TierApp,
-		fmt.Sprintf("%s %s application in %s: ECS Fargate blue/green behind two ALBs", p.Name, env.Name, place.region), false)
+		fmt.Sprintf("%s %s application in %s: ECS Fargate blue/green behind two ALBs", p.Name, env.Name, place.region.Region), false)
 
 	image := awsecs.ContainerImage_FromRegistry(jsii.String(p.Service.BootstrapImage), nil)
 	if digest := p.Service.Digest(); digest != "" {
 		// The release the pipeline built, by digest: the same image in every environment and
 		// region, pulled from the tooling account's repository in this region.
 		repository := awsecr.Repository_FromRepositoryAttributes(stack, jsii.String("Images"), &awsecr.RepositoryAttributes{
-			RepositoryArn:  jsii.String(RepositoryArn(p.Name, p.Pipeline.Account, place.region, p.Service.Name)),
+			RepositoryArn:  jsii.String(RepositoryArn(p.Name, p.Pipeline.Account, place.region.Region, p.Service.Name)),
 			RepositoryName: jsii.String(RepositoryName(p.Name, p.Service.Name)),
 		})
 		image = awsecs.ContainerImage_FromEcrRepository(repository, jsii.String(digest))
@@ -65,11 +62,11 @@ func NewAppStack(stage awscdk.Stage, place placement, region config.Region, in a
 	svc := service.New(stack, "Service", service.Props{
 		// Only CloudFront reaches the public load balancer, and only with the origin header;
 		// Global Accelerator reaches the internal one.
-		PublicIngress:   []awsec2.IPeer{awsec2.Peer_PrefixList(jsii.String(region.CloudFrontPrefixListID))},
-		OriginHeader:    &service.Header{Name: OriginHeaderName, Value: originHeaderValue(p.Name, env.Name)},
-		Certificate:     originCertificate(stack, env, region),
+		PublicIngress:   []awsec2.IPeer{awsec2.Peer_PrefixList(jsii.String(place.region.CloudFrontPrefixListID))},
+		OriginHeader:    &service.Header{Name: OriginHeaderName, Value: edge.OriginSecretValue(OriginSecretName(p.Name, env.Name))},
+		Certificate:     originCertificate(stack, env, place.region),
 		Vpc:             in.network.Network.Vpc,
-		VpcCidr:         region.CIDR,
+		VpcCidr:         place.region.CIDR,
 		Name:            p.Service.Name,
 		Image:           image,
 		ContainerPort:   float64(p.Service.ContainerPort),
@@ -100,14 +97,18 @@ func NewAppStack(stage awscdk.Stage, place placement, region config.Region, in a
 		},
 	})
 	svc.Service.Connections().AllowTo(in.data.Database.Cluster, awsec2.Port_Tcp(jsii.Number(database.Port)), jsii.String("PostgreSQL from the service"))
-	for _, remote := range remoteDatabaseRanges(env, place.region) {
+	for _, remote := range remoteDatabaseRanges(env, place.region.Region) {
 		svc.Service.Connections().AllowTo(awsec2.Peer_Ipv4(jsii.String(remote)), awsec2.Port_Tcp(jsii.Number(database.Port)),
 			jsii.String("PostgreSQL to the writer in another region, over VPC peering"))
 	}
 	if len(in.peeringRoutes) > 0 {
 		network.NewPeerRoutes(stack, "PeeringReturnRoutes", in.network.Network.Vpc, in.peeringRoutes)
 	}
-	grantData(stack, place, in, svc)
+	// The service reads and writes the table, and connects to the database, in its region.
+	table.GrantReadWriteData(stack, svc.TaskRole, TableName(p.Name, env.Name), in.keys.Key.Key)
+	database.GrantClient(stack, svc.TaskRole, database.ClientProps{
+		SecretName: DatabaseSecretName(p.Name, env.Name), GlobalClusterIdentifier: GlobalClusterIdentifier(p.Name, env.Name), Key: in.keys.Key.Key,
+	})
 	return &AppStack{Stack: stack, Service: svc}
 }
 
@@ -119,42 +120,8 @@ func originCertificate(stack awscdk.Stack, env config.Environment, region config
 		return nil
 	}
 	domain := env.DNS.DomainName
-	return awscertificatemanager.NewCertificate(stack, jsii.String("OriginCertificate"), &awscertificatemanager.CertificateProps{
-		DomainName:              jsii.String(edge.RegionalOriginName(domain, region.Region)),
-		SubjectAlternativeNames: jsii.Strings(edge.OriginName(domain), APIName(domain)),
-		Validation:              awscertificatemanager.CertificateValidation_FromDns(hostedZone(stack, env.DNS)),
+	return certificate.New(stack, "OriginCertificate", certificate.Props{
+		Names: []string{RegionalOriginName(domain, region.Region), OriginName(domain), APIName(domain)},
+		Zone:  hostedZone(stack, env.DNS),
 	})
-}
-
-// hostedZone is the environment's zone, named by config (no lookup).
-func hostedZone(stack awscdk.Stack, dns *config.DNS) awsroute53.IHostedZone {
-	return awsroute53.HostedZone_FromHostedZoneAttributes(stack, jsii.String("Zone"), &awsroute53.HostedZoneAttributes{
-		HostedZoneId: jsii.String(dns.HostedZoneID), ZoneName: jsii.String(dns.DomainName),
-	})
-}
-
-// grantData lets the service read and write the table and read the database secret in its
-// region. It names them (every region has a replica of both under the same name) and grants
-// decryption with the region's key on the task role: a grant on the secret's own construct
-// would write the role into the key policy, making the keys stack depend on this one.
-func grantData(stack awscdk.Stack, place placement, in appInputs, svc *service.Service) {
-	p, env := place.platform, place.env
-	table := awsdynamodb.TableV2_FromTableAttributes(stack, jsii.String("Table"), &awsdynamodb.TableAttributesV2{
-		TableName: jsii.String(TableName(p.Name, env.Name)), EncryptionKey: in.keys.Key.Key,
-	})
-	table.GrantReadWriteData(svc.TaskRole)
-	secret := awssecretsmanager.Secret_FromSecretNameV2(stack, jsii.String("DatabaseSecret"), jsii.String(DatabaseSecretName(p.Name, env.Name)))
-	secret.GrantRead(svc.TaskRole, nil)
-	in.keys.Key.Key.GrantDecrypt(svc.TaskRole)
-	// The service looks up the global cluster's writer endpoint; RDS has no grant method for it.
-	svc.TaskRole.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Actions: jsii.Strings("rds:DescribeGlobalClusters"),
-		Resources: jsii.Strings(*stack.FormatArn(&awscdk.ArnComponents{
-			Service: jsii.String("rds"), Region: jsii.String(""), Resource: jsii.String("global-cluster"),
-			ResourceName: jsii.String(GlobalClusterIdentifier(p.Name, env.Name)), ArnFormat: awscdk.ArnFormat_COLON_RESOURCE_NAME,
-		})),
-	}))
-	compliance.Accept(svc.TaskRole, compliance.Accepted{Rule: "AwsSolutions-IAM5",
-		AppliesTo: []string{"Action::kms:GenerateDataKey*", "Action::kms:ReEncrypt*", "/^Resource::arn:aws:secretsmanager:.*-\\?{6}$/"},
-		Reason:    "Grant methods' KMS actions for the table's key, and the secret's ARN by name: Secrets Manager appends six random characters to a secret's ARN."})
 }

@@ -6,7 +6,6 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 
-	"github.com/example/platform/lib/config"
 	"github.com/example/platform/lib/database"
 	"github.com/example/platform/lib/network"
 	"github.com/example/platform/lib/table"
@@ -30,7 +29,7 @@ type DataStack struct {
 func NewPrimaryDataStack(stage awscdk.Stage, place placement, network *NetworkStack, key *KeysStack) *DataStack {
 	p, env := place.platform, place.env
 	stack := newStack(stage, place, TierData,
-		fmt.Sprintf("%s %s data in %s (primary, stateful): Aurora writer, global cluster, global table", p.Name, env.Name, place.region), env.Protected())
+		fmt.Sprintf("%s %s data in %s (primary, stateful): Aurora writer, global cluster, global table", p.Name, env.Name, place.region.Region), env.Protected())
 	var secretReplicas []database.SecretReplica
 	var tableReplicas []table.Replica
 	for _, r := range env.Secondaries() {
@@ -55,7 +54,7 @@ func NewPrimaryDataStack(stage awscdk.Stage, place placement, network *NetworkSt
 func NewSecondaryDataStack(stage awscdk.Stage, place placement, net *NetworkStack, key *KeysStack, peers []network.Peer) *DataStack {
 	p, env := place.platform, place.env
 	stack := newStack(stage, place, TierData,
-		fmt.Sprintf("%s %s data in %s (secondary, stateful): Aurora global database member, peering to the earlier regions", p.Name, env.Name, place.region), env.Protected())
+		fmt.Sprintf("%s %s data in %s (secondary, stateful): Aurora global database member, peering to the earlier regions", p.Name, env.Name, place.region.Region), env.Protected())
 	data := &DataStack{Stack: stack, Database: database.NewSecondary(stack, "Database", databaseProps(place, net, key))}
 	if len(peers) > 0 {
 		data.Peering = network.NewPeering(stack, "Peering", net.Network.Vpc, peers)
@@ -73,12 +72,9 @@ func databaseProps(place placement, network *NetworkStack, key *KeysStack) datab
 		InstanceClass:           env.Sizing.DBInstanceClass,
 		Instances:               env.Sizing.DBInstances,
 		BackupRetentionDays:     env.Sizing.BackupRetentionDays,
-		ClusterIdentifier:       ClusterIdentifier(p.Name, env.Name, place.region),
+		ClusterIdentifier:       ClusterIdentifier(p.Name, env.Name, place.region.Region),
 		GlobalClusterIdentifier: GlobalClusterIdentifier(p.Name, env.Name),
 		DeletionProtection:      env.Protected(),
-		RemoteClients:           remoteTaskRanges(env, place.region),
+		RemoteClients:           remoteTaskRanges(env, place.region.Region),
 	}
 }
-
-// isPrimary reports whether region is env's primary.
-func isPrimary(env config.Environment, region string) bool { return env.Primary().Region == region }

@@ -40,20 +40,24 @@ var priceClasses = map[string]awscloudfront.PriceClass{
 // NewEdgeStack builds the edge in front of every region's public load balancer. The load
 // balancers' names reach it as weak references (Fn::GetStackOutput), and the origin secret by
 // its name.
-func NewEdgeStack(stage awscdk.Stage, platform *config.Platform, env config.Environment, regions []*RegionStacks) *EdgeStack {
-	place := placement{platform: platform, env: env, region: EdgeRegion}
+func NewEdgeStack(stage awscdk.Stage, place placement, regions []*RegionStacks) *EdgeStack {
+	platform, env := place.platform, place.env
 	stack := newStack(stage, place, TierEdge,
 		fmt.Sprintf("%s %s edge: CloudFront with origin failover, WAF, health checks and DNS", platform.Name, env.Name), false)
 	var origins []edge.Region
 	for _, r := range regions {
-		origins = append(origins, edge.Region{Name: r.Region.Region, LoadBalancer: r.App.Service.Public.LoadBalancer})
+		origin := edge.Region{Name: r.Region.Region, LoadBalancer: r.App.Service.Public.LoadBalancer}
+		if env.DNS != nil {
+			origin.OriginName = RegionalOriginName(env.DNS.DomainName, r.Region.Region)
+		}
+		origins = append(origins, origin)
 		stack.AddStackDependency(r.App.Stack, jsii.String("the distribution's origins are the regions' load balancers"))
 	}
 	stack.AddStackDependency(regions[0].Keys.Stack, jsii.String("the origin secret is created with the primary key"))
 	props := edge.Props{
 		Regions:           origins,
 		OriginHeaderName:  OriginHeaderName,
-		OriginHeaderValue: originHeaderValue(platform.Name, env.Name),
+		OriginHeaderValue: edge.OriginSecretValue(OriginSecretName(platform.Name, env.Name)),
 		HealthCheckPath:   platform.Service.HealthCheckPath,
 		HealthPathPrefix:  config.HealthPathPrefix,
 		PriceClass:        priceClasses[env.Edge.PriceClass],
@@ -62,7 +66,8 @@ func NewEdgeStack(stage awscdk.Stage, platform *config.Platform, env config.Envi
 		AlarmTopic:        alarmTopic(stack, platform),
 	}
 	if env.DNS != nil {
-		props.Domain = &edge.Domain{Name: env.DNS.DomainName, Zone: hostedZone(stack, env.DNS)}
+		d := env.DNS.DomainName
+		props.Domain = &edge.Domain{Name: d, Zone: hostedZone(stack, env.DNS), OriginName: OriginName(d), SecondaryOriginName: SecondaryOriginName(d)}
 	}
 	e := edge.New(stack, "Edge", props)
 	url := awscdk.NewCfnOutput(stack, jsii.String("SiteUrl"), &awscdk.CfnOutputProps{
@@ -83,8 +88,8 @@ func alarmTopic(stack awscdk.Stack, platform *config.Platform) awssns.ITopic {
 
 // NewAcceleratorStack builds Global Accelerator in front of every region's internal load
 // balancer.
-func NewAcceleratorStack(stage awscdk.Stage, platform *config.Platform, env config.Environment, regions []*RegionStacks) *AcceleratorStack {
-	place := placement{platform: platform, env: env, region: AcceleratorRegion}
+func NewAcceleratorStack(stage awscdk.Stage, place placement, regions []*RegionStacks) *AcceleratorStack {
+	platform, env := place.platform, place.env
 	stack := newStack(stage, place, TierAccelerator,
 		fmt.Sprintf("%s %s Global Accelerator: static addresses for the API in every region", platform.Name, env.Name), false)
 	props := accelerator.Props{

@@ -5,11 +5,9 @@ import (
 	"slices"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
-	"github.com/aws/jsii-runtime-go"
 
-	"github.com/example/platform/lib/compliance"
 	"github.com/example/platform/lib/config"
+	"github.com/example/platform/lib/edge"
 	"github.com/example/platform/lib/keys"
 )
 
@@ -30,7 +28,7 @@ func NewKeysStack(stage awscdk.Stage, place placement, primaryKeyArn *string) *K
 		what = "KMS key and origin secret"
 	}
 	stack := newStack(stage, place, TierKeys,
-		fmt.Sprintf("%s %s %s in %s (stateful)", place.platform.Name, place.env.Name, what, place.region), place.env.Protected())
+		fmt.Sprintf("%s %s %s in %s (stateful)", place.platform.Name, place.env.Name, what, place.region.Region), place.env.Protected())
 	props := keys.Props{
 		Alias:       KeyAlias(place.platform.Name, place.env.Name),
 		Description: fmt.Sprintf("%s %s: encrypts data, logs and images in every region", place.platform.Name, place.env.Name),
@@ -38,31 +36,12 @@ func NewKeysStack(stage awscdk.Stage, place placement, primaryKeyArn *string) *K
 	if primaryKeyArn != nil {
 		return &KeysStack{Stack: stack, Key: keys.NewReplica(stack, "PlatformKey", primaryKeyArn, props)}
 	}
-	newOriginSecret(stack, place)
-	return &KeysStack{Stack: stack, Key: keys.NewPrimary(stack, "PlatformKey", props)}
-}
-
-// newOriginSecret generates the value CloudFront sends as the origin header, replicated to every
-// region whose load balancer checks it and to the edge's region. It lives here because this
-// stack deploys before every load balancer and the distribution. It is encrypted with the AWS
-// managed key: the replica regions' platform keys do not exist yet when it is created.
-func newOriginSecret(stack awscdk.Stack, place placement) {
-	var replicas []*awssecretsmanager.ReplicaRegion
-	for _, region := range originSecretReplicaRegions(place.env) {
-		replicas = append(replicas, &awssecretsmanager.ReplicaRegion{Region: jsii.String(region)})
-	}
-	secret := awssecretsmanager.NewSecret(stack, jsii.String("OriginSecret"), &awssecretsmanager.SecretProps{
-		SecretName:  jsii.String(OriginSecretName(place.platform.Name, place.env.Name)),
-		Description: jsii.String("The header value CloudFront adds to requests and the load balancers require: only the edge may reach them"),
-		// Letters and digits only: ALB header conditions treat * and ? as wildcards.
-		GenerateSecretString: &awssecretsmanager.SecretStringGenerator{PasswordLength: jsii.Number(48), ExcludePunctuation: jsii.Bool(true)},
-		ReplicaRegions:       &replicas,
-		// Like the keys beside it: deleting the stack must not take the edge's access away. A
-		// secret whose own create failed goes, or its fixed name would fail every retry.
-		RemovalPolicy: awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE,
+	// The origin secret lives here because this stack deploys before every load balancer and
+	// the distribution.
+	edge.NewOriginSecret(stack, "OriginSecret", edge.OriginSecretProps{
+		Name: OriginSecretName(place.platform.Name, place.env.Name), ReplicaRegions: originSecretReplicaRegions(place.env),
 	})
-	compliance.Accept(secret, compliance.Accepted{Rule: "AwsSolutions-SMG4",
-		Reason: "A new origin secret must reach CloudFront and every load balancer together, which a rotation function cannot do without rewriting the production listener rules; rotate it with the README's procedure."})
+	return &KeysStack{Stack: stack, Key: keys.NewPrimary(stack, "PlatformKey", props)}
 }
 
 // originSecretReplicaRegions are where the origin secret is copied from the primary: every
@@ -76,10 +55,4 @@ func originSecretReplicaRegions(env config.Environment) []string {
 		regions = append(regions, EdgeRegion)
 	}
 	return regions
-}
-
-// originHeaderValue is a dynamic reference to the origin secret: CloudFormation resolves it at
-// deployment, and the template text stays the same whatever the value.
-func originHeaderValue(platform, environment string) string {
-	return *awscdk.SecretValue_SecretsManager(jsii.String(OriginSecretName(platform, environment)), nil).UnsafeUnwrap()
 }

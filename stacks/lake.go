@@ -22,9 +22,9 @@ type LakeStack struct {
 func NewLakeStack(stage awscdk.Stage, place placement, key *KeysStack) *LakeStack {
 	p, env := place.platform, place.env
 	stack := newStack(stage, place, TierLake,
-		fmt.Sprintf("%s %s data lake in %s (stateful)", p.Name, env.Name, place.region), env.Protected())
+		fmt.Sprintf("%s %s data lake in %s (stateful)", p.Name, env.Name, place.region.Region), env.Protected())
 	var destinations []datalake.Destination
-	if isPrimary(env, place.region) {
+	if place.isPrimary() {
 		for _, r := range env.Secondaries() {
 			destinations = append(destinations, datalake.Destination{
 				Region:     r.Region,
@@ -34,7 +34,7 @@ func NewLakeStack(stage awscdk.Stage, place placement, key *KeysStack) *LakeStac
 		}
 	}
 	lake := datalake.New(stack, "Lake", datalake.Props{
-		BucketName:   LakeBucketName(p.Name, env.Name, env.Account, place.region),
+		BucketName:   LakeBucketName(p.Name, env.Name, env.Account, place.region.Region),
 		Key:          key.Key.Key,
 		Destinations: destinations,
 	})

@@ -96,6 +96,16 @@ const OriginHeaderName = "X-Origin-Verify"
 // APIName is the environment's API name, aliased to Global Accelerator.
 func APIName(domain string) string { return "api." + domain }
 
+// OriginName is what CloudFront's primary origin connects to: Route 53 answers it with the
+// primary region while that is healthy, else with a healthy secondary.
+func OriginName(domain string) string { return "origin." + domain }
+
+// RegionalOriginName always answers with region's public load balancer.
+func RegionalOriginName(domain, region string) string { return region + ".origin." + domain }
+
+// SecondaryOriginName answers with the nearest healthy secondary region.
+func SecondaryOriginName(domain string) string { return "secondary.origin." + domain }
+
 // AcceleratorName names an environment's accelerator.
 func AcceleratorName(platform, environment string) string {
 	return fmt.Sprintf("%s-%s", platform, environment)

@@ -5,7 +5,6 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 
-	"github.com/example/platform/lib/config"
 	"github.com/example/platform/lib/network"
 )
 
@@ -17,13 +16,13 @@ type NetworkStack struct {
 
 // NewNetworkStack builds the network tier of region; its flow logs are encrypted with the
 // region's key, so it deploys after the keys stack.
-func NewNetworkStack(stage awscdk.Stage, place placement, region config.Region, keys *KeysStack) *NetworkStack {
+func NewNetworkStack(stage awscdk.Stage, place placement, keys *KeysStack) *NetworkStack {
 	stack := newStack(stage, place, TierNetwork,
-		fmt.Sprintf("%s %s network in %s: VPC, NAT, endpoints, flow logs", place.platform.Name, place.env.Name, place.region), false)
+		fmt.Sprintf("%s %s network in %s: VPC, NAT, endpoints, flow logs", place.platform.Name, place.env.Name, place.region.Region), false)
 	net := network.New(stack, "Network", network.Props{
-		CIDR:              region.CIDR,
-		AvailabilityZones: region.AvailabilityZones,
-		NatGateways:       region.NatGateways,
+		CIDR:              place.region.CIDR,
+		AvailabilityZones: place.region.AvailabilityZones,
+		NatGateways:       place.region.NatGateways,
 		Key:               keys.Key.Key,
 	})
 	return &NetworkStack{Stack: stack, Network: net}

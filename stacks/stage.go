@@ -49,7 +49,7 @@ func NewEnvironmentStage(scope constructs.Construct, platform *config.Platform, 
 	result := &EnvironmentStage{Stage: stage, Environment: env}
 	places := make([]placement, len(env.Regions))
 	for i, region := range env.Regions {
-		places[i] = placement{platform: platform, env: env, region: region.Region}
+		places[i] = placement{platform: platform, env: env, region: region}
 		result.Regions = append(result.Regions, &RegionStacks{Region: region})
 	}
 	primary, secondaries := result.Regions[0], result.Regions[1:]
@@ -59,7 +59,7 @@ func NewEnvironmentStage(scope constructs.Construct, platform *config.Platform, 
 		if i > 0 {
 			r.Keys = NewKeysStack(stage, places[i], primary.Keys.Key.Arn)
 		}
-		r.Network = NewNetworkStack(stage, places[i], r.Region, r.Keys)
+		r.Network = NewNetworkStack(stage, places[i], r.Keys)
 	}
 
 	primary.Data = NewPrimaryDataStack(stage, places[0], primary.Network, primary.Keys)
@@ -81,53 +81,11 @@ func NewEnvironmentStage(scope constructs.Construct, platform *config.Platform, 
 
 	for i, r := range result.Regions {
 		in := appInputs{network: r.Network, keys: r.Keys, data: r.Data, peeringRoutes: peeringReturnRoutes(env, result.Regions, i)}
-		r.App = NewAppStack(stage, places[i], r.Region, in)
+		r.App = NewAppStack(stage, places[i], in)
 	}
-	result.Edge = NewEdgeStack(stage, platform, env, result.Regions)
-	result.Accelerator = NewAcceleratorStack(stage, platform, env, result.Regions)
+	result.Edge = NewEdgeStack(stage, places[0].at(EdgeRegion), result.Regions)
+	result.Accelerator = NewAcceleratorStack(stage, places[0].at(AcceleratorRegion), result.Regions)
 	return result
-}
-
-// placement is where a stack goes: which platform, environment and region.
-type placement struct {
-	platform *config.Platform
-	env      config.Environment
-	region   string
-}
-
-// newStack creates an empty stack for tier at place with the platform's naming and tags.
-// Construct IDs are "<region>-<tier>" inside the stage; never change them once deployed.
-func newStack(stage awscdk.Stage, place placement, tier, description string, terminationProtection bool) awscdk.Stack {
-	return awscdk.NewStack(stage, jsii.String(place.region+"-"+tier), &awscdk.StackProps{
-		StackName:             jsii.String(StackName(place.platform.Name, place.env.Name, place.region, tier)),
-		Env:                   &awscdk.Environment{Account: jsii.String(place.env.Account), Region: jsii.String(place.region)},
-		Description:           jsii.String(description),
-		TerminationProtection: jsii.Bool(terminationProtection),
-		// With @aws-cdk/core:explicitStackTags, stack-level tags (which CloudFormation
-		// propagates to every resource it can) must be given here.
-		Tags: jsiiStringMap(platformTags(place.platform, place.env)),
-	})
-}
-
-// platformTags are the tags every resource of an environment carries.
-func platformTags(platform *config.Platform, env config.Environment) map[string]string {
-	tags := map[string]string{
-		"platform":    platform.Name,
-		"environment": env.Name,
-		"owner":       platform.Owner,
-	}
-	if platform.CostCentre != "" {
-		tags["cost-centre"] = platform.CostCentre
-	}
-	return tags
-}
-
-func jsiiStringMap(m map[string]string) *map[string]*string {
-	out := make(map[string]*string, len(m))
-	for k, v := range m {
-		out[k] = jsii.String(v)
-	}
-	return &out
 }
 
 // Stacks are the region's stacks in deployment order.

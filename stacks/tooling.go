@@ -42,7 +42,7 @@ func NewToolingStage(scope constructs.Construct, p *config.Platform) *ToolingSta
 	}
 	result := &ToolingStage{Stage: stage}
 	for _, region := range RegistryRegions(p) {
-		stack := newStack(stage, placement{platform: p, env: tooling, region: region}, TierRegistry,
+		stack := newStack(stage, placement{platform: p, env: tooling, region: config.Region{Region: region}}, TierRegistry,
 			fmt.Sprintf("%s image repository in %s: the releases every environment there runs", p.Name, region), true)
 		result.Registries = append(result.Registries, &RegistryStack{Stack: stack, Region: region, Registry: registry.New(stack, "Registry", registry.Props{
 			RepositoryName: RepositoryName(p.Name, p.Service.Name),

@@ -9,6 +9,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsrds"
@@ -218,4 +219,38 @@ func newCluster(c constructs.Construct, props Props, credentials awsrds.Credenti
 	compliance.Accept(cluster, compliance.Accepted{Rule: "AwsSolutions-RDS11",
 		Reason: "The cluster sits in isolated subnets and admits only the database clients group; a non-standard port would hide nothing and break client defaults."})
 	return &Database{Construct: c, Cluster: cluster, Logs: logs}
+}
+
+// ClientProps says which database a client uses. Every field is required.
+type ClientProps struct {
+	// SecretName is the master secret, which has a copy in every region.
+	SecretName string
+	// GlobalClusterIdentifier is the global cluster whose writer endpoint the client looks up.
+	GlobalClusterIdentifier string
+	// Key is the scope region's key, which encrypts the secret's copy there.
+	Key awskms.IKey
+}
+
+// GrantClient lets grantee read the master secret's copy in scope's region, decrypt it with the
+// region's key, and look up the global cluster's writer endpoint. It names the secret and the
+// global cluster instead of referring to their constructs, which live in the data stacks, and
+// grants decryption on the grantee: a grant through the secret's construct would write the
+// grantee into the key's policy, making the keys stack depend on the grantee's.
+func GrantClient(scope constructs.Construct, grantee awsiam.IGrantable, props ClientProps) {
+	secret := awssecretsmanager.Secret_FromSecretNameV2(scope, jsii.String("DatabaseSecret"), jsii.String(props.SecretName))
+	secret.GrantRead(grantee, nil)
+	props.Key.GrantDecrypt(grantee)
+	// RDS has no grant method for describing a global cluster.
+	grantee.GrantPrincipal().AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions: jsii.Strings("rds:DescribeGlobalClusters"),
+		Resources: jsii.Strings(*awscdk.Stack_Of(scope).FormatArn(&awscdk.ArnComponents{
+			Service: jsii.String("rds"), Region: jsii.String(""), Resource: jsii.String("global-cluster"),
+			ResourceName: jsii.String(props.GlobalClusterIdentifier), ArnFormat: awscdk.ArnFormat_COLON_RESOURCE_NAME,
+		})),
+	}))
+	if role, ok := grantee.(constructs.IConstruct); ok {
+		compliance.Accept(role, compliance.Accepted{Rule: "AwsSolutions-IAM5",
+			AppliesTo: []string{"/^Resource::arn:aws:secretsmanager:.*-\\?{6}$/"},
+			Reason:    "The secret's ARN by name: Secrets Manager appends six random characters to a secret's ARN."})
+	}
 }

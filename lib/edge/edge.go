@@ -8,7 +8,6 @@ import (
 	"fmt"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awscertificatemanager"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudfront"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudfrontorigins"
 	elbv2 "github.com/aws/aws-cdk-go/awscdk/v2/awselasticloadbalancingv2"
@@ -17,6 +16,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/example/platform/lib/certificate"
 	"github.com/example/platform/lib/compliance"
 	"github.com/example/platform/lib/logbucket"
 )
@@ -27,13 +27,22 @@ type Region struct {
 	Name string
 	// LoadBalancer is the region's internet-facing load balancer.
 	LoadBalancer elbv2.ILoadBalancerV2
+	// OriginName always answers with this region's load balancer (with a Domain; its
+	// certificate must cover it).
+	OriginName string
 }
 
-// Domain is where the distribution and its origins are named.
+// Domain is where the distribution and its origins are named. Every name must be in Zone.
 type Domain struct {
 	// Name is the hosted zone's name; the distribution serves it.
 	Name string
 	Zone awsroute53.IHostedZone
+	// OriginName is what CloudFront's primary origin connects to: Route 53 answers it with the
+	// primary region while that is healthy, else with a healthy secondary (every load
+	// balancer's certificate must cover it).
+	OriginName string
+	// SecondaryOriginName answers with the nearest healthy secondary region.
+	SecondaryOriginName string
 }
 
 // Props configures an Edge. Regions, OriginHeader, HealthCheckPath and AlarmTopic are required.
@@ -74,16 +83,6 @@ type Edge struct {
 	URL *string
 }
 
-// OriginName is the name CloudFront's primary origin connects to: Route 53 answers it with
-// the primary region while that is healthy, else with a healthy secondary.
-func OriginName(domain string) string { return "origin." + domain }
-
-// RegionalOriginName always answers with region's load balancer.
-func RegionalOriginName(domain, region string) string { return region + ".origin." + domain }
-
-// secondaryOriginName answers with the nearest healthy secondary region.
-func secondaryOriginName(domain string) string { return "secondary.origin." + domain }
-
 // New builds the edge.
 func New(scope constructs.Construct, id string, props Props) *Edge {
 	if props.PriceClass == "" {
@@ -103,7 +102,7 @@ func New(scope constructs.Construct, id string, props Props) *Edge {
 	primary, secondaries := props.Regions[0], props.Regions[1:]
 	var failoverPrimary awscloudfront.IOrigin = origins[primary.Name]
 	if props.Domain != nil {
-		failoverPrimary = newOrigin(props, jsii.String(OriginName(props.Domain.Name)))
+		failoverPrimary = newOrigin(props, jsii.String(props.Domain.OriginName))
 	}
 	var application awscloudfront.IOrigin = failoverPrimary
 	if len(secondaries) > 0 {
@@ -165,10 +164,7 @@ func New(scope constructs.Construct, id string, props Props) *Edge {
 	if props.Domain != nil {
 		distribution.DomainNames = jsii.Strings(props.Domain.Name)
 		distribution.MinimumProtocolVersion = awscloudfront.SecurityPolicyProtocol_TLS_V1_2_2021
-		distribution.Certificate = awscertificatemanager.NewCertificate(c, jsii.String("Certificate"), &awscertificatemanager.CertificateProps{
-			DomainName: jsii.String(props.Domain.Name),
-			Validation: awscertificatemanager.CertificateValidation_FromDns(props.Domain.Zone),
-		})
+		distribution.Certificate = certificate.New(c, "Certificate", certificate.Props{Names: []string{props.Domain.Name}, Zone: props.Domain.Zone})
 	}
 	e.Distribution = awscloudfront.NewDistribution(c, jsii.String("Distribution"), distribution)
 	compliance.Accept(e.Distribution, compliance.Accepted{Rule: "AwsSolutions-CFR1",
@@ -200,7 +196,7 @@ func regionalDomainName(props Props, r Region) *string {
 	if props.Domain == nil {
 		return r.LoadBalancer.LoadBalancerDnsName()
 	}
-	return jsii.String(RegionalOriginName(props.Domain.Name, r.Name))
+	return jsii.String(r.OriginName)
 }
 
 func newOrigin(props Props, domainName *string) awscloudfront.IOrigin {

@@ -32,11 +32,14 @@ func synth(t *testing.T, withDomain bool, regions ...string) assertions.Template
 				SecurityGroupId:                   jsii.String("sg-12345678"),
 				LoadBalancerDnsName:               jsii.String("api-123." + region + ".elb.amazonaws.com"),
 				LoadBalancerCanonicalHostedZoneId: jsii.String("Z0ALB" + region),
-			})})
+			}),
+			OriginName: region + ".origin.example.com",
+		})
 	}
 	if withDomain {
 		props.Domain = &edge.Domain{Name: "example.com", Zone: awsroute53.HostedZone_FromHostedZoneAttributes(stack, jsii.String("Zone"),
-			&awsroute53.HostedZoneAttributes{HostedZoneId: jsii.String("Z0123456789EXAMPLE"), ZoneName: jsii.String("example.com")})}
+			&awsroute53.HostedZoneAttributes{HostedZoneId: jsii.String("Z0123456789EXAMPLE"), ZoneName: jsii.String("example.com")}),
+			OriginName: "origin.example.com", SecondaryOriginName: "secondary.origin.example.com"}
 	}
 	edge.New(stack, "Edge", props)
 	return testkit.TemplateOf(t, stack)

@@ -30,34 +30,34 @@ func newRecords(scope constructs.Construct, props Props, e *Edge) {
 	}
 	for _, r := range props.Regions {
 		awsroute53.NewARecord(scope, jsii.String("Origin-"+r.Name), &awsroute53.ARecordProps{
-			Zone: zone, RecordName: jsii.String(RegionalOriginName(domain, r.Name)), Target: loadBalancer(r),
+			Zone: zone, RecordName: jsii.String(r.OriginName), Target: loadBalancer(r),
 		})
 	}
 
 	primary, secondaries := props.Regions[0], props.Regions[1:]
 	if len(secondaries) == 0 {
 		awsroute53.NewARecord(scope, jsii.String("OriginPrimary"), &awsroute53.ARecordProps{
-			Zone: zone, RecordName: jsii.String(OriginName(domain)), Target: loadBalancer(primary),
+			Zone: zone, RecordName: jsii.String(props.Domain.OriginName), Target: loadBalancer(primary),
 		})
 		return
 	}
 	awsroute53.NewARecord(scope, jsii.String("OriginPrimary"), &awsroute53.ARecordProps{
-		Zone: zone, RecordName: jsii.String(OriginName(domain)), Target: loadBalancer(primary),
+		Zone: zone, RecordName: jsii.String(props.Domain.OriginName), Target: loadBalancer(primary),
 		Failover: awsroute53.Failover_PRIMARY, SetIdentifier: jsii.String("primary-" + primary.Name),
 		HealthCheck: e.HealthChecks[primary.Name],
 	})
 	var latency []constructs.IDependable
 	for _, r := range secondaries {
 		latency = append(latency, awsroute53.NewARecord(scope, jsii.String("OriginSecondary-"+r.Name), &awsroute53.ARecordProps{
-			Zone: zone, RecordName: jsii.String(secondaryOriginName(domain)), Target: loadBalancer(r),
+			Zone: zone, RecordName: jsii.String(props.Domain.SecondaryOriginName), Target: loadBalancer(r),
 			Region: jsii.String(r.Name), SetIdentifier: jsii.String(r.Name),
 			HealthCheck: e.HealthChecks[r.Name],
 		}))
 	}
 	secondary := awsroute53.NewARecord(scope, jsii.String("OriginSecondary"), &awsroute53.ARecordProps{
-		Zone: zone, RecordName: jsii.String(OriginName(domain)),
+		Zone: zone, RecordName: jsii.String(props.Domain.OriginName),
 		Target: awsroute53.RecordTarget_FromAlias(&healthAwareAlias{
-			dnsName: jsii.String(secondaryOriginName(domain)), zoneID: zone.HostedZoneId(),
+			dnsName: jsii.String(props.Domain.SecondaryOriginName), zoneID: zone.HostedZoneId(),
 		}),
 		Failover: awsroute53.Failover_SECONDARY, SetIdentifier: jsii.String("secondary"),
 	})

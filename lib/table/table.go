@@ -5,9 +5,12 @@ package table
 import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/example/platform/lib/compliance"
 )
 
 // Replica is a secondary region of the table and the key that encrypts it there.
@@ -55,4 +58,19 @@ func New(scope constructs.Construct, id string, props Props) awsdynamodb.TableV2
 		ContributorInsightsSpecification: &awsdynamodb.ContributorInsightsSpecification{Enabled: jsii.Bool(true)},
 		RemovalPolicy:                    awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE,
 	})
+}
+
+// GrantReadWriteData lets grantee read and write the table named tableName in scope's region
+// (every region has a replica under that name), encrypted with key: the grant names the table
+// instead of referring to its construct, which lives in the primary region's stack.
+func GrantReadWriteData(scope constructs.Construct, grantee awsiam.IGrantable, tableName string, key awskms.IKey) {
+	table := awsdynamodb.TableV2_FromTableAttributes(scope, jsii.String("Table"), &awsdynamodb.TableAttributesV2{
+		TableName: jsii.String(tableName), EncryptionKey: key,
+	})
+	table.GrantReadWriteData(grantee)
+	if role, ok := grantee.(constructs.IConstruct); ok {
+		compliance.Accept(role, compliance.Accepted{Rule: "AwsSolutions-IAM5",
+			AppliesTo: []string{"Action::kms:GenerateDataKey*", "Action::kms:ReEncrypt*"},
+			Reason:    "The table grant's KMS actions for the table's key, as DynamoDB needs them."})
+	}
 }
