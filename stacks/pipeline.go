@@ -40,6 +40,8 @@ type PipelineStack struct {
 	ApprovalTopic awssns.Topic
 	// PullRequests checks pull requests; nil for GitLab and Bitbucket repositories.
 	PullRequests awscodebuild.Project
+	// SupportStacks are the stacks CDK Pipelines adds for the other regions it deploys to.
+	SupportStacks []awscdk.Stack
 }
 
 // NewPipelineStack builds the pipeline in the tooling account. configFile is the path the
@@ -100,7 +102,8 @@ func NewPipelineStack(app awscdk.App, p *config.Platform, configFile string, too
 	compliance.Accept(result.Pipeline, pipelineFindings...)
 	// Cross-region deployments get a support stack per region (an artifact bucket and key),
 	// which CDK Pipelines creates beside this one: same tags, same accepted findings.
-	for _, support := range supportStacks(app) {
+	result.SupportStacks = supportStacks(app)
+	for _, support := range result.SupportStacks {
 		for key, value := range platformTags(p, toolingEnv) {
 			// The stack's own tags (with @aws-cdk/core:explicitStackTags, nothing else sets them),
 			// which CloudFormation propagates to its resources.
@@ -159,6 +162,12 @@ func environmentStacks(stages []*EnvironmentStage) []awscdk.Stack {
 	return all
 }
 
+// supportStacks are the cross-region support stacks CDK Pipelines adds to the app, found by the
+// construct ID prefix CDK Pipelines gives them ("cross-region-stack-<account>:<region>"): an
+// internal detail of aws-cdk-lib with no public API. Should a CDK upgrade change it, this finds
+// nothing, and the tests notice: TestPipeline_HasCrossRegionSupportForEveryRegion counts the
+// support stacks this finds, and the support stacks would lose their tags and accepted
+// findings (TestPlatform_EveryStackCarriesThePlatformTags, TestPlatform_HasNoCdkNagErrors).
 func supportStacks(app awscdk.App) []awscdk.Stack {
 	var found []awscdk.Stack
 	for _, c := range *app.Node().Children() {

@@ -219,6 +219,11 @@ func TestPipeline_HasCrossRegionSupportForEveryRegion(t *testing.T) {
 				}
 			}
 		}
+		// The pipeline stack finds CDK Pipelines' support stacks by their construct IDs (an
+		// internal prefix): it must find one per region other than its own.
+		if found, want := len(p.Stacks.Pipeline.SupportStacks), len(got)-1; found != want {
+			t.Errorf("%s: the pipeline stack found %d support stacks, want %d: CDK Pipelines changed their construct IDs; update supportStacks", file, found, want)
+		}
 	}
 }
 
