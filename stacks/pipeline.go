@@ -241,7 +241,7 @@ func stageSteps(p *config.Platform, stage *EnvironmentStage, topic awssns.ITopic
 	}
 	opts := &pipelines.AddStageOpts{Post: &post}
 	if stage.Environment.NeedsApproval() {
-		check := pipelines.NewConfirmPermissionsBroadening(jsii.String("CheckPermissions"), &pipelines.PermissionsBroadeningCheckProps{
+		check := pipelines.NewConfirmPermissionsBroadening(jsii.String(CheckPermissionsStep), &pipelines.PermissionsBroadeningCheckProps{
 			Stage: stage.Stage, NotificationTopic: topic,
 		})
 		approve := pipelines.NewManualApprovalStep(jsii.String(ApproveAction), &pipelines.ManualApprovalStepProps{

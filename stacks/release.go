@@ -63,6 +63,9 @@ func imageStepVariables(p *config.Platform, regions []string) *map[string]*strin
 		"IMAGE_DOCKERFILE":     jsii.String(p.Service.Dockerfile),
 		"IMAGE_SCAN_THRESHOLD": jsii.String(p.Service.ScanThreshold),
 		"IMAGE_OUTPUT":         jsii.String(ImageDigestFile),
+		// The Dockerfile's cache mounts need BuildKit, which the CodeBuild image's Docker
+		// does not use by default.
+		"DOCKER_BUILDKIT": jsii.String("1"),
 	}
 	if p.Service.ReleaseDigest != "" {
 		variables["IMAGE_RELEASE_DIGEST"] = jsii.String(p.Service.ReleaseDigest)
@@ -133,25 +136,39 @@ func ApproverRoleName(platform string) string { return platform + "-deployment-a
 
 // approverRole lets p.Pipeline.Approvers decide every Approve action of pipeline.
 func approverRole(stack awscdk.Stack, p *config.Platform, pipelineName string, stages []*EnvironmentStage) {
-	var actions []string
+	var actions, reviewed []string
 	for _, stage := range stages {
 		if stage.Environment.NeedsApproval() {
-			actions = append(actions, fmt.Sprintf("arn:aws:codepipeline:%s:%s:%s/%s/%s", p.Pipeline.Region, p.Pipeline.Account, pipelineName, *stage.StageName(), ApproveAction))
+			// The approver decides the Approve action and confirms what the permissions check
+			// found (CheckPermissions.Confirm; the check approves its own confirmation when it
+			// finds nothing).
+			for _, action := range []string{ApproveAction, ConfirmAction} {
+				actions = append(actions, fmt.Sprintf("arn:aws:codepipeline:%s:%s:%s/%s/%s", p.Pipeline.Region, p.Pipeline.Account, pipelineName, *stage.StageName(), action))
+			}
 		}
+		reviewed = append(reviewed, fmt.Sprintf("arn:aws:codebuild:%s:%s:project/%s", p.Pipeline.Region, p.Pipeline.Account, SmokeTestProjectName(p.Name, stage.Environment.Name)))
 	}
 	if len(actions) == 0 {
 		return
 	}
 	approval.NewApproverRole(stack, "Approver", approval.Props{
-		RoleName:        ApproverRoleName(p.Name),
-		Principals:      p.Pipeline.ApproverPrincipals(),
-		PipelineArn:     fmt.Sprintf("arn:aws:codepipeline:%s:%s:%s", p.Pipeline.Region, p.Pipeline.Account, pipelineName),
-		ApprovalActions: actions,
+		RoleName:         ApproverRoleName(p.Name),
+		Principals:       p.Pipeline.ApproverPrincipals(),
+		PipelineArn:      fmt.Sprintf("arn:aws:codepipeline:%s:%s:%s", p.Pipeline.Region, p.Pipeline.Account, pipelineName),
+		ApprovalActions:  actions,
+		ReviewedProjects: reviewed,
 	})
 }
 
 // ApproveAction is the name of the manual approval action in a gated environment's stage.
 const ApproveAction = "Approve"
+
+// CheckPermissionsStep is the permissions-broadening check before a gated environment, and
+// ConfirmAction the manual approval CDK Pipelines gives it.
+const (
+	CheckPermissionsStep = "CheckPermissions"
+	ConfirmAction        = CheckPermissionsStep + ".Confirm"
+)
 
 // SmokeTestProjectName names an environment's smoke-test build, which the approval of the next
 // environment links to.

@@ -34,7 +34,8 @@ type RegionStacks struct {
 // NewEnvironmentStage builds the stage for env with every region's stacks. The order of
 // deployment follows from references and a few explicit dependencies, never from custom
 // resources: keys (primary, then replicas) before data; the primary's data before the
-// secondaries' (they join its global cluster); the secondaries' lakes before the primary's
+// secondaries', and those one after another in config order (they join its global cluster);
+// the secondaries' lakes before the primary's
 // (it replicates into them); each region's app after its data; the edge and the accelerator,
 // which front every region's load balancers, last.
 func NewEnvironmentStage(scope constructs.Construct, platform *config.Platform, env config.Environment) *EnvironmentStage {
@@ -69,6 +70,11 @@ func NewEnvironmentStage(scope constructs.Construct, platform *config.Platform, 
 		primary.Data.AddStackDependency(r.Keys.Stack, jsii.String("replicas are encrypted with this region's replica key"))
 		r.Data = NewSecondaryDataStack(stage, places[i+1], r.Network, r.Keys, peeringRequests(env, result.Regions, i+1))
 		r.Data.AddStackDependency(primary.Data.Stack, jsii.String("the secondary cluster joins the primary's global cluster"))
+		if i > 0 {
+			// One region joins the global cluster at a time: while a secondary is being added
+			// the global cluster is modifying, and RDS refuses a second membership change then.
+			r.Data.AddStackDependency(secondaries[i-1].Data.Stack, jsii.String("regions join the global cluster one at a time"))
+		}
 	}
 	for i, r := range secondaries {
 		r.Lake = NewLakeStack(stage, places[i+1], r.Keys)

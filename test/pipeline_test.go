@@ -139,6 +139,9 @@ func TestPipeline_IndependentStacksOfDifferentRegionsDeployInParallel(t *testing
 		for _, env := range p.Config.Environments {
 			actions := stageNamed(t, pipeline, env.Name).Actions
 			for _, tier := range regionalTiers {
+				if tier == stacks.TierData {
+					continue // the secondaries join the global cluster one at a time: below
+				}
 				orders := map[int]bool{}
 				for _, r := range env.Secondaries() {
 					for _, a := range actions {
@@ -153,6 +156,33 @@ func TestPipeline_IndependentStacksOfDifferentRegionsDeployInParallel(t *testing
 				if len(env.Secondaries()) > 0 && len(orders) != 1 {
 					t.Errorf("%s/%s: the secondaries' %s stacks deploy at run orders %v, want one shared step", file, env.Name, tier, orders)
 				}
+			}
+		}
+	}
+	if checked == 0 {
+		t.Error("no environment with two or more secondaries: this test proves nothing")
+	}
+}
+
+// RDS changes a global cluster's membership one region at a time, so the secondaries' data
+// stacks (each adds a cluster to the primary's global cluster) deploy one after another.
+func TestPipeline_SecondaryRegionsJoinTheGlobalClusterOneAtATime(t *testing.T) {
+	checked := 0
+	for _, file := range configs {
+		p := testkit.Synth(t, file)
+		pipeline, _ := pipelineOf(t, p)
+		for _, env := range p.Config.Environments {
+			previous := 0
+			for _, r := range env.Regions {
+				name := stacks.StackName(p.Config.Name, env.Name, r.Region, stacks.TierData) + ".Deploy"
+				action := mustAction(t, stageNamed(t, pipeline, env.Name), name)
+				if action.RunOrder <= previous {
+					t.Errorf("%s/%s: %s deploys at run order %d, not after the region before it (%d)", file, env.Name, name, action.RunOrder, previous)
+				}
+				previous = action.RunOrder
+			}
+			if len(env.Secondaries()) > 1 {
+				checked++
 			}
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -224,7 +225,7 @@ func TestRelease_EachRegionsRepositoryIsPullableOnlyByTheEnvironmentsThere(t *te
 func TestRelease_OnlyTheApproverRoleDecidesTheApprovals(t *testing.T) {
 	for _, file := range configs {
 		p := testkit.Synth(t, file)
-		_, res := pipelineOf(t, p)
+		pipeline, res := pipelineOf(t, p)
 		deciders := map[string]string{} // policy id -> roles
 		for id, policy := range res.ofType("AWS::IAM::Policy") {
 			for _, statement := range policy["PolicyDocument"].(map[string]any)["Statement"].([]any) {
@@ -240,6 +241,32 @@ func TestRelease_OnlyTheApproverRoleDecidesTheApprovals(t *testing.T) {
 		for _, roles := range deciders {
 			if !strings.Contains(roles, "Approver") {
 				t.Errorf("%s: the Approve actions are decided by %s, not the approver role", file, roles)
+			}
+		}
+		// What the approver must be able to do to decide: both approvals of each gated stage,
+		// and read the smoke test the Approve action links to, with its logs.
+		var approverPolicy string
+		for id := range deciders {
+			approverPolicy = jsonOf(res.ofType("AWS::IAM::Policy")[id]["PolicyDocument"])
+		}
+		for _, env := range p.Config.Environments {
+			if !env.NeedsApproval() {
+				continue
+			}
+			for _, action := range []string{"/" + env.Name + "/" + stacks.ApproveAction, "/" + env.Name + "/" + stacks.ConfirmAction} {
+				if !strings.Contains(approverPolicy, action+`"`) {
+					t.Errorf("%s: the approver role cannot decide %s", file, action)
+				}
+			}
+			approve := mustAction(t, stageNamed(t, pipeline, env.Name), stacks.ApproveAction)
+			reviewed := regexp.MustCompile(`/projects/([^/]+)/`).FindStringSubmatch(jsonOf(approve.Configuration))
+			if reviewed == nil {
+				continue // the first environment's approval links to the pipeline, which the role reads
+			}
+			for _, want := range []string{"codebuild:BatchGetBuilds", ":project/" + reviewed[1] + `"`, "log-group:/aws/codebuild/" + reviewed[1] + ":*"} {
+				if !strings.Contains(approverPolicy, want) {
+					t.Errorf("%s/%s: the approver cannot read the smoke test the approval links to (no %s)", file, env.Name, want)
+				}
 			}
 		}
 		for id, role := range res.ofType("AWS::IAM::Role") {

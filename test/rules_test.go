@@ -373,9 +373,14 @@ func TestRule_NoSecurityGroupSendsEverythingEverywhere(t *testing.T) {
 				if _, ok := openEgressAllowed[id]; ok {
 					continue
 				}
+				// EC2 gives every new group an allow-all egress rule and removes it only when the
+				// group's own SecurityGroupEgress lists rules; a standalone
+				// AWS::EC2::SecurityGroupEgress adds to the default and removes nothing. (CDK
+				// writes a rule to another group standalone and drops its "disallow all"
+				// placeholder, so AllowAllOutbound false alone does not close a group.)
 				egress, declared := propertiesOf(group)["SecurityGroupEgress"].([]any)
-				if !declared && len(standalone[id]) == 0 {
-					t.Errorf("%s/%s declares no egress, so CloudFormation lets it send everything anywhere: set AllowAllOutbound false and add the rules it needs", s.Name, id)
+				if !declared || len(egress) == 0 {
+					t.Errorf("%s/%s lists no egress of its own (standalone rules: %d), so EC2's default lets it send everything anywhere: add at least one inline rule (a CIDR destination) with AllowAllOutbound false", s.Name, id, len(standalone[id]))
 					continue
 				}
 				for _, raw := range append(egress, standalone[id]...) {

@@ -14,16 +14,16 @@ import (
 // fakeAWS answers the docker and aws commands the tool runs from an in-memory registry: images
 // by region, tag and digest, and the scan findings of the first region.
 type fakeAWS struct {
-	tags     map[string]map[string]string // region -> tag -> digest
-	digests  map[string]map[string]bool   // region -> digest
-	built    string                       // the digest the next docker build + push produces
-	findings string                       // describe-image-scan-findings answer
-	calls    []string
-	failOn   string // a command line containing this fails
+	tags    map[string]map[string]string // region -> tag -> digest
+	digests map[string]map[string]bool   // region -> digest
+	built   string                       // the digest the next docker build + push produces
+	scans   []string                     // describe-image-scan-findings answers in turn; the last repeats
+	calls   []string
+	failOn  string // a command line containing this fails
 }
 
 func newFake(regions ...string) *fakeAWS {
-	f := &fakeAWS{tags: map[string]map[string]string{}, digests: map[string]map[string]bool{}, built: digestA, findings: "null"}
+	f := &fakeAWS{tags: map[string]map[string]string{}, digests: map[string]map[string]bool{}, built: digestA, scans: []string{complete("null")}}
 	for _, r := range regions {
 		f.tags[r], f.digests[r] = map[string]string{}, map[string]bool{}
 	}
@@ -85,11 +85,27 @@ func (f *fakeAWS) run(_ context.Context, stdin, name string, args ...string) (st
 		}
 		return `{"imageDetails":[{"imageDigest":"` + digest + `"}]}`, nil
 	case "describe-image-scan-findings":
-		return f.findings, nil
+		answer := f.scans[0]
+		if len(f.scans) > 1 {
+			f.scans = f.scans[1:]
+		}
+		if answer == "ScanNotFoundException" {
+			return "", &commandError{command: line, stderr: "An error occurred (ScanNotFoundException)", err: errors.New("exit status 254")}
+		}
+		return answer, nil
 	case "batch-get-image":
 		return `{"images":[{"imageManifest":"{}","imageManifestMediaType":"application/vnd.oci.image.manifest.v1+json"}]}`, nil
 	}
 	return "", nil
+}
+
+// complete is a finished basic scan with these severity counts.
+func complete(counts string) string {
+	return `{"status": "COMPLETE", "description": "The scan was completed successfully.", "counts": ` + counts + `}`
+}
+
+func scanStatus(status, description string) string {
+	return `{"status": "` + status + `", "description": "` + description + `", "counts": null}`
 }
 
 func (f *fakeAWS) ran(prefix string) int {
@@ -109,7 +125,10 @@ func newTool(t *testing.T, fake *fakeAWS, edit func(*settings)) (tool, *bytes.Bu
 		edit(&s)
 	}
 	var log bytes.Buffer
-	return tool{run: fake, settings: s, log: &log, now: func() time.Time { return time.Date(2026, 11, 23, 14, 5, 9, 0, time.UTC) }}, &log
+	clock := time.Date(2026, 11, 23, 14, 5, 9, 0, time.UTC)
+	return tool{run: fake, settings: s, log: &log,
+		now:   func() time.Time { return clock },
+		sleep: func(_ context.Context, d time.Duration) error { clock = clock.Add(d); return nil }}, &log
 }
 
 func written(t *testing.T, tl tool) string {
@@ -172,7 +191,7 @@ func TestPublish_StopsWhenTheScanFindsAnythingAtOrAboveTheThreshold(t *testing.T
 		{"LOW", `null`, false},
 	} {
 		fake := newFake("us-east-1", "eu-west-1")
-		fake.findings = c.findings
+		fake.scans = []string{complete(c.findings)}
 		tl, _ := newTool(t, fake, func(s *settings) { s.ScanThreshold = c.threshold })
 		err := tl.publish(context.Background())
 		if stopped := err != nil; stopped != c.stops {
@@ -182,6 +201,34 @@ func TestPublish_StopsWhenTheScanFindsAnythingAtOrAboveTheThreshold(t *testing.T
 			if _, statErr := os.Stat(tl.settings.Output); statErr == nil {
 				t.Errorf("threshold %s: wrote a digest the environments would deploy despite the findings", c.threshold)
 			}
+		}
+	}
+}
+
+func TestPublish_WaitsForTheScanAndStopsOnAScanThatCannotFinish(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		scans []string
+		want  string // in the error; "" when the release goes on
+	}{
+		{"not started, then running, then done", []string{"ScanNotFoundException", scanStatus("IN_PROGRESS", ""), complete(`{"LOW": 1}`)}, ""},
+		{"enhanced scanning keeps watching", []string{scanStatus("PENDING", ""), `{"status": "ACTIVE", "counts": {"MEDIUM": 2}}`}, ""},
+		{"basic scanning cannot read the image", []string{scanStatus("UNSUPPORTED_IMAGE", "UnsupportedImageError: The operating system and/or package manager are not supported.")}, ""},
+		{"the scan failed", []string{scanStatus("FAILED", "internal error")}, "ended FAILED"},
+		{"the scan never finishes", []string{scanStatus("IN_PROGRESS", "")}, "still IN_PROGRESS after 15m0s"},
+	} {
+		fake := newFake("us-east-1", "eu-west-1")
+		fake.scans = c.scans
+		tl, log := newTool(t, fake, nil)
+		err := tl.publish(context.Background())
+		switch {
+		case c.want == "" && err != nil:
+			t.Errorf("%s: %v, want the release to go on", c.name, err)
+		case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)):
+			t.Errorf("%s: error %v, want one saying %q", c.name, err, c.want)
+		}
+		if strings.Contains(c.name, "cannot read") && !strings.Contains(log.String(), "WARNING: basic scanning cannot read") {
+			t.Errorf("%s: the log does not warn that the findings are unknown:\n%s", c.name, log)
 		}
 	}
 }

@@ -24,7 +24,7 @@ func main() {
 	}
 	s, err := readSettings(os.LookupEnv)
 	if err == nil {
-		t := tool{run: execRunner{}, settings: s, log: os.Stdout, now: time.Now}
+		t := tool{run: execRunner{}, settings: s, log: os.Stdout, now: time.Now, sleep: sleepFor}
 		switch os.Args[1] {
 		case "publish":
 			err = t.publish(context.Background())

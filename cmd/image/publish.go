@@ -19,6 +19,17 @@ type tool struct {
 	settings settings
 	log      io.Writer
 	now      func() time.Time
+	sleep    func(context.Context, time.Duration) error
+}
+
+// sleepFor waits d or until ctx ends.
+func sleepFor(ctx context.Context, d time.Duration) error {
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(d):
+		return nil
+	}
 }
 
 func (t tool) registry(region string) string {
@@ -180,29 +191,70 @@ func (t tool) describe(ctx context.Context, region, imageID string) (string, err
 	return described.ImageDetails[0].ImageDigest, nil
 }
 
+// scanTimeout bounds the wait for the scan on push. Basic scans finish in a minute or two; an
+// image still unscanned after this is stuck, and the release waits for a person.
+const scanTimeout = 15 * time.Minute
+
+// scanPoll is how often the scan's status is read again.
+const scanPoll = 10 * time.Second
+
+// scanState is the part of describe-image-scan-findings the gate reads.
+type scanState struct {
+	Status      string         `json:"status"`
+	Description string         `json:"description"`
+	Counts      map[string]int `json:"counts"`
+}
+
 // scanGate waits for the scan on push of digest in region and fails when it found anything at
-// or above the threshold.
+// or above the threshold. It polls the scan's status rather than `aws ecr wait
+// image-scan-complete`, which gives up after 10 minutes and treats every status but COMPLETE
+// as a failure: ECR reports UNSUPPORTED_IMAGE for images basic scanning cannot read (a
+// distroless image with only a Go binary is one), and ACTIVE under enhanced scanning.
 func (t tool) scanGate(ctx context.Context, region, digest string) error {
 	s := t.settings
 	id := "imageDigest=" + digest
-	if _, err := t.run.run(ctx, "", "aws", "ecr", "wait", "image-scan-complete", "--repository-name", s.Repository, "--image-id", id, "--region", region); err != nil {
-		return fmt.Errorf("the scan of %s did not complete (aws ecr describe-image-scan-findings --repository-name %s --image-id %s --region %s says why): %w",
-			digest, s.Repository, id, region, err)
-	}
-	out, err := t.run.run(ctx, "", "aws", "ecr", "describe-image-scan-findings", "--repository-name", s.Repository, "--image-id", id,
-		"--region", region, "--query", "imageScanFindings.findingSeverityCounts", "--output", "json")
-	if err != nil {
-		return fmt.Errorf("reading the scan of %s: %w", digest, err)
-	}
-	counts := map[string]int{}
-	if strings.TrimSpace(out) != "null" {
-		if err := json.Unmarshal([]byte(out), &counts); err != nil {
-			return fmt.Errorf("reading the scan of %s: unexpected answer %q", digest, out)
+	explain := fmt.Sprintf("aws ecr describe-image-scan-findings --repository-name %s --image-id %s --region %s", s.Repository, id, region)
+	deadline := t.now().Add(scanTimeout)
+	var state scanState
+	for {
+		out, err := t.run.run(ctx, "", "aws", "ecr", "describe-image-scan-findings", "--repository-name", s.Repository, "--image-id", id, "--region", region,
+			"--query", "{status: imageScanStatus.status, description: imageScanStatus.description, counts: imageScanFindings.findingSeverityCounts}", "--output", "json")
+		var failed *commandError
+		switch {
+		case errors.As(err, &failed) && strings.Contains(failed.stderr, "ScanNotFoundException"):
+			state = scanState{Status: "PENDING"} // the scan on push has not started yet
+		case err != nil:
+			return fmt.Errorf("reading the scan of %s: %w", digest, err)
+		default:
+			state = scanState{}
+			if err := json.Unmarshal([]byte(out), &state); err != nil {
+				return fmt.Errorf("reading the scan of %s: unexpected answer %q", digest, out)
+			}
 		}
+		if state.Status != "IN_PROGRESS" && state.Status != "PENDING" {
+			break
+		}
+		if !t.now().Before(deadline) {
+			return fmt.Errorf("the scan of %s is still %s after %s: no environment deploys an unscanned image. See why (%s), then retry the Image step",
+				digest, state.Status, scanTimeout, explain)
+		}
+		if err := t.sleep(ctx, scanPoll); err != nil {
+			return err
+		}
+	}
+	switch state.Status {
+	case "COMPLETE", "ACTIVE":
+	case "UNSUPPORTED_IMAGE":
+		fmt.Fprintf(t.log, "WARNING: basic scanning cannot read %s (%s), so its findings are unknown and the scan gate lets it through. "+
+			"Turn on Amazon Inspector enhanced scanning for the registry to scan the binary's Go modules (README, \"Scanning the image\").\n", digest, state.Description)
+		return nil
+	default:
+		return fmt.Errorf("the scan of %s ended %s (%s): no environment deploys an unscanned image. See %s, then retry the Image step",
+			digest, state.Status, state.Description, explain)
 	}
 	var blocking, summary []string
 	for _, severity := range slices.Backward(severities) {
-		if n := counts[severity]; n > 0 {
+		if n := state.Counts[severity]; n > 0 {
 			summary = append(summary, fmt.Sprintf("%d %s", n, severity))
 			if atOrAbove(severity, s.ScanThreshold) {
 				blocking = append(blocking, fmt.Sprintf("%d %s", n, severity))
@@ -214,8 +266,8 @@ func (t tool) scanGate(ctx context.Context, region, digest string) error {
 	}
 	fmt.Fprintf(t.log, "scan of %s found %s\n", digest, strings.Join(summary, ", "))
 	if len(blocking) > 0 {
-		return fmt.Errorf("the scan of %s found %s (service.scanThreshold is %s): no environment deploys it. Fix the image (aws ecr describe-image-scan-findings --repository-name %s --image-id %s --region %s lists them) and push a new commit",
-			digest, strings.Join(blocking, " and "), s.ScanThreshold, s.Repository, id, region)
+		return fmt.Errorf("the scan of %s found %s (service.scanThreshold is %s): no environment deploys it. Fix the image (%s lists them) and push a new commit",
+			digest, strings.Join(blocking, " and "), s.ScanThreshold, explain)
 	}
 	return nil
 }

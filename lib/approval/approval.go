@@ -10,6 +10,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/example/platform/lib/compliance"
 )
 
 // Props configures the approver role. Every field is required.
@@ -24,9 +26,25 @@ type Props struct {
 	// ApprovalActions are the ARNs of the approval actions the role may decide
 	// (arn:aws:codepipeline:<region>:<account>:<pipeline>/<stage>/<action>).
 	ApprovalActions []string
+	// ReviewedProjects are the ARNs of the CodeBuild projects whose builds and logs an approver
+	// reads before deciding (arn:aws:codebuild:<region>:<account>:project/<name>), logging to
+	// CodeBuild's default log group /aws/codebuild/<name>. Optional.
+	ReviewedProjects []string
 }
 
-var accountID = regexp.MustCompile(`^\d{12}$`)
+var (
+	accountID  = regexp.MustCompile(`^\d{12}$`)
+	projectArn = regexp.MustCompile(`^arn:(aws[a-z-]*):codebuild:([a-z0-9-]+):(\d{12}):project/(.+)$`)
+)
+
+// projectLogGroupArn is the ARN of the log streams of CodeBuild project's default log group.
+func projectLogGroupArn(id, project string) string {
+	m := projectArn.FindStringSubmatch(project)
+	if m == nil {
+		panic(fmt.Sprintf("approval %s: ReviewedProjects %q is not a CodeBuild project ARN (arn:aws:codebuild:<region>:<account>:project/<name>)", id, project))
+	}
+	return fmt.Sprintf("arn:%s:logs:%s:%s:log-group:/aws/codebuild/%s:*", m[1], m[2], m[3], m[4])
+}
 
 // NewApproverRole creates the role: it may approve or reject exactly ApprovalActions and read
 // the pipeline's state and history, nothing else.
@@ -56,5 +74,26 @@ func NewApproverRole(scope constructs.Construct, id string, props Props) awsiam.
 			"codepipeline:ListPipelineExecutions", "codepipeline:ListActionExecutions"),
 		Resources: jsii.Strings(props.PipelineArn),
 	}))
+	// The console lists the account's pipelines before it opens one; the list has no resource.
+	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid: jsii.String("FindThePipeline"), Actions: jsii.Strings("codepipeline:ListPipelines"), Resources: jsii.Strings("*"),
+	}))
+	if len(props.ReviewedProjects) > 0 {
+		var logGroups []string
+		for _, project := range props.ReviewedProjects {
+			logGroups = append(logGroups, projectLogGroupArn(id, project))
+		}
+		role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:       jsii.String("ReadTheEvidence"),
+			Actions:   jsii.Strings("codebuild:BatchGetProjects", "codebuild:BatchGetBuilds", "codebuild:ListBuildsForProject"),
+			Resources: jsii.Strings(props.ReviewedProjects...),
+		}))
+		role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid: jsii.String("ReadTheEvidencesLogs"), Actions: jsii.Strings("logs:GetLogEvents", "logs:FilterLogEvents"), Resources: jsii.Strings(logGroups...),
+		}))
+	}
+	compliance.Accept(role, compliance.Accepted{Rule: "AwsSolutions-IAM5",
+		AppliesTo: []string{"Resource::*", "/^Resource::arn:[^:]+:logs:[^:]+:\\d{12}:log-group:\\/aws\\/codebuild\\/[^*]+:\\*$/"},
+		Reason:    "codepipeline:ListPipelines has no resource to scope it to; the reviewed builds' log streams are only known by their log group's ARN with :*."})
 	return role
 }

@@ -53,7 +53,7 @@ func NewPrimary(scope constructs.Construct, id string, props Props) *Key {
 		Description:       jsii.String(props.Description),
 		MultiRegion:       jsii.Bool(true),
 		EnableKeyRotation: jsii.Bool(true),
-		Policy:            Policy(awscdk.Stack_Of(c)),
+		Policy:            environmentPolicy(awscdk.Stack_Of(c)),
 		PendingWindow:     awscdk.Duration_Days(jsii.Number(30)),
 		// Kept when the stack goes (what it encrypted stays readable); a key whose own create
 		// failed encrypted nothing and goes.
@@ -70,13 +70,35 @@ func NewReplica(scope constructs.Construct, id string, primaryKeyArn *string, pr
 	replica := awskms.NewCfnReplicaKey(c, jsii.String("Key"), &awskms.CfnReplicaKeyProps{
 		PrimaryKeyArn:       primaryKeyArn,
 		Description:         jsii.String(props.Description),
-		KeyPolicy:           Policy(awscdk.Stack_Of(c)),
+		KeyPolicy:           environmentPolicy(awscdk.Stack_Of(c)),
 		PendingWindowInDays: jsii.Number(30),
 	})
 	replica.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE, nil)
 	key := awskms.Key_FromKeyArn(c, jsii.String("Imported"), replica.AttrArn())
 	awskms.NewAlias(c, jsii.String("Alias"), &awskms.AliasProps{AliasName: jsii.String(props.Alias), TargetKey: key})
 	return &Key{Construct: c, Key: key, Arn: replica.AttrArn()}
+}
+
+// environmentPolicy is Policy plus Secrets Manager's use of the key in its region for any
+// principal of the account. The environment's secrets are replicated to every region under
+// that region's replica key, and a write to a secret (a password rotation, PutSecretValue) is
+// re-encrypted into each replica with the writer's own KMS permissions: the rotation function's
+// role is granted the primary key only, so without this a rotation succeeds in the primary and
+// leaves the replicas failing ("Replication failed: access denied to KMS key"). The conditions
+// are those of the AWS managed key aws/secretsmanager.
+func environmentPolicy(stack awscdk.Stack) awsiam.PolicyDocument {
+	document := Policy(stack)
+	document.AddStatements(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("SecretsManagerEncryptsTheAccountsSecretsAndReplicas"),
+		Principals: &[]awsiam.IPrincipal{awsiam.NewAnyPrincipal()},
+		Actions:    jsii.Strings("kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"),
+		Resources:  jsii.Strings("*"),
+		Conditions: &map[string]any{"StringEquals": map[string]any{
+			"kms:CallerAccount": *stack.Account(),
+			"kms:ViaService":    fmt.Sprintf("secretsmanager.%s.amazonaws.com", *stack.Region()),
+		}},
+	}))
+	return document
 }
 
 // NewStackKey creates a single-region key, rotated yearly, for the logs and topics of one

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
 
@@ -114,4 +115,36 @@ func actionList(action any) []string {
 		return out
 	}
 	return nil
+}
+
+// A rotation writes the new password in the primary region; Secrets Manager re-encrypts each
+// replica under that region's replica key with the writer's permissions. Every copy of the
+// environment's key lets Secrets Manager in its own region use it for the account, and only
+// through Secrets Manager.
+func TestKeys_EveryCopyLetsSecretsManagerInItsRegionReEncryptReplicatedSecrets(t *testing.T) {
+	for _, c := range []struct {
+		region, resource, policyProperty string
+		build                            func(s awscdk.Stack)
+	}{
+		{"us-east-1", "AWS::KMS::Key", "KeyPolicy", func(s awscdk.Stack) { keys.NewPrimary(s, "Key", keys.Props{Alias: "alias/acme/prod"}) }},
+		{"eu-west-1", "AWS::KMS::ReplicaKey", "KeyPolicy", func(s awscdk.Stack) {
+			keys.NewReplica(s, "Key", jsii.String("arn:aws:kms:us-east-1:111111111111:key/mrk-1234"), keys.Props{Alias: "alias/acme/prod"})
+		}},
+	} {
+		s := testkit.Stack(t, c.region)
+		c.build(s)
+		tpl := testkit.TemplateOf(t, s)
+		testkit.Assert(t, func() {
+			tpl.HasResourceProperties(jsii.String(c.resource), map[string]any{
+				c.policyProperty: map[string]any{"Statement": assertions.Match_ArrayWith(&[]any{assertions.Match_ObjectLike(&map[string]any{
+					"Principal": map[string]any{"AWS": "*"},
+					"Action":    assertions.Match_ArrayWith(&[]any{"kms:Decrypt", "kms:GenerateDataKey*"}),
+					"Condition": map[string]any{"StringEquals": map[string]any{
+						"kms:CallerAccount": "111111111111",
+						"kms:ViaService":    "secretsmanager." + c.region + ".amazonaws.com",
+					}},
+				})})},
+			})
+		})
+	}
 }

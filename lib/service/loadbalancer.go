@@ -110,6 +110,12 @@ func newIngress(scope constructs.Construct, props Props, logs awss3.IBucket, o i
 		Description:      jsii.String(o.description),
 		AllowAllOutbound: jsii.Bool(false),
 	})
+	// The load balancer only ever sends to the tasks, which are in this VPC. This rule is
+	// inline (a CIDR destination), which is what makes EC2 drop a new group's allow-all
+	// default: the rule to the tasks' group that the service adds is a standalone resource,
+	// and CDK removes its "disallow all" placeholder when it adds one.
+	group.AddEgressRule(awsec2.Peer_Ipv4(jsii.String(props.VpcCidr)), awsec2.Port_Tcp(jsii.Number(props.ContainerPort)),
+		jsii.String("Requests and health checks to the tasks, in this VPC"), nil)
 	subnets := awsec2.SubnetType_PRIVATE_WITH_EGRESS
 	if o.internetFacing {
 		subnets = awsec2.SubnetType_PUBLIC
