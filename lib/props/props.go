@@ -41,14 +41,18 @@ type Checker struct {
 }
 
 // Check starts checking the props of the construct that constructor (such as "network.New")
-// would create in scope with id.
-func Check(scope constructs.Construct, id, constructor string) *Checker {
+// would create in scope with id. With an empty id it checks the arguments of a function that
+// works on scope itself (such as compliance.Accept), and names scope's path.
+func Check(scope constructs.IConstruct, id, constructor string) *Checker {
 	c := &Checker{err: Error{Constructor: constructor, Path: id}}
 	if scope == nil {
-		c.Failf("scope", "is nil; pass the construct (usually a stack) to create %s in", id)
+		c.Failf("scope", "is nil; pass the construct (usually a stack) to create %s in", constructor)
 		return c
 	}
-	if parent := *scope.Node().Path(); parent != "" {
+	switch parent := *scope.Node().Path(); {
+	case id == "":
+		c.err.Path = parent
+	case parent != "":
 		c.err.Path = parent + "/" + id
 	}
 	return c
