@@ -102,7 +102,7 @@ func NewAcceleratorStack(stage awscdk.Stage, place placement, regions []*RegionS
 	for _, r := range regions {
 		props.Regions = append(props.Regions, accelerator.Region{
 			Name: r.Region.Region, LoadBalancer: r.App.Service.Internal.LoadBalancer,
-			TrafficDialPercent: float64(*r.Region.TrafficDialPercent),
+			TrafficDialPercent: jsii.Number(float64(*r.Region.TrafficDialPercent)),
 		})
 		stack.AddStackDependency(r.App.Stack, jsii.String("the endpoints are the regions' load balancers"))
 	}

@@ -21,23 +21,25 @@ type Region struct {
 	// LoadBalancer is the region's load balancer for accelerated traffic.
 	LoadBalancer elbv2.IApplicationLoadBalancer
 	// TrafficDialPercent is the share of the traffic Global Accelerator routes to this region
-	// that it lets through (the rest goes to the next-nearest region). 0 drains the region.
-	TrafficDialPercent float64
+	// that it lets through (the rest goes to the next-nearest region), 0 to 100: 0 drains the
+	// region. Required, so that a forgotten dial never drains one (lib/config defaults it to 100).
+	TrafficDialPercent *float64
 }
 
-// Props configures an Accelerator. Name, Regions and HealthCheckPath are required.
+// Props configures an Accelerator. Every field is required except HTTPS, Zone and APIName. The
+// platform's values come from lib/config, which owns their defaults (environments[].edge.accelerator).
 type Props struct {
 	// Name of the accelerator (at most 64 characters).
 	Name    string
 	Regions []Region
 	// HTTPS says the load balancers listen on 443 with a certificate; else on 80.
 	HTTPS bool
-	// HealthCheckPath, HealthCheckInterval (10 or 30 s) and HealthCheckThreshold configure
-	// the endpoint groups' checks. Defaults: 30 s and 3.
+	// HealthCheckPath, HealthCheckInterval (10 or 30 s) and HealthCheckThreshold (1 to 10)
+	// configure the endpoint groups' checks.
 	HealthCheckPath      string
 	HealthCheckInterval  awscdk.Duration
 	HealthCheckThreshold float64
-	// Zone and APIName, when set, alias APIName to the accelerator.
+	// Zone and APIName, when set together, alias APIName to the accelerator.
 	Zone    awsroute53.IHostedZone
 	APIName string
 }
@@ -52,12 +54,7 @@ type Accelerator struct {
 
 // New builds the accelerator.
 func New(scope constructs.Construct, id string, props Props) *Accelerator {
-	if props.HealthCheckInterval == nil {
-		props.HealthCheckInterval = awscdk.Duration_Seconds(jsii.Number(30))
-	}
-	if props.HealthCheckThreshold == 0 {
-		props.HealthCheckThreshold = 3
-	}
+	props.check(scope, id)
 	c := constructs.NewConstruct(scope, jsii.String(id))
 	accelerator := ga.NewAccelerator(c, jsii.String("Accelerator"), &ga.AcceleratorProps{
 		AcceleratorName: jsii.String(props.Name),
@@ -77,7 +74,7 @@ func New(scope constructs.Construct, id string, props Props) *Accelerator {
 			Region: jsii.String(r.Name),
 			Endpoints: &[]ga.IEndpoint{awsglobalacceleratorendpoints.NewApplicationLoadBalancerEndpoint(r.LoadBalancer,
 				&awsglobalacceleratorendpoints.ApplicationLoadBalancerEndpointOptions{PreserveClientIp: jsii.Bool(true)})},
-			TrafficDialPercentage: jsii.Number(r.TrafficDialPercent),
+			TrafficDialPercentage: r.TrafficDialPercent,
 			// For load balancer endpoints Global Accelerator judges health by the load
 			// balancer's own target health checks and ignores these settings; they are set so
 			// that the group checks the right path should it ever hold other endpoints.

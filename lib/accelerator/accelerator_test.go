@@ -3,6 +3,7 @@ package accelerator_test
 import (
 	"testing"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	elbv2 "github.com/aws/aws-cdk-go/awscdk/v2/awselasticloadbalancingv2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsroute53"
@@ -17,9 +18,10 @@ func TestMain(m *testing.M) { testkit.Main(m) }
 func synth(t *testing.T, withDomain bool) assertions.Template {
 	t.Helper()
 	stack := testkit.Stack(t, "us-west-2")
-	props := accelerator.Props{Name: "acme-prod", HealthCheckPath: "/health", HTTPS: withDomain}
+	props := accelerator.Props{Name: "acme-prod", HealthCheckPath: "/health", HTTPS: withDomain,
+		HealthCheckInterval: awscdk.Duration_Seconds(jsii.Number(30)), HealthCheckThreshold: 3}
 	for region, dial := range map[string]float64{"us-east-1": 100, "eu-west-1": 40, "ap-southeast-2": 0} {
-		props.Regions = append(props.Regions, accelerator.Region{Name: region, TrafficDialPercent: dial,
+		props.Regions = append(props.Regions, accelerator.Region{Name: region, TrafficDialPercent: jsii.Number(dial),
 			LoadBalancer: elbv2.ApplicationLoadBalancer_FromApplicationLoadBalancerAttributes(stack, jsii.String("Alb-"+region), &elbv2.ApplicationLoadBalancerAttributes{
 				LoadBalancerArn: jsii.String("arn:aws:elasticloadbalancing:" + region + ":111111111111:loadbalancer/app/internal-api/1234567890abcdef"),
 				SecurityGroupId: jsii.String("sg-12345678"),

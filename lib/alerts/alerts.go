@@ -5,6 +5,7 @@ package alerts
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
@@ -15,6 +16,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/example/platform/lib/keys"
+	"github.com/example/platform/lib/props"
 )
 
 // Publisher services, by their service principal.
@@ -44,11 +46,32 @@ type Alerts struct {
 	Key   awskms.Key
 }
 
+// maxDisplayName is the longest display name SNS accepts.
+const maxDisplayName = 100
+
+// check fails with every problem of p, the way a construct fails: a panic naming its path.
+func (p Props) check(scope constructs.Construct, id string) {
+	c := props.Check(scope, id, "alerts.New")
+	if c.Require("Props.DisplayName", p.DisplayName != "", "give the sender people see in the e-mails, such as \"acme edge alarms\"") &&
+		len(p.DisplayName) > maxDisplayName {
+		c.Failf("Props.DisplayName", "%q is %d characters; SNS takes at most %d", p.DisplayName, len(p.DisplayName), maxDisplayName)
+	}
+	for i, email := range p.Emails {
+		if !strings.Contains(email, "@") {
+			c.Failf(fmt.Sprintf("Props.Emails[%d]", i), "%q is not an e-mail address; give one such as oncall@example.com", email)
+		}
+	}
+	for i, service := range p.Publishers {
+		if !strings.HasSuffix(service, ".amazonaws.com") {
+			c.Failf(fmt.Sprintf("Props.Publishers[%d]", i), "%q is not a service principal; give one such as %s", service, CloudWatch)
+		}
+	}
+	c.Done()
+}
+
 // New creates the topic.
 func New(scope constructs.Construct, id string, props Props) *Alerts {
-	if props.DisplayName == "" {
-		panic(fmt.Sprintf("alerts %s: DisplayName is required: it is the sender people see in the e-mails", id))
-	}
+	props.check(scope, id)
 	c := constructs.NewConstruct(scope, jsii.String(id))
 	region := *awscdk.Stack_Of(c).Region()
 	var publishers []awsiam.IPrincipal

@@ -6,12 +6,14 @@ package approval
 import (
 	"fmt"
 	"regexp"
+	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/example/platform/lib/compliance"
+	"github.com/example/platform/lib/props"
 )
 
 // Props configures the approver role. Every field is required.
@@ -33,25 +35,51 @@ type Props struct {
 }
 
 var (
-	accountID  = regexp.MustCompile(`^\d{12}$`)
-	projectArn = regexp.MustCompile(`^arn:(aws[a-z-]*):codebuild:([a-z0-9-]+):(\d{12}):project/(.+)$`)
+	accountID = regexp.MustCompile(`^\d{12}$`)
+	// principalArn is an IAM role or user, as lib/config's pipeline.approvers takes them.
+	principalArn = regexp.MustCompile(`^arn:aws:iam::\d{12}:(root|(role|user)/.+)$`)
+	pipelineArn  = regexp.MustCompile(`^arn:aws:codepipeline:[a-z0-9-]+:\d{12}:[A-Za-z0-9.@_-]+$`)
+	projectArn   = regexp.MustCompile(`^arn:(aws[a-z-]*):codebuild:([a-z0-9-]+):(\d{12}):project/(.+)$`)
 )
 
-// projectLogGroupArn is the ARN of the log streams of CodeBuild project's default log group.
-func projectLogGroupArn(id, project string) string {
+// projectLogGroupArn is the ARN of the log streams of a CodeBuild project's default log group.
+func projectLogGroupArn(project string) string {
 	m := projectArn.FindStringSubmatch(project)
-	if m == nil {
-		panic(fmt.Sprintf("approval %s: ReviewedProjects %q is not a CodeBuild project ARN (arn:aws:codebuild:<region>:<account>:project/<name>)", id, project))
-	}
 	return fmt.Sprintf("arn:%s:logs:%s:%s:log-group:/aws/codebuild/%s:*", m[1], m[2], m[3], m[4])
+}
+
+// check fails with every problem of p, the way a construct fails: a panic naming its path.
+func (p Props) check(scope constructs.Construct, id string) {
+	c := props.Check(scope, id, "approval.NewApproverRole")
+	c.Require("Props.RoleName", p.RoleName != "", "name the role people assume, such as acme-deployment-approver")
+	c.Require("Props.Principals", len(p.Principals) > 0, "list who may assume the role: account IDs or IAM role or user ARNs")
+	for i, principal := range p.Principals {
+		if !accountID.MatchString(principal) && !principalArn.MatchString(principal) {
+			c.Failf(fmt.Sprintf("Props.Principals[%d]", i), "%q is neither an account ID nor an IAM role or user ARN", principal)
+		}
+	}
+	if c.Require("Props.PipelineArn", p.PipelineArn != "", "give the pipeline's ARN, arn:aws:codepipeline:<region>:<account>:<pipeline>") &&
+		!pipelineArn.MatchString(p.PipelineArn) {
+		c.Failf("Props.PipelineArn", "%q is not a pipeline ARN; give arn:aws:codepipeline:<region>:<account>:<pipeline>", p.PipelineArn)
+	}
+	c.Require("Props.ApprovalActions", len(p.ApprovalActions) > 0, "list the approval actions the role decides, arn:aws:codepipeline:<region>:<account>:<pipeline>/<stage>/<action>")
+	for i, action := range p.ApprovalActions {
+		if !strings.HasPrefix(action, p.PipelineArn+"/") {
+			c.Failf(fmt.Sprintf("Props.ApprovalActions[%d]", i), "%q is not an action of Props.PipelineArn; give %s/<stage>/<action>", action, p.PipelineArn)
+		}
+	}
+	for i, project := range p.ReviewedProjects {
+		if !projectArn.MatchString(project) {
+			c.Failf(fmt.Sprintf("Props.ReviewedProjects[%d]", i), "%q is not a CodeBuild project ARN; give arn:aws:codebuild:<region>:<account>:project/<name>", project)
+		}
+	}
+	c.Done()
 }
 
 // NewApproverRole creates the role: it may approve or reject exactly ApprovalActions and read
 // the pipeline's state and history, nothing else.
 func NewApproverRole(scope constructs.Construct, id string, props Props) awsiam.Role {
-	if props.RoleName == "" || len(props.Principals) == 0 || props.PipelineArn == "" || len(props.ApprovalActions) == 0 {
-		panic(fmt.Sprintf("approval %s: RoleName, Principals, PipelineArn and ApprovalActions are required (who may approve, and what?)", id))
-	}
+	props.check(scope, id)
 	var principals []awsiam.IPrincipal
 	for _, p := range props.Principals {
 		if accountID.MatchString(p) {
@@ -81,7 +109,7 @@ func NewApproverRole(scope constructs.Construct, id string, props Props) awsiam.
 	if len(props.ReviewedProjects) > 0 {
 		var logGroups []string
 		for _, project := range props.ReviewedProjects {
-			logGroups = append(logGroups, projectLogGroupArn(id, project))
+			logGroups = append(logGroups, projectLogGroupArn(project))
 		}
 		role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid:       jsii.String("ReadTheEvidence"),

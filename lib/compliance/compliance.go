@@ -3,12 +3,15 @@
 package compliance
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+
+	"github.com/example/platform/lib/props"
 )
 
 // Apply checks every resource under scope against the AwsSolutions pack at synthesis. Apply it
@@ -36,6 +39,7 @@ type Accepted struct {
 // Accept records findings accepted for resource and everything under it. Call it next to the
 // code that creates the resource, so the reason sits beside what it excuses.
 func Accept(resource constructs.IConstruct, findings ...Accepted) {
+	check(resource, findings)
 	suppressions := make([]*cdknag.NagPackSuppression, len(findings))
 	for i, f := range findings {
 		suppressions[i] = &cdknag.NagPackSuppression{Id: jsii.String(f.Rule), Reason: jsii.String(f.Reason)}
@@ -52,4 +56,28 @@ func Accept(resource constructs.IConstruct, findings ...Accepted) {
 		}
 	}
 	cdknag.NagSuppressions_AddResourceSuppressions(resource, &suppressions, jsii.Bool(true))
+}
+
+// rulePrefix starts the ID of every rule in the pack Apply runs: a finding accepted under another
+// name would suppress nothing.
+const rulePrefix = "AwsSolutions-"
+
+// minReason is the shortest reason cdk-nag accepts.
+const minReason = 10
+
+// check fails with every problem of findings, the way a construct fails: a panic naming the
+// resource's path.
+func check(resource constructs.IConstruct, findings []Accepted) {
+	c := props.Check(resource, "", "compliance.Accept")
+	c.Require("findings", len(findings) > 0, "give the rule accepted and the reason")
+	for i, f := range findings {
+		field := fmt.Sprintf("findings[%d]", i)
+		if c.Require(field+".Rule", f.Rule != "", "give the cdk-nag rule, such as AwsSolutions-IAM5") && !strings.HasPrefix(f.Rule, rulePrefix) {
+			c.Failf(field+".Rule", "%q is not a rule of the AwsSolutions pack; give one such as AwsSolutions-IAM5", f.Rule)
+		}
+		if c.Require(field+".Reason", f.Reason != "", "say why the finding does not apply or is the right trade-off") && len(f.Reason) < minReason {
+			c.Failf(field+".Reason", "%q: cdk-nag wants a reason of at least %d characters a reviewer can judge", f.Reason, minReason)
+		}
+	}
+	c.Done()
 }

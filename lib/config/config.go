@@ -284,13 +284,21 @@ func (e Environment) Secondaries() []Region { return e.Regions[1:] }
 // NeedsApproval reports whether the pipeline waits for a person before deploying env.
 func (e Environment) NeedsApproval() bool { return e.ManualApproval != nil && *e.ManualApproval }
 
-// PeersRegions reports whether env's regions are connected by VPC peering: on by default,
-// wherever there is more than one region.
+// PeersRegions reports whether env's regions are connected by VPC peering: on by default
+// (Load sets it; unset means DefaultInterRegionPeering), wherever there is more than one region.
 func (e Environment) PeersRegions() bool {
-	return len(e.Regions) > 1 && (e.InterRegionPeering == nil || *e.InterRegionPeering)
+	return len(e.Regions) > 1 && orDefault(e.InterRegionPeering, DefaultInterRegionPeering)
 }
 
-// Protected reports whether the environment's stateful stacks get termination protection.
+// Protected reports whether the environment's stateful stacks get termination protection (Load
+// sets it; unset means DefaultTerminationProtection).
 func (e Environment) Protected() bool {
-	return e.TerminationProtection == nil || *e.TerminationProtection
+	return orDefault(e.TerminationProtection, DefaultTerminationProtection)
+}
+
+func orDefault(value *bool, def bool) bool {
+	if value == nil {
+		return def
+	}
+	return *value
 }

@@ -102,7 +102,11 @@ func checkShape(value any, t reflect.Type, path string, problems *problems) {
 		for _, key := range keys {
 			field, known := fields[key]
 			if !known {
-				message := "unknown field; known fields are " + strings.Join(fieldNames(t), ", ")
+				names := fieldNames(t)
+				message := "unknown field; known fields are " + strings.Join(names, ", ")
+				if guess := closest(key, names); guess != "" {
+					message = "unknown field; did you mean " + guess + "? known fields are " + strings.Join(names, ", ")
+				}
 				if hint, moved := movedFields[join(path, key)]; moved {
 					message = hint
 				}

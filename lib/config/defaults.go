@@ -1,105 +1,130 @@
 package config
 
-// Defaults for the fields a config may leave out. They are production-leaning: a config that
-// says nothing gets a highly available, protected environment.
+import "fmt"
+
+// Defaults for the fields a config may leave out. lib/config owns the default of every value the
+// config file exposes: the constructs in lib/ require these values and have no defaults of their
+// own, so a default lives here and in the README's Configuration table, nowhere else. (A
+// construct prop the config never sets keeps a default of the construct's, documented on the
+// prop.) They are production-leaning: a config that says nothing gets a highly available,
+// protected environment.
 const (
-	DefaultBranch               = "main"
-	DefaultProvider             = ProviderGitHub
-	DefaultTaskCPU              = 512
-	DefaultTaskMemoryMiB        = 1024
-	DefaultMinCapacity          = 2
-	DefaultMaxCapacity          = 6
-	DefaultDBInstanceClass      = "db.r7g.large"
-	DefaultDBInstances          = 2
-	DefaultBackupRetentionDays  = 7
-	DefaultServiceName          = "api"
-	DefaultBootstrapImage       = "public.ecr.aws/nginx/nginx-unprivileged:stable-alpine"
-	DefaultDockerfile           = "api/Dockerfile"
-	DefaultScanThreshold        = "CRITICAL"
-	DefaultKeepDeployedImages   = 30
-	DefaultContainerPort        = 8080
-	DefaultHealthCheckPath      = "/"
-	DefaultStrategy             = StrategyBlueGreen
-	DefaultBakeTimeMinutes      = 10
-	DefaultStepPercent          = 10
-	DefaultStepMinutes          = 5
-	DefaultEngineVersion        = "16.6"
-	DefaultPriceClass           = PriceClass100
-	DefaultRateLimit            = 2000
-	DefaultStaticPath           = "/static/*"
-	DefaultHealthCheckInterval  = 30
-	DefaultHealthCheckThreshold = 3
-	DefaultTrafficDialPercent   = 100
+	DefaultBranch                = "main"
+	DefaultProvider              = ProviderGitHub
+	DefaultTaskCPU               = 512
+	DefaultTaskMemoryMiB         = 1024
+	DefaultMinCapacity           = 2
+	DefaultMaxCapacity           = 6
+	DefaultDBInstanceClass       = "db.r7g.large"
+	DefaultDBInstances           = 2
+	DefaultBackupRetentionDays   = 7
+	DefaultServiceName           = "api"
+	DefaultBootstrapImage        = "public.ecr.aws/nginx/nginx-unprivileged:stable-alpine"
+	DefaultDockerfile            = "api/Dockerfile"
+	DefaultScanThreshold         = "CRITICAL"
+	DefaultKeepDeployedImages    = 30
+	DefaultContainerPort         = 8080
+	DefaultHealthCheckPath       = "/"
+	DefaultStrategy              = StrategyBlueGreen
+	DefaultBakeTimeMinutes       = 10
+	DefaultStepPercent           = 10
+	DefaultStepMinutes           = 5
+	DefaultEngineVersion         = "16.6"
+	DefaultPriceClass            = PriceClass100
+	DefaultRateLimit             = 2000
+	DefaultStaticPath            = "/static/*"
+	DefaultHealthCheckInterval   = 30
+	DefaultHealthCheckThreshold  = 3
+	DefaultTrafficDialPercent    = 100
+	DefaultNatGateways           = AvailabilityZoneCount // one per AZ
+	DefaultTerminationProtection = true
+	DefaultInterRegionPeering    = true
 	// AvailabilityZoneCount is how many AZs every VPC spans.
 	AvailabilityZoneCount = 3
 )
 
-func applyDefaults(p *Platform) {
-	setDefaultString(&p.Pipeline.Source.Branch, DefaultBranch)
+// defaulted are the field paths applyDefaults filled, such as environments[0].sizing.taskCpu.
+type defaulted map[string]bool
+
+// applyDefaults fills every field the config left out and returns the paths it filled.
+func applyDefaults(p *Platform) defaulted {
+	d := defaulted{}
+	d.string("pipeline.source.branch", &p.Pipeline.Source.Branch, DefaultBranch)
 	if cc := p.Pipeline.Source.CodeConnections; cc != nil {
-		setDefaultString(&cc.Provider, DefaultProvider)
+		d.string("pipeline.source.codeConnections.provider", &cc.Provider, DefaultProvider)
 	}
 	for i := range p.Environments {
-		env := &p.Environments[i]
-		if env.ManualApproval == nil {
-			approval := i > 0 // everything after the first environment waits for a person
-			env.ManualApproval = &approval
-		}
+		env, path := &p.Environments[i], fmt.Sprintf("environments[%d]", i)
+		// Everything after the first environment waits for a person.
+		d.bool(path+".manualApproval", &env.ManualApproval, i > 0)
+		d.bool(path+".terminationProtection", &env.TerminationProtection, DefaultTerminationProtection)
+		d.bool(path+".interRegionPeering", &env.InterRegionPeering, DefaultInterRegionPeering)
 		for j := range env.Regions {
-			region := &env.Regions[j]
+			region, regionPath := &env.Regions[j], fmt.Sprintf("%s.regions[%d]", path, j)
 			if len(region.AvailabilityZones) == 0 {
 				region.AvailabilityZones = defaultAvailabilityZones(region.Region)
+				d[regionPath+".availabilityZones"] = true
 			}
-			if region.NatGateways == 0 {
-				region.NatGateways = AvailabilityZoneCount
-			}
+			d.int(regionPath+".natGateways", &region.NatGateways, DefaultNatGateways)
 			if region.TrafficDialPercent == nil {
 				dial := DefaultTrafficDialPercent
 				region.TrafficDialPercent = &dial
+				d[regionPath+".trafficDialPercent"] = true
 			}
-			setDefaultString(&region.CloudFrontPrefixListID, cloudFrontPrefixLists[region.Region])
+			// Known for most regions; validation asks for it elsewhere.
+			if known := cloudFrontPrefixLists[region.Region]; known != "" {
+				d.string(regionPath+".cloudFrontPrefixListId", &region.CloudFrontPrefixListID, known)
+			}
 		}
-		s := &env.Sizing
-		setDefault(&s.TaskCPU, DefaultTaskCPU)
-		setDefault(&s.TaskMemoryMiB, DefaultTaskMemoryMiB)
-		setDefault(&s.MinCapacity, DefaultMinCapacity)
-		setDefault(&s.MaxCapacity, DefaultMaxCapacity)
-		setDefault(&s.DBInstances, DefaultDBInstances)
-		setDefault(&s.BackupRetentionDays, DefaultBackupRetentionDays)
-		setDefaultString(&s.DBInstanceClass, DefaultDBInstanceClass)
-		setDefaultString(&env.Database.EngineVersion, DefaultEngineVersion)
-		edge := &env.Edge
-		setDefaultString(&edge.PriceClass, DefaultPriceClass)
-		setDefault(&edge.RateLimit, DefaultRateLimit)
-		if len(edge.StaticPaths) == 0 {
-			edge.StaticPaths = []string{DefaultStaticPath}
+		s, sizing := &env.Sizing, path+".sizing"
+		d.int(sizing+".taskCpu", &s.TaskCPU, DefaultTaskCPU)
+		d.int(sizing+".taskMemoryMiB", &s.TaskMemoryMiB, DefaultTaskMemoryMiB)
+		d.int(sizing+".minCapacity", &s.MinCapacity, DefaultMinCapacity)
+		d.int(sizing+".maxCapacity", &s.MaxCapacity, DefaultMaxCapacity)
+		d.int(sizing+".dbInstances", &s.DBInstances, DefaultDBInstances)
+		d.int(sizing+".backupRetentionDays", &s.BackupRetentionDays, DefaultBackupRetentionDays)
+		d.string(sizing+".dbInstanceClass", &s.DBInstanceClass, DefaultDBInstanceClass)
+		d.string(path+".database.engineVersion", &env.Database.EngineVersion, DefaultEngineVersion)
+		e, edge := &env.Edge, path+".edge"
+		d.string(edge+".priceClass", &e.PriceClass, DefaultPriceClass)
+		d.int(edge+".rateLimit", &e.RateLimit, DefaultRateLimit)
+		if len(e.StaticPaths) == 0 {
+			e.StaticPaths = []string{DefaultStaticPath}
+			d[edge+".staticPaths"] = true
 		}
-		setDefault(&edge.Accelerator.HealthCheckIntervalSeconds, DefaultHealthCheckInterval)
-		setDefault(&edge.Accelerator.HealthCheckThreshold, DefaultHealthCheckThreshold)
-		d := &env.Deployment
-		setDefaultString(&d.Strategy, DefaultStrategy)
-		setDefault(&d.BakeTimeMinutes, DefaultBakeTimeMinutes)
-		setDefault(&d.StepPercent, DefaultStepPercent)
-		setDefault(&d.StepMinutes, DefaultStepMinutes)
+		d.int(edge+".accelerator.healthCheckIntervalSeconds", &e.Accelerator.HealthCheckIntervalSeconds, DefaultHealthCheckInterval)
+		d.int(edge+".accelerator.healthCheckThreshold", &e.Accelerator.HealthCheckThreshold, DefaultHealthCheckThreshold)
+		deployment, deploymentPath := &env.Deployment, path+".deployment"
+		d.string(deploymentPath+".strategy", &deployment.Strategy, DefaultStrategy)
+		d.int(deploymentPath+".bakeTimeMinutes", &deployment.BakeTimeMinutes, DefaultBakeTimeMinutes)
+		d.int(deploymentPath+".stepPercent", &deployment.StepPercent, DefaultStepPercent)
+		d.int(deploymentPath+".stepMinutes", &deployment.StepMinutes, DefaultStepMinutes)
 	}
 	svc := &p.Service
-	setDefaultString(&svc.Name, DefaultServiceName)
-	setDefaultString(&svc.BootstrapImage, DefaultBootstrapImage)
-	setDefaultString(&svc.Dockerfile, DefaultDockerfile)
-	setDefaultString(&svc.ScanThreshold, DefaultScanThreshold)
-	setDefault(&svc.KeepDeployedImages, DefaultKeepDeployedImages)
-	setDefault(&svc.ContainerPort, DefaultContainerPort)
-	setDefaultString(&svc.HealthCheckPath, DefaultHealthCheckPath)
+	d.string("service.name", &svc.Name, DefaultServiceName)
+	d.string("service.bootstrapImage", &svc.BootstrapImage, DefaultBootstrapImage)
+	d.string("service.dockerfile", &svc.Dockerfile, DefaultDockerfile)
+	d.string("service.scanThreshold", &svc.ScanThreshold, DefaultScanThreshold)
+	d.int("service.keepDeployedImages", &svc.KeepDeployedImages, DefaultKeepDeployedImages)
+	d.int("service.containerPort", &svc.ContainerPort, DefaultContainerPort)
+	d.string("service.healthCheckPath", &svc.HealthCheckPath, DefaultHealthCheckPath)
+	return d
 }
 
-func setDefaultString(field *string, value string) {
+func (d defaulted) string(path string, field *string, value string) {
 	if *field == "" {
-		*field = value
+		*field, d[path] = value, true
 	}
 }
 
-func setDefault(field *int, value int) {
+func (d defaulted) int(path string, field *int, value int) {
 	if *field == 0 {
-		*field = value
+		*field, d[path] = value, true
+	}
+}
+
+func (d defaulted) bool(path string, field **bool, value bool) {
+	if *field == nil {
+		*field, d[path] = &value, true
 	}
 }

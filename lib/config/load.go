@@ -36,7 +36,25 @@ func (e *Error) Error() string {
 	return b.String()
 }
 
-type problems struct{ list []Problem }
+type problems struct {
+	list []Problem
+	// defaulted are the paths applyDefaults filled: a message about the value there says it
+	// was the default, not something the file said.
+	defaulted defaulted
+}
+
+// shown is text, the value at path as a message shows it, marked "(the default)" when the
+// config left the field out and applyDefaults filled it.
+func (p *problems) shown(path, text string) string {
+	if p.defaulted[path] {
+		return text + " (the default)"
+	}
+	return text
+}
+
+// value is shown for a value printed as is; quoted for a string printed in quotes.
+func (p *problems) value(path string, v any) string { return p.shown(path, fmt.Sprint(v)) }
+func (p *problems) quoted(path, s string) string    { return p.shown(path, fmt.Sprintf("%q", s)) }
 
 func (p *problems) add(path, message string) {
 	p.list = append(p.list, Problem{Path: path, Message: message})
@@ -66,8 +84,7 @@ func Parse(file string, data []byte) (*Platform, error) {
 	if !ok {
 		return nil, &Error{File: file, Problems: found.list}
 	}
-	applyDefaults(platform)
-	var semantic problems
+	semantic := problems{defaulted: applyDefaults(platform)}
 	validate(platform, &semantic)
 	for _, p := range semantic.list {
 		if !under(p.Path, undecoded) {

@@ -142,6 +142,7 @@ func TestLoad_RejectsEachInvalidFixture(t *testing.T) {
 	}{
 		{"unknown-field", "bogusField", "unknown field; known fields are name, owner, costCentre, alertEmails, pipeline, service, environments"},
 		{"unknown-nested-field", "environments[0].regions[0].cidrBlock", "unknown field; known fields are region, cidr"},
+		{"unknown-field-typo", "environments[0].sizng", "unknown field; did you mean sizing? known fields are name, account, regions, sizing, deployment"},
 		{"wrong-type", "environments[0].sizing.taskCpu", `"512": expected a whole number`},
 		{"fractional-number", "environments[0].sizing.minCapacity", "1.5: expected a whole number"},
 		{"missing-name", "name", "required"},
@@ -180,6 +181,9 @@ func TestLoad_RejectsEachInvalidFixture(t *testing.T) {
 		{"bad-task-cpu", "environments[0].sizing.taskCpu", "300 is not a Fargate CPU size"},
 		{"bad-task-memory", "environments[0].sizing.taskMemoryMiB", "512 MiB does not go with taskCpu 512; Fargate accepts 1024, 2048, 3072, 4096 MiB"},
 		{"min-above-max", "environments[0].sizing.maxCapacity", "4: must be from minCapacity (5)"},
+		{"min-above-default-max", "environments[0].sizing.maxCapacity", "6 (the default): must be from minCapacity (10) to 1000"},
+		{"default-memory-with-large-cpu", "environments[0].sizing.taskMemoryMiB",
+			"1024 MiB (the default) does not go with taskCpu 4096; Fargate accepts 8192 to 30720 in steps of 1024 MiB"},
 		{"bad-db-instance-class", "environments[0].sizing.dbInstanceClass", `"r7g.large" is not valid; want an Aurora instance class such as db.r7g.large`},
 		{"too-many-db-instances", "environments[0].sizing.dbInstances", "20: must be 1 to 16"},
 		{"backup-retention-too-long", "environments[0].sizing.backupRetentionDays", "40: Aurora keeps automated backups for 1 to 35 days"},
@@ -329,5 +333,13 @@ func TestPlatform_SetImageDigestRejectsATag(t *testing.T) {
 	}
 	if platform.Service.Digest() != "" {
 		t.Errorf("a rejected digest was kept: %q", platform.Service.Digest())
+	}
+}
+
+// A limit reached because of defaults the file never stated says which defaults it counted.
+func TestLoad_TooManyRegionsSaysWhichDefaultsItCounted(t *testing.T) {
+	problems := loadProblems(t, "testdata/invalid/too-many-regions.json")
+	if len(problems) != 1 || !strings.HasSuffix(problems[0].Message, "split the regions into two environments; counted with terminationProtection true (the default)") {
+		t.Errorf("got %+v; want the message to end with the terminationProtection default the fixture leaves out", problems)
 	}
 }

@@ -1,6 +1,9 @@
 package config
 
-import "sort"
+import (
+	"sort"
+	"strings"
+)
 
 // regions are the commercial AWS regions (partition aws). The platform's templates use the aws
 // partition's service principals and ARNs, so GovCloud and China regions are not accepted.
@@ -32,15 +35,21 @@ func defaultAvailabilityZones(region string) []string {
 
 // closestRegion suggests the known region nearest to a mistyped code, or "" when none is close.
 func closestRegion(code string) string {
-	best, bestDistance := "", 3
 	known := make([]string, 0, len(regions))
 	for r := range regions {
 		known = append(known, r)
 	}
 	sort.Strings(known)
-	for _, r := range known {
-		if d := editDistance(code, r); d < bestDistance {
-			best, bestDistance = r, d
+	return closest(code, known)
+}
+
+// closest is the word of known nearest to a mistyped one, ignoring case, or "" when none is
+// within two edits: what a "did you mean" suggests. Ties go to the earlier word of known.
+func closest(word string, known []string) string {
+	best, bestDistance := "", 3
+	for _, k := range known {
+		if d := editDistance(strings.ToLower(word), strings.ToLower(k)); d < bestDistance {
+			best, bestDistance = k, d
 		}
 	}
 	return best

@@ -21,19 +21,19 @@ func validateService(s Service, found *problems) {
 	checkPattern(found, "service.bootstrapImage", s.BootstrapImage, imagePattern,
 		"a public image with a registry host and a pinned tag or digest, such as public.ecr.aws/nginx/nginx-unprivileged:stable-alpine")
 	if !dockerfilePattern.MatchString(s.Dockerfile) || strings.HasPrefix(s.Dockerfile, "/") || slices.Contains(strings.Split(s.Dockerfile, "/"), "..") {
-		found.addf("service.dockerfile", "%q is not valid; want a path inside the repository such as api/Dockerfile", s.Dockerfile)
+		found.addf("service.dockerfile", "%s is not valid; want a path inside the repository such as api/Dockerfile", found.quoted("service.dockerfile", s.Dockerfile))
 	}
 	if !slices.Contains(ScanSeverities, s.ScanThreshold) {
-		found.addf("service.scanThreshold", "%q is not a severity; use %s", s.ScanThreshold, strings.Join(ScanSeverities, ", "))
+		found.addf("service.scanThreshold", "%s is not a severity; use %s", found.quoted("service.scanThreshold", s.ScanThreshold), strings.Join(ScanSeverities, ", "))
 	}
 	if s.ReleaseDigest != "" {
 		checkDigest(found, "service.releaseDigest", s.ReleaseDigest)
 	}
 	if s.KeepDeployedImages < 1 || s.KeepDeployedImages > 1000 {
-		found.addf("service.keepDeployedImages", "%d: must be 1 to 1000", s.KeepDeployedImages)
+		found.addf("service.keepDeployedImages", "%s: must be 1 to 1000", found.value("service.keepDeployedImages", s.KeepDeployedImages))
 	}
 	if s.ContainerPort < 1 || s.ContainerPort > 65535 {
-		found.addf("service.containerPort", "%d: must be a TCP port, 1 to 65535", s.ContainerPort)
+		found.addf("service.containerPort", "%s: must be a TCP port, 1 to 65535", found.value("service.containerPort", s.ContainerPort))
 	}
 	checkPattern(found, "service.healthCheckPath", s.HealthCheckPath, healthPathPattern, "a URL path such as /health")
 }

@@ -20,14 +20,16 @@ import (
 	"github.com/example/platform/lib/compliance"
 )
 
-// Props configures a region's cluster. Every field but DeletionProtection is required.
+// Props configures a region's cluster. Every field but RemoteClients and DeletionProtection is
+// required: the platform's values come from lib/config, which owns their defaults (sizing and
+// database in the config file).
 type Props struct {
 	Vpc awsec2.IVpc
 	// Key is the region's key: it encrypts storage, Performance Insights, logs and secrets.
 	Key awskms.IKey
 	// EngineVersion ("16.6") and its major version ("16"), the same in every region.
 	EngineVersion, EngineMajorVersion string
-	// InstanceClass such as db.r7g.large, and the number of instances.
+	// InstanceClass such as db.r7g.large, and the number of instances, 1 to 16.
 	InstanceClass string
 	Instances     int
 	// BackupRetentionDays of automated backups, 1 to 35.
@@ -59,7 +61,7 @@ type PrimaryProps struct {
 	SecretName string
 	// SecretReplicas copy the master secret to the secondary regions, for failover.
 	SecretReplicas []SecretReplica
-	// RotationDays between master password rotations. Default: 30.
+	// RotationDays between master password rotations, up to 1000. Default: 30.
 	RotationDays float64
 }
 
@@ -84,6 +86,7 @@ const Port = 5432
 // secondary regions and rotated), and the global cluster from it. RDS cannot manage the master
 // password of a global database's clusters, so the secret is CDK's, rotated by a Lambda.
 func NewPrimary(scope constructs.Construct, id string, props PrimaryProps) *Database {
+	props.check(scope, id)
 	if props.RotationDays == 0 {
 		props.RotationDays = 30
 	}
@@ -146,6 +149,7 @@ func newRotationSecurityGroup(c constructs.Construct, props Props) awsec2.Securi
 // must deploy after the primary (the global cluster must exist); it has no master credentials
 // of its own: they arrive with the replicated data.
 func NewSecondary(scope constructs.Construct, id string, props Props) *Database {
+	checkSecondary(scope, id, props)
 	c := constructs.NewConstruct(scope, jsii.String(id))
 	db := newCluster(c, props, nil)
 	// Escape hatches, because the L2 cluster cannot join a global cluster: name the global

@@ -5,6 +5,7 @@ package datalake
 
 import (
 	"fmt"
+	"regexp"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/example/platform/lib/compliance"
 	"github.com/example/platform/lib/logbucket"
+	"github.com/example/platform/lib/props"
 )
 
 // Destination is a secondary region's lake bucket, which objects replicate to.
@@ -29,7 +31,7 @@ type Props struct {
 	BucketName string
 	Key        awskms.IKey
 	// Destinations, set in the primary region, replicate every object to them. Each
-	// destination bucket must exist before this one is deployed.
+	// destination bucket must exist before this one is deployed. Default: none.
 	Destinations []Destination
 }
 
@@ -40,8 +42,36 @@ type Lake struct {
 	AccessLogs awss3.Bucket
 }
 
+// bucketNamePattern is what S3 accepts as a bucket name (without the dots S3 discourages).
+var bucketNamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$`)
+
+// check fails with every problem of p, the way a construct fails: a panic naming its path.
+func (p Props) check(scope constructs.Construct, id string) {
+	c := props.Check(scope, id, "datalake.New")
+	checkBucketName(c, "Props.BucketName", p.BucketName)
+	c.Require("Props.Key", p.Key != nil, "give the region's KMS key, which encrypts the objects")
+	seen := map[string]bool{}
+	for i, d := range p.Destinations {
+		field := fmt.Sprintf("Props.Destinations[%d]", i)
+		if c.Require(field+".Region", d.Region != "", "give the destination's region code, such as eu-west-1") && seen[d.Region] {
+			c.Failf(field+".Region", "%s is listed twice; list each destination region once", d.Region)
+		}
+		seen[d.Region] = true
+		checkBucketName(c, field+".BucketName", d.BucketName)
+		c.Require(field+".KeyArn", d.KeyArn != nil, "give the ARN of the destination region's key, which re-encrypts the replicas")
+	}
+	c.Done()
+}
+
+func checkBucketName(c *props.Checker, field, name string) {
+	if c.Require(field, name != "", "name the bucket, such as acme-prod-111111111111-us-east-1-lake") && !bucketNamePattern.MatchString(name) {
+		c.Failf(field, "%q is not a bucket name: 3 to 63 lowercase letters, digits and hyphens", name)
+	}
+}
+
 // New creates the lake.
 func New(scope constructs.Construct, id string, props Props) *Lake {
+	props.check(scope, id)
 	c := constructs.NewConstruct(scope, jsii.String(id))
 	logs := logbucket.New(c, "AccessLogs", 365)
 

@@ -45,7 +45,8 @@ type Domain struct {
 	SecondaryOriginName string
 }
 
-// Props configures an Edge. Regions, OriginHeader, HealthCheckPath and AlarmTopic are required.
+// Props configures an Edge. Every field is required except Domain and StaticPaths. The
+// platform's values come from lib/config, which owns their defaults (environments[].edge).
 type Props struct {
 	// Regions in order of preference: the first is the primary, the second the origin group's
 	// failover.
@@ -54,18 +55,19 @@ type Props struct {
 	// names failover records, and makes CloudFront reach them over HTTPS. Without it CloudFront
 	// reaches the load balancers by their own names over HTTP (they can have no certificate).
 	Domain *Domain
-	// OriginHeader is added to every request CloudFront sends to an origin; the load
-	// balancers forward only requests that carry it.
+	// OriginHeaderName and OriginHeaderValue are added to every request CloudFront sends to an
+	// origin; the load balancers forward only requests that carry them.
 	OriginHeaderName, OriginHeaderValue string
 	// HealthCheckPath is the service's health path; each region's is reachable through the
 	// distribution at HealthPathPrefix + region.
 	HealthCheckPath  string
 	HealthPathPrefix string
-	// PriceClass of the distribution. Default: PriceClass_100.
+	// PriceClass of the distribution.
 	PriceClass awscloudfront.PriceClass
-	// RateLimit is how many requests one client IP may send in 5 minutes. Default: 2000.
+	// RateLimit is how many requests one client IP may send in 5 minutes before WAF blocks it,
+	// 10 to 2000000000.
 	RateLimit float64
-	// StaticPaths are served from cache. Default: none.
+	// StaticPaths are path patterns served from cache. Empty: nothing is cached.
 	StaticPaths []string
 	// AlarmTopic receives the health checks' alarms.
 	AlarmTopic awssns.ITopic
@@ -85,12 +87,7 @@ type Edge struct {
 
 // New builds the edge.
 func New(scope constructs.Construct, id string, props Props) *Edge {
-	if props.PriceClass == "" {
-		props.PriceClass = awscloudfront.PriceClass_PRICE_CLASS_100
-	}
-	if props.RateLimit == 0 {
-		props.RateLimit = 2000
-	}
+	props.check(scope, id)
 	c := constructs.NewConstruct(scope, jsii.String(id))
 	e := &Edge{Construct: c, HealthChecks: map[string]awsroute53.HealthCheck{}}
 	e.WebACLArn = newWebACL(c, props.RateLimit)

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudfront"
 	elbv2 "github.com/aws/aws-cdk-go/awscdk/v2/awselasticloadbalancingv2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsroute53"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
@@ -22,7 +23,7 @@ func synth(t *testing.T, withDomain bool, regions ...string) assertions.Template
 	props := edge.Props{
 		OriginHeaderName: "X-Origin-Verify", OriginHeaderValue: "{{resolve:secretsmanager:acme/prod/origin-verify:SecretString:::}}",
 		HealthCheckPath: "/health", HealthPathPrefix: "/.platform/health/",
-		RateLimit: 750, StaticPaths: []string{"/static/*"},
+		RateLimit: 750, StaticPaths: []string{"/static/*"}, PriceClass: awscloudfront.PriceClass_PRICE_CLASS_100,
 		AlarmTopic: awssns.NewTopic(stack, jsii.String("Alarms"), nil),
 	}
 	for _, region := range regions {

@@ -6,20 +6,41 @@ package keys
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/example/platform/lib/props"
 )
 
 // Props configures a key. Alias is required.
 type Props struct {
-	// Alias is the key's alias, the same in every region (alias/...).
+	// Alias is the key's alias, the same in every region: alias/ and a name, not under alias/aws/.
 	Alias string
-	// Description is shown in the KMS console.
+	// Description is shown in the KMS console. Default: none.
 	Description string
+}
+
+// check fails with every problem of p (and of the primary key's ARN for a replica), the way a
+// construct fails: a panic naming its path.
+func (p Props) check(scope constructs.Construct, id, constructor string, primaryKeyArn ...*string) {
+	c := props.Check(scope, id, constructor)
+	if c.Require("Props.Alias", p.Alias != "", "give the alias every region's key has, such as alias/acme/prod") {
+		switch name, ok := strings.CutPrefix(p.Alias, "alias/"); {
+		case !ok || name == "":
+			c.Failf("Props.Alias", "%q does not start with alias/; give one such as alias/acme/prod", p.Alias)
+		case strings.HasPrefix(name, "aws/"):
+			c.Failf("Props.Alias", "%q: alias/aws/ is reserved for AWS managed keys; give one such as alias/acme/prod", p.Alias)
+		}
+	}
+	for _, arn := range primaryKeyArn {
+		c.Require("primaryKeyArn", arn != nil, "give the ARN of the multi-region primary key (NewPrimary's Arn)")
+	}
+	c.Done()
 }
 
 // Key is one region's copy of the environment's key.
@@ -37,7 +58,7 @@ type Key struct {
 // replicas, replicated secrets and objects) can name it without a cross-region reference.
 func (k *Key) ReplicaArn(scope constructs.Construct, region string) *string {
 	if k.id == nil {
-		panic("keys: ReplicaArn is only known for the primary key")
+		panic(fmt.Sprintf("keys.Key.ReplicaArn(%s): only a primary key knows its replicas' ARNs; call it on the key NewPrimary returned", *k.Node().Path()))
 	}
 	return awscdk.Stack_Of(scope).FormatArn(&awscdk.ArnComponents{
 		Service: jsii.String("kms"), Region: jsii.String(region), Resource: jsii.String("key"),
@@ -48,6 +69,7 @@ func (k *Key) ReplicaArn(scope constructs.Construct, region string) *string {
 // NewPrimary creates the multi-region primary key with yearly rotation. Its ARN feeds the
 // replicas in the other regions.
 func NewPrimary(scope constructs.Construct, id string, props Props) *Key {
+	props.check(scope, id, "keys.NewPrimary")
 	c := constructs.NewConstruct(scope, jsii.String(id))
 	key := awskms.NewKey(c, jsii.String("Key"), &awskms.KeyProps{
 		Description:       jsii.String(props.Description),
@@ -66,6 +88,7 @@ func NewPrimary(scope constructs.Construct, id string, props Props) *Key {
 // NewReplica creates a replica of the primary key at primaryKeyArn in scope's region. Rotation
 // follows the primary. CfnReplicaKey is used because the KMS L2 has no replica key.
 func NewReplica(scope constructs.Construct, id string, primaryKeyArn *string, props Props) *Key {
+	props.check(scope, id, "keys.NewReplica", primaryKeyArn)
 	c := constructs.NewConstruct(scope, jsii.String(id))
 	replica := awskms.NewCfnReplicaKey(c, jsii.String("Key"), &awskms.CfnReplicaKeyProps{
 		PrimaryKeyArn:       primaryKeyArn,

@@ -10,20 +10,26 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/example/platform/lib/compliance"
+	"github.com/example/platform/lib/props"
 )
 
 // New creates the bucket, with ACLs disabled; logs expire after expirationDays.
 func New(scope constructs.Construct, id string, expirationDays float64) awss3.Bucket {
-	return newBucket(scope, id, expirationDays, awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED)
+	return newBucket(scope, id, "logbucket.New", expirationDays, awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED)
 }
 
 // NewWithACLs creates the bucket with ACLs enabled, which CloudFront's standard logging needs:
 // it grants its log delivery account write access through the bucket ACL.
 func NewWithACLs(scope constructs.Construct, id string, expirationDays float64) awss3.Bucket {
-	return newBucket(scope, id, expirationDays, awss3.ObjectOwnership_BUCKET_OWNER_PREFERRED)
+	return newBucket(scope, id, "logbucket.NewWithACLs", expirationDays, awss3.ObjectOwnership_BUCKET_OWNER_PREFERRED)
 }
 
-func newBucket(scope constructs.Construct, id string, expirationDays float64, ownership awss3.ObjectOwnership) awss3.Bucket {
+func newBucket(scope constructs.Construct, id, constructor string, expirationDays float64, ownership awss3.ObjectOwnership) awss3.Bucket {
+	c := props.Check(scope, id, constructor)
+	if expirationDays < 1 || expirationDays != float64(int(expirationDays)) {
+		c.Failf("expirationDays", "%v: give the whole number of days the logs are kept, at least 1", expirationDays)
+	}
+	c.Done()
 	bucket := awss3.NewBucket(scope, jsii.String(id), &awss3.BucketProps{
 		Encryption:        awss3.BucketEncryption_S3_MANAGED,
 		BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),

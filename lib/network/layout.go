@@ -1,6 +1,7 @@
 package network
 
 import (
+	"fmt"
 	"net/netip"
 )
 
@@ -17,7 +18,10 @@ type Layout struct {
 // after the previous one: the private subnets take a quarter of the range each (prefix+2),
 // then the public and isolated ones a 64th each (prefix+6).
 func SubnetLayout(cidr string, zones int) Layout {
-	vpc := netip.MustParsePrefix(cidr)
+	vpc, err := netip.ParsePrefix(cidr)
+	if err != nil || !vpc.Addr().Is4() || vpc.Masked() != vpc || zones < 1 {
+		panic(fmt.Sprintf("network.SubnetLayout(%q, %d): give a VPC's IPv4 range without host bits, such as 10.0.0.0/16, and its number of zones", cidr, zones))
+	}
 	next := vpc.Addr()
 	allocate := func(bits int) []string {
 		var out []string

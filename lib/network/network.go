@@ -3,7 +3,7 @@
 package network
 
 import (
-	"net/netip"
+	"fmt"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
@@ -11,20 +11,67 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/example/platform/lib/props"
 )
 
-// Props configures a Network. CIDR, AvailabilityZones and Key are required.
+// Props configures a Network. Every field but FlowLogRetention is required.
 type Props struct {
-	// CIDR of the VPC, /16 to /20.
+	// CIDR of the VPC, /16 to /22: its subnets take prefix+2 and prefix+6 bits, and AWS's
+	// smallest subnet is a /28. (lib/config accepts /16 to /20.)
 	CIDR string
-	// AvailabilityZones the VPC spans, by name: fixed names keep synthesis free of lookups.
+	// AvailabilityZones the VPC spans, by name (fixed names keep synthesis free of lookups): one
+	// to three, as the private subnets take a quarter of the range each.
 	AvailabilityZones []string
-	// NatGateways in the public subnets. Default: one per AZ.
+	// NatGateways in the public subnets, 1 to one per AZ. Required: lib/config owns the default
+	// (environments[].regions[].natGateways, one per AZ).
 	NatGateways int
 	// FlowLogRetention is how long VPC flow logs are kept. Default: three months.
 	FlowLogRetention awslogs.RetentionDays
 	// Key encrypts the flow logs.
 	Key awskms.IKey
+}
+
+const (
+	// largestPrefix is the largest VPC AWS allows; smallestPrefix leaves /28 subnets, AWS's
+	// smallest, for the public and isolated tiers (prefix+6).
+	largestPrefix, smallestPrefix = 16, 22
+	maxZones                      = 3
+)
+
+// check fails with every problem of props, the way a construct fails (a panic naming its path).
+func (p Props) check(scope constructs.Construct, id string) int {
+	c := props.Check(scope, id, "network.New")
+	bits := 0
+	if prefix, ok := c.CIDR("Props.CIDR", p.CIDR, "give the VPC's range, such as 10.0.0.0/16"); ok {
+		switch bits = prefix.Bits(); {
+		case bits < largestPrefix:
+			c.Failf("Props.CIDR", "%s is larger than AWS allows for a VPC; give /%d to /%d", p.CIDR, largestPrefix, smallestPrefix)
+		case bits > smallestPrefix:
+			c.Failf("Props.CIDR", "%s is too small: the public and isolated subnets take /%d, and AWS's smallest subnet is /28; give /%d to /%d",
+				p.CIDR, bits+6, largestPrefix, smallestPrefix)
+		}
+	}
+	zones := len(p.AvailabilityZones)
+	if c.Require("Props.AvailabilityZones", zones > 0, "name the zones the VPC spans, such as eu-west-1a, eu-west-1b, eu-west-1c") {
+		if zones > maxZones {
+			c.Failf("Props.AvailabilityZones", "lists %d zones: the private subnets take a quarter of the range each, so at most %d fit", zones, maxZones)
+		}
+		seen := map[string]bool{}
+		for i, zone := range p.AvailabilityZones {
+			if zone == "" || seen[zone] {
+				c.Failf(fmt.Sprintf("Props.AvailabilityZones[%d]", i), "%q: name each zone once, such as eu-west-1a", zone)
+			}
+			seen[zone] = true
+		}
+	}
+	if c.Require("Props.NatGateways", p.NatGateways != 0, "give 1 to one per AZ (lib/config's natGateways)") && zones > 0 &&
+		(p.NatGateways < 1 || p.NatGateways > zones) {
+		c.Failf("Props.NatGateways", "%d: give 1 to %d, one per AZ at most", p.NatGateways, zones)
+	}
+	c.Require("Props.Key", p.Key != nil, "give the region's KMS key, which encrypts the flow logs")
+	c.Done()
+	return bits
 }
 
 // Subnet group names, for callers that select subnets by name.
@@ -58,13 +105,10 @@ var interfaceEndpoints = []struct {
 // New builds the network. Subnet masks scale with the VPC: the private subnets, where the
 // service's tasks run, get a quarter of the range per AZ; public and isolated subnets a 64th.
 func New(scope constructs.Construct, id string, props Props) *Network {
-	if props.NatGateways == 0 {
-		props.NatGateways = len(props.AvailabilityZones)
-	}
+	prefix := float64(props.check(scope, id))
 	if props.FlowLogRetention == "" {
 		props.FlowLogRetention = awslogs.RetentionDays_THREE_MONTHS
 	}
-	prefix := float64(netip.MustParsePrefix(props.CIDR).Bits())
 	c := constructs.NewConstruct(scope, jsii.String(id))
 
 	vpc := awsec2.NewVpc(c, jsii.String("Vpc"), &awsec2.VpcProps{

@@ -28,6 +28,9 @@ func synth(t *testing.T, props network.Props) assertions.Template {
 	if props.Key == nil {
 		props.Key = awskms.NewKey(stack, jsii.String("Key"), nil)
 	}
+	if props.NatGateways == 0 {
+		props.NatGateways = len(props.AvailabilityZones) // required; lib/config's default
+	}
 	network.New(stack, "Network", props)
 	var template assertions.Template
 	testkit.Assert(t, func() { template = assertions.Template_FromStack(stack, nil) })
@@ -65,7 +68,7 @@ func TestNetwork_SmallestAllowedRangeFitsAllSubnets(t *testing.T) {
 }
 
 func TestNetwork_NatGatewaysFollowProps(t *testing.T) {
-	for _, c := range []struct{ nat, want int }{{1, 1}, {2, 2}, {0, 3}} {
+	for _, c := range []struct{ nat, want int }{{1, 1}, {2, 2}, {3, 3}} {
 		t.Run(fmt.Sprintf("nat=%d", c.nat), func(t *testing.T) {
 			template := synth(t, network.Props{CIDR: "10.0.0.0/16", AvailabilityZones: zones, NatGateways: c.nat})
 			testkit.Assert(t, func() {

@@ -6,6 +6,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/example/platform/lib/props"
 )
 
 // Peer is another region's VPC of the same account that this VPC requests a peering
@@ -36,6 +38,17 @@ type Peering struct {
 // (AWS::EC2::VPCPeeringConnection), so it needs no custom resource. The peer's side routes back
 // with NewPeerRoutes, in a stack of its region that deploys after this one.
 func NewPeering(scope constructs.Construct, id string, vpc awsec2.IVpc, peers []Peer) *Peering {
+	check := props.Check(scope, id, "network.NewPeering")
+	check.Require("vpc", vpc != nil, "give the VPC that requests the connections")
+	check.Require("peers", len(peers) > 0, "list the VPCs of the other regions to peer with")
+	seen := map[string]bool{}
+	for i, peer := range peers {
+		field := fmt.Sprintf("peers[%d]", i)
+		checkRegion(check, field, peer.Region, seen)
+		check.Require(field+".VpcID", peer.VpcID != nil, "give the peer VPC's ID, such as a weak reference to its network stack's VPC")
+		check.CIDR(field+".CIDR", peer.CIDR, "give the peer VPC's range, such as 10.1.0.0/16")
+	}
+	check.Done()
 	c := constructs.NewConstruct(scope, jsii.String(id))
 	p := &Peering{Construct: c, Connections: map[string]*string{}}
 	for _, peer := range peers {
@@ -52,11 +65,30 @@ func NewPeering(scope constructs.Construct, id string, vpc awsec2.IVpc, peers []
 // connections they requested. CfnRoute is used because the VPC construct adds routes only to
 // subnets it creates.
 func NewPeerRoutes(scope constructs.Construct, id string, vpc awsec2.IVpc, routes []PeerRoute) constructs.Construct {
+	check := props.Check(scope, id, "network.NewPeerRoutes")
+	check.Require("vpc", vpc != nil, "give the VPC whose subnets route back")
+	check.Require("routes", len(routes) > 0, "list the other regions' ranges and the connections they requested")
+	seen := map[string]bool{}
+	for i, route := range routes {
+		field := fmt.Sprintf("routes[%d]", i)
+		checkRegion(check, field, route.Region, seen)
+		check.CIDR(field+".CIDR", route.CIDR, "give the other region's VPC range, such as 10.1.0.0/16")
+		check.Require(field+".ConnectionID", route.ConnectionID != nil, "give the peering connection the other region requested")
+	}
+	check.Done()
 	c := constructs.NewConstruct(scope, jsii.String(id))
 	for _, route := range routes {
 		addRoutes(c, vpc, route)
 	}
 	return c
+}
+
+// checkRegion requires a peer's region, once: it names the peer's constructs.
+func checkRegion(check *props.Checker, field, region string, seen map[string]bool) {
+	if check.Require(field+".Region", region != "", "give the peer's region code, such as us-east-1") && seen[region] {
+		check.Failf(field+".Region", "%s is listed twice; list each peer region once", region)
+	}
+	seen[region] = true
 }
 
 func addRoutes(scope constructs.Construct, vpc awsec2.IVpc, route PeerRoute) {

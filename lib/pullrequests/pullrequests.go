@@ -3,6 +3,7 @@
 package pullrequests
 
 import (
+	"regexp"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -17,9 +18,11 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/example/platform/lib/compliance"
+	"github.com/example/platform/lib/props"
 )
 
-// Props configures the checks. Set exactly one of GitHubRepository or CodeCommit.
+// Props configures the checks. Set exactly one of GitHubRepository or CodeCommit; Config,
+// LookupRoleArns and Key are required.
 type Props struct {
 	// GitHubRepository is "owner/name", reached through ConnectionArn.
 	GitHubRepository string
@@ -41,8 +44,37 @@ type Props struct {
 	BuildImage awscodebuild.IBuildImage
 }
 
+// gitHubRepositoryPattern is owner/name.
+var gitHubRepositoryPattern = regexp.MustCompile(`^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$`)
+
+// check fails with every problem of p, the way a construct fails: a panic naming its path.
+func (p Props) check(scope constructs.Construct, id string) {
+	c := props.Check(scope, id, "pullrequests.New")
+	switch {
+	case p.GitHubRepository != "" && p.CodeCommit != nil:
+		c.Failf("Props.GitHubRepository", "and Props.CodeCommit are both set; set exactly one")
+	case p.GitHubRepository == "" && p.CodeCommit == nil:
+		c.Require("Props.GitHubRepository", false, "or Props.CodeCommit: give the repository whose pull requests are checked")
+	case p.GitHubRepository != "":
+		if !gitHubRepositoryPattern.MatchString(p.GitHubRepository) {
+			c.Failf("Props.GitHubRepository", "%q is not owner/name", p.GitHubRepository)
+		}
+		if c.Require("Props.ConnectionArn", p.ConnectionArn != "", "give the CodeConnections connection CodeBuild reaches GitHub through") &&
+			len(strings.Split(p.ConnectionArn, ":")) < 6 {
+			c.Failf("Props.ConnectionArn", "%q is not a connection ARN such as arn:aws:codeconnections:us-east-1:111111111111:connection/<uuid>", p.ConnectionArn)
+		}
+	case p.ConnectionArn != "":
+		c.Failf("Props.ConnectionArn", "is only for a GitHub repository; a CodeCommit repository needs none")
+	}
+	c.Require("Props.Config", p.Config != "", "give the config file the checks synthesize, such as config/example.json")
+	c.Require("Props.LookupRoleArns", len(p.LookupRoleArns) > 0, "list the CDK lookup roles of every account and region the diffed stacks deploy to")
+	c.Require("Props.Key", p.Key != nil, "give the key that encrypts the build's logs and artifacts")
+	c.Done()
+}
+
 // New creates the project.
 func New(scope constructs.Construct, id string, props Props) awscodebuild.Project {
+	props.check(scope, id)
 	c := constructs.NewConstruct(scope, jsii.String(id))
 	if props.BuildImage == nil {
 		props.BuildImage = awscodebuild.LinuxBuildImage_STANDARD_7_0()

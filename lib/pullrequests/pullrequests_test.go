@@ -170,7 +170,7 @@ func TestPullRequests_MayAssumeExactlyTheGivenLookupRoles(t *testing.T) {
 func TestPullRequests_CodeCommitNeedsNoConnection(t *testing.T) {
 	stack := testkit.Stack(t, "us-east-1")
 	repo := awscodecommit.Repository_FromRepositoryName(stack, jsii.String("Repo"), jsii.String("platform"))
-	pullrequests.New(stack, "PullRequests", pullrequests.Props{CodeCommit: repo, LookupRoleArns: lookupRoles,
+	pullrequests.New(stack, "PullRequests", pullrequests.Props{CodeCommit: repo, LookupRoleArns: lookupRoles, Config: "config/three-region.json",
 		Key: awskms.NewKey(stack, jsii.String("Key"), nil)})
 	data, _ := json.Marshal(testkit.TemplateOf(t, stack).ToJSON())
 	var tpl struct{ Resources map[string]map[string]any }

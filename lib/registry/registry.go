@@ -6,12 +6,15 @@ package registry
 
 import (
 	"fmt"
+	"regexp"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsecr"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/example/platform/lib/props"
 )
 
 // Tags the pipeline gives images. Tags are immutable: each names one image forever.
@@ -24,7 +27,7 @@ const (
 	DeployedTagPrefix = "deployed-"
 )
 
-// Props configures a repository. RepositoryName and PullAccounts are required.
+// Props configures a repository. RepositoryName, PullAccounts and KeepDeployed are required.
 type Props struct {
 	// RepositoryName is the same in every region, so a digest names the same image everywhere.
 	RepositoryName string
@@ -32,7 +35,8 @@ type Props struct {
 	// principals may pull (each task execution role also needs its own grant, which CDK's
 	// grantPull gives on the environment's side). Nobody else may.
 	PullAccounts []string
-	// KeepDeployed is how many images tagged DeployedTagPrefix are kept. Default: 30.
+	// KeepDeployed is how many images tagged DeployedTagPrefix are kept, at least 1. Required:
+	// lib/config owns its default (service.keepDeployedImages).
 	KeepDeployed int
 	// KeepImages is how many images of any kind are kept; deployed images do not count against
 	// it. Default: 100.
@@ -45,16 +49,39 @@ type Registry struct {
 	Repository awsecr.Repository
 }
 
+var (
+	// repositoryNamePattern is what ECR accepts as a repository name.
+	repositoryNamePattern = regexp.MustCompile(`^[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*$`)
+	accountPattern        = regexp.MustCompile(`^[0-9]{12}$`)
+)
+
+// check fails with every problem of p, the way a construct fails: a panic naming its path.
+func (p Props) check(scope constructs.Construct, id string) {
+	c := props.Check(scope, id, "registry.New")
+	if c.Require("Props.RepositoryName", p.RepositoryName != "", "name the repository, such as acme/api") &&
+		(!repositoryNamePattern.MatchString(p.RepositoryName) || len(p.RepositoryName) > 256) {
+		c.Failf("Props.RepositoryName", "%q is not a repository name; give lowercase words separated by / . _ or -, such as acme/api", p.RepositoryName)
+	}
+	c.Require("Props.PullAccounts", len(p.PullAccounts) > 0, "list the environment accounts whose tasks pull from this region")
+	for i, account := range p.PullAccounts {
+		if !accountPattern.MatchString(account) {
+			c.Failf(fmt.Sprintf("Props.PullAccounts[%d]", i), "%q is not an account ID; give 12 digits, such as 111111111111", account)
+		}
+	}
+	if c.Require("Props.KeepDeployed", p.KeepDeployed != 0, "give how many deployed images to keep for rollbacks (lib/config's service.keepDeployedImages)") && p.KeepDeployed < 1 {
+		c.Failf("Props.KeepDeployed", "%d: keep at least 1", p.KeepDeployed)
+	}
+	if p.KeepImages < 0 {
+		c.Failf("Props.KeepImages", "%d: keep at least 1, or leave it 0 for the default", p.KeepImages)
+	}
+	c.Done()
+}
+
 // New creates the repository: immutable tags, scanned on push, encrypted by ECR (AES-256: a
 // customer managed key would need a grant in every pulling account's key policy as well), kept
 // when its stack goes (except after a failed create, so a retry can reuse the name).
 func New(scope constructs.Construct, id string, props Props) *Registry {
-	if props.RepositoryName == "" || len(props.PullAccounts) == 0 {
-		panic(fmt.Sprintf("registry %s: RepositoryName and PullAccounts are required (which repository, and which environment accounts pull from it?)", id))
-	}
-	if props.KeepDeployed == 0 {
-		props.KeepDeployed = 30
-	}
+	props.check(scope, id)
 	if props.KeepImages == 0 {
 		props.KeepImages = 100
 	}

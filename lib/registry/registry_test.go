@@ -14,7 +14,7 @@ func TestMain(m *testing.M) { testkit.Main(m) }
 
 func TestRegistry_RepositoryIsImmutableScannedAndKeptExceptAfterAFailedCreate(t *testing.T) {
 	stack := testkit.Stack(t, "us-east-1")
-	registry.New(stack, "Registry", registry.Props{RepositoryName: "acme/api", PullAccounts: []string{"111111111111"}})
+	registry.New(stack, "Registry", registry.Props{RepositoryName: "acme/api", PullAccounts: []string{"111111111111"}, KeepDeployed: 30})
 	tpl := testkit.TemplateOf(t, stack)
 	testkit.Assert(t, func() {
 		tpl.HasResource(jsii.String("AWS::ECR::Repository"), map[string]any{
@@ -53,7 +53,7 @@ func TestRegistry_LifecycleKeepsDeployedImagesApartFromTheCountOfAll(t *testing.
 
 func TestRegistry_OnlyTheEnvironmentAccountsMayPull(t *testing.T) {
 	stack := testkit.Stack(t, "us-east-1")
-	registry.New(stack, "Registry", registry.Props{RepositoryName: "acme/api", PullAccounts: []string{"111111111111", "222222222222"}})
+	registry.New(stack, "Registry", registry.Props{RepositoryName: "acme/api", PullAccounts: []string{"111111111111", "222222222222"}, KeepDeployed: 30})
 	tpl := testkit.TemplateOf(t, stack)
 	account := func(id string) any { return "arn:aws:iam::" + id + ":root" }
 	testkit.Assert(t, func() {

@@ -36,19 +36,24 @@ const (
 	Canary    Strategy = "CANARY"     // StepPercent first, then the rest
 )
 
-// Deployment configures blue/green deployments.
+// Deployment configures blue/green deployments. lib/config owns every default here
+// (environments[].deployment): the construct requires what it uses.
 type Deployment struct {
-	// Strategy. Default: BlueGreen.
+	// Strategy: BlueGreen, Linear or Canary. Required.
 	Strategy Strategy
 	// BakeTime is how long the new version serves all traffic while the old one stays ready
-	// for rollback. Default: 10 minutes.
+	// for rollback, up to 1440 minutes. Required.
 	BakeTime awscdk.Duration
-	// StepPercent and StepTime shape Linear and Canary shifts. Default: 10 % and 5 minutes.
+	// StepPercent (above 0, below 100) and StepTime shape Linear and Canary shifts: required
+	// with those strategies, unused with BlueGreen.
 	StepPercent float64
 	StepTime    awscdk.Duration
 }
 
-// Props configures a Service. Vpc, VpcCidr, Name, Image, Key and NamespaceName are required.
+// Props configures a Service. Every field is required except Certificate, PublicIngress,
+// OriginHeader, DeletionProtection, TraceSampleRate and Environment. The platform's values come
+// from lib/config, which owns their defaults (service, sizing and deployment in the config
+// file); the construct adds defaults only for what the config never sets.
 type Props struct {
 	Vpc awsec2.IVpc
 	// VpcCidr is the VPC's range as a literal; only it may reach the test listener (on the
@@ -58,13 +63,13 @@ type Props struct {
 	Name string
 	// Image the application container runs.
 	Image awsecs.ContainerImage
-	// ContainerPort the application listens on. Default: 80.
+	// ContainerPort the application listens on, 1 to 65535.
 	ContainerPort float64
-	// HealthCheckPath the load balancer probes. Default: /.
+	// HealthCheckPath the load balancers probe, such as /health.
 	HealthCheckPath string
-	// CPU (units) and MemoryMiB of a task. Default: 512, and twice the CPU in MiB.
+	// CPU (units) and MemoryMiB of a task: a pair Fargate accepts.
 	CPU, MemoryMiB float64
-	// MinCapacity and MaxCapacity bound autoscaling. Default: 2 and 6.
+	// MinCapacity (at least 1) and MaxCapacity (at least MinCapacity) bound autoscaling.
 	MinCapacity, MaxCapacity float64
 	Deployment               Deployment
 	// Key encrypts the service's logs.
@@ -75,15 +80,16 @@ type Props struct {
 	// test listener on 8443; without it they are HTTP 80 and 8080.
 	Certificate awscertificatemanager.ICertificate
 	// PublicIngress are the peers admitted to the internet-facing load balancer's production
-	// listener. Default: any IPv4 address. The edge narrows this to CloudFront.
+	// listener. Default: any IPv4 address. The platform narrows this to CloudFront.
 	PublicIngress []awsec2.IPeer
 	// OriginHeader, when set, must be on every request to the internet-facing load balancer:
 	// the edge adds it, and a request without it gets 403. Its Value should be a dynamic
 	// reference to a secret, so that the production rule's template text never changes.
 	OriginHeader *Header
-	// DeletionProtection keeps the load balancer from being deleted (production).
+	// DeletionProtection keeps both load balancers from being deleted (production).
 	DeletionProtection bool
-	// TraceSampleRate is the share of requests X-Ray samples. Default: 0.05.
+	// TraceSampleRate is the share of requests X-Ray samples, above 0 and at most 1.
+	// Default: 0.05.
 	TraceSampleRate float64
 	// Environment is passed to the application container (never secrets: grant the task
 	// role read access to a secret and let the application fetch it).
@@ -121,45 +127,9 @@ const (
 	rulePriority    = 100
 )
 
-func withDefaults(props Props) Props {
-	if props.ContainerPort == 0 {
-		props.ContainerPort = 80
-	}
-	if props.HealthCheckPath == "" {
-		props.HealthCheckPath = "/"
-	}
-	if props.CPU == 0 {
-		props.CPU = 512
-	}
-	if props.MemoryMiB == 0 {
-		props.MemoryMiB = 2 * props.CPU // a valid Fargate pairing for every CPU size
-	}
-	if props.MinCapacity == 0 {
-		props.MinCapacity, props.MaxCapacity = 2, 6
-	}
-	if props.Deployment.Strategy == "" {
-		props.Deployment.Strategy = BlueGreen
-	}
-	if props.Deployment.BakeTime == nil {
-		props.Deployment.BakeTime = awscdk.Duration_Minutes(jsii.Number(10))
-	}
-	if props.Deployment.StepPercent == 0 {
-		props.Deployment.StepPercent = 10
-	}
-	if props.Deployment.StepTime == nil {
-		props.Deployment.StepTime = awscdk.Duration_Minutes(jsii.Number(5))
-	}
-	if len(props.PublicIngress) == 0 {
-		props.PublicIngress = []awsec2.IPeer{awsec2.Peer_AnyIpv4()}
-	}
-	if props.TraceSampleRate == 0 {
-		props.TraceSampleRate = 0.05
-	}
-	return props
-}
-
 // New builds the service.
 func New(scope constructs.Construct, id string, props Props) *Service {
+	props.check(scope, id)
 	props = withDefaults(props)
 	c := constructs.NewConstruct(scope, jsii.String(id))
 	s := &Service{Construct: c}

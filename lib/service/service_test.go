@@ -30,6 +30,10 @@ func synth(t *testing.T, adjust func(*service.Props)) assertions.Template {
 		Key:           awskms.NewKey(stack, jsii.String("Key"), nil),
 		NamespaceName: "test.internal",
 		MinCapacity:   3, MaxCapacity: 9,
+		// Required (lib/config owns their defaults): the values the construct used to default to.
+		ContainerPort: 80, HealthCheckPath: "/", CPU: 512, MemoryMiB: 1024,
+		Deployment: service.Deployment{Strategy: service.BlueGreen, BakeTime: awscdk.Duration_Minutes(jsii.Number(10)),
+			StepPercent: 10, StepTime: awscdk.Duration_Minutes(jsii.Number(5))},
 	}
 	if adjust != nil {
 		adjust(&props)
@@ -153,7 +157,7 @@ func TestService_LinearAndCanaryShiftTrafficInSteps(t *testing.T) {
 	} {
 		t.Run(string(c.strategy), func(t *testing.T) {
 			template := synth(t, func(p *service.Props) {
-				p.Deployment = service.Deployment{Strategy: c.strategy, StepPercent: 20, StepTime: awscdk.Duration_Minutes(jsii.Number(3))}
+				p.Deployment.Strategy, p.Deployment.StepPercent, p.Deployment.StepTime = c.strategy, 20, awscdk.Duration_Minutes(jsii.Number(3))
 			})
 			testkit.Assert(t, func() {
 				template.HasResourceProperties(jsii.String("AWS::ECS::Service"), map[string]any{
@@ -346,7 +350,7 @@ func TestService_RoutineChangesLeaveTheListenerRulesUntouched(t *testing.T) {
 		p.Image = awsecs.ContainerImage_FromRegistry(jsii.String("public.ecr.aws/nginx/nginx:1.29-alpine"), nil)
 		p.CPU, p.MemoryMiB = 2048, 4096
 		p.MinCapacity, p.MaxCapacity = 6, 30
-		p.Deployment = service.Deployment{Strategy: service.Canary, BakeTime: awscdk.Duration_Minutes(jsii.Number(30))}
+		p.Deployment.Strategy, p.Deployment.BakeTime = service.Canary, awscdk.Duration_Minutes(jsii.Number(30))
 	}), 3)
 	if before != after {
 		t.Errorf("listener rules changed with image, size, scaling and deployment settings:\nbefore %s\nafter  %s", before, after)

@@ -3,6 +3,9 @@
 package table
 
 import (
+	"fmt"
+	"regexp"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
@@ -11,6 +14,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/example/platform/lib/compliance"
+	"github.com/example/platform/lib/props"
 )
 
 // Replica is a secondary region of the table and the key that encrypts it there.
@@ -26,10 +30,34 @@ type Props struct {
 	// Key encrypts the table in the scope's (primary) region.
 	Key awskms.IKey
 	// Replicas are the secondary regions. Each replica's key must exist before the table.
+	// Default: none (a table in one region).
 	Replicas []Replica
 	// DeletionProtection keeps the table and its replicas from being deleted, by
 	// CloudFormation too: on for production, off where an environment must come down.
 	DeletionProtection bool
+}
+
+// tableNamePattern is what DynamoDB accepts as a table name.
+var tableNamePattern = regexp.MustCompile(`^[A-Za-z0-9_.-]{3,255}$`)
+
+// check fails with every problem of p, the way a construct fails: a panic naming its path.
+func (p Props) check(scope constructs.Construct, id string) {
+	c := props.Check(scope, id, "table.New")
+	if c.Require("Props.TableName", p.TableName != "", "name the table, the same in every region, such as acme-prod-main") &&
+		!tableNamePattern.MatchString(p.TableName) {
+		c.Failf("Props.TableName", "%q is not a table name: 3 to 255 letters, digits, '_', '-' or '.'", p.TableName)
+	}
+	c.Require("Props.Key", p.Key != nil, "give the primary region's KMS key")
+	seen := map[string]bool{}
+	for i, r := range p.Replicas {
+		field := fmt.Sprintf("Props.Replicas[%d]", i)
+		if c.Require(field+".Region", r.Region != "", "give the secondary region's code, such as eu-west-1") && seen[r.Region] {
+			c.Failf(field+".Region", "%s is listed twice; list each replica region once", r.Region)
+		}
+		seen[r.Region] = true
+		c.Require(field+".KeyArn", r.KeyArn != nil, "give the ARN of the region's key, which encrypts the replica")
+	}
+	c.Done()
 }
 
 // New creates the table with a generic single-table key schema (pk, sk): the application
@@ -37,6 +65,7 @@ type Props struct {
 // its region's key; the table and its replicas are retained when the stack goes (but not when
 // their own create fails: a kept table of that name would fail every retry).
 func New(scope constructs.Construct, id string, props Props) awsdynamodb.TableV2 {
+	props.check(scope, id)
 	replicas := make([]*awsdynamodb.ReplicaTableProps, len(props.Replicas))
 	replicaKeys := map[string]*string{}
 	for i, r := range props.Replicas {
