@@ -11,7 +11,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/example/platform/test/testkit"
+	"github.com/example/platform/test/constructkit"
 )
 
 var (
@@ -25,9 +25,9 @@ var (
 func buildApp(t *testing.T) string {
 	t.Helper()
 	appBuildOnce.Do(func() {
-		appBinary = filepath.Join(testkit.TempDir(t), "platform")
+		appBinary = filepath.Join(constructkit.TempDir(t), "platform")
 		build := exec.Command("go", "build", "-o", appBinary, ".")
-		build.Dir = testkit.RepoRoot(t)
+		build.Dir = constructkit.RepoRoot(t)
 		if out, err := build.CombinedOutput(); err != nil {
 			appBuildErr = fmt.Errorf("go build: %v\n%s", err, out)
 		}
@@ -42,11 +42,11 @@ func buildApp(t *testing.T) string {
 // in CDK_CONTEXT_JSON, the output directory in CDK_OUTDIR.
 func runApp(t *testing.T, binary, configFile, outdir string) (stderr string, exitCode int) {
 	t.Helper()
-	contextValues := *testkit.CDKJSONContext(t)
+	contextValues := *constructkit.CDKJSONContext(t)
 	contextValues["config"] = configFile
 	context, _ := json.Marshal(contextValues)
 	cmd := exec.Command(binary)
-	cmd.Dir = testkit.RepoRoot(t)
+	cmd.Dir = constructkit.RepoRoot(t)
 	cmd.Env = append(os.Environ(), "CDK_CONTEXT_JSON="+string(context), "CDK_OUTDIR="+outdir, "CDK_VALIDATION=false")
 	var errOut strings.Builder
 	cmd.Stderr = &errOut

@@ -11,6 +11,7 @@ import (
 
 	"github.com/example/platform/lib/config"
 	"github.com/example/platform/stacks"
+	"github.com/example/platform/test/constructkit"
 	"github.com/example/platform/test/testkit"
 )
 
@@ -33,7 +34,7 @@ func appTemplate(t *testing.T, p *testkit.Platform, env config.Environment, regi
 func TestAppTier_EveryRegionDeploysBlueGreenWithRulesRoleAndRollbackAlarms(t *testing.T) {
 	eachRegion(t, func(t *testing.T, p *testkit.Platform, env config.Environment, region config.Region) {
 		template := appTemplate(t, p, env, region)
-		testkit.Assert(t, func() {
+		constructkit.Assert(t, func() {
 			template.HasResourceProperties(jsii.String("AWS::ECS::Service"), map[string]any{
 				"DeploymentConfiguration": assertions.Match_ObjectLike(&map[string]any{
 					"Strategy":                 "BLUE_GREEN",
@@ -78,7 +79,7 @@ func TestAppTier_PublicLoadBalancerRejectsRequestsWithoutTheOriginHeader(t *test
 		if env.DNS != nil {
 			port = 443
 		}
-		testkit.Assert(t, func() {
+		constructkit.Assert(t, func() {
 			template.HasResourceProperties(jsii.String("AWS::ElasticLoadBalancingV2::ListenerRule"), map[string]any{
 				"Conditions": assertions.Match_ArrayWith(&[]any{map[string]any{
 					"Field":            "http-header",
@@ -97,7 +98,7 @@ func TestAppTier_PublicLoadBalancerRejectsRequestsWithoutTheOriginHeader(t *test
 		})
 		// Only the internal (accelerator) load balancer's group may admit any address.
 		var open *map[string]*map[string]any
-		testkit.Assert(t, func() {
+		constructkit.Assert(t, func() {
 			open = template.FindResources(jsii.String("AWS::EC2::SecurityGroup"), map[string]any{
 				"Properties": map[string]any{"SecurityGroupIngress": assertions.Match_ArrayWith(&[]any{
 					assertions.Match_ObjectLike(&map[string]any{"CidrIp": "0.0.0.0/0"}),
@@ -117,7 +118,7 @@ func TestAppTier_PublicLoadBalancerRejectsRequestsWithoutTheOriginHeader(t *test
 func TestAppTier_LoadBalancersHaveACertificateForEveryNameWhenThereIsADomain(t *testing.T) {
 	eachRegion(t, func(t *testing.T, p *testkit.Platform, env config.Environment, region config.Region) {
 		template := appTemplate(t, p, env, region)
-		testkit.Assert(t, func() {
+		constructkit.Assert(t, func() {
 			if env.DNS == nil {
 				template.ResourceCountIs(jsii.String("AWS::CertificateManager::Certificate"), jsii.Number(0))
 				return
@@ -137,7 +138,7 @@ func TestAppTier_LoadBalancersHaveACertificateForEveryNameWhenThereIsADomain(t *
 func TestAppTier_AutoscalingHasTheEnvironmentsBounds(t *testing.T) {
 	eachRegion(t, func(t *testing.T, p *testkit.Platform, env config.Environment, region config.Region) {
 		template := appTemplate(t, p, env, region)
-		testkit.Assert(t, func() {
+		constructkit.Assert(t, func() {
 			template.HasResourceProperties(jsii.String("AWS::ApplicationAutoScaling::ScalableTarget"), map[string]any{
 				"MinCapacity": env.Sizing.MinCapacity, "MaxCapacity": env.Sizing.MaxCapacity,
 			})
@@ -153,7 +154,7 @@ func TestAppTier_NoPolicyGrantsWildcardActions(t *testing.T) {
 	eachRegion(t, func(t *testing.T, p *testkit.Platform, env config.Environment, region config.Region) {
 		template := appTemplate(t, p, env, region)
 		var policies *map[string]*map[string]any
-		testkit.Assert(t, func() { policies = template.FindResources(jsii.String("AWS::IAM::Policy"), nil) })
+		constructkit.Assert(t, func() { policies = template.FindResources(jsii.String("AWS::IAM::Policy"), nil) })
 		for id, policy := range *policies {
 			for _, action := range actions(*policy) {
 				if action == "*" || strings.HasSuffix(action, ":*") {
@@ -292,7 +293,7 @@ func TestAppTier_ImageSizeAndScalingChangesLeaveListenerRulesUntouched(t *testin
 func listenerRules(t *testing.T, template assertions.Template) string {
 	t.Helper()
 	var found *map[string]*map[string]any
-	testkit.Assert(t, func() { found = template.FindResources(jsii.String("AWS::ElasticLoadBalancingV2::ListenerRule"), nil) })
+	constructkit.Assert(t, func() { found = template.FindResources(jsii.String("AWS::ElasticLoadBalancingV2::ListenerRule"), nil) })
 	if len(*found) != 3 {
 		t.Fatalf("want production rules for the edge and the accelerator, and a test rule; found %d", len(*found))
 	}
@@ -303,7 +304,7 @@ func listenerRules(t *testing.T, template assertions.Template) string {
 func image(t *testing.T, template assertions.Template) string {
 	t.Helper()
 	var found *map[string]*map[string]any
-	testkit.Assert(t, func() { found = template.FindResources(jsii.String("AWS::ECS::TaskDefinition"), nil) })
+	constructkit.Assert(t, func() { found = template.FindResources(jsii.String("AWS::ECS::TaskDefinition"), nil) })
 	data, _ := json.Marshal(found)
 	return string(data)
 }

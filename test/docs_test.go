@@ -8,6 +8,7 @@ import (
 
 	"github.com/example/platform/internal/assembly"
 	"github.com/example/platform/internal/diagram"
+	"github.com/example/platform/test/constructkit"
 	"github.com/example/platform/test/testkit"
 )
 
@@ -50,7 +51,7 @@ func TestDiagram_CoversEveryStackAndDependencyOfTheAssembly(t *testing.T) {
 func TestDiagram_CommittedDocumentMatchesTheExampleConfig(t *testing.T) {
 	p := testkit.Synth(t, "config/example.json")
 	doc, _ := renderDiagram(t, p, "config/example.json")
-	committed, err := os.ReadFile(filepath.Join(testkit.RepoRoot(t), "docs", "architecture.md"))
+	committed, err := os.ReadFile(filepath.Join(constructkit.RepoRoot(t), "docs", "architecture.md"))
 	if err != nil {
 		t.Fatalf("%v: run make diagram", err)
 	}

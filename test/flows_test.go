@@ -19,6 +19,7 @@ import (
 	"github.com/example/platform/internal/reachability"
 	"github.com/example/platform/lib/config"
 	"github.com/example/platform/stacks"
+	"github.com/example/platform/test/constructkit"
 	"github.com/example/platform/test/testkit"
 )
 
@@ -411,7 +412,7 @@ func TestFlows_READMEShowsTheTestedTable(t *testing.T) {
 		counts[off.name] = c
 	}
 	want := flowTableMarkdown(counts)
-	file := filepath.Join(testkit.RepoRoot(t), "README.md")
+	file := filepath.Join(constructkit.RepoRoot(t), "README.md")
 	data, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)

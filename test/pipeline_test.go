@@ -19,6 +19,7 @@ import (
 	"github.com/example/platform/internal/toolchain"
 	"github.com/example/platform/lib/config"
 	"github.com/example/platform/stacks"
+	"github.com/example/platform/test/constructkit"
 	"github.com/example/platform/test/testkit"
 )
 
@@ -356,7 +357,7 @@ type buildspecFile struct {
 
 func readBuildspec(t *testing.T) buildspecFile {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(testkit.RepoRoot(t), "buildspec.yml"))
+	data, err := os.ReadFile(filepath.Join(constructkit.RepoRoot(t), "buildspec.yml"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -372,7 +373,7 @@ func readBuildspec(t *testing.T) buildspecFile {
 func TestBuildspec_RunsTheTestsOfCIThenSynthesizesAndDiffs(t *testing.T) {
 	spec := readBuildspec(t)
 	commands := spec.Phases["build"].Commands
-	ci, err := os.ReadFile(filepath.Join(testkit.RepoRoot(t), ".ci", "run"))
+	ci, err := os.ReadFile(filepath.Join(constructkit.RepoRoot(t), ".ci", "run"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -426,7 +427,7 @@ esac
 	}
 	diffFile := filepath.Join(dir, "cdk-diff.txt")
 	cmd := exec.Command("make", "--no-print-directory", "pr-diff", "CDK="+fakeCDK, "ASSEMBLY="+assembly, "DIFF_FILE="+diffFile)
-	cmd.Dir = testkit.RepoRoot(t)
+	cmd.Dir = constructkit.RepoRoot(t)
 	out, err := cmd.CombinedOutput()
 	if err == nil {
 		t.Errorf("make pr-diff succeeded although cdk diff failed:\n%s", out)
@@ -444,7 +445,7 @@ esac
 // go.mod's Go and caches where the image keeps Go's caches: buildspec.yml (pull requests) and
 // the synth step agree with the repository, so what runs in AWS is what runs on a laptop.
 func TestPipeline_BuildsUseTheRepositorysGoAndCLIVersions(t *testing.T) {
-	root := testkit.RepoRoot(t)
+	root := constructkit.RepoRoot(t)
 	goMod, _ := os.ReadFile(filepath.Join(root, "go.mod"))
 	goVersion := regexp.MustCompile(`(?m)^go ([0-9]+\.[0-9]+)`).FindSubmatch(goMod)
 	var pkg struct{ DevDependencies map[string]string }
@@ -746,17 +747,17 @@ func assumableRoles(policy map[string]any) []string {
 func TestPipeline_GitLabConnectionGetsThePipelineButNoPullRequestProject(t *testing.T) {
 	cfg := testkit.LoadConfig(t, "config/example.json")
 	cfg.Pipeline.Source.CodeConnections.Provider = config.ProviderGitLab
-	tools, err := toolchain.Read(testkit.RepoRoot(t))
+	tools, err := toolchain.Read(constructkit.RepoRoot(t))
 	if err != nil {
 		t.Fatal(err)
 	}
 	// The pipeline stack alone, without the environments' stages: the source decides this.
-	app := testkit.NewApp(t)
+	app := constructkit.NewApp(t)
 	pipeline := stacks.NewPipelineStack(app, cfg, "config/example.json", tools, stacks.NewToolingStage(app, cfg), nil)
 	if pipeline.PullRequests != nil {
 		t.Error("a GitLab connection got a pull-request project")
 	}
-	data, _ := json.Marshal(testkit.TemplateOf(t, pipeline.Stack).ToJSON())
+	data, _ := json.Marshal(constructkit.TemplateOf(t, pipeline.Stack).ToJSON())
 	if text := string(data); strings.Contains(text, `"Type":"GITHUB"`) || !strings.Contains(text, `"Provider":"CodeStarSourceConnection"`) {
 		t.Errorf("want the connection's source action and no GitHub project, got %s", text)
 	}

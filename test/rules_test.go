@@ -20,6 +20,7 @@ import (
 
 	"github.com/example/platform/internal/assembly"
 	"github.com/example/platform/stacks"
+	"github.com/example/platform/test/constructkit"
 	"github.com/example/platform/test/testkit"
 )
 
@@ -631,7 +632,7 @@ func compareGolden(t *testing.T, file string, got map[string][]string, testName,
 // heading of the same or a higher level.
 func readmeSection(t *testing.T, heading string) string {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(testkit.RepoRoot(t), "README.md"))
+	data, err := os.ReadFile(filepath.Join(constructkit.RepoRoot(t), "README.md"))
 	if err != nil {
 		t.Fatal(err)
 	}

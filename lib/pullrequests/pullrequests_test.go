@@ -12,10 +12,10 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/example/platform/lib/pullrequests"
-	"github.com/example/platform/test/testkit"
+	"github.com/example/platform/test/constructkit"
 )
 
-func TestMain(m *testing.M) { testkit.Main(m) }
+func TestMain(m *testing.M) { constructkit.Main(m) }
 
 const connection = "arn:aws:codeconnections:us-east-1:111111111111:connection/11111111-2222-3333-4444-555555555555"
 
@@ -27,12 +27,12 @@ var lookupRoles = []string{
 // template synthesizes the checks for props and returns the template's resources.
 func template(t *testing.T, props func(s *pullrequests.Props)) map[string]map[string]any {
 	t.Helper()
-	stack := testkit.Stack(t, "us-east-1")
+	stack := constructkit.Stack(t, "us-east-1")
 	p := pullrequests.Props{Config: "config/example.json", LookupRoleArns: lookupRoles,
 		Key: awskms.NewKey(stack, jsii.String("Key"), nil)}
 	props(&p)
 	pullrequests.New(stack, "PullRequests", p)
-	data, _ := json.Marshal(testkit.TemplateOf(t, stack).ToJSON())
+	data, _ := json.Marshal(constructkit.TemplateOf(t, stack).ToJSON())
 	var tpl struct{ Resources map[string]map[string]any }
 	if err := json.Unmarshal(data, &tpl); err != nil {
 		t.Fatal(err)
@@ -168,11 +168,11 @@ func TestPullRequests_MayAssumeExactlyTheGivenLookupRoles(t *testing.T) {
 }
 
 func TestPullRequests_CodeCommitNeedsNoConnection(t *testing.T) {
-	stack := testkit.Stack(t, "us-east-1")
+	stack := constructkit.Stack(t, "us-east-1")
 	repo := awscodecommit.Repository_FromRepositoryName(stack, jsii.String("Repo"), jsii.String("platform"))
 	pullrequests.New(stack, "PullRequests", pullrequests.Props{CodeCommit: repo, LookupRoleArns: lookupRoles,
 		Key: awskms.NewKey(stack, jsii.String("Key"), nil)})
-	data, _ := json.Marshal(testkit.TemplateOf(t, stack).ToJSON())
+	data, _ := json.Marshal(constructkit.TemplateOf(t, stack).ToJSON())
 	var tpl struct{ Resources map[string]map[string]any }
 	_ = json.Unmarshal(data, &tpl)
 	source := onlyProject(t, tpl.Resources)["Properties"].(map[string]any)["Source"].(map[string]any)
