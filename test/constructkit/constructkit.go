@@ -58,6 +58,16 @@ func Assert(t testing.TB, assertion func()) {
 	assertion()
 }
 
+// CheckedSomething fails the test when a loop that asserts over what a template holds (stacks,
+// resources, rules, actions...) found nothing to assert on: every assertion inside a loop over
+// an empty list passes. what names the list, as in "found no <what>".
+func CheckedSomething(t testing.TB, count int, what string) {
+	t.Helper()
+	if count == 0 {
+		t.Errorf("found no %s: the test checked nothing", what)
+	}
+}
+
 // RepoRoot is the directory holding go.mod, found from the test's working directory.
 func RepoRoot(t testing.TB) string {
 	t.Helper()
