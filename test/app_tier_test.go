@@ -15,22 +15,6 @@ import (
 	"github.com/example/platform/test/testkit"
 )
 
-// eachRegion calls check for every environment and region of every config.
-func eachRegion(t *testing.T, check func(t *testing.T, p *testkit.Platform, env config.Environment, region config.Region)) {
-	for _, file := range configs {
-		p := testkit.Synth(t, file)
-		for _, env := range p.Config.Environments {
-			for _, region := range env.Regions {
-				t.Run(p.Config.Name+"/"+env.Name+"/"+region.Region, func(t *testing.T) { check(t, p, env, region) })
-			}
-		}
-	}
-}
-
-func appTemplate(t *testing.T, p *testkit.Platform, env config.Environment, region config.Region) assertions.Template {
-	return p.Template(t, stacks.StackName(p.Config.Name, env.Name, region.Region, stacks.TierApp))
-}
-
 func TestAppTier_EveryRegionDeploysBlueGreenWithRulesRoleAndRollbackAlarms(t *testing.T) {
 	eachRegion(t, func(t *testing.T, p *testkit.Platform, env config.Environment, region config.Region) {
 		template := appTemplate(t, p, env, region)
@@ -156,9 +140,11 @@ func TestAppTier_NoPolicyGrantsWildcardActions(t *testing.T) {
 		var policies *map[string]*map[string]any
 		constructkit.Assert(t, func() { policies = template.FindResources(jsii.String("AWS::IAM::Policy"), nil) })
 		for id, policy := range *policies {
-			for _, action := range actions(*policy) {
-				if action == "*" || strings.HasSuffix(action, ":*") {
-					t.Errorf("%s allows %q", id, action)
+			for _, statement := range statementsOf(propertiesOf(*policy)) {
+				for _, action := range stringsOf(statement["Action"]) {
+					if action == "*" || strings.HasSuffix(action, ":*") {
+						t.Errorf("%s allows %q", id, action)
+					}
 				}
 			}
 		}
@@ -207,57 +193,6 @@ func TestPlatform_StatefulStacksAreProtectedWhereConfigured(t *testing.T) {
 			}
 		}
 	}
-}
-
-func jsonNumber(n int) string {
-	data, _ := json.Marshal(n)
-	return string(data)
-}
-
-func actions(policy map[string]any) []string {
-	var out []string
-	document, _ := policy["Properties"].(map[string]any)["PolicyDocument"].(map[string]any)
-	statements, _ := document["Statement"].([]any)
-	for _, s := range statements {
-		switch a := s.(map[string]any)["Action"].(type) {
-		case string:
-			out = append(out, a)
-		case []any:
-			for _, x := range a {
-				out = append(out, x.(string))
-			}
-		}
-	}
-	return out
-}
-
-// dependencies maps each stack name to the names of the stacks it depends on.
-func dependencies(p *testkit.Platform) map[string]map[string]bool {
-	deps := map[string]map[string]bool{}
-	for _, stage := range p.Stacks.Stages {
-		for _, stack := range stage.Stacks() {
-			deps[*stack.StackName()] = map[string]bool{}
-			for _, dep := range *stack.Dependencies() {
-				deps[*stack.StackName()][*dep.StackName()] = true
-			}
-		}
-	}
-	return deps
-}
-
-func tierOf(stackName string) string { return stackName[strings.LastIndex(stackName, "-")+1:] }
-
-func environmentOf(p *testkit.Platform, stackName string) config.Environment {
-	if strings.HasPrefix(stackName, p.Config.Name+"-"+stacks.ToolingEnvironment+"-") {
-		// The tooling account's stacks: always protected.
-		return config.Environment{Name: stacks.ToolingEnvironment, Account: p.Config.Pipeline.Account}
-	}
-	for _, env := range p.Config.Environments {
-		if strings.HasPrefix(stackName, p.Config.Name+"-"+env.Name+"-") {
-			return env
-		}
-	}
-	panic("no environment for " + stackName)
 }
 
 // After a blue/green deployment the production rule points at green, but its template still

@@ -13,43 +13,6 @@ import (
 	"github.com/example/platform/test/testkit"
 )
 
-// resources are a template's resources by logical ID.
-type resources map[string]struct {
-	Type           string
-	Properties     map[string]any
-	DeletionPolicy string
-}
-
-func templateResources(t *testing.T, p *testkit.Platform, stackName string) resources {
-	t.Helper()
-	for _, artifact := range p.Artifacts() {
-		if *artifact.StackName() == stackName {
-			data, _ := json.Marshal(artifact.Template())
-			var template struct{ Resources resources }
-			if err := json.Unmarshal(data, &template); err != nil {
-				t.Fatal(err)
-			}
-			return template.Resources
-		}
-	}
-	t.Fatalf("no stack %s", stackName)
-	return nil
-}
-
-func (r resources) ofType(resourceType string) map[string]map[string]any {
-	out := map[string]map[string]any{}
-	for id, res := range r {
-		if res.Type == resourceType {
-			out[id] = res.Properties
-		}
-	}
-	return out
-}
-
-func dataStack(t *testing.T, p *testkit.Platform, env config.Environment, region string) resources {
-	return templateResources(t, p, stacks.StackName(p.Config.Name, env.Name, region, stacks.TierData))
-}
-
 func TestDataTier_OneGlobalClusterPerEnvironmentThatEverySecondaryJoins(t *testing.T) {
 	for _, file := range configs {
 		p := testkit.Synth(t, file)
@@ -222,17 +185,19 @@ func TestDataTier_EveryStatefulResourceIsRetainedOrSnapshotted(t *testing.T) {
 				continue
 			}
 			for id, res := range templateResources(t, p, name) {
+				resourceType, _ := res["Type"].(string)
+				policy, _ := res["DeletionPolicy"].(string)
 				// A global cluster holds no data of its own (its members do, and they leave a
 				// final snapshot); an unprotected environment's goes with its stack, or the
 				// primary cluster could not be deleted.
-				if res.Type == "AWS::RDS::GlobalCluster" && !environmentOf(p, name).Protected() {
-					if res.DeletionPolicy != "Delete" {
-						t.Errorf("%s/%s: an unprotected environment's global cluster must go with its stack, not %q", name, id, res.DeletionPolicy)
+				if resourceType == "AWS::RDS::GlobalCluster" && !environmentOf(p, name).Protected() {
+					if policy != "Delete" {
+						t.Errorf("%s/%s: an unprotected environment's global cluster must go with its stack, not %q", name, id, policy)
 					}
 					continue
 				}
-				if statefulTypes[res.Type] && !keptWithItsStack[res.DeletionPolicy] {
-					t.Errorf("%s/%s (%s) would be deleted with its stack (DeletionPolicy %q)", name, id, res.Type, res.DeletionPolicy)
+				if statefulTypes[resourceType] && !keptWithItsStack[policy] {
+					t.Errorf("%s/%s (%s) would be deleted with its stack (DeletionPolicy %q)", name, id, resourceType, policy)
 				}
 			}
 			// Protected environments keep their databases from being deleted at all; the
@@ -331,8 +296,8 @@ func TestDataTier_StatefulLogicalIDsNeverChange(t *testing.T) {
 		p := testkit.Synth(t, file)
 		for _, name := range p.StackNames() {
 			for id, res := range templateResources(t, p, name) {
-				if statefulTypes[res.Type] {
-					got[name] = append(got[name], id+" "+res.Type)
+				if resourceType, _ := res["Type"].(string); statefulTypes[resourceType] {
+					got[name] = append(got[name], id+" "+resourceType)
 				}
 			}
 			sort.Strings(got[name])
@@ -342,15 +307,6 @@ func TestDataTier_StatefulLogicalIDsNeverChange(t *testing.T) {
 		"is gone or renamed: deploying this would replace it and lose its data.\n"+
 			"  Restore the construct ID that produced it (construct IDs become logical IDs), or, if removing or\n"+
 			"  migrating it is deliberate, plan the data migration, explain the change in review, then run")
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // The cluster's security group has no rules of its own; the one way in is the rule the app

@@ -14,10 +14,7 @@ import (
 
 func renderDiagram(t *testing.T, p *testkit.Platform, file string) (string, []*assembly.Stack) {
 	t.Helper()
-	stacks, err := assembly.Read(p.Outdir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	stacks := assemblyOf(t, p).stacks
 	var out strings.Builder
 	diagram.Render(&out, file, stacks)
 	return out.String(), stacks

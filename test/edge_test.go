@@ -8,29 +8,6 @@ import (
 	"github.com/example/platform/test/testkit"
 )
 
-// eachEnvironment runs check for every environment of both configs (example.json has a
-// domain, three-region.json has none).
-func eachEnvironment(t *testing.T, check func(t *testing.T, p *testkit.Platform, env config.Environment)) {
-	for _, file := range configs {
-		p := testkit.Synth(t, file)
-		for _, env := range p.Config.Environments {
-			t.Run(p.Config.Name+"/"+env.Name, func(t *testing.T) { check(t, p, env) })
-		}
-	}
-}
-
-func edgeResources(t *testing.T, p *testkit.Platform, env config.Environment) resources {
-	return templateResources(t, p, stacks.StackName(p.Config.Name, env.Name, stacks.EdgeRegion, stacks.TierEdge))
-}
-
-// stackOutputOf names the stack a Fn::GetStackOutput value reads, or "" for any other value.
-func stackOutputOf(value any) string {
-	m, _ := value.(map[string]any)
-	ref, _ := m["Fn::GetStackOutput"].(map[string]any)
-	name, _ := ref["StackName"].(string)
-	return name
-}
-
 func TestEdge_OriginGroupSendsToThePrimaryThenTheFirstSecondary(t *testing.T) {
 	eachEnvironment(t, func(t *testing.T, p *testkit.Platform, env config.Environment) {
 		if len(env.Regions) < 2 {

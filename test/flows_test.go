@@ -15,12 +15,10 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/example/platform/internal/assembly"
 	"github.com/example/platform/internal/reachability"
 	"github.com/example/platform/lib/config"
 	"github.com/example/platform/stacks"
 	"github.com/example/platform/test/constructkit"
-	"github.com/example/platform/test/testkit"
 )
 
 // role is a place flows start or end: the members of one security group (an
@@ -161,18 +159,18 @@ var (
 func eachFlowModel(t *testing.T, check func(t *testing.T, f *flowsOf)) {
 	t.Helper()
 	eachAssembly(t, func(t *testing.T, a *deployed) {
-		check(t, flowModel(t, a.file, a, testkit.Synth(t, a.file).Config))
+		check(t, flowModel(t, a.platform.ConfigFile, a))
 	})
 }
 
 // flowModel is the network model and flow rows of an assembly, built once per name.
-func flowModel(t *testing.T, name string, a *deployed, cfg *config.Platform) *flowsOf {
+func flowModel(t *testing.T, name string, a *deployed) *flowsOf {
 	t.Helper()
 	flowModelsMu.Lock()
 	defer flowModelsMu.Unlock()
 	f, ok := flowModels[name]
 	if !ok {
-		f = &flowsOf{name: name, a: a, cfg: cfg, model: reachability.Build(a.stacks)}
+		f = &flowsOf{name: name, a: a, cfg: a.platform.Config, model: reachability.Build(a.stacks)}
 		f.rows = f.rowsOf(t)
 		flowModels[name] = f
 	}
@@ -182,12 +180,7 @@ func flowModel(t *testing.T, name string, a *deployed, cfg *config.Platform) *fl
 // withoutPeeringFlows is the flow model of config/three-region.json with interRegionPeering off.
 func withoutPeeringFlows(t *testing.T) *flowsOf {
 	t.Helper()
-	p := withoutPeering(t)
-	stacks, err := assembly.Read(p.Outdir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return flowModel(t, "config/three-region.json with interRegionPeering off", &deployed{file: "config/three-region.json", stacks: stacks, byName: assembly.ByName(stacks)}, p.Config)
+	return flowModel(t, "config/three-region.json with interRegionPeering off", assemblyOf(t, withoutPeering(t)))
 }
 
 func (f *flowsOf) rowsOf(t *testing.T) []flowRow {
@@ -309,6 +302,7 @@ func TestFlows_WithoutPeeringTheCrossRegionRowsAreRefused(t *testing.T) {
 }
 
 func checkFlows(t *testing.T, f *flowsOf) {
+	t.Helper()
 	allowedRows, refusedRows := 0, 0
 	for _, row := range f.rows {
 		v, err := f.model.Evaluate(row.flow)

@@ -13,49 +13,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aws/aws-cdk-go/awscdk/v2/cxapi"
-	"gopkg.in/yaml.v3"
-
 	"github.com/example/platform/internal/toolchain"
 	"github.com/example/platform/lib/config"
 	"github.com/example/platform/stacks"
 	"github.com/example/platform/test/constructkit"
 	"github.com/example/platform/test/testkit"
 )
-
-type pipelineAction struct {
-	Name          string
-	RunOrder      int
-	ActionTypeID  struct{ Category, Provider string } `json:"ActionTypeId"`
-	Configuration map[string]any
-}
-
-type pipelineStage struct {
-	Name    string
-	Actions []pipelineAction
-}
-
-type codePipeline struct {
-	PipelineType   string
-	ArtifactStores []struct{ Region string }
-	Stages         []pipelineStage
-}
-
-func pipelineOf(t *testing.T, p *testkit.Platform) (codePipeline, resources) {
-	t.Helper()
-	name := stacks.StackName(p.Config.Name, stacks.ToolingEnvironment, p.Config.Pipeline.Region, stacks.TierPipeline)
-	res := templateResources(t, p, name)
-	for _, props := range res.ofType("AWS::CodePipeline::Pipeline") {
-		data, _ := json.Marshal(props)
-		var pipeline codePipeline
-		if err := json.Unmarshal(data, &pipeline); err != nil {
-			t.Fatal(err)
-		}
-		return pipeline, res
-	}
-	t.Fatalf("%s has no pipeline", name)
-	return codePipeline{}, nil
-}
 
 func TestPipeline_LivesInTheToolingAccountAndRegion(t *testing.T) {
 	for _, file := range configs {
@@ -186,7 +149,7 @@ func TestPipeline_EveryEnvironmentEndsWithASmokeTestOfEveryRegion(t *testing.T) 
 			}
 			// Every region is checked through the edge (its own health route), then the API
 			// through the accelerator.
-			buildSpec := smokeTestBuildSpec(t, res, smoke)
+			buildSpec := buildSpecOf(t, res, smoke)
 			for _, r := range env.Regions {
 				if want := "${SITE_URL}" + config.HealthPathPrefix + r.Region; !strings.Contains(buildSpec, want) {
 					t.Errorf("%s/%s: the smoke test does not request %s", file, env.Name, want)
@@ -197,12 +160,6 @@ func TestPipeline_EveryEnvironmentEndsWithASmokeTestOfEveryRegion(t *testing.T) 
 			}
 		}
 	}
-}
-
-// smokeTestBuildSpec is the build spec of the CodeBuild project the action runs.
-func smokeTestBuildSpec(t *testing.T, res resources, action pipelineAction) string {
-	t.Helper()
-	return jsonOf(projectOf(t, res, action)["Source"])
 }
 
 func TestPipeline_HasCrossRegionSupportForEveryRegion(t *testing.T) {
@@ -339,33 +296,6 @@ func TestPipeline_PullRequestChecksRunTheBuildspecFromTheSource(t *testing.T) {
 			t.Errorf("%s: no pull-request project with a %s source running buildspec.yml", file, sourceType)
 		}
 	}
-}
-
-// buildspecFile is buildspec.yml, as CodeBuild reads it.
-type buildspecFile struct {
-	Version float64
-	Env     struct {
-		Shell string
-	}
-	Phases map[string]struct {
-		RuntimeVersions map[string]string `yaml:"runtime-versions"`
-		Commands        []string
-	}
-	Artifacts *struct{ Files []string }
-	Cache     struct{ Paths []string }
-}
-
-func readBuildspec(t *testing.T) buildspecFile {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join(constructkit.RepoRoot(t), "buildspec.yml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var spec buildspecFile
-	if err := yaml.Unmarshal(data, &spec); err != nil {
-		t.Fatalf("buildspec.yml: %v", err)
-	}
-	return spec
 }
 
 // CI (.ci/run), the pull-request checks (buildspec.yml) and the pipeline run the same target;
@@ -559,16 +489,14 @@ func TestPipeline_EveryProtectedStackIsProtectedAfterThePipelineDeploysIt(t *tes
 		for _, stage := range pipeline.Stages {
 			protections[stage.Name] = map[string][]protection{}
 			for _, a := range stage.Actions {
-				ref, _ := a.Configuration["ProjectName"].(map[string]any)
-				id, _ := ref["Ref"].(string)
-				project, ok := res.ofType("AWS::CodeBuild::Project")[id]
+				project, ok := projectRunBy(res, a)
 				if !ok {
 					continue
 				}
 				commands := buildCommands(project)
 				profiles := map[string]string{}
 				for _, c := range commands {
-					if m := roleOf.FindStringSubmatch(c); m != nil && contains(commands, "aws configure set profile."+m[1]+".credential_source EcsContainer") {
+					if m := roleOf.FindStringSubmatch(c); m != nil && slices.Contains(commands, "aws configure set profile."+m[1]+".credential_source EcsContainer") {
 						profiles[m[1]] = m[2]
 					}
 				}
@@ -577,7 +505,7 @@ func TestPipeline_EveryProtectedStackIsProtectedAfterThePipelineDeploysIt(t *tes
 					if m := enable.FindStringSubmatch(c); m != nil {
 						role := profiles[m[1]]
 						protections[stage.Name][m[3]] = append(protections[stage.Name][m[3]],
-							protection{action: a.Name, region: m[2], role: role, runOrder: a.RunOrder, mayAssume: contains(assumable, role)})
+							protection{action: a.Name, region: m[2], role: role, runOrder: a.RunOrder, mayAssume: slices.Contains(assumable, role)})
 					}
 				}
 			}
@@ -612,65 +540,6 @@ func TestPipeline_EveryProtectedStackIsProtectedAfterThePipelineDeploysIt(t *tes
 	}
 }
 
-// buildCommands are the commands of every phase of a CodeBuild project's build spec (a JSON
-// string in the template, as CDK Pipelines renders it).
-func buildCommands(project map[string]any) []string {
-	spec, _ := project["Source"].(map[string]any)["BuildSpec"].(string)
-	var parsed struct {
-		Phases map[string]struct{ Commands []string }
-	}
-	_ = json.Unmarshal([]byte(spec), &parsed)
-	var commands []string
-	for _, phase := range []string{"install", "pre_build", "build", "post_build"} {
-		commands = append(commands, parsed.Phases[phase].Commands...)
-	}
-	return commands
-}
-
-// projectAssumableRoles are the roles the project's service role may assume.
-func projectAssumableRoles(res resources, project map[string]any) []string {
-	role, _ := project["ServiceRole"].(map[string]any)["Fn::GetAtt"].([]any)
-	if len(role) == 0 {
-		return nil
-	}
-	var roles []string
-	for _, policy := range res.ofType("AWS::IAM::Policy") {
-		attached, _ := json.Marshal(policy["Roles"])
-		if strings.Contains(string(attached), `{"Ref":"`+role[0].(string)+`"}`) {
-			roles = append(roles, assumableRoles(policy)...)
-		}
-	}
-	return roles
-}
-
-func stageNamed(t *testing.T, pipeline codePipeline, name string) pipelineStage {
-	t.Helper()
-	var names []string
-	for _, s := range pipeline.Stages {
-		if s.Name == name {
-			return s
-		}
-		names = append(names, s.Name)
-	}
-	sort.Strings(names)
-	t.Fatalf("no pipeline stage %s in %v", name, names)
-	return pipelineStage{}
-}
-
-func hasAction(stage pipelineStage, name string) bool {
-	_, found := actionNamed(stage, name)
-	return found
-}
-
-func actionNamed(stage pipelineStage, name string) (pipelineAction, bool) {
-	for _, a := range stage.Actions {
-		if a.Name == name {
-			return a, true
-		}
-	}
-	return pipelineAction{}, false
-}
-
 // The pull-request checks diff every stack of every stage (make pr-diff) through its account and
 // region's read-only CDK lookup role, the edge's us-east-1 and the accelerator's us-west-2 too,
 // and may assume no other role.
@@ -694,51 +563,6 @@ func TestPipeline_PullRequestChecksMayAssumeExactlyTheLookupRolesOfTheDiffedStac
 			t.Errorf("%s: pull-request checks may assume %v, want exactly the lookup roles of the stages' stacks %v", file, got, want)
 		}
 	}
-}
-
-// stageArtifacts are the stacks of every environment stage: what make pr-diff diffs (stage/*).
-func stageArtifacts(p *testkit.Platform) []cxapi.CloudFormationStackArtifact {
-	var found []cxapi.CloudFormationStackArtifact
-	for _, artifact := range p.Artifacts() {
-		if strings.Contains(*artifact.HierarchicalId(), "/") {
-			found = append(found, artifact)
-		}
-	}
-	return found
-}
-
-// withPartition fills in the partition the assembly leaves to CloudFormation.
-func withPartition(arn string) string { return strings.ReplaceAll(arn, "${AWS::Partition}", "aws") }
-
-// assumableRoles are the resources of a policy's sts:AssumeRole statements.
-func assumableRoles(policy map[string]any) []string {
-	data, _ := json.Marshal(policy)
-	var doc struct {
-		PolicyDocument struct {
-			Statement []struct {
-				Action   any
-				Resource any
-			}
-		}
-	}
-	_ = json.Unmarshal(data, &doc)
-	var roles []string
-	for _, s := range doc.PolicyDocument.Statement {
-		if s.Action != "sts:AssumeRole" {
-			continue
-		}
-		switch r := s.Resource.(type) {
-		case string:
-			roles = append(roles, r)
-		case []any:
-			for _, x := range r {
-				if arn, ok := x.(string); ok {
-					roles = append(roles, arn)
-				}
-			}
-		}
-	}
-	return roles
 }
 
 // CodeBuild's pull-request webhook here is GitHub's: a GitLab or Bitbucket connection gets the

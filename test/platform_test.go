@@ -2,7 +2,6 @@ package test
 
 import (
 	"encoding/json"
-	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -10,16 +9,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+
 	"github.com/example/platform/lib/config"
 	"github.com/example/platform/stacks"
 	"github.com/example/platform/test/testkit"
 )
-
-// configs are the platforms every whole-app test runs against.
-var configs = []string{"config/example.json", "config/three-region.json"}
-
-// regionalTiers are the stacks every environment has in each of its regions.
-var regionalTiers = []string{stacks.TierKeys, stacks.TierNetwork, stacks.TierData, stacks.TierLake, stacks.TierApp}
 
 func TestPlatform_ExampleHasEveryRegionalTierPerEnvironmentAndRegionAndAPipeline(t *testing.T) {
 	p := testkit.Synth(t, "config/example.json")

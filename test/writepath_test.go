@@ -1,7 +1,6 @@
 package test
 
 import (
-	"sync"
 	"testing"
 
 	"github.com/example/platform/lib/config"
@@ -61,17 +60,6 @@ func TestWritePath_EveryPairOfRegionsIsPeeredOnceWithRoutesBothWays(t *testing.T
 	}
 }
 
-func routesTo(t *testing.T, p *testkit.Platform, stackName, cidr string) []map[string]any {
-	t.Helper()
-	var found []map[string]any
-	for _, route := range templateResources(t, p, stackName).ofType("AWS::EC2::Route") {
-		if route["DestinationCidrBlock"] == cidr {
-			found = append(found, route)
-		}
-	}
-	return found
-}
-
 // Peering can be switched off (a user with their own Transit Gateway); then no region requests
 // a connection, adds a route or admits another region's tasks.
 func TestWritePath_PeeringOffLeavesNoConnectionRouteOrRemoteRule(t *testing.T) {
@@ -99,26 +87,4 @@ func TestWritePath_PeeringOffLeavesNoConnectionRouteOrRemoteRule(t *testing.T) {
 			}
 		}
 	}
-}
-
-var (
-	peeringOff   *testkit.Platform
-	peeringOffMu sync.Mutex
-)
-
-// withoutPeering is config/three-region.json with interRegionPeering off in every environment,
-// synthesized once per test binary (the write path's and the flow table's tests share it).
-func withoutPeering(t *testing.T) *testkit.Platform {
-	t.Helper()
-	peeringOffMu.Lock()
-	defer peeringOffMu.Unlock()
-	if peeringOff == nil {
-		cfg := testkit.LoadConfig(t, "config/three-region.json")
-		off := false
-		for i := range cfg.Environments {
-			cfg.Environments[i].InterRegionPeering = &off
-		}
-		peeringOff = testkit.Build(t, cfg, "config/three-region.json", false)
-	}
-	return peeringOff
 }

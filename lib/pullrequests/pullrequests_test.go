@@ -3,6 +3,7 @@ package pullrequests_test
 import (
 	"encoding/json"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -130,7 +131,7 @@ func TestPullRequests_ProjectWaitsForItsPermissionToUseTheConnection(t *testing.
 	if policyID == "" {
 		t.Fatal("no policy lets the project's role get the connection's token and use it")
 	}
-	if !contains(strs(project["DependsOn"]), policyID) {
+	if !slices.Contains(strs(project["DependsOn"]), policyID) {
 		t.Errorf("the project depends on %v, not on %s: CloudFormation may create it before its role may use the connection", project["DependsOn"], policyID)
 	}
 }
@@ -141,7 +142,7 @@ func TestPullRequests_OlderCodeStarConnectionsArnsGetTheirOwnActions(t *testing.
 	found := false
 	for _, policy := range ofType(resources, "AWS::IAM::Policy") {
 		for _, s := range policyStatements(policy) {
-			if contains(strs(s.Action), "codestar-connections:GetConnectionToken") && reflect.DeepEqual(strs(s.Resource), []string{older}) {
+			if slices.Contains(strs(s.Action), "codestar-connections:GetConnectionToken") && reflect.DeepEqual(strs(s.Resource), []string{older}) {
 				found = true
 			}
 		}
@@ -156,7 +157,7 @@ func TestPullRequests_MayAssumeExactlyTheGivenLookupRoles(t *testing.T) {
 	var assumable []string
 	for _, policy := range ofType(resources, "AWS::IAM::Policy") {
 		for _, s := range policyStatements(policy) {
-			if contains(strs(s.Action), "sts:AssumeRole") {
+			if slices.Contains(strs(s.Action), "sts:AssumeRole") {
 				assumable = append(assumable, strs(s.Resource)...)
 			}
 		}
@@ -182,13 +183,4 @@ func TestPullRequests_CodeCommitNeedsNoConnection(t *testing.T) {
 	if len(ofType(tpl.Resources, "AWS::Events::Rule")) != 1 {
 		t.Error("no EventBridge rule starts the checks on a CodeCommit pull request")
 	}
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -28,9 +28,11 @@ import (
 
 // Platform is the whole app synthesized for one config file.
 type Platform struct {
-	Config   *config.Platform
-	Stacks   *stacks.Platform
-	Assembly cxapi.CloudAssembly
+	Config *config.Platform
+	// ConfigFile is the config's path relative to the repository root, as the app is given it.
+	ConfigFile string
+	Stacks     *stacks.Platform
+	Assembly   cxapi.CloudAssembly
 	// Outdir holds the cloud assembly, including validation-report.json.
 	Outdir string
 
@@ -87,7 +89,7 @@ func Build(t testing.TB, cfg *config.Platform, configFile string, validate bool)
 	built := stacks.NewPlatform(app, cfg, configFile, tools)
 	var assembly cxapi.CloudAssembly
 	constructkit.Assert(t, func() { assembly = app.Synth(nil) })
-	p := &Platform{Config: cfg, Stacks: built, Assembly: assembly, Outdir: *assembly.Directory(), byName: map[string]awscdk.Stack{}}
+	p := &Platform{Config: cfg, ConfigFile: configFile, Stacks: built, Assembly: assembly, Outdir: *assembly.Directory(), byName: map[string]awscdk.Stack{}}
 	for _, c := range *app.Node().FindAll(constructs.ConstructOrder_PREORDER) {
 		if *awscdk.Stack_IsStack(c) {
 			stack := awscdk.Stack_Of(c)
