@@ -89,6 +89,8 @@ func TestAppTier_PublicLoadBalancerRejectsRequestsWithoutTheOriginHeader(t *test
 				})},
 			})
 		})
+		// The internal load balancer's group is among them: its clients come from anywhere.
+		constructkit.CheckedSomething(t, len(*open), "security group admitting 0.0.0.0/0")
 		for id := range *open {
 			if !strings.HasPrefix(id, "ServiceAccelerator") {
 				t.Errorf("%s admits 0.0.0.0/0; only the internal accelerator load balancer may", id)
@@ -139,15 +141,18 @@ func TestAppTier_NoPolicyGrantsWildcardActions(t *testing.T) {
 		template := appTemplate(t, p, env, region)
 		var policies *map[string]*map[string]any
 		constructkit.Assert(t, func() { policies = template.FindResources(jsii.String("AWS::IAM::Policy"), nil) })
+		checked := 0
 		for id, policy := range *policies {
 			for _, statement := range statementsOf(propertiesOf(*policy)) {
 				for _, action := range stringsOf(statement["Action"]) {
+					checked++
 					if action == "*" || strings.HasSuffix(action, ":*") {
 						t.Errorf("%s allows %q", id, action)
 					}
 				}
 			}
 		}
+		constructkit.CheckedSomething(t, checked, "policy action")
 	})
 }
 
@@ -211,10 +216,12 @@ func TestAppTier_ImageSizeAndScalingChangesLeaveListenerRulesUntouched(t *testin
 	}
 	after := testkit.Build(t, changed, "config/example.json", false)
 
+	apps := 0
 	for _, name := range before.StackNames() {
 		if tierOf(name) != stacks.TierApp {
 			continue
 		}
+		apps++
 		was, is := listenerRules(t, before.Template(t, name)), listenerRules(t, after.Template(t, name))
 		if was != is {
 			t.Errorf("%s: listener rules changed:\nbefore %s\nafter  %s", name, was, is)
@@ -223,6 +230,7 @@ func TestAppTier_ImageSizeAndScalingChangesLeaveListenerRulesUntouched(t *testin
 			t.Errorf("%s: the image did not change, so this test proves nothing", name)
 		}
 	}
+	constructkit.CheckedSomething(t, apps, "app stack")
 }
 
 func listenerRules(t *testing.T, template assertions.Template) string {

@@ -10,6 +10,7 @@ import (
 	"github.com/example/platform/lib/config"
 	"github.com/example/platform/lib/network"
 	"github.com/example/platform/stacks"
+	"github.com/example/platform/test/constructkit"
 	"github.com/example/platform/test/testkit"
 )
 
@@ -67,7 +68,9 @@ func usesRegionalKey(value any, p *testkit.Platform, env config.Environment, reg
 
 func TestDataTier_StorageIsEncryptedWithTheRegionsKey(t *testing.T) {
 	eachRegion(t, func(t *testing.T, p *testkit.Platform, env config.Environment, region config.Region) {
-		for id, c := range dataStack(t, p, env, region.Region).ofType("AWS::RDS::DBCluster") {
+		clusters := dataStack(t, p, env, region.Region).ofType("AWS::RDS::DBCluster")
+		constructkit.CheckedSomething(t, len(clusters), "database cluster")
+		for id, c := range clusters {
 			if c["StorageEncrypted"] != true || !usesRegionalKey(c["KmsKeyId"], p, env, region.Region) ||
 				!usesRegionalKey(c["PerformanceInsightsKmsKeyId"], p, env, region.Region) {
 				t.Errorf("%s: storage or Performance Insights not encrypted with %s's key", id, region.Region)
@@ -178,6 +181,7 @@ var statefulTypes = map[string]bool{
 var keptWithItsStack = map[string]bool{"Retain": true, "RetainExceptOnCreate": true, "Snapshot": true}
 
 func TestDataTier_EveryStatefulResourceIsRetainedOrSnapshotted(t *testing.T) {
+	stateful, clusters := 0, 0
 	for _, file := range configs {
 		p := testkit.Synth(t, file)
 		for _, name := range p.StackNames() {
@@ -196,20 +200,26 @@ func TestDataTier_EveryStatefulResourceIsRetainedOrSnapshotted(t *testing.T) {
 					}
 					continue
 				}
-				if statefulTypes[resourceType] && !keptWithItsStack[policy] {
-					t.Errorf("%s/%s (%s) would be deleted with its stack (DeletionPolicy %q)", name, id, resourceType, policy)
+				if statefulTypes[resourceType] {
+					stateful++
+					if !keptWithItsStack[policy] {
+						t.Errorf("%s/%s (%s) would be deleted with its stack (DeletionPolicy %q)", name, id, resourceType, policy)
+					}
 				}
 			}
 			// Protected environments keep their databases from being deleted at all; the
 			// others must come down with cdk destroy.
 			protected := environmentOf(p, name).Protected()
 			for id, props := range templateResources(t, p, name).ofType("AWS::RDS::DBCluster") {
+				clusters++
 				if props["DeletionProtection"] != protected {
 					t.Errorf("%s/%s deletion protection = %v, want %v", name, id, props["DeletionProtection"], protected)
 				}
 			}
 		}
 	}
+	constructkit.CheckedSomething(t, stateful, "stateful resource in a stateful stack")
+	constructkit.CheckedSomething(t, clusters, "database cluster")
 }
 
 // Stacks deploy in an order that needs no custom resources: keys (primary, then replicas)
@@ -322,10 +332,12 @@ func TestDataTier_DatabaseAdmitsOnlyTheServiceOnPostgresPort(t *testing.T) {
 				remote = append(remote, network.SubnetLayout(other.CIDR, len(other.AvailabilityZones)).Private...)
 			}
 		}
+		databaseGroups := 0
 		for id, group := range data.ofType("AWS::EC2::SecurityGroup") {
 			if !strings.HasPrefix(id, "DatabaseSecurityGroup") {
 				continue
 			}
+			databaseGroups++
 			rules, _ := group["SecurityGroupIngress"].([]any)
 			var admitted []string
 			for _, raw := range rules {
@@ -341,6 +353,7 @@ func TestDataTier_DatabaseAdmitsOnlyTheServiceOnPostgresPort(t *testing.T) {
 				t.Errorf("the database group admits %v, want exactly the other regions' task subnets %v", admitted, remote)
 			}
 		}
+		constructkit.CheckedSomething(t, databaseGroups, "database security group")
 		// In its own stack, only the primary's password-rotation function may connect.
 		for id, rule := range data.ofType("AWS::EC2::SecurityGroupIngress") {
 			source, _ := json.Marshal(rule["SourceSecurityGroupId"])

@@ -28,16 +28,19 @@ func TestDiagram_CoversEveryStackAndDependencyOfTheAssembly(t *testing.T) {
 			t.Errorf("%s: the assembly reader found %d stacks, the app has %d", file, len(stacks), len(p.Artifacts()))
 		}
 		node := func(name string) string { return "stack_" + strings.NewReplacer("-", "_").Replace(name) }
+		drawnEdges := 0
 		for _, s := range stacks {
 			if !strings.Contains(doc, node(s.Name)+`["<b>`+s.Name+`</b>`) || !strings.Contains(doc, "| "+s.Name+" |") {
 				t.Errorf("%s: the diagram leaves out %s", file, s.Name)
 			}
 			for _, dep := range s.DependsOn {
+				drawnEdges++
 				if !strings.Contains(doc, node(dep)+" --> "+node(s.Name)) {
 					t.Errorf("%s: the diagram leaves out %s deploying after %s", file, s.Name, dep)
 				}
 			}
 		}
+		constructkit.CheckedSomething(t, drawnEdges, "stack dependency in "+file)
 		if !strings.Contains(doc, "## Pipeline (") || !strings.Contains(doc, "UpdatePipeline") {
 			t.Errorf("%s: the diagram has no pipeline", file)
 		}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/example/platform/lib/config"
 	"github.com/example/platform/stacks"
+	"github.com/example/platform/test/constructkit"
 	"github.com/example/platform/test/testkit"
 )
 
@@ -16,7 +17,9 @@ func TestEdge_OriginGroupSendsToThePrimaryThenTheFirstSecondary(t *testing.T) {
 		app := func(r config.Region) string {
 			return stacks.StackName(p.Config.Name, env.Name, r.Region, stacks.TierApp)
 		}
-		for _, distribution := range edgeResources(t, p, env).ofType("AWS::CloudFront::Distribution") {
+		distributions := edgeResources(t, p, env).ofType("AWS::CloudFront::Distribution")
+		constructkit.CheckedSomething(t, len(distributions), "distribution")
+		for _, distribution := range distributions {
 			cfg := distribution["DistributionConfig"].(map[string]any)
 			origins := map[string]any{}
 			for _, o := range cfg["Origins"].([]any) {
@@ -72,7 +75,9 @@ func TestEdge_WebACLIsCloudFrontScopedWithManagedRulesAndTheConfiguredRateLimit(
 			if limit != float64(env.Edge.RateLimit) {
 				t.Errorf("rate limit %v, want %d from config", limit, env.Edge.RateLimit)
 			}
-			for _, d := range res.ofType("AWS::CloudFront::Distribution") {
+			distributions := res.ofType("AWS::CloudFront::Distribution")
+			constructkit.CheckedSomething(t, len(distributions), "distribution")
+			for _, d := range distributions {
 				attached := d["DistributionConfig"].(map[string]any)["WebACLId"].(map[string]any)["Fn::GetAtt"].([]any)[0]
 				if attached != id {
 					t.Errorf("distribution uses web ACL %v, want %s", attached, id)

@@ -38,18 +38,22 @@ var regionalTiers = []string{stacks.TierKeys, stacks.TierNetwork, stacks.TierDat
 // domain, three-region.json has none).
 func eachEnvironment(t *testing.T, check func(t *testing.T, p *testkit.Platform, env config.Environment)) {
 	t.Helper()
+	environments := 0
 	for _, file := range configs {
 		p := testkit.Synth(t, file)
 		for _, env := range p.Config.Environments {
+			environments++
 			t.Run(p.Config.Name+"/"+env.Name, func(t *testing.T) { check(t, p, env) })
 		}
 	}
+	constructkit.CheckedSomething(t, environments, "environment in either config")
 }
 
 // eachRegion runs check for every environment and region of both configs.
 func eachRegion(t *testing.T, check func(t *testing.T, p *testkit.Platform, env config.Environment, region config.Region)) {
 	t.Helper()
 	eachEnvironment(t, func(t *testing.T, p *testkit.Platform, env config.Environment) {
+		constructkit.CheckedSomething(t, len(env.Regions), "region in "+env.Name)
 		for _, region := range env.Regions {
 			t.Run(region.Region, func(t *testing.T) { check(t, p, env, region) })
 		}
@@ -80,6 +84,9 @@ func assemblyOf(t *testing.T, p *testkit.Platform) *deployed {
 	read, err := assembly.Read(p.Outdir)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if len(read) == 0 {
+		t.Fatalf("%s: the assembly in %s holds no stack", p.ConfigFile, p.Outdir)
 	}
 	a := &deployed{platform: p, stacks: read, byName: assembly.ByName(read)}
 	deployedAssemblies[p] = a

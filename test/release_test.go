@@ -13,6 +13,7 @@ import (
 	"github.com/example/platform/lib/config"
 	"github.com/example/platform/lib/registry"
 	"github.com/example/platform/stacks"
+	"github.com/example/platform/test/constructkit"
 	"github.com/example/platform/test/testkit"
 )
 
@@ -114,6 +115,7 @@ func TestRelease_WithoutADigestTheBootstrapImageRuns(t *testing.T) {
 func TestRelease_EachRegionsRepositoryIsPullableOnlyByTheEnvironmentsThere(t *testing.T) {
 	eachAssembly(t, func(t *testing.T, a *deployed) {
 		cfg := a.platform.Config
+		constructkit.CheckedSomething(t, len(stacks.RegistryRegions(cfg)), "registry region")
 		for _, region := range stacks.RegistryRegions(cfg) {
 			name := stacks.StackName(cfg.Name, stacks.ToolingEnvironment, region, stacks.TierRegistry)
 			s := a.byName[name]
@@ -127,7 +129,9 @@ func TestRelease_EachRegionsRepositoryIsPullableOnlyByTheEnvironmentsThere(t *te
 					want = append(want, "arn:aws:iam::"+env.Account+":root")
 				}
 			}
-			for id, repository := range resourcesOf(s, "AWS::ECR::Repository") {
+			repositories := resourcesOf(s, "AWS::ECR::Repository")
+			constructkit.CheckedSomething(t, len(repositories), "repository in "+name)
+			for id, repository := range repositories {
 				var policy struct {
 					Statement []struct {
 						Effect    string
@@ -179,10 +183,12 @@ func TestRelease_OnlyTheApproverRoleDecidesTheApprovals(t *testing.T) {
 				t.Errorf("%s: the Approve actions are decided by %s, not the approver role", file, roles)
 			}
 		}
+		approvers := 0
 		for id, role := range res.ofType("AWS::IAM::Role") {
 			if role["RoleName"] != stacks.ApproverRoleName(p.Config.Name) {
 				continue
 			}
+			approvers++
 			trust := jsonOf(role["AssumeRolePolicyDocument"])
 			for _, principal := range p.Config.Pipeline.ApproverPrincipals() {
 				if !strings.Contains(trust, principal) {
@@ -190,6 +196,7 @@ func TestRelease_OnlyTheApproverRoleDecidesTheApprovals(t *testing.T) {
 				}
 			}
 		}
+		constructkit.CheckedSomething(t, approvers, "role named "+stacks.ApproverRoleName(p.Config.Name)+" in "+file)
 	}
 }
 
@@ -202,11 +209,17 @@ func TestRelease_EachEnvironmentTagsTheReleaseItRunsForRollbacks(t *testing.T) {
 		for _, env := range p.Config.Environments {
 			stage := stageNamed(t, pipeline, env.Name)
 			mark := mustAction(t, stage, "MarkDeployed")
+			deploys := 0
 			for _, a := range stage.Actions {
-				if a.ActionTypeID.Category == "Deploy" && a.RunOrder >= mark.RunOrder {
+				if a.ActionTypeID.Category != "Deploy" {
+					continue
+				}
+				deploys++
+				if a.RunOrder >= mark.RunOrder {
 					t.Errorf("%s/%s: MarkDeployed (%d) runs before %s (%d) deploys", file, env.Name, mark.RunOrder, a.Name, a.RunOrder)
 				}
 			}
+			constructkit.CheckedSomething(t, deploys, "deploy action in "+file+"/"+env.Name)
 			project := projectOf(t, res, mark)
 			if !strings.Contains(jsonOf(project["Source"]), stacks.ImageCommand+" mark-deployed") {
 				t.Errorf("%s/%s: MarkDeployed does not run %s mark-deployed", file, env.Name, stacks.ImageCommand)

@@ -17,6 +17,7 @@ import (
 
 	"github.com/example/platform/internal/assembly"
 	"github.com/example/platform/stacks"
+	"github.com/example/platform/test/constructkit"
 	"github.com/example/platform/test/testkit"
 )
 
@@ -63,9 +64,7 @@ func TestRule_BlueGreenTargetGroupsAreBothInTheirListenerRules(t *testing.T) {
 				}
 			}
 		}
-		if entries == 0 {
-			t.Error("no blue/green load balancer entry in the assembly: the rule checked nothing")
-		}
+		constructkit.CheckedSomething(t, entries, "blue/green load balancer entry in the assembly")
 	})
 }
 
@@ -92,6 +91,7 @@ func forwardedGroups(rule map[string]any) []string {
 // Route 53 refuses an alias to a name in the same hosted zone that has no records yet, and
 // CloudFormation creates records in any order it likes unless told otherwise.
 func TestRule_SameZoneAliasesWaitForTheRecordsTheyName(t *testing.T) {
+	aliases := 0 // only a config with a domain has any
 	eachAssembly(t, func(t *testing.T, a *deployed) {
 		for _, s := range a.stacks {
 			for id, record := range resourcesOf(s, "AWS::Route53::RecordSet") {
@@ -100,6 +100,7 @@ func TestRule_SameZoneAliasesWaitForTheRecordsTheyName(t *testing.T) {
 				if !ok || jsonOf(alias["HostedZoneId"]) != jsonOf(props["HostedZoneId"]) {
 					continue
 				}
+				aliases++
 				target := dnsName(alias["DNSName"])
 				found := 0
 				for _, other := range a.stacks {
@@ -126,6 +127,7 @@ func TestRule_SameZoneAliasesWaitForTheRecordsTheyName(t *testing.T) {
 			}
 		}
 	})
+	constructkit.CheckedSomething(t, aliases, "same-zone alias record in either config")
 }
 
 func dnsName(value any) string {
@@ -232,9 +234,7 @@ func TestRule_KeptResourcesNeverBlockTheNextCreate(t *testing.T) {
 				}
 			}
 		}
-		if kept == 0 {
-			t.Error("no kept resource in the assembly: the rule checked nothing")
-		}
+		constructkit.CheckedSomething(t, kept, "kept resource in the assembly")
 	})
 }
 
@@ -279,9 +279,7 @@ func TestRule_NoSecurityGroupSendsEverythingEverywhere(t *testing.T) {
 				}
 			}
 		}
-		if groups == 0 {
-			t.Error("no security group in the assembly: the rule checked nothing")
-		}
+		constructkit.CheckedSomething(t, groups, "security group in the assembly")
 	})
 }
 
@@ -323,9 +321,7 @@ func TestRule_EveryLogGroupHasARetentionAndTheRegionsKey(t *testing.T) {
 				}
 			}
 		}
-		if groups == 0 {
-			t.Error("no log group in the assembly: the rule checked nothing")
-		}
+		constructkit.CheckedSomething(t, groups, "log group in the assembly")
 	})
 }
 
@@ -377,9 +373,7 @@ func TestRule_WeakReferencesReadAnEarlierStackOfTheSameAccount(t *testing.T) {
 				}
 			}
 		}
-		if references == 0 {
-			t.Error("no weak reference in the assembly: the rule checked nothing")
-		}
+		constructkit.CheckedSomething(t, references, "weak reference in the assembly")
 	})
 }
 
@@ -501,12 +495,14 @@ func TestRule_READMESaysHowToClearEveryDeletionProtection(t *testing.T) {
 // lists, with how to remove it.
 func TestRule_READMEListsEverythingATeardownLeaves(t *testing.T) {
 	section := readmeSection(t, "### Tearing down a sandbox")
+	unprotected := 0
 	eachAssembly(t, func(t *testing.T, a *deployed) {
 		p := a.platform
 		for _, env := range p.Config.Environments {
 			if env.Protected() {
 				continue
 			}
+			unprotected++
 			kept := map[string]string{}
 			for _, s := range a.stacks {
 				if !strings.HasPrefix(s.Name, p.Config.Name+"-"+env.Name+"-") {
@@ -518,9 +514,7 @@ func TestRule_READMEListsEverythingATeardownLeaves(t *testing.T) {
 					}
 				}
 			}
-			if len(kept) == 0 {
-				t.Errorf("%s keeps nothing when destroyed: the rule checked nothing", env.Name)
-			}
+			constructkit.CheckedSomething(t, len(kept), "resource "+env.Name+" keeps when destroyed")
 			for resourceType, example := range kept {
 				if !strings.Contains(section, "`"+resourceType+"`") {
 					t.Errorf("%s: a teardown leaves %s (e.g. %s), which README's \"Tearing down a sandbox\" does not list", env.Name, resourceType, example)
@@ -528,6 +522,7 @@ func TestRule_READMEListsEverythingATeardownLeaves(t *testing.T) {
 			}
 		}
 	})
+	constructkit.CheckedSomething(t, unprotected, "unprotected environment in either config")
 }
 
 // Compliance scanners flag a key policy that lets principals create grants for anything (a grant
@@ -570,8 +565,6 @@ func TestRule_KeysAllowGrantsOnlyForAWSResources(t *testing.T) {
 				}
 			}
 		}
-		if keys == 0 {
-			t.Error("no key in the assembly: the rule checked nothing")
-		}
+		constructkit.CheckedSomething(t, keys, "key in the assembly")
 	})
 }

@@ -237,6 +237,7 @@ func TestService_PublicIngressSeamNarrowsTheProductionListener(t *testing.T) {
 			})},
 		})
 	})
+	constructkit.CheckedSomething(t, len(*groups), "security group admitting 0.0.0.0/0")
 	for id := range *groups {
 		if !strings.HasPrefix(id, "ServiceAccelerator") {
 			t.Errorf("with PublicIngress set, only the internal load balancer's group may admit 0.0.0.0/0; %s does", id)

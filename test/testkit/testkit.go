@@ -96,6 +96,10 @@ func Build(t testing.TB, cfg *config.Platform, configFile string, validate bool)
 			p.byName[*stack.StackName()] = stack
 		}
 	}
+	// Every test that loops over the stacks or the artifacts relies on there being some.
+	if len(p.byName) == 0 || len(p.Artifacts()) == 0 {
+		t.Fatalf("%s: the app synthesized no stack", configFile)
+	}
 	return p
 }
 
