@@ -2,62 +2,12 @@ package test
 
 import (
 	"encoding/json"
-	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
-
-	"github.com/example/platform/test/testkit"
 )
-
-var (
-	appBinary    string
-	appBuildErr  error
-	appBuildOnce sync.Once
-)
-
-// buildApp compiles the app as `cdk synth` runs it, once per test binary, and returns the
-// binary's path.
-func buildApp(t *testing.T) string {
-	t.Helper()
-	appBuildOnce.Do(func() {
-		appBinary = filepath.Join(testkit.TempDir(t), "platform")
-		build := exec.Command("go", "build", "-o", appBinary, ".")
-		build.Dir = testkit.RepoRoot(t)
-		if out, err := build.CombinedOutput(); err != nil {
-			appBuildErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if appBuildErr != nil {
-		t.Fatal(appBuildErr)
-	}
-	return appBinary
-}
-
-// runApp runs the binary the way the CDK CLI does: cdk.json's context and the chosen config
-// in CDK_CONTEXT_JSON, the output directory in CDK_OUTDIR.
-func runApp(t *testing.T, binary, configFile, outdir string) (stderr string, exitCode int) {
-	t.Helper()
-	contextValues := *testkit.CDKJSONContext(t)
-	contextValues["config"] = configFile
-	context, _ := json.Marshal(contextValues)
-	cmd := exec.Command(binary)
-	cmd.Dir = testkit.RepoRoot(t)
-	cmd.Env = append(os.Environ(), "CDK_CONTEXT_JSON="+string(context), "CDK_OUTDIR="+outdir, "CDK_VALIDATION=false")
-	var errOut strings.Builder
-	cmd.Stderr = &errOut
-	err := cmd.Run()
-	if exitErr, ok := err.(*exec.ExitError); ok {
-		return errOut.String(), exitErr.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return errOut.String(), 0
-}
 
 func TestApp_BadConfigFailsWithEveryProblemAndWritesNothing(t *testing.T) {
 	outdir := t.TempDir()

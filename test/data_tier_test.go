@@ -10,45 +10,9 @@ import (
 	"github.com/example/platform/lib/config"
 	"github.com/example/platform/lib/network"
 	"github.com/example/platform/stacks"
+	"github.com/example/platform/test/constructkit"
 	"github.com/example/platform/test/testkit"
 )
-
-// resources are a template's resources by logical ID.
-type resources map[string]struct {
-	Type           string
-	Properties     map[string]any
-	DeletionPolicy string
-}
-
-func templateResources(t *testing.T, p *testkit.Platform, stackName string) resources {
-	t.Helper()
-	for _, artifact := range p.Artifacts() {
-		if *artifact.StackName() == stackName {
-			data, _ := json.Marshal(artifact.Template())
-			var template struct{ Resources resources }
-			if err := json.Unmarshal(data, &template); err != nil {
-				t.Fatal(err)
-			}
-			return template.Resources
-		}
-	}
-	t.Fatalf("no stack %s", stackName)
-	return nil
-}
-
-func (r resources) ofType(resourceType string) map[string]map[string]any {
-	out := map[string]map[string]any{}
-	for id, res := range r {
-		if res.Type == resourceType {
-			out[id] = res.Properties
-		}
-	}
-	return out
-}
-
-func dataStack(t *testing.T, p *testkit.Platform, env config.Environment, region string) resources {
-	return templateResources(t, p, stacks.StackName(p.Config.Name, env.Name, region, stacks.TierData))
-}
 
 func TestDataTier_OneGlobalClusterPerEnvironmentThatEverySecondaryJoins(t *testing.T) {
 	for _, file := range configs {
@@ -104,7 +68,9 @@ func usesRegionalKey(value any, p *testkit.Platform, env config.Environment, reg
 
 func TestDataTier_StorageIsEncryptedWithTheRegionsKey(t *testing.T) {
 	eachRegion(t, func(t *testing.T, p *testkit.Platform, env config.Environment, region config.Region) {
-		for id, c := range dataStack(t, p, env, region.Region).ofType("AWS::RDS::DBCluster") {
+		clusters := dataStack(t, p, env, region.Region).ofType("AWS::RDS::DBCluster")
+		constructkit.CheckedSomething(t, len(clusters), "database cluster")
+		for id, c := range clusters {
 			if c["StorageEncrypted"] != true || !usesRegionalKey(c["KmsKeyId"], p, env, region.Region) ||
 				!usesRegionalKey(c["PerformanceInsightsKmsKeyId"], p, env, region.Region) {
 				t.Errorf("%s: storage or Performance Insights not encrypted with %s's key", id, region.Region)
@@ -215,6 +181,7 @@ var statefulTypes = map[string]bool{
 var keptWithItsStack = map[string]bool{"Retain": true, "RetainExceptOnCreate": true, "Snapshot": true}
 
 func TestDataTier_EveryStatefulResourceIsRetainedOrSnapshotted(t *testing.T) {
+	stateful, clusters := 0, 0
 	for _, file := range configs {
 		p := testkit.Synth(t, file)
 		for _, name := range p.StackNames() {
@@ -222,29 +189,37 @@ func TestDataTier_EveryStatefulResourceIsRetainedOrSnapshotted(t *testing.T) {
 				continue
 			}
 			for id, res := range templateResources(t, p, name) {
+				resourceType, _ := res["Type"].(string)
+				policy, _ := res["DeletionPolicy"].(string)
 				// A global cluster holds no data of its own (its members do, and they leave a
 				// final snapshot); an unprotected environment's goes with its stack, or the
 				// primary cluster could not be deleted.
-				if res.Type == "AWS::RDS::GlobalCluster" && !environmentOf(p, name).Protected() {
-					if res.DeletionPolicy != "Delete" {
-						t.Errorf("%s/%s: an unprotected environment's global cluster must go with its stack, not %q", name, id, res.DeletionPolicy)
+				if resourceType == "AWS::RDS::GlobalCluster" && !environmentOf(p, name).Protected() {
+					if policy != "Delete" {
+						t.Errorf("%s/%s: an unprotected environment's global cluster must go with its stack, not %q", name, id, policy)
 					}
 					continue
 				}
-				if statefulTypes[res.Type] && !keptWithItsStack[res.DeletionPolicy] {
-					t.Errorf("%s/%s (%s) would be deleted with its stack (DeletionPolicy %q)", name, id, res.Type, res.DeletionPolicy)
+				if statefulTypes[resourceType] {
+					stateful++
+					if !keptWithItsStack[policy] {
+						t.Errorf("%s/%s (%s) would be deleted with its stack (DeletionPolicy %q)", name, id, resourceType, policy)
+					}
 				}
 			}
 			// Protected environments keep their databases from being deleted at all; the
 			// others must come down with cdk destroy.
 			protected := environmentOf(p, name).Protected()
 			for id, props := range templateResources(t, p, name).ofType("AWS::RDS::DBCluster") {
+				clusters++
 				if props["DeletionProtection"] != protected {
 					t.Errorf("%s/%s deletion protection = %v, want %v", name, id, props["DeletionProtection"], protected)
 				}
 			}
 		}
 	}
+	constructkit.CheckedSomething(t, stateful, "stateful resource in a stateful stack")
+	constructkit.CheckedSomething(t, clusters, "database cluster")
 }
 
 // Stacks deploy in an order that needs no custom resources: keys (primary, then replicas)
@@ -331,8 +306,8 @@ func TestDataTier_StatefulLogicalIDsNeverChange(t *testing.T) {
 		p := testkit.Synth(t, file)
 		for _, name := range p.StackNames() {
 			for id, res := range templateResources(t, p, name) {
-				if statefulTypes[res.Type] {
-					got[name] = append(got[name], id+" "+res.Type)
+				if resourceType, _ := res["Type"].(string); statefulTypes[resourceType] {
+					got[name] = append(got[name], id+" "+resourceType)
 				}
 			}
 			sort.Strings(got[name])
@@ -342,15 +317,6 @@ func TestDataTier_StatefulLogicalIDsNeverChange(t *testing.T) {
 		"is gone or renamed: deploying this would replace it and lose its data.\n"+
 			"  Restore the construct ID that produced it (construct IDs become logical IDs), or, if removing or\n"+
 			"  migrating it is deliberate, plan the data migration, explain the change in review, then run")
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // The cluster's security group has no rules of its own; the one way in is the rule the app
@@ -366,10 +332,12 @@ func TestDataTier_DatabaseAdmitsOnlyTheServiceOnPostgresPort(t *testing.T) {
 				remote = append(remote, network.SubnetLayout(other.CIDR, len(other.AvailabilityZones)).Private...)
 			}
 		}
+		databaseGroups := 0
 		for id, group := range data.ofType("AWS::EC2::SecurityGroup") {
 			if !strings.HasPrefix(id, "DatabaseSecurityGroup") {
 				continue
 			}
+			databaseGroups++
 			rules, _ := group["SecurityGroupIngress"].([]any)
 			var admitted []string
 			for _, raw := range rules {
@@ -385,6 +353,7 @@ func TestDataTier_DatabaseAdmitsOnlyTheServiceOnPostgresPort(t *testing.T) {
 				t.Errorf("the database group admits %v, want exactly the other regions' task subnets %v", admitted, remote)
 			}
 		}
+		constructkit.CheckedSomething(t, databaseGroups, "database security group")
 		// In its own stack, only the primary's password-rotation function may connect.
 		for id, rule := range data.ofType("AWS::EC2::SecurityGroupIngress") {
 			source, _ := json.Marshal(rule["SourceSecurityGroupId"])

@@ -8,15 +8,13 @@ import (
 
 	"github.com/example/platform/internal/assembly"
 	"github.com/example/platform/internal/diagram"
+	"github.com/example/platform/test/constructkit"
 	"github.com/example/platform/test/testkit"
 )
 
 func renderDiagram(t *testing.T, p *testkit.Platform, file string) (string, []*assembly.Stack) {
 	t.Helper()
-	stacks, err := assembly.Read(p.Outdir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	stacks := assemblyOf(t, p).stacks
 	var out strings.Builder
 	diagram.Render(&out, file, stacks)
 	return out.String(), stacks
@@ -30,16 +28,19 @@ func TestDiagram_CoversEveryStackAndDependencyOfTheAssembly(t *testing.T) {
 			t.Errorf("%s: the assembly reader found %d stacks, the app has %d", file, len(stacks), len(p.Artifacts()))
 		}
 		node := func(name string) string { return "stack_" + strings.NewReplacer("-", "_").Replace(name) }
+		drawnEdges := 0
 		for _, s := range stacks {
 			if !strings.Contains(doc, node(s.Name)+`["<b>`+s.Name+`</b>`) || !strings.Contains(doc, "| "+s.Name+" |") {
 				t.Errorf("%s: the diagram leaves out %s", file, s.Name)
 			}
 			for _, dep := range s.DependsOn {
+				drawnEdges++
 				if !strings.Contains(doc, node(dep)+" --> "+node(s.Name)) {
 					t.Errorf("%s: the diagram leaves out %s deploying after %s", file, s.Name, dep)
 				}
 			}
 		}
+		constructkit.CheckedSomething(t, drawnEdges, "stack dependency in "+file)
 		if !strings.Contains(doc, "## Pipeline (") || !strings.Contains(doc, "UpdatePipeline") {
 			t.Errorf("%s: the diagram has no pipeline", file)
 		}
@@ -50,7 +51,7 @@ func TestDiagram_CoversEveryStackAndDependencyOfTheAssembly(t *testing.T) {
 func TestDiagram_CommittedDocumentMatchesTheExampleConfig(t *testing.T) {
 	p := testkit.Synth(t, "config/example.json")
 	doc, _ := renderDiagram(t, p, "config/example.json")
-	committed, err := os.ReadFile(filepath.Join(testkit.RepoRoot(t), "docs", "architecture.md"))
+	committed, err := os.ReadFile(filepath.Join(constructkit.RepoRoot(t), "docs", "architecture.md"))
 	if err != nil {
 		t.Fatalf("%v: run make diagram", err)
 	}

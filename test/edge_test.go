@@ -5,31 +5,9 @@ import (
 
 	"github.com/example/platform/lib/config"
 	"github.com/example/platform/stacks"
+	"github.com/example/platform/test/constructkit"
 	"github.com/example/platform/test/testkit"
 )
-
-// eachEnvironment runs check for every environment of both configs (example.json has a
-// domain, three-region.json has none).
-func eachEnvironment(t *testing.T, check func(t *testing.T, p *testkit.Platform, env config.Environment)) {
-	for _, file := range configs {
-		p := testkit.Synth(t, file)
-		for _, env := range p.Config.Environments {
-			t.Run(p.Config.Name+"/"+env.Name, func(t *testing.T) { check(t, p, env) })
-		}
-	}
-}
-
-func edgeResources(t *testing.T, p *testkit.Platform, env config.Environment) resources {
-	return templateResources(t, p, stacks.StackName(p.Config.Name, env.Name, stacks.EdgeRegion, stacks.TierEdge))
-}
-
-// stackOutputOf names the stack a Fn::GetStackOutput value reads, or "" for any other value.
-func stackOutputOf(value any) string {
-	m, _ := value.(map[string]any)
-	ref, _ := m["Fn::GetStackOutput"].(map[string]any)
-	name, _ := ref["StackName"].(string)
-	return name
-}
 
 func TestEdge_OriginGroupSendsToThePrimaryThenTheFirstSecondary(t *testing.T) {
 	eachEnvironment(t, func(t *testing.T, p *testkit.Platform, env config.Environment) {
@@ -39,7 +17,9 @@ func TestEdge_OriginGroupSendsToThePrimaryThenTheFirstSecondary(t *testing.T) {
 		app := func(r config.Region) string {
 			return stacks.StackName(p.Config.Name, env.Name, r.Region, stacks.TierApp)
 		}
-		for _, distribution := range edgeResources(t, p, env).ofType("AWS::CloudFront::Distribution") {
+		distributions := edgeResources(t, p, env).ofType("AWS::CloudFront::Distribution")
+		constructkit.CheckedSomething(t, len(distributions), "distribution")
+		for _, distribution := range distributions {
 			cfg := distribution["DistributionConfig"].(map[string]any)
 			origins := map[string]any{}
 			for _, o := range cfg["Origins"].([]any) {
@@ -95,7 +75,9 @@ func TestEdge_WebACLIsCloudFrontScopedWithManagedRulesAndTheConfiguredRateLimit(
 			if limit != float64(env.Edge.RateLimit) {
 				t.Errorf("rate limit %v, want %d from config", limit, env.Edge.RateLimit)
 			}
-			for _, d := range res.ofType("AWS::CloudFront::Distribution") {
+			distributions := res.ofType("AWS::CloudFront::Distribution")
+			constructkit.CheckedSomething(t, len(distributions), "distribution")
+			for _, d := range distributions {
 				attached := d["DistributionConfig"].(map[string]any)["WebACLId"].(map[string]any)["Fn::GetAtt"].([]any)[0]
 				if attached != id {
 					t.Errorf("distribution uses web ACL %v, want %s", attached, id)

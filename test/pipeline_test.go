@@ -13,48 +13,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aws/aws-cdk-go/awscdk/v2/cxapi"
-	"gopkg.in/yaml.v3"
-
 	"github.com/example/platform/internal/toolchain"
 	"github.com/example/platform/lib/config"
 	"github.com/example/platform/stacks"
+	"github.com/example/platform/test/constructkit"
 	"github.com/example/platform/test/testkit"
 )
-
-type pipelineAction struct {
-	Name          string
-	RunOrder      int
-	ActionTypeID  struct{ Category, Provider string } `json:"ActionTypeId"`
-	Configuration map[string]any
-}
-
-type pipelineStage struct {
-	Name    string
-	Actions []pipelineAction
-}
-
-type codePipeline struct {
-	PipelineType   string
-	ArtifactStores []struct{ Region string }
-	Stages         []pipelineStage
-}
-
-func pipelineOf(t *testing.T, p *testkit.Platform) (codePipeline, resources) {
-	t.Helper()
-	name := stacks.StackName(p.Config.Name, stacks.ToolingEnvironment, p.Config.Pipeline.Region, stacks.TierPipeline)
-	res := templateResources(t, p, name)
-	for _, props := range res.ofType("AWS::CodePipeline::Pipeline") {
-		data, _ := json.Marshal(props)
-		var pipeline codePipeline
-		if err := json.Unmarshal(data, &pipeline); err != nil {
-			t.Fatal(err)
-		}
-		return pipeline, res
-	}
-	t.Fatalf("%s has no pipeline", name)
-	return codePipeline{}, nil
-}
 
 func TestPipeline_LivesInTheToolingAccountAndRegion(t *testing.T) {
 	for _, file := range configs {
@@ -98,7 +62,7 @@ func TestPipeline_ApprovalRunsBeforeAnyDeploymentOfAGatedEnvironment(t *testing.
 		pipeline, _ := pipelineOf(t, p)
 		for _, env := range p.Config.Environments {
 			stage := stageNamed(t, pipeline, env.Name)
-			approval, check, firstDeploy := 0, 0, 1<<30
+			approval, check, firstDeploy, deploys := 0, 0, 1<<30, 0
 			for _, a := range stage.Actions {
 				switch {
 				case a.Name == "Approve":
@@ -106,9 +70,11 @@ func TestPipeline_ApprovalRunsBeforeAnyDeploymentOfAGatedEnvironment(t *testing.
 				case a.Name == "CheckPermissions.Check":
 					check = a.RunOrder
 				case a.ActionTypeID.Category == "Deploy":
+					deploys++
 					firstDeploy = min(firstDeploy, a.RunOrder)
 				}
 			}
+			constructkit.CheckedSomething(t, deploys, "deploy action in "+file+"/"+env.Name)
 			switch {
 			case !env.NeedsApproval() && approval != 0:
 				t.Errorf("%s: %s needs no approval but has one", file, env.Name)
@@ -159,9 +125,7 @@ func TestPipeline_IndependentStacksOfDifferentRegionsDeployInParallel(t *testing
 			}
 		}
 	}
-	if checked == 0 {
-		t.Error("no environment with two or more secondaries: this test proves nothing")
-	}
+	constructkit.CheckedSomething(t, checked, "environment with two or more secondaries")
 }
 
 // RDS changes a global cluster's membership one region at a time, so the secondaries' data
@@ -215,7 +179,7 @@ func TestPipeline_EveryEnvironmentEndsWithASmokeTestOfEveryRegion(t *testing.T) 
 			}
 			// Every region is checked through the edge (its own health route), then the API
 			// through the accelerator.
-			buildSpec := smokeTestBuildSpec(t, res, smoke)
+			buildSpec := buildSpecOf(t, res, smoke)
 			for _, r := range env.Regions {
 				if want := "${SITE_URL}" + config.HealthPathPrefix + r.Region; !strings.Contains(buildSpec, want) {
 					t.Errorf("%s/%s: the smoke test does not request %s", file, env.Name, want)
@@ -226,12 +190,6 @@ func TestPipeline_EveryEnvironmentEndsWithASmokeTestOfEveryRegion(t *testing.T) 
 			}
 		}
 	}
-}
-
-// smokeTestBuildSpec is the build spec of the CodeBuild project the action runs.
-func smokeTestBuildSpec(t *testing.T, res resources, action pipelineAction) string {
-	t.Helper()
-	return jsonOf(projectOf(t, res, action)["Source"])
 }
 
 func TestPipeline_HasCrossRegionSupportForEveryRegion(t *testing.T) {
@@ -265,6 +223,7 @@ func TestPipeline_HasCrossRegionSupportForEveryRegion(t *testing.T) {
 // first deployment it races the topic policy (aws-cdk issue 29484) and the CodeStar
 // Notifications service-linked role (aws-cdk issue 34406).
 func TestPipeline_EmailsOncePerHumanDecision(t *testing.T) {
+	permissionChecks := 0
 	for _, file := range configs {
 		p := testkit.Synth(t, file)
 		pipeline, res := pipelineOf(t, p)
@@ -314,6 +273,7 @@ func TestPipeline_EmailsOncePerHumanDecision(t *testing.T) {
 		for id, project := range res.ofType("AWS::CodeBuild::Project") {
 			spec, _ := json.Marshal(project["Source"])
 			if text := string(spec); strings.Contains(text, "--security-only") {
+				permissionChecks++
 				publish, otherwise := strings.Index(text, "aws sns publish"), strings.Index(text, " else ")
 				if publish < 0 || otherwise < 0 || publish < otherwise || !strings.Contains(text, "aws lambda invoke") {
 					t.Errorf("%s: %s no longer publishes only when the diff finds a broadening change: %s", file, id, text)
@@ -325,6 +285,7 @@ func TestPipeline_EmailsOncePerHumanDecision(t *testing.T) {
 			t.Errorf("%s: %d subscriptions, want one per alert e-mail (%d)", file, len(subscriptions), len(p.Config.AlertEmails))
 		}
 	}
+	constructkit.CheckedSomething(t, permissionChecks, "permissions-check project in either config")
 }
 
 // The pipeline builds what a developer builds: the README's test command, then the synthesis
@@ -375,39 +336,12 @@ func TestPipeline_PullRequestChecksRunTheBuildspecFromTheSource(t *testing.T) {
 	}
 }
 
-// buildspecFile is buildspec.yml, as CodeBuild reads it.
-type buildspecFile struct {
-	Version float64
-	Env     struct {
-		Shell string
-	}
-	Phases map[string]struct {
-		RuntimeVersions map[string]string `yaml:"runtime-versions"`
-		Commands        []string
-	}
-	Artifacts *struct{ Files []string }
-	Cache     struct{ Paths []string }
-}
-
-func readBuildspec(t *testing.T) buildspecFile {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join(testkit.RepoRoot(t), "buildspec.yml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var spec buildspecFile
-	if err := yaml.Unmarshal(data, &spec); err != nil {
-		t.Fatalf("buildspec.yml: %v", err)
-	}
-	return spec
-}
-
 // CI (.ci/run), the pull-request checks (buildspec.yml) and the pipeline run the same target;
 // the checks then diff through make pr-diff, whose failure fails the build.
 func TestBuildspec_RunsTheTestsOfCIThenSynthesizesAndDiffs(t *testing.T) {
 	spec := readBuildspec(t)
 	commands := spec.Phases["build"].Commands
-	ci, err := os.ReadFile(filepath.Join(testkit.RepoRoot(t), ".ci", "run"))
+	ci, err := os.ReadFile(filepath.Join(constructkit.RepoRoot(t), ".ci", "run"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -461,7 +395,7 @@ esac
 	}
 	diffFile := filepath.Join(dir, "cdk-diff.txt")
 	cmd := exec.Command("make", "--no-print-directory", "pr-diff", "CDK="+fakeCDK, "ASSEMBLY="+assembly, "DIFF_FILE="+diffFile)
-	cmd.Dir = testkit.RepoRoot(t)
+	cmd.Dir = constructkit.RepoRoot(t)
 	out, err := cmd.CombinedOutput()
 	if err == nil {
 		t.Errorf("make pr-diff succeeded although cdk diff failed:\n%s", out)
@@ -479,7 +413,7 @@ esac
 // go.mod's Go and caches where the image keeps Go's caches: buildspec.yml (pull requests) and
 // the synth step agree with the repository, so what runs in AWS is what runs on a laptop.
 func TestPipeline_BuildsUseTheRepositorysGoAndCLIVersions(t *testing.T) {
-	root := testkit.RepoRoot(t)
+	root := constructkit.RepoRoot(t)
 	goMod, _ := os.ReadFile(filepath.Join(root, "go.mod"))
 	goVersion := regexp.MustCompile(`(?m)^go ([0-9]+\.[0-9]+)`).FindSubmatch(goMod)
 	var pkg struct{ DevDependencies map[string]string }
@@ -593,16 +527,14 @@ func TestPipeline_EveryProtectedStackIsProtectedAfterThePipelineDeploysIt(t *tes
 		for _, stage := range pipeline.Stages {
 			protections[stage.Name] = map[string][]protection{}
 			for _, a := range stage.Actions {
-				ref, _ := a.Configuration["ProjectName"].(map[string]any)
-				id, _ := ref["Ref"].(string)
-				project, ok := res.ofType("AWS::CodeBuild::Project")[id]
+				project, ok := projectRunBy(res, a)
 				if !ok {
 					continue
 				}
 				commands := buildCommands(project)
 				profiles := map[string]string{}
 				for _, c := range commands {
-					if m := roleOf.FindStringSubmatch(c); m != nil && contains(commands, "aws configure set profile."+m[1]+".credential_source EcsContainer") {
+					if m := roleOf.FindStringSubmatch(c); m != nil && slices.Contains(commands, "aws configure set profile."+m[1]+".credential_source EcsContainer") {
 						profiles[m[1]] = m[2]
 					}
 				}
@@ -611,7 +543,7 @@ func TestPipeline_EveryProtectedStackIsProtectedAfterThePipelineDeploysIt(t *tes
 					if m := enable.FindStringSubmatch(c); m != nil {
 						role := profiles[m[1]]
 						protections[stage.Name][m[3]] = append(protections[stage.Name][m[3]],
-							protection{action: a.Name, region: m[2], role: role, runOrder: a.RunOrder, mayAssume: contains(assumable, role)})
+							protection{action: a.Name, region: m[2], role: role, runOrder: a.RunOrder, mayAssume: slices.Contains(assumable, role)})
 					}
 				}
 			}
@@ -640,69 +572,8 @@ func TestPipeline_EveryProtectedStackIsProtectedAfterThePipelineDeploysIt(t *tes
 					file, name, *artifact.HierarchicalId(), stageName, name, deploy.RunOrder, wantRole, found)
 			}
 		}
-		if protectedStacks == 0 {
-			t.Errorf("%s: no stack asks for termination protection; the rule checked nothing", file)
-		}
+		constructkit.CheckedSomething(t, protectedStacks, "stack asking for termination protection in "+file)
 	}
-}
-
-// buildCommands are the commands of every phase of a CodeBuild project's build spec (a JSON
-// string in the template, as CDK Pipelines renders it).
-func buildCommands(project map[string]any) []string {
-	spec, _ := project["Source"].(map[string]any)["BuildSpec"].(string)
-	var parsed struct {
-		Phases map[string]struct{ Commands []string }
-	}
-	_ = json.Unmarshal([]byte(spec), &parsed)
-	var commands []string
-	for _, phase := range []string{"install", "pre_build", "build", "post_build"} {
-		commands = append(commands, parsed.Phases[phase].Commands...)
-	}
-	return commands
-}
-
-// projectAssumableRoles are the roles the project's service role may assume.
-func projectAssumableRoles(res resources, project map[string]any) []string {
-	role, _ := project["ServiceRole"].(map[string]any)["Fn::GetAtt"].([]any)
-	if len(role) == 0 {
-		return nil
-	}
-	var roles []string
-	for _, policy := range res.ofType("AWS::IAM::Policy") {
-		attached, _ := json.Marshal(policy["Roles"])
-		if strings.Contains(string(attached), `{"Ref":"`+role[0].(string)+`"}`) {
-			roles = append(roles, assumableRoles(policy)...)
-		}
-	}
-	return roles
-}
-
-func stageNamed(t *testing.T, pipeline codePipeline, name string) pipelineStage {
-	t.Helper()
-	var names []string
-	for _, s := range pipeline.Stages {
-		if s.Name == name {
-			return s
-		}
-		names = append(names, s.Name)
-	}
-	sort.Strings(names)
-	t.Fatalf("no pipeline stage %s in %v", name, names)
-	return pipelineStage{}
-}
-
-func hasAction(stage pipelineStage, name string) bool {
-	_, found := actionNamed(stage, name)
-	return found
-}
-
-func actionNamed(stage pipelineStage, name string) (pipelineAction, bool) {
-	for _, a := range stage.Actions {
-		if a.Name == name {
-			return a, true
-		}
-	}
-	return pipelineAction{}, false
 }
 
 // The pull-request checks diff every stack of every stage (make pr-diff) through its account and
@@ -717,6 +588,7 @@ func TestPipeline_PullRequestChecksMayAssumeExactlyTheLookupRolesOfTheDiffedStac
 			wanted[withPartition(*artifact.LookupRole().Arn)] = true
 		}
 		want := slices.Sorted(maps.Keys(wanted))
+		constructkit.CheckedSomething(t, len(want), "lookup role of a stage's stack in "+file)
 		var got []string
 		for id, policy := range res.ofType("AWS::IAM::Policy") {
 			if strings.Contains(id, "PullRequests") {
@@ -730,68 +602,23 @@ func TestPipeline_PullRequestChecksMayAssumeExactlyTheLookupRolesOfTheDiffedStac
 	}
 }
 
-// stageArtifacts are the stacks of every environment stage: what make pr-diff diffs (stage/*).
-func stageArtifacts(p *testkit.Platform) []cxapi.CloudFormationStackArtifact {
-	var found []cxapi.CloudFormationStackArtifact
-	for _, artifact := range p.Artifacts() {
-		if strings.Contains(*artifact.HierarchicalId(), "/") {
-			found = append(found, artifact)
-		}
-	}
-	return found
-}
-
-// withPartition fills in the partition the assembly leaves to CloudFormation.
-func withPartition(arn string) string { return strings.ReplaceAll(arn, "${AWS::Partition}", "aws") }
-
-// assumableRoles are the resources of a policy's sts:AssumeRole statements.
-func assumableRoles(policy map[string]any) []string {
-	data, _ := json.Marshal(policy)
-	var doc struct {
-		PolicyDocument struct {
-			Statement []struct {
-				Action   any
-				Resource any
-			}
-		}
-	}
-	_ = json.Unmarshal(data, &doc)
-	var roles []string
-	for _, s := range doc.PolicyDocument.Statement {
-		if s.Action != "sts:AssumeRole" {
-			continue
-		}
-		switch r := s.Resource.(type) {
-		case string:
-			roles = append(roles, r)
-		case []any:
-			for _, x := range r {
-				if arn, ok := x.(string); ok {
-					roles = append(roles, arn)
-				}
-			}
-		}
-	}
-	return roles
-}
-
 // CodeBuild's pull-request webhook here is GitHub's: a GitLab or Bitbucket connection gets the
 // pipeline (its source action uses any connection) but no pull-request project, which would
 // fail to create.
 func TestPipeline_GitLabConnectionGetsThePipelineButNoPullRequestProject(t *testing.T) {
 	cfg := testkit.LoadConfig(t, "config/example.json")
 	cfg.Pipeline.Source.CodeConnections.Provider = config.ProviderGitLab
-	tools, err := toolchain.Read(testkit.RepoRoot(t))
+	tools, err := toolchain.Read(constructkit.RepoRoot(t))
 	if err != nil {
 		t.Fatal(err)
 	}
 	// The pipeline stack alone, without the environments' stages: the source decides this.
-	app := testkit.NewApp(t)
+	app := constructkit.NewApp(t)
 	pipeline := stacks.NewPipelineStack(app, cfg, "config/example.json", tools, stacks.NewToolingStage(app, cfg), nil)
 	if pipeline.PullRequests != nil {
 		t.Error("a GitLab connection got a pull-request project")
 	}
-	data, _ := json.Marshal(testkit.TemplateOf(t, pipeline.Stack).ToJSON())
+	data, _ := json.Marshal(constructkit.TemplateOf(t, pipeline.Stack).ToJSON())
 	if text := string(data); strings.Contains(text, `"Type":"GITHUB"`) || !strings.Contains(text, `"Provider":"CodeStarSourceConnection"`) {
 		t.Errorf("want the connection's source action and no GitHub project, got %s", text)
 	}

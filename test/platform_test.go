@@ -2,7 +2,6 @@ package test
 
 import (
 	"encoding/json"
-	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -10,16 +9,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+
 	"github.com/example/platform/lib/config"
 	"github.com/example/platform/stacks"
+	"github.com/example/platform/test/constructkit"
 	"github.com/example/platform/test/testkit"
 )
-
-// configs are the platforms every whole-app test runs against.
-var configs = []string{"config/example.json", "config/three-region.json"}
-
-// regionalTiers are the stacks every environment has in each of its regions.
-var regionalTiers = []string{stacks.TierKeys, stacks.TierNetwork, stacks.TierData, stacks.TierLake, stacks.TierApp}
 
 func TestPlatform_ExampleHasEveryRegionalTierPerEnvironmentAndRegionAndAPipeline(t *testing.T) {
 	p := testkit.Synth(t, "config/example.json")
@@ -66,9 +62,11 @@ func TestPlatform_ThreeRegionConfigDeploysEveryTierInThreeRegions(t *testing.T) 
 func TestPlatform_StacksLandInTheirEnvironmentsAccountAndRegion(t *testing.T) {
 	for _, file := range configs {
 		p := testkit.Synth(t, file)
+		regional := 0
 		for _, stage := range p.Stacks.Stages {
 			for _, r := range stage.Regions {
 				for _, stack := range r.Stacks() {
+					regional++
 					if *stack.Account() != stage.Environment.Account || *stack.Region() != r.Region.Region {
 						t.Errorf("%s is in %s/%s, want %s/%s", *stack.StackName(), *stack.Account(), *stack.Region(),
 							stage.Environment.Account, r.Region.Region)
@@ -81,6 +79,7 @@ func TestPlatform_StacksLandInTheirEnvironmentsAccountAndRegion(t *testing.T) {
 				}
 			}
 		}
+		constructkit.CheckedSomething(t, regional, "regional stack in "+file)
 	}
 }
 
@@ -189,7 +188,9 @@ func TestPlatform_EachRegionHasTheConfiguredNATGatewaysAndEndpoints(t *testing.T
 		if got := len(network.ofType("AWS::EC2::VPCEndpoint")); got != 7 {
 			t.Errorf("%d VPC endpoints, want 2 gateway and 5 interface endpoints", got)
 		}
-		for _, vpc := range network.ofType("AWS::EC2::VPC") {
+		vpcs := network.ofType("AWS::EC2::VPC")
+		constructkit.CheckedSomething(t, len(vpcs), "VPC")
+		for _, vpc := range vpcs {
 			if vpc["CidrBlock"] != region.CIDR {
 				t.Errorf("VPC CIDR %v, want %s", vpc["CidrBlock"], region.CIDR)
 			}

@@ -14,30 +14,9 @@ import (
 	"github.com/example/platform/lib/config"
 	"github.com/example/platform/lib/registry"
 	"github.com/example/platform/stacks"
+	"github.com/example/platform/test/constructkit"
 	"github.com/example/platform/test/testkit"
 )
-
-// mustAction is the action of stage called name.
-func mustAction(t *testing.T, stage pipelineStage, name string) pipelineAction {
-	t.Helper()
-	a, ok := actionNamed(stage, name)
-	if !ok {
-		t.Fatalf("stage %s has no action %s", stage.Name, name)
-	}
-	return a
-}
-
-// projectOf is the CodeBuild project an action runs.
-func projectOf(t *testing.T, res resources, action pipelineAction) map[string]any {
-	t.Helper()
-	ref, _ := action.Configuration["ProjectName"].(map[string]any)
-	id, _ := ref["Ref"].(string)
-	project, ok := res.ofType("AWS::CodeBuild::Project")[id]
-	if !ok {
-		t.Fatalf("action %s runs project %v, which is not in the template", action.Name, action.Configuration["ProjectName"])
-	}
-	return project
-}
 
 // The release is built once, before anything deploys: the Image step runs first in the Build
 // stage, privileged for Docker, gates on the scan at the configured severity, and the synth
@@ -68,7 +47,7 @@ func TestRelease_TheImageIsBuiltOnceAndScannedBeforeTheSynthAndEveryStage(t *tes
 			"IMAGE_RELEASE_DIGEST": p.Config.Service.ReleaseDigest,
 			"IMAGE_ACCOUNT":        p.Config.Pipeline.Account,
 		})
-		synthSpec := jsonOf(projectOf(t, res, synth)["Source"])
+		synthSpec := buildSpecOf(t, res, synth)
 		if !strings.Contains(synthSpec, `IMAGE_DIGEST=\\\"$(cat `+stacks.ImageDigestFile+`)\\\"`) {
 			t.Errorf("%s: the synth step does not synthesize with the Image step's digest: %s", file, synthSpec)
 		}
@@ -123,41 +102,6 @@ func TestRelease_EveryEnvironmentAndRegionRunsTheSameDigest(t *testing.T) {
 	}
 }
 
-// serviceImage is the image the service's container runs in an app stack, with the pseudo
-// parameters CDK leaves to CloudFormation filled in.
-func serviceImage(t *testing.T, p *testkit.Platform, stackName, container string) string {
-	t.Helper()
-	for _, task := range templateResources(t, p, stackName).ofType("AWS::ECS::TaskDefinition") {
-		for _, raw := range task["ContainerDefinitions"].([]any) {
-			c := raw.(map[string]any)
-			if c["Name"] == container {
-				return resolvePseudo(c["Image"])
-			}
-		}
-	}
-	t.Fatalf("%s runs no container %s", stackName, container)
-	return ""
-}
-
-func resolvePseudo(value any) string {
-	switch v := value.(type) {
-	case string:
-		return v
-	case map[string]any:
-		if join, ok := v["Fn::Join"].([]any); ok {
-			var parts []string
-			for _, part := range join[1].([]any) {
-				parts = append(parts, resolvePseudo(part))
-			}
-			return strings.Join(parts, join[0].(string))
-		}
-		if ref, ok := v["Ref"].(string); ok && ref == "AWS::URLSuffix" {
-			return "amazonaws.com"
-		}
-	}
-	return jsonOf(value)
-}
-
 // Without a release (a synthesis outside the pipeline), the bootstrap image runs.
 func TestRelease_WithoutADigestTheBootstrapImageRuns(t *testing.T) {
 	p := testkit.Synth(t, "config/example.json")
@@ -171,7 +115,8 @@ func TestRelease_WithoutADigestTheBootstrapImageRuns(t *testing.T) {
 // the environment accounts that run there may pull.
 func TestRelease_EachRegionsRepositoryIsPullableOnlyByTheEnvironmentsThere(t *testing.T) {
 	eachAssembly(t, func(t *testing.T, a *deployed) {
-		cfg := testkit.Synth(t, a.file).Config
+		cfg := a.platform.Config
+		constructkit.CheckedSomething(t, len(stacks.RegistryRegions(cfg)), "registry region")
 		for _, region := range stacks.RegistryRegions(cfg) {
 			name := stacks.StackName(cfg.Name, stacks.ToolingEnvironment, region, stacks.TierRegistry)
 			s := a.byName[name]
@@ -185,7 +130,9 @@ func TestRelease_EachRegionsRepositoryIsPullableOnlyByTheEnvironmentsThere(t *te
 					want = append(want, "arn:aws:iam::"+env.Account+":root")
 				}
 			}
-			for id, repository := range resourcesOf(s, "AWS::ECR::Repository") {
+			repositories := resourcesOf(s, "AWS::ECR::Repository")
+			constructkit.CheckedSomething(t, len(repositories), "repository in "+name)
+			for id, repository := range repositories {
 				var policy struct {
 					Statement []struct {
 						Effect    string
@@ -198,17 +145,12 @@ func TestRelease_EachRegionsRepositoryIsPullableOnlyByTheEnvironmentsThere(t *te
 				}
 				var pullers []string
 				for _, statement := range policy.Statement {
-					for _, principal := range asList(statement.Principal.AWS) {
-						pullers = append(pullers, principal.(string))
-					}
+					pullers = append(pullers, stringsOf(statement.Principal.AWS)...)
 					if statement.Effect != "Allow" || slices.ContainsFunc(statement.Action, func(a string) bool {
 						return !strings.HasPrefix(a, "ecr:BatchGetImage") && !strings.HasPrefix(a, "ecr:GetDownloadUrlForLayer") && a != "ecr:BatchCheckLayerAvailability"
 					}) {
 						t.Errorf("%s/%s allows %v, more than pulling", name, id, statement.Action)
 					}
-				}
-				if single, ok := policy.Statement[0].Principal.AWS.(string); ok {
-					pullers = []string{single}
 				}
 				slices.Sort(pullers)
 				slices.Sort(want)
@@ -228,9 +170,8 @@ func TestRelease_OnlyTheApproverRoleDecidesTheApprovals(t *testing.T) {
 		pipeline, res := pipelineOf(t, p)
 		deciders := map[string]string{} // policy id -> roles
 		for id, policy := range res.ofType("AWS::IAM::Policy") {
-			for _, statement := range policy["PolicyDocument"].(map[string]any)["Statement"].([]any) {
-				s := statement.(map[string]any)
-				if slices.Contains(actionsOf(s), "codepipeline:PutApprovalResult") && strings.Contains(jsonOf(s["Resource"]), "/"+stacks.ApproveAction) {
+			for _, s := range statementsOf(policy) {
+				if slices.Contains(stringsOf(s["Action"]), "codepipeline:PutApprovalResult") && strings.Contains(jsonOf(s["Resource"]), "/"+stacks.ApproveAction) {
 					deciders[id] = jsonOf(policy["Roles"])
 				}
 			}
@@ -269,10 +210,12 @@ func TestRelease_OnlyTheApproverRoleDecidesTheApprovals(t *testing.T) {
 				}
 			}
 		}
+		approvers := 0
 		for id, role := range res.ofType("AWS::IAM::Role") {
 			if role["RoleName"] != stacks.ApproverRoleName(p.Config.Name) {
 				continue
 			}
+			approvers++
 			trust := jsonOf(role["AssumeRolePolicyDocument"])
 			for _, principal := range p.Config.Pipeline.ApproverPrincipals() {
 				if !strings.Contains(trust, principal) {
@@ -280,18 +223,8 @@ func TestRelease_OnlyTheApproverRoleDecidesTheApprovals(t *testing.T) {
 				}
 			}
 		}
+		constructkit.CheckedSomething(t, approvers, "role named "+stacks.ApproverRoleName(p.Config.Name)+" in "+file)
 	}
-}
-
-func actionsOf(statement map[string]any) []string {
-	var out []string
-	for _, a := range asList(statement["Action"]) {
-		out = append(out, a.(string))
-	}
-	if a, ok := statement["Action"].(string); ok {
-		out = append(out, a)
-	}
-	return out
 }
 
 // After each environment deploys, the release it runs is tagged deployed-<env>-..., which the
@@ -303,11 +236,17 @@ func TestRelease_EachEnvironmentTagsTheReleaseItRunsForRollbacks(t *testing.T) {
 		for _, env := range p.Config.Environments {
 			stage := stageNamed(t, pipeline, env.Name)
 			mark := mustAction(t, stage, "MarkDeployed")
+			deploys := 0
 			for _, a := range stage.Actions {
-				if a.ActionTypeID.Category == "Deploy" && a.RunOrder >= mark.RunOrder {
+				if a.ActionTypeID.Category != "Deploy" {
+					continue
+				}
+				deploys++
+				if a.RunOrder >= mark.RunOrder {
 					t.Errorf("%s/%s: MarkDeployed (%d) runs before %s (%d) deploys", file, env.Name, mark.RunOrder, a.Name, a.RunOrder)
 				}
 			}
+			constructkit.CheckedSomething(t, deploys, "deploy action in "+file+"/"+env.Name)
 			project := projectOf(t, res, mark)
 			if !strings.Contains(jsonOf(project["Source"]), stacks.ImageCommand+" mark-deployed") {
 				t.Errorf("%s/%s: MarkDeployed does not run %s mark-deployed", file, env.Name, stacks.ImageCommand)
@@ -319,26 +258,6 @@ func TestRelease_EachEnvironmentTagsTheReleaseItRunsForRollbacks(t *testing.T) {
 			assertVariables(t, file+" "+env.Name+" MarkDeployed", project, map[string]string{
 				"IMAGE_ENVIRONMENT": env.Name, "IMAGE_TAG_PREFIX": registry.DeployedTagPrefix, "IMAGE_REGIONS": strings.Join(regions, ","),
 			})
-		}
-	}
-}
-
-// assertVariables checks environment variables of a CodeBuild project.
-func assertVariables(t *testing.T, what string, project map[string]any, want map[string]string) {
-	t.Helper()
-	var environment struct {
-		EnvironmentVariables []struct{ Name, Value string }
-	}
-	if err := json.Unmarshal([]byte(jsonOf(project["Environment"])), &environment); err != nil {
-		t.Fatal(err)
-	}
-	got := map[string]string{}
-	for _, v := range environment.EnvironmentVariables {
-		got[v.Name] = v.Value
-	}
-	for name, value := range want {
-		if got[name] != value {
-			t.Errorf("%s: %s = %q, want %q", what, name, got[name], value)
 		}
 	}
 }

@@ -10,121 +10,16 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
-	"os"
-	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/example/platform/internal/assembly"
 	"github.com/example/platform/stacks"
+	"github.com/example/platform/test/constructkit"
 	"github.com/example/platform/test/testkit"
 )
-
-// deployed is one config's synthesized assembly, as the deploy rules read it.
-type deployed struct {
-	file   string
-	stacks []*assembly.Stack
-	byName map[string]*assembly.Stack
-}
-
-var (
-	deployedAssemblies   = map[string]*deployed{}
-	deployedAssembliesMu sync.Mutex
-)
-
-// eachAssembly runs rule over the assembly of every config.
-func eachAssembly(t *testing.T, rule func(t *testing.T, a *deployed)) {
-	t.Helper()
-	for _, file := range configs {
-		deployedAssembliesMu.Lock()
-		a, ok := deployedAssemblies[file]
-		if !ok {
-			stacks, err := assembly.Read(testkit.Synth(t, file).Outdir)
-			if err != nil {
-				deployedAssembliesMu.Unlock()
-				t.Fatal(err)
-			}
-			a = &deployed{file: file, stacks: stacks, byName: assembly.ByName(stacks)}
-			deployedAssemblies[file] = a
-		}
-		deployedAssembliesMu.Unlock()
-		t.Run(file, func(t *testing.T) { rule(t, a) })
-	}
-}
-
-// resourcesOf are a stack's resources of type, by logical ID.
-func resourcesOf(s *assembly.Stack, resourceType string) map[string]map[string]any {
-	out := map[string]map[string]any{}
-	for id, r := range s.Template.Resources {
-		if r["Type"] == resourceType {
-			out[id] = r
-		}
-	}
-	return out
-}
-
-func propertiesOf(resource map[string]any) map[string]any {
-	props, _ := resource["Properties"].(map[string]any)
-	return props
-}
-
-// refTo is the logical ID a {"Ref": id} or {"Fn::GetAtt": [id, attr]} value names, or "".
-func refTo(value any) string {
-	m, _ := value.(map[string]any)
-	if ref, ok := m["Ref"].(string); ok {
-		return ref
-	}
-	if att, ok := m["Fn::GetAtt"].([]any); ok && len(att) == 2 {
-		id, _ := att[0].(string)
-		return id
-	}
-	return ""
-}
-
-func jsonOf(value any) string {
-	data, _ := json.Marshal(value)
-	return string(data)
-}
-
-// dependsOnStack reports whether consumer deploys after producer (directly or through others).
-func (a *deployed) dependsOnStack(consumer, producer string) bool {
-	seen := map[string]bool{}
-	var visit func(string) bool
-	visit = func(name string) bool {
-		if seen[name] {
-			return false
-		}
-		seen[name] = true
-		s := a.byName[name]
-		if s == nil {
-			return false
-		}
-		for _, dep := range s.DependsOn {
-			if dep == producer || visit(dep) {
-				return true
-			}
-		}
-		return false
-	}
-	return visit(consumer)
-}
-
-func dependsOnResource(resource map[string]any, id string) bool {
-	switch deps := resource["DependsOn"].(type) {
-	case string:
-		return deps == id
-	case []any:
-		for _, d := range deps {
-			if d == id {
-				return true
-			}
-		}
-	}
-	return false
-}
 
 // ECS-native blue/green rolls the first deployment back ("Both targetGroup and
 // alternateTargetGroup must be associated with the productionListenerRule or
@@ -169,9 +64,7 @@ func TestRule_BlueGreenTargetGroupsAreBothInTheirListenerRules(t *testing.T) {
 				}
 			}
 		}
-		if entries == 0 {
-			t.Error("no blue/green load balancer entry in the assembly: the rule checked nothing")
-		}
+		constructkit.CheckedSomething(t, entries, "blue/green load balancer entry in the assembly")
 	})
 }
 
@@ -198,6 +91,7 @@ func forwardedGroups(rule map[string]any) []string {
 // Route 53 refuses an alias to a name in the same hosted zone that has no records yet, and
 // CloudFormation creates records in any order it likes unless told otherwise.
 func TestRule_SameZoneAliasesWaitForTheRecordsTheyName(t *testing.T) {
+	aliases := 0 // only a config with a domain has any
 	eachAssembly(t, func(t *testing.T, a *deployed) {
 		for _, s := range a.stacks {
 			for id, record := range resourcesOf(s, "AWS::Route53::RecordSet") {
@@ -206,6 +100,7 @@ func TestRule_SameZoneAliasesWaitForTheRecordsTheyName(t *testing.T) {
 				if !ok || jsonOf(alias["HostedZoneId"]) != jsonOf(props["HostedZoneId"]) {
 					continue
 				}
+				aliases++
 				target := dnsName(alias["DNSName"])
 				found := 0
 				for _, other := range a.stacks {
@@ -232,6 +127,7 @@ func TestRule_SameZoneAliasesWaitForTheRecordsTheyName(t *testing.T) {
 			}
 		}
 	})
+	constructkit.CheckedSomething(t, aliases, "same-zone alias record in either config")
 }
 
 func dnsName(value any) string {
@@ -338,9 +234,7 @@ func TestRule_KeptResourcesNeverBlockTheNextCreate(t *testing.T) {
 				}
 			}
 		}
-		if kept == 0 {
-			t.Error("no kept resource in the assembly: the rule checked nothing")
-		}
+		constructkit.CheckedSomething(t, kept, "kept resource in the assembly")
 	})
 }
 
@@ -390,9 +284,7 @@ func TestRule_NoSecurityGroupSendsEverythingEverywhere(t *testing.T) {
 				}
 			}
 		}
-		if groups == 0 {
-			t.Error("no security group in the assembly: the rule checked nothing")
-		}
+		constructkit.CheckedSomething(t, groups, "security group in the assembly")
 	})
 }
 
@@ -434,9 +326,7 @@ func TestRule_EveryLogGroupHasARetentionAndTheRegionsKey(t *testing.T) {
 				}
 			}
 		}
-		if groups == 0 {
-			t.Error("no log group in the assembly: the rule checked nothing")
-		}
+		constructkit.CheckedSomething(t, groups, "log group in the assembly")
 	})
 }
 
@@ -444,7 +334,7 @@ func TestRule_EveryLogGroupHasARetentionAndTheRegionsKey(t *testing.T) {
 // reference to that region's keys stack, or the key in the keys stack itself), or, for stacks
 // outside the regional tiers, a key of s itself.
 func (a *deployed) isRegionsKey(s *assembly.Stack, key any) bool {
-	if keys, ok := strings.CutSuffix(s.Name, "-"+tierOf(s.Name)); ok && contains(regionalTiers, tierOf(s.Name)) {
+	if keys, ok := strings.CutSuffix(s.Name, "-"+tierOf(s.Name)); ok && slices.Contains(regionalTiers, tierOf(s.Name)) {
 		keysStack := keys + "-keys"
 		if s.Name == keysStack {
 			resource := s.Template.Resources[refTo(key)]
@@ -454,29 +344,6 @@ func (a *deployed) isRegionsKey(s *assembly.Stack, key any) bool {
 	}
 	resource := s.Template.Resources[refTo(key)]
 	return resource != nil && resource["Type"] == "AWS::KMS::Key"
-}
-
-// weakReferences are every Fn::GetStackOutput in value.
-func weakReferences(value any) []map[string]any {
-	var found []map[string]any
-	var walk func(any)
-	walk = func(v any) {
-		switch x := v.(type) {
-		case map[string]any:
-			if ref, ok := x["Fn::GetStackOutput"].(map[string]any); ok {
-				found = append(found, ref)
-			}
-			for _, child := range x {
-				walk(child)
-			}
-		case []any:
-			for _, child := range x {
-				walk(child)
-			}
-		}
-	}
-	walk(value)
-	return found
 }
 
 // A weak reference (Fn::GetStackOutput) is resolved when its stack deploys: the stack it reads
@@ -511,9 +378,7 @@ func TestRule_WeakReferencesReadAnEarlierStackOfTheSameAccount(t *testing.T) {
 				}
 			}
 		}
-		if references == 0 {
-			t.Error("no weak reference in the assembly: the rule checked nothing")
-		}
+		constructkit.CheckedSomething(t, references, "weak reference in the assembly")
 	})
 }
 
@@ -543,15 +408,11 @@ const weakReferencesGolden = "testdata/weakly-referenced.json"
 func TestRule_WeaklyReadResourcesAreNeverReplacedUnnoticed(t *testing.T) {
 	got := map[string][]string{}
 	for _, file := range configs {
-		stacks, err := assembly.Read(testkit.Synth(t, file).Outdir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		byName := assembly.ByName(stacks)
-		for _, s := range stacks {
+		a := assemblyOf(t, testkit.Synth(t, file))
+		for _, s := range a.stacks {
 			for _, resource := range s.Template.Resources {
 				for _, ref := range weakReferences(resource) {
-					producer := byName[ref["StackName"].(string)]
+					producer := a.byName[ref["StackName"].(string)]
 					output, _ := producer.Template.Outputs[ref["OutputName"].(string)].(map[string]any)
 					id := refTo(output["Value"])
 					read, ok := producer.Template.Resources[id]
@@ -560,7 +421,7 @@ func TestRule_WeaklyReadResourcesAreNeverReplacedUnnoticed(t *testing.T) {
 						continue
 					}
 					identity := identityOf(id, read)
-					if !contains(got[producer.Name], identity) {
+					if !slices.Contains(got[producer.Name], identity) {
 						got[producer.Name] = append(got[producer.Name], identity)
 					}
 				}
@@ -569,9 +430,6 @@ func TestRule_WeaklyReadResourcesAreNeverReplacedUnnoticed(t *testing.T) {
 	}
 	for _, ids := range got {
 		sort.Strings(ids)
-	}
-	if len(got) == 0 {
-		t.Fatal("no weakly read resource in either config: the test pins nothing")
 	}
 	compareGolden(t, weakReferencesGolden, got, "TestRule_WeaklyReadResources",
 		"is read by other stacks through Fn::GetStackOutput, and this change replaces it (or removes it): the readers would keep its old value.\n"+
@@ -595,66 +453,6 @@ func identityOf(id string, resource map[string]any) string {
 	return strings.Join(parts, " ")
 }
 
-// compareGolden compares got with the golden file, or rewrites the file when UPDATE_GOLDEN=1.
-// Each line that disappeared is reported with what, how to proceed.
-func compareGolden(t *testing.T, file string, got map[string][]string, testName, what string) {
-	t.Helper()
-	update := "UPDATE_GOLDEN=1 go test ./test -run " + testName
-	if os.Getenv("UPDATE_GOLDEN") == "1" {
-		data, _ := json.MarshalIndent(got, "", "  ")
-		if err := os.WriteFile(file, append(data, '\n'), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		t.Logf("wrote %s", file)
-		return
-	}
-	data, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatalf("%v (create it with %s)", err, update)
-	}
-	var want map[string][]string
-	if err := json.Unmarshal(data, &want); err != nil {
-		t.Fatal(err)
-	}
-	for stack, lines := range want {
-		for _, line := range lines {
-			if !contains(got[stack], line) {
-				t.Errorf("%s: %s\n  %s %s", stack, line, what, update)
-			}
-		}
-	}
-	for stack, lines := range got {
-		for _, line := range lines {
-			if !contains(want[stack], line) {
-				t.Errorf("%s: newly read by other stacks: %s; pin it with %s", stack, line, update)
-			}
-		}
-	}
-}
-
-// readmeSection is the text of the README section under heading ("### Title"), up to the next
-// heading of the same or a higher level.
-func readmeSection(t *testing.T, heading string) string {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join(testkit.RepoRoot(t), "README.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, rest, found := strings.Cut(string(data), "\n"+heading+"\n")
-	if !found {
-		t.Fatalf("README.md has no section %q", heading)
-	}
-	level := strings.Index(heading, " ")
-	var section []string
-	for _, line := range strings.Split(rest, "\n") {
-		if hashes := strings.Index(line, "# "); strings.HasPrefix(line, "#") && hashes >= 0 && hashes+1 <= level {
-			break
-		}
-		section = append(section, line)
-	}
-	return strings.Join(section, "\n")
-}
-
 // protectsFromDeletion reports whether resource turns deletion protection on.
 func protectsFromDeletion(resource map[string]any) bool {
 	props := propertiesOf(resource)
@@ -674,11 +472,6 @@ func protectsFromDeletion(resource map[string]any) bool {
 	return false
 }
 
-func asList(value any) []any {
-	list, _ := value.([]any)
-	return list
-}
-
 // A rollback cannot delete a resource with deletion protection, so a failed first create of its
 // stack ends in ROLLBACK_FAILED; the README says how to get out for every such resource.
 func TestRule_READMESaysHowToClearEveryDeletionProtection(t *testing.T) {
@@ -692,7 +485,7 @@ func TestRule_READMESaysHowToClearEveryDeletionProtection(t *testing.T) {
 				}
 			}
 		}
-		if len(protected) == 0 && a.file == "config/example.json" {
+		if len(protected) == 0 && a.platform.ConfigFile == "config/example.json" {
 			t.Error("example.json's production protects nothing from deletion: the rule checked nothing")
 		}
 		for resourceType, example := range protected {
@@ -707,12 +500,14 @@ func TestRule_READMESaysHowToClearEveryDeletionProtection(t *testing.T) {
 // lists, with how to remove it.
 func TestRule_READMEListsEverythingATeardownLeaves(t *testing.T) {
 	section := readmeSection(t, "### Tearing down a sandbox")
+	unprotected := 0
 	eachAssembly(t, func(t *testing.T, a *deployed) {
-		p := testkit.Synth(t, a.file)
+		p := a.platform
 		for _, env := range p.Config.Environments {
 			if env.Protected() {
 				continue
 			}
+			unprotected++
 			kept := map[string]string{}
 			for _, s := range a.stacks {
 				if !strings.HasPrefix(s.Name, p.Config.Name+"-"+env.Name+"-") {
@@ -724,9 +519,7 @@ func TestRule_READMEListsEverythingATeardownLeaves(t *testing.T) {
 					}
 				}
 			}
-			if len(kept) == 0 {
-				t.Errorf("%s keeps nothing when destroyed: the rule checked nothing", env.Name)
-			}
+			constructkit.CheckedSomething(t, len(kept), "resource "+env.Name+" keeps when destroyed")
 			for resourceType, example := range kept {
 				if !strings.Contains(section, "`"+resourceType+"`") {
 					t.Errorf("%s: a teardown leaves %s (e.g. %s), which README's \"Tearing down a sandbox\" does not list", env.Name, resourceType, example)
@@ -734,6 +527,7 @@ func TestRule_READMEListsEverythingATeardownLeaves(t *testing.T) {
 			}
 		}
 	})
+	constructkit.CheckedSomething(t, unprotected, "unprotected environment in either config")
 }
 
 // Compliance scanners flag a key policy that lets principals create grants for anything (a grant
@@ -761,8 +555,7 @@ func TestRule_KeysAllowGrantsOnlyForAWSResources(t *testing.T) {
 						t.Fatal(err)
 					}
 					for _, statement := range document.Statement {
-						for _, raw := range asList(statement.Action) {
-							action := raw.(string)
+						for _, action := range stringsOf(statement.Action) {
 							// Limited to AWS resources, or to one service's use on the caller's behalf
 							// (CDK's grant for a secret encrypted with the key names Secrets Manager).
 							limited := statement.Condition["Bool"]["kms:GrantIsForAWSResource"] == "true" || statement.Condition["StringEquals"]["kms:ViaService"] != nil
@@ -777,8 +570,6 @@ func TestRule_KeysAllowGrantsOnlyForAWSResources(t *testing.T) {
 				}
 			}
 		}
-		if keys == 0 {
-			t.Error("no key in the assembly: the rule checked nothing")
-		}
+		constructkit.CheckedSomething(t, keys, "key in the assembly")
 	})
 }

@@ -1,11 +1,11 @@
 package test
 
 import (
-	"sync"
 	"testing"
 
 	"github.com/example/platform/lib/config"
 	"github.com/example/platform/stacks"
+	"github.com/example/platform/test/constructkit"
 	"github.com/example/platform/test/testkit"
 )
 
@@ -56,26 +56,14 @@ func TestWritePath_EveryPairOfRegionsIsPeeredOnceWithRoutesBothWays(t *testing.T
 			}
 		}
 	})
-	if pairs == 0 {
-		t.Error("no pair of regions in either config: the test checked nothing")
-	}
-}
-
-func routesTo(t *testing.T, p *testkit.Platform, stackName, cidr string) []map[string]any {
-	t.Helper()
-	var found []map[string]any
-	for _, route := range templateResources(t, p, stackName).ofType("AWS::EC2::Route") {
-		if route["DestinationCidrBlock"] == cidr {
-			found = append(found, route)
-		}
-	}
-	return found
+	constructkit.CheckedSomething(t, pairs, "pair of regions in either config")
 }
 
 // Peering can be switched off (a user with their own Transit Gateway); then no region requests
 // a connection, adds a route or admits another region's tasks.
 func TestWritePath_PeeringOffLeavesNoConnectionRouteOrRemoteRule(t *testing.T) {
 	p := withoutPeering(t)
+	routes, dataGroups, egress := 0, 0, 0
 	for _, name := range p.StackNames() {
 		resources := templateResources(t, p, name)
 		for _, resourceType := range []string{"AWS::EC2::VPCPeeringConnection"} {
@@ -84,41 +72,28 @@ func TestWritePath_PeeringOffLeavesNoConnectionRouteOrRemoteRule(t *testing.T) {
 			}
 		}
 		for id, route := range resources.ofType("AWS::EC2::Route") {
+			routes++
 			if route["VpcPeeringConnectionId"] != nil {
 				t.Errorf("%s/%s routes over a peering connection with peering off", name, id)
 			}
 		}
 		for id, group := range resources.ofType("AWS::EC2::SecurityGroup") {
-			if tierOf(name) == stacks.TierData && group["SecurityGroupIngress"] != nil {
+			if tierOf(name) != stacks.TierData {
+				continue
+			}
+			dataGroups++
+			if group["SecurityGroupIngress"] != nil {
 				t.Errorf("%s/%s admits other regions with peering off: %v", name, id, group["SecurityGroupIngress"])
 			}
 		}
 		for id, rule := range resources.ofType("AWS::EC2::SecurityGroupEgress") {
+			egress++
 			if rule["CidrIp"] != nil && rule["FromPort"] == 5432.0 {
 				t.Errorf("%s/%s sends PostgreSQL to %v with peering off", name, id, rule["CidrIp"])
 			}
 		}
 	}
-}
-
-var (
-	peeringOff   *testkit.Platform
-	peeringOffMu sync.Mutex
-)
-
-// withoutPeering is config/three-region.json with interRegionPeering off in every environment,
-// synthesized once per test binary (the write path's and the flow table's tests share it).
-func withoutPeering(t *testing.T) *testkit.Platform {
-	t.Helper()
-	peeringOffMu.Lock()
-	defer peeringOffMu.Unlock()
-	if peeringOff == nil {
-		cfg := testkit.LoadConfig(t, "config/three-region.json")
-		off := false
-		for i := range cfg.Environments {
-			cfg.Environments[i].InterRegionPeering = &off
-		}
-		peeringOff = testkit.Build(t, cfg, "config/three-region.json", false)
-	}
-	return peeringOff
+	constructkit.CheckedSomething(t, routes, "route")
+	constructkit.CheckedSomething(t, dataGroups, "security group in a data stack")
+	constructkit.CheckedSomething(t, egress, "security group egress rule")
 }

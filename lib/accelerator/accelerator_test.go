@@ -10,14 +10,14 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/example/platform/lib/accelerator"
-	"github.com/example/platform/test/testkit"
+	"github.com/example/platform/test/constructkit"
 )
 
-func TestMain(m *testing.M) { testkit.Main(m) }
+func TestMain(m *testing.M) { constructkit.Main(m) }
 
 func synth(t *testing.T, withDomain bool) assertions.Template {
 	t.Helper()
-	stack := testkit.Stack(t, "us-west-2")
+	stack := constructkit.Stack(t, "us-west-2")
 	props := accelerator.Props{Name: "acme-prod", HealthCheckPath: "/health", HTTPS: withDomain,
 		HealthCheckInterval: awscdk.Duration_Seconds(jsii.Number(30)), HealthCheckThreshold: 3}
 	for region, dial := range map[string]float64{"us-east-1": 100, "eu-west-1": 40, "ap-southeast-2": 0} {
@@ -33,12 +33,12 @@ func synth(t *testing.T, withDomain bool) assertions.Template {
 		props.APIName = "api.example.com"
 	}
 	accelerator.New(stack, "Accelerator", props)
-	return testkit.TemplateOf(t, stack)
+	return constructkit.TemplateOf(t, stack)
 }
 
 func TestAccelerator_HasAnEndpointGroupPerRegionWithItsDialAndClientAddresses(t *testing.T) {
 	template := synth(t, false)
-	testkit.Assert(t, func() {
+	constructkit.Assert(t, func() {
 		template.HasResourceProperties(jsii.String("AWS::GlobalAccelerator::Accelerator"), map[string]any{"Name": "acme-prod"})
 		template.HasResourceProperties(jsii.String("AWS::GlobalAccelerator::Listener"), map[string]any{
 			"Protocol": "TCP", "PortRanges": []any{map[string]any{"FromPort": 80, "ToPort": 80}},
@@ -60,7 +60,7 @@ func TestAccelerator_HasAnEndpointGroupPerRegionWithItsDialAndClientAddresses(t 
 
 func TestAccelerator_WithADomainServesTheAPINameOnHTTPS(t *testing.T) {
 	template := synth(t, true)
-	testkit.Assert(t, func() {
+	constructkit.Assert(t, func() {
 		template.HasResourceProperties(jsii.String("AWS::GlobalAccelerator::Listener"), map[string]any{
 			"PortRanges": []any{map[string]any{"FromPort": 443, "ToPort": 443}},
 		})

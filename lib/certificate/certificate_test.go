@@ -8,18 +8,18 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/example/platform/lib/certificate"
-	"github.com/example/platform/test/testkit"
+	"github.com/example/platform/test/constructkit"
 )
 
-func TestMain(m *testing.M) { testkit.Main(m) }
+func TestMain(m *testing.M) { constructkit.Main(m) }
 
 func TestCertificate_CoversEveryNameAndIsValidatedInTheZone(t *testing.T) {
-	stack := testkit.Stack(t, "eu-west-1")
+	stack := constructkit.Stack(t, "eu-west-1")
 	zone := awsroute53.HostedZone_FromHostedZoneAttributes(stack, jsii.String("Zone"),
 		&awsroute53.HostedZoneAttributes{HostedZoneId: jsii.String("Z0123456789EXAMPLE"), ZoneName: jsii.String("example.com")})
 	certificate.New(stack, "Certificate", certificate.Props{Names: []string{"eu-west-1.origin.example.com", "origin.example.com", "api.example.com"}, Zone: zone})
-	template := testkit.TemplateOf(t, stack)
-	testkit.Assert(t, func() {
+	template := constructkit.TemplateOf(t, stack)
+	constructkit.Assert(t, func() {
 		template.HasResourceProperties(jsii.String("AWS::CertificateManager::Certificate"), map[string]any{
 			"DomainName":              "eu-west-1.origin.example.com",
 			"SubjectAlternativeNames": []any{"origin.example.com", "api.example.com"},

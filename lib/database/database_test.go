@@ -10,10 +10,10 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/example/platform/lib/database"
-	"github.com/example/platform/test/testkit"
+	"github.com/example/platform/test/constructkit"
 )
 
-func TestMain(m *testing.M) { testkit.Main(m) }
+func TestMain(m *testing.M) { constructkit.Main(m) }
 
 func props(stack awscdk.Stack) database.Props {
 	return database.Props{
@@ -34,13 +34,13 @@ func keyRef() any {
 }
 
 func TestDatabase_PrimaryIsEncryptedProtectedAndCreatesTheGlobalCluster(t *testing.T) {
-	stack := testkit.Stack(t, "us-east-1")
+	stack := constructkit.Stack(t, "us-east-1")
 	database.NewPrimary(stack, "Database", database.PrimaryProps{
 		Props: props(stack), SecretName: "acme/prod/database",
 		SecretReplicas: []database.SecretReplica{{Region: "eu-west-1", KeyArn: jsii.String("arn:aws:kms:eu-west-1:111111111111:key/mrk-1")}},
 	})
-	tpl := testkit.TemplateOf(t, stack)
-	testkit.Assert(t, func() {
+	tpl := constructkit.TemplateOf(t, stack)
+	constructkit.Assert(t, func() {
 		tpl.HasResource(jsii.String("AWS::RDS::DBCluster"), map[string]any{
 			"Properties": assertions.Match_ObjectLike(&map[string]any{
 				"Engine": "aurora-postgresql", "EngineVersion": "16.6", "DBClusterIdentifier": "acme-prod-us-east-1",
@@ -82,12 +82,12 @@ func TestDatabase_PrimaryIsEncryptedProtectedAndCreatesTheGlobalCluster(t *testi
 // An environment that must come down with cdk destroy has no deletion protection, which would
 // otherwise stop CloudFormation itself.
 func TestDatabase_DeletionProtectionFollowsTheProp(t *testing.T) {
-	stack := testkit.Stack(t, "us-east-1")
+	stack := constructkit.Stack(t, "us-east-1")
 	p := props(stack)
 	p.DeletionProtection = false
 	database.NewPrimary(stack, "Database", database.PrimaryProps{Props: p, SecretName: "acme/staging/database"})
-	tpl := testkit.TemplateOf(t, stack)
-	testkit.Assert(t, func() {
+	tpl := constructkit.TemplateOf(t, stack)
+	constructkit.Assert(t, func() {
 		tpl.HasResourceProperties(jsii.String("AWS::RDS::DBCluster"), map[string]any{"DeletionProtection": false})
 		tpl.HasResource(jsii.String("AWS::RDS::GlobalCluster"), map[string]any{
 			"Properties": assertions.Match_ObjectLike(&map[string]any{"DeletionProtection": false}), "DeletionPolicy": "Delete",
@@ -97,10 +97,10 @@ func TestDatabase_DeletionProtectionFollowsTheProp(t *testing.T) {
 
 // The rotation function reaches the cluster and Secrets Manager's endpoint, nothing else.
 func TestDatabase_RotationFunctionSendsOnlyToTheClusterAndSecretsManager(t *testing.T) {
-	stack := testkit.Stack(t, "us-east-1")
+	stack := constructkit.Stack(t, "us-east-1")
 	database.NewPrimary(stack, "Database", database.PrimaryProps{Props: props(stack), SecretName: "acme/prod/database"})
-	tpl := testkit.TemplateOf(t, stack)
-	testkit.Assert(t, func() {
+	tpl := constructkit.TemplateOf(t, stack)
+	constructkit.Assert(t, func() {
 		tpl.HasResourceProperties(jsii.String("AWS::EC2::SecurityGroup"), map[string]any{
 			"GroupDescription": assertions.Match_StringLikeRegexp(jsii.String("^Password rotation")),
 			"SecurityGroupEgress": []any{map[string]any{
@@ -118,12 +118,12 @@ func TestDatabase_RotationFunctionSendsOnlyToTheClusterAndSecretsManager(t *test
 }
 
 func TestDatabase_SecondaryJoinsTheGlobalClusterWithoutCredentials(t *testing.T) {
-	stack := testkit.Stack(t, "eu-west-1")
+	stack := constructkit.Stack(t, "eu-west-1")
 	p := props(stack)
 	p.Instances = 2
 	database.NewSecondary(stack, "Database", p)
-	tpl := testkit.TemplateOf(t, stack)
-	testkit.Assert(t, func() {
+	tpl := constructkit.TemplateOf(t, stack)
+	constructkit.Assert(t, func() {
 		tpl.HasResource(jsii.String("AWS::RDS::DBCluster"), map[string]any{
 			"Properties": assertions.Match_ObjectLike(&map[string]any{
 				"GlobalClusterIdentifier": "acme-prod", "EngineVersion": "16.6",
@@ -139,11 +139,11 @@ func TestDatabase_SecondaryJoinsTheGlobalClusterWithoutCredentials(t *testing.T)
 }
 
 func TestDatabase_AdmitsNoOneUntilAClientIsAllowedIn(t *testing.T) {
-	stack := testkit.Stack(t, "eu-west-1")
+	stack := constructkit.Stack(t, "eu-west-1")
 	database.NewSecondary(stack, "Database", props(stack))
-	tpl := testkit.TemplateOf(t, stack)
+	tpl := constructkit.TemplateOf(t, stack)
 	var ingress *map[string]*map[string]any
-	testkit.Assert(t, func() {
+	constructkit.Assert(t, func() {
 		ingress = tpl.FindResources(jsii.String("AWS::EC2::SecurityGroupIngress"), nil)
 		tpl.HasResourceProperties(jsii.String("AWS::EC2::SecurityGroup"), map[string]any{
 			"GroupDescription":     "Aurora PostgreSQL: only from the clients allowed in",

@@ -8,21 +8,21 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/example/platform/lib/datalake"
-	"github.com/example/platform/test/testkit"
+	"github.com/example/platform/test/constructkit"
 )
 
-func TestMain(m *testing.M) { testkit.Main(m) }
+func TestMain(m *testing.M) { constructkit.Main(m) }
 
 func synth(t *testing.T, destinations []datalake.Destination) assertions.Template {
 	t.Helper()
-	stack := testkit.Stack(t, "us-east-1")
+	stack := constructkit.Stack(t, "us-east-1")
 	datalake.New(stack, "Lake", datalake.Props{BucketName: "acme-prod-111111111111-us-east-1-lake", Key: awskms.NewKey(stack, jsii.String("Key"), nil), Destinations: destinations})
-	return testkit.TemplateOf(t, stack)
+	return constructkit.TemplateOf(t, stack)
 }
 
 func TestDataLake_BucketIsVersionedEncryptedPrivateLoggedTieredAndRetained(t *testing.T) {
 	tpl := synth(t, nil)
-	testkit.Assert(t, func() {
+	constructkit.Assert(t, func() {
 		tpl.HasResource(jsii.String("AWS::S3::Bucket"), map[string]any{
 			"Properties": assertions.Match_ObjectLike(&map[string]any{
 				"BucketName":              "acme-prod-111111111111-us-east-1-lake",
@@ -70,7 +70,7 @@ func TestDataLake_PrimaryReplicatesEveryObjectToEachDestinationWithItsKey(t *tes
 			"SourceSelectionCriteria": map[string]any{"SseKmsEncryptedObjects": map[string]any{"Status": "Enabled"}},
 		})
 	}
-	testkit.Assert(t, func() {
+	constructkit.Assert(t, func() {
 		tpl.HasResourceProperties(jsii.String("AWS::S3::Bucket"), map[string]any{
 			"ReplicationConfiguration": map[string]any{
 				"Role": assertions.Match_AnyValue(),

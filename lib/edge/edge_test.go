@@ -11,15 +11,15 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/example/platform/lib/edge"
-	"github.com/example/platform/test/testkit"
+	"github.com/example/platform/test/constructkit"
 )
 
-func TestMain(m *testing.M) { testkit.Main(m) }
+func TestMain(m *testing.M) { constructkit.Main(m) }
 
 // synth builds an edge over regions in a bare us-east-1 stack, with example.com when withDomain.
 func synth(t *testing.T, withDomain bool, regions ...string) assertions.Template {
 	t.Helper()
-	stack := testkit.Stack(t, "us-east-1")
+	stack := constructkit.Stack(t, "us-east-1")
 	props := edge.Props{
 		OriginHeaderName: "X-Origin-Verify", OriginHeaderValue: "{{resolve:secretsmanager:acme/prod/origin-verify:SecretString:::}}",
 		HealthCheckPath: "/health", HealthPathPrefix: "/.platform/health/",
@@ -43,7 +43,7 @@ func synth(t *testing.T, withDomain bool, regions ...string) assertions.Template
 			OriginName: "origin.example.com", SecondaryOriginName: "secondary.origin.example.com"}
 	}
 	edge.New(stack, "Edge", props)
-	return testkit.TemplateOf(t, stack)
+	return constructkit.TemplateOf(t, stack)
 }
 
 func distributionConfig(pattern map[string]any) map[string]any {
@@ -52,7 +52,7 @@ func distributionConfig(pattern map[string]any) map[string]any {
 
 func TestEdge_OriginGroupFailsOverFromThePrimaryToTheSecondaryRegion(t *testing.T) {
 	template := synth(t, false, "us-east-1", "eu-west-1", "ap-southeast-2")
-	testkit.Assert(t, func() {
+	constructkit.Assert(t, func() {
 		template.HasResourceProperties(jsii.String("AWS::CloudFront::Distribution"), distributionConfig(map[string]any{
 			"OriginGroups": map[string]any{"Quantity": 1, "Items": []any{assertions.Match_ObjectLike(&map[string]any{
 				"FailoverCriteria": map[string]any{"StatusCodes": map[string]any{"Quantity": 4, "Items": []any{500, 502, 503, 504}}},
@@ -89,7 +89,7 @@ func TestEdge_OriginGroupFailsOverFromThePrimaryToTheSecondaryRegion(t *testing.
 func originGroupMembers(t *testing.T, template assertions.Template) []string {
 	t.Helper()
 	var found *map[string]*map[string]any
-	testkit.Assert(t, func() { found = template.FindResources(jsii.String("AWS::CloudFront::Distribution"), nil) })
+	constructkit.Assert(t, func() { found = template.FindResources(jsii.String("AWS::CloudFront::Distribution"), nil) })
 	for _, resource := range *found {
 		config := (*resource)["Properties"].(map[string]any)["DistributionConfig"].(map[string]any)
 		domains := map[string]string{}
@@ -113,7 +113,7 @@ func originGroupMembers(t *testing.T, template assertions.Template) []string {
 // Static paths are cached and fail over like the rest; everything else is never cached.
 func TestEdge_CachesOnlyTheStaticPaths(t *testing.T) {
 	template := synth(t, false, "us-east-1", "eu-west-1")
-	testkit.Assert(t, func() {
+	constructkit.Assert(t, func() {
 		template.HasResourceProperties(jsii.String("AWS::CloudFront::Distribution"), distributionConfig(map[string]any{
 			"CacheBehaviors": assertions.Match_ArrayWith(&[]any{assertions.Match_ObjectLike(&map[string]any{
 				"PathPattern":    "/static/*",
@@ -136,7 +136,7 @@ func TestEdge_WebACLIsCloudFrontScopedWithManagedRulesAndTheRateLimitAndLogs(t *
 			"ManagedRuleGroupStatement": map[string]any{"VendorName": "AWS", "Name": name},
 		}})
 	}
-	testkit.Assert(t, func() {
+	constructkit.Assert(t, func() {
 		template.HasResourceProperties(jsii.String("AWS::WAFv2::WebACL"), map[string]any{
 			"Scope": "CLOUDFRONT", "DefaultAction": map[string]any{"Allow": map[string]any{}},
 			"Rules": []any{
@@ -176,7 +176,7 @@ func TestEdge_WebACLIsCloudFrontScopedWithManagedRulesAndTheRateLimitAndLogs(t *
 
 func TestEdge_ChecksEveryRegionThroughTheDistributionAndAlarms(t *testing.T) {
 	template := synth(t, false, "us-east-1", "eu-west-1", "ap-southeast-2")
-	testkit.Assert(t, func() {
+	constructkit.Assert(t, func() {
 		template.ResourceCountIs(jsii.String("AWS::Route53::HealthCheck"), jsii.Number(3))
 		template.ResourceCountIs(jsii.String("AWS::CloudWatch::Alarm"), jsii.Number(3))
 		template.ResourceCountIs(jsii.String("AWS::Route53::RecordSet"), jsii.Number(0))
@@ -212,7 +212,7 @@ func TestEdge_ChecksEveryRegionThroughTheDistributionAndAlarms(t *testing.T) {
 
 func TestEdge_WithADomainServesItOverTLS12AndFailsOverOriginsByDNS(t *testing.T) {
 	template := synth(t, true, "us-east-1", "eu-west-1", "ap-southeast-2")
-	testkit.Assert(t, func() {
+	constructkit.Assert(t, func() {
 		template.HasResourceProperties(jsii.String("AWS::CertificateManager::Certificate"), map[string]any{
 			"DomainName": "example.com", "ValidationMethod": "DNS",
 		})
@@ -259,7 +259,7 @@ func TestEdge_WithADomainServesItOverTLS12AndFailsOverOriginsByDNS(t *testing.T)
 
 func TestEdge_OneRegionNeedsNoOriginGroupOrFailover(t *testing.T) {
 	template := synth(t, true, "eu-west-1")
-	testkit.Assert(t, func() {
+	constructkit.Assert(t, func() {
 		template.HasResourceProperties(jsii.String("AWS::CloudFront::Distribution"), distributionConfig(map[string]any{
 			"OriginGroups": assertions.Match_Absent(),
 		}))

@@ -10,16 +10,16 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/example/platform/lib/keys"
-	"github.com/example/platform/test/testkit"
+	"github.com/example/platform/test/constructkit"
 )
 
-func TestMain(m *testing.M) { testkit.Main(m) }
+func TestMain(m *testing.M) { constructkit.Main(m) }
 
 func TestKeys_PrimaryIsMultiRegionRotatedRetainedAndAliased(t *testing.T) {
-	s := testkit.Stack(t, "us-east-1")
+	s := constructkit.Stack(t, "us-east-1")
 	keys.NewPrimary(s, "Key", keys.Props{Alias: "alias/acme/prod", Description: "test"})
-	tpl := testkit.TemplateOf(t, s)
-	testkit.Assert(t, func() {
+	tpl := constructkit.TemplateOf(t, s)
+	constructkit.Assert(t, func() {
 		tpl.HasResource(jsii.String("AWS::KMS::Key"), map[string]any{
 			"Properties":          assertions.Match_ObjectLike(&map[string]any{"MultiRegion": true, "EnableKeyRotation": true, "PendingWindowInDays": 30}),
 			"DeletionPolicy":      "RetainExceptOnCreate",
@@ -30,10 +30,10 @@ func TestKeys_PrimaryIsMultiRegionRotatedRetainedAndAliased(t *testing.T) {
 }
 
 func TestKeys_ReplicaCopiesThePrimaryAndIsRetained(t *testing.T) {
-	s := testkit.Stack(t, "eu-west-1")
+	s := constructkit.Stack(t, "eu-west-1")
 	keys.NewReplica(s, "Key", jsii.String("arn:aws:kms:us-east-1:111111111111:key/mrk-1234"), keys.Props{Alias: "alias/acme/prod"})
-	tpl := testkit.TemplateOf(t, s)
-	testkit.Assert(t, func() {
+	tpl := constructkit.TemplateOf(t, s)
+	constructkit.Assert(t, func() {
 		tpl.HasResource(jsii.String("AWS::KMS::ReplicaKey"), map[string]any{
 			"Properties":     assertions.Match_ObjectLike(&map[string]any{"PrimaryKeyArn": "arn:aws:kms:us-east-1:111111111111:key/mrk-1234"}),
 			"DeletionPolicy": "RetainExceptOnCreate",
@@ -43,10 +43,10 @@ func TestKeys_ReplicaCopiesThePrimaryAndIsRetained(t *testing.T) {
 }
 
 func TestKeys_PolicyNamesNoWildcardActionAndLetsOnlyThisRegionsLogsUseIt(t *testing.T) {
-	s := testkit.Stack(t, "eu-west-1")
+	s := constructkit.Stack(t, "eu-west-1")
 	keys.NewReplica(s, "Key", jsii.String("arn:aws:kms:us-east-1:111111111111:key/mrk-1234"), keys.Props{Alias: "alias/acme/prod"})
-	tpl := testkit.TemplateOf(t, s)
-	testkit.Assert(t, func() {
+	tpl := constructkit.TemplateOf(t, s)
+	constructkit.Assert(t, func() {
 		tpl.HasResourceProperties(jsii.String("AWS::KMS::ReplicaKey"), map[string]any{
 			"KeyPolicy": map[string]any{"Statement": assertions.Match_ArrayWith(&[]any{assertions.Match_ObjectLike(&map[string]any{
 				"Principal": map[string]any{"Service": "logs.eu-west-1.amazonaws.com"},
@@ -66,12 +66,12 @@ func TestKeys_PolicyNamesNoWildcardActionAndLetsOnlyThisRegionsLogsUseIt(t *test
 // grant outlives the IAM policy that allowed it. Only AWS services, for their own resources,
 // may create grants on a platform key.
 func TestKeys_GrantsAreOnlyForAWSResources(t *testing.T) {
-	s := testkit.Stack(t, "eu-west-1")
+	s := constructkit.Stack(t, "eu-west-1")
 	keys.NewPrimary(s, "Key", keys.Props{Alias: "alias/acme/prod"})
 	keys.NewStackKey(s, "StackKey", "test")
-	tpl := testkit.TemplateOf(t, s)
+	tpl := constructkit.TemplateOf(t, s)
 	var found *map[string]*map[string]any
-	testkit.Assert(t, func() { found = tpl.FindResources(jsii.String("AWS::KMS::Key"), nil) })
+	constructkit.Assert(t, func() { found = tpl.FindResources(jsii.String("AWS::KMS::Key"), nil) })
 	if len(*found) != 2 {
 		t.Fatalf("want 2 keys, found %d", len(*found))
 	}
@@ -131,10 +131,10 @@ func TestKeys_EveryCopyLetsSecretsManagerInItsRegionReEncryptReplicatedSecrets(t
 			keys.NewReplica(s, "Key", jsii.String("arn:aws:kms:us-east-1:111111111111:key/mrk-1234"), keys.Props{Alias: "alias/acme/prod"})
 		}},
 	} {
-		s := testkit.Stack(t, c.region)
+		s := constructkit.Stack(t, c.region)
 		c.build(s)
-		tpl := testkit.TemplateOf(t, s)
-		testkit.Assert(t, func() {
+		tpl := constructkit.TemplateOf(t, s)
+		constructkit.Assert(t, func() {
 			tpl.HasResourceProperties(jsii.String(c.resource), map[string]any{
 				c.policyProperty: map[string]any{"Statement": assertions.Match_ArrayWith(&[]any{assertions.Match_ObjectLike(&map[string]any{
 					"Principal": map[string]any{"AWS": "*"},

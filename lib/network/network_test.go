@@ -11,16 +11,16 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/example/platform/lib/network"
-	"github.com/example/platform/test/testkit"
+	"github.com/example/platform/test/constructkit"
 )
 
-func TestMain(m *testing.M) { testkit.Main(m) }
+func TestMain(m *testing.M) { constructkit.Main(m) }
 
 var zones = []string{"eu-west-1a", "eu-west-1b", "eu-west-1c"}
 
 func synth(t *testing.T, props network.Props) assertions.Template {
 	t.Helper()
-	app := testkit.NewApp(t)
+	app := constructkit.NewApp(t)
 	app.Node().SetContext(jsii.String("availability-zones:account=111111111111:region=eu-west-1"), zones)
 	stack := awscdk.NewStack(app, jsii.String("Test"), &awscdk.StackProps{
 		Env: &awscdk.Environment{Account: jsii.String("111111111111"), Region: jsii.String("eu-west-1")},
@@ -33,13 +33,13 @@ func synth(t *testing.T, props network.Props) assertions.Template {
 	}
 	network.New(stack, "Network", props)
 	var template assertions.Template
-	testkit.Assert(t, func() { template = assertions.Template_FromStack(stack, nil) })
+	constructkit.Assert(t, func() { template = assertions.Template_FromStack(stack, nil) })
 	return template
 }
 
 func TestNetwork_SpansThreeNamedZonesWithThreeSubnetTiers(t *testing.T) {
 	template := synth(t, network.Props{CIDR: "10.0.0.0/16", AvailabilityZones: zones})
-	testkit.Assert(t, func() {
+	constructkit.Assert(t, func() {
 		template.ResourceCountIs(jsii.String("AWS::EC2::Subnet"), jsii.Number(9))
 		// Nothing gets a public IP by being launched in a public subnet.
 		template.AllResourcesProperties(jsii.String("AWS::EC2::Subnet"), map[string]any{"MapPublicIpOnLaunch": false})
@@ -48,7 +48,7 @@ func TestNetwork_SpansThreeNamedZonesWithThreeSubnetTiers(t *testing.T) {
 	})
 	for _, zone := range zones {
 		var inZone *map[string]*map[string]any
-		testkit.Assert(t, func() {
+		constructkit.Assert(t, func() {
 			inZone = template.FindResources(jsii.String("AWS::EC2::Subnet"), map[string]any{
 				"Properties": map[string]any{"AvailabilityZone": zone},
 			})
@@ -61,7 +61,7 @@ func TestNetwork_SpansThreeNamedZonesWithThreeSubnetTiers(t *testing.T) {
 
 func TestNetwork_SmallestAllowedRangeFitsAllSubnets(t *testing.T) {
 	template := synth(t, network.Props{CIDR: "10.0.0.0/20", AvailabilityZones: zones})
-	testkit.Assert(t, func() {
+	constructkit.Assert(t, func() {
 		template.ResourceCountIs(jsii.String("AWS::EC2::Subnet"), jsii.Number(9))
 		template.HasResourceProperties(jsii.String("AWS::EC2::Subnet"), map[string]any{"CidrBlock": "10.0.0.0/22"})
 	})
@@ -71,7 +71,7 @@ func TestNetwork_NatGatewaysFollowProps(t *testing.T) {
 	for _, c := range []struct{ nat, want int }{{1, 1}, {2, 2}, {3, 3}} {
 		t.Run(fmt.Sprintf("nat=%d", c.nat), func(t *testing.T) {
 			template := synth(t, network.Props{CIDR: "10.0.0.0/16", AvailabilityZones: zones, NatGateways: c.nat})
-			testkit.Assert(t, func() {
+			constructkit.Assert(t, func() {
 				template.ResourceCountIs(jsii.String("AWS::EC2::NatGateway"), jsii.Number(c.want))
 			})
 		})
@@ -80,7 +80,7 @@ func TestNetwork_NatGatewaysFollowProps(t *testing.T) {
 
 func TestNetwork_HasGatewayAndInterfaceEndpointsForPlatformServices(t *testing.T) {
 	template := synth(t, network.Props{CIDR: "10.0.0.0/16", AvailabilityZones: zones})
-	testkit.Assert(t, func() {
+	constructkit.Assert(t, func() {
 		template.ResourceCountIs(jsii.String("AWS::EC2::VPCEndpoint"), jsii.Number(7))
 		for _, service := range []string{"s3", "dynamodb"} {
 			template.HasResourceProperties(jsii.String("AWS::EC2::VPCEndpoint"), map[string]any{
@@ -99,7 +99,7 @@ func TestNetwork_HasGatewayAndInterfaceEndpointsForPlatformServices(t *testing.T
 
 func TestNetwork_EndpointsAdmitOnlyHTTPSFromTheVPC(t *testing.T) {
 	template := synth(t, network.Props{CIDR: "10.4.0.0/16", AvailabilityZones: zones})
-	testkit.Assert(t, func() {
+	constructkit.Assert(t, func() {
 		template.HasResourceProperties(jsii.String("AWS::EC2::SecurityGroup"), map[string]any{
 			"SecurityGroupIngress": []any{map[string]any{
 				"CidrIp": "10.4.0.0/16", "FromPort": 443, "ToPort": 443, "IpProtocol": "tcp", "Description": "HTTPS from the VPC",
@@ -110,7 +110,7 @@ func TestNetwork_EndpointsAdmitOnlyHTTPSFromTheVPC(t *testing.T) {
 
 func TestNetwork_LogsAllTrafficAndRestrictsTheDefaultSecurityGroup(t *testing.T) {
 	template := synth(t, network.Props{CIDR: "10.0.0.0/16", AvailabilityZones: zones})
-	testkit.Assert(t, func() {
+	constructkit.Assert(t, func() {
 		template.HasResourceProperties(jsii.String("AWS::EC2::FlowLog"), map[string]any{
 			"ResourceType": "VPC", "TrafficType": "ALL", "LogDestinationType": "cloud-watch-logs",
 		})
@@ -135,7 +135,7 @@ func TestNetwork_SubnetLayoutIsWhatTheVpcAllocates(t *testing.T) {
 					t.Fatalf("%s: %d subnets in the layout, want one per zone", group, len(cidrs))
 				}
 				for i, block := range cidrs {
-					testkit.Assert(t, func() {
+					constructkit.Assert(t, func() {
 						template.HasResourceProperties(jsii.String("AWS::EC2::Subnet"), map[string]any{
 							"CidrBlock": block, "AvailabilityZone": zones[i],
 							"Tags": assertions.Match_ArrayWith(&[]any{map[string]any{"Key": "aws-cdk:subnet-name", "Value": group}}),
@@ -150,7 +150,7 @@ func TestNetwork_SubnetLayoutIsWhatTheVpcAllocates(t *testing.T) {
 // A peer region gets a peering connection (accepted in the same account without a role) and a
 // route from every private and isolated subnet; public subnets hold nothing that writes across.
 func TestNetwork_PeeringRequestsAConnectionAndRoutesPrivateAndIsolatedSubnetsToEachPeer(t *testing.T) {
-	stack := testkit.Stack(t, "eu-west-1")
+	stack := constructkit.Stack(t, "eu-west-1")
 	vpc := awsec2.NewVpc(stack, jsii.String("Vpc"), &awsec2.VpcProps{SubnetConfiguration: &[]*awsec2.SubnetConfiguration{
 		{Name: jsii.String("public"), SubnetType: awsec2.SubnetType_PUBLIC},
 		{Name: jsii.String("private"), SubnetType: awsec2.SubnetType_PRIVATE_WITH_EGRESS},
@@ -163,8 +163,8 @@ func TestNetwork_PeeringRequestsAConnectionAndRoutesPrivateAndIsolatedSubnetsToE
 	if len(peering.Connections) != 2 {
 		t.Errorf("%d connections by region, want 2", len(peering.Connections))
 	}
-	template := testkit.TemplateOf(t, stack)
-	testkit.Assert(t, func() {
+	template := constructkit.TemplateOf(t, stack)
+	constructkit.Assert(t, func() {
 		template.ResourceCountIs(jsii.String("AWS::EC2::VPCPeeringConnection"), jsii.Number(2))
 		template.HasResourceProperties(jsii.String("AWS::EC2::VPCPeeringConnection"), map[string]any{
 			"VpcId":     map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^Vpc"))},
@@ -181,15 +181,15 @@ func TestNetwork_PeeringRequestsAConnectionAndRoutesPrivateAndIsolatedSubnetsToE
 }
 
 func TestNetwork_PeerRoutesReturnOverTheRequestersConnection(t *testing.T) {
-	stack := testkit.Stack(t, "eu-west-1")
+	stack := constructkit.Stack(t, "eu-west-1")
 	vpc := awsec2.NewVpc(stack, jsii.String("Vpc"), &awsec2.VpcProps{SubnetConfiguration: &[]*awsec2.SubnetConfiguration{
 		{Name: jsii.String("public"), SubnetType: awsec2.SubnetType_PUBLIC},
 		{Name: jsii.String("private"), SubnetType: awsec2.SubnetType_PRIVATE_WITH_EGRESS},
 		{Name: jsii.String("isolated"), SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED},
 	}})
 	network.NewPeerRoutes(stack, "PeerRoutes", vpc, []network.PeerRoute{{Region: "ap-southeast-2", CIDR: "10.2.0.0/16", ConnectionID: jsii.String("pcx-0123456789abcdef0")}})
-	template := testkit.TemplateOf(t, stack)
-	testkit.Assert(t, func() {
+	template := constructkit.TemplateOf(t, stack)
+	constructkit.Assert(t, func() {
 		template.ResourcePropertiesCountIs(jsii.String("AWS::EC2::Route"), map[string]any{
 			"DestinationCidrBlock": "10.2.0.0/16", "VpcPeeringConnectionId": "pcx-0123456789abcdef0",
 		}, jsii.Number(6)) // three AZs of private and isolated subnets

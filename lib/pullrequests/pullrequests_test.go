@@ -3,6 +3,7 @@ package pullrequests_test
 import (
 	"encoding/json"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -12,10 +13,10 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/example/platform/lib/pullrequests"
-	"github.com/example/platform/test/testkit"
+	"github.com/example/platform/test/constructkit"
 )
 
-func TestMain(m *testing.M) { testkit.Main(m) }
+func TestMain(m *testing.M) { constructkit.Main(m) }
 
 const connection = "arn:aws:codeconnections:us-east-1:111111111111:connection/11111111-2222-3333-4444-555555555555"
 
@@ -27,12 +28,12 @@ var lookupRoles = []string{
 // template synthesizes the checks for props and returns the template's resources.
 func template(t *testing.T, props func(s *pullrequests.Props)) map[string]map[string]any {
 	t.Helper()
-	stack := testkit.Stack(t, "us-east-1")
+	stack := constructkit.Stack(t, "us-east-1")
 	p := pullrequests.Props{Config: "config/example.json", LookupRoleArns: lookupRoles,
 		Key: awskms.NewKey(stack, jsii.String("Key"), nil)}
 	props(&p)
 	pullrequests.New(stack, "PullRequests", p)
-	data, _ := json.Marshal(testkit.TemplateOf(t, stack).ToJSON())
+	data, _ := json.Marshal(constructkit.TemplateOf(t, stack).ToJSON())
 	var tpl struct{ Resources map[string]map[string]any }
 	if err := json.Unmarshal(data, &tpl); err != nil {
 		t.Fatal(err)
@@ -130,7 +131,7 @@ func TestPullRequests_ProjectWaitsForItsPermissionToUseTheConnection(t *testing.
 	if policyID == "" {
 		t.Fatal("no policy lets the project's role get the connection's token and use it")
 	}
-	if !contains(strs(project["DependsOn"]), policyID) {
+	if !slices.Contains(strs(project["DependsOn"]), policyID) {
 		t.Errorf("the project depends on %v, not on %s: CloudFormation may create it before its role may use the connection", project["DependsOn"], policyID)
 	}
 }
@@ -141,7 +142,7 @@ func TestPullRequests_OlderCodeStarConnectionsArnsGetTheirOwnActions(t *testing.
 	found := false
 	for _, policy := range ofType(resources, "AWS::IAM::Policy") {
 		for _, s := range policyStatements(policy) {
-			if contains(strs(s.Action), "codestar-connections:GetConnectionToken") && reflect.DeepEqual(strs(s.Resource), []string{older}) {
+			if slices.Contains(strs(s.Action), "codestar-connections:GetConnectionToken") && reflect.DeepEqual(strs(s.Resource), []string{older}) {
 				found = true
 			}
 		}
@@ -156,7 +157,7 @@ func TestPullRequests_MayAssumeExactlyTheGivenLookupRoles(t *testing.T) {
 	var assumable []string
 	for _, policy := range ofType(resources, "AWS::IAM::Policy") {
 		for _, s := range policyStatements(policy) {
-			if contains(strs(s.Action), "sts:AssumeRole") {
+			if slices.Contains(strs(s.Action), "sts:AssumeRole") {
 				assumable = append(assumable, strs(s.Resource)...)
 			}
 		}
@@ -168,11 +169,11 @@ func TestPullRequests_MayAssumeExactlyTheGivenLookupRoles(t *testing.T) {
 }
 
 func TestPullRequests_CodeCommitNeedsNoConnection(t *testing.T) {
-	stack := testkit.Stack(t, "us-east-1")
+	stack := constructkit.Stack(t, "us-east-1")
 	repo := awscodecommit.Repository_FromRepositoryName(stack, jsii.String("Repo"), jsii.String("platform"))
 	pullrequests.New(stack, "PullRequests", pullrequests.Props{CodeCommit: repo, LookupRoleArns: lookupRoles, Config: "config/three-region.json",
 		Key: awskms.NewKey(stack, jsii.String("Key"), nil)})
-	data, _ := json.Marshal(testkit.TemplateOf(t, stack).ToJSON())
+	data, _ := json.Marshal(constructkit.TemplateOf(t, stack).ToJSON())
 	var tpl struct{ Resources map[string]map[string]any }
 	_ = json.Unmarshal(data, &tpl)
 	source := onlyProject(t, tpl.Resources)["Properties"].(map[string]any)["Source"].(map[string]any)
@@ -182,13 +183,4 @@ func TestPullRequests_CodeCommitNeedsNoConnection(t *testing.T) {
 	if len(ofType(tpl.Resources, "AWS::Events::Rule")) != 1 {
 		t.Error("no EventBridge rule starts the checks on a CodeCommit pull request")
 	}
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -7,16 +7,16 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/example/platform/lib/registry"
-	"github.com/example/platform/test/testkit"
+	"github.com/example/platform/test/constructkit"
 )
 
-func TestMain(m *testing.M) { testkit.Main(m) }
+func TestMain(m *testing.M) { constructkit.Main(m) }
 
 func TestRegistry_RepositoryIsImmutableScannedAndKeptExceptAfterAFailedCreate(t *testing.T) {
-	stack := testkit.Stack(t, "us-east-1")
+	stack := constructkit.Stack(t, "us-east-1")
 	registry.New(stack, "Registry", registry.Props{RepositoryName: "acme/api", PullAccounts: []string{"111111111111"}, KeepDeployed: 30})
-	tpl := testkit.TemplateOf(t, stack)
-	testkit.Assert(t, func() {
+	tpl := constructkit.TemplateOf(t, stack)
+	constructkit.Assert(t, func() {
 		tpl.HasResource(jsii.String("AWS::ECR::Repository"), map[string]any{
 			"Properties": assertions.Match_ObjectLike(&map[string]any{
 				"RepositoryName":             "acme/api",
@@ -33,10 +33,10 @@ func TestRegistry_RepositoryIsImmutableScannedAndKeptExceptAfterAFailedCreate(t 
 // A rollback goes back to an image an environment ran: those are kept by a rule of their own,
 // which the count of all images (a lower-priority rule) cannot expire.
 func TestRegistry_LifecycleKeepsDeployedImagesApartFromTheCountOfAll(t *testing.T) {
-	stack := testkit.Stack(t, "us-east-1")
+	stack := constructkit.Stack(t, "us-east-1")
 	registry.New(stack, "Registry", registry.Props{RepositoryName: "acme/api", PullAccounts: []string{"111111111111"}, KeepDeployed: 12, KeepImages: 40})
-	tpl := testkit.TemplateOf(t, stack)
-	testkit.Assert(t, func() {
+	tpl := constructkit.TemplateOf(t, stack)
+	constructkit.Assert(t, func() {
 		tpl.HasResourceProperties(jsii.String("AWS::ECR::Repository"), map[string]any{
 			"LifecyclePolicy": map[string]any{"LifecyclePolicyText": assertions.Match_SerializedJson(map[string]any{"rules": []any{
 				assertions.Match_ObjectLike(&map[string]any{"rulePriority": 1, "selection": map[string]any{
@@ -52,11 +52,11 @@ func TestRegistry_LifecycleKeepsDeployedImagesApartFromTheCountOfAll(t *testing.
 }
 
 func TestRegistry_OnlyTheEnvironmentAccountsMayPull(t *testing.T) {
-	stack := testkit.Stack(t, "us-east-1")
+	stack := constructkit.Stack(t, "us-east-1")
 	registry.New(stack, "Registry", registry.Props{RepositoryName: "acme/api", PullAccounts: []string{"111111111111", "222222222222"}, KeepDeployed: 30})
-	tpl := testkit.TemplateOf(t, stack)
+	tpl := constructkit.TemplateOf(t, stack)
 	account := func(id string) any { return "arn:aws:iam::" + id + ":root" }
-	testkit.Assert(t, func() {
+	constructkit.Assert(t, func() {
 		tpl.HasResourceProperties(jsii.String("AWS::ECR::Repository"), map[string]any{
 			"RepositoryPolicyText": map[string]any{"Version": "2012-10-17", "Statement": []any{map[string]any{
 				"Sid": "EnvironmentAccountsPull", "Effect": "Allow",

@@ -8,13 +8,13 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/example/platform/lib/table"
-	"github.com/example/platform/test/testkit"
+	"github.com/example/platform/test/constructkit"
 )
 
-func TestMain(m *testing.M) { testkit.Main(m) }
+func TestMain(m *testing.M) { constructkit.Main(m) }
 
 func TestTable_EveryReplicaIsRecoverableProtectedAndEncryptedWithItsRegionsKey(t *testing.T) {
-	stack := testkit.Stack(t, "us-east-1")
+	stack := constructkit.Stack(t, "us-east-1")
 	table.New(stack, "Table", table.Props{
 		TableName: "acme-prod-main", Key: awskms.NewKey(stack, jsii.String("Key"), nil),
 		Replicas: []table.Replica{
@@ -23,7 +23,7 @@ func TestTable_EveryReplicaIsRecoverableProtectedAndEncryptedWithItsRegionsKey(t
 		},
 		DeletionProtection: true,
 	})
-	tpl := testkit.TemplateOf(t, stack)
+	tpl := constructkit.TemplateOf(t, stack)
 	replica := func(region string, key any) any {
 		return assertions.Match_ObjectLike(&map[string]any{
 			"Region":                           region,
@@ -33,7 +33,7 @@ func TestTable_EveryReplicaIsRecoverableProtectedAndEncryptedWithItsRegionsKey(t
 			"SSESpecification":                 map[string]any{"KMSMasterKeyId": key},
 		})
 	}
-	testkit.Assert(t, func() {
+	constructkit.Assert(t, func() {
 		tpl.HasResource(jsii.String("AWS::DynamoDB::GlobalTable"), map[string]any{
 			"Properties": assertions.Match_ObjectLike(&map[string]any{
 				"TableName":           "acme-prod-main",

@@ -1,16 +1,14 @@
-// Package testkit is what every CDK test in this repository shares: an App configured as
-// `cdk synth` configures it, one synthesis of the whole platform per config file and test
-// binary, and a helper that turns the Go bindings' assertion panics into test failures.
+// Package testkit is the whole-app harness: one synthesis of the whole platform per config file
+// and test binary, and lookups of its stacks and templates. It builds on test/constructkit (the
+// App as `cdk synth` configures it, Assert, Main), which a test package using testkit calls too:
 //
-// A test package that synthesizes anything starts with
+//	func TestMain(m *testing.M) { constructkit.Main(m) }
 //
-//	func TestMain(m *testing.M) { testkit.Main(m) }
+// Construct tests (lib/<construct>) use constructkit alone: testkit links the whole app.
 package testkit
 
 import (
-	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"sort"
 	"sync"
@@ -25,126 +23,16 @@ import (
 	"github.com/example/platform/internal/toolchain"
 	"github.com/example/platform/lib/config"
 	"github.com/example/platform/stacks"
+	"github.com/example/platform/test/constructkit"
 )
-
-var (
-	outdirs   []string
-	outdirsMu sync.Mutex
-)
-
-// Main runs the package's tests with CDK's built-in template validation switched off (it costs
-// most of a synthesis; Synth runs it explicitly, once per config), then removes the synthesized
-// assemblies and stops the jsii runtime.
-func Main(m *testing.M) {
-	os.Setenv("CDK_VALIDATION", "false")
-	os.Setenv("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
-	// The jsii client is created while packages initialize, before this runs, and its Node
-	// process inherits the environment as it was then. Closing that client (its process has
-	// not started yet) makes the next CDK call start one that sees the settings above.
-	jsii.Close()
-	code := m.Run()
-	outdirsMu.Lock()
-	for _, dir := range outdirs {
-		os.RemoveAll(dir)
-	}
-	outdirsMu.Unlock()
-	jsii.Close()
-	os.Exit(code)
-}
-
-// Assert runs CDK assertions, which the Go bindings report by panicking, and turns a panic into
-// a test failure carrying the assertion's message.
-func Assert(t testing.TB, assertion func()) {
-	t.Helper()
-	defer func() {
-		if r := recover(); r != nil {
-			t.Fatalf("%v", r)
-		}
-	}()
-	assertion()
-}
-
-// RepoRoot is the directory holding go.mod, found from the test's working directory.
-func RepoRoot(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the test's working directory")
-		}
-		dir = parent
-	}
-}
-
-// NewApp returns an App with cdk.json's context (the pinned feature flags) and a temporary
-// output directory: tests check the app that `cdk synth` builds, not one with other defaults.
-func NewApp(t testing.TB) awscdk.App {
-	t.Helper()
-	return awscdk.NewApp(&awscdk.AppProps{Context: CDKJSONContext(t), Outdir: jsii.String(TempDir(t))})
-}
-
-// TempDir is a directory that lives until the test binary ends (Main removes it): for what
-// several tests share, which t.TempDir would remove after the first.
-func TempDir(t testing.TB) string {
-	t.Helper()
-	dir, err := os.MkdirTemp("", "platform-test-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	outdirsMu.Lock()
-	outdirs = append(outdirs, dir)
-	outdirsMu.Unlock()
-	return dir
-}
-
-// CDKJSONContext is the context cdk.json gives the app: its pinned feature flags.
-func CDKJSONContext(t testing.TB) *map[string]any {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join(RepoRoot(t), "cdk.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var cdkJSON struct {
-		Context map[string]any `json:"context"`
-	}
-	if err := json.Unmarshal(data, &cdkJSON); err != nil {
-		t.Fatalf("cdk.json: %v", err)
-	}
-	return &cdkJSON.Context
-}
-
-// TestAccount is the documentation account ID construct tests deploy to.
-const TestAccount = "111111111111"
-
-// Stack returns an empty stack of a new App (NewApp), in TestAccount and region: where a
-// construct test builds the one construct it checks.
-func Stack(t testing.TB, region string) awscdk.Stack {
-	t.Helper()
-	return awscdk.NewStack(NewApp(t), jsii.String("Test"), &awscdk.StackProps{
-		Env: &awscdk.Environment{Account: jsii.String(TestAccount), Region: jsii.String(region)},
-	})
-}
-
-// TemplateOf synthesizes stack's app and returns the stack's template for assertions.
-func TemplateOf(t testing.TB, stack awscdk.Stack) assertions.Template {
-	t.Helper()
-	var template assertions.Template
-	Assert(t, func() { template = assertions.Template_FromStack(stack, nil) })
-	return template
-}
 
 // Platform is the whole app synthesized for one config file.
 type Platform struct {
-	Config   *config.Platform
-	Stacks   *stacks.Platform
-	Assembly cxapi.CloudAssembly
+	Config *config.Platform
+	// ConfigFile is the config's path relative to the repository root, as the app is given it.
+	ConfigFile string
+	Stacks     *stacks.Platform
+	Assembly   cxapi.CloudAssembly
 	// Outdir holds the cloud assembly, including validation-report.json.
 	Outdir string
 
@@ -176,7 +64,7 @@ func Synth(t testing.TB, configFile string) *Platform {
 // LoadConfig loads a config file relative to the repository root.
 func LoadConfig(t testing.TB, configFile string) *config.Platform {
 	t.Helper()
-	cfg, err := config.Load(filepath.Join(RepoRoot(t), configFile))
+	cfg, err := config.Load(filepath.Join(constructkit.RepoRoot(t), configFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -187,26 +75,30 @@ func LoadConfig(t testing.TB, configFile string) *config.Platform {
 // compare the app across config changes. validate runs CDK's CloudFormation validator too.
 func Build(t testing.TB, cfg *config.Platform, configFile string, validate bool) *Platform {
 	t.Helper()
-	app := NewApp(t)
+	app := constructkit.NewApp(t)
 	if validate {
 		// Report validation findings in the assembly rather than failing the process: the
 		// tests read the report and say which rule failed where.
 		app.Node().SetContext(jsii.String("@aws-cdk/core:failSynthOnValidationErrors"), false)
 		awscdk.Validations_Of(app).AddPlugins(awscdk.NewCloudFormationValidatePlugin(nil))
 	}
-	tools, err := toolchain.Read(RepoRoot(t))
+	tools, err := toolchain.Read(constructkit.RepoRoot(t))
 	if err != nil {
 		t.Fatal(err)
 	}
 	built := stacks.NewPlatform(app, cfg, configFile, tools)
 	var assembly cxapi.CloudAssembly
-	Assert(t, func() { assembly = app.Synth(nil) })
-	p := &Platform{Config: cfg, Stacks: built, Assembly: assembly, Outdir: *assembly.Directory(), byName: map[string]awscdk.Stack{}}
+	constructkit.Assert(t, func() { assembly = app.Synth(nil) })
+	p := &Platform{Config: cfg, ConfigFile: configFile, Stacks: built, Assembly: assembly, Outdir: *assembly.Directory(), byName: map[string]awscdk.Stack{}}
 	for _, c := range *app.Node().FindAll(constructs.ConstructOrder_PREORDER) {
 		if *awscdk.Stack_IsStack(c) {
 			stack := awscdk.Stack_Of(c)
 			p.byName[*stack.StackName()] = stack
 		}
+	}
+	// Every test that loops over the stacks or the artifacts relies on there being some.
+	if len(p.byName) == 0 || len(p.Artifacts()) == 0 {
+		t.Fatalf("%s: the app synthesized no stack", configFile)
 	}
 	return p
 }
@@ -237,9 +129,7 @@ func (p *Platform) Template(t testing.TB, name string) assertions.Template {
 	if template, ok := p.templates.Load(name); ok {
 		return template.(assertions.Template)
 	}
-	stack := p.Stack(t, name)
-	var template assertions.Template
-	Assert(t, func() { template = assertions.Template_FromStack(stack, nil) })
+	template := constructkit.TemplateOf(t, p.Stack(t, name))
 	p.templates.Store(name, template)
 	return template
 }

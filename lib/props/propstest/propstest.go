@@ -1,5 +1,5 @@
 // Package propstest is for construct tests: it checks that a construct refuses bad props with
-// lib/props' message, before CDK sees them. (test/testkit's Assert does the opposite: it turns
+// lib/props' message, before CDK sees them. (test/constructkit's Assert does the opposite: it turns
 // an unexpected panic into a failure.)
 package propstest
 
