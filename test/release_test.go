@@ -126,7 +126,7 @@ func TestRelease_EachRegionsRepositoryIsPullableOnlyByTheEnvironmentsThere(t *te
 			}
 			var want []string
 			for _, env := range cfg.Environments {
-				if slices.ContainsFunc(env.Regions, func(r config.Region) bool { return r.Region == region }) && !slices.Contains(want, env.Account) {
+				if slices.ContainsFunc(env.Regions, func(r config.Region) bool { return r.Region == region }) && !slices.Contains(want, "arn:aws:iam::"+env.Account+":root") {
 					want = append(want, "arn:aws:iam::"+env.Account+":root")
 				}
 			}
