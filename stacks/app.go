@@ -14,6 +14,7 @@ import (
 	"github.com/example/platform/lib/config"
 	"github.com/example/platform/lib/database"
 	"github.com/example/platform/lib/edge"
+	"github.com/example/platform/lib/monitoring"
 	"github.com/example/platform/lib/network"
 	"github.com/example/platform/lib/service"
 	"github.com/example/platform/lib/table"
@@ -24,6 +25,10 @@ import (
 type AppStack struct {
 	awscdk.Stack
 	Service *service.Service
+	// Monitoring is the region's alarms, dashboard and "region unhealthy" composite alarm.
+	Monitoring *monitoring.Monitoring
+	// Prometheus is the region's metric store; nil when the environment turns it off.
+	Prometheus *monitoring.Prometheus
 }
 
 // appInputs are what the app stack takes from the stacks that deploy before it.
@@ -58,6 +63,12 @@ func NewAppStack(stage awscdk.Stage, place placement, in appInputs) *AppStack {
 		})
 		image = awsecs.ContainerImage_FromEcrRepository(repository, jsii.String(digest))
 	}
+	var prometheus *monitoring.Prometheus
+	var metrics *service.MetricsStore
+	if env.Monitoring.PrometheusOn() {
+		prometheus = monitoring.NewPrometheus(stack, "Prometheus", MonitoringName(p.Name, env.Name, place.region.Region))
+		metrics = &service.MetricsStore{Arn: prometheus.Arn, RemoteWriteURL: prometheus.RemoteWriteURL}
+	}
 	d := env.Deployment
 	svc := service.New(stack, "Service", service.Props{
 		// Only CloudFront reaches the public load balancer, and only with the origin header;
@@ -84,6 +95,9 @@ func NewAppStack(stage awscdk.Stage, place placement, in appInputs) *AppStack {
 		Key:                in.keys.Key.Key,
 		NamespaceName:      NamespaceName(p.Name, env.Name),
 		DeletionProtection: env.Protected(),
+		LogRetention:       logRetention(env),
+		AlarmPrefix:        MonitoringName(p.Name, env.Name, place.region.Region),
+		Metrics:            metrics,
 		Environment: map[string]*string{
 			// Writes go to the global cluster's writer endpoint, which follows the writer through
 			// a switchover or failover (see writepath.go). The service looks it up from the
@@ -109,7 +123,7 @@ func NewAppStack(stage awscdk.Stage, place placement, in appInputs) *AppStack {
 	database.GrantClient(stack, svc.TaskRole, database.ClientProps{
 		SecretName: DatabaseSecretName(p.Name, env.Name), GlobalClusterIdentifier: GlobalClusterIdentifier(p.Name, env.Name), Key: in.keys.Key.Key,
 	})
-	return &AppStack{Stack: stack, Service: svc}
+	return &AppStack{Stack: stack, Service: svc, Monitoring: newRegionMonitoring(stack, place, svc), Prometheus: prometheus}
 }
 
 // originCertificate is the load balancers' certificate when the environment has a domain: the

@@ -76,5 +76,6 @@ func databaseProps(place placement, network *NetworkStack, key *KeysStack) datab
 		GlobalClusterIdentifier: GlobalClusterIdentifier(p.Name, env.Name),
 		DeletionProtection:      env.Protected(),
 		RemoteClients:           remoteTaskRanges(env, place.region.Region),
+		LogRetention:            logRetention(env),
 	}
 }

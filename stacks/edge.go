@@ -64,12 +64,15 @@ func NewEdgeStack(stage awscdk.Stage, place placement, regions []*RegionStacks) 
 		RateLimit:         float64(env.Edge.RateLimit),
 		StaticPaths:       env.Edge.StaticPaths,
 		AlarmTopic:        alarmTopic(stack, platform),
+		LogRetention:      logRetention(env),
+		AlarmPrefix:       EnvironmentDashboardName(platform.Name, env.Name),
 	}
 	if env.DNS != nil {
 		d := env.DNS.DomainName
 		props.Domain = &edge.Domain{Name: d, Zone: hostedZone(stack, env.DNS), OriginName: OriginName(d), SecondaryOriginName: SecondaryOriginName(d)}
 	}
 	e := edge.New(stack, "Edge", props)
+	newEnvironmentDashboard(stack, place, regions, e)
 	url := awscdk.NewCfnOutput(stack, jsii.String("SiteUrl"), &awscdk.CfnOutputProps{
 		Value: e.URL, Description: jsii.String("The site and API through CloudFront"),
 	})

@@ -110,3 +110,15 @@ func SecondaryOriginName(domain string) string { return "secondary.origin." + do
 func AcceleratorName(platform, environment string) string {
 	return fmt.Sprintf("%s-%s", platform, environment)
 }
+
+// MonitoringName names a region's dashboard and starts its alarms' names
+// (<platform>-<env>-<region>-<signal>); the region's composite alarm is
+// monitoring.UnhealthyAlarmName of it.
+func MonitoringName(platform, environment, region string) string {
+	return fmt.Sprintf("%s-%s-%s", platform, environment, region)
+}
+
+// EnvironmentDashboardName names the dashboard across an environment's regions.
+func EnvironmentDashboardName(platform, environment string) string {
+	return fmt.Sprintf("%s-%s", platform, environment)
+}

@@ -24,6 +24,7 @@ func NewNetworkStack(stage awscdk.Stage, place placement, keys *KeysStack) *Netw
 		AvailabilityZones: place.region.AvailabilityZones,
 		NatGateways:       place.region.NatGateways,
 		Key:               keys.Key.Key,
+		FlowLogRetention:  logRetention(place.env),
 	})
 	return &NetworkStack{Stack: stack, Network: net}
 }

@@ -1,7 +1,10 @@
 package stacks
 
 import (
+	"fmt"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsroute53"
 	"github.com/aws/jsii-runtime-go"
 
@@ -64,6 +67,27 @@ func jsiiStringMap(m map[string]string) *map[string]*string {
 		out[k] = jsii.String(v)
 	}
 	return &out
+}
+
+// logRetention is the environment's log retention as CloudWatch Logs' period (lib/config
+// accepts only these).
+func logRetention(env config.Environment) awslogs.RetentionDays {
+	period, ok := retentionPeriods[env.Monitoring.LogRetentionDays]
+	if !ok {
+		panic(fmt.Sprintf("stacks: monitoring.logRetentionDays %d has no CloudWatch Logs period; lib/config should have refused it", env.Monitoring.LogRetentionDays))
+	}
+	return period
+}
+
+var retentionPeriods = map[int]awslogs.RetentionDays{
+	1: awslogs.RetentionDays_ONE_DAY, 3: awslogs.RetentionDays_THREE_DAYS, 5: awslogs.RetentionDays_FIVE_DAYS,
+	7: awslogs.RetentionDays_ONE_WEEK, 14: awslogs.RetentionDays_TWO_WEEKS, 30: awslogs.RetentionDays_ONE_MONTH,
+	60: awslogs.RetentionDays_TWO_MONTHS, 90: awslogs.RetentionDays_THREE_MONTHS, 120: awslogs.RetentionDays_FOUR_MONTHS,
+	150: awslogs.RetentionDays_FIVE_MONTHS, 180: awslogs.RetentionDays_SIX_MONTHS, 365: awslogs.RetentionDays_ONE_YEAR,
+	400: awslogs.RetentionDays_THIRTEEN_MONTHS, 545: awslogs.RetentionDays_EIGHTEEN_MONTHS, 731: awslogs.RetentionDays_TWO_YEARS,
+	1096: awslogs.RetentionDays_THREE_YEARS, 1827: awslogs.RetentionDays_FIVE_YEARS, 2192: awslogs.RetentionDays_SIX_YEARS,
+	2557: awslogs.RetentionDays_SEVEN_YEARS, 2922: awslogs.RetentionDays_EIGHT_YEARS, 3288: awslogs.RetentionDays_NINE_YEARS,
+	3653: awslogs.RetentionDays_TEN_YEARS,
 }
 
 // hostedZone is the environment's zone, named by config (no lookup).

@@ -3,6 +3,7 @@ package test
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -10,6 +11,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/example/platform/lib/config"
+	"github.com/example/platform/lib/service"
 	"github.com/example/platform/stacks"
 	"github.com/example/platform/test/constructkit"
 	"github.com/example/platform/test/testkit"
@@ -47,8 +49,19 @@ func TestAppTier_EveryRegionDeploysBlueGreenWithRulesRoleAndRollbackAlarms(t *te
 					}),
 				},
 			})
-			template.ResourceCountIs(jsii.String("AWS::CloudWatch::Alarm"), jsii.Number(2))
 		})
+		// The deployment rolls back on the two rollback alarms, named for the runbook.
+		res := templateResources(t, p, stacks.StackName(p.Config.Name, env.Name, region.Region, stacks.TierApp))
+		var rollbackOn []string
+		for _, svc := range res.ofType("AWS::ECS::Service") {
+			for _, ref := range asList(svc["DeploymentConfiguration"].(map[string]any)["Alarms"].(map[string]any)["AlarmNames"]) {
+				rollbackOn = append(rollbackOn, fmt.Sprint(res.ofType("AWS::CloudWatch::Alarm")[refTo(ref)]["AlarmName"]))
+			}
+		}
+		prefix := stacks.MonitoringName(p.Config.Name, env.Name, region.Region)
+		if want := []string{service.RollbackErrorsAlarmName(prefix), service.RollbackUnhealthyAlarmName(prefix)}; !slices.Equal(rollbackOn, want) {
+			t.Errorf("deployments roll back on %v, want %v", rollbackOn, want)
+		}
 	})
 }
 

@@ -174,7 +174,7 @@ func TestDataTier_LakeReplicationCoversEverySecondary(t *testing.T) {
 var statefulTypes = map[string]bool{
 	"AWS::RDS::DBCluster": true, "AWS::RDS::GlobalCluster": true, "AWS::DynamoDB::GlobalTable": true,
 	"AWS::S3::Bucket": true, "AWS::KMS::Key": true, "AWS::KMS::ReplicaKey": true, "AWS::SecretsManager::Secret": true,
-	"AWS::ECR::Repository": true,
+	"AWS::ECR::Repository": true, "AWS::APS::Workspace": true,
 }
 
 // keptWithItsStack are the deletion policies that keep a resource's data when its stack goes.

@@ -158,7 +158,9 @@ var nameProperties = map[string]string{
 }
 
 // namelessTypes have no name CloudFormation could collide on.
-var namelessTypes = map[string]bool{"AWS::KMS::Key": true, "AWS::KMS::ReplicaKey": true}
+// An AMP workspace's alias need not be unique (Amazon Managed Service for Prometheus user guide,
+// "Create a workspace"): a kept workspace never blocks the next create.
+var namelessTypes = map[string]bool{"AWS::KMS::Key": true, "AWS::KMS::ReplicaKey": true, "AWS::APS::Workspace": true}
 
 // retainingPolicies keep a resource when its stack (or, for Retain, its failed create) goes.
 var retainingPolicies = map[string]bool{"Retain": true, "RetainExceptOnCreate": true}

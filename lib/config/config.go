@@ -142,6 +142,8 @@ type Environment struct {
 	// VPC peering connection, which is how a region's service reaches the database writer in
 	// whichever region it is. Peering has no hourly cost. Default: true.
 	InterRegionPeering *bool `json:"interRegionPeering,omitempty"`
+	// Monitoring configures the alarms, dashboards, logs and metric store.
+	Monitoring Monitoring `json:"monitoring,omitempty"`
 	// ManualApproval makes the pipeline wait for a person (after a permissions-broadening
 	// check) before deploying the environment. Default: false for the first environment,
 	// true for every later one.

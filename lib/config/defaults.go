@@ -99,6 +99,7 @@ func applyDefaults(p *Platform) defaulted {
 		d.int(deploymentPath+".bakeTimeMinutes", &deployment.BakeTimeMinutes, DefaultBakeTimeMinutes)
 		d.int(deploymentPath+".stepPercent", &deployment.StepPercent, DefaultStepPercent)
 		d.int(deploymentPath+".stepMinutes", &deployment.StepMinutes, DefaultStepMinutes)
+		applyMonitoringDefaults(d, path+".monitoring", &env.Monitoring)
 	}
 	svc := &p.Service
 	d.string("service.name", &svc.Name, DefaultServiceName)

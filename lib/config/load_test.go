@@ -212,6 +212,8 @@ func TestLoad_RejectsEachInvalidFixture(t *testing.T) {
 		{"bake-time-too-long", "environments[0].deployment.bakeTimeMinutes", "2000: must be 1 to 1440"},
 		{"step-percent-out-of-range", "environments[0].deployment.stepPercent", "100: must be 1 to 99"},
 		{"step-minutes-zero-after-default", "environments[0].deployment.stepMinutes", "-1: must be 1 to 1440"},
+		{"bad-log-retention", "environments[0].monitoring.logRetentionDays", "45 is not a retention period CloudWatch Logs accepts; use one of 1, 3, 5, 7, 14, 30, 60, 90,"},
+		{"threshold-out-of-range", "environments[0].monitoring.thresholds.http5xxPercent", "150: give a percentage from 1 to 100"},
 		{"bad-engine-version", "environments[0].database.engineVersion", `"16" is not an Aurora PostgreSQL version`},
 		{"engine-without-global-database", "environments[0].database.engineVersion", "12.22: Aurora global databases need PostgreSQL 13 to 17"},
 		{"platform-name-too-long", "name", `"averyveryverylongname" is not valid; want 2-16 lowercase letters`},

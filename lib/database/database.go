@@ -34,6 +34,8 @@ type Props struct {
 	Instances     int
 	// BackupRetentionDays of automated backups, 1 to 35.
 	BackupRetentionDays int
+	// LogRetention of the cluster's PostgreSQL log group.
+	LogRetention awslogs.RetentionDays
 	// ClusterIdentifier names this region's cluster (and its log group).
 	ClusterIdentifier string
 	// GlobalClusterIdentifier names the global cluster every region's cluster belongs to.
@@ -173,7 +175,7 @@ func newCluster(c constructs.Construct, props Props, credentials awsrds.Credenti
 	// when its own create fails (a kept group of that name would fail every retry).
 	logs := awslogs.NewLogGroup(c, jsii.String("Logs"), &awslogs.LogGroupProps{
 		LogGroupName:  jsii.String(fmt.Sprintf("/aws/rds/cluster/%s/postgresql", props.ClusterIdentifier)),
-		Retention:     awslogs.RetentionDays_THREE_MONTHS,
+		Retention:     props.LogRetention,
 		EncryptionKey: props.Key,
 		RemovalPolicy: awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE,
 	})

@@ -7,6 +7,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/example/platform/lib/database"
@@ -25,7 +26,7 @@ func props(stack awscdk.Stack) database.Props {
 		EngineVersion: "16.6", EngineMajorVersion: "16",
 		InstanceClass: "db.r7g.large", Instances: 3, BackupRetentionDays: 14,
 		ClusterIdentifier: "acme-prod-us-east-1", GlobalClusterIdentifier: "acme-prod",
-		DeletionProtection: true,
+		DeletionProtection: true, LogRetention: awslogs.RetentionDays_THREE_MONTHS,
 	}
 }
 

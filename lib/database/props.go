@@ -44,6 +44,7 @@ func (p Props) check(c *props.Checker) {
 	if c.Require("Props.Instances", p.Instances != 0, "give the number of instances, 1 to 16") && (p.Instances < 1 || p.Instances > maxInstances) {
 		c.Failf("Props.Instances", "%d: give 1 to %d (one writer and up to 15 readers)", p.Instances, maxInstances)
 	}
+	c.Require("Props.LogRetention", p.LogRetention != "", "give how long the PostgreSQL log is kept, such as awslogs.RetentionDays_THREE_MONTHS")
 	if c.Require("Props.BackupRetentionDays", p.BackupRetentionDays != 0, "give how many days automated backups are kept, 1 to 35") &&
 		(p.BackupRetentionDays < 1 || p.BackupRetentionDays > maxBackupRetention) {
 		c.Failf("Props.BackupRetentionDays", "%d: Aurora keeps automated backups for 1 to %d days", p.BackupRetentionDays, maxBackupRetention)

@@ -6,6 +6,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/example/platform/lib/database"
@@ -16,7 +17,7 @@ func validDatabaseProps(stack awscdk.Stack) database.Props {
 	return database.Props{
 		Vpc: awsec2.NewVpc(stack, jsii.String("Vpc"), nil), Key: awskms.NewKey(stack, jsii.String("Key"), nil),
 		EngineVersion: "16.6", EngineMajorVersion: "16", InstanceClass: "db.r7g.large", Instances: 2, BackupRetentionDays: 7,
-		ClusterIdentifier: "acme-prod-us-east-1", GlobalClusterIdentifier: "acme-prod",
+		ClusterIdentifier: "acme-prod-us-east-1", GlobalClusterIdentifier: "acme-prod", LogRetention: awslogs.RetentionDays_THREE_MONTHS,
 	}
 }
 

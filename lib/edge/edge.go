@@ -10,7 +10,9 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudfront"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudfrontorigins"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	elbv2 "github.com/aws/aws-cdk-go/awscdk/v2/awselasticloadbalancingv2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsroute53"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/constructs-go/constructs/v10"
@@ -71,6 +73,10 @@ type Props struct {
 	StaticPaths []string
 	// AlarmTopic receives the health checks' alarms.
 	AlarmTopic awssns.ITopic
+	// LogRetention of the web ACL's log group.
+	LogRetention awslogs.RetentionDays
+	// AlarmPrefix starts the health alarms' names (HealthAlarmName), such as acme-prod.
+	AlarmPrefix string
 }
 
 // Edge is the distribution and what callers need of it.
@@ -80,6 +86,8 @@ type Edge struct {
 	WebACLArn    *string
 	// HealthChecks are keyed by region.
 	HealthChecks map[string]awsroute53.HealthCheck
+	// HealthAlarms fire, by region name, when the region fails its health check.
+	HealthAlarms map[string]awscloudwatch.Alarm
 	// URL is the address people and the smoke test use: https://<domain> or the
 	// distribution's own name.
 	URL *string
@@ -89,8 +97,8 @@ type Edge struct {
 func New(scope constructs.Construct, id string, props Props) *Edge {
 	props.check(scope, id)
 	c := constructs.NewConstruct(scope, jsii.String(id))
-	e := &Edge{Construct: c, HealthChecks: map[string]awsroute53.HealthCheck{}}
-	e.WebACLArn = newWebACL(c, props.RateLimit)
+	e := &Edge{Construct: c, HealthChecks: map[string]awsroute53.HealthCheck{}, HealthAlarms: map[string]awscloudwatch.Alarm{}}
+	e.WebACLArn = newWebACL(c, props.RateLimit, props.LogRetention)
 
 	origins := map[string]awscloudfront.IOrigin{}
 	for _, r := range props.Regions {
@@ -180,7 +188,8 @@ func New(scope constructs.Construct, id string, props Props) *Edge {
 		healthHost = jsii.String(props.Domain.Name)
 	}
 	for _, r := range props.Regions {
-		e.HealthChecks[r.Name] = newHealthCheck(c, r.Name, healthHost, props.HealthPathPrefix+r.Name, props.AlarmTopic)
+		e.HealthChecks[r.Name], e.HealthAlarms[r.Name] = newHealthCheck(c, r.Name, healthHost, props.HealthPathPrefix+r.Name, props.AlarmTopic,
+			HealthAlarmName(props.AlarmPrefix, r.Name))
 	}
 	if props.Domain != nil {
 		newRecords(c, props, e)

@@ -6,6 +6,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudfront"
 	elbv2 "github.com/aws/aws-cdk-go/awscdk/v2/awselasticloadbalancingv2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsroute53"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/jsii-runtime-go"
@@ -24,7 +25,7 @@ func synth(t *testing.T, withDomain bool, regions ...string) assertions.Template
 		OriginHeaderName: "X-Origin-Verify", OriginHeaderValue: "{{resolve:secretsmanager:acme/prod/origin-verify:SecretString:::}}",
 		HealthCheckPath: "/health", HealthPathPrefix: "/.platform/health/",
 		RateLimit: 750, StaticPaths: []string{"/static/*"}, PriceClass: awscloudfront.PriceClass_PRICE_CLASS_100,
-		AlarmTopic: awssns.NewTopic(stack, jsii.String("Alarms"), nil),
+		AlarmTopic: awssns.NewTopic(stack, jsii.String("Alarms"), nil), LogRetention: awslogs.RetentionDays_THREE_MONTHS, AlarmPrefix: "acme-prod",
 	}
 	for _, region := range regions {
 		props.Regions = append(props.Regions, edge.Region{Name: region,

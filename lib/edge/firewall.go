@@ -24,7 +24,7 @@ var ManagedRuleGroups = []string{
 // limit, then AWS's managed rules for common exploits, known bad inputs and SQL injection;
 // requests that pass them all are allowed. It logs to CloudWatch Logs with credentials redacted.
 // WAFv2 has no L2 construct, hence the L1s.
-func newWebACL(scope constructs.Construct, rateLimit float64) *string {
+func newWebACL(scope constructs.Construct, rateLimit float64, logRetention awslogs.RetentionDays) *string {
 	visibility := func(name string) *awswafv2.CfnWebACL_VisibilityConfigProperty {
 		return &awswafv2.CfnWebACL_VisibilityConfigProperty{
 			CloudWatchMetricsEnabled: jsii.Bool(true), MetricName: jsii.String(name), SampledRequestsEnabled: jsii.Bool(true),
@@ -71,7 +71,7 @@ func newWebACL(scope constructs.Construct, rateLimit float64) *string {
 	logName := "aws-waf-logs-" + *stack.StackName()
 	logs := awslogs.NewLogGroup(scope, jsii.String("WebAclLogs"), &awslogs.LogGroupProps{
 		LogGroupName:  jsii.String(logName),
-		Retention:     awslogs.RetentionDays_THREE_MONTHS,
+		Retention:     logRetention,
 		EncryptionKey: keys.NewStackKey(scope, "WebAclLogsKey", "Encrypts "+logName),
 		RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
 	})

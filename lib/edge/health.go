@@ -30,7 +30,7 @@ func newHealthRewrite(scope constructs.Construct, healthCheckPath string) awsclo
 // newHealthCheck checks one region through the distribution every 30 seconds from Route 53's
 // checkers, and alarms when it fails. A check straight at the load balancer would be refused:
 // it admits only CloudFront, and only with the origin header.
-func newHealthCheck(scope constructs.Construct, region string, host *string, path string, topic awssns.ITopic) awsroute53.HealthCheck {
+func newHealthCheck(scope constructs.Construct, region string, host *string, path string, topic awssns.ITopic, alarmName string) (awsroute53.HealthCheck, awscloudwatch.Alarm) {
 	check := awsroute53.NewHealthCheck(scope, jsii.String("Health-"+region), &awsroute53.HealthCheckProps{
 		Type:             awsroute53.HealthCheckType_HTTPS,
 		Fqdn:             host,
@@ -41,6 +41,7 @@ func newHealthCheck(scope constructs.Construct, region string, host *string, pat
 		FailureThreshold: jsii.Number(3),
 	})
 	alarm := awscloudwatch.NewAlarm(scope, jsii.String("Health-"+region+"-Alarm"), &awscloudwatch.AlarmProps{
+		AlarmName:        jsii.String(alarmName),
 		AlarmDescription: jsii.String(fmt.Sprintf("%s fails its health check through CloudFront: traffic is failing over away from it", region)),
 		Metric: awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
 			Namespace:     jsii.String("AWS/Route53"),
@@ -58,5 +59,9 @@ func newHealthCheck(scope constructs.Construct, region string, host *string, pat
 	})
 	alarm.AddAlarmAction(awscloudwatchactions.NewSnsAction(topic))
 	alarm.AddOkAction(awscloudwatchactions.NewSnsAction(topic))
-	return check
+	return check, alarm
 }
+
+// HealthAlarmName names the alarm on region's health check, for the edge whose
+// Props.AlarmPrefix is prefix.
+func HealthAlarmName(prefix, region string) string { return prefix + "-" + region + "-health-check" }

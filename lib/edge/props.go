@@ -41,6 +41,8 @@ func (p Props) check(scope constructs.Construct, id string) {
 	default:
 		c.Failf("Props.PriceClass", "%q is not a price class; give PriceClass_100, PriceClass_200 or PriceClass_All", p.PriceClass)
 	}
+	c.Require("Props.AlarmPrefix", p.AlarmPrefix != "", "give the prefix of the health alarms' names, such as acme-prod")
+	c.Require("Props.LogRetention", p.LogRetention != "", "give how long the web ACL's logs are kept, such as awslogs.RetentionDays_THREE_MONTHS")
 	if c.Require("Props.RateLimit", p.RateLimit != 0, "give the requests per client IP in 5 minutes before WAF blocks it (lib/config's edge.rateLimit)") &&
 		(p.RateLimit < minRateLimit || p.RateLimit > maxRateLimit) {
 		c.Failf("Props.RateLimit", "%v: WAF accepts %d to %d requests per client IP in 5 minutes", p.RateLimit, minRateLimit, maxRateLimit)

@@ -6,6 +6,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudfront"
 	elbv2 "github.com/aws/aws-cdk-go/awscdk/v2/awselasticloadbalancingv2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/jsii-runtime-go"
 
@@ -26,7 +27,7 @@ func validProps() (awscdk.Stack, edge.Props) {
 		OriginHeaderName: "X-Origin-Verify", OriginHeaderValue: "{{resolve:secretsmanager:acme/prod/origin-verify:SecretString:::}}",
 		HealthCheckPath: "/health", HealthPathPrefix: "/.platform/health/",
 		PriceClass: awscloudfront.PriceClass_PRICE_CLASS_100, RateLimit: 2000,
-		AlarmTopic: awssns.NewTopic(stack, jsii.String("Alarms"), nil),
+		AlarmTopic: awssns.NewTopic(stack, jsii.String("Alarms"), nil), LogRetention: awslogs.RetentionDays_THREE_MONTHS, AlarmPrefix: "acme-prod",
 	}
 }
 

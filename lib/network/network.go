@@ -15,7 +15,7 @@ import (
 	"github.com/example/platform/lib/props"
 )
 
-// Props configures a Network. Every field but FlowLogRetention is required.
+// Props configures a Network. Every field is required.
 type Props struct {
 	// CIDR of the VPC, /16 to /22: its subnets take prefix+2 and prefix+6 bits, and AWS's
 	// smallest subnet is a /28. (lib/config accepts /16 to /20.)
@@ -26,7 +26,7 @@ type Props struct {
 	// NatGateways in the public subnets, 1 to one per AZ. Required: lib/config owns the default
 	// (environments[].regions[].natGateways, one per AZ).
 	NatGateways int
-	// FlowLogRetention is how long VPC flow logs are kept. Default: three months.
+	// FlowLogRetention is how long VPC flow logs are kept (lib/config's monitoring.logRetentionDays).
 	FlowLogRetention awslogs.RetentionDays
 	// Key encrypts the flow logs.
 	Key awskms.IKey
@@ -42,6 +42,7 @@ const (
 // check fails with every problem of props, the way a construct fails (a panic naming its path).
 func (p Props) check(scope constructs.Construct, id string) int {
 	c := props.Check(scope, id, "network.New")
+	c.Require("Props.FlowLogRetention", p.FlowLogRetention != "", "give how long flow logs are kept, such as awslogs.RetentionDays_THREE_MONTHS")
 	bits := 0
 	if prefix, ok := c.CIDR("Props.CIDR", p.CIDR, "give the VPC's range, such as 10.0.0.0/16"); ok {
 		switch bits = prefix.Bits(); {
@@ -106,9 +107,6 @@ var interfaceEndpoints = []struct {
 // service's tasks run, get a quarter of the range per AZ; public and isolated subnets a 64th.
 func New(scope constructs.Construct, id string, props Props) *Network {
 	prefix := float64(props.check(scope, id))
-	if props.FlowLogRetention == "" {
-		props.FlowLogRetention = awslogs.RetentionDays_THREE_MONTHS
-	}
 	c := constructs.NewConstruct(scope, jsii.String(id))
 
 	vpc := awsec2.NewVpc(c, jsii.String("Vpc"), &awsec2.VpcProps{

@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/example/platform/lib/network"
@@ -27,6 +28,9 @@ func synth(t *testing.T, props network.Props) assertions.Template {
 	})
 	if props.Key == nil {
 		props.Key = awskms.NewKey(stack, jsii.String("Key"), nil)
+	}
+	if props.FlowLogRetention == "" {
+		props.FlowLogRetention = awslogs.RetentionDays_THREE_MONTHS // required; lib/config's default
 	}
 	if props.NatGateways == 0 {
 		props.NatGateways = len(props.AvailabilityZones) // required; lib/config's default

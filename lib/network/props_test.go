@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/example/platform/lib/network"
@@ -21,7 +22,8 @@ func bareStack() awscdk.Stack {
 }
 
 func validProps(stack awscdk.Stack) network.Props {
-	return network.Props{CIDR: "10.0.0.0/16", AvailabilityZones: zones, NatGateways: 3, Key: awskms.NewKey(stack, jsii.String("Key"), nil)}
+	return network.Props{CIDR: "10.0.0.0/16", AvailabilityZones: zones, NatGateways: 3, Key: awskms.NewKey(stack, jsii.String("Key"), nil),
+		FlowLogRetention: awslogs.RetentionDays_THREE_MONTHS}
 }
 
 func TestNetwork_ThrowsOnABadOrMissingRequiredProp(t *testing.T) {
@@ -56,7 +58,7 @@ func TestNetwork_ThrowsOnABadOrMissingRequiredProp(t *testing.T) {
 
 func TestNetwork_ReportsEveryBadPropAtOnce(t *testing.T) {
 	propstest.Panics(t, func() { network.New(bareStack(), "Network", network.Props{}) },
-		"network.New(Test/Network): 4 problems:", "Props.CIDR is required", "Props.AvailabilityZones is required",
+		"network.New(Test/Network): 5 problems:", "Props.FlowLogRetention is required", "Props.CIDR is required", "Props.AvailabilityZones is required",
 		"Props.NatGateways is required", "Props.Key is required")
 }
 

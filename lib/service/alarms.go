@@ -10,11 +10,16 @@ import (
 	"github.com/aws/jsii-runtime-go"
 )
 
+// RollbackErrorsAlarmName and RollbackUnhealthyAlarmName name the rollback alarms of the
+// service whose Props.AlarmPrefix is prefix.
+func RollbackErrorsAlarmName(prefix string) string    { return prefix + "-rollback-5xx" }
+func RollbackUnhealthyAlarmName(prefix string) string { return prefix + "-rollback-unhealthy-tasks" }
+
 // newRollbackAlarms creates the alarms that roll a deployment back: server errors from the
 // tasks behind any load balancer, and unhealthy tasks in any target group (the new version is
 // in whichever ones the rules are not on). It returns their names for the service's deployment
 // configuration.
-func newRollbackAlarms(scope constructs.Construct, s *Service) []*string {
+func newRollbackAlarms(scope constructs.Construct, prefix string, s *Service) []*string {
 	minute := awscdk.Duration_Minutes(jsii.Number(1))
 	errorMetrics := map[string]awscloudwatch.IMetric{}
 	unhealthyMetrics := map[string]awscloudwatch.IMetric{}
@@ -25,6 +30,7 @@ func newRollbackAlarms(scope constructs.Construct, s *Service) []*string {
 		unhealthyMetrics[fmt.Sprintf("green%d", i)] = in.Green.Metrics().UnhealthyHostCount(&awscloudwatch.MetricOptions{Period: minute, Statistic: jsii.String("Maximum")})
 	}
 	errors := awscloudwatch.NewAlarm(scope, jsii.String("Target5xxAlarm"), &awscloudwatch.AlarmProps{
+		AlarmName:        jsii.String(RollbackErrorsAlarmName(prefix)),
 		AlarmDescription: jsii.String("Tasks answer with 5xx: a deployment in progress rolls back"),
 		Metric: awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
 			Expression: jsii.String("SUM(METRICS(\"errors\"))"), UsingMetrics: &errorMetrics, Period: minute,
@@ -36,6 +42,7 @@ func newRollbackAlarms(scope constructs.Construct, s *Service) []*string {
 		TreatMissingData:   awscloudwatch.TreatMissingData_NOT_BREACHING,
 	})
 	unhealthy := awscloudwatch.NewAlarm(scope, jsii.String("UnhealthyTargetsAlarm"), &awscloudwatch.AlarmProps{
+		AlarmName:        jsii.String(RollbackUnhealthyAlarmName(prefix)),
 		AlarmDescription: jsii.String("Tasks fail load balancer health checks: a deployment in progress rolls back"),
 		Metric: awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
 			Expression: jsii.String("MAX(METRICS())"), UsingMetrics: &unhealthyMetrics, Period: minute,

@@ -64,6 +64,11 @@ func (p Props) check(scope constructs.Construct, id string) {
 	if h := p.OriginHeader; h != nil && (h.Name == "" || h.Value == "") {
 		c.Failf("Props.OriginHeader", "needs a Name and a Value (the edge's header and a dynamic reference to its secret), or leave it nil")
 	}
+	c.Require("Props.LogRetention", p.LogRetention != "", "give how long the service's logs are kept, such as awslogs.RetentionDays_THREE_MONTHS")
+	c.Require("Props.AlarmPrefix", p.AlarmPrefix != "", "give the prefix of the rollback alarms' names, such as acme-prod-us-east-1")
+	if m := p.Metrics; m != nil && (m.Arn == nil || m.RemoteWriteURL == nil) {
+		c.Failf("Props.Metrics", "needs the workspace's Arn and RemoteWriteURL, or leave it nil")
+	}
 	if p.TraceSampleRate < 0 || p.TraceSampleRate > 1 {
 		c.Failf("Props.TraceSampleRate", "%v: give a share above 0 and at most 1, such as 0.05", p.TraceSampleRate)
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsecs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/example/platform/lib/props/propstest"
@@ -22,7 +23,8 @@ func validProps() (awscdk.Stack, service.Props) {
 		Key:           awskms.NewKey(stack, jsii.String("Key"), nil),
 		NamespaceName: "test.internal", ContainerPort: 8080, HealthCheckPath: "/", CPU: 512, MemoryMiB: 1024,
 		MinCapacity: 2, MaxCapacity: 6,
-		Deployment: service.Deployment{Strategy: service.BlueGreen, BakeTime: awscdk.Duration_Minutes(jsii.Number(10))},
+		Deployment:   service.Deployment{Strategy: service.BlueGreen, BakeTime: awscdk.Duration_Minutes(jsii.Number(10))},
+		LogRetention: awslogs.RetentionDays_THREE_MONTHS, AlarmPrefix: "acme-prod-eu-west-1",
 	}
 }
 
@@ -33,6 +35,9 @@ func TestService_ThrowsOnABadOrMissingRequiredProp(t *testing.T) {
 		want   string
 	}{
 		{"no VPC", func(p *service.Props) { p.Vpc = nil }, "service.New(Test/Service): Props.Vpc is required"},
+		{"no log retention", func(p *service.Props) { p.LogRetention = "" }, "Props.LogRetention is required"},
+		{"no alarm prefix", func(p *service.Props) { p.AlarmPrefix = "" }, "Props.AlarmPrefix is required"},
+		{"a metrics store without its endpoint", func(p *service.Props) { p.Metrics = &service.MetricsStore{Arn: jsii.String("arn")} }, "Props.Metrics needs the workspace's Arn and RemoteWriteURL"},
 		{"VPC range that is no CIDR", func(p *service.Props) { p.VpcCidr = "10.9.0.0" }, `Props.VpcCidr "10.9.0.0" is not an IPv4 range`},
 		{"no container port", func(p *service.Props) { p.ContainerPort = 0 }, "Props.ContainerPort is required; give the port the application listens on (lib/config's service.containerPort, 8080 by default)"},
 		{"port out of range", func(p *service.Props) { p.ContainerPort = 70000 }, "Props.ContainerPort 70000: give a TCP port"},

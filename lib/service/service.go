@@ -94,6 +94,23 @@ type Props struct {
 	// Environment is passed to the application container (never secrets: grant the task
 	// role read access to a secret and let the application fetch it).
 	Environment map[string]*string
+	// LogRetention of the service's log group. Required.
+	LogRetention awslogs.RetentionDays
+	// AlarmPrefix starts the names of the rollback alarms (<AlarmPrefix>-rollback-5xx,
+	// <AlarmPrefix>-rollback-unhealthy-tasks), so that a runbook and the README can name them.
+	// Required.
+	AlarmPrefix string
+	// Metrics, when set, is where the ADOT collector writes the application's OpenTelemetry
+	// metrics (Prometheus remote write); traces go to X-Ray either way.
+	Metrics *MetricsStore
+}
+
+// MetricsStore is an Amazon Managed Service for Prometheus workspace.
+type MetricsStore struct {
+	// Arn of the workspace; the task role may write to it.
+	Arn *string
+	// RemoteWriteURL is the workspace's remote write endpoint (…/api/v1/remote_write).
+	RemoteWriteURL *string
 }
 
 // Header is an HTTP header name and the value it must have.
@@ -144,7 +161,7 @@ func New(scope constructs.Construct, id string, props Props) *Service {
 	compliance.Accept(s.Cluster, compliance.Accepted{Rule: "AwsSolutions-ECS4",
 		Reason: "Container Insights is on, with enhanced observability (containerInsights = enhanced); the rule recognises only the value enabled."})
 	s.Logs = awslogs.NewLogGroup(c, jsii.String("Logs"), &awslogs.LogGroupProps{
-		Retention: awslogs.RetentionDays_ONE_MONTH, EncryptionKey: props.Key, RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+		Retention: props.LogRetention, EncryptionKey: props.Key, RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
 	})
 	task := newTaskDefinition(c, props, s.Logs)
 	s.TaskRole = task.TaskRole()
@@ -152,7 +169,7 @@ func New(scope constructs.Construct, id string, props Props) *Service {
 	accessLogs := logbucket.New(c, "AccessLogs", 90)
 	newPublicIngress(c, props, accessLogs, s)
 	newInternalIngress(c, props, accessLogs, s)
-	rollbackAlarms := newRollbackAlarms(c, s)
+	rollbackAlarms := newRollbackAlarms(c, props.AlarmPrefix, s)
 
 	tasksGroup := newTasksSecurityGroup(c, props)
 	s.Service = awsecs.NewFargateService(c, jsii.String("Service"), &awsecs.FargateServiceProps{
@@ -289,14 +306,7 @@ func newTaskDefinition(scope constructs.Construct, props Props, logs awslogs.ILo
 		Environment: containerEnvironment(props),
 	})
 	app.AddMountPoints(&awsecs.MountPoint{SourceVolume: jsii.String(scratchVolume), ContainerPath: jsii.String("/tmp"), ReadOnly: jsii.Bool(false)})
-	task.AddContainer(jsii.String("adot-collector"), &awsecs.ContainerDefinitionOptions{
-		Image: awsecs.ContainerImage_FromRegistry(jsii.String(adotImage), nil),
-		// Tracing must never take the service down.
-		Essential:            jsii.Bool(false),
-		Command:              jsii.Strings("--config=/etc/ecs/ecs-xray.yaml"),
-		MemoryReservationMiB: jsii.Number(64),
-		Logging:              awsecs.LogDriver_AwsLogs(&awsecs.AwsLogDriverProps{LogGroup: logs, StreamPrefix: jsii.String("adot")}),
-	})
+	addCollector(task, props, logs)
 	task.AddToTaskRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Actions: jsii.Strings("xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules",
 			"xray:GetSamplingTargets", "xray:GetSamplingStatisticSummaries"),

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsecs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/example/platform/lib/service"
@@ -34,6 +35,7 @@ func synth(t *testing.T, adjust func(*service.Props)) assertions.Template {
 		ContainerPort: 80, HealthCheckPath: "/", CPU: 512, MemoryMiB: 1024,
 		Deployment: service.Deployment{Strategy: service.BlueGreen, BakeTime: awscdk.Duration_Minutes(jsii.Number(10)),
 			StepPercent: 10, StepTime: awscdk.Duration_Minutes(jsii.Number(5))},
+		LogRetention: awslogs.RetentionDays_THREE_MONTHS, AlarmPrefix: "acme-prod-eu-west-1",
 	}
 	if adjust != nil {
 		adjust(&props)
@@ -310,11 +312,11 @@ func TestService_LoadBalancerDropsInvalidHeadersLogsAccessAndProtectsOnRequest(t
 	})
 }
 
-func TestService_LogsThirtyDaysEncryptedAndTracesFivePercent(t *testing.T) {
+func TestService_LogsForTheGivenRetentionEncryptedAndTracesFivePercent(t *testing.T) {
 	template := synth(t, nil)
 	constructkit.Assert(t, func() {
 		template.HasResourceProperties(jsii.String("AWS::Logs::LogGroup"), map[string]any{
-			"RetentionInDays": 30, "KmsKeyId": map[string]any{"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("^Key")), "Arn"}},
+			"RetentionInDays": 90, "KmsKeyId": map[string]any{"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("^Key")), "Arn"}},
 		})
 		template.HasResourceProperties(jsii.String("AWS::ECS::TaskDefinition"), map[string]any{
 			"ContainerDefinitions": assertions.Match_ArrayWith(&[]any{assertions.Match_ObjectLike(&map[string]any{
@@ -367,4 +369,36 @@ func rules(t *testing.T, template assertions.Template, want int) string {
 	}
 	data, _ := json.Marshal(found)
 	return string(data)
+}
+
+// With a metrics store the collector sends the application's metrics to it with remote write,
+// signed as the task role, which may write there and nowhere else; traces still go to X-Ray.
+func TestService_CollectorWritesMetricsToTheStoreWhenOneIsGiven(t *testing.T) {
+	template := synth(t, func(p *service.Props) {
+		p.Metrics = &service.MetricsStore{
+			Arn:            jsii.String("arn:aws:aps:eu-west-1:111111111111:workspace/ws-1234"),
+			RemoteWriteURL: jsii.String("https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/ws-1234/api/v1/remote_write"),
+		}
+	})
+	var tasks *map[string]*map[string]any
+	constructkit.Assert(t, func() { tasks = template.FindResources(jsii.String("AWS::ECS::TaskDefinition"), nil) })
+	for _, task := range *tasks {
+		data, _ := json.Marshal(task)
+		body := string(data)
+		for _, want := range []string{service.CollectorConfigVariable, "prometheusremotewrite", "ws-1234/api/v1/remote_write", "authenticator: sigv4auth", "exporters: [awsxray]"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("the collector's configuration lacks %q", want)
+			}
+		}
+		if strings.Contains(body, "ecs-xray.yaml") {
+			t.Error("the collector still runs the image's X-Ray-only configuration")
+		}
+	}
+	constructkit.Assert(t, func() {
+		template.HasResourceProperties(jsii.String("AWS::IAM::Policy"), map[string]any{
+			"PolicyDocument": map[string]any{"Statement": assertions.Match_ArrayWith(&[]any{map[string]any{
+				"Action": "aps:RemoteWrite", "Effect": "Allow", "Resource": "arn:aws:aps:eu-west-1:111111111111:workspace/ws-1234",
+			}})},
+		})
+	})
 }

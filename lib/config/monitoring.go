@@ -1,0 +1,117 @@
+package config
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Monitoring configures an environment's alarms, dashboards, logs and metric store. Every
+// field has a default.
+type Monitoring struct {
+	// LogRetentionDays is how long every log group of the environment keeps its events: one of
+	// CloudWatch Logs' retention periods (LogRetentionPeriods). Default: 90.
+	LogRetentionDays int `json:"logRetentionDays,omitempty"`
+	// Thresholds are when the alarms fire.
+	Thresholds Thresholds `json:"thresholds,omitempty"`
+	// Prometheus gives each region an Amazon Managed Service for Prometheus workspace that the
+	// service's OpenTelemetry collector writes its metrics to. Default: true.
+	Prometheus *bool `json:"prometheus,omitempty"`
+}
+
+// Thresholds are when each alarm fires (README: Alarms). Every field has a default.
+type Thresholds struct {
+	// ServiceCPUPercent and ServiceMemoryPercent of the tasks, on average. Default: 85 and 85.
+	ServiceCPUPercent    int `json:"serviceCpuPercent,omitempty"`
+	ServiceMemoryPercent int `json:"serviceMemoryPercent,omitempty"`
+	// HTTP5xxPercent of the requests either load balancer answers with a task's 5xx.
+	// Default: 5.
+	HTTP5xxPercent int `json:"http5xxPercent,omitempty"`
+	// P99LatencyMs of the tasks' answers. Default: 2000.
+	P99LatencyMs int `json:"p99LatencyMs,omitempty"`
+	// DBCPUPercent of the busiest Aurora instance. Default: 80.
+	DBCPUPercent int `json:"dbCpuPercent,omitempty"`
+	// DBConnections on the busiest instance; set it to about 80 % of max_connections of your
+	// instance class. Default: 1000 (db.r7g.large allows about 1,700).
+	DBConnections int `json:"dbConnections,omitempty"`
+	// DBFreeableMemoryMiB below which an instance is short of memory. Default: 512.
+	DBFreeableMemoryMiB int `json:"dbFreeableMemoryMiB,omitempty"`
+	// DBReplicationLagMs of a secondary region's cluster behind the writer. Default: 1000.
+	DBReplicationLagMs int `json:"dbReplicationLagMs,omitempty"`
+	// TableReplicationLatencyMs from a region's table replica to another's. Default: 5000.
+	TableReplicationLatencyMs int `json:"tableReplicationLatencyMs,omitempty"`
+	// TableThrottles are throttled table requests per minute. Default: 10.
+	TableThrottles int `json:"tableThrottles,omitempty"`
+}
+
+// Monitoring defaults.
+const (
+	DefaultLogRetentionDays          = 90
+	DefaultPrometheus                = true
+	DefaultServiceCPUPercent         = 85
+	DefaultServiceMemoryPercent      = 85
+	DefaultHTTP5xxPercent            = 5
+	DefaultP99LatencyMs              = 2000
+	DefaultDBCPUPercent              = 80
+	DefaultDBConnections             = 1000
+	DefaultDBFreeableMemoryMiB       = 512
+	DefaultDBReplicationLagMs        = 1000
+	DefaultTableReplicationLatencyMs = 5000
+	DefaultTableThrottles            = 10
+)
+
+// LogRetentionPeriods are the retention periods, in days, that CloudWatch Logs accepts.
+var LogRetentionPeriods = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
+
+// PrometheusOn says whether the environment has a Prometheus workspace per region.
+func (m Monitoring) PrometheusOn() bool { return m.Prometheus == nil || *m.Prometheus }
+
+func applyMonitoringDefaults(d defaulted, path string, m *Monitoring) {
+	d.int(path+".logRetentionDays", &m.LogRetentionDays, DefaultLogRetentionDays)
+	d.bool(path+".prometheus", &m.Prometheus, DefaultPrometheus)
+	t, thresholds := &m.Thresholds, path+".thresholds"
+	d.int(thresholds+".serviceCpuPercent", &t.ServiceCPUPercent, DefaultServiceCPUPercent)
+	d.int(thresholds+".serviceMemoryPercent", &t.ServiceMemoryPercent, DefaultServiceMemoryPercent)
+	d.int(thresholds+".http5xxPercent", &t.HTTP5xxPercent, DefaultHTTP5xxPercent)
+	d.int(thresholds+".p99LatencyMs", &t.P99LatencyMs, DefaultP99LatencyMs)
+	d.int(thresholds+".dbCpuPercent", &t.DBCPUPercent, DefaultDBCPUPercent)
+	d.int(thresholds+".dbConnections", &t.DBConnections, DefaultDBConnections)
+	d.int(thresholds+".dbFreeableMemoryMiB", &t.DBFreeableMemoryMiB, DefaultDBFreeableMemoryMiB)
+	d.int(thresholds+".dbReplicationLagMs", &t.DBReplicationLagMs, DefaultDBReplicationLagMs)
+	d.int(thresholds+".tableReplicationLatencyMs", &t.TableReplicationLatencyMs, DefaultTableReplicationLatencyMs)
+	d.int(thresholds+".tableThrottles", &t.TableThrottles, DefaultTableThrottles)
+}
+
+func validateMonitoring(path string, m Monitoring, found *problems) {
+	if !slices.Contains(LogRetentionPeriods, m.LogRetentionDays) {
+		periods := make([]string, len(LogRetentionPeriods))
+		for i, p := range LogRetentionPeriods {
+			periods[i] = fmt.Sprint(p)
+		}
+		found.addf(path+".logRetentionDays", "%s is not a retention period CloudWatch Logs accepts; use one of %s",
+			found.value(path+".logRetentionDays", m.LogRetentionDays), strings.Join(periods, ", "))
+	}
+	t, thresholds := m.Thresholds, path+".thresholds"
+	for _, percent := range []struct {
+		field string
+		value int
+	}{
+		{"serviceCpuPercent", t.ServiceCPUPercent}, {"serviceMemoryPercent", t.ServiceMemoryPercent},
+		{"http5xxPercent", t.HTTP5xxPercent}, {"dbCpuPercent", t.DBCPUPercent},
+	} {
+		if percent.value < 1 || percent.value > 100 {
+			found.addf(thresholds+"."+percent.field, "%s: give a percentage from 1 to 100", found.value(thresholds+"."+percent.field, percent.value))
+		}
+	}
+	for _, positive := range []struct {
+		field string
+		value int
+	}{
+		{"p99LatencyMs", t.P99LatencyMs}, {"dbConnections", t.DBConnections}, {"dbFreeableMemoryMiB", t.DBFreeableMemoryMiB},
+		{"dbReplicationLagMs", t.DBReplicationLagMs}, {"tableReplicationLatencyMs", t.TableReplicationLatencyMs}, {"tableThrottles", t.TableThrottles},
+	} {
+		if positive.value < 1 {
+			found.addf(thresholds+"."+positive.field, "%s: give a number above 0", found.value(thresholds+"."+positive.field, positive.value))
+		}
+	}
+}

@@ -1,0 +1,135 @@
+package monitoring
+
+import (
+	"fmt"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
+	elbv2 "github.com/aws/aws-cdk-go/awscdk/v2/awselasticloadbalancingv2"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/example/platform/lib/service"
+)
+
+// Thresholds are when each signal alarms. Every field is required: lib/config owns the defaults.
+type Thresholds struct {
+	// CPUPercent and MemoryPercent of the service's tasks, on average.
+	CPUPercent, MemoryPercent float64
+	// MinRunningTasks is the fewest tasks the service should run (autoscaling's minimum).
+	MinRunningTasks float64
+	// HTTP5xxPercent of the requests a load balancer answers.
+	HTTP5xxPercent float64
+	// P99LatencySeconds of the tasks' answers, through either load balancer.
+	P99LatencySeconds float64
+	// DBCPUPercent, DBConnections and DBFreeableMemoryMiB of the region's Aurora cluster.
+	DBCPUPercent, DBConnections, DBFreeableMemoryMiB float64
+	// DBReplicationLagMs of a secondary cluster behind the writer.
+	DBReplicationLagMs float64
+	// TableReplicationLatencyMs from this region's table replica to another region's.
+	TableReplicationLatencyMs float64
+	// TableThrottles are throttled reads and writes per minute.
+	TableThrottles float64
+}
+
+func metric(namespace, name, statistic string, dimensions map[string]*string) awscloudwatch.Metric {
+	return awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
+		Namespace: jsii.String(namespace), MetricName: jsii.String(name), DimensionsMap: &dimensions,
+		Statistic: jsii.String(statistic), Period: period(),
+	})
+}
+
+// ServiceSignals watch the service's tasks and both of its load balancers.
+func ServiceSignals(svc *service.Service, t Thresholds) []Signal {
+	minute := &awscloudwatch.MetricOptions{Period: period()}
+	signals := []Signal{
+		{ID: "service-cpu", Title: "Service CPU (%)", Metric: svc.Service.MetricCpuUtilization(minute), Threshold: t.CPUPercent, Above: true,
+			Meaning: "The service's tasks use most of their CPU.",
+			Action:  "Check that autoscaling is adding tasks (it tracks 70 %); if it is at maxCapacity, raise maxCapacity or taskCpu."},
+		{ID: "service-memory", Title: "Service memory (%)", Metric: svc.Service.MetricMemoryUtilization(minute), Threshold: t.MemoryPercent, Above: true,
+			Meaning: "The service's tasks use most of their memory.",
+			Action:  "Look for a leak in the newest release (roll back if it started with it); else raise taskMemoryMiB."},
+		{ID: "running-tasks", Title: "Running tasks", RegionHealth: true, Threshold: t.MinRunningTasks,
+			Metric: metric("ECS/ContainerInsights", "RunningTaskCount", "Minimum", map[string]*string{
+				"ClusterName": svc.Cluster.ClusterName(), "ServiceName": svc.Service.ServiceName(),
+			}),
+			Meaning: "The service runs fewer tasks than its minimum: tasks are failing to start or stay up.",
+			Action:  "Read the service's events and the stopped tasks' reasons (ECS console, or aws ecs describe-services); roll back a release that causes it."},
+	}
+	for _, in := range []struct {
+		name    string
+		ingress service.Ingress
+	}{{"public", svc.Public}, {"internal", svc.Internal}} {
+		lb := in.ingress.LoadBalancer.Metrics()
+		requests := lb.RequestCount(&awscloudwatch.MetricOptions{Period: period(), Statistic: jsii.String("Sum")})
+		errors := lb.HttpCodeTarget(elbv2.HttpCodeTarget_TARGET_5XX_COUNT, &awscloudwatch.MetricOptions{Period: period(), Statistic: jsii.String("Sum")})
+		signals = append(signals,
+			Signal{ID: in.name + "-5xx-rate", Title: fmt.Sprintf("%s load balancer: 5xx from tasks (%% of requests)", in.name), RegionHealth: true, Above: true,
+				Threshold: t.HTTP5xxPercent,
+				Metric: awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
+					Expression:   jsii.String("IF(requests > 0, 100 * errors / requests, 0)"),
+					UsingMetrics: &map[string]awscloudwatch.IMetric{"requests": requests, "errors": errors},
+					Period:       period(), Label: jsii.String("5xx %"),
+				}),
+				Meaning: fmt.Sprintf("The tasks answer too many requests through the %s load balancer with server errors.", in.name),
+				Action:  "Read the service's logs for the errors; if a release started them, roll it back; if the database is failing, see its alarms."},
+			Signal{ID: in.name + "-p99-latency", Title: fmt.Sprintf("%s load balancer: p99 response time (s)", in.name), Above: true,
+				Threshold: t.P99LatencySeconds,
+				Metric:    lb.TargetResponseTime(&awscloudwatch.MetricOptions{Period: period(), Statistic: jsii.String("p99")}),
+				Meaning:   fmt.Sprintf("The slowest 1 %% of requests through the %s load balancer take too long.", in.name),
+				Action:    "Check the database alarms and the service's CPU; writes from a secondary region cross to the writer's region and take longer."},
+		)
+	}
+	return signals
+}
+
+// DatabaseSignals watch the region's Aurora cluster, and how far it lags behind the global
+// writer (only a secondary cluster reports the lag).
+func DatabaseSignals(clusterIdentifier string, t Thresholds) []Signal {
+	cluster := map[string]*string{"DBClusterIdentifier": jsii.String(clusterIdentifier)}
+	signals := []Signal{
+		{ID: "db-cpu", Title: "Database CPU (%)", Metric: metric("AWS/RDS", "CPUUtilization", "Maximum", cluster), Threshold: t.DBCPUPercent, Above: true,
+			Meaning: "An instance of the region's Aurora cluster uses most of its CPU.",
+			Action:  "Find the expensive queries (Performance Insights); add readers or a larger dbInstanceClass."},
+		{ID: "db-connections", Title: "Database connections", Metric: metric("AWS/RDS", "DatabaseConnections", "Maximum", cluster), Threshold: t.DBConnections, Above: true,
+			Meaning: "An instance holds too many connections: new ones will soon be refused.",
+			Action:  "Check for a connection leak in the newest release and the number of tasks; each task keeps pools to the writer and the reader."},
+		{ID: "db-freeable-memory", Title: "Database freeable memory (bytes)", Metric: metric("AWS/RDS", "FreeableMemory", "Minimum", cluster),
+			Threshold: t.DBFreeableMemoryMiB * 1024 * 1024,
+			Meaning:   "An instance is running out of memory.",
+			Action:    "Look at connections and the largest queries; move to a larger dbInstanceClass."},
+	}
+	return append(signals, Signal{ID: "db-replication-lag", Title: "Aurora global replication lag (ms)", Above: true,
+		Metric: metric("AWS/RDS", "AuroraGlobalDBReplicationLag", "Maximum", cluster), Threshold: t.DBReplicationLagMs,
+		Meaning: "This region's copy of the database is behind the writer: a failover now would lose the writes of that lag.",
+		Action:  "Check the writer's load and the network between the regions; do not fail over to this region until it catches up."})
+}
+
+// TableSignals watch the region's replica of the global table: how far behind it sends changes
+// to each other region, and throttling.
+func TableSignals(tableName string, otherRegions []string, t Thresholds) []Signal {
+	table := map[string]*string{"TableName": jsii.String(tableName)}
+	throttles := awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
+		Expression: jsii.String("reads + writes"),
+		UsingMetrics: &map[string]awscloudwatch.IMetric{
+			"reads": metric("AWS/DynamoDB", "ReadThrottleEvents", "Sum", table), "writes": metric("AWS/DynamoDB", "WriteThrottleEvents", "Sum", table),
+		},
+		Period: period(), Label: jsii.String("throttled requests"),
+	})
+	signals := []Signal{{ID: "table-throttles", Title: "Table throttled requests", Metric: throttles, Threshold: t.TableThrottles, Above: true,
+		Meaning: "Requests to the table are throttled (on-demand tables throttle when traffic doubles faster than they adapt, or on a hot key).",
+		Action:  "Look for a hot partition key in the newest release's access pattern (CloudWatch Contributor Insights is on for the table)."}}
+	if len(otherRegions) > 0 {
+		latencies := map[string]awscloudwatch.IMetric{}
+		for i, r := range otherRegions {
+			latencies[fmt.Sprintf("to%d", i)] = metric("AWS/DynamoDB", "ReplicationLatency", "Maximum",
+				map[string]*string{"TableName": jsii.String(tableName), "ReceivingRegion": jsii.String(r)})
+		}
+		signals = append(signals, Signal{ID: "table-replication-latency", Title: "Table replication latency (ms)", Above: true,
+			Threshold: t.TableReplicationLatencyMs,
+			Metric: awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
+				Expression: jsii.String("MAX(METRICS())"), UsingMetrics: &latencies, Period: period(), Label: jsii.String("slowest replica"),
+			}),
+			Meaning: "Changes written in this region reach another region's replica late: a failover now would lose them.",
+			Action:  "Check the table's throttling and the receiving region's health (AWS Health Dashboard)."})
+	}
+	return signals
+}
