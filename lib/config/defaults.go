@@ -82,6 +82,7 @@ func applyDefaults(p *Platform) {
 		setDefault(&d.StepPercent, DefaultStepPercent)
 		setDefault(&d.StepMinutes, DefaultStepMinutes)
 	}
+	setDefault(&p.Baseline.RetentionDays, DefaultBaselineRetentionDays)
 	svc := &p.Service
 	setDefaultString(&svc.Name, DefaultServiceName)
 	setDefaultString(&svc.BootstrapImage, DefaultBootstrapImage)
