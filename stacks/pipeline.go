@@ -269,7 +269,10 @@ func stageSteps(p *config.Platform, stage *EnvironmentStage, topic awssns.ITopic
 // before their own gate, so a change that widens IAM waits for a person here too. A change that
 // widens nothing passes without one.
 func baselineSteps(p *config.Platform, baseline *BaselineStage, topic awssns.ITopic) *pipelines.AddStageOpts {
-	opts := &pipelines.AddStageOpts{Post: &[]pipelines.Step{protectStacks(baseline.Stacks())}}
+	opts := &pipelines.AddStageOpts{}
+	if protect := protectStacks(baseline.Stacks()); protect != nil {
+		opts.Post = &[]pipelines.Step{protect}
+	}
 	if p.GatesAnEnvironment() {
 		opts.Pre = &[]pipelines.Step{pipelines.NewConfirmPermissionsBroadening(jsii.String("CheckPermissions"), &pipelines.PermissionsBroadeningCheckProps{
 			Stage: baseline.Stage, NotificationTopic: topic,
