@@ -3,6 +3,8 @@ package stacks
 import (
 	"fmt"
 	"strings"
+
+	"github.com/example/platform/lib/config"
 )
 
 // Tiers name the stacks of an environment; each region has one stack per regional tier.
@@ -17,20 +19,30 @@ const (
 	// Once per environment, in the region its global service requires.
 	TierEdge        = "edge"
 	TierAccelerator = "accelerator"
+	// TierBaseline is the security baseline of one account and region; its stacks carry the
+	// account ID where the others carry the environment (several environments may share it).
+	TierBaseline = "baseline"
 )
 
 // Regions of the once-per-environment stacks.
 const (
 	// EdgeRegion is where CloudFront's certificate, web ACL and logs must live.
-	EdgeRegion = "us-east-1"
+	EdgeRegion = config.EdgeRegion
 	// AcceleratorRegion is the only region serving Global Accelerator's API.
-	AcceleratorRegion = "us-west-2"
+	AcceleratorRegion = config.AcceleratorRegion
 )
 
 // StackName is the CloudFormation name of a stack: <platform>-<env>-<region>-<tier>, so that a
 // stack is recognisable in any account's console without opening it.
 func StackName(platform, environment, region, tier string) string {
 	return strings.Join([]string{platform, environment, region, tier}, "-")
+}
+
+// BaselineStackName is the baseline stack of account in region:
+// <platform>-<account>-<region>-baseline, unique in the assembly however environments share
+// accounts.
+func BaselineStackName(platform, account, region string) string {
+	return StackName(platform, account, region, TierBaseline)
 }
 
 // Physical names that another region or account must find without a reference. Every one is
@@ -105,6 +117,9 @@ func RegionalOriginName(domain, region string) string { return region + ".origin
 
 // SecondaryOriginName answers with the nearest healthy secondary region.
 func SecondaryOriginName(domain string) string { return "secondary.origin." + domain }
+
+// AuditorRoleName is the read-only role auditors assume in every environment account.
+func AuditorRoleName(platform string) string { return platform + "-auditor" }
 
 // AcceleratorName names an environment's accelerator.
 func AcceleratorName(platform, environment string) string {

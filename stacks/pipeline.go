@@ -46,8 +46,9 @@ type PipelineStack struct {
 
 // NewPipelineStack builds the pipeline in the tooling account. configFile is the path the
 // synth step passes to `make synth`, so the pipeline builds exactly what a developer builds;
-// tools are the repository's pinned tool versions, which every build step installs.
-func NewPipelineStack(app awscdk.App, p *config.Platform, configFile string, tools toolchain.Toolchain, tooling *ToolingStage, stages []*EnvironmentStage) *PipelineStack {
+// tools are the repository's pinned tool versions, which every build step installs. baseline
+// may be nil (a pipeline without the accounts' security baseline).
+func NewPipelineStack(app awscdk.App, p *config.Platform, configFile string, tools toolchain.Toolchain, baseline *BaselineStage, tooling *ToolingStage, stages []*EnvironmentStage) *PipelineStack {
 	toolingEnv := config.Environment{Name: ToolingEnvironment, Account: p.Pipeline.Account}
 	stack := awscdk.NewStack(app, jsii.String(TierPipeline), &awscdk.StackProps{
 		StackName:   jsii.String(StackName(p.Name, ToolingEnvironment, p.Pipeline.Region, TierPipeline)),
@@ -83,7 +84,13 @@ func NewPipelineStack(app awscdk.App, p *config.Platform, configFile string, too
 		CliVersion:          jsii.String(tools.CDKCLI),
 		CdkAssetsCliVersion: jsii.String(tools.CDKAssets),
 	})
-	// The image repositories first: every environment pulls from them.
+	// Every account-region's security baseline first (stacks/baseline.go says why), then the
+	// image repositories: every environment pulls from them.
+	staged := tooling.Stacks()
+	if baseline != nil {
+		result.Pipeline.AddStage(baseline.Stage, baselineSteps(p, baseline, result.ApprovalTopic))
+		staged = append(baseline.Stacks(), staged...)
+	}
 	result.Pipeline.AddStage(tooling.Stage, &pipelines.AddStageOpts{Post: &[]pipelines.Step{protectStacks(tooling.Stacks())}})
 	for _, stage := range stages {
 		result.Pipeline.AddStage(stage.Stage, stageSteps(p, stage, result.ApprovalTopic, image, tools, pipelineName))
@@ -93,7 +100,7 @@ func NewPipelineStack(app awscdk.App, p *config.Platform, configFile string, too
 	pinSecurityCheckCLI(result.Pipeline, tools.CDKCLI)
 
 	if p.Pipeline.Source.ChecksPullRequests() {
-		checks := pullrequests.Props{Config: configFile, LookupRoleArns: lookupRoleArns(append(tooling.Stacks(), environmentStacks(stages)...)), Key: key, CodeCommit: repository, BuildImage: BuildImage()}
+		checks := pullrequests.Props{Config: configFile, LookupRoleArns: lookupRoleArns(append(staged, environmentStacks(stages)...)), Key: key, CodeCommit: repository, BuildImage: BuildImage()}
 		if cc := p.Pipeline.Source.CodeConnections; cc != nil {
 			checks.GitHubRepository, checks.ConnectionArn = cc.Repository, cc.ConnectionArn
 		}
@@ -252,6 +259,24 @@ func stageSteps(p *config.Platform, stage *EnvironmentStage, topic awssns.ITopic
 		})
 		approve.AddStepDependency(check)
 		opts.Pre = &[]pipelines.Step{check, approve}
+	}
+	return opts
+}
+
+// baselineSteps protect the baseline's stacks after they deploy and, when the platform gates an
+// environment, check the stage for broadened permissions first: the baseline changes the gated
+// environments' accounts (the auditor role's trust, the recorder's and the trail's roles)
+// before their own gate, so a change that widens IAM waits for a person here too. A change that
+// widens nothing passes without one.
+func baselineSteps(p *config.Platform, baseline *BaselineStage, topic awssns.ITopic) *pipelines.AddStageOpts {
+	opts := &pipelines.AddStageOpts{}
+	if protect := protectStacks(baseline.Stacks()); protect != nil {
+		opts.Post = &[]pipelines.Step{protect}
+	}
+	if p.GatesAnEnvironment() {
+		opts.Pre = &[]pipelines.Step{pipelines.NewConfirmPermissionsBroadening(jsii.String("CheckPermissions"), &pipelines.PermissionsBroadeningCheckProps{
+			Stage: baseline.Stage, NotificationTopic: topic,
+		})}
 	}
 	return opts
 }

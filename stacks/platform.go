@@ -16,6 +16,8 @@ import (
 // Platform is everything the app deploys for one config file.
 type Platform struct {
 	Config *config.Platform
+	// Baseline is every account-region's security baseline; the pipeline deploys it first.
+	Baseline *BaselineStage
 	// Tooling holds the image repositories; the pipeline deploys it before the environments.
 	Tooling  *ToolingStage
 	Stages   []*EnvironmentStage
@@ -32,11 +34,11 @@ func NewPlatform(app awscdk.App, platform *config.Platform, configFile string, t
 	// The pipeline stack and its cross-region support stacks are the App's; stages get their
 	// own checks (aspects stop at a Stage).
 	compliance.Apply(app)
-	result := &Platform{Config: platform, Tooling: NewToolingStage(app, platform)}
+	result := &Platform{Config: platform, Baseline: NewBaselineStage(app, platform), Tooling: NewToolingStage(app, platform)}
 	for _, env := range platform.Environments {
 		result.Stages = append(result.Stages, NewEnvironmentStage(app, platform, env))
 	}
-	result.Pipeline = NewPipelineStack(app, platform, configFile, tools, result.Tooling, result.Stages)
+	result.Pipeline = NewPipelineStack(app, platform, configFile, tools, result.Baseline, result.Tooling, result.Stages)
 	return result
 }
 

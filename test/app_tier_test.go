@@ -199,6 +199,11 @@ func TestPlatform_StatefulStacksAreProtectedWhereConfigured(t *testing.T) {
 				if !protected {
 					t.Errorf("%s holds the releases but is not termination-protected", name)
 				}
+			case tierOf(name) == stacks.TierBaseline:
+				// The account's detector (its findings go with it), recorder and trail.
+				if !protected {
+					t.Errorf("%s holds the account's security baseline but is not termination-protected", name)
+				}
 			case statefulTiers[tierOf(name)]:
 				env := environmentOf(p, name)
 				if protected != env.Protected() {

@@ -160,8 +160,8 @@ func TestObservability_LogGroupsKeepEventsForTheConfiguredRetention(t *testing.T
 	eachAssembly(t, func(t *testing.T, a *deployed) {
 		groups := 0
 		for _, s := range a.stacks {
-			if s.Stage == "" || s.Stage == config.ToolingName {
-				continue // the pipeline's logs are not an environment's
+			if s.Stage == "" || s.Stage == config.ToolingName || s.Stage == config.BaselineName {
+				continue // the pipeline's and the baseline's logs are not an environment's (baseline.retentionDays)
 			}
 			env := environmentOf(a.platform, s.Name)
 			for id, group := range resourcesOf(s, "AWS::Logs::LogGroup") {

@@ -40,8 +40,9 @@ func TestPipeline_StagesRunSourceBuildSelfMutationThenEnvironmentsInConfigOrder(
 				got = append(got, s.Name)
 			}
 		}
-		// The image repositories first: every environment pulls from them.
-		want := []string{"Source", "Build", "UpdatePipeline", stacks.ToolingEnvironment}
+		// The accounts' security baseline first, then the image repositories: every environment
+		// pulls from them.
+		want := []string{"Source", "Build", "UpdatePipeline", config.BaselineName, stacks.ToolingEnvironment}
 		for _, env := range p.Config.Environments {
 			want = append(want, env.Name)
 		}
@@ -614,7 +615,7 @@ func TestPipeline_GitLabConnectionGetsThePipelineButNoPullRequestProject(t *test
 	}
 	// The pipeline stack alone, without the environments' stages: the source decides this.
 	app := constructkit.NewApp(t)
-	pipeline := stacks.NewPipelineStack(app, cfg, "config/example.json", tools, stacks.NewToolingStage(app, cfg), nil)
+	pipeline := stacks.NewPipelineStack(app, cfg, "config/example.json", tools, nil, stacks.NewToolingStage(app, cfg), nil)
 	if pipeline.PullRequests != nil {
 		t.Error("a GitLab connection got a pull-request project")
 	}

@@ -27,6 +27,13 @@ func TestPlatform_ExampleHasEveryRegionalTierPerEnvironmentAndRegionAndAPipeline
 		stacks.StackName("acme", stacks.ToolingEnvironment, "eu-west-1", stacks.TierRegistry),
 		stacks.StackName("acme", stacks.ToolingEnvironment, "us-east-1", stacks.TierRegistry),
 	}
+	// The security baseline of every account (staging's, prod's, the tooling account) in every
+	// region the platform uses it.
+	for _, account := range []string{"111111111111", "222222222222", "333333333333"} {
+		for _, region := range []string{"eu-west-1", "us-east-1", "us-west-2"} {
+			want = append(want, stacks.BaselineStackName("acme", account, region))
+		}
+	}
 	for _, env := range []string{"prod", "staging"} {
 		// Once per environment: the edge in us-east-1, the accelerator in us-west-2.
 		want = append(want, stacks.StackName("acme", env, "us-east-1", stacks.TierEdge),
@@ -102,6 +109,9 @@ func TestPlatform_EveryStackCarriesThePlatformTags(t *testing.T) {
 			tags[k] = *v
 		}
 		env := strings.Split(*artifact.StackName(), "-")[1]
+		if tierOf(*artifact.StackName()) == stacks.TierBaseline {
+			env = stacks.TierBaseline // an account's, whichever environments share it
+		}
 		want := map[string]string{"platform": "acme", "environment": env, "owner": "platform-team", "cost-centre": "cc-1234"}
 		if !reflect.DeepEqual(tags, want) {
 			t.Errorf("%s tags = %v, want %v", *artifact.StackName(), tags, want)

@@ -23,6 +23,8 @@ type Platform struct {
 	Service Service `json:"service,omitempty"`
 	// Environments are deployed in this order by the pipeline (staging before prod).
 	Environments []Environment `json:"environments"`
+	// Baseline is the security baseline of every account and region the platform uses.
+	Baseline Baseline `json:"baseline,omitempty"`
 }
 
 // ToolingName names the tooling account's stacks and stage, as an environment's name names its

@@ -101,6 +101,7 @@ func applyDefaults(p *Platform) defaulted {
 		d.int(deploymentPath+".stepMinutes", &deployment.StepMinutes, DefaultStepMinutes)
 		applyMonitoringDefaults(d, path+".monitoring", &env.Monitoring)
 	}
+	d.int("baseline.retentionDays", &p.Baseline.RetentionDays, DefaultBaselineRetentionDays)
 	svc := &p.Service
 	d.string("service.name", &svc.Name, DefaultServiceName)
 	d.string("service.bootstrapImage", &svc.BootstrapImage, DefaultBootstrapImage)

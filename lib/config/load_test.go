@@ -140,7 +140,7 @@ func TestLoad_RejectsEachInvalidFixture(t *testing.T) {
 	cases := []struct {
 		fixture, path, message string
 	}{
-		{"unknown-field", "bogusField", "unknown field; known fields are name, owner, costCentre, alertEmails, pipeline, service, environments"},
+		{"unknown-field", "bogusField", "unknown field; known fields are name, owner, costCentre, alertEmails, pipeline, service, environments, baseline"},
 		{"unknown-nested-field", "environments[0].regions[0].cidrBlock", "unknown field; known fields are region, cidr"},
 		{"unknown-field-typo", "environments[0].sizng", "unknown field; did you mean sizing? known fields are name, account, regions, sizing, deployment"},
 		{"wrong-type", "environments[0].sizing.taskCpu", `"512": expected a whole number`},
@@ -217,6 +217,11 @@ func TestLoad_RejectsEachInvalidFixture(t *testing.T) {
 		{"bad-engine-version", "environments[0].database.engineVersion", `"16" is not an Aurora PostgreSQL version`},
 		{"engine-without-global-database", "environments[0].database.engineVersion", "12.22: Aurora global databases need PostgreSQL 13 to 17"},
 		{"platform-name-too-long", "name", `"averyveryverylongname" is not valid; want 2-16 lowercase letters`},
+		{"bad-auditor", "baseline.auditors[0]", `"arn:aws:iam::333333333333:group/auditors" is not valid; want the tooling account's ID (333333333333), or the ARN of one of its IAM roles or users`},
+		{"auditor-outside-tooling", "baseline.auditors[1]", "arn:aws:iam::999999999999:role/SecurityAudit is not in the tooling account 333333333333: the auditor role is assumed from the tooling account"},
+		{"baseline-retention-too-short", "baseline.retentionDays", "30: must be 90 to 3653 days"},
+		{"environment-named-baseline", "environments[1].name", `"baseline" names the pipeline stage of every account's security baseline`},
+		{"too-many-account-regions", "environments", "the platform uses 50 account-regions, and the pipeline's baseline stage deploys a stack to each (one action each) plus 3 more actions; a CodePipeline stage holds at most 50: use at most 47 account-regions"},
 		{"not-json", "", "invalid JSON at line 4, column 3"},
 		{"empty", "", "the file is empty"},
 		{"not-an-object", "", "must hold one JSON object"},
@@ -252,7 +257,7 @@ func TestLoad_ReportsEveryProblemAtOnceNamingTheFile(t *testing.T) {
 		t.Fatal("want an error")
 	}
 	want := path + `: 2 problems
-  bogusField: unknown field; known fields are name, owner, costCentre, alertEmails, pipeline, service, environments
+  bogusField: unknown field; known fields are name, owner, costCentre, alertEmails, pipeline, service, environments, baseline
   environments[1].regions[0].cidr: 10.0.0.0/16 overlaps environments[0].regions[0].cidr (staging/us-east-1, 10.0.0.0/16); pick a range outside 10.0.0.0/16`
 	if err.Error() != want {
 		t.Errorf("message:\n%s\nwant:\n%s", err, want)

@@ -45,6 +45,7 @@ func validate(p *Platform, found *problems) {
 		validatePipelineStage(path, env, found)
 	}
 	validateCIDRsDisjoint(p, found)
+	validateBaseline(p, found)
 }
 
 func validateEmails(emails []string, found *problems) {
@@ -64,6 +65,9 @@ func validateEnvironment(path string, env Environment, found *problems) {
 		"2-12 lowercase letters, digits and hyphens, starting with a letter, such as staging or prod")
 	if env.Name == ToolingName {
 		found.addf(path+".name", "%q names the tooling account's stacks (the pipeline and the image repositories); pick another name", env.Name)
+	}
+	if env.Name == BaselineName {
+		found.addf(path+".name", "%q names the pipeline stage of every account's security baseline; pick another name", env.Name)
 	}
 	checkAccount(found, path+".account", env.Account)
 	if len(env.Regions) == 0 {

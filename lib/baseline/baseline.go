@@ -1,0 +1,171 @@
+// Package baseline builds the security baseline of one account and region: a GuardDuty
+// detector, Security Hub with its standards (and, in the account's home region, the finding
+// aggregator of its other regions), an AWS Config recorder with its delivery channel, bucket
+// and managed rules, the account's multi-region CloudTrail trail and its read-only auditor role
+// (in the home region), and the alert topic that high-severity findings reach through
+// EventBridge.
+//
+// Each of the detector, hub, recorder, delivery channel and aggregator exists at most once per
+// account-region (the aggregator once per account), and a second create fails: whoever composes
+// this construct must give it each account-region once, and the account's home-region parts in
+// one region only.
+package baseline
+
+import (
+	"fmt"
+	"regexp"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudtrail"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsconfig"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsguardduty"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssecurityhub"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/example/platform/lib/alerts"
+	"github.com/example/platform/lib/logbucket"
+)
+
+// Props configures one account-region's baseline. AlertDisplayName is required; every part is
+// off unless asked for.
+type Props struct {
+	// AlertDisplayName is the sender of the alert e-mails.
+	AlertDisplayName string
+	// AlertEmails are subscribed to the alert topic.
+	AlertEmails []string
+
+	// GuardDuty creates the account-region's detector.
+	GuardDuty bool
+	// SecurityHub enables Security Hub with the AWS Foundational Security Best Practices and
+	// CIS AWS Foundations standards.
+	SecurityHub bool
+	// AggregatedRegions makes this region the account's Security Hub home region, aggregating
+	// the findings of these (the account's other) regions. Needs SecurityHub. Default: no
+	// aggregator.
+	AggregatedRegions []string
+	// Config creates the recorder of every supported resource type, its delivery channel and
+	// bucket, and the managed rules (Rules).
+	Config bool
+	// RecordGlobalResources records the global resource types (IAM users, groups, roles and
+	// policies) too: in exactly one region of the account. Needs Config.
+	RecordGlobalResources bool
+	// Trail, when set, creates the account's multi-region trail here.
+	Trail *TrailProps
+	// Auditor, when set, creates the account's read-only auditor role.
+	Auditor *AuditorProps
+	// RetentionDays is how long the trail's log files and Config's files stay in their
+	// buckets, at least 90. Default: 365.
+	RetentionDays float64
+}
+
+// TrailProps configures the account's trail.
+type TrailProps struct {
+	// DataEventBuckets are the names of the buckets whose object-level reads and writes the
+	// trail records (the data lake buckets), in any region.
+	DataEventBuckets []string
+}
+
+// AuditorProps configures the auditor role. Both fields are required.
+type AuditorProps struct {
+	// RoleName is what auditors assume (a fixed name, so they can write it in their tools).
+	RoleName string
+	// Principals may assume the role: account IDs (whatever that account's IAM allows) or ARNs
+	// of IAM roles or users.
+	Principals []string
+}
+
+// Baseline is what one account-region's baseline holds. Parts that are off are nil.
+type Baseline struct {
+	constructs.Construct
+	Detector        awsguardduty.CfnDetector
+	Hub             awssecurityhub.CfnHub
+	Standards       []awssecurityhub.CfnStandard
+	Aggregator      awssecurityhub.CfnFindingAggregator
+	Recorder        awsconfig.CfnConfigurationRecorder
+	RecorderRole    awsiam.Role
+	DeliveryChannel awsconfig.CfnDeliveryChannel
+	ConfigBucket    awss3.Bucket
+	Rules           []awsconfig.ManagedRule
+	Trail           awscloudtrail.Trail
+	TrailBucket     awss3.Bucket
+	AuditorRole     awsiam.Role
+	// Key encrypts the Config and trail buckets and the trail's log group; nil when neither
+	// Config nor the trail is here.
+	Key awskms.Key
+	// AccessLogs receives the buckets' server access logs.
+	AccessLogs awss3.Bucket
+	// Alerts is the topic the finding routes publish to.
+	Alerts *alerts.Alerts
+	// Routes are the EventBridge rules that send findings and root activity to Alerts.
+	Routes []awsevents.Rule
+}
+
+var regionPattern = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]$`)
+
+// New creates the baseline of scope's account and region.
+func New(scope constructs.Construct, id string, props Props) *Baseline {
+	validate(id, props)
+	if props.RetentionDays == 0 {
+		props.RetentionDays = 365
+	}
+	c := constructs.NewConstruct(scope, jsii.String(id))
+	b := &Baseline{Construct: c}
+	if props.Config || props.Trail != nil {
+		b.Key = newAuditKey(c, props.Trail != nil)
+		b.AccessLogs = logbucket.New(c, "AccessLogs", props.RetentionDays)
+	}
+	if props.Config {
+		b.newRecorder(c, props)
+	}
+	if props.GuardDuty {
+		b.Detector = newDetector(c)
+	}
+	if props.SecurityHub {
+		b.newSecurityHub(c, props.AggregatedRegions)
+	}
+	if props.Trail != nil {
+		b.newTrail(c, *props.Trail, props.RetentionDays)
+	}
+	if props.Auditor != nil {
+		b.newAuditorRole(c, *props.Auditor)
+	}
+	b.newRoutes(c, props)
+	return b
+}
+
+func validate(id string, props Props) {
+	fail := func(format string, args ...any) {
+		panic(fmt.Sprintf("baseline %s: ", id) + fmt.Sprintf(format, args...))
+	}
+	if props.AlertDisplayName == "" {
+		fail("AlertDisplayName is required: it is the sender people see on the finding e-mails")
+	}
+	if len(props.AggregatedRegions) > 0 && !props.SecurityHub {
+		fail("AggregatedRegions needs SecurityHub: the aggregator collects findings into this region's hub")
+	}
+	for _, region := range props.AggregatedRegions {
+		if !regionPattern.MatchString(region) {
+			fail("AggregatedRegions holds %q, which is not a region code such as eu-west-1", region)
+		}
+	}
+	if props.RecordGlobalResources && !props.Config {
+		fail("RecordGlobalResources needs Config: global resources are recorded by this region's recorder")
+	}
+	if a := props.Auditor; a != nil && (a.RoleName == "" || len(a.Principals) == 0) {
+		fail("Auditor needs RoleName and Principals: who may assume which role?")
+	}
+	if props.RetentionDays != 0 && props.RetentionDays < 90 {
+		fail("RetentionDays is %v: keep audit files at least 90 days", props.RetentionDays)
+	}
+}
+
+// region and account of the construct's stack, which the baseline's policies name.
+func where(c constructs.Construct) (account, region string) {
+	stack := awscdk.Stack_Of(c)
+	return *stack.Account(), *stack.Region()
+}

@@ -1,0 +1,87 @@
+package baseline
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
+	"github.com/aws/aws-cdk-go/awscdk/v2/interfaces/interfacesawsevents"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/example/platform/lib/alerts"
+)
+
+// GuardDutyHighSeverity is the least severity of a GuardDuty finding that alerts: High is 7.0
+// to 8.9, Critical 9.0 to 10.0.
+const GuardDutyHighSeverity = 7
+
+// SecurityHubAlertLabels are the severity labels of Security Hub findings that alert.
+var SecurityHubAlertLabels = []string{"HIGH", "CRITICAL"}
+
+// newRoutes sends what needs a person to the alert topic, each region its own: GuardDuty
+// findings of high or critical severity; Security Hub findings of those labels that are new and
+// active, generated in this region (the home region's hub also holds the aggregated copies of
+// the other regions' findings, which alert there) and not GuardDuty's (which Security Hub
+// imports, and which alert through their own route when the detector is the baseline's); and
+// any use of the account's root user, the break-glass identity.
+func (b *Baseline) newRoutes(c constructs.Construct, props Props) {
+	_, region := where(c)
+	b.Alerts = alerts.New(c, "Alerts", alerts.Props{
+		DisplayName: props.AlertDisplayName, Emails: props.AlertEmails, Publishers: []string{alerts.EventBridge},
+	})
+	route := func(id, description string, pattern *awsevents.EventPattern) {
+		rule := awsevents.NewRule(c, jsii.String(id), &awsevents.RuleProps{
+			Description:  jsii.String(description),
+			EventPattern: pattern,
+			Targets:      &[]awsevents.IRuleTarget{&topicTarget{topic: b.Alerts.Topic}},
+		})
+		b.Routes = append(b.Routes, rule)
+	}
+	if props.GuardDuty {
+		route("GuardDutyFindings", "GuardDuty findings of high or critical severity", &awsevents.EventPattern{
+			Source:     jsii.Strings("aws.guardduty"),
+			DetailType: jsii.Strings("GuardDuty Finding"),
+			Detail:     &map[string]any{"severity": []any{map[string]any{"numeric": []any{">=", GuardDutyHighSeverity}}}},
+		})
+	}
+	if props.SecurityHub {
+		findings := map[string]any{
+			"Severity":    map[string]any{"Label": SecurityHubAlertLabels},
+			"Workflow":    map[string]any{"Status": []string{"NEW"}},
+			"RecordState": []string{"ACTIVE"},
+			"Region":      []string{region},
+		}
+		if props.GuardDuty {
+			findings["ProductName"] = []any{map[string]any{"anything-but": []string{"GuardDuty"}}}
+		}
+		route("SecurityHubFindings", "New, active Security Hub findings of high or critical severity from this region", &awsevents.EventPattern{
+			Source:     jsii.Strings("aws.securityhub"),
+			DetailType: jsii.Strings("Security Hub Findings - Imported"),
+			Detail:     &map[string]any{"findings": findings},
+		})
+	}
+	// Root's console sign-ins and API calls reach EventBridge through a trail (the baseline's
+	// or an organization's); sign-ins are recorded in us-east-1, where every account of the
+	// platform has a baseline.
+	route("RootActivity", "Any use of the account's root user (break-glass access)", &awsevents.EventPattern{
+		DetailType: jsii.Strings("AWS Console Sign In via CloudTrail", "AWS API Call via CloudTrail"),
+		Detail:     &map[string]any{"userIdentity": map[string]any{"type": []string{"Root"}}},
+	})
+}
+
+// topicTarget sends a rule's events to an encrypted topic that only that rule may publish to
+// through EventBridge. CDK's SnsTopic target lets EventBridge publish to the topic from any
+// rule (no aws:SourceArn) and adds a key policy statement for EventBridge without the
+// kms:ViaService condition that lib/alerts already grants it with; this target adds neither.
+type topicTarget struct{ topic awssns.ITopic }
+
+// Bind lets rule, and no other, publish to the topic, and names the topic as its target.
+func (t *topicTarget) Bind(rule interfacesawsevents.IRuleRef, _ *string) *awsevents.RuleTargetConfig {
+	t.topic.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String(alerts.EventBridge), nil)},
+		Actions:    jsii.Strings("sns:Publish"),
+		Resources:  jsii.Strings(*t.topic.TopicArn()),
+		Conditions: &map[string]any{"ArnEquals": map[string]any{"aws:SourceArn": rule.RuleRef().RuleArn}},
+	}))
+	return &awsevents.RuleTargetConfig{Arn: t.topic.TopicArn(), TargetResource: t.topic}
+}

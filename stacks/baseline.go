@@ -1,0 +1,130 @@
+package stacks
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/example/platform/lib/baseline"
+	"github.com/example/platform/lib/compliance"
+	"github.com/example/platform/lib/config"
+)
+
+// BaselineStage is the security baseline of every account and region the platform uses (its
+// environments' regions, us-east-1 and us-west-2 of every environment account, the tooling
+// account's regions), one stack per account-region however many environments share it. It is
+// one stage of stacks in several accounts, each stack naming its own, and the pipeline deploys
+// it first, before the tooling stage and the environments:
+//
+//   - a GuardDuty detector, Security Hub hub and Config recorder exist once per account-region,
+//     and a stage per environment would create a second one wherever two environments share an
+//     account (the second create fails);
+//   - the detectors, recorders and trails are in place before anything else reaches an account,
+//     so they record the platform's own creation;
+//   - it costs the environments' stages none of their 50 pipeline actions each.
+type BaselineStage struct {
+	awscdk.Stage
+	Baselines []*BaselineStack
+}
+
+// BaselineStack is the baseline of one account-region.
+type BaselineStack struct {
+	awscdk.Stack
+	Place    config.AccountRegion
+	Baseline *baseline.Baseline
+}
+
+// NewBaselineStage adds the baseline stage to scope. Construct IDs are "<account>-<region>"
+// inside the stage; never change them once deployed.
+func NewBaselineStage(scope constructs.Construct, p *config.Platform) *BaselineStage {
+	stage := awscdk.NewStage(scope, jsii.String(config.BaselineName), nil)
+	// Aspects applied to the App stop at a Stage, so each stage gets its own.
+	compliance.Apply(stage)
+	tags := platformTags(p, config.Environment{Name: TierBaseline})
+	for key, value := range tags {
+		awscdk.Tags_Of(stage).Add(jsii.String(key), jsii.String(value), nil)
+	}
+	places := p.AccountRegions()
+	result := &BaselineStage{Stage: stage}
+	for _, place := range places {
+		stack := awscdk.NewStack(stage, jsii.String(place.Account+"-"+place.Region), &awscdk.StackProps{
+			StackName:   jsii.String(BaselineStackName(p.Name, place.Account, place.Region)),
+			Env:         &awscdk.Environment{Account: jsii.String(place.Account), Region: jsii.String(place.Region)},
+			Description: jsii.String(fmt.Sprintf("%s security baseline of account %s (%s) in %s", p.Name, place.Account, accountUse(place), place.Region)),
+			// Deleting it would delete the detector's findings and stop the recording and the trail.
+			TerminationProtection: jsii.Bool(true),
+			Tags:                  jsiiStringMap(tags),
+		})
+		result.Baselines = append(result.Baselines, &BaselineStack{Stack: stack, Place: place,
+			Baseline: baseline.New(stack, "Baseline", baselineProps(p, place, places))})
+	}
+	return result
+}
+
+// baselineProps decide what one account-region's baseline holds: every switched-on part, and in
+// the account's home region the parts an account has once (the trail, the Security Hub
+// aggregator, the recording of global resources, the auditor role of an environment account).
+func baselineProps(p *config.Platform, place config.AccountRegion, all []config.AccountRegion) baseline.Props {
+	b := p.Baseline
+	props := baseline.Props{
+		AlertDisplayName: fmt.Sprintf("%s security %s %s", p.Name, place.Account, place.Region),
+		AlertEmails:      p.AlertEmails,
+		GuardDuty:        b.GuardDutyOn(),
+		SecurityHub:      b.SecurityHubOn(),
+		Config:           b.ConfigOn(),
+		RetentionDays:    float64(b.RetentionDays),
+	}
+	if !place.Home {
+		return props
+	}
+	if b.SecurityHubOn() {
+		for _, other := range all {
+			if other.Account == place.Account && !other.Home {
+				props.AggregatedRegions = append(props.AggregatedRegions, other.Region)
+			}
+		}
+	}
+	props.RecordGlobalResources = b.ConfigOn()
+	if b.CloudTrailOn() {
+		props.Trail = &baseline.TrailProps{DataEventBuckets: lakeBuckets(p, place.Account)}
+	}
+	if len(place.Environments) > 0 {
+		props.Auditor = &baseline.AuditorProps{RoleName: AuditorRoleName(p.Name), Principals: p.AuditorPrincipals()}
+	}
+	return props
+}
+
+// lakeBuckets are the data lake buckets of every environment in account, in every region.
+func lakeBuckets(p *config.Platform, account string) []string {
+	var names []string
+	for _, env := range p.Environments {
+		if env.Account != account {
+			continue
+		}
+		for _, region := range env.Regions {
+			names = append(names, LakeBucketName(p.Name, env.Name, env.Account, region.Region))
+		}
+	}
+	return names
+}
+
+// accountUse says what the platform uses an account for: its environments, the tooling.
+func accountUse(place config.AccountRegion) string {
+	uses := append([]string(nil), place.Environments...)
+	if place.Tooling {
+		uses = append(uses, ToolingEnvironment)
+	}
+	return strings.Join(uses, ", ")
+}
+
+// Stacks are the baseline stage's stacks, in config order.
+func (s *BaselineStage) Stacks() []awscdk.Stack {
+	var all []awscdk.Stack
+	for _, b := range s.Baselines {
+		all = append(all, b.Stack)
+	}
+	return all
+}
