@@ -53,7 +53,7 @@ func NewPrimary(scope constructs.Construct, id string, props Props) *Key {
 		Description:       jsii.String(props.Description),
 		MultiRegion:       jsii.Bool(true),
 		EnableKeyRotation: jsii.Bool(true),
-		Policy:            Policy(awscdk.Stack_Of(c)),
+		Policy:            platformPolicy(awscdk.Stack_Of(c)),
 		PendingWindow:     awscdk.Duration_Days(jsii.Number(30)),
 		// Kept when the stack goes (what it encrypted stays readable); a key whose own create
 		// failed encrypted nothing and goes.
@@ -70,7 +70,7 @@ func NewReplica(scope constructs.Construct, id string, primaryKeyArn *string, pr
 	replica := awskms.NewCfnReplicaKey(c, jsii.String("Key"), &awskms.CfnReplicaKeyProps{
 		PrimaryKeyArn:       primaryKeyArn,
 		Description:         jsii.String(props.Description),
-		KeyPolicy:           Policy(awscdk.Stack_Of(c)),
+		KeyPolicy:           platformPolicy(awscdk.Stack_Of(c)),
 		PendingWindowInDays: jsii.Number(30),
 	})
 	replica.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE, nil)
@@ -132,4 +132,56 @@ func Policy(stack awscdk.Stack) awsiam.PolicyDocument {
 			}},
 		}),
 	}})
+}
+
+// platformPolicy is the environment key's policy: Policy, and what EventBridge needs to use the
+// key for the event tier (lib/events). EventBridge acts as its service principal, not through
+// IAM, so a customer managed key must name it ("Authorizing EventBridge to use a customer managed
+// key", "Encrypting EventBridge archives with AWS KMS keys", EventBridge User Guide; "Configure KMS
+// permissions for AWS services", SQS Developer Guide). Each statement is held to the account's
+// buses and queues in the key's region by the encryption context those services send; the
+// stack keys (NewStackKey) encrypt no events and do not get these.
+func platformPolicy(stack awscdk.Stack) awsiam.PolicyDocument {
+	document := Policy(stack)
+	document.AddStatements(EventBridgeStatements(stack)...)
+	return document
+}
+
+// EventBridgeStatements let EventBridge encrypt the account's event buses and archives in the
+// stack's region, and deliver rule targets and dead letters to the account's encrypted queues
+// there. The queue statement is bound by SQS's encryption context (the queue's ARN), not by
+// aws:SourceArn or aws:SourceAccount: SNS documents that those keys are not supported in a key
+// policy for EventBridge's deliveries to an encrypted topic ("Key management", SNS Developer
+// Guide), and EventBridge's deliveries to an encrypted queue go the same way.
+func EventBridgeStatements(stack awscdk.Stack) []awsiam.PolicyStatement {
+	account, region := *stack.Account(), *stack.Region()
+	eventBridge := &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("events.amazonaws.com"), nil)}
+	return []awsiam.PolicyStatement{
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:        jsii.String("EventBridgeEncryptsTheAccountsBusesAndArchives"),
+			Principals: eventBridge,
+			Actions:    jsii.Strings("kms:GenerateDataKey", "kms:Decrypt", "kms:ReEncrypt*"),
+			Resources:  jsii.Strings("*"),
+			Conditions: &map[string]any{"ArnLike": map[string]any{
+				"kms:EncryptionContext:aws:events:event-bus:arn": fmt.Sprintf("arn:aws:events:%s:%s:event-bus/*", region, account),
+			}},
+		}),
+		// EventBridge checks that the key it is given is a symmetric encryption key. DescribeKey
+		// returns the key's metadata only and carries no encryption context to condition on.
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:        jsii.String("EventBridgeDescribesTheKey"),
+			Principals: eventBridge,
+			Actions:    jsii.Strings("kms:DescribeKey"),
+			Resources:  jsii.Strings("*"),
+		}),
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:        jsii.String("EventBridgeSendsToTheAccountsEncryptedQueues"),
+			Principals: eventBridge,
+			Actions:    jsii.Strings("kms:GenerateDataKey", "kms:Decrypt"),
+			Resources:  jsii.Strings("*"),
+			Conditions: &map[string]any{"ArnLike": map[string]any{
+				"kms:EncryptionContext:aws:sqs:arn": fmt.Sprintf("arn:aws:sqs:%s:%s:*", region, account),
+			}},
+		}),
+	}
 }
