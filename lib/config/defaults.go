@@ -76,6 +76,7 @@ func applyDefaults(p *Platform) {
 		}
 		setDefault(&edge.Accelerator.HealthCheckIntervalSeconds, DefaultHealthCheckInterval)
 		setDefault(&edge.Accelerator.HealthCheckThreshold, DefaultHealthCheckThreshold)
+		applyEventsDefaults(&env.Events)
 		d := &env.Deployment
 		setDefaultString(&d.Strategy, DefaultStrategy)
 		setDefault(&d.BakeTimeMinutes, DefaultBakeTimeMinutes)

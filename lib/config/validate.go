@@ -128,6 +128,7 @@ func validateEnvironment(path string, env Environment, found *problems) {
 	validateDeployment(path+".deployment", env.Deployment, found)
 	validateDatabase(path+".database", env.Database, found)
 	validateEdge(path+".edge", env.Edge, found)
+	validateEvents(path+".events", env.Events, found)
 	if env.DNS != nil {
 		checkPattern(found, path+".dns.domainName", env.DNS.DomainName, domainPattern,
 			"the lowercase name of the environment's hosted zone, such as example.com")
