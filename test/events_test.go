@@ -675,14 +675,14 @@ func TestEvents_ObservabilityCheckNamesWhatIsMissing(t *testing.T) {
 	weak := func(output string) map[string]any {
 		return map[string]any{"Fn::GetStackOutput": map[string]any{"StackName": eventsStack.Name, "OutputName": output}}
 	}
-	ops := func(widgets []any, alarmMetric string) *assembly.Stack {
+	ops := func(widgets []any, alarmMetric, alarmQueue string) *assembly.Stack {
 		return &assembly.Stack{Name: "acme-prod-us-east-1-ops", Template: assembly.Template{Resources: map[string]map[string]any{
 			"Dashboard": {"Type": "AWS::CloudWatch::Dashboard", "Properties": map[string]any{
 				"DashboardBody": map[string]any{"Fn::Join": []any{"", widgets}},
 			}},
 			"DeadLetterAlarm": {"Type": "AWS::CloudWatch::Alarm", "Properties": map[string]any{
 				"MetricName": alarmMetric, "Namespace": "AWS/SQS",
-				"Dimensions": []any{map[string]any{"Name": "QueueName", "Value": weak("DeadLettersName")}},
+				"Dimensions": []any{map[string]any{"Name": "QueueName", "Value": weak(alarmQueue)}},
 			}},
 		}}}
 	}
@@ -693,16 +693,16 @@ func TestEvents_ObservabilityCheckNamesWhatIsMissing(t *testing.T) {
 
 	complete := ops([]any{`{"widgets":[{"metrics":[["AWS/SQS","ApproximateNumberOfMessagesVisible","QueueName","`, weak("WorkName"),
 		`"],["AWS/SQS","ApproximateNumberOfMessagesVisible","QueueName","`, weak("DeadLettersName"),
-		`"],["AWS/Kinesis","GetRecords.IteratorAgeMilliseconds","StreamName","`, weak("StreamName"), `"]]}]}`}, "ApproximateNumberOfMessagesVisible")
+		`"],["AWS/Kinesis","GetRecords.IteratorAgeMilliseconds","StreamName","`, weak("StreamName"), `"]]}]}`}, "ApproximateNumberOfMessagesVisible", "DeadLettersName")
 	if gaps := observabilityGaps(assemble(complete), "acme-prod-", tier, "acme-prod-work"); len(gaps) != 0 {
 		t.Errorf("a complete dashboard and alarm: gaps %v", gaps)
 	}
 	byName := ops([]any{`{"metrics":[["AWS/SQS","ApproximateNumberOfMessagesVisible","QueueName","acme-prod-work"],["AWS/SQS","NumberOfMessagesSent","QueueName","`,
-		weak("DeadLettersName"), `"],["AWS/Kinesis","IncomingRecords","StreamName","`, weak("StreamName"), `"]]}`}, "ApproximateNumberOfMessagesVisible")
+		weak("DeadLettersName"), `"],["AWS/Kinesis","IncomingRecords","StreamName","`, weak("StreamName"), `"]]}`}, "ApproximateNumberOfMessagesVisible", "DeadLettersName")
 	if gaps := observabilityGaps(assemble(byName), "acme-prod-", tier, "acme-prod-work"); len(gaps) != 0 {
 		t.Errorf("the work queue by its fixed name: gaps %v", gaps)
 	}
-	partial := ops([]any{`{"metrics":[["AWS/SQS","ApproximateNumberOfMessagesVisible","QueueName","`, weak("WorkName"), `"]]}`}, "NumberOfMessagesSent")
+	partial := ops([]any{`{"metrics":[["AWS/SQS","ApproximateNumberOfMessagesVisible","QueueName","`, weak("WorkName"), `"]]}`}, "NumberOfMessagesSent", "DeadLettersName")
 	gaps := observabilityGaps(assemble(partial), "acme-prod-", tier, "acme-prod-work")
 	want := []string{"the dead-letter queue", "the event stream", "no alarm on the dead-letter queue's depth"}
 	if len(gaps) != len(want) {
@@ -712,6 +712,12 @@ func TestEvents_ObservabilityCheckNamesWhatIsMissing(t *testing.T) {
 		if !strings.Contains(gaps[i], what) {
 			t.Errorf("gap %d = %q, want it to name %s", i, gaps[i], what)
 		}
+	}
+	workAlarm := ops([]any{`{"metrics":[["AWS/SQS","ApproximateNumberOfMessagesVisible","QueueName","`, weak("WorkName"),
+		`"],["AWS/SQS","ApproximateNumberOfMessagesVisible","QueueName","`, weak("DeadLettersName"),
+		`"],["AWS/Kinesis","IncomingRecords","StreamName","`, weak("StreamName"), `"]]}`}, "ApproximateNumberOfMessagesVisible", "WorkName")
+	if gaps := observabilityGaps(assemble(workAlarm), "acme-prod-", tier, "acme-prod-work"); len(gaps) != 1 || !strings.Contains(gaps[0], "no alarm on the dead-letter queue's depth") {
+		t.Errorf("a depth alarm on the work queue only: gaps %v, want the dead-letter queue's depth alarm missing", gaps)
 	}
 	if gaps := observabilityGaps(assemble(complete), "acme-staging-", tier, "acme-prod-work"); len(gaps) != 4 {
 		t.Errorf("another environment's dashboard counted for this one: gaps %v", gaps)
