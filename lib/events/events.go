@@ -210,6 +210,8 @@ func New(scope constructs.Construct, id string, props Props) *Events {
 	undelivered.GrantSendMessages(awsiam.NewServicePrincipal(jsii.String("events.amazonaws.com"), &awsiam.ServicePrincipalOpts{
 		Conditions: &map[string]any{"ArnEquals": map[string]any{"aws:SourceArn": []any{bus.EventBusArn(), toStream.RuleArn()}}},
 	}))
+	compliance.Accept(stream, compliance.Accepted{Rule: "AwsSolutions-KDS3",
+		Reason: "Everything the environment stores in a region is encrypted with its one platform key, for one key policy and one audit trail; Kinesis reuses each data key for minutes, so its KMS requests grow with the stream's shards and its few producers and consumers (the service, EventBridge, Firehose), not with its records."})
 	compliance.Accept(stream, compliance.Accepted{Rule: "AwsSolutions-IAM5",
 		AppliesTo: []string{"Action::kms:GenerateDataKey*", "Action::kms:ReEncrypt*"},
 		Reason:    "The role EventBridge puts records with encrypts them with the stream's key, as Kinesis needs (the stream's write grant)."})
