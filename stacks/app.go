@@ -37,6 +37,9 @@ type appInputs struct {
 	keys    *KeysStack
 	// data is the region's data stack.
 	data *DataStack
+	// events is the region's events stack: the service publishes to its bus and stream and
+	// works through its queue.
+	events *EventsStack
 	// peeringRoutes send traffic back over the peering connections later regions requested.
 	peeringRoutes []network.PeerRoute
 }
@@ -108,6 +111,13 @@ func NewAppStack(stage awscdk.Stage, place placement, in appInputs) *AppStack {
 			"DB_READER_ENDPOINT": in.data.Database.Cluster.ClusterReadEndpoint().Hostname(),
 			"DB_SECRET_NAME":     jsii.String(DatabaseSecretName(p.Name, env.Name)),
 			"TABLE_NAME":         jsii.String(TableName(p.Name, env.Name)),
+			// Events stay in their region (see the README's "Events"): the service publishes
+			// to its region's bus (source EVENT_SOURCE, detail-type <Entity>.<Verb>) or, in
+			// bulk, to its region's stream, and takes work from its region's queue.
+			"EVENT_BUS_NAME":    jsii.String(EventBusName(p.Name, env.Name)),
+			"EVENT_SOURCE":      jsii.String(EventSource(p.Name, p.Service.Name)),
+			"EVENT_STREAM_NAME": in.events.Events.Stream.StreamName(),
+			"WORK_QUEUE_URL":    in.events.Events.WorkQueue.QueueUrl(),
 		},
 	})
 	svc.Service.Connections().AllowTo(in.data.Database.Cluster, awsec2.Port_Tcp(jsii.Number(database.Port)), jsii.String("PostgreSQL from the service"))
@@ -118,12 +128,17 @@ func NewAppStack(stage awscdk.Stage, place placement, in appInputs) *AppStack {
 	if len(in.peeringRoutes) > 0 {
 		network.NewPeerRoutes(stack, "PeeringReturnRoutes", in.network.Network.Vpc, in.peeringRoutes)
 	}
+	// The service puts events on its region's bus and records on its stream, and consumes its
+	// work queue: nothing else of the event tier.
+	in.events.Events.GrantPutEvents(svc.TaskRole)
+	in.events.Events.GrantPutRecords(svc.TaskRole)
+	in.events.Events.GrantConsumeWork(svc.TaskRole)
 	// The service reads and writes the table, and connects to the database, in its region.
 	table.GrantReadWriteData(stack, svc.TaskRole, TableName(p.Name, env.Name), in.keys.Key.Key)
 	database.GrantClient(stack, svc.TaskRole, database.ClientProps{
 		SecretName: DatabaseSecretName(p.Name, env.Name), GlobalClusterIdentifier: GlobalClusterIdentifier(p.Name, env.Name), Key: in.keys.Key.Key,
 	})
-	return &AppStack{Stack: stack, Service: svc, Monitoring: newRegionMonitoring(stack, place, svc), Prometheus: prometheus}
+	return &AppStack{Stack: stack, Service: svc, Monitoring: newRegionMonitoring(stack, place, svc, in.events), Prometheus: prometheus}
 }
 
 // originCertificate is the load balancers' certificate when the environment has a domain: the

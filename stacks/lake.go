@@ -6,20 +6,26 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 
 	"github.com/example/platform/lib/datalake"
+	"github.com/example/platform/lib/events"
 )
 
-// LakeStack holds a region's data lake bucket. It is a stack of its own because replication
-// inverts the data tier's order: the primary's bucket replicates to the secondaries' buckets,
-// which must exist first, while the secondaries' databases wait for the primary's.
+// LakeStack holds a region's data lake bucket and what writes into it: replication (in the
+// primary region) and the delivery of the region's events. It is a stack of its own because
+// replication inverts the data tier's order: the primary's bucket replicates to the
+// secondaries' buckets, which must exist first, while the secondaries' databases wait for the
+// primary's.
 type LakeStack struct {
 	awscdk.Stack
 	Lake *datalake.Lake
+	// EventDelivery writes the region's events into the lake.
+	EventDelivery *events.Delivery
 }
 
 // NewLakeStack creates the region's lake, encrypted with the region's key; in the primary
 // region (where key is the primary key) it replicates to every secondary's lake, whose stacks
-// must deploy first.
-func NewLakeStack(stage awscdk.Stage, place placement, key *KeysStack) *LakeStack {
+// must deploy first. Firehose delivers the events of the region's stream into it (under
+// events/, errors under events-errors/); the events stack deploys first.
+func NewLakeStack(stage awscdk.Stage, place placement, key *KeysStack, ev *EventsStack) *LakeStack {
 	p, env := place.platform, place.env
 	stack := newStack(stage, place, TierLake,
 		fmt.Sprintf("%s %s data lake in %s (stateful)", p.Name, env.Name, place.region.Region), env.Protected())
@@ -38,5 +44,12 @@ func NewLakeStack(stage awscdk.Stage, place placement, key *KeysStack) *LakeStac
 		Key:          key.Key.Key,
 		Destinations: destinations,
 	})
-	return &LakeStack{Stack: stack, Lake: lake}
+	delivery := events.NewDelivery(stack, "EventDelivery", events.DeliveryProps{
+		Stream:        ev.Events.Stream,
+		Bucket:        lake.Bucket,
+		Key:           key.Key.Key,
+		BufferSeconds: float64(env.Events.DeliveryBufferSeconds),
+		LogRetention:  logRetention(env),
+	})
+	return &LakeStack{Stack: stack, Lake: lake, EventDelivery: delivery}
 }

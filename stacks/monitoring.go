@@ -35,14 +35,15 @@ func thresholds(env config.Environment) monitoring.Thresholds {
 		DBCPUPercent: float64(t.DBCPUPercent), DBConnections: float64(t.DBConnections), DBFreeableMemoryMiB: float64(t.DBFreeableMemoryMiB),
 		DBReplicationLagMs:        float64(t.DBReplicationLagMs),
 		TableReplicationLatencyMs: float64(t.TableReplicationLatencyMs), TableThrottles: float64(t.TableThrottles),
+		WorkQueueAgeSeconds: float64(t.WorkQueueAgeSeconds), StreamIteratorAgeSeconds: float64(t.StreamIteratorAgeSeconds),
 	}
 }
 
 // regionSignals are everything watched in a region: the service and its load balancers, the
-// region's database cluster and table replica. Replication is watched in every region, not
+// region's database cluster and table replica, and its event tier. Replication is watched in every region, not
 // only the configured secondaries: after a failover the old primary is the one that lags, and
 // the writer's region reports no lag (no data, so no alarm).
-func regionSignals(place placement, svc *service.Service) []monitoring.Signal {
+func regionSignals(place placement, svc *service.Service, ev *EventsStack) []monitoring.Signal {
 	p, env, region := place.platform, place.env, place.region.Region
 	t := thresholds(env)
 	var others []string
@@ -53,17 +54,18 @@ func regionSignals(place placement, svc *service.Service) []monitoring.Signal {
 	}
 	signals := monitoring.ServiceSignals(svc, t)
 	signals = append(signals, monitoring.DatabaseSignals(ClusterIdentifier(p.Name, env.Name, region), t)...)
-	return append(signals, monitoring.TableSignals(TableName(p.Name, env.Name), others, t)...)
+	signals = append(signals, monitoring.TableSignals(TableName(p.Name, env.Name), others, t)...)
+	return append(signals, monitoring.EventSignals(ev.Events, t)...)
 }
 
 // newRegionMonitoring builds the region's alarms, dashboard and "region unhealthy" composite
 // alarm; the service's rollback alarms count toward the region's health and tell the topic too.
-func newRegionMonitoring(stack awscdk.Stack, place placement, svc *service.Service) *monitoring.Monitoring {
+func newRegionMonitoring(stack awscdk.Stack, place placement, svc *service.Service, ev *EventsStack) *monitoring.Monitoring {
 	p, env := place.platform, place.env
 	return monitoring.New(stack, "Monitoring", monitoring.Props{
 		Name:         MonitoringName(p.Name, env.Name, place.region.Region),
 		Topic:        regionAlerts(stack, place),
-		Signals:      regionSignals(place, svc),
+		Signals:      regionSignals(place, svc, ev),
 		HealthAlarms: svc.RollbackAlarms,
 	})
 }
@@ -77,7 +79,7 @@ func newEnvironmentDashboard(stack awscdk.Stack, place placement, regions []*Reg
 	var health []awscloudwatch.IAlarm
 	for _, r := range regions {
 		views = append(views, monitoring.RegionSignals{
-			Region: r.Region.Region, Signals: regionSignals(place.at(r.Region.Region), r.App.Service),
+			Region: r.Region.Region, Signals: regionSignals(place.at(r.Region.Region), r.App.Service, r.Events),
 		})
 		health = append(health, e.HealthAlarms[r.Region.Region])
 	}

@@ -13,7 +13,9 @@ const (
 	TierNetwork = "network"
 	TierData    = "data"
 	TierLake    = "lake"
-	TierApp     = "app"
+	// TierEvents holds the region's event bus, archive, queues and stream.
+	TierEvents = "events"
+	TierApp    = "app"
 	// TierRegistry is the tooling account's image repository in each region the platform uses.
 	TierRegistry = "registry"
 	// Once per environment, in the region its global service requires.
@@ -94,6 +96,30 @@ func TableName(platform, environment string) string {
 // it globally unique; config limits keep it within S3's 63 characters.
 func LakeBucketName(platform, environment, account, region string) string {
 	return fmt.Sprintf("%s-%s-%s-%s-lake", platform, environment, account, region)
+}
+
+// EventBusName is an environment's event bus in each region (EventBridge requires a name; bus
+// names are per account and region, so every region has the same one).
+func EventBusName(platform, environment string) string {
+	return fmt.Sprintf("%s-%s-events", platform, environment)
+}
+
+// EventArchiveName is the archive of an environment's bus in each region, which replays start
+// from: at most 48 characters (config limits the platform and environment names to 16 and 12).
+func EventArchiveName(platform, environment string) string {
+	return fmt.Sprintf("%s-%s-events", platform, environment)
+}
+
+// WorkQueueName is an environment's work queue in each region. The dead-letter queue's
+// redrive-allow policy names it by ARN, which a generated name would make a reference cycle.
+func WorkQueueName(platform, environment string) string {
+	return fmt.Sprintf("%s-%s-work", platform, environment)
+}
+
+// EventSource is the source of the service's events: "<platform>.<service>" (e.g. acme.api);
+// their detail-type is "<Entity>.<Verb>" (e.g. Item.Created).
+func EventSource(platform, service string) string {
+	return fmt.Sprintf("%s.%s", platform, service)
 }
 
 // OriginSecretName is the secret CloudFront sends and the load balancers require as the

@@ -27,6 +27,7 @@ type RegionStacks struct {
 	Keys    *KeysStack
 	Network *NetworkStack
 	Data    *DataStack
+	Events  *EventsStack
 	Lake    *LakeStack
 	App     *AppStack
 }
@@ -35,9 +36,10 @@ type RegionStacks struct {
 // deployment follows from references and a few explicit dependencies, never from custom
 // resources: keys (primary, then replicas) before data; the primary's data before the
 // secondaries', and those one after another in config order (they join its global cluster);
-// the secondaries' lakes before the primary's
-// (it replicates into them); each region's app after its data; the edge and the accelerator,
-// which front every region's load balancers, last.
+// each region's events after its keys; the secondaries' lakes before the primary's (it
+// replicates into them), each after its region's events (it delivers them); each region's app
+// after its data and events; the edge and the accelerator, which front every region's load
+// balancers, last.
 func NewEnvironmentStage(scope constructs.Construct, platform *config.Platform, env config.Environment) *EnvironmentStage {
 	stage := awscdk.NewStage(scope, jsii.String(env.Name), &awscdk.StageProps{
 		Env: &awscdk.Environment{Account: jsii.String(env.Account)},
@@ -76,17 +78,20 @@ func NewEnvironmentStage(scope constructs.Construct, platform *config.Platform, 
 			r.Data.AddStackDependency(secondaries[i-1].Data.Stack, jsii.String("regions join the global cluster one at a time"))
 		}
 	}
-	for i, r := range secondaries {
-		r.Lake = NewLakeStack(stage, places[i+1], r.Keys)
+	for i, r := range result.Regions {
+		r.Events = NewEventsStack(stage, places[i], r.Keys)
 	}
-	primary.Lake = NewLakeStack(stage, places[0], primary.Keys)
+	for i, r := range secondaries {
+		r.Lake = NewLakeStack(stage, places[i+1], r.Keys, r.Events)
+	}
+	primary.Lake = NewLakeStack(stage, places[0], primary.Keys, primary.Events)
 	for _, r := range secondaries {
 		primary.Lake.AddStackDependency(r.Lake.Stack, jsii.String("replication needs the destination bucket and its key"))
 		primary.Lake.AddStackDependency(r.Keys.Stack, jsii.String("replicas are encrypted with this region's replica key"))
 	}
 
 	for i, r := range result.Regions {
-		in := appInputs{network: r.Network, keys: r.Keys, data: r.Data, peeringRoutes: peeringReturnRoutes(env, result.Regions, i)}
+		in := appInputs{network: r.Network, keys: r.Keys, data: r.Data, events: r.Events, peeringRoutes: peeringReturnRoutes(env, result.Regions, i)}
 		r.App = NewAppStack(stage, places[i], in)
 	}
 	result.Edge = NewEdgeStack(stage, places[0].at(EdgeRegion), result.Regions)
@@ -96,7 +101,7 @@ func NewEnvironmentStage(scope constructs.Construct, platform *config.Platform, 
 
 // Stacks are the region's stacks in deployment order.
 func (r *RegionStacks) Stacks() []awscdk.Stack {
-	return []awscdk.Stack{r.Keys.Stack, r.Network.Stack, r.Data.Stack, r.Lake.Stack, r.App.Stack}
+	return []awscdk.Stack{r.Keys.Stack, r.Network.Stack, r.Data.Stack, r.Events.Stack, r.Lake.Stack, r.App.Stack}
 }
 
 // Stacks are all of the environment's stacks: every region's in config order, then the edge

@@ -185,7 +185,7 @@ func TestPlatform_TemplatesHoldNoCrossRegionCustomResources(t *testing.T) {
 }
 
 // statefulTiers hold data that a deleted stack would lose.
-var statefulTiers = map[string]bool{stacks.TierKeys: true, stacks.TierData: true, stacks.TierLake: true, stacks.TierRegistry: true}
+var statefulTiers = map[string]bool{stacks.TierKeys: true, stacks.TierData: true, stacks.TierEvents: true, stacks.TierLake: true, stacks.TierRegistry: true}
 
 func TestPlatform_StatefulStacksAreProtectedWhereConfigured(t *testing.T) {
 	for _, file := range configs {

@@ -175,6 +175,8 @@ var statefulTypes = map[string]bool{
 	"AWS::RDS::DBCluster": true, "AWS::RDS::GlobalCluster": true, "AWS::DynamoDB::GlobalTable": true,
 	"AWS::S3::Bucket": true, "AWS::KMS::Key": true, "AWS::KMS::ReplicaKey": true, "AWS::SecretsManager::Secret": true,
 	"AWS::ECR::Repository": true, "AWS::APS::Workspace": true,
+	// The event tier's: events to replay, work not yet done, records not yet delivered.
+	"AWS::Events::Archive": true, "AWS::SQS::Queue": true, "AWS::Kinesis::Stream": true,
 }
 
 // keptWithItsStack are the deletion policies that keep a resource's data when its stack goes.
@@ -223,8 +225,9 @@ func TestDataTier_EveryStatefulResourceIsRetainedOrSnapshotted(t *testing.T) {
 }
 
 // Stacks deploy in an order that needs no custom resources: keys (primary, then replicas)
-// before data; the primary's data before the secondaries'; the secondaries' lakes before the
-// primary's; each region's app after its keys, network and data. And the graph has no cycle.
+// before data; the primary's data before the secondaries'; each region's events after its keys;
+// the secondaries' lakes before the primary's, each after its region's events; each region's
+// app after its keys, network, data and events. And the graph has no cycle.
 func TestPlatform_StacksDeployInAnOrderWithoutCycles(t *testing.T) {
 	for _, file := range configs {
 		p := testkit.Synth(t, file)
@@ -242,9 +245,13 @@ func TestPlatform_StacksDeployInAnOrderWithoutCycles(t *testing.T) {
 					[2]string{name(primary, stacks.TierLake), name(r.Region, stacks.TierKeys)})
 			}
 			for _, r := range env.Regions {
-				for _, tier := range []string{stacks.TierKeys, stacks.TierNetwork, stacks.TierData} {
+				for _, tier := range []string{stacks.TierKeys, stacks.TierNetwork, stacks.TierData, stacks.TierEvents} {
 					edges = append(edges, [2]string{name(r.Region, stacks.TierApp), name(r.Region, tier)})
 				}
+				// The events are encrypted with the region's key; the lake delivers them.
+				edges = append(edges,
+					[2]string{name(r.Region, stacks.TierEvents), name(r.Region, stacks.TierKeys)},
+					[2]string{name(r.Region, stacks.TierLake), name(r.Region, stacks.TierEvents)})
 				// The edge and the accelerator front every region's load balancers.
 				edges = append(edges,
 					[2]string{name(stacks.EdgeRegion, stacks.TierEdge), name(r.Region, stacks.TierApp)},

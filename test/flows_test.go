@@ -122,7 +122,7 @@ var flowTable = []flowKind{
 	{from: "tasks", to: "endpoints", port: "https", want: allowed, why: "ECR, Secrets Manager, CloudWatch Logs and X-Ray through their interface endpoints"},
 	{from: "tasks", to: "dynamodb", port: "https", want: allowed, why: "the table, through the gateway endpoint"},
 	{from: "tasks", to: "s3", port: "https", want: allowed, why: "ECR's image layers and the lake, through the gateway endpoint"},
-	{from: "tasks", to: "internet", port: "https", want: allowed, why: "other AWS APIs, through NAT"},
+	{from: "tasks", to: "internet", port: "https", want: allowed, why: "other AWS APIs, through NAT: among them EventBridge, SQS and Kinesis (the event tier's calls are few and small; three more interface endpoints in three zones would cost more than their NAT traffic)"},
 	{from: "tasks", to: "database", port: "postgres", scope: acrossRegions, want: withPeering, why: "every region writes to the writer, wherever it is"},
 	{from: "taskSubnets", to: "database", port: "postgres", scope: acrossRegions, want: withPeering,
 		why: "accepted: a security group cannot name another region's group, so a database admits the other regions' whole task subnets, whatever else runs there"},

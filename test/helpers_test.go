@@ -32,7 +32,7 @@ import (
 var configs = []string{"config/example.json", "config/three-region.json"}
 
 // regionalTiers are the stacks every environment has in each of its regions.
-var regionalTiers = []string{stacks.TierKeys, stacks.TierNetwork, stacks.TierData, stacks.TierLake, stacks.TierApp}
+var regionalTiers = []string{stacks.TierKeys, stacks.TierNetwork, stacks.TierData, stacks.TierEvents, stacks.TierLake, stacks.TierApp}
 
 // eachEnvironment runs check for every environment of both configs (example.json has a
 // domain, three-region.json has none).

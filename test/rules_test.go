@@ -153,6 +153,8 @@ var nameProperties = map[string]string{
 	"AWS::SQS::Queue":                           "QueueName",
 	"AWS::Kinesis::Stream":                      "Name",
 	"AWS::Events::EventBus":                     "Name",
+	"AWS::Events::Archive":                      "ArchiveName",
+	"AWS::Logs::LogStream":                      "LogStreamName",
 	"AWS::IAM::Role":                            "RoleName",
 	"AWS::ElasticLoadBalancingV2::LoadBalancer": "Name",
 }
@@ -397,6 +399,9 @@ var replacingProperties = map[string][]string{
 	"AWS::RDS::DBCluster":                       {"DBClusterIdentifier", "DBSubnetGroupName", "Engine", "KmsKeyId", "StorageEncrypted"},
 	"AWS::EC2::RouteTable":                      {"VpcId"},
 	"AWS::EC2::VPCPeeringConnection":            {"PeerOwnerId", "PeerRegion", "PeerRoleArn", "PeerVpcId", "VpcId"},
+	"AWS::Events::EventBus":                     {"EventSourceName", "Name"},
+	"AWS::SQS::Queue":                           {"FifoQueue", "QueueName"},
+	"AWS::Kinesis::Stream":                      {"Name"},
 }
 
 const weakReferencesGolden = "testdata/weakly-referenced.json"

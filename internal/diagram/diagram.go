@@ -32,6 +32,8 @@ var mainResources = []struct{ Type, Label string }{
 	{"AWS::Route53::RecordSet", "DNS record"}, {"AWS::Route53::HealthCheck", "health check"},
 	{"AWS::CodePipeline::Pipeline", "CodePipeline"}, {"AWS::CodeBuild::Project", "CodeBuild project"},
 	{"AWS::SNS::Topic", "SNS topic"}, {"AWS::CodeStarNotifications::NotificationRule", "notification rule"},
+	{"AWS::Events::EventBus", "event bus"}, {"AWS::Events::Archive", "event archive"}, {"AWS::SQS::Queue", "SQS queue"},
+	{"AWS::Kinesis::Stream", "Kinesis stream"}, {"AWS::KinesisFirehose::DeliveryStream", "Firehose delivery stream"},
 }
 
 // Render writes the architecture document for the assembly synthesized from configFile.

@@ -140,6 +140,8 @@ type Environment struct {
 	DNS *DNS `json:"dns,omitempty"`
 	// Edge configures CloudFront, WAF and Global Accelerator.
 	Edge Edge `json:"edge,omitempty"`
+	// Events configures the event tier (bus, queues, stream, delivery into the lake).
+	Events Events `json:"events,omitempty"`
 	// InterRegionPeering connects the VPCs of every two of the environment's regions with a
 	// VPC peering connection, which is how a region's service reaches the database writer in
 	// whichever region it is. Peering has no hourly cost. Default: true.

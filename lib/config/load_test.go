@@ -85,6 +85,10 @@ func TestLoad_AppliesDefaultsToAMinimalConfig(t *testing.T) {
 	if env.Deployment != wantDeployment {
 		t.Errorf("deployment = %+v, want defaults %+v", env.Deployment, wantDeployment)
 	}
+	wantEvents := config.Events{ArchiveRetentionDays: 30, MaxReceiveCount: 5, QueueRetentionDays: 4, StreamRetentionHours: 24, DeliveryBufferSeconds: 300}
+	if env.Events != wantEvents {
+		t.Errorf("events = %+v, want defaults %+v", env.Events, wantEvents)
+	}
 	if env.Database.EngineVersion != config.DefaultEngineVersion || env.Database.EngineMajorVersion() != "16" {
 		t.Errorf("database = %+v, want engine %s", env.Database, config.DefaultEngineVersion)
 	}
@@ -110,16 +114,16 @@ func TestLoad_ConnectionsDefaultToGitHubWhichAloneGetsPullRequestChecks(t *testi
 	}
 }
 
-// Four regions of a gated, protected environment is the largest stage that fits CodePipeline's
-// 50 actions; five regions are rejected (testdata/invalid/too-many-regions.json).
-func TestLoad_EightRegionsOfAGatedProtectedEnvironmentFitOneStage(t *testing.T) {
-	platform := mustLoad(t, "testdata/valid-eight-regions.json")
+// Seven regions of a gated, protected environment is the largest stage that fits CodePipeline's
+// 50 actions; eight regions are rejected (testdata/invalid/too-many-regions.json).
+func TestLoad_SevenRegionsOfAGatedProtectedEnvironmentFitOneStage(t *testing.T) {
+	platform := mustLoad(t, "testdata/valid-seven-regions.json")
 	env := platform.Environments[0]
-	if len(env.Regions) != 8 || !env.NeedsApproval() || !env.Protected() {
-		t.Fatalf("the fixture must be gated and protected with eight regions: %+v", env)
+	if len(env.Regions) != 7 || !env.NeedsApproval() || !env.Protected() {
+		t.Fatalf("the fixture must be gated and protected with seven regions: %+v", env)
 	}
-	if got := config.PipelineActions(env); got != 48 {
-		t.Errorf("eight regions need %d actions, want 48 (40 for the regions, 2 for the edge and the accelerator, 6 for checks, approval, protection, smoke test and release tag)", got)
+	if got := config.PipelineActions(env); got != config.MaxActionsPerStage {
+		t.Errorf("seven regions need %d actions, want 50 (42 for the regions, 2 for the edge and the accelerator, 6 for checks, approval, protection, smoke test and release tag)", got)
 	}
 }
 
@@ -172,7 +176,12 @@ func TestLoad_RejectsEachInvalidFixture(t *testing.T) {
 		{"no-source", "pipeline.source", "required; set codeConnections"},
 		{"bad-connection-arn", "pipeline.source.codeConnections.connectionArn", "is not valid; want a CodeConnections ARN"},
 		{"unknown-connection-provider", "pipeline.source.codeConnections.provider", `"Gitlab" is not a provider; use GitHub, GitLab or Bitbucket, as the connection's provider type says`},
-		{"too-many-regions", "environments[0].regions", "9 regions need 53 actions in the pipeline's prod stage (5 per region: 5 stacks, one action each; 2 for the edge and the accelerator, 3 for the permissions check and approval, 1 for termination protection, 1 for the smoke test, 1 to tag the release), and a CodePipeline stage holds at most 50: list at most 8 regions here, or split the regions into two environments"},
+		{"too-many-regions", "environments[0].regions", "8 regions need 56 actions in the pipeline's prod stage (6 per region: 6 stacks, one action each; 2 for the edge and the accelerator, 3 for the permissions check and approval, 1 for termination protection, 1 for the smoke test, 1 to tag the release), and a CodePipeline stage holds at most 50: list at most 7 regions here, or split the regions into two environments"},
+		{"events-archive-retention-out-of-range", "environments[0].events.archiveRetentionDays", "4000: must be 1 to 3650 days"},
+		{"events-max-receive-count-out-of-range", "environments[0].events.maxReceiveCount", "1001: must be 1 to 1000 receives"},
+		{"events-queue-outlives-dead-letters", "environments[0].events.queueRetentionDays", "14: must be 1 to 13 days: the dead-letter queue keeps a message 14 days"},
+		{"events-stream-retention-too-short", "environments[0].events.streamRetentionHours", "12: Kinesis keeps records for 24 to 8760 hours"},
+		{"events-delivery-buffer-too-short", "environments[0].events.deliveryBufferSeconds", "30: must be 60 to 900 seconds"},
 		{"bad-branch", "pipeline.source.branch", `"main branch" is not valid`},
 		{"zone-outside-region", "environments[0].regions[0].availabilityZones[2]", `"eu-west-1c" is not an availability zone of us-east-1`},
 		{"two-zones", "environments[0].regions[0].availabilityZones", "2 zones listed: the VPC spans exactly 3"},
@@ -221,7 +230,7 @@ func TestLoad_RejectsEachInvalidFixture(t *testing.T) {
 		{"auditor-outside-tooling", "baseline.auditors[1]", "arn:aws:iam::999999999999:role/SecurityAudit is not in the tooling account 333333333333: the auditor role is assumed from the tooling account"},
 		{"baseline-retention-too-short", "baseline.retentionDays", "30: must be 90 to 3653 days"},
 		{"environment-named-baseline", "environments[1].name", `"baseline" names the pipeline stage of every account's security baseline`},
-		{"too-many-account-regions", "environments", "the platform uses 50 account-regions, and the pipeline's baseline stage deploys a stack to each (one action each) plus 3 more actions; a CodePipeline stage holds at most 50: use at most 47 account-regions"},
+		{"too-many-account-regions", "environments", "the platform uses 54 account-regions, and the pipeline's baseline stage deploys a stack to each (one action each) plus 3 more actions; a CodePipeline stage holds at most 50: use at most 47 account-regions"},
 		{"not-json", "", "invalid JSON at line 4, column 3"},
 		{"empty", "", "the file is empty"},
 		{"not-an-object", "", "must hold one JSON object"},

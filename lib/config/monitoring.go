@@ -42,6 +42,10 @@ type Thresholds struct {
 	TableReplicationLatencyMs int `json:"tableReplicationLatencyMs,omitempty"`
 	// TableThrottles are throttled table requests per minute. Default: 10.
 	TableThrottles int `json:"tableThrottles,omitempty"`
+	// WorkQueueAgeSeconds of the oldest message in the work queue. Default: 300.
+	WorkQueueAgeSeconds int `json:"workQueueAgeSeconds,omitempty"`
+	// StreamIteratorAgeSeconds: how far the event stream's reader may fall behind. Default: 300.
+	StreamIteratorAgeSeconds int `json:"streamIteratorAgeSeconds,omitempty"`
 }
 
 // Monitoring defaults.
@@ -58,6 +62,8 @@ const (
 	DefaultDBReplicationLagMs        = 1000
 	DefaultTableReplicationLatencyMs = 5000
 	DefaultTableThrottles            = 10
+	DefaultWorkQueueAgeSeconds       = 300
+	DefaultStreamIteratorAgeSeconds  = 300
 )
 
 // LogRetentionPeriods are the retention periods, in days, that CloudWatch Logs accepts.
@@ -80,6 +86,8 @@ func applyMonitoringDefaults(d defaulted, path string, m *Monitoring) {
 	d.int(thresholds+".dbReplicationLagMs", &t.DBReplicationLagMs, DefaultDBReplicationLagMs)
 	d.int(thresholds+".tableReplicationLatencyMs", &t.TableReplicationLatencyMs, DefaultTableReplicationLatencyMs)
 	d.int(thresholds+".tableThrottles", &t.TableThrottles, DefaultTableThrottles)
+	d.int(thresholds+".workQueueAgeSeconds", &t.WorkQueueAgeSeconds, DefaultWorkQueueAgeSeconds)
+	d.int(thresholds+".streamIteratorAgeSeconds", &t.StreamIteratorAgeSeconds, DefaultStreamIteratorAgeSeconds)
 }
 
 func validateMonitoring(path string, m Monitoring, found *problems) {
@@ -109,6 +117,7 @@ func validateMonitoring(path string, m Monitoring, found *problems) {
 	}{
 		{"p99LatencyMs", t.P99LatencyMs}, {"dbConnections", t.DBConnections}, {"dbFreeableMemoryMiB", t.DBFreeableMemoryMiB},
 		{"dbReplicationLagMs", t.DBReplicationLagMs}, {"tableReplicationLatencyMs", t.TableReplicationLatencyMs}, {"tableThrottles", t.TableThrottles},
+		{"workQueueAgeSeconds", t.WorkQueueAgeSeconds}, {"streamIteratorAgeSeconds", t.StreamIteratorAgeSeconds},
 	} {
 		if positive.value < 1 {
 			found.addf(thresholds+"."+positive.field, "%s: give a number above 0", found.value(thresholds+"."+positive.field, positive.value))

@@ -102,7 +102,8 @@ func NewReplica(scope constructs.Construct, id string, primaryKeyArn *string, pr
 	return &Key{Construct: c, Key: key, Arn: replica.AttrArn()}
 }
 
-// environmentPolicy is Policy plus Secrets Manager's use of the key in its region for any
+// environmentPolicy is the environment key's policy: Policy, EventBridge's use of the key for
+// the event tier (EventBridgeStatements), and Secrets Manager's use of it in its region for any
 // principal of the account. The environment's secrets are replicated to every region under
 // that region's replica key, and a write to a secret (a password rotation, PutSecretValue) is
 // re-encrypted into each replica with the writer's own KMS permissions: the rotation function's
@@ -121,6 +122,9 @@ func environmentPolicy(stack awscdk.Stack) awsiam.PolicyDocument {
 			"kms:ViaService":    fmt.Sprintf("secretsmanager.%s.amazonaws.com", *stack.Region()),
 		}},
 	}))
+	// EventBridge acts as its service principal, not through IAM, so the key must name it for
+	// the event tier (lib/events); the stack keys (NewStackKey) encrypt no events.
+	document.AddStatements(EventBridgeStatements(stack)...)
 	return document
 }
 
@@ -177,4 +181,43 @@ func Policy(stack awscdk.Stack) awsiam.PolicyDocument {
 			}},
 		}),
 	}})
+}
+
+// EventBridgeStatements let EventBridge encrypt the account's event buses and archives in the
+// stack's region, and deliver rule targets and dead letters to the account's encrypted queues
+// there. The queue statement is bound by SQS's encryption context (the queue's ARN), not by
+// aws:SourceArn or aws:SourceAccount: SNS documents that those keys are not supported in a key
+// policy for EventBridge's deliveries to an encrypted topic ("Key management", SNS Developer
+// Guide), and EventBridge's deliveries to an encrypted queue go the same way.
+func EventBridgeStatements(stack awscdk.Stack) []awsiam.PolicyStatement {
+	account, region := *stack.Account(), *stack.Region()
+	eventBridge := &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("events.amazonaws.com"), nil)}
+	return []awsiam.PolicyStatement{
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:        jsii.String("EventBridgeEncryptsTheAccountsBusesAndArchives"),
+			Principals: eventBridge,
+			Actions:    jsii.Strings("kms:GenerateDataKey", "kms:Decrypt", "kms:ReEncrypt*"),
+			Resources:  jsii.Strings("*"),
+			Conditions: &map[string]any{"ArnLike": map[string]any{
+				"kms:EncryptionContext:aws:events:event-bus:arn": fmt.Sprintf("arn:aws:events:%s:%s:event-bus/*", region, account),
+			}},
+		}),
+		// EventBridge checks that the key it is given is a symmetric encryption key. DescribeKey
+		// returns the key's metadata only and carries no encryption context to condition on.
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:        jsii.String("EventBridgeDescribesTheKey"),
+			Principals: eventBridge,
+			Actions:    jsii.Strings("kms:DescribeKey"),
+			Resources:  jsii.Strings("*"),
+		}),
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:        jsii.String("EventBridgeSendsToTheAccountsEncryptedQueues"),
+			Principals: eventBridge,
+			Actions:    jsii.Strings("kms:GenerateDataKey", "kms:Decrypt"),
+			Resources:  jsii.Strings("*"),
+			Conditions: &map[string]any{"ArnLike": map[string]any{
+				"kms:EncryptionContext:aws:sqs:arn": fmt.Sprintf("arn:aws:sqs:%s:%s:*", region, account),
+			}},
+		}),
+	}
 }

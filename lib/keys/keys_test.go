@@ -148,3 +148,73 @@ func TestKeys_EveryCopyLetsSecretsManagerInItsRegionReEncryptReplicatedSecrets(t
 		})
 	}
 }
+
+// EventBridge uses the environment's key as a service principal (for the bus, its archive and
+// deliveries to encrypted queues), which IAM cannot grant: the key policy names it, and only for
+// the account's buses and queues in the key's region. The stack keys encrypt no events.
+func TestKeys_EventBridgeMayUseThePlatformKeyOnlyForTheAccountsBusesAndQueues(t *testing.T) {
+	s := constructkit.Stack(t, "eu-west-1")
+	keys.NewReplica(s, "Key", jsii.String("arn:aws:kms:us-east-1:111111111111:key/mrk-1234"), keys.Props{Alias: "alias/acme/prod"})
+	keys.NewStackKey(s, "StackKey", "test")
+	tpl := constructkit.TemplateOf(t, s)
+	eventBridge := map[string]any{"Service": "events.amazonaws.com"}
+	constructkit.Assert(t, func() {
+		tpl.HasResourceProperties(jsii.String("AWS::KMS::ReplicaKey"), map[string]any{
+			"KeyPolicy": map[string]any{"Statement": assertions.Match_ArrayWith(&[]any{
+				assertions.Match_ObjectLike(&map[string]any{
+					"Principal": eventBridge,
+					"Action":    []any{"kms:Decrypt", "kms:GenerateDataKey", "kms:ReEncrypt*"},
+					"Condition": map[string]any{"ArnLike": map[string]any{
+						"kms:EncryptionContext:aws:events:event-bus:arn": "arn:aws:events:eu-west-1:111111111111:event-bus/*",
+					}},
+				}),
+				assertions.Match_ObjectLike(&map[string]any{"Principal": eventBridge, "Action": "kms:DescribeKey"}),
+				assertions.Match_ObjectLike(&map[string]any{
+					"Principal": eventBridge,
+					"Action":    []any{"kms:Decrypt", "kms:GenerateDataKey"},
+					"Condition": map[string]any{"ArnLike": map[string]any{
+						"kms:EncryptionContext:aws:sqs:arn": "arn:aws:sqs:eu-west-1:111111111111:*",
+					}},
+				}),
+			})},
+		})
+	})
+	var stackKeys *map[string]*map[string]any
+	constructkit.Assert(t, func() { stackKeys = tpl.FindResources(jsii.String("AWS::KMS::Key"), nil) })
+	for id, key := range *stackKeys {
+		if data, _ := json.Marshal(key); strings.Contains(string(data), "events.amazonaws.com") {
+			t.Errorf("stack key %s lets EventBridge use it; only the environment's key encrypts events", id)
+		}
+	}
+	// Every statement naming EventBridge that may encrypt or decrypt is held by an encryption
+	// context of the key's account and region.
+	var replicas *map[string]*map[string]any
+	constructkit.Assert(t, func() { replicas = tpl.FindResources(jsii.String("AWS::KMS::ReplicaKey"), nil) })
+	for id, key := range *replicas {
+		data, _ := json.Marshal((*key)["Properties"].(map[string]any)["KeyPolicy"])
+		var policy struct {
+			Statement []struct {
+				Principal map[string]any
+				Action    any
+				Condition map[string]map[string]string
+			}
+		}
+		if err := json.Unmarshal(data, &policy); err != nil {
+			t.Fatal(err)
+		}
+		for _, statement := range policy.Statement {
+			if statement.Principal["Service"] != "events.amazonaws.com" || statement.Action == "kms:DescribeKey" {
+				continue
+			}
+			context := ""
+			for k, v := range statement.Condition["ArnLike"] {
+				if strings.HasPrefix(k, "kms:EncryptionContext:") {
+					context = v
+				}
+			}
+			if !strings.Contains(context, ":eu-west-1:111111111111:") {
+				t.Errorf("%s lets EventBridge use the key for %v beyond the account's resources in its region (encryption context %q)", id, statement.Action, context)
+			}
+		}
+	}
+}

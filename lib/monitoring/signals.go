@@ -7,6 +7,7 @@ import (
 	elbv2 "github.com/aws/aws-cdk-go/awscdk/v2/awselasticloadbalancingv2"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/example/platform/lib/events"
 	"github.com/example/platform/lib/service"
 )
 
@@ -28,6 +29,10 @@ type Thresholds struct {
 	TableReplicationLatencyMs float64
 	// TableThrottles are throttled reads and writes per minute.
 	TableThrottles float64
+	// WorkQueueAgeSeconds of the oldest message waiting in the work queue.
+	WorkQueueAgeSeconds float64
+	// StreamIteratorAgeSeconds: how far the stream's reader (the delivery to the lake) is behind.
+	StreamIteratorAgeSeconds float64
 }
 
 func metric(namespace, name, statistic string, dimensions map[string]*string) awscloudwatch.Metric {
@@ -132,4 +137,30 @@ func TableSignals(tableName string, otherRegions []string, t Thresholds) []Signa
 			Action:  "Check the table's throttling and the receiving region's health (AWS Health Dashboard)."})
 	}
 	return signals
+}
+
+// EventSignals watch the region's event tier: work waiting too long, dead letters, events the
+// bus could not deliver, and the stream's reader falling behind.
+func EventSignals(e *events.Events, t Thresholds) []Signal {
+	maximum := func() *awscloudwatch.MetricOptions {
+		return &awscloudwatch.MetricOptions{Period: period(), Statistic: jsii.String("Maximum")}
+	}
+	return []Signal{
+		{ID: "work-queue-age", Title: "Work queue: oldest message (s)", Above: true, Threshold: t.WorkQueueAgeSeconds,
+			Metric:  e.WorkQueue.MetricApproximateAgeOfOldestMessage(maximum()),
+			Meaning: "Work waits in the queue longer than it should: the service is not consuming it, or fails on it and retries.",
+			Action:  "Check the service's logs for the consumer's errors and its task count; a message that keeps failing moves to the dead-letter queue after maxReceiveCount receives."},
+		{ID: "dead-letters", Title: "Dead-letter queue: messages", Above: true, Threshold: 1, Periods: 1,
+			Metric:  e.DeadLetterQueue.MetricApproximateNumberOfMessagesVisible(maximum()),
+			Meaning: "A work item failed maxReceiveCount times and waits in the dead-letter queue: it will not be done by itself.",
+			Action:  "Read the message and the service's logs for why it failed; fix the cause, then redrive it (aws sqs start-message-move-task) or delete it."},
+		{ID: "undelivered-events", Title: "Undelivered events: messages", Above: true, Threshold: 1, Periods: 1,
+			Metric:  e.Undelivered.MetricApproximateNumberOfMessagesVisible(maximum()),
+			Meaning: "EventBridge could not deliver events to the work queue or the stream (after its retries), or could not use the key.",
+			Action:  "The messages' attributes say why (ERROR_CODE, RULE_ARN); fix the target or the key policy, then replay from the archive."},
+		{ID: "stream-iterator-age", Title: "Event stream: reader behind (ms)", Above: true, Threshold: t.StreamIteratorAgeSeconds * 1000,
+			Metric:  e.Stream.MetricGetRecordsIteratorAgeMilliseconds(maximum()),
+			Meaning: "The delivery to the lake reads the event stream late: records may expire from the stream before they reach the lake.",
+			Action:  "Check the lake stack's delivery (Firehose) errors in its log group and the lake bucket's key; the stream keeps records streamRetentionHours."},
+	}
 }

@@ -1,0 +1,158 @@
+package events
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskinesis"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskinesisfirehose"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/example/platform/lib/compliance"
+)
+
+// DeliveryProps configures the delivery of a stream's events into a bucket. Stream, Bucket and
+// Key are required.
+type DeliveryProps struct {
+	// Stream is read by Firehose; its records are events (EventBridge's JSON envelope).
+	Stream awskinesis.IStream
+	// Bucket receives the events; Firehose may write only under Prefix and ErrorPrefix.
+	Bucket awss3.IBucket
+	// Key encrypts the objects Firehose writes and its error log.
+	Key awskms.IKey
+	// Prefix is where events land, partitioned by type and day. Default: "events/".
+	Prefix string
+	// ErrorPrefix is where records Firehose could not partition or deliver land, by error type
+	// and day. Default: "events-errors/".
+	ErrorPrefix string
+	// BufferSeconds is how long Firehose buffers before it writes an object, 60 to 900.
+	// Default: 300.
+	BufferSeconds float64
+	// LogRetention is how long Firehose's error log is kept. Default: three months.
+	LogRetention awslogs.RetentionDays
+}
+
+// Delivery is a Firehose delivery stream from a Kinesis stream into a bucket, and its role and
+// error log.
+type Delivery struct {
+	constructs.Construct
+	DeliveryStream awskinesisfirehose.DeliveryStream
+	// Role is what Firehose reads the stream and writes the bucket as.
+	Role awsiam.Role
+	Logs awslogs.LogGroup
+}
+
+// BufferMiB is the size at which Firehose writes an object before the buffer time is up: the
+// most it buffers (dynamic partitioning needs at least 64 MiB).
+const BufferMiB = 128
+
+// PartitionQuery is the JQ 1.6 query that partitions events by their detail-type. A record
+// without one (not an EventBridge event) goes to the error prefix.
+const PartitionQuery = `.["detail-type"]`
+
+// NewDelivery creates the delivery stream. Records are partitioned by Firehose itself
+// (dynamic partitioning with a JQ query: no function to write, deploy, patch and watch),
+// newline-delimited, compressed with GZIP and written to
+// <Prefix>type=<detail-type>/date=<yyyy-MM-dd>/ (the day Firehose received them, UTC), so that
+// Athena or Glue can read the prefix as a partitioned table.
+func NewDelivery(scope constructs.Construct, id string, props DeliveryProps) *Delivery {
+	switch {
+	case props.Stream == nil:
+		panic(fmt.Sprintf("events %s: Stream is required: pass the region's event stream (events.New(...).Stream)", id))
+	case props.Bucket == nil:
+		panic(fmt.Sprintf("events %s: Bucket is required: pass the region's lake bucket", id))
+	case props.Key == nil:
+		panic(fmt.Sprintf("events %s: Key is required: pass the region's platform key, which encrypts the lake", id))
+	}
+	if props.Prefix == "" {
+		props.Prefix = "events/"
+	}
+	if props.ErrorPrefix == "" {
+		props.ErrorPrefix = "events-errors/"
+	}
+	for name, prefix := range map[string]string{"Prefix": props.Prefix, "ErrorPrefix": props.ErrorPrefix} {
+		if !strings.HasSuffix(prefix, "/") || strings.Contains(prefix, "!{") {
+			panic(fmt.Sprintf("events %s: %s %q must be a plain folder ending in /: the construct adds the partitions", id, name, prefix))
+		}
+	}
+	if strings.HasPrefix(props.Prefix, props.ErrorPrefix) || strings.HasPrefix(props.ErrorPrefix, props.Prefix) {
+		panic(fmt.Sprintf("events %s: Prefix %q and ErrorPrefix %q must not contain each other: errors go to their own prefix", id, props.Prefix, props.ErrorPrefix))
+	}
+	if props.BufferSeconds == 0 {
+		props.BufferSeconds = 300
+	}
+	if props.LogRetention == "" {
+		props.LogRetention = awslogs.RetentionDays_THREE_MONTHS
+	}
+
+	c := constructs.NewConstruct(scope, jsii.String(id))
+	key := awskms.Key_FromKeyArn(c, jsii.String("Key"), props.Key.KeyArn())
+	logs := awslogs.NewLogGroup(c, jsii.String("Logs"), &awslogs.LogGroupProps{
+		Retention:     props.LogRetention,
+		EncryptionKey: key,
+		RemovalPolicy: awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE,
+	})
+
+	// One role reads the stream (the delivery stream's) and writes the bucket (the
+	// destination's). The S3 destination would grant it read and write on the whole bucket, so
+	// it gets the role without the right to change its policy, and the grants below instead:
+	// writes under the two prefixes, the key, the log group.
+	role := awsiam.NewRole(c, jsii.String("Role"), &awsiam.RoleProps{
+		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("firehose.amazonaws.com"), nil),
+		Description: jsii.String("Firehose: reads the event stream, writes events under its prefixes of the lake"),
+	})
+	for _, prefix := range []string{props.Prefix, props.ErrorPrefix} {
+		props.Bucket.GrantPut(role, jsii.String(prefix+"*"))
+	}
+	// What Firehose needs of the bucket itself ("Grant Firehose access to an Amazon S3
+	// destination", Firehose Developer Guide) and no grant method offers: its region, and the
+	// multipart uploads it may have to abort. Neither reads an object.
+	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions:   jsii.Strings("s3:GetBucketLocation", "s3:ListBucketMultipartUploads"),
+		Resources: &[]*string{props.Bucket.BucketArn()},
+	}))
+	logs.GrantWrite(role)
+
+	day := "date=!{timestamp:yyyy-MM-dd}/"
+	destination := awskinesisfirehose.NewS3Bucket(props.Bucket, &awskinesisfirehose.S3BucketProps{
+		Role:                role.WithoutPolicyUpdates(nil),
+		DataOutputPrefix:    jsii.String(props.Prefix + "type=!{partitionKeyFromQuery:type}/" + day),
+		ErrorOutputPrefix:   jsii.String(props.ErrorPrefix + "!{firehose:error-output-type}/" + day),
+		DynamicPartitioning: &awskinesisfirehose.DynamicPartitioningProps{Enabled: jsii.Bool(true)},
+		Processors: &[]awskinesisfirehose.IDataProcessor{
+			awskinesisfirehose.MetadataExtractionProcessor_Jq16(&map[string]*string{"type": jsii.String(PartitionQuery)}),
+			// One event per line: Firehose concatenates records as they are otherwise.
+			awskinesisfirehose.NewAppendDelimiterToRecordProcessor(),
+		},
+		BufferingInterval: awscdk.Duration_Seconds(jsii.Number(props.BufferSeconds)),
+		BufferingSize:     awscdk.Size_Mebibytes(jsii.Number(BufferMiB)),
+		Compression:       awskinesisfirehose.Compression_GZIP(),
+		FileExtension:     jsii.String(".json.gz"),
+		EncryptionKey:     key,
+		LoggingConfig:     awskinesisfirehose.NewEnableLogging(logs),
+	})
+	deliveryStream := awskinesisfirehose.NewDeliveryStream(c, jsii.String("DeliveryStream"), &awskinesisfirehose.DeliveryStreamProps{
+		Source:      awskinesisfirehose.NewKinesisStreamSource(props.Stream),
+		Destination: destination,
+		Role:        role,
+	})
+	// Firehose checks at create that it can read the stream and reach the destination: the
+	// delivery stream waits for the role's policy, not only for the stream grant CDK adds.
+	deliveryStream.Node().AddDependency(role)
+
+	compliance.Accept(deliveryStream, compliance.Accepted{Rule: "AwsSolutions-KDF1",
+		Reason: "Its source is a Kinesis stream encrypted with the region's key; Firehose offers no server-side encryption of its own for a Kinesis source, and the objects it writes are encrypted with the region's key."})
+	compliance.Accept(role, compliance.Accepted{Rule: "AwsSolutions-IAM5",
+		AppliesTo: []string{
+			"Action::s3:Abort*", "Action::kms:GenerateDataKey*", "Action::kms:ReEncrypt*",
+			`/^Resource::<.*Bucket.*\.Arn>\/events(-errors)?\/\*$/`, `/^Resource::.*Logs.*:\*$/`,
+		},
+		Reason: "The bucket's put grant on Firehose's two prefixes (objects under them, multipart uploads it aborts, the bucket's key as S3 needs it), and the log streams of its own log group."})
+	return &Delivery{Construct: c, DeliveryStream: deliveryStream, Role: role, Logs: logs}
+}

@@ -1,0 +1,129 @@
+package events_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/example/platform/lib/events"
+	"github.com/example/platform/test/constructkit"
+)
+
+func TestMain(m *testing.M) { constructkit.Main(m) }
+
+func props(key awskms.IKey) events.Props {
+	return events.Props{Key: key, BusName: "acme-prod-events", ArchiveName: "acme-prod-events", WorkQueueName: "acme-prod-work", Source: "acme.api"}
+}
+
+func TestEvents_DefaultsWireTheDeadLetterQueueAndKeepWhatHoldsEvents(t *testing.T) {
+	s := constructkit.Stack(t, "eu-west-1")
+	events.New(s, "Events", props(awskms.NewKey(s, jsii.String("Key"), nil)))
+	tpl := constructkit.TemplateOf(t, s)
+	constructkit.Assert(t, func() {
+		tpl.HasResourceProperties(jsii.String("AWS::SQS::Queue"), map[string]any{
+			"QueueName":              "acme-prod-work",
+			"MessageRetentionPeriod": 4 * 86400,
+			"RedrivePolicy":          map[string]any{"maxReceiveCount": 5, "deadLetterTargetArn": assertions.Match_AnyValue()},
+		})
+		tpl.HasResourceProperties(jsii.String("AWS::SQS::Queue"), map[string]any{
+			"RedriveAllowPolicy": map[string]any{"redrivePermission": "byQueue", "sourceQueueArns": []any{"arn:aws:sqs:eu-west-1:111111111111:acme-prod-work"}},
+		})
+		tpl.HasResourceProperties(jsii.String("AWS::Events::Archive"), map[string]any{"RetentionDays": 30, "ArchiveName": "acme-prod-events"})
+		tpl.HasResourceProperties(jsii.String("AWS::Kinesis::Stream"), map[string]any{
+			"RetentionPeriodHours": 24, "StreamModeDetails": map[string]any{"StreamMode": "ON_DEMAND"},
+		})
+		for _, kept := range []string{"AWS::SQS::Queue", "AWS::Kinesis::Stream", "AWS::Events::Archive", "AWS::Events::EventBus"} {
+			tpl.AllResources(jsii.String(kept), map[string]any{"DeletionPolicy": "RetainExceptOnCreate", "UpdateReplacePolicy": "Retain"})
+		}
+	})
+}
+
+// A grant through the key's construct would write EventBridge (a service principal) into the
+// key's policy, which lives in another stack; the tier names the key by its ARN instead.
+func TestEvents_LeavesTheKeysPolicyAlone(t *testing.T) {
+	s := constructkit.Stack(t, "eu-west-1")
+	events.New(s, "Events", props(awskms.NewKey(s, jsii.String("Key"), nil)))
+	tpl := constructkit.TemplateOf(t, s)
+	var keys *map[string]*map[string]any
+	constructkit.Assert(t, func() { keys = tpl.FindResources(jsii.String("AWS::KMS::Key"), nil) })
+	for id, key := range *keys {
+		if data, _ := json.Marshal(key); strings.Contains(string(data), "events.amazonaws.com") {
+			t.Errorf("the event tier changed %s's policy: %s", id, data)
+		}
+	}
+}
+
+func TestEvents_PanicsNamingTheMissingProp(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		change func(*events.Props)
+		want   string
+	}{
+		{"no key", func(p *events.Props) { p.Key = nil }, "events Events: Key is required"},
+		{"no bus name", func(p *events.Props) { p.BusName = "" }, "events Events: BusName is required"},
+		{"no work queue name", func(p *events.Props) { p.WorkQueueName = "" }, "events Events: WorkQueueName is required"},
+		{"no source", func(p *events.Props) { p.Source = "" }, "events Events: Source is required"},
+		{"long archive name", func(p *events.Props) { p.ArchiveName = strings.Repeat("a", 49) }, "longer than EventBridge's 48 characters"},
+		{"queue outlives its dead letters", func(p *events.Props) { p.QueueRetentionDays = 14 }, "must be less than the dead-letter queue's 14 days"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s := constructkit.Stack(t, "eu-west-1")
+			p := props(awskms.NewKey(s, jsii.String("Key"), nil))
+			c.change(&p)
+			defer func() {
+				if r := recover(); r == nil || !strings.Contains(r.(string), c.want) {
+					t.Errorf("panic %v, want one saying %q", r, c.want)
+				}
+			}()
+			events.New(s, "Events", p)
+		})
+	}
+}
+
+func TestDelivery_RejectsPrefixesThatOverlapOrCarryExpressions(t *testing.T) {
+	for _, c := range []struct{ prefix, errorPrefix, want string }{
+		{"events/", "events/errors/", "must not contain each other"},
+		{"events", "", "must be a plain folder ending in /"},
+		{"events/!{timestamp:yyyy}/", "", "must be a plain folder ending in /"},
+	} {
+		t.Run(c.prefix+"|"+c.errorPrefix, func(t *testing.T) {
+			s := constructkit.Stack(t, "eu-west-1")
+			key := awskms.NewKey(s, jsii.String("Key"), nil)
+			tier := events.New(s, "Events", props(key))
+			bucket := awss3.NewBucket(s, jsii.String("Lake"), nil)
+			defer func() {
+				if r := recover(); r == nil || !strings.Contains(r.(string), c.want) {
+					t.Errorf("panic %v, want one saying %q", r, c.want)
+				}
+			}()
+			events.NewDelivery(s, "Delivery", events.DeliveryProps{Stream: tier.Stream, Bucket: bucket, Key: key, Prefix: c.prefix, ErrorPrefix: c.errorPrefix})
+		})
+	}
+}
+
+func TestDelivery_PartitionsByTypeAndDayWithErrorsApart(t *testing.T) {
+	s := constructkit.Stack(t, "eu-west-1")
+	key := awskms.NewKey(s, jsii.String("Key"), nil)
+	tier := events.New(s, "Events", props(key))
+	bucket := awss3.NewBucket(s, jsii.String("Lake"), &awss3.BucketProps{Encryption: awss3.BucketEncryption_KMS, EncryptionKey: key})
+	events.NewDelivery(s, "Delivery", events.DeliveryProps{Stream: tier.Stream, Bucket: bucket, Key: key})
+	tpl := constructkit.TemplateOf(t, s)
+	constructkit.Assert(t, func() {
+		tpl.HasResourceProperties(jsii.String("AWS::KinesisFirehose::DeliveryStream"), map[string]any{
+			"DeliveryStreamType": "KinesisStreamAsSource",
+			"ExtendedS3DestinationConfiguration": assertions.Match_ObjectLike(&map[string]any{
+				"Prefix":                           "events/type=!{partitionKeyFromQuery:type}/date=!{timestamp:yyyy-MM-dd}/",
+				"ErrorOutputPrefix":                "events-errors/!{firehose:error-output-type}/date=!{timestamp:yyyy-MM-dd}/",
+				"BufferingHints":                   map[string]any{"IntervalInSeconds": 300, "SizeInMBs": 128},
+				"CompressionFormat":                "GZIP",
+				"DynamicPartitioningConfiguration": map[string]any{"Enabled": true},
+			}),
+		})
+		tpl.HasResourceProperties(jsii.String("AWS::Logs::LogGroup"), map[string]any{"RetentionInDays": 90, "KmsKeyId": assertions.Match_AnyValue()})
+	})
+}

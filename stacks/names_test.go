@@ -1,0 +1,30 @@
+package stacks
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// The event tier's fixed names must be valid for the longest platform (16 characters) and
+// environment (12) names config accepts: EventBridge takes bus names of 1-256 of [/.-_A-Za-z0-9]
+// and archive names of 1-48 of [.-_A-Za-z0-9]; SQS queue names of 1-80 of [A-Za-z0-9_-].
+func TestNames_EventNamesAreValidForTheLongestConfigNames(t *testing.T) {
+	platform, environment := "p"+strings.Repeat("x", 15), "e"+strings.Repeat("y", 11)
+	for _, c := range []struct {
+		what, name string
+		max        int
+		pattern    string
+	}{
+		{"event bus", EventBusName(platform, environment), 256, `^[/.\-_A-Za-z0-9]+$`},
+		{"event archive", EventArchiveName(platform, environment), 48, `^[.\-_A-Za-z0-9]+$`},
+		{"work queue", WorkQueueName(platform, environment), 80, `^[A-Za-z0-9_-]+$`},
+	} {
+		if len(c.name) > c.max || !regexp.MustCompile(c.pattern).MatchString(c.name) {
+			t.Errorf("%s name %q (%d characters) is not valid: at most %d of %s", c.what, c.name, len(c.name), c.max, c.pattern)
+		}
+	}
+	if source := EventSource("acme", "api"); source != "acme.api" {
+		t.Errorf("event source %q, want <platform>.<service>", source)
+	}
+}
