@@ -32,7 +32,7 @@ func TestNames_EventNamesAreValidForTheLongestConfigNames(t *testing.T) {
 // The backup vault's name must be 2-50 of [a-zA-Z0-9-_] (AWS::Backup::BackupVault
 // BackupVaultName) and an IAM role's at most 64 of [\w+=,.@-], for the longest platform,
 // environment and region names config accepts.
-func TestNames_RecoveryNamesAreValidForTheLongestConfigNames(t *testing.T) {
+func TestNames_BackupAndDrillNamesAreValidForTheLongestConfigNames(t *testing.T) {
 	platform, environment, region := "p"+strings.Repeat("x", 15), "e"+strings.Repeat("y", 11), "ap-southeast-7"
 	for _, c := range []struct {
 		what, name string

@@ -78,7 +78,7 @@ func (b Backup) LakeOn() bool { return b.Lake == nil || *b.Lake }
 // Compliance says whether the vault lock is in compliance mode.
 func (l VaultLock) Compliance() bool { return l.Mode == LockCompliance }
 
-func applyRecoveryDefaults(d defaulted, path string, b *Backup, dr *Drills) {
+func applyBackupAndDrillDefaults(d defaulted, path string, b *Backup, dr *Drills) {
 	backup := path + ".backup"
 	d.int(backup+".retentionDays", &b.RetentionDays, DefaultBackupPlanRetentionDays)
 	d.int(backup+".frequencyHours", &b.FrequencyHours, DefaultBackupFrequencyHours)
@@ -95,7 +95,7 @@ func applyRecoveryDefaults(d defaulted, path string, b *Backup, dr *Drills) {
 	d.int(drills+".azDisruptionMinutes", &dr.AZDisruptionMinutes, DefaultAZDisruptionMinutes)
 }
 
-func validateRecovery(path string, env Environment, found *problems) {
+func validateBackupAndDrills(path string, env Environment, found *problems) {
 	b, backup := env.Backup, path+".backup"
 	if b.RetentionDays < 1 || b.RetentionDays > MaxBackupRetentionDays {
 		found.addf(backup+".retentionDays", "%s: must be 1 to %d days (the longest retention Vault Lock accepts)",
