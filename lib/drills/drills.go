@@ -308,7 +308,11 @@ func (d *Drills) template(id, name string, role awsiam.Role, alarms []awscloudwa
 		Tags: &map[string]*string{"Name": jsii.String(name)},
 	})
 	// The template refers to the role; its policy must exist before FIS validates the template.
+	// The alarms are only named by ARN: they must exist before FIS watches them.
 	template.Node().AddDependency(role)
+	for _, a := range alarms {
+		template.Node().AddDependency(a)
+	}
 	d.Templates[name] = template
 }
 
