@@ -204,8 +204,24 @@ const (
 // Drills are every drill a region has, in the order the runbook lists them.
 var Drills = []string{DrillStopTasks, DrillAZNetwork, DrillDatabaseSwitchover}
 
+// DrillTag is the tag that carries a drill's name on its experiment template (FIS templates
+// have no name property; their IDs are generated).
+const DrillTag = "Name"
+
 // DrillName names a drill's experiment template in region (its Name tag, which the FIS console
 // shows and `aws fis list-experiment-templates` filters on): <platform>-<env>-<region>-<drill>.
 func DrillName(platform, environment, region, drill string) string {
 	return fmt.Sprintf("%s-%s-%s-%s", platform, environment, region, drill)
+}
+
+// ClusterArn is the ARN of the Aurora cluster identifier in account and region (the platform
+// runs in the aws partition only).
+func ClusterArn(account, region, identifier string) string {
+	return fmt.Sprintf("arn:aws:rds:%s:%s:cluster:%s", region, account, identifier)
+}
+
+// TableArn is the ARN of the DynamoDB table (a global table's replica) named table in account
+// and region.
+func TableArn(account, region, table string) string {
+	return fmt.Sprintf("arn:aws:dynamodb:%s:%s:table/%s", region, account, table)
 }
