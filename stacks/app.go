@@ -13,6 +13,7 @@ import (
 	"github.com/example/platform/lib/certificate"
 	"github.com/example/platform/lib/config"
 	"github.com/example/platform/lib/database"
+	"github.com/example/platform/lib/drills"
 	"github.com/example/platform/lib/edge"
 	"github.com/example/platform/lib/monitoring"
 	"github.com/example/platform/lib/network"
@@ -29,6 +30,8 @@ type AppStack struct {
 	Monitoring *monitoring.Monitoring
 	// Prometheus is the region's metric store; nil when the environment turns it off.
 	Prometheus *monitoring.Prometheus
+	// Drills are the region's fault-injection experiment templates (backup.go).
+	Drills *drills.Drills
 }
 
 // appInputs are what the app stack takes from the stacks that deploy before it.
@@ -54,7 +57,7 @@ var strategies = map[string]service.Strategy{
 func NewAppStack(stage awscdk.Stage, place placement, in appInputs) *AppStack {
 	p, env := place.platform, place.env
 	stack := newStack(stage, place, TierApp,
-		fmt.Sprintf("%s %s application in %s: ECS Fargate blue/green behind two ALBs", p.Name, env.Name, place.region.Region), false)
+		fmt.Sprintf("%s %s application in %s: ECS Fargate blue/green behind two ALBs, fault-injection drills", p.Name, env.Name, place.region.Region), false)
 
 	image := awsecs.ContainerImage_FromRegistry(jsii.String(p.Service.BootstrapImage), nil)
 	if digest := p.Service.Digest(); digest != "" {
@@ -138,7 +141,11 @@ func NewAppStack(stage awscdk.Stage, place placement, in appInputs) *AppStack {
 	database.GrantClient(stack, svc.TaskRole, database.ClientProps{
 		SecretName: DatabaseSecretName(p.Name, env.Name), GlobalClusterIdentifier: GlobalClusterIdentifier(p.Name, env.Name), Key: in.keys.Key.Key,
 	})
-	return &AppStack{Stack: stack, Service: svc, Monitoring: newRegionMonitoring(stack, place, svc, in.events), Prometheus: prometheus}
+	regionMonitoring := newRegionMonitoring(stack, place, svc, in.events)
+	return &AppStack{
+		Stack: stack, Service: svc, Monitoring: regionMonitoring, Prometheus: prometheus,
+		Drills: newRegionDrills(stack, place, in.network.Network, svc, regionMonitoring),
+	}
 }
 
 // originCertificate is the load balancers' certificate when the environment has a domain: the

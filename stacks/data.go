@@ -6,6 +6,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 
+	"github.com/example/platform/lib/backup"
 	"github.com/example/platform/lib/database"
 	"github.com/example/platform/lib/network"
 	"github.com/example/platform/lib/table"
@@ -22,6 +23,8 @@ type DataStack struct {
 	// Peering is set in the secondary regions: the peering connections to the earlier regions
 	// (see writepath.go).
 	Peering *network.Peering
+	// Backups are the region's vault, backup plan and the role AWS Backup uses (backup.go).
+	Backups *backup.Backups
 }
 
 // NewPrimaryDataStack creates the writer cluster, the global cluster and the global table.
@@ -29,7 +32,7 @@ type DataStack struct {
 func NewPrimaryDataStack(stage awscdk.Stage, place placement, network *NetworkStack, key *KeysStack) *DataStack {
 	p, env := place.platform, place.env
 	stack := newStack(stage, place, TierData,
-		fmt.Sprintf("%s %s data in %s (primary, stateful): Aurora writer, global cluster, global table", p.Name, env.Name, place.region.Region), env.Protected())
+		fmt.Sprintf("%s %s data in %s (primary, stateful): Aurora writer, global cluster, global table, backups", p.Name, env.Name, place.region.Region), env.Protected())
 	var secretReplicas []database.SecretReplica
 	var tableReplicas []table.Replica
 	for _, r := range env.Secondaries() {
@@ -45,7 +48,7 @@ func NewPrimaryDataStack(stage awscdk.Stage, place placement, network *NetworkSt
 	tbl := table.New(stack, "Table", table.Props{
 		TableName: TableName(p.Name, env.Name), Key: key.Key.Key, Replicas: tableReplicas, DeletionProtection: env.Protected(),
 	})
-	return &DataStack{Stack: stack, Database: db, Table: tbl}
+	return &DataStack{Stack: stack, Database: db, Table: tbl, Backups: newRegionBackups(stack, place, key)}
 }
 
 // NewSecondaryDataStack creates a read-only cluster that joins the global cluster, and the
@@ -54,8 +57,9 @@ func NewPrimaryDataStack(stage awscdk.Stage, place placement, network *NetworkSt
 func NewSecondaryDataStack(stage awscdk.Stage, place placement, net *NetworkStack, key *KeysStack, peers []network.Peer) *DataStack {
 	p, env := place.platform, place.env
 	stack := newStack(stage, place, TierData,
-		fmt.Sprintf("%s %s data in %s (secondary, stateful): Aurora global database member, peering to the earlier regions", p.Name, env.Name, place.region.Region), env.Protected())
+		fmt.Sprintf("%s %s data in %s (secondary, stateful): Aurora global database member, peering to the earlier regions, backups", p.Name, env.Name, place.region.Region), env.Protected())
 	data := &DataStack{Stack: stack, Database: database.NewSecondary(stack, "Database", databaseProps(place, net, key))}
+	data.Backups = newRegionBackups(stack, place, key)
 	if len(peers) > 0 {
 		data.Peering = network.NewPeering(stack, "Peering", net.Network.Vpc, peers)
 	}

@@ -163,3 +163,65 @@ func MonitoringName(platform, environment, region string) string {
 func EnvironmentDashboardName(platform, environment string) string {
 	return fmt.Sprintf("%s-%s", platform, environment)
 }
+
+// Disaster-recovery names: the runbook and the README's restore and drill procedures name these
+// resources, so each is derived here, once.
+
+// BackupVaultName is an environment's backup vault in each region: AWS Backup vault names are
+// per account and region, so every region has the same one, and a plan copies to the next
+// region's vault by this name (lib/config's BackupCopyRegion).
+func BackupVaultName(platform, environment string) string {
+	return fmt.Sprintf("%s-%s-backups", platform, environment)
+}
+
+// BackupVaultArn is the environment's vault in region, as a copy action names it.
+func BackupVaultArn(platform, environment, account, region string) string {
+	return fmt.Sprintf("arn:aws:backup:%s:%s:backup-vault:%s", region, account, BackupVaultName(platform, environment))
+}
+
+// BackupPlanName is an environment's backup plan in each region.
+func BackupPlanName(platform, environment string) string {
+	return fmt.Sprintf("%s-%s-backups", platform, environment)
+}
+
+// BackupRoleName is the role AWS Backup uses in region for the environment's backups, copies
+// and restores (a restore job names it: aws backup start-restore-job --iam-role-arn). IAM names
+// are global to the account, hence the region.
+func BackupRoleName(platform, environment, region string) string {
+	return fmt.Sprintf("%s-%s-%s-backup", platform, environment, region)
+}
+
+// The fault-injection drills each region has (AWS FIS experiment templates).
+const (
+	// DrillStopTasks stops a share of the service's tasks in the region.
+	DrillStopTasks = "stop-tasks"
+	// DrillAZNetwork cuts one availability zone's task subnet off the network.
+	DrillAZNetwork = "az-network"
+	// DrillDatabaseSwitchover switches the Aurora global database over to the region.
+	DrillDatabaseSwitchover = "db-switchover"
+)
+
+// Drills are every drill a region has, in the order the runbook lists them.
+var Drills = []string{DrillStopTasks, DrillAZNetwork, DrillDatabaseSwitchover}
+
+// DrillTag is the tag that carries a drill's name on its experiment template (FIS templates
+// have no name property; their IDs are generated).
+const DrillTag = "Name"
+
+// DrillName names a drill's experiment template in region (its Name tag, which the FIS console
+// shows and `aws fis list-experiment-templates` filters on): <platform>-<env>-<region>-<drill>.
+func DrillName(platform, environment, region, drill string) string {
+	return fmt.Sprintf("%s-%s-%s-%s", platform, environment, region, drill)
+}
+
+// ClusterArn is the ARN of the Aurora cluster identifier in account and region (the platform
+// runs in the aws partition only).
+func ClusterArn(account, region, identifier string) string {
+	return fmt.Sprintf("arn:aws:rds:%s:%s:cluster:%s", region, account, identifier)
+}
+
+// TableArn is the ARN of the DynamoDB table (a global table's replica) named table in account
+// and region.
+func TableArn(account, region, table string) string {
+	return fmt.Sprintf("arn:aws:dynamodb:%s:%s:table/%s", region, account, table)
+}

@@ -28,3 +28,24 @@ func TestNames_EventNamesAreValidForTheLongestConfigNames(t *testing.T) {
 		t.Errorf("event source %q, want <platform>.<service>", source)
 	}
 }
+
+// The backup vault's name must be 2-50 of [a-zA-Z0-9-_] (AWS::Backup::BackupVault
+// BackupVaultName) and an IAM role's at most 64 of [\w+=,.@-], for the longest platform,
+// environment and region names config accepts.
+func TestNames_BackupAndDrillNamesAreValidForTheLongestConfigNames(t *testing.T) {
+	platform, environment, region := "p"+strings.Repeat("x", 15), "e"+strings.Repeat("y", 11), "ap-southeast-7"
+	for _, c := range []struct {
+		what, name string
+		max        int
+		pattern    string
+	}{
+		{"backup vault", BackupVaultName(platform, environment), 50, `^[a-zA-Z0-9\-_]{2,}$`},
+		{"backup plan", BackupPlanName(platform, environment), 50, `^[a-zA-Z0-9\-_.]+$`},
+		{"backup role", BackupRoleName(platform, environment, region), 64, `^[\w+=,.@-]+$`},
+		{"drill", DrillName(platform, environment, region, DrillDatabaseSwitchover), 128, `^[\w+=,.@-]+$`},
+	} {
+		if len(c.name) > c.max || !regexp.MustCompile(c.pattern).MatchString(c.name) {
+			t.Errorf("%s name %q (%d characters) is not valid: at most %d of %s", c.what, c.name, len(c.name), c.max, c.pattern)
+		}
+	}
+}

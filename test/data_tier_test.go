@@ -177,6 +177,8 @@ var statefulTypes = map[string]bool{
 	"AWS::ECR::Repository": true, "AWS::APS::Workspace": true,
 	// The event tier's: events to replay, work not yet done, records not yet delivered.
 	"AWS::Events::Archive": true, "AWS::SQS::Queue": true, "AWS::Kinesis::Stream": true,
+	// Every backup and every other region's copy.
+	"AWS::Backup::BackupVault": true,
 }
 
 // keptWithItsStack are the deletion policies that keep a resource's data when its stack goes.

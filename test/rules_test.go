@@ -157,6 +157,7 @@ var nameProperties = map[string]string{
 	"AWS::Logs::LogStream":                      "LogStreamName",
 	"AWS::IAM::Role":                            "RoleName",
 	"AWS::ElasticLoadBalancingV2::LoadBalancer": "Name",
+	"AWS::Backup::BackupVault":                  "BackupVaultName",
 }
 
 // namelessTypes have no name CloudFormation could collide on.

@@ -152,6 +152,10 @@ type Environment struct {
 	// check) before deploying the environment. Default: false for the first environment,
 	// true for every later one.
 	ManualApproval *bool `json:"manualApproval,omitempty"`
+	// Backup configures the AWS Backup plans, vaults and cross-region copies of every region.
+	Backup Backup `json:"backup,omitempty"`
+	// Drills configures the fault-injection (AWS FIS) experiment templates of every region.
+	Drills Drills `json:"drills,omitempty"`
 }
 
 // Region is the environment's footprint in one AWS region.

@@ -89,6 +89,13 @@ func TestLoad_AppliesDefaultsToAMinimalConfig(t *testing.T) {
 	if env.Events != wantEvents {
 		t.Errorf("events = %+v, want defaults %+v", env.Events, wantEvents)
 	}
+	if b := env.Backup; b.RetentionDays != 35 || b.FrequencyHours != 24 || !b.LakeOn() ||
+		b.VaultLock != (config.VaultLock{Mode: config.LockGovernance, MinRetentionDays: 35}) {
+		t.Errorf("backup = %+v (lock %+v), want 35 days, daily, the lake, a governance lock at 35 days and no grace time", b, b.VaultLock)
+	}
+	if env.Drills != (config.Drills{StopTaskPercent: 50, AZDisruptionMinutes: 10}) {
+		t.Errorf("drills = %+v, want 50 %% of the tasks and 10 minutes", env.Drills)
+	}
 	if env.Database.EngineVersion != config.DefaultEngineVersion || env.Database.EngineMajorVersion() != "16" {
 		t.Errorf("database = %+v, want engine %s", env.Database, config.DefaultEngineVersion)
 	}
@@ -135,6 +142,20 @@ func TestLoad_IrregularRegionGetsItsRealZones(t *testing.T) {
 	}
 	if got := strings.Join(platform.Environments[0].Regions[1].AvailabilityZones, ","); got != "ap-northeast-1a,ap-northeast-1c,ap-northeast-1d" {
 		t.Errorf("ap-northeast-1 zones = %s; it has no 1b for new accounts", got)
+	}
+}
+
+// A compliance lock gets AWS Backup's shortest grace time, and its minimum retention follows the
+// plans' retention unless the file sets it.
+func TestLoad_ComplianceLockDefaultsToTheShortestGraceTime(t *testing.T) {
+	data := strings.Replace(readFile(t, "testdata/valid-minimal.json"), `"name": "prod",`,
+		`"name": "prod", "backup": {"retentionDays": 90, "vaultLock": {"mode": "compliance"}},`, 1)
+	platform, err := config.Parse("compliance.json", []byte(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := platform.Environments[1].Backup.VaultLock; got != (config.VaultLock{Mode: config.LockCompliance, MinRetentionDays: 90, ChangeableForDays: 3}) {
+		t.Errorf("lock = %+v, want compliance, 90 days minimum, 3 days' grace", got)
 	}
 }
 
@@ -231,6 +252,15 @@ func TestLoad_RejectsEachInvalidFixture(t *testing.T) {
 		{"baseline-retention-too-short", "baseline.retentionDays", "30: must be 90 to 3653 days"},
 		{"environment-named-baseline", "environments[1].name", `"baseline" names the pipeline stage of every account's security baseline`},
 		{"too-many-account-regions", "environments", "the platform uses 54 account-regions, and the pipeline's baseline stage deploys a stack to each (one action each) plus 3 more actions; a CodePipeline stage holds at most 50: use at most 47 account-regions"},
+		{"backup-retention-out-of-range", "environments[0].backup.retentionDays", "40000: must be 1 to 36500 days"},
+		{"backup-frequency-not-a-divisor", "environments[0].backup.frequencyHours", "5: must divide a day; use one of 1, 2, 3, 4, 6, 8, 12, 24"},
+		{"vault-lock-unknown-mode", "environments[0].backup.vaultLock.mode", `"legal-hold" is not a lock mode; use governance or compliance`},
+		{"vault-lock-minimum-above-retention", "environments[0].backup.vaultLock.minRetentionDays", "30: must be 1 to retentionDays (14)"},
+		{"vault-lock-grace-without-compliance", "environments[0].backup.vaultLock.changeableForDays", "7: only a compliance lock has a grace time"},
+		{"vault-lock-grace-too-short", "environments[0].backup.vaultLock.changeableForDays", "2: must be at least 3: AWS Backup enforces a 72-hour cooling-off period"},
+		{"vault-lock-compliance-unprotected", "environments[0].backup.vaultLock.mode", "compliance cannot go with terminationProtection false"},
+		{"drills-stop-percent-out-of-range", "environments[0].drills.stopTaskPercent", "101: give a percentage from 1 to 100"},
+		{"drills-az-disruption-too-long", "environments[0].drills.azDisruptionMinutes", "721: must be 1 to 720"},
 		{"not-json", "", "invalid JSON at line 4, column 3"},
 		{"empty", "", "the file is empty"},
 		{"not-an-object", "", "must hold one JSON object"},
