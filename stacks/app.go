@@ -16,6 +16,7 @@ import (
 	"github.com/example/platform/lib/edge"
 	"github.com/example/platform/lib/monitoring"
 	"github.com/example/platform/lib/network"
+	"github.com/example/platform/lib/probes"
 	"github.com/example/platform/lib/service"
 	"github.com/example/platform/lib/table"
 )
@@ -29,6 +30,9 @@ type AppStack struct {
 	Monitoring *monitoring.Monitoring
 	// Prometheus is the region's metric store; nil when the environment turns it off.
 	Prometheus *monitoring.Prometheus
+	// Probe is the region's canary: the site, the API and the region's health route, called
+	// from inside the region (stacks/probes.go).
+	Probe *probes.Probe
 }
 
 // appInputs are what the app stack takes from the stacks that deploy before it.
@@ -138,7 +142,8 @@ func NewAppStack(stage awscdk.Stage, place placement, in appInputs) *AppStack {
 	database.GrantClient(stack, svc.TaskRole, database.ClientProps{
 		SecretName: DatabaseSecretName(p.Name, env.Name), GlobalClusterIdentifier: GlobalClusterIdentifier(p.Name, env.Name), Key: in.keys.Key.Key,
 	})
-	return &AppStack{Stack: stack, Service: svc, Monitoring: newRegionMonitoring(stack, place, svc, in.events), Prometheus: prometheus}
+	probe := newRegionProbe(stack, place, in.keys.Key.Key)
+	return &AppStack{Stack: stack, Service: svc, Monitoring: newRegionMonitoring(stack, place, svc, in.events), Prometheus: prometheus, Probe: probe}
 }
 
 // originCertificate is the load balancers' certificate when the environment has a domain: the
