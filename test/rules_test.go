@@ -157,6 +157,8 @@ var nameProperties = map[string]string{
 	"AWS::Logs::LogStream":                      "LogStreamName",
 	"AWS::IAM::Role":                            "RoleName",
 	"AWS::ElasticLoadBalancingV2::LoadBalancer": "Name",
+	"AWS::Synthetics::Canary":                   "Name",
+	"AWS::SSM::Parameter":                       "Name",
 }
 
 // namelessTypes have no name CloudFormation could collide on.
