@@ -17,6 +17,7 @@ import (
 	"github.com/example/platform/lib/edge"
 	"github.com/example/platform/lib/monitoring"
 	"github.com/example/platform/lib/network"
+	"github.com/example/platform/lib/probes"
 	"github.com/example/platform/lib/service"
 	"github.com/example/platform/lib/table"
 )
@@ -32,6 +33,9 @@ type AppStack struct {
 	Prometheus *monitoring.Prometheus
 	// Drills are the region's fault-injection experiment templates (backup.go).
 	Drills *drills.Drills
+	// Probe is the region's canary: the site, the API and the region's health route, called
+	// from inside the region (stacks/probes.go).
+	Probe *probes.Probe
 }
 
 // appInputs are what the app stack takes from the stacks that deploy before it.
@@ -141,9 +145,10 @@ func NewAppStack(stage awscdk.Stage, place placement, in appInputs) *AppStack {
 	database.GrantClient(stack, svc.TaskRole, database.ClientProps{
 		SecretName: DatabaseSecretName(p.Name, env.Name), GlobalClusterIdentifier: GlobalClusterIdentifier(p.Name, env.Name), Key: in.keys.Key.Key,
 	})
+	probe := newRegionProbe(stack, place, in.keys.Key.Key)
 	regionMonitoring := newRegionMonitoring(stack, place, svc, in.events)
 	return &AppStack{
-		Stack: stack, Service: svc, Monitoring: regionMonitoring, Prometheus: prometheus,
+		Stack: stack, Service: svc, Monitoring: regionMonitoring, Prometheus: prometheus, Probe: probe,
 		Drills: newRegionDrills(stack, place, in.network.Network, svc, regionMonitoring),
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/example/platform/lib/alerts"
 	"github.com/example/platform/lib/config"
 	"github.com/example/platform/lib/edge"
+	"github.com/example/platform/lib/probes"
 )
 
 // EdgeStack is an environment's CloudFront distribution, web ACL, health checks and DNS, in
@@ -77,6 +78,8 @@ func NewEdgeStack(stage awscdk.Stage, place placement, regions []*RegionStacks) 
 		Value: e.URL, Description: jsii.String("The site and API through CloudFront"),
 	})
 	awscdk.NewCfnOutput(stack, jsii.String("DistributionDomainName"), &awscdk.CfnOutputProps{Value: e.Distribution.DistributionDomainName()})
+	// Where the canaries call the site and every region's health route (stacks/probes.go).
+	probes.PublishAddress(stack, "SiteAddress", SiteAddressParameter(platform.Name, env.Name), e.URL)
 	return &EdgeStack{Stack: stack, Edge: e, URL: url}
 }
 
@@ -117,5 +120,7 @@ func NewAcceleratorStack(stage awscdk.Stage, place placement, regions []*RegionS
 		Value: a.URL, Description: jsii.String("The API through Global Accelerator (static addresses, all methods fail over)"),
 	})
 	awscdk.NewCfnOutput(stack, jsii.String("AcceleratorDnsName"), &awscdk.CfnOutputProps{Value: a.Accelerator.DnsName()})
+	// Where the canaries call the API (stacks/probes.go).
+	probes.PublishAddress(stack, "ApiAddress", APIAddressParameter(platform.Name, env.Name), a.URL)
 	return &AcceleratorStack{Stack: stack, Accelerator: a, URL: url}
 }

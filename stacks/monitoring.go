@@ -36,11 +36,13 @@ func thresholds(env config.Environment) monitoring.Thresholds {
 		DBReplicationLagMs:        float64(t.DBReplicationLagMs),
 		TableReplicationLatencyMs: float64(t.TableReplicationLatencyMs), TableThrottles: float64(t.TableThrottles),
 		WorkQueueAgeSeconds: float64(t.WorkQueueAgeSeconds), StreamIteratorAgeSeconds: float64(t.StreamIteratorAgeSeconds),
+		CanaryIntervalMinutes: float64(env.Monitoring.CanaryIntervalMinutes), CanaryFailedRuns: float64(t.CanaryFailedRuns),
 	}
 }
 
-// regionSignals are everything watched in a region: the service and its load balancers, the
-// region's database cluster and table replica, and its event tier. Replication is watched in every region, not
+// regionSignals are everything watched in a region: its canary (newRegionProbe, named by
+// CanaryName), the service and its load balancers, the region's database cluster and table
+// replica, and its event tier. Replication is watched in every region, not
 // only the configured secondaries: after a failover the old primary is the one that lags, and
 // the writer's region reports no lag (no data, so no alarm).
 func regionSignals(place placement, svc *service.Service, ev *EventsStack) []monitoring.Signal {
@@ -52,7 +54,8 @@ func regionSignals(place placement, svc *service.Service, ev *EventsStack) []mon
 			others = append(others, r.Region)
 		}
 	}
-	signals := monitoring.ServiceSignals(svc, t)
+	signals := []monitoring.Signal{monitoring.CanarySignal(CanaryName(p.Name, env.Name, region), t)}
+	signals = append(signals, monitoring.ServiceSignals(svc, t)...)
 	signals = append(signals, monitoring.DatabaseSignals(ClusterIdentifier(p.Name, env.Name, region), t)...)
 	signals = append(signals, monitoring.TableSignals(TableName(p.Name, env.Name), others, t)...)
 	return append(signals, monitoring.EventSignals(ev.Events, t)...)

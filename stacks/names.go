@@ -1,10 +1,13 @@
 package stacks
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"strings"
 
 	"github.com/example/platform/lib/config"
+	"github.com/example/platform/lib/probes"
 )
 
 // Tiers name the stacks of an environment; each region has one stack per regional tier.
@@ -21,6 +24,10 @@ const (
 	// Once per environment, in the region its global service requires.
 	TierEdge        = "edge"
 	TierAccelerator = "accelerator"
+	// TierDR is the disaster-recovery tier. Its stack in the observer region (a region that runs
+	// none of the environment's workload) holds the canary that watches every region from
+	// outside, with its alarm, topic and dashboard.
+	TierDR = "dr"
 	// TierBaseline is the security baseline of one account and region; its stacks carry the
 	// account ID where the others carry the environment (several environments may share it).
 	TierBaseline = "baseline"
@@ -224,4 +231,41 @@ func ClusterArn(account, region, identifier string) string {
 // and region.
 func TableArn(account, region, table string) string {
 	return fmt.Sprintf("arn:aws:dynamodb:%s:%s:table/%s", region, account, table)
+}
+
+// canaryHashLength is how many hex digits of a hash end a canary's name.
+const canaryHashLength = 6
+
+// CanaryName names an environment's canary in region (one of its regions, or its observer
+// region): <platform>-<env>, cut to fit, then a hash of platform, environment and region.
+// Synthetics names a canary's Lambda function and log group after its first 21 characters, and
+// a name must be unique in its account and region, where environments sharing an account put
+// their canaries too: the hash keeps every platform, environment and region apart within 21.
+func CanaryName(platform, environment, region string) string {
+	sum := sha256.Sum256([]byte(platform + "/" + environment + "/" + region))
+	prefix := platform + "-" + environment
+	if room := probes.MaxNameLength - 1 - canaryHashLength; len(prefix) > room {
+		prefix = strings.TrimRight(prefix[:room], "-")
+	}
+	return prefix + "-" + hex.EncodeToString(sum[:])[:canaryHashLength]
+}
+
+// SiteAddressParameter is the SSM parameter, in the edge's region, where the edge stack writes
+// the site's address (https://<domain> or the distribution's name) for the canaries.
+func SiteAddressParameter(platform, environment string) string {
+	return fmt.Sprintf("/%s/%s/probes/site-url", platform, environment)
+}
+
+// APIAddressParameter is the SSM parameter, in the accelerator's region, where the accelerator
+// stack writes the API's address through Global Accelerator for the canaries.
+func APIAddressParameter(platform, environment string) string {
+	return fmt.Sprintf("/%s/%s/probes/api-url", platform, environment)
+}
+
+// ObserverHealthAlarmName names the alarm, in the environment's observer region, that fires when
+// the observer's canary cannot reach region's health route through the edge: named for region
+// (<platform>-<env>-<region>-observer-health), as the edge's health-check alarms are, so that
+// everything said about a region starts with its name.
+func ObserverHealthAlarmName(platform, environment, region string) string {
+	return MonitoringName(platform, environment, region) + "-observer-health"
 }

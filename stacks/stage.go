@@ -19,6 +19,9 @@ type EnvironmentStage struct {
 	// Edge (us-east-1) and Accelerator (us-west-2) front every region; they deploy last.
 	Edge        *EdgeStack
 	Accelerator *AcceleratorStack
+	// Observer is the DR tier's stack in the observer region: the canary that watches every
+	// region from outside. It waits for nothing.
+	Observer *ObserverStack
 }
 
 // RegionStacks are an environment's stacks in one region.
@@ -39,7 +42,8 @@ type RegionStacks struct {
 // each region's events after its keys; the secondaries' lakes before the primary's (it
 // replicates into them), each after its region's events (it delivers them); each region's app
 // after its data and events; the edge and the accelerator, which front every region's load
-// balancers, last.
+// balancers, last. The observer's stack waits for nothing (its canary reads where to call at
+// run time).
 func NewEnvironmentStage(scope constructs.Construct, platform *config.Platform, env config.Environment) *EnvironmentStage {
 	stage := awscdk.NewStage(scope, jsii.String(env.Name), &awscdk.StageProps{
 		Env: &awscdk.Environment{Account: jsii.String(env.Account)},
@@ -96,6 +100,7 @@ func NewEnvironmentStage(scope constructs.Construct, platform *config.Platform, 
 	}
 	result.Edge = NewEdgeStack(stage, places[0].at(EdgeRegion), result.Regions)
 	result.Accelerator = NewAcceleratorStack(stage, places[0].at(AcceleratorRegion), result.Regions)
+	result.Observer = NewObserverStack(stage, places[0].at(env.ObserverRegion), result.Regions)
 	return result
 }
 
@@ -104,12 +109,12 @@ func (r *RegionStacks) Stacks() []awscdk.Stack {
 	return []awscdk.Stack{r.Keys.Stack, r.Network.Stack, r.Data.Stack, r.Events.Stack, r.Lake.Stack, r.App.Stack}
 }
 
-// Stacks are all of the environment's stacks: every region's in config order, then the edge
-// and the accelerator.
+// Stacks are all of the environment's stacks: every region's in config order, then the edge,
+// the accelerator and the observer.
 func (s *EnvironmentStage) Stacks() []awscdk.Stack {
 	var all []awscdk.Stack
 	for _, r := range s.Regions {
 		all = append(all, r.Stacks()...)
 	}
-	return append(all, s.Edge.Stack, s.Accelerator.Stack)
+	return append(all, s.Edge.Stack, s.Accelerator.Stack, s.Observer.Stack)
 }

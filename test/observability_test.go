@@ -13,6 +13,7 @@ import (
 	"github.com/example/platform/internal/assembly"
 	"github.com/example/platform/lib/config"
 	"github.com/example/platform/lib/monitoring"
+	"github.com/example/platform/lib/probes"
 	"github.com/example/platform/stacks"
 	"github.com/example/platform/test/constructkit"
 	"github.com/example/platform/test/testkit"
@@ -89,10 +90,10 @@ func TestObservability_EveryTopicIsAnAlertTopic(t *testing.T) {
 }
 
 // Each region has one "region unhealthy" composite alarm, named for the runbook, that fires on
-// any of the region's health alarms: tasks below their minimum, 5xx through either load
-// balancer, and the deployment rollback alarms.
+// any of the region's health alarms: its canary, tasks below their minimum, 5xx through either
+// load balancer, and the deployment rollback alarms.
 func TestObservability_EachRegionHasACompositeAlarmOverItsHealthAlarms(t *testing.T) {
-	healthSignals := []string{"running-tasks", "public-5xx-rate", "internal-5xx-rate", "rollback-5xx", "rollback-unhealthy-tasks"}
+	healthSignals := []string{"canary", "running-tasks", "public-5xx-rate", "internal-5xx-rate", "rollback-5xx", "rollback-unhealthy-tasks"}
 	eachRegion(t, func(t *testing.T, p *testkit.Platform, env config.Environment, region config.Region) {
 		name := stacks.MonitoringName(p.Config.Name, env.Name, region.Region)
 		app := templateResources(t, p, stacks.StackName(p.Config.Name, env.Name, region.Region, stacks.TierApp))
@@ -299,6 +300,22 @@ func checkNamedDimension(t *testing.T, a *deployed, s *assembly.Stack, widget, r
 		names[dimension][name] = true
 	}
 	env := environmentOf(a.platform, s.Name)
+	for _, other := range a.stacks {
+		if other.Account == s.Account && other.Region == region {
+			for _, canary := range resourcesOf(other, "AWS::Synthetics::Canary") {
+				props := propertiesOf(canary)
+				add("CanaryName", fmt.Sprint(props["Name"]))
+				// A canary's steps are its checks (lib/probes: one step per check).
+				run, _ := props["RunConfig"].(map[string]any)
+				variables, _ := run["EnvironmentVariables"].(map[string]any)
+				var checks []struct{ Name string }
+				_ = json.Unmarshal([]byte(fmt.Sprint(variables[probes.ChecksVariable])), &checks)
+				for _, c := range checks {
+					add("StepName", c.Name)
+				}
+			}
+		}
+	}
 	for _, r := range env.Regions {
 		if r.Region == region {
 			data := a.byName[stacks.StackName(a.platform.Config.Name, env.Name, region, stacks.TierData)]
@@ -325,12 +342,12 @@ func checkNamedDimension(t *testing.T, a *deployed, s *assembly.Stack, widget, r
 }
 
 // The dashboards are built from the alarms' own definitions: every metric an alarm watches is
-// on a dashboard of its stack.
+// on a dashboard of its stack (each region's app stack, the observer's stack).
 func TestObservability_EveryAlarmedMetricIsOnADashboard(t *testing.T) {
 	eachAssembly(t, func(t *testing.T, a *deployed) {
 		alarms := 0
 		for _, s := range a.stacks {
-			if tierOf(s.Name) != stacks.TierApp {
+			if tierOf(s.Name) != stacks.TierApp && tierOf(s.Name) != stacks.TierDR {
 				continue
 			}
 			widgets, _ := dashboardsOf(t, s)
@@ -387,14 +404,19 @@ func TestObservability_READMEAlarmTableListsEveryAlarm(t *testing.T) {
 	for _, file := range configs {
 		p := testkit.Synth(t, file)
 		for _, env := range p.Config.Environments {
+			// The regions' alarms are in their app stacks and the edge's; the observer region's
+			// in its DR stack.
+			// (whose alarms on each region's health route are named for that region).
+			observer := stacks.StackName(p.Config.Name, env.Name, env.ObserverRegion, stacks.TierDR)
+			stacksOf := map[string][]string{env.ObserverRegion: {observer}}
 			for _, r := range env.Regions {
-				prefix := stacks.MonitoringName(p.Config.Name, env.Name, r.Region) + "-"
-				for _, tier := range []string{stacks.TierApp, stacks.TierEdge} {
-					region := r.Region
-					if tier == stacks.TierEdge {
-						region = stacks.EdgeRegion
-					}
-					for id, alarm := range templateResources(t, p, stacks.StackName(p.Config.Name, env.Name, region, tier)) {
+				stacksOf[r.Region] = []string{stacks.StackName(p.Config.Name, env.Name, r.Region, stacks.TierApp),
+					stacks.StackName(p.Config.Name, env.Name, stacks.EdgeRegion, stacks.TierEdge), observer}
+			}
+			for region, names := range stacksOf {
+				prefix := stacks.MonitoringName(p.Config.Name, env.Name, region) + "-"
+				for _, stackName := range names {
+					for id, alarm := range templateResources(t, p, stackName) {
 						if alarm["Type"] != "AWS::CloudWatch::Alarm" && alarm["Type"] != "AWS::CloudWatch::CompositeAlarm" {
 							continue
 						}

@@ -35,9 +35,10 @@ func TestPlatform_ExampleHasEveryRegionalTierPerEnvironmentAndRegionAndAPipeline
 		}
 	}
 	for _, env := range []string{"prod", "staging"} {
-		// Once per environment: the edge in us-east-1, the accelerator in us-west-2.
+		// Once per environment: the edge in us-east-1, the accelerator in us-west-2, and the
+		// observer's DR stack in us-west-2 (the default observer region).
 		want = append(want, stacks.StackName("acme", env, "us-east-1", stacks.TierEdge),
-			stacks.StackName("acme", env, "us-west-2", stacks.TierAccelerator))
+			stacks.StackName("acme", env, "us-west-2", stacks.TierAccelerator), stacks.StackName("acme", env, "us-west-2", stacks.TierDR))
 		for _, region := range []string{"eu-west-1", "us-east-1"} {
 			for _, tier := range regionalTiers {
 				want = append(want, stacks.StackName("acme", env, region, tier))
@@ -59,8 +60,9 @@ func TestPlatform_ThreeRegionConfigDeploysEveryTierInThreeRegions(t *testing.T) 
 		}
 	}
 	tiers := len(regionalTiers)
-	// us-east-1 also holds the edge, us-west-2 the accelerator.
-	want := map[string]int{"us-east-1": tiers + 1, "eu-west-1": tiers, "ap-southeast-2": tiers, "us-west-2": 1}
+	// us-east-1 also holds the edge, us-west-2 the accelerator, ca-central-1 (the observer
+	// region the config names) the observer's DR stack.
+	want := map[string]int{"us-east-1": tiers + 1, "eu-west-1": tiers, "ap-southeast-2": tiers, "us-west-2": 1, "ca-central-1": 1}
 	if !reflect.DeepEqual(regions, want) {
 		t.Errorf("stacks per region = %v, want %v", regions, want)
 	}
@@ -80,7 +82,8 @@ func TestPlatform_StacksLandInTheirEnvironmentsAccountAndRegion(t *testing.T) {
 					}
 				}
 			}
-			for stack, region := range map[awscdk.Stack]string{stage.Edge.Stack: stacks.EdgeRegion, stage.Accelerator.Stack: stacks.AcceleratorRegion} {
+			for stack, region := range map[awscdk.Stack]string{stage.Edge.Stack: stacks.EdgeRegion, stage.Accelerator.Stack: stacks.AcceleratorRegion,
+				stage.Observer.Stack: stage.Environment.ObserverRegion} {
 				if *stack.Account() != stage.Environment.Account || *stack.Region() != region {
 					t.Errorf("%s is in %s/%s, want %s/%s", *stack.StackName(), *stack.Account(), *stack.Region(), stage.Environment.Account, region)
 				}

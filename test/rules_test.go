@@ -158,6 +158,8 @@ var nameProperties = map[string]string{
 	"AWS::IAM::Role":                            "RoleName",
 	"AWS::ElasticLoadBalancingV2::LoadBalancer": "Name",
 	"AWS::Backup::BackupVault":                  "BackupVaultName",
+	"AWS::Synthetics::Canary":                   "Name",
+	"AWS::SSM::Parameter":                       "Name",
 }
 
 // namelessTypes have no name CloudFormation could collide on.

@@ -63,10 +63,17 @@ var recoveryNames = map[string]func(props map[string]any) string{
 	"AWS::RDS::DBCluster":             func(p map[string]any) string { return str(p["DBClusterIdentifier"]) },
 	"AWS::DynamoDB::GlobalTable":      func(p map[string]any) string { return str(p["TableName"]) },
 	"AWS::CloudWatch::CompositeAlarm": func(p map[string]any) string { return str(p["AlarmName"]) },
-	"AWS::ARCRegionSwitch::Plan":      func(p map[string]any) string { return str(p["Name"]) },
-	"AWS::Synthetics::Canary":         func(p map[string]any) string { return str(p["Name"]) },
-	"AWS::Backup::BackupVault":        func(p map[string]any) string { return str(p["BackupVaultName"]) },
-	"AWS::ResilienceHub::App":         func(p map[string]any) string { return str(p["Name"]) },
+	// The alarms that say a region is unreachable: through the edge and from the observer.
+	"AWS::CloudWatch::Alarm": func(p map[string]any) string {
+		if name := str(p["AlarmName"]); strings.HasSuffix(name, "-health-check") || strings.HasSuffix(name, "-observer-health") {
+			return name
+		}
+		return ""
+	},
+	"AWS::ARCRegionSwitch::Plan": func(p map[string]any) string { return str(p["Name"]) },
+	"AWS::Synthetics::Canary":    func(p map[string]any) string { return str(p["Name"]) },
+	"AWS::Backup::BackupVault":   func(p map[string]any) string { return str(p["BackupVaultName"]) },
+	"AWS::ResilienceHub::App":    func(p map[string]any) string { return str(p["Name"]) },
 	"AWS::Backup::BackupPlan": func(p map[string]any) string {
 		plan, _ := p["BackupPlan"].(map[string]any)
 		return str(plan["BackupPlanName"])

@@ -21,8 +21,11 @@ type environment struct {
 	Table         string
 	Edge          *assembly.Stack
 	Accelerator   *assembly.Stack
-	// HealthAlarms are the edge's per-region health-check alarms (through the distribution).
-	HealthAlarms map[string]string
+	// HealthAlarms are the edge's per-region health-check alarms (through the distribution);
+	// ObserverAlarms the observer region's, by the region they watch.
+	HealthAlarms, ObserverAlarms map[string]string
+	// ObserverRegion is where the observer's canary runs ("" without one).
+	ObserverRegion string
 	// EndpointGroups maps a region to its endpoint group's logical ID in the accelerator stack.
 	EndpointGroups map[string]string
 	Dashboards     []string
@@ -95,7 +98,7 @@ func environments(stacks []*assembly.Stack) []*environment {
 }
 
 func readEnvironment(stage string, stacks []*assembly.Stack) *environment {
-	env := &environment{Name: stage, HealthAlarms: map[string]string{}, EndpointGroups: map[string]string{}}
+	env := &environment{Name: stage, HealthAlarms: map[string]string{}, ObserverAlarms: map[string]string{}, EndpointGroups: map[string]string{}}
 	regions := map[string]*region{}
 	regionOf := func(name string) *region {
 		if regions[name] == nil {
@@ -138,12 +141,18 @@ func readEnvironment(stage string, stacks []*assembly.Stack) *environment {
 					regionOf(s.Region).UnhealthyAlarm = name
 				}
 			case "AWS::CloudWatch::Alarm":
-				if name := str(props["AlarmName"]); strings.HasSuffix(name, "-health-check") {
-					// <platform>-<env>-<region>-health-check
-					trimmed := strings.TrimSuffix(name, "-health-check")
-					for _, other := range stacks {
-						if other.Region != "" && strings.HasSuffix(trimmed, "-"+other.Region) {
-							env.HealthAlarms[other.Region] = name
+				// <platform>-<env>-<region>-health-check (the edge's) and
+				// <platform>-<env>-<region>-observer-health (the observer's)
+				name := str(props["AlarmName"])
+				for suffix, into := range map[string]map[string]string{"-health-check": env.HealthAlarms, "-observer-health": env.ObserverAlarms} {
+					if trimmed, ok := strings.CutSuffix(name, suffix); ok {
+						for _, other := range stacks {
+							if other.Region != "" && strings.HasSuffix(trimmed, "-"+other.Region) {
+								into[other.Region] = name
+							}
+						}
+						if suffix == "-observer-health" {
+							env.ObserverRegion = s.Region
 						}
 					}
 				}

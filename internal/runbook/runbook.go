@@ -87,7 +87,10 @@ func renderWatch(w io.Writer, env *environment) {
 		}
 		fmt.Fprintf(w, "- %s: `%s` (composite: any of the region's health alarms)", r.Name, r.UnhealthyAlarm)
 		if a := env.HealthAlarms[r.Name]; a != "" {
-			fmt.Fprintf(w, "; the edge's health check through the distribution, `%s` (us-east-1)", a)
+			fmt.Fprintf(w, "; the edge's health check through the distribution, `%s` (%s)", a, env.Edge.Region)
+		}
+		if a := env.ObserverAlarms[r.Name]; a != "" {
+			fmt.Fprintf(w, "; seen from outside, `%s` (%s: it still fires when the region cannot raise its own alarms)", a, env.ObserverRegion)
 		}
 		fmt.Fprintln(w)
 		fmt.Fprintf(w, "  `aws cloudwatch describe-alarms --region %s --alarm-names %s --alarm-types CompositeAlarm --query 'CompositeAlarms[0].StateValue'`\n", r.Name, r.UnhealthyAlarm)

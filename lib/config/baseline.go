@@ -95,8 +95,8 @@ type AccountRegion struct {
 }
 
 // AccountRegions are every account and region the platform deploys to, each once, in config
-// order: each environment's regions, then us-east-1 (its edge) and us-west-2 (its
-// accelerator), then the tooling account's: the pipeline's region and every region the
+// order: each environment's regions, then us-east-1 (its edge), us-west-2 (its accelerator)
+// and its observer region, then the tooling account's: the pipeline's region and every region the
 // pipeline deploys to (where CDK Pipelines keeps its artifact support stacks). Environments
 // that share an account share its account-regions.
 func (p *Platform) AccountRegions() []AccountRegion {
@@ -120,6 +120,10 @@ func (p *Platform) AccountRegions() []AccountRegion {
 		add(env.Account, EdgeRegion)
 		add(env.Account, AcceleratorRegion)
 		deployed = appendNew(deployed, EdgeRegion, AcceleratorRegion)
+		if env.ObserverRegion != "" {
+			add(env.Account, env.ObserverRegion)
+			deployed = appendNew(deployed, env.ObserverRegion)
+		}
 	}
 	add(p.Pipeline.Account, p.Pipeline.Region)
 	for _, region := range deployed {

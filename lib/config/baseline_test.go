@@ -112,3 +112,38 @@ func TestBaseline_ToolingAccountsHomeIsThePipelinesRegion(t *testing.T) {
 		t.Errorf("tooling home region = %q, want eu-west-2 (the pipeline's)", home)
 	}
 }
+
+// An environment is watched from us-west-2 unless it runs there, then from us-east-1: regions
+// its account already uses, so the default adds no account-region. An observer region the
+// config names is an account-region of the platform like any other: it gets a baseline, and the
+// tooling account's pipeline deploys there.
+func TestBaseline_TheObserverRegionIsAnAccountRegionOfThePlatform(t *testing.T) {
+	example := mustLoad(t, "../../config/example.json")
+	for _, env := range example.Environments {
+		if env.ObserverRegion != config.AcceleratorRegion {
+			t.Errorf("example.json's %s is watched from %q, want %s (the default)", env.Name, env.ObserverRegion, config.AcceleratorRegion)
+		}
+	}
+	data := strings.Replace(readFile(t, "testdata/valid-minimal.json"), `"region": "us-east-1",
+          "cidr": "10.0.0.0/16"`, `"region": "us-west-2",
+          "cidr": "10.0.0.0/16"`, 1)
+	platform, err := config.Parse("west.json", []byte(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := platform.Environments[0].ObserverRegion; got != config.EdgeRegion {
+		t.Errorf("an environment in us-west-2 is watched from %q, want %s", got, config.EdgeRegion)
+	}
+	data = strings.Replace(readFile(t, "testdata/valid-minimal.json"), `"name": "prod",`, `"name": "prod",
+      "observerRegion": "ca-central-1",`, 1)
+	platform, err = config.Parse("observer.json", []byte(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(describe(platform.AccountRegions()), "\n")
+	for _, want := range []string{"222222222222/ca-central-1 [prod]", "333333333333/ca-central-1 tooling []"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("account-regions:\n%s\nwant among them %s", got, want)
+		}
+	}
+}

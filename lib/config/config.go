@@ -148,6 +148,11 @@ type Environment struct {
 	InterRegionPeering *bool `json:"interRegionPeering,omitempty"`
 	// Monitoring configures the alarms, dashboards, logs and metric store.
 	Monitoring Monitoring `json:"monitoring,omitempty"`
+	// ObserverRegion is where the environment is watched from outside: a region that runs none
+	// of its workload, with a canary calling the site, the API and every region's health route.
+	// Default: us-west-2 (the accelerator's region, so already bootstrapped and baselined), or
+	// us-east-1 when the environment runs in us-west-2; required when it runs in both.
+	ObserverRegion string `json:"observerRegion,omitempty"`
 	// ManualApproval makes the pipeline wait for a person (after a permissions-broadening
 	// check) before deploying the environment. Default: false for the first environment,
 	// true for every later one.

@@ -100,6 +100,7 @@ func applyDefaults(p *Platform) defaulted {
 		d.int(deploymentPath+".stepPercent", &deployment.StepPercent, DefaultStepPercent)
 		d.int(deploymentPath+".stepMinutes", &deployment.StepMinutes, DefaultStepMinutes)
 		applyMonitoringDefaults(d, path+".monitoring", &env.Monitoring)
+		applyObserverDefault(d, path, env)
 		applyEventsDefaults(d, path+".events", &env.Events)
 		applyBackupAndDrillDefaults(d, path, &env.Backup, &env.Drills)
 	}

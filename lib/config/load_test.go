@@ -121,16 +121,20 @@ func TestLoad_ConnectionsDefaultToGitHubWhichAloneGetsPullRequestChecks(t *testi
 	}
 }
 
-// Seven regions of a gated, protected environment is the largest stage that fits CodePipeline's
-// 50 actions; eight regions are rejected (testdata/invalid/too-many-regions.json).
-func TestLoad_SevenRegionsOfAGatedProtectedEnvironmentFitOneStage(t *testing.T) {
-	platform := mustLoad(t, "testdata/valid-seven-regions.json")
+// Six regions of a gated, protected environment is the largest stage that fits CodePipeline's
+// 50 actions; more are rejected (testdata/invalid/too-many-regions.json).
+func TestLoad_SixRegionsOfAGatedProtectedEnvironmentFitOneStage(t *testing.T) {
+	platform := mustLoad(t, "testdata/valid-six-regions.json")
 	env := platform.Environments[0]
-	if len(env.Regions) != 7 || !env.NeedsApproval() || !env.Protected() {
-		t.Fatalf("the fixture must be gated and protected with seven regions: %+v", env)
+	if len(env.Regions) != 6 || !env.NeedsApproval() || !env.Protected() {
+		t.Fatalf("the fixture must be gated and protected with six regions: %+v", env)
 	}
-	if got := config.PipelineActions(env); got != config.MaxActionsPerStage {
-		t.Errorf("seven regions need %d actions, want 50 (42 for the regions, 2 for the edge and the accelerator, 6 for checks, approval, protection, smoke test and release tag)", got)
+	if got := config.PipelineActions(env); got != 45 {
+		t.Errorf("six regions need %d actions, want 45 (36 for the regions, 3 for the edge, the accelerator and the observer, 6 for checks, approval, protection, smoke test and release tag)", got)
+	}
+	env.Regions = append(env.Regions, config.Region{Region: "sa-east-1"})
+	if got := config.PipelineActions(env); got <= config.MaxActionsPerStage {
+		t.Errorf("seven regions of a gated, protected environment need %d actions, which fits %d: the limit in the README's Scale is wrong", got, config.MaxActionsPerStage)
 	}
 }
 
@@ -197,7 +201,13 @@ func TestLoad_RejectsEachInvalidFixture(t *testing.T) {
 		{"no-source", "pipeline.source", "required; set codeConnections"},
 		{"bad-connection-arn", "pipeline.source.codeConnections.connectionArn", "is not valid; want a CodeConnections ARN"},
 		{"unknown-connection-provider", "pipeline.source.codeConnections.provider", `"Gitlab" is not a provider; use GitHub, GitLab or Bitbucket, as the connection's provider type says`},
-		{"too-many-regions", "environments[0].regions", "8 regions need 56 actions in the pipeline's prod stage (6 per region: 6 stacks, one action each; 2 for the edge and the accelerator, 3 for the permissions check and approval, 1 for termination protection, 1 for the smoke test, 1 to tag the release), and a CodePipeline stage holds at most 50: list at most 7 regions here, or split the regions into two environments"},
+		{"too-many-regions", "environments[0].regions", "8 regions need 57 actions in the pipeline's prod stage (6 per region: 6 stacks, one action each; 3 for the edge, the accelerator and the observer, 3 for the permissions check and approval, 1 for termination protection, 1 for the smoke test, 1 to tag the release), and a CodePipeline stage holds at most 50: list at most 6 regions here, or split the regions into two environments"},
+		{"observer-among-regions", "environments[0].observerRegion", "eu-west-1 is also environments[0].regions[1]: the observer watches the environment from a region that runs none of its workload"},
+		{"bad-observer-region", "environments[1].observerRegion", `"us-wset-2" is not an AWS region; did you mean us-west-2?`},
+		{"observer-required", "environments[1].observerRegion", "required: the environment runs in both us-west-2 and us-east-1, which the default picks from; name a region that runs none of its workload (the canaries there watch it from outside), such as us-east-2"},
+		{"canary-interval-out-of-range", "environments[0].monitoring.canaryIntervalMinutes", "90: give 1 to 60 minutes between a canary's runs"},
+		{"canary-retention-out-of-range", "environments[1].monitoring.canaryRetentionDays", "500: give 1 to 455 days Synthetics keeps a canary's runs (its range)"},
+		{"canary-failed-runs-out-of-range", "environments[0].monitoring.thresholds.canaryFailedRuns", "11: give 1 to 10 failed runs in a row before a canary's alarm fires"},
 		{"events-archive-retention-out-of-range", "environments[0].events.archiveRetentionDays", "4000: must be 1 to 3650 days"},
 		{"events-max-receive-count-out-of-range", "environments[0].events.maxReceiveCount", "1001: must be 1 to 1000 receives"},
 		{"events-queue-outlives-dead-letters", "environments[0].events.queueRetentionDays", "14: must be 1 to 13 days: the dead-letter queue keeps a message 14 days"},
@@ -251,7 +261,7 @@ func TestLoad_RejectsEachInvalidFixture(t *testing.T) {
 		{"auditor-outside-tooling", "baseline.auditors[1]", "arn:aws:iam::999999999999:role/SecurityAudit is not in the tooling account 333333333333: the auditor role is assumed from the tooling account"},
 		{"baseline-retention-too-short", "baseline.retentionDays", "30: must be 90 to 3653 days"},
 		{"environment-named-baseline", "environments[1].name", `"baseline" names the pipeline stage of every account's security baseline`},
-		{"too-many-account-regions", "environments", "the platform uses 54 account-regions, and the pipeline's baseline stage deploys a stack to each (one action each) plus 3 more actions; a CodePipeline stage holds at most 50: use at most 47 account-regions"},
+		{"too-many-account-regions", "environments", "the platform uses 48 account-regions, and the pipeline's baseline stage deploys a stack to each (one action each) plus 3 more actions; a CodePipeline stage holds at most 50: use at most 47 account-regions"},
 		{"backup-retention-out-of-range", "environments[0].backup.retentionDays", "40000: must be 1 to 36500 days"},
 		{"backup-frequency-not-a-divisor", "environments[0].backup.frequencyHours", "5: must divide a day; use one of 1, 2, 3, 4, 6, 8, 12, 24"},
 		{"vault-lock-unknown-mode", "environments[0].backup.vaultLock.mode", `"legal-hold" is not a lock mode; use governance or compliance`},

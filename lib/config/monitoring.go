@@ -17,6 +17,13 @@ type Monitoring struct {
 	// Prometheus gives each region an Amazon Managed Service for Prometheus workspace that the
 	// service's OpenTelemetry collector writes its metrics to. Default: true.
 	Prometheus *bool `json:"prometheus,omitempty"`
+	// CanaryIntervalMinutes is how often each canary runs, 1 to 60: with
+	// thresholds.canaryFailedRuns it sets how fast a canary's alarm fires, and what the canaries
+	// cost (a run is billed). Default: 5.
+	CanaryIntervalMinutes int `json:"canaryIntervalMinutes,omitempty"`
+	// CanaryRetentionDays is how long Synthetics keeps each canary's runs and their artifacts
+	// bucket keeps the files (logs, reports), 1 to 455 (Synthetics' range). Default: 30.
+	CanaryRetentionDays int `json:"canaryRetentionDays,omitempty"`
 }
 
 // Thresholds are when each alarm fires (README: Alarms). Every field has a default.
@@ -46,6 +53,9 @@ type Thresholds struct {
 	WorkQueueAgeSeconds int `json:"workQueueAgeSeconds,omitempty"`
 	// StreamIteratorAgeSeconds: how far the event stream's reader may fall behind. Default: 300.
 	StreamIteratorAgeSeconds int `json:"streamIteratorAgeSeconds,omitempty"`
+	// CanaryFailedRuns is how many runs in a row a canary must fail before its alarm fires,
+	// 1 to 10. Default: 2.
+	CanaryFailedRuns int `json:"canaryFailedRuns,omitempty"`
 }
 
 // Monitoring defaults.
@@ -64,6 +74,18 @@ const (
 	DefaultTableThrottles            = 10
 	DefaultWorkQueueAgeSeconds       = 300
 	DefaultStreamIteratorAgeSeconds  = 300
+	DefaultCanaryIntervalMinutes     = 5
+	DefaultCanaryRetentionDays       = 30
+	DefaultCanaryFailedRuns          = 2
+)
+
+// Bounds of the canary settings.
+const (
+	maxCanaryIntervalMinutes = 60
+	// Synthetics keeps a canary's successful and failed runs 1 to 455 days
+	// (CreateCanary: SuccessRetentionPeriodInDays, FailureRetentionPeriodInDays).
+	maxCanaryRetentionDays = 455
+	maxCanaryFailedRuns    = 10
 )
 
 // LogRetentionPeriods are the retention periods, in days, that CloudWatch Logs accepts.
@@ -88,6 +110,9 @@ func applyMonitoringDefaults(d defaulted, path string, m *Monitoring) {
 	d.int(thresholds+".tableThrottles", &t.TableThrottles, DefaultTableThrottles)
 	d.int(thresholds+".workQueueAgeSeconds", &t.WorkQueueAgeSeconds, DefaultWorkQueueAgeSeconds)
 	d.int(thresholds+".streamIteratorAgeSeconds", &t.StreamIteratorAgeSeconds, DefaultStreamIteratorAgeSeconds)
+	d.int(thresholds+".canaryFailedRuns", &t.CanaryFailedRuns, DefaultCanaryFailedRuns)
+	d.int(path+".canaryIntervalMinutes", &m.CanaryIntervalMinutes, DefaultCanaryIntervalMinutes)
+	d.int(path+".canaryRetentionDays", &m.CanaryRetentionDays, DefaultCanaryRetentionDays)
 }
 
 func validateMonitoring(path string, m Monitoring, found *problems) {
@@ -121,6 +146,19 @@ func validateMonitoring(path string, m Monitoring, found *problems) {
 	} {
 		if positive.value < 1 {
 			found.addf(thresholds+"."+positive.field, "%s: give a number above 0", found.value(thresholds+"."+positive.field, positive.value))
+		}
+	}
+	for _, bounded := range []struct {
+		field     string
+		value, to int
+		what      string
+	}{
+		{".canaryIntervalMinutes", m.CanaryIntervalMinutes, maxCanaryIntervalMinutes, "minutes between a canary's runs"},
+		{".canaryRetentionDays", m.CanaryRetentionDays, maxCanaryRetentionDays, "days Synthetics keeps a canary's runs (its range)"},
+		{".thresholds.canaryFailedRuns", t.CanaryFailedRuns, maxCanaryFailedRuns, "failed runs in a row before a canary's alarm fires"},
+	} {
+		if bounded.value < 1 || bounded.value > bounded.to {
+			found.addf(path+bounded.field, "%s: give 1 to %d %s", found.value(path+bounded.field, bounded.value), bounded.to, bounded.what)
 		}
 	}
 }

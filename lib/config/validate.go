@@ -88,6 +88,7 @@ func validateEnvironment(path string, env Environment, found *problems) {
 	validateDatabase(path+".database", env.Database, found)
 	validateEdge(path+".edge", env.Edge, found)
 	validateMonitoring(path+".monitoring", env.Monitoring, found)
+	validateObserver(path, env, found)
 	validateEvents(path+".events", env.Events, found)
 	validateBackupAndDrills(path, env, found)
 	if env.DNS != nil {

@@ -32,11 +32,11 @@ type EnvironmentProps struct {
 	HealthAlarms []awscloudwatch.IAlarm
 }
 
-// OverviewSignals are what the environment's dashboard shows for each region: do users get
-// errors or wait, and how far behind the writer is its data. (Whether it is up is the health
+// OverviewSignals are what the environment's dashboard shows for each region: does its canary
+// reach the platform, do users get errors or wait, and how far behind the writer is its data. (Whether it is up is the health
 // check row. Running tasks are on the region's own dashboard: ECS cluster and service names
 // cannot be read across regions without fixing their physical names.)
-var OverviewSignals = []string{"public-5xx-rate", "public-p99-latency", "db-replication-lag", "table-replication-latency"}
+var OverviewSignals = []string{"canary", "public-5xx-rate", "public-p99-latency", "db-replication-lag", "table-replication-latency"}
 
 // NewEnvironmentDashboard builds one dashboard with a row per region. Its graphs are the
 // regions' own signals (the same metrics and thresholds as their alarms), each read in its

@@ -38,6 +38,9 @@ type Signal struct {
 	Periods float64
 	// RegionHealth makes the signal count toward the region's "unhealthy" composite alarm.
 	RegionHealth bool
+	// AlarmName names the alarm when it is about another region than Props.Name's (the
+	// observer's view of a region is named for that region). Default: <Props.Name>-<ID>.
+	AlarmName string
 }
 
 // Props configures a region's monitoring. Name, Topic and Signals are required.
@@ -147,7 +150,7 @@ func New(scope constructs.Construct, id string, props Props) *Monitoring {
 // UnhealthyMeaning and UnhealthyAction describe the composite alarm, as the signals' Meaning and
 // Action do theirs.
 const (
-	UnhealthyMeaning = "The region is failing its users: one of its health alarms (running tasks, 5xx rates, deployment rollback alarms) fires."
+	UnhealthyMeaning = "The region is failing its users: one of its health alarms (running tasks, 5xx rates, deployment rollback alarms, its canary) fires."
 	UnhealthyAction  = "Look at the alarm that fired; if the region cannot recover, move traffic away as docs/runbook.md says."
 )
 
@@ -173,8 +176,12 @@ func newAlarm(scope constructs.Construct, prefix string, s Signal) awscloudwatch
 	if s.Above {
 		comparison = awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD
 	}
+	name := prefix + "-" + s.ID
+	if s.AlarmName != "" {
+		name = s.AlarmName
+	}
 	return awscloudwatch.NewAlarm(scope, jsii.String(alarmID(s.ID)), &awscloudwatch.AlarmProps{
-		AlarmName:          jsii.String(prefix + "-" + s.ID),
+		AlarmName:          jsii.String(name),
 		AlarmDescription:   jsii.String(s.Meaning + " " + s.Action),
 		Metric:             s.Metric,
 		Threshold:          jsii.Number(s.Threshold),

@@ -3,6 +3,7 @@ package monitoring
 import (
 	"fmt"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	elbv2 "github.com/aws/aws-cdk-go/awscdk/v2/awselasticloadbalancingv2"
 	"github.com/aws/jsii-runtime-go"
@@ -33,6 +34,10 @@ type Thresholds struct {
 	WorkQueueAgeSeconds float64
 	// StreamIteratorAgeSeconds: how far the stream's reader (the delivery to the lake) is behind.
 	StreamIteratorAgeSeconds float64
+	// CanaryIntervalMinutes is how often the canaries run: their alarms read one run per period.
+	CanaryIntervalMinutes float64
+	// CanaryFailedRuns is how many runs in a row a canary fails before its alarm fires.
+	CanaryFailedRuns float64
 }
 
 func metric(namespace, name, statistic string, dimensions map[string]*string) awscloudwatch.Metric {
@@ -165,4 +170,61 @@ func EventSignals(e *events.Events, t Thresholds) []Signal {
 			Meaning: "The delivery to the lake reads the event stream late: records may expire from the stream before they reach the lake.",
 			Action:  "Check the lake stack's delivery (Firehose) errors in its log group and the lake bucket's key; the stream keeps records streamRetentionHours."},
 	}
+}
+
+// canarySuccess is a canary's SuccessPercent, one run per period (CloudWatchSynthetics metrics:
+// SuccessPercent, dimension CanaryName; 100 for a run that passed, 0 for one that failed).
+func canarySuccess(canaryName string, t Thresholds) awscloudwatch.IMetric {
+	return awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
+		Namespace: jsii.String("CloudWatchSynthetics"), MetricName: jsii.String("SuccessPercent"),
+		DimensionsMap: &map[string]*string{"CanaryName": jsii.String(canaryName)},
+		Statistic:     jsii.String("Average"), Period: awscdk.Duration_Minutes(jsii.Number(t.CanaryIntervalMinutes)),
+	})
+}
+
+// CanarySignal watches the canary that runs in the region (lib/probes): the site through
+// CloudFront, the API through Global Accelerator and the region's own health route through the
+// edge, called from inside the region. It counts toward the region's health. A run that does not
+// happen (the region's Synthetics or Lambda failing) is missing data, which does not fire the
+// alarm: the observer's canary is what sees a region that is gone.
+func CanarySignal(canaryName string, t Thresholds) Signal {
+	return Signal{ID: "canary", Title: "Canary: successful runs (%)", RegionHealth: true,
+		Metric: canarySuccess(canaryName, t), Threshold: 100, Periods: t.CanaryFailedRuns,
+		Meaning: fmt.Sprintf("The canary %s fails: from inside the region, the site through CloudFront, the API through Global Accelerator or the region's health route through the edge does not answer.", canaryName),
+		Action: "Its last failed run names the URL and the answer (CloudWatch Synthetics console, or aws synthetics get-canary-runs --name " + canaryName + "). " +
+			"The region's health route failing here and at the observer: the region is failing. The site or the API failing in every region's canary: the edge or the accelerator is."}
+}
+
+// ObserverCanarySignal watches the canary of the observer region, which runs none of the
+// environment's workload: the site, the API and every region's health route, called from
+// outside; it fires when any of them, or the canary itself, fails (ObserverHealthSignal says
+// which region). A region's composite alarm cannot hear it (composite alarms combine alarms of
+// their own account and region), so it tells people through the observer's own topic.
+func ObserverCanarySignal(canaryName string, t Thresholds) Signal {
+	return Signal{ID: "observer-canary", Title: "Observer canary: successful runs (%)",
+		Metric: canarySuccess(canaryName, t), Threshold: 100, Periods: t.CanaryFailedRuns,
+		Meaning: fmt.Sprintf("The observer canary %s fails: seen from a region that runs none of the environment's workload, the site, the API or a region's health route through the edge does not answer.", canaryName),
+		Action: "Its last failed run names the URL (aws synthetics get-canary-runs --name " + canaryName + " in the observer region). " +
+			"A region's health route failing: that region's observer-health alarm fires too. The site or the API alone failing: the edge or the accelerator is."}
+}
+
+// ObserverHealthSignal watches, in the observer's canary, the step that calls region's health
+// route through the edge (its step metric: SuccessPercent with dimensions CanaryName and
+// StepName, which Synthetics publishes for each step a run executes). Its alarm, named for the
+// region (alarmName), is the outside view of that region: it fires when the region fails its
+// users as seen from a region that runs none of the workload, even when the region can no
+// longer raise its own alarms. A step the canary skips (the edge not deployed yet) publishes
+// nothing, which does not fire it.
+func ObserverHealthSignal(canaryName, step, region, alarmName string, t Thresholds) Signal {
+	return Signal{ID: "observer-health-" + region, AlarmName: alarmName,
+		Title: fmt.Sprintf("Observer: %s's health route through the edge (%% successful)", region),
+		Metric: awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
+			Namespace: jsii.String("CloudWatchSynthetics"), MetricName: jsii.String("SuccessPercent"),
+			DimensionsMap: &map[string]*string{"CanaryName": jsii.String(canaryName), "StepName": jsii.String(step)},
+			Statistic:     jsii.String("Average"), Period: awscdk.Duration_Minutes(jsii.Number(t.CanaryIntervalMinutes)),
+		}),
+		Threshold: 100, Periods: t.CanaryFailedRuns,
+		Meaning: fmt.Sprintf("Seen from the observer region (canary %s), %s's health route through the edge does not answer: the region is failing its users.", canaryName, region),
+		Action: fmt.Sprintf("Compare with %s's own region-unhealthy alarm: both firing, or this one alone while the region's alarms are silent (a lost region raises none), means the region is failing; "+
+			"if it does not recover, move traffic away as docs/runbook.md says. Every region's observer-health firing at once: the edge is failing, not the regions.", region)}
 }

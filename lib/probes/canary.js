@@ -1,0 +1,91 @@
+// The platform's canary (lib/probes): each check calls one URL the way a user does, and fails
+// unless it answers 2xx or 3xx in time. A check's address (https://<host>, no path) is read at
+// run time from an SSM parameter that the stack making the address writes: the edge writes the
+// site's, the accelerator the API's. Before that stack exists the parameter does not, and the
+// check is skipped, so a canary deployed ahead of the edge passes quietly instead of paging.
+// When a parameter cannot be read for another reason (SSM unavailable in its region), a check
+// with a known address (a domain from config) calls that; one without fails.
+//
+// Configuration, from the environment: PROBE_CHECKS, a JSON list of
+// {"name", "parameter", "region", "path", "known"}; PROBE_TIMEOUT_MS, per request.
+'use strict';
+
+// The Synthetics library under its current name, then its legacy one; outside Synthetics (the
+// construct's tests run this file with Node) a step just runs.
+function library() {
+  for (const name of ['@aws/synthetics-puppeteer', 'Synthetics']) {
+    try {
+      const loaded = require(name);
+      return loaded.synthetics || loaded;
+    } catch (e) {
+      if (e.code !== 'MODULE_NOT_FOUND') throw e;
+    }
+  }
+  return { executeStep: async (stepName, step) => step() };
+}
+
+// The AWS SDK for JavaScript v3 ships with every Lambda Node.js runtime from 18 on, which
+// Synthetics runtimes from syn-nodejs-puppeteer-8.0 use.
+async function readParameter(name, region) {
+  const { SSMClient, GetParameterCommand } = require('@aws-sdk/client-ssm');
+  try {
+    const out = await new SSMClient({ region }).send(new GetParameterCommand({ Name: name }));
+    return { value: out.Parameter.Value };
+  } catch (e) {
+    if (e.name === 'ParameterNotFound') return { missing: true };
+    return { error: e };
+  }
+}
+
+async function call(url, timeoutMs) {
+  const response = await fetch(url, {
+    redirect: 'manual',
+    signal: AbortSignal.timeout(timeoutMs),
+    headers: { 'user-agent': 'platform-canary' },
+  });
+  if (response.status < 200 || response.status >= 400) {
+    throw new Error(`${url} answered ${response.status}`);
+  }
+  return response.status;
+}
+
+exports.handler = async function handler() {
+  const synthetics = library();
+  const checks = JSON.parse(process.env.PROBE_CHECKS || '[]');
+  const timeoutMs = Number(process.env.PROBE_TIMEOUT_MS || 10000);
+  if (checks.length === 0) throw new Error('PROBE_CHECKS lists no check');
+  const addresses = new Map();
+  const failed = [];
+  let called = 0;
+  for (const check of checks) {
+    const key = `${check.region} ${check.parameter}`;
+    if (!addresses.has(key)) addresses.set(key, await readParameter(check.parameter, check.region));
+    const address = addresses.get(key);
+    let base = address.value;
+    if (address.missing) {
+      console.log(`${check.name}: skipped, ${check.parameter} does not exist in ${check.region} yet (the stack that writes it is not deployed)`);
+      continue;
+    }
+    if (address.error) {
+      if (!check.known) {
+        failed.push(`${check.name}: cannot read ${check.parameter} in ${check.region}: ${address.error.name}: ${address.error.message}`);
+        continue;
+      }
+      console.log(`${check.name}: cannot read ${check.parameter} in ${check.region} (${address.error.name}); calling ${check.known}`);
+      base = check.known;
+    }
+    const url = base.replace(/\/+$/, '') + check.path;
+    called++;
+    try {
+      // Every check runs even after one fails, so a run reports every failing address.
+      await synthetics.executeStep(check.name, async () => {
+        const status = await call(url, timeoutMs);
+        console.log(`${check.name}: ${url} answered ${status}`);
+      });
+    } catch (e) {
+      failed.push(`${check.name}: ${e.message}`);
+    }
+  }
+  if (failed.length > 0) throw new Error(`${failed.length} of ${checks.length} checks failed: ${failed.join('; ')}`);
+  return called === 0 ? 'nothing to call yet' : `${called} checks passed`;
+};

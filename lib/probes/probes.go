@@ -1,0 +1,313 @@
+// Package probes builds a CloudWatch Synthetics canary that calls the platform from where it
+// runs, the way users do (the site through CloudFront, the API through Global Accelerator, a
+// region's health route through the edge), its artifacts bucket and its execution role; and
+// the SSM parameters that tell canaries where to call.
+//
+// Addresses are read at run time, not at synthesis: without a domain the CloudFront and Global
+// Accelerator names are generated, and the stacks that make them (the edge, the accelerator)
+// deploy after every region's app stack, where the regions' canaries live. The stack that makes
+// an address writes it to a parameter of a fixed name (PublishAddress); a canary reads it each
+// run, and skips a check whose parameter does not exist yet, so a first deployment pages nobody.
+package probes
+
+import (
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssynthetics"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/example/platform/lib/compliance"
+	"github.com/example/platform/lib/props"
+)
+
+// Runtime is the Synthetics runtime every canary runs, pinned: the newest Node.js runtime the
+// Synthetics guide lists as supported ("Runtime versions using Node.js and Puppeteer": the most
+// recent; absent from "Runtime versions support policy"'s deprecation table). A runtime is
+// deprecated about yearly, after which a canary keeps running but can no longer be updated:
+// move to the newest when Synthetics e-mails (60 days ahead). The script launches no browser;
+// it uses Node's fetch (Node.js 18 and later) and the AWS SDK v3 the Lambda runtime ships.
+const Runtime = "syn-nodejs-puppeteer-15.0"
+
+// MaxNameLength is the longest canary name the platform gives. CreateCanary accepts 255
+// characters today (it took 21 until 2025), but Synthetics names the canary's Lambda function,
+// log group and console role after the first 21 characters (DeleteCanary), so names that share
+// them are told apart only by a generated suffix.
+const MaxNameLength = 21
+
+// Memory of each run: the least Synthetics allows (RunConfig.MemoryInMB, 960 to 3008, in steps of
+// 64). The script starts no browser.
+const memoryMiB = 960
+
+// Timeout of a run: at most the interval between runs (RunConfig.TimeoutInSeconds), and never
+// less than a minute, so that a run on a one-minute schedule still has room for a cold start.
+const timeoutSeconds = 60
+
+// RequestTimeoutMs is how long one check waits for an answer.
+const RequestTimeoutMs = 10000
+
+// ChecksVariable and TimeoutVariable configure the script (canary.js).
+const (
+	ChecksVariable  = "PROBE_CHECKS"
+	TimeoutVariable = "PROBE_TIMEOUT_MS"
+)
+
+//go:embed canary.js
+var script string
+
+// Script is the canary's code, for tests that run it.
+func Script() string { return script }
+
+// Address is where a check finds the URL it calls.
+type Address struct {
+	// Parameter is the SSM parameter (a name starting with /) that holds the base URL, such as
+	// https://example.com, written by PublishAddress in the stack that makes the address.
+	Parameter string
+	// Region is the parameter's region.
+	Region string
+	// Known is the base URL when synthesis knows it (a domain from config): the check calls it
+	// when the parameter exists but cannot be read (SSM failing in its region). Default: none;
+	// the check then fails.
+	Known string
+}
+
+// Check is one URL a canary calls.
+type Check struct {
+	// Name names the step in the run's report: lowercase words joined by hyphens, such as site,
+	// api or health-us-east-1.
+	Name    string
+	Address Address
+	// Path follows the base URL: /, /health, /.platform/health/us-east-1.
+	Path string
+}
+
+// Props configures a canary. Every field is required.
+type Props struct {
+	// Name is the canary's name: 1 to MaxNameLength of a-z, 0-9, - and _, unique in the account
+	// and region (a canary kept under it blocks the next create).
+	Name string
+	// Checks are what each run calls, in order.
+	Checks []Check
+	// Key encrypts the artifacts (the run's log and report).
+	Key awskms.IKey
+	// Every is the interval between runs: whole minutes, 1 to 60.
+	Every awscdk.Duration
+	// RetentionDays is how long Synthetics keeps the runs and the bucket their artifacts,
+	// 1 to 455 days.
+	RetentionDays float64
+}
+
+// Probe is a canary and what it owns.
+type Probe struct {
+	constructs.Construct
+	Canary awssynthetics.Canary
+	// Artifacts is the canary's artifacts bucket: its own, so that its role writes nowhere else.
+	Artifacts awss3.Bucket
+	// Role is the canary's execution role.
+	Role awsiam.Role
+	// Name is the canary's name (Props.Name).
+	Name string
+}
+
+var (
+	namePattern  = regexp.MustCompile(`^[0-9a-z_-]+$`)
+	stepPattern  = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+	maxRetention = 455.0
+)
+
+// check fails with every problem of p, the way a construct fails: a panic naming its path.
+func (p Props) check(scope constructs.Construct, id string) {
+	c := props.Check(scope, id, "probes.New")
+	if c.Require("Props.Name", p.Name != "", "name the canary, such as acme-prod-1a2b3c (CanaryName derives one)") {
+		if len(p.Name) > MaxNameLength || !namePattern.MatchString(p.Name) {
+			c.Failf("Props.Name", "%q: give 1 to %d of a-z, 0-9, - and _ (Synthetics names the canary's function and log group after its first %d characters)",
+				p.Name, MaxNameLength, MaxNameLength)
+		}
+	}
+	c.Require("Props.Checks", len(p.Checks) > 0, "list what the canary calls, such as the site's root")
+	seen := map[string]bool{}
+	for i, check := range p.Checks {
+		field := fmt.Sprintf("Props.Checks[%d]", i)
+		switch {
+		case !stepPattern.MatchString(check.Name):
+			c.Failf(field+".Name", "%q: give lowercase words joined by hyphens, such as health-us-east-1", check.Name)
+		case seen[check.Name]:
+			c.Failf(field+".Name", "%q is used twice; each check is one step of the run's report", check.Name)
+		}
+		seen[check.Name] = true
+		if !strings.HasPrefix(check.Address.Parameter, "/") {
+			c.Failf(field+".Address.Parameter", "%q: give the SSM parameter's name, starting with /", check.Address.Parameter)
+		}
+		c.Require(field+".Address.Region", check.Address.Region != "", "give the parameter's region, such as us-east-1")
+		if known := check.Address.Known; known != "" && !strings.HasPrefix(known, "https://") && !strings.HasPrefix(known, "http://") {
+			c.Failf(field+".Address.Known", "%q: give a base URL such as https://example.com, or nothing", known)
+		}
+		if !strings.HasPrefix(check.Path, "/") {
+			c.Failf(field+".Path", "%q: give a path starting with /", check.Path)
+		}
+	}
+	c.Require("Props.Key", p.Key != nil, "give the key that encrypts the artifacts")
+	if c.Require("Props.Every", p.Every != nil, "give the interval between runs, such as awscdk.Duration_Minutes(5)") && !*p.Every.IsUnresolved() {
+		if minutes := *p.Every.ToMinutes(&awscdk.TimeConversionOptions{Integral: jsii.Bool(false)}); minutes < 1 || minutes > 60 || minutes != float64(int(minutes)) {
+			c.Failf("Props.Every", "%v minutes: give whole minutes, 1 to 60", minutes)
+		}
+	}
+	if p.RetentionDays < 1 || p.RetentionDays > maxRetention || p.RetentionDays != float64(int(p.RetentionDays)) {
+		c.Failf("Props.RetentionDays", "%v: give whole days, 1 to %v (what Synthetics keeps runs for)", p.RetentionDays, maxRetention)
+	}
+	c.Done()
+}
+
+// New creates the canary, its role and its artifacts bucket.
+func New(scope constructs.Construct, id string, p Props) *Probe {
+	p.check(scope, id)
+	c := constructs.NewConstruct(scope, jsii.String(id))
+	stack := awscdk.Stack_Of(c)
+	retention := awscdk.Duration_Days(jsii.Number(p.RetentionDays))
+
+	// The canary's own bucket: encrypted with the key, private, TLS only, writable by the
+	// canary's role alone, emptied after the runs' retention. Kept when the stack goes, like the
+	// platform's other log buckets (CloudFormation cannot delete a bucket with objects in it);
+	// its name is generated, so a kept bucket never blocks the next create.
+	bucket := awss3.NewBucket(c, jsii.String("Artifacts"), &awss3.BucketProps{
+		Encryption:        awss3.BucketEncryption_KMS,
+		EncryptionKey:     p.Key,
+		BucketKeyEnabled:  jsii.Bool(true),
+		BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
+		EnforceSSL:        jsii.Bool(true),
+		ObjectOwnership:   awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
+		LifecycleRules: &[]*awss3.LifecycleRule{{
+			Expiration:                          retention,
+			AbortIncompleteMultipartUploadAfter: awscdk.Duration_Days(jsii.Number(1)),
+		}},
+		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+	})
+	compliance.Accept(bucket, compliance.Accepted{Rule: "AwsSolutions-S1",
+		Reason: "The bucket holds only its canary's run artifacts, which only the canary's role may write; server access logs would record those writes every few minutes and nothing else."})
+
+	role := awsiam.NewRole(c, jsii.String("Role"), &awsiam.RoleProps{
+		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
+		Description: jsii.String("Runs the canary " + p.Name + ": writes its artifacts and metrics, reads the addresses it calls"),
+	})
+	// What CreateCanary requires of an execution role (ExecutionRoleArn), each narrowed to this
+	// canary: its bucket, its metric namespace, its own log group.
+	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions: jsii.Strings("s3:PutObject"), Resources: jsii.Strings(*bucket.ArnForObjects(jsii.String("*"))),
+	}))
+	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions: jsii.Strings("s3:GetBucketLocation"), Resources: &[]*string{bucket.BucketArn()},
+	}))
+	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions: jsii.Strings("s3:ListAllMyBuckets"), Resources: jsii.Strings("*"),
+	}))
+	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions: jsii.Strings("cloudwatch:PutMetricData"), Resources: jsii.Strings("*"),
+		Conditions: &map[string]any{"StringEquals": map[string]any{"cloudwatch:namespace": "CloudWatchSynthetics"}},
+	}))
+	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions:   jsii.Strings("logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"),
+		Resources: jsii.Strings(LogGroupArn(*stack.Region(), *stack.Account(), p.Name)),
+	}))
+	parameters := map[string]bool{}
+	for _, check := range p.Checks {
+		arn := ParameterArn(check.Address.Region, *stack.Account(), check.Address.Parameter)
+		if !parameters[arn] {
+			parameters[arn] = true
+			role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+				Actions: jsii.Strings("ssm:GetParameter"), Resources: jsii.Strings(arn),
+			}))
+		}
+	}
+	// Only the canary writes its artifacts: a bucket policy refuses anyone else's objects.
+	bucket.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("OnlyTheCanaryWritesArtifacts"),
+		Effect:     awsiam.Effect_DENY,
+		Principals: &[]awsiam.IPrincipal{awsiam.NewAnyPrincipal()},
+		Actions:    jsii.Strings("s3:PutObject"),
+		Resources:  jsii.Strings(*bucket.ArnForObjects(jsii.String("*"))),
+		Conditions: &map[string]any{"ArnNotEquals": map[string]any{"aws:PrincipalArn": role.RoleArn()}},
+	}))
+
+	checks, err := json.Marshal(scriptChecks(p.Checks))
+	if err != nil {
+		panic(err)
+	}
+	canary := awssynthetics.NewCanary(c, jsii.String("Canary"), &awssynthetics.CanaryProps{
+		CanaryName: jsii.String(p.Name),
+		Runtime:    awssynthetics.NewRuntime(jsii.String(Runtime), awssynthetics.RuntimeFamily_NODEJS),
+		Test: awssynthetics.Test_Custom(&awssynthetics.CustomTestOptions{
+			Code: awssynthetics.Code_FromInline(jsii.String(script)), Handler: jsii.String("index.handler"),
+		}),
+		Schedule:                awssynthetics.Schedule_Rate(p.Every),
+		Role:                    role,
+		ArtifactsBucketLocation: &awssynthetics.ArtifactsBucketLocation{Bucket: bucket},
+		SuccessRetentionPeriod:  retention,
+		FailureRetentionPeriod:  retention,
+		Memory:                  awscdk.Size_Mebibytes(jsii.Number(memoryMiB)),
+		Timeout:                 awscdk.Duration_Seconds(jsii.Number(timeoutSeconds)),
+		EnvironmentVariables: &map[string]*string{
+			ChecksVariable:  jsii.String(string(checks)),
+			TimeoutVariable: jsii.String(fmt.Sprint(RequestTimeoutMs)),
+		},
+		// Synthetics deletes the Lambda function and layers it made when the canary goes
+		// (ProvisionedResourceCleanup AUTOMATIC).
+		ProvisionedResourceCleanup: jsii.Bool(true),
+		StartAfterCreation:         jsii.Bool(true),
+	})
+	// Artifacts encrypted with the key (SSE-KMS). Set on the resource rather than through the
+	// construct's artifactS3KmsKey, which would grant the role kms:Encrypt and kms:ReEncrypt* as
+	// well: writing objects under SSE-KMS takes kms:GenerateDataKey, and kms:Decrypt for a
+	// multipart upload ("Encrypting canary artifacts": the role must be able to encrypt with the
+	// key; the people reading artifacts need kms:Decrypt through their own policies).
+	canary.Node().DefaultChild().(awssynthetics.CfnCanary).SetArtifactConfig(&awssynthetics.CfnCanary_ArtifactConfigProperty{
+		S3Encryption: &awssynthetics.CfnCanary_S3EncryptionProperty{EncryptionMode: jsii.String("SSE_KMS"), KmsKeyArn: p.Key.KeyArn()},
+	})
+	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions: jsii.Strings("kms:GenerateDataKey", "kms:Decrypt"), Resources: &[]*string{p.Key.KeyArn()},
+	}))
+	// The canary starts running when it is created: it waits for its role's policy, or its
+	// first runs could not write their artifacts and metrics.
+	canary.Node().AddDependency(role)
+	compliance.Accept(role, compliance.Accepted{Rule: "AwsSolutions-IAM5",
+		AppliesTo: []string{
+			"Resource::*", `/^Resource::<.*Artifacts.*\.Arn>\/\*$/`, `/^Resource::arn:aws:logs:.*:log-group:\/aws\/lambda\/cwsyn-.*-\*$/`,
+		},
+		Reason: "What Synthetics requires of a canary's role, narrowed where IAM can: s3:ListAllMyBuckets has no resource, PutMetricData is held to the CloudWatchSynthetics namespace by condition; the objects of the canary's own bucket; the log group Lambda creates for this canary's function (its name ends with an ID Synthetics generates)."})
+	return &Probe{Construct: c, Canary: canary, Artifacts: bucket, Role: role, Name: p.Name}
+}
+
+// scriptCheck is a check as canary.js reads it from PROBE_CHECKS.
+type scriptCheck struct {
+	Name      string `json:"name"`
+	Parameter string `json:"parameter"`
+	Region    string `json:"region"`
+	Path      string `json:"path"`
+	Known     string `json:"known,omitempty"`
+}
+
+func scriptChecks(checks []Check) []scriptCheck {
+	out := make([]scriptCheck, len(checks))
+	for i, c := range checks {
+		out[i] = scriptCheck{Name: c.Name, Parameter: c.Address.Parameter, Region: c.Address.Region, Path: c.Path, Known: c.Address.Known}
+	}
+	return out
+}
+
+// LogGroupArn is the log group Lambda creates for a canary's function, /aws/lambda/cwsyn-<name>-<id>
+// (DeleteCanary: Synthetics names it after the canary's first 21 characters).
+func LogGroupArn(region, account, canary string) string {
+	return fmt.Sprintf("arn:aws:logs:%s:%s:log-group:/aws/lambda/cwsyn-%s-*", region, account, canary)
+}
+
+// ParameterArn is the ARN of the SSM parameter name (starting with /) in region.
+func ParameterArn(region, account, name string) string {
+	return fmt.Sprintf("arn:aws:ssm:%s:%s:parameter%s", region, account, name)
+}
