@@ -12,6 +12,7 @@ import (
 	"github.com/example/platform/lib/alerts"
 	"github.com/example/platform/lib/config"
 	"github.com/example/platform/lib/edge"
+	"github.com/example/platform/lib/monitoring"
 )
 
 // EdgeStack is an environment's CloudFront distribution, web ACL, health checks and DNS, in
@@ -21,6 +22,8 @@ type EdgeStack struct {
 	Edge *edge.Edge
 	// URL is the output holding the site's address.
 	URL awscdk.CfnOutput
+	// Grafana is the environment's Managed Grafana workspace; nil unless monitoring.grafana.
+	Grafana *monitoring.Grafana
 }
 
 // AcceleratorStack is an environment's Global Accelerator, in us-west-2.
@@ -73,11 +76,15 @@ func NewEdgeStack(stage awscdk.Stage, place placement, regions []*RegionStacks) 
 	}
 	e := edge.New(stack, "Edge", props)
 	newEnvironmentDashboard(stack, place, regions, e)
+	var grafana *monitoring.Grafana
+	if env.Monitoring.GrafanaOn() {
+		grafana = newGrafana(stack, place, regions)
+	}
 	url := awscdk.NewCfnOutput(stack, jsii.String("SiteUrl"), &awscdk.CfnOutputProps{
 		Value: e.URL, Description: jsii.String("The site and API through CloudFront"),
 	})
 	awscdk.NewCfnOutput(stack, jsii.String("DistributionDomainName"), &awscdk.CfnOutputProps{Value: e.Distribution.DistributionDomainName()})
-	return &EdgeStack{Stack: stack, Edge: e, URL: url}
+	return &EdgeStack{Stack: stack, Edge: e, URL: url, Grafana: grafana}
 }
 
 // alarmTopic sends the edge's alarms to the platform's alert addresses.
