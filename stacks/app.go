@@ -14,6 +14,7 @@ import (
 	"github.com/example/platform/lib/config"
 	"github.com/example/platform/lib/database"
 	"github.com/example/platform/lib/edge"
+	"github.com/example/platform/lib/logsearch"
 	"github.com/example/platform/lib/monitoring"
 	"github.com/example/platform/lib/network"
 	"github.com/example/platform/lib/service"
@@ -40,6 +41,9 @@ type appInputs struct {
 	// events is the region's events stack: the service publishes to its bus and stream and
 	// works through its queue.
 	events *EventsStack
+	// lake is the region's lake stack: with log search, the service's logs go to its delivery
+	// stream.
+	lake *LakeStack
 	// peeringRoutes send traffic back over the peering connections later regions requested.
 	peeringRoutes []network.PeerRoute
 }
@@ -138,6 +142,13 @@ func NewAppStack(stage awscdk.Stage, place placement, in appInputs) *AppStack {
 	database.GrantClient(stack, svc.TaskRole, database.ClientProps{
 		SecretName: DatabaseSecretName(p.Name, env.Name), GlobalClusterIdentifier: GlobalClusterIdentifier(p.Name, env.Name), Key: in.keys.Key.Key,
 	})
+	if in.lake != nil && in.lake.LogSearch != nil {
+		// Every event of the service's log group (the application's, the collector's and
+		// Service Connect's streams) is searchable in the region's collection.
+		logsearch.NewSubscription(stack, "LogSearchSubscription", logsearch.SubscriptionProps{
+			LogGroup: svc.Logs, DeliveryStreamArn: in.lake.LogSearch.DeliveryStream.AttrArn(),
+		})
+	}
 	return &AppStack{Stack: stack, Service: svc, Monitoring: newRegionMonitoring(stack, place, svc, in.events), Prometheus: prometheus}
 }
 

@@ -404,6 +404,7 @@ var replacingProperties = map[string][]string{
 	"AWS::SQS::Queue":                           {"FifoQueue", "QueueName"},
 	"AWS::Kinesis::Stream":                      {"Name"},
 	"AWS::APS::Workspace":                       {"KmsKeyArn"},
+	"AWS::KinesisFirehose::DeliveryStream":      {"DeliveryStreamName", "DeliveryStreamType", "KinesisStreamSourceConfiguration", "MSKSourceConfiguration"},
 }
 
 const weakReferencesGolden = "testdata/weakly-referenced.json"
