@@ -224,9 +224,15 @@ func New(scope constructs.Construct, id string, p Props) *LogSearch {
 		Actions: jsii.Strings("aoss:APIAccessAll"), Resources: &[]*string{search.AttrArn()},
 	}))
 	p.Bucket.GrantPut(role, jsii.String(p.ErrorPrefix+"*"))
+	// The rest of the S3 backup's documented policy ("Grant Firehose access to an Amazon S3
+	// destination"), as the event delivery has it: the bucket's region, listing and the multipart
+	// uploads it may abort, on the bucket; reading back what it wrote, under its prefix only.
 	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Actions:   jsii.Strings("s3:GetBucketLocation", "s3:ListBucketMultipartUploads"),
+		Actions:   jsii.Strings("s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"),
 		Resources: &[]*string{p.Bucket.BucketArn()},
+	}))
+	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions: jsii.Strings("s3:GetObject"), Resources: &[]*string{p.Bucket.ArnForObjects(jsii.String(p.ErrorPrefix + "*"))},
 	}))
 	// Firehose reads the function's configuration and invokes it ("Grant Firehose access to a
 	// public OpenSearch Serverless destination": lambda:InvokeFunction and
