@@ -15,6 +15,7 @@ import (
 	"github.com/example/platform/lib/database"
 	"github.com/example/platform/lib/drills"
 	"github.com/example/platform/lib/edge"
+	"github.com/example/platform/lib/logsearch"
 	"github.com/example/platform/lib/monitoring"
 	"github.com/example/platform/lib/network"
 	"github.com/example/platform/lib/probes"
@@ -47,6 +48,9 @@ type appInputs struct {
 	// events is the region's events stack: the service publishes to its bus and stream and
 	// works through its queue.
 	events *EventsStack
+	// lake is the region's lake stack: with log search, the service's logs go to its delivery
+	// stream.
+	lake *LakeStack
 	// peeringRoutes send traffic back over the peering connections later regions requested.
 	peeringRoutes []network.PeerRoute
 }
@@ -145,6 +149,13 @@ func NewAppStack(stage awscdk.Stage, place placement, in appInputs) *AppStack {
 	database.GrantClient(stack, svc.TaskRole, database.ClientProps{
 		SecretName: DatabaseSecretName(p.Name, env.Name), GlobalClusterIdentifier: GlobalClusterIdentifier(p.Name, env.Name), Key: in.keys.Key.Key,
 	})
+	if in.lake != nil && in.lake.LogSearch != nil {
+		// Every event of the service's log group (the application's, the collector's and
+		// Service Connect's streams) is searchable in the region's collection.
+		logsearch.NewSubscription(stack, "LogSearchSubscription", logsearch.SubscriptionProps{
+			LogGroup: svc.Logs, DeliveryStreamArn: in.lake.LogSearch.DeliveryStream.AttrArn(),
+		})
+	}
 	probe := newRegionProbe(stack, place, in.keys.Key.Key)
 	regionMonitoring := newRegionMonitoring(stack, place, svc, in.events)
 	return &AppStack{

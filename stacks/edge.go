@@ -12,6 +12,7 @@ import (
 	"github.com/example/platform/lib/alerts"
 	"github.com/example/platform/lib/config"
 	"github.com/example/platform/lib/edge"
+	"github.com/example/platform/lib/monitoring"
 	"github.com/example/platform/lib/probes"
 )
 
@@ -22,6 +23,8 @@ type EdgeStack struct {
 	Edge *edge.Edge
 	// URL is the output holding the site's address.
 	URL awscdk.CfnOutput
+	// Grafana is the environment's Managed Grafana workspace; nil unless monitoring.grafana.
+	Grafana *monitoring.Grafana
 }
 
 // AcceleratorStack is an environment's Global Accelerator, in us-west-2.
@@ -74,13 +77,17 @@ func NewEdgeStack(stage awscdk.Stage, place placement, regions []*RegionStacks) 
 	}
 	e := edge.New(stack, "Edge", props)
 	newEnvironmentDashboard(stack, place, regions, e)
+	var grafana *monitoring.Grafana
+	if env.Monitoring.GrafanaOn() {
+		grafana = newGrafana(stack, place, regions)
+	}
 	url := awscdk.NewCfnOutput(stack, jsii.String("SiteUrl"), &awscdk.CfnOutputProps{
 		Value: e.URL, Description: jsii.String("The site and API through CloudFront"),
 	})
 	awscdk.NewCfnOutput(stack, jsii.String("DistributionDomainName"), &awscdk.CfnOutputProps{Value: e.Distribution.DistributionDomainName()})
 	// Where the canaries call the site and every region's health route (stacks/probes.go).
 	probes.PublishAddress(stack, "SiteAddress", SiteAddressParameter(platform.Name, env.Name), e.URL)
-	return &EdgeStack{Stack: stack, Edge: e, URL: url}
+	return &EdgeStack{Stack: stack, Edge: e, URL: url, Grafana: grafana}
 }
 
 // alarmTopic sends the edge's alarms to the platform's alert addresses.

@@ -7,6 +7,7 @@ import (
 
 	"github.com/example/platform/lib/datalake"
 	"github.com/example/platform/lib/events"
+	"github.com/example/platform/lib/logsearch"
 )
 
 // LakeStack holds a region's data lake bucket and what writes into it: replication (in the
@@ -19,6 +20,9 @@ type LakeStack struct {
 	Lake *datalake.Lake
 	// EventDelivery writes the region's events into the lake.
 	EventDelivery *events.Delivery
+	// LogSearch is the region's log search collection and the delivery stream the service's
+	// logs reach it by; nil unless monitoring.openSearch.
+	LogSearch *logsearch.LogSearch
 }
 
 // NewLakeStack creates the region's lake, encrypted with the region's key; in the primary
@@ -51,5 +55,26 @@ func NewLakeStack(stage awscdk.Stage, place placement, key *KeysStack, ev *Event
 		BufferSeconds: float64(env.Events.DeliveryBufferSeconds),
 		LogRetention:  logRetention(env),
 	})
-	return &LakeStack{Stack: stack, Lake: lake, EventDelivery: delivery}
+	return &LakeStack{Stack: stack, Lake: lake, EventDelivery: delivery, LogSearch: newLogSearch(stack, place, key, lake)}
+}
+
+// newLogSearch is the region's log search when the environment asks for it, in the lake stack:
+// a store of the region's data beside the lake, termination-protected where the environment is,
+// and not replaced when the app stack is (which subscribes its log group to it). Each region has
+// its own, as its events and lake: logs stay in their region, a region's failure takes only its
+// own search away, and no log crosses a region. What cannot be indexed lands in the lake under
+// logs-errors/, encrypted with the region's key, and expires as the logs do.
+func newLogSearch(stack awscdk.Stack, place placement, key *KeysStack, lake *datalake.Lake) *logsearch.LogSearch {
+	p, env := place.platform, place.env
+	if !env.Monitoring.OpenSearchOn() {
+		return nil
+	}
+	return logsearch.New(stack, "LogSearch", logsearch.Props{
+		Name:          LogSearchName(p.Name, env.Name),
+		Key:           key.Key.Key,
+		Readers:       env.Monitoring.LogReaders,
+		RetentionDays: float64(env.Monitoring.LogRetentionDays),
+		Bucket:        lake.Bucket,
+		LogRetention:  logRetention(env),
+	})
 }

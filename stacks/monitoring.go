@@ -2,10 +2,12 @@ package stacks
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
+	"github.com/aws/jsii-runtime-go"
 
 	"github.com/example/platform/lib/alerts"
 	"github.com/example/platform/lib/config"
@@ -92,4 +94,48 @@ func newEnvironmentDashboard(stack awscdk.Stack, place placement, regions []*Reg
 		Overview:     monitoring.OverviewSignals,
 		HealthAlarms: health,
 	})
+}
+
+// newGrafana is the environment's Managed Grafana workspace, in the edge stack: one per
+// environment, in us-east-1 (where Amazon Managed Grafana is offered, and where the stack that
+// already reads every region's app stack deploys, last). Its role may query exactly the
+// environment's Prometheus workspaces, by the ARNs those stacks output, and CloudWatch and
+// X-Ray. The outputs are what the first login needs: the workspace's address and each region's
+// Prometheus query URL for its data sources.
+func newGrafana(stack awscdk.Stack, place placement, regions []*RegionStacks) *monitoring.Grafana {
+	p, env := place.platform, place.env
+	var workspaces []*string
+	for _, r := range regions {
+		if r.App.Prometheus != nil {
+			workspaces = append(workspaces, r.App.Prometheus.Arn)
+		}
+	}
+	grafana := monitoring.NewGrafana(stack, "Grafana", monitoring.GrafanaProps{
+		Name:        GrafanaWorkspaceName(p.Name, env.Name),
+		Description: fmt.Sprintf("%s %s: Prometheus in every region, CloudWatch, X-Ray", p.Name, env.Name),
+		Prometheus:  workspaces,
+	})
+	awscdk.NewCfnOutput(stack, jsii.String("GrafanaUrl"), &awscdk.CfnOutputProps{
+		Value: grafana.URL, Description: jsii.String("Sign in through IAM Identity Center (README: Monitoring and alarms)"),
+	})
+	for _, r := range regions {
+		if r.App.Prometheus != nil {
+			awscdk.NewCfnOutput(stack, jsii.String("PrometheusQueryUrl"+outputSuffix(r.Region.Region)), &awscdk.CfnOutputProps{
+				Value:       r.App.Prometheus.Workspace.AttrPrometheusEndpoint(),
+				Description: jsii.String("Grafana's Prometheus data source URL for " + r.Region.Region + " (SigV4, region " + r.Region.Region + ")"),
+			})
+		}
+	}
+	return grafana
+}
+
+// outputSuffix is a region as an output's logical ID takes it: eu-west-1 becomes EuWest1.
+func outputSuffix(region string) string {
+	var b strings.Builder
+	for _, part := range strings.Split(region, "-") {
+		if part != "" {
+			b.WriteString(strings.ToUpper(part[:1]) + part[1:])
+		}
+	}
+	return b.String()
 }

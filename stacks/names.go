@@ -269,3 +269,17 @@ func APIAddressParameter(platform, environment string) string {
 func ObserverHealthAlarmName(platform, environment, region string) string {
 	return MonitoringName(platform, environment, region) + "-observer-health"
 }
+
+// GrafanaWorkspaceName names an environment's Managed Grafana workspace (names need not be
+// unique; this one says whose it is).
+func GrafanaWorkspaceName(platform, environment string) string {
+	return fmt.Sprintf("%s-%s", platform, environment)
+}
+
+// LogSearchName names an environment's OpenSearch Serverless collection in each region, and its
+// encryption, network, data access and lifecycle policies (each kind has its own namespace).
+// Collection names are unique per account and region and at most 28 characters
+// (config.MaxLogSearchNameLength); policy names at most 32.
+func LogSearchName(platform, environment string) string {
+	return fmt.Sprintf("%s-%s", platform, environment)
+}

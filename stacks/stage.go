@@ -41,7 +41,8 @@ type RegionStacks struct {
 // secondaries', and those one after another in config order (they join its global cluster);
 // each region's events after its keys; the secondaries' lakes before the primary's (it
 // replicates into them), each after its region's events (it delivers them); each region's app
-// after its data and events; the edge and the accelerator, which front every region's load
+// after its data and events, and with log search after its lake (its log group subscribes to the
+// lake stack's delivery stream); the edge and the accelerator, which front every region's load
 // balancers, last. The observer's stack waits for nothing (its canary reads where to call at
 // run time).
 func NewEnvironmentStage(scope constructs.Construct, platform *config.Platform, env config.Environment) *EnvironmentStage {
@@ -95,7 +96,7 @@ func NewEnvironmentStage(scope constructs.Construct, platform *config.Platform, 
 	}
 
 	for i, r := range result.Regions {
-		in := appInputs{network: r.Network, keys: r.Keys, data: r.Data, events: r.Events, peeringRoutes: peeringReturnRoutes(env, result.Regions, i)}
+		in := appInputs{network: r.Network, keys: r.Keys, data: r.Data, events: r.Events, lake: r.Lake, peeringRoutes: peeringReturnRoutes(env, result.Regions, i)}
 		r.App = NewAppStack(stage, places[i], in)
 	}
 	result.Edge = NewEdgeStack(stage, places[0].at(EdgeRegion), result.Regions)

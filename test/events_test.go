@@ -212,9 +212,9 @@ func TestEvents_EveryRegionHasItsBusArchiveQueuesStreamAndDeliveryEncryptedWithT
 		}
 
 		lake := a.byName[stacks.StackName(p.Config.Name, env.Name, region.Region, stacks.TierLake)]
-		deliveries := resourcesOf(lake, "AWS::KinesisFirehose::DeliveryStream")
+		deliveries := eventDeliveries(lake)
 		if len(deliveries) != 1 {
-			t.Fatalf("%s: want one delivery stream, found %d", lake.Name, len(deliveries))
+			t.Fatalf("%s: want one delivery stream from the event stream, found %d", lake.Name, len(deliveries))
 		}
 		for id, delivery := range deliveries {
 			props := propertiesOf(delivery)
@@ -466,7 +466,7 @@ func TestEvents_FirehoseWritesOnlyItsPrefixesOfTheLakeWithTheRegionsKey(t *testi
 	eachEventRegion(t, func(t *testing.T, a *deployed, p *testkit.Platform, env config.Environment, region config.Region) {
 		tier := eventTierOf(t, a, p, env, region)
 		lake := a.byName[stacks.StackName(p.Config.Name, env.Name, region.Region, stacks.TierLake)]
-		for id, delivery := range resourcesOf(lake, "AWS::KinesisFirehose::DeliveryStream") {
+		for id, delivery := range eventDeliveries(lake) {
 			props := propertiesOf(delivery)
 			s3 := props["ExtendedS3DestinationConfiguration"].(map[string]any)
 			source := props["KinesisStreamSourceConfiguration"].(map[string]any)
@@ -544,7 +544,7 @@ func folder(prefix any) string {
 func TestEvents_DeliveryPartitionsByTypeAndDayCompressedWithTheConfiguredBuffer(t *testing.T) {
 	eachEventRegion(t, func(t *testing.T, a *deployed, p *testkit.Platform, env config.Environment, region config.Region) {
 		lake := a.byName[stacks.StackName(p.Config.Name, env.Name, region.Region, stacks.TierLake)]
-		for id, delivery := range resourcesOf(lake, "AWS::KinesisFirehose::DeliveryStream") {
+		for id, delivery := range eventDeliveries(lake) {
 			s3 := propertiesOf(delivery)["ExtendedS3DestinationConfiguration"].(map[string]any)
 			buffer := s3["BufferingHints"].(map[string]any)
 			partitioning, _ := s3["DynamicPartitioningConfiguration"].(map[string]any)
@@ -750,4 +750,16 @@ func TestEvents_RegionsKeyLetsEventBridgeUseItForTheAccountsBusesAndQueues(t *te
 			}
 		}
 	})
+}
+
+// eventDeliveries are the lake stack's delivery streams that read the event stream (with log
+// search on, the stack also has the one that indexes the service's logs: lib/logsearch).
+func eventDeliveries(lake *assembly.Stack) resources {
+	out := resources{}
+	for id, delivery := range resourcesOf(lake, "AWS::KinesisFirehose::DeliveryStream") {
+		if propertiesOf(delivery)["DeliveryStreamType"] == "KinesisStreamAsSource" {
+			out[id] = delivery
+		}
+	}
+	return out
 }

@@ -164,8 +164,9 @@ var nameProperties = map[string]string{
 
 // namelessTypes have no name CloudFormation could collide on.
 // An AMP workspace's alias need not be unique (Amazon Managed Service for Prometheus user guide,
-// "Create a workspace"): a kept workspace never blocks the next create.
-var namelessTypes = map[string]bool{"AWS::KMS::Key": true, "AWS::KMS::ReplicaKey": true, "AWS::APS::Workspace": true}
+// "Create a workspace"), nor a Managed Grafana workspace's name (CreateWorkspace, workspaceName:
+// "It does not have to be unique"): a kept workspace never blocks the next create.
+var namelessTypes = map[string]bool{"AWS::KMS::Key": true, "AWS::KMS::ReplicaKey": true, "AWS::APS::Workspace": true, "AWS::Grafana::Workspace": true}
 
 // retainingPolicies keep a resource when its stack (or, for Retain, its failed create) goes.
 var retainingPolicies = map[string]bool{"Retain": true, "RetainExceptOnCreate": true}
@@ -405,6 +406,8 @@ var replacingProperties = map[string][]string{
 	"AWS::Events::EventBus":                     {"EventSourceName", "Name"},
 	"AWS::SQS::Queue":                           {"FifoQueue", "QueueName"},
 	"AWS::Kinesis::Stream":                      {"Name"},
+	"AWS::APS::Workspace":                       {"KmsKeyArn"},
+	"AWS::KinesisFirehose::DeliveryStream":      {"DeliveryStreamName", "DeliveryStreamType", "KinesisStreamSourceConfiguration", "MSKSourceConfiguration"},
 }
 
 const weakReferencesGolden = "testdata/weakly-referenced.json"

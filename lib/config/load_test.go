@@ -96,6 +96,10 @@ func TestLoad_AppliesDefaultsToAMinimalConfig(t *testing.T) {
 	if env.Drills != (config.Drills{StopTaskPercent: 50, AZDisruptionMinutes: 10}) {
 		t.Errorf("drills = %+v, want 50 %% of the tasks and 10 minutes", env.Drills)
 	}
+	// Grafana needs IAM Identity Center and OpenSearch costs by the hour: both wait to be asked for.
+	if m := env.Monitoring; !m.PrometheusOn() || m.GrafanaOn() || m.OpenSearchOn() {
+		t.Errorf("monitoring stores: prometheus %v, grafana %v, openSearch %v; want on, off, off by default", m.PrometheusOn(), m.GrafanaOn(), m.OpenSearchOn())
+	}
 	if env.Database.EngineVersion != config.DefaultEngineVersion || env.Database.EngineMajorVersion() != "16" {
 		t.Errorf("database = %+v, want engine %s", env.Database, config.DefaultEngineVersion)
 	}
@@ -254,6 +258,10 @@ func TestLoad_RejectsEachInvalidFixture(t *testing.T) {
 		{"step-minutes-zero-after-default", "environments[0].deployment.stepMinutes", "-1: must be 1 to 1440"},
 		{"bad-log-retention", "environments[0].monitoring.logRetentionDays", "45 is not a retention period CloudWatch Logs accepts; use one of 1, 3, 5, 7, 14, 30, 60, 90,"},
 		{"threshold-out-of-range", "environments[0].monitoring.thresholds.http5xxPercent", "150: give a percentage from 1 to 100"},
+		{"opensearch-without-log-readers", "environments[0].monitoring.logReaders", "required when openSearch is on: name the IAM roles of account 111111111111 that may search the logs"},
+		{"log-reader-outside-account", "environments[0].monitoring.logReaders[0]", "arn:aws:iam::999999999999:role/OnCall is not in the environment's account 111111111111"},
+		{"bad-log-reader", "environments[0].monitoring.logReaders[0]", `"arn:aws:iam::111111111111:user/dale" is not valid; want the ARN of an IAM role of the environment's account`},
+		{"opensearch-collection-name-too-long", "environments[0].monitoring.openSearch", `the log search collection would be named "averylongplatfor-preproductio" (29 characters); OpenSearch Serverless takes at most 28`},
 		{"bad-engine-version", "environments[0].database.engineVersion", `"16" is not an Aurora PostgreSQL version`},
 		{"engine-without-global-database", "environments[0].database.engineVersion", "12.22: Aurora global databases need PostgreSQL 13 to 17"},
 		{"platform-name-too-long", "name", `"averyveryverylongname" is not valid; want 2-16 lowercase letters`},

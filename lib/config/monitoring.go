@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 )
@@ -24,6 +25,18 @@ type Monitoring struct {
 	// CanaryRetentionDays is how long Synthetics keeps each canary's runs and their artifacts
 	// bucket keeps the files (logs, reports), 1 to 455 (Synthetics' range). Default: 30.
 	CanaryRetentionDays int `json:"canaryRetentionDays,omitempty"`
+	// Grafana gives the environment an Amazon Managed Grafana workspace (in the edge stack,
+	// us-east-1) whose role reads the environment's Prometheus workspaces in every region,
+	// CloudWatch and X-Ray. Users sign in through IAM Identity Center, which must be enabled
+	// first. Default: false (cost, and the Identity Center prerequisite).
+	Grafana *bool `json:"grafana,omitempty"`
+	// OpenSearch gives each region an OpenSearch Serverless collection that the service's logs
+	// are delivered to, for search; LogReaders may read it. Default: false (its floor is two
+	// OpenSearch Compute Units per region, billed by the hour).
+	OpenSearch *bool `json:"openSearch,omitempty"`
+	// LogReaders are the IAM roles of the environment's account that may search the logs in
+	// OpenSearch (its data access policy names them). Required when OpenSearch is on.
+	LogReaders []string `json:"logReaders,omitempty"`
 }
 
 // Thresholds are when each alarm fires (README: Alarms). Every field has a default.
@@ -62,6 +75,8 @@ type Thresholds struct {
 const (
 	DefaultLogRetentionDays          = 90
 	DefaultPrometheus                = true
+	DefaultGrafana                   = false
+	DefaultOpenSearch                = false
 	DefaultServiceCPUPercent         = 85
 	DefaultServiceMemoryPercent      = 85
 	DefaultHTTP5xxPercent            = 5
@@ -94,9 +109,25 @@ var LogRetentionPeriods = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 
 // PrometheusOn says whether the environment has a Prometheus workspace per region.
 func (m Monitoring) PrometheusOn() bool { return m.Prometheus == nil || *m.Prometheus }
 
+// GrafanaOn says whether the environment has a Managed Grafana workspace.
+func (m Monitoring) GrafanaOn() bool { return m.Grafana != nil && *m.Grafana }
+
+// OpenSearchOn says whether each region's service logs go to an OpenSearch Serverless collection.
+func (m Monitoring) OpenSearchOn() bool { return m.OpenSearch != nil && *m.OpenSearch }
+
+// MaxLogSearchNameLength is the longest OpenSearch Serverless collection name CloudFormation
+// accepts (AWS::OpenSearchServerless::Collection Name: 3-28 characters). The platform names an
+// environment's collection <platform>-<env>, which the longest names config accepts (16 and
+// 12) would take past it.
+const MaxLogSearchNameLength = 28
+
+var logReaderPattern = regexp.MustCompile(`^arn:aws:iam::(\d{12}):role/[\w+=,.@/-]{1,512}$`)
+
 func applyMonitoringDefaults(d defaulted, path string, m *Monitoring) {
 	d.int(path+".logRetentionDays", &m.LogRetentionDays, DefaultLogRetentionDays)
 	d.bool(path+".prometheus", &m.Prometheus, DefaultPrometheus)
+	d.bool(path+".grafana", &m.Grafana, DefaultGrafana)
+	d.bool(path+".openSearch", &m.OpenSearch, DefaultOpenSearch)
 	t, thresholds := &m.Thresholds, path+".thresholds"
 	d.int(thresholds+".serviceCpuPercent", &t.ServiceCPUPercent, DefaultServiceCPUPercent)
 	d.int(thresholds+".serviceMemoryPercent", &t.ServiceMemoryPercent, DefaultServiceMemoryPercent)
@@ -160,5 +191,31 @@ func validateMonitoring(path string, m Monitoring, found *problems) {
 		if bounded.value < 1 || bounded.value > bounded.to {
 			found.addf(path+bounded.field, "%s: give 1 to %d %s", found.value(path+bounded.field, bounded.value), bounded.to, bounded.what)
 		}
+	}
+}
+
+// validateLogSearch checks what the OpenSearch switch needs: someone to read the logs, in the
+// environment's account, and a collection name OpenSearch Serverless accepts.
+func validateLogSearch(path, platform string, env Environment, found *problems) {
+	m := env.Monitoring
+	for i, reader := range m.LogReaders {
+		field := fmt.Sprintf("%s.logReaders[%d]", path, i)
+		match := logReaderPattern.FindStringSubmatch(reader)
+		switch {
+		case match == nil:
+			found.addf(field, "%q is not valid; want the ARN of an IAM role of the environment's account, such as arn:aws:iam::%s:role/OnCall", reader, env.Account)
+		case match[1] != env.Account && accountPattern.MatchString(env.Account):
+			found.addf(field, "%s is not in the environment's account %s: OpenSearch Serverless data access policies name principals of their own account only", reader, env.Account)
+		}
+	}
+	if !m.OpenSearchOn() {
+		return
+	}
+	if len(m.LogReaders) == 0 {
+		found.addf(path+".logReaders", "required when openSearch is on: name the IAM roles of account %s that may search the logs, such as arn:aws:iam::%s:role/OnCall", env.Account, env.Account)
+	}
+	if name := platform + "-" + env.Name; len(name) > MaxLogSearchNameLength {
+		found.addf(path+".openSearch", "the log search collection would be named %q (%d characters); OpenSearch Serverless takes at most %d: shorten the platform or environment name, or leave openSearch off",
+			name, len(name), MaxLogSearchNameLength)
 	}
 }

@@ -42,6 +42,7 @@ func validate(p *Platform, found *problems) {
 			seenNames[env.Name] = i
 		}
 		validateEnvironment(path, env, found)
+		validateLogSearch(path+".monitoring", p.Name, env, found)
 		validatePipelineStage(path, env, found)
 	}
 	validateCIDRsDisjoint(p, found)
