@@ -148,6 +148,9 @@ type Environment struct {
 	InterRegionPeering *bool `json:"interRegionPeering,omitempty"`
 	// Monitoring configures the alarms, dashboards, logs and metric store.
 	Monitoring Monitoring `json:"monitoring,omitempty"`
+	// Recovery states the recovery objectives that Resilience Hub assesses and the Region
+	// switch plans aim for.
+	Recovery Recovery `json:"recovery,omitempty"`
 	// ManualApproval makes the pipeline wait for a person (after a permissions-broadening
 	// check) before deploying the environment. Default: false for the first environment,
 	// true for every later one.

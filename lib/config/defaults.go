@@ -101,6 +101,7 @@ func applyDefaults(p *Platform) defaulted {
 		d.int(deploymentPath+".stepMinutes", &deployment.StepMinutes, DefaultStepMinutes)
 		applyMonitoringDefaults(d, path+".monitoring", &env.Monitoring)
 		applyEventsDefaults(d, path+".events", &env.Events)
+		applyRecoveryDefaults(d, path+".recovery", &env.Recovery)
 	}
 	d.int("baseline.retentionDays", &p.Baseline.RetentionDays, DefaultBaselineRetentionDays)
 	svc := &p.Service

@@ -114,16 +114,20 @@ func TestLoad_ConnectionsDefaultToGitHubWhichAloneGetsPullRequestChecks(t *testi
 	}
 }
 
-// Seven regions of a gated, protected environment is the largest stage that fits CodePipeline's
-// 50 actions; eight regions are rejected (testdata/invalid/too-many-regions.json).
-func TestLoad_SevenRegionsOfAGatedProtectedEnvironmentFitOneStage(t *testing.T) {
-	platform := mustLoad(t, "testdata/valid-seven-regions.json")
+// Six regions of a gated, protected environment is the largest stage that fits CodePipeline's
+// 50 actions; seven regions are rejected (testdata/invalid/too-many-regions.json).
+func TestLoad_SixRegionsOfAGatedProtectedEnvironmentFitOneStage(t *testing.T) {
+	platform := mustLoad(t, "testdata/valid-six-regions.json")
 	env := platform.Environments[0]
-	if len(env.Regions) != 7 || !env.NeedsApproval() || !env.Protected() {
-		t.Fatalf("the fixture must be gated and protected with seven regions: %+v", env)
+	if len(env.Regions) != 6 || !env.NeedsApproval() || !env.Protected() {
+		t.Fatalf("the fixture must be gated and protected with six regions: %+v", env)
 	}
-	if got := config.PipelineActions(env); got != config.MaxActionsPerStage {
-		t.Errorf("seven regions need %d actions, want 50 (42 for the regions, 2 for the edge and the accelerator, 6 for checks, approval, protection, smoke test and release tag)", got)
+	if got := config.PipelineActions(env); got != 45 {
+		t.Errorf("six regions need %d actions, want 45 (36 for the regions, 3 for the edge, the accelerator and the recovery stack, 6 for checks, approval, protection, smoke test and release tag)", got)
+	}
+	env.Regions = append(env.Regions, env.Regions[0])
+	if got := config.PipelineActions(env); got <= config.MaxActionsPerStage {
+		t.Errorf("seven regions need %d actions, which fits a stage: the limit in the README and the fixtures is out of date", got)
 	}
 }
 
@@ -176,12 +180,15 @@ func TestLoad_RejectsEachInvalidFixture(t *testing.T) {
 		{"no-source", "pipeline.source", "required; set codeConnections"},
 		{"bad-connection-arn", "pipeline.source.codeConnections.connectionArn", "is not valid; want a CodeConnections ARN"},
 		{"unknown-connection-provider", "pipeline.source.codeConnections.provider", `"Gitlab" is not a provider; use GitHub, GitLab or Bitbucket, as the connection's provider type says`},
-		{"too-many-regions", "environments[0].regions", "8 regions need 56 actions in the pipeline's prod stage (6 per region: 6 stacks, one action each; 2 for the edge and the accelerator, 3 for the permissions check and approval, 1 for termination protection, 1 for the smoke test, 1 to tag the release), and a CodePipeline stage holds at most 50: list at most 7 regions here, or split the regions into two environments"},
+		{"too-many-regions", "environments[0].regions", "7 regions need 51 actions in the pipeline's prod stage (6 per region: 6 stacks, one action each; 3 for the edge, the accelerator and the recovery stack, 3 for the permissions check and approval, 1 for termination protection, 1 for the smoke test, 1 to tag the release), and a CodePipeline stage holds at most 50: list at most 6 regions here, or split the regions into two environments"},
 		{"events-archive-retention-out-of-range", "environments[0].events.archiveRetentionDays", "4000: must be 1 to 3650 days"},
 		{"events-max-receive-count-out-of-range", "environments[0].events.maxReceiveCount", "1001: must be 1 to 1000 receives"},
 		{"events-queue-outlives-dead-letters", "environments[0].events.queueRetentionDays", "14: must be 1 to 13 days: the dead-letter queue keeps a message 14 days"},
 		{"events-stream-retention-too-short", "environments[0].events.streamRetentionHours", "12: Kinesis keeps records for 24 to 8760 hours"},
 		{"events-delivery-buffer-too-short", "environments[0].events.deliveryBufferSeconds", "30: must be 60 to 900 seconds"},
+		{"recovery-unknown-tier", "environments[0].recovery.tier", `"Gold" is not a Resilience Hub tier; use one of MissionCritical, Critical, Important, CoreServices or NonCritical`},
+		{"recovery-rto-longer-than-a-week", "environments[0].recovery.objectives.region.rtoMinutes", "20000: must be 1 to 10080 minutes"},
+		{"recovery-negative-rpo", "environments[0].recovery.objectives.az.rpoMinutes", "-5: must be 1 to 10080 minutes"},
 		{"bad-branch", "pipeline.source.branch", `"main branch" is not valid`},
 		{"zone-outside-region", "environments[0].regions[0].availabilityZones[2]", `"eu-west-1c" is not an availability zone of us-east-1`},
 		{"two-zones", "environments[0].regions[0].availabilityZones", "2 zones listed: the VPC spans exactly 3"},
@@ -230,7 +237,7 @@ func TestLoad_RejectsEachInvalidFixture(t *testing.T) {
 		{"auditor-outside-tooling", "baseline.auditors[1]", "arn:aws:iam::999999999999:role/SecurityAudit is not in the tooling account 333333333333: the auditor role is assumed from the tooling account"},
 		{"baseline-retention-too-short", "baseline.retentionDays", "30: must be 90 to 3653 days"},
 		{"environment-named-baseline", "environments[1].name", `"baseline" names the pipeline stage of every account's security baseline`},
-		{"too-many-account-regions", "environments", "the platform uses 54 account-regions, and the pipeline's baseline stage deploys a stack to each (one action each) plus 3 more actions; a CodePipeline stage holds at most 50: use at most 47 account-regions"},
+		{"too-many-account-regions", "environments", "the platform uses 48 account-regions, and the pipeline's baseline stage deploys a stack to each (one action each) plus 3 more actions; a CodePipeline stage holds at most 50: use at most 47 account-regions"},
 		{"not-json", "", "invalid JSON at line 4, column 3"},
 		{"empty", "", "the file is empty"},
 		{"not-an-object", "", "must hold one JSON object"},

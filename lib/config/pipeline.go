@@ -52,8 +52,9 @@ const (
 	// RegionalStacks are an environment's stacks in each region: keys, network, data, events,
 	// lake, app.
 	RegionalStacks = 6
-	// EnvironmentStacks are its once-per-environment stacks: the edge and the accelerator.
-	EnvironmentStacks = 2
+	// EnvironmentStacks are its once-per-environment stacks: the edge, the accelerator and the
+	// recovery stack (Region switch plans, Resilience Hub).
+	EnvironmentStacks = 3
 	// ActionsPerStack: the pipeline deploys each stack in one action (CloudFormation's create or
 	// update, without a separate change-set action to prepare it), which leaves room for more
 	// regions and tiers.
@@ -96,7 +97,7 @@ func validatePipelineStage(path string, env Environment, found *problems) {
 	}
 	perRegion := RegionalStacks * ActionsPerStack
 	maxRegions := (MaxActionsPerStage - stageOverhead(env)) / perRegion
-	rest := []string{fmt.Sprintf("%d for the edge and the accelerator", EnvironmentStacks*ActionsPerStack)}
+	rest := []string{fmt.Sprintf("%d for the edge, the accelerator and the recovery stack", EnvironmentStacks*ActionsPerStack)}
 	if env.NeedsApproval() {
 		rest = append(rest, fmt.Sprintf("%d for the permissions check and approval", ApprovalActions))
 	}

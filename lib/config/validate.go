@@ -89,6 +89,7 @@ func validateEnvironment(path string, env Environment, found *problems) {
 	validateEdge(path+".edge", env.Edge, found)
 	validateMonitoring(path+".monitoring", env.Monitoring, found)
 	validateEvents(path+".events", env.Events, found)
+	validateRecovery(path+".recovery", env.Recovery, found)
 	if env.DNS != nil {
 		checkPattern(found, path+".dns.domainName", env.DNS.DomainName, domainPattern,
 			"the lowercase name of the environment's hosted zone, such as example.com")
