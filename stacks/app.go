@@ -16,6 +16,7 @@ import (
 	"github.com/example/platform/lib/edge"
 	"github.com/example/platform/lib/monitoring"
 	"github.com/example/platform/lib/network"
+	"github.com/example/platform/lib/recovery"
 	"github.com/example/platform/lib/service"
 	"github.com/example/platform/lib/table"
 )
@@ -29,6 +30,9 @@ type AppStack struct {
 	Monitoring *monitoring.Monitoring
 	// Prometheus is the region's metric store; nil when the environment turns it off.
 	Prometheus *monitoring.Prometheus
+	// WriterGate is in ALARM while the region's database is not the writer: in the primary
+	// region of an environment with more than one, else nil.
+	WriterGate *recovery.WriterGate
 }
 
 // appInputs are what the app stack takes from the stacks that deploy before it.
@@ -138,7 +142,18 @@ func NewAppStack(stage awscdk.Stage, place placement, in appInputs) *AppStack {
 	database.GrantClient(stack, svc.TaskRole, database.ClientProps{
 		SecretName: DatabaseSecretName(p.Name, env.Name), GlobalClusterIdentifier: GlobalClusterIdentifier(p.Name, env.Name), Key: in.keys.Key.Key,
 	})
-	return &AppStack{Stack: stack, Service: svc, Monitoring: newRegionMonitoring(stack, place, svc, in.events), Prometheus: prometheus}
+	topic := regionAlerts(stack, place)
+	result := &AppStack{Stack: stack, Service: svc, Monitoring: newRegionMonitoring(stack, place, topic, svc, in.events), Prometheus: prometheus}
+	if place.isPrimary() && len(env.Regions) > 1 {
+		// Fires while the primary's cluster is not the writer; the edge's health check on it
+		// moves the site's origin to the secondaries until the writer returns.
+		result.WriterGate = recovery.NewWriterGate(stack, "WriterGate", recovery.WriterGateProps{
+			AlarmName:         WriterGateAlarmName(p.Name, env.Name, place.region.Region),
+			ClusterIdentifier: ClusterIdentifier(p.Name, env.Name, place.region.Region),
+			Topic:             topic,
+		})
+	}
+	return result
 }
 
 // originCertificate is the load balancers' certificate when the environment has a domain: the

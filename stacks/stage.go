@@ -16,9 +16,12 @@ type EnvironmentStage struct {
 	Environment config.Environment
 	// Regions are in config order: Regions[0] is the primary.
 	Regions []*RegionStacks
-	// Edge (us-east-1) and Accelerator (us-west-2) front every region; they deploy last.
+	// Edge (us-east-1) and Accelerator (us-west-2) front every region.
 	Edge        *EdgeStack
 	Accelerator *AcceleratorStack
+	// Recovery (us-east-1) holds the Region switch plans and the Resilience Hub application;
+	// it names every other stack's resources and deploys last.
+	Recovery *RecoveryStack
 }
 
 // RegionStacks are an environment's stacks in one region.
@@ -39,7 +42,7 @@ type RegionStacks struct {
 // each region's events after its keys; the secondaries' lakes before the primary's (it
 // replicates into them), each after its region's events (it delivers them); each region's app
 // after its data and events; the edge and the accelerator, which front every region's load
-// balancers, last.
+// balancers; then the recovery stack, which names every other stack.
 func NewEnvironmentStage(scope constructs.Construct, platform *config.Platform, env config.Environment) *EnvironmentStage {
 	stage := awscdk.NewStage(scope, jsii.String(env.Name), &awscdk.StageProps{
 		Env: &awscdk.Environment{Account: jsii.String(env.Account)},
@@ -96,6 +99,12 @@ func NewEnvironmentStage(scope constructs.Construct, platform *config.Platform, 
 	}
 	result.Edge = NewEdgeStack(stage, places[0].at(EdgeRegion), result.Regions)
 	result.Accelerator = NewAcceleratorStack(stage, places[0].at(AcceleratorRegion), result.Regions)
+	var others []awscdk.Stack
+	for _, r := range result.Regions {
+		others = append(others, r.Stacks()...)
+	}
+	others = append(others, result.Edge.Stack, result.Accelerator.Stack)
+	result.Recovery = NewRecoveryStack(stage, places[0].at(RecoveryRegion), result.Regions, others)
 	return result
 }
 
@@ -104,12 +113,12 @@ func (r *RegionStacks) Stacks() []awscdk.Stack {
 	return []awscdk.Stack{r.Keys.Stack, r.Network.Stack, r.Data.Stack, r.Events.Stack, r.Lake.Stack, r.App.Stack}
 }
 
-// Stacks are all of the environment's stacks: every region's in config order, then the edge
-// and the accelerator.
+// Stacks are all of the environment's stacks: every region's in config order, then the edge,
+// the accelerator and the recovery stack.
 func (s *EnvironmentStage) Stacks() []awscdk.Stack {
 	var all []awscdk.Stack
 	for _, r := range s.Regions {
 		all = append(all, r.Stacks()...)
 	}
-	return append(all, s.Edge.Stack, s.Accelerator.Stack)
+	return append(all, s.Edge.Stack, s.Accelerator.Stack, s.Recovery.Stack)
 }
