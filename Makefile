@@ -12,7 +12,7 @@ CDK := npx --no-install cdk
 # Every Go file in the repository, api/ included.
 GO_FILES = $(shell git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './node_modules/*')
 
-.PHONY: synth test deps nag fuzz diff pr-diff bench diagram clean
+.PHONY: synth test deps nag fuzz diff pr-diff bench docs diagram clean
 
 ## synth: install what is needed, synthesize $(CONFIG) into cdk.out and list the stacks made
 ## (IMAGE_DIGEST=sha256:... deploys that release instead of the bootstrap image)
@@ -80,10 +80,14 @@ pr-diff:
 bench: node_modules/.installed
 	go run ./cmd/bench
 
-## diagram: synthesize $(CONFIG) and generate docs/architecture.md (Mermaid) from cdk.out
-diagram: synth
+## docs: synthesize $(CONFIG) and generate docs/architecture.md (Mermaid) and docs/runbook.md from cdk.out
+docs: synth
 	go run ./cmd/diagram cdk.out $(CONFIG) > docs/architecture.md
-	@echo "docs/architecture.md written from $(CONFIG)"
+	go run ./cmd/runbook cdk.out $(CONFIG) > docs/runbook.md
+	@echo "docs/architecture.md and docs/runbook.md written from $(CONFIG)"
+
+## diagram: the same as docs
+diagram: docs
 
 ## fuzz: fuzz the config loader for a minute (FUZZTIME=10m for longer)
 fuzz:

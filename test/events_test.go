@@ -199,8 +199,13 @@ func TestEvents_EveryRegionHasItsBusArchiveQueuesStreamAndDeliveryEncryptedWithT
 			"bus": bus["KmsKeyIdentifier"], "archive": archive["KmsKeyIdentifier"],
 			"stream": stream["StreamEncryption"].(map[string]any)["KeyId"],
 		}
-		for _, id := range []string{tier.workQueue, tier.deadLetters, tier.undelivered} {
+		for _, id := range []string{tier.workQueue, tier.deadLetters} {
 			keys["queue "+id] = propertiesOf(res[id])["KmsMasterKeyId"]
+		}
+		// The undelivered-events queue catches what EventBridge cannot do with the region's
+		// key, so it must not depend on that key.
+		if undelivered := propertiesOf(res[tier.undelivered]); undelivered["KmsMasterKeyId"] != nil || undelivered["SqsManagedSseEnabled"] != true {
+			t.Errorf("the undelivered-events queue is encrypted with %v (SQS-managed: %v): it must not depend on the key whose failures it catches", undelivered["KmsMasterKeyId"], undelivered["SqsManagedSseEnabled"])
 		}
 		if encryption, _ := stream["StreamEncryption"].(map[string]any); encryption["EncryptionType"] != "KMS" {
 			t.Errorf("stream encryption %v, want KMS", encryption)
@@ -500,9 +505,9 @@ func TestEvents_FirehoseWritesOnlyItsPrefixesOfTheLakeWithTheRegionsKey(t *testi
 						for _, resource := range st.Resources {
 							var ok bool
 							switch {
-							case service == "s3" && (name == "GetBucketLocation" || name == "ListBucketMultipartUploads"):
+							case service == "s3" && (name == "GetBucketLocation" || name == "ListBucketMultipartUploads" || name == "ListBucket"):
 								ok = jsonOf(resource) == jsonOf(bucketArn)
-							case service == "s3" && (strings.HasPrefix(name, "Put") || name == "Abort*"):
+							case service == "s3" && (strings.HasPrefix(name, "Put") || name == "Abort*" || name == "GetObject"):
 								ok = writable[jsonOf(resource)]
 							case service == "kms":
 								ok = a.isRegionsKey(lake, resource)
@@ -512,7 +517,7 @@ func TestEvents_FirehoseWritesOnlyItsPrefixesOfTheLakeWithTheRegionsKey(t *testi
 								ok = refTo(resource) == refTo(logs["LogGroupName"])
 							}
 							if !ok {
-								t.Errorf("the delivery's role may %s on %s: it may write only under %s and %s of the lake, use only the region's key, read only the region's stream and log only to its group",
+								t.Errorf("the delivery's role may %s on %s: it may read and write only under %s and %s of the lake, use only the region's key, read only the region's stream and log only to its group",
 									action, jsonOf(resource), prefix, errorPrefix)
 							}
 						}

@@ -419,3 +419,77 @@ func TestObservability_READMEAlarmTableListsEveryAlarm(t *testing.T) {
 		}
 	}
 }
+
+// An alarm reaches its topic only if the topic lets CloudWatch publish and its key lets
+// CloudWatch use it: a topic policy replaces SNS's default one (which admitted the account's
+// alarms), and an encrypted topic needs the publisher in the key policy. The same holds for an
+// EventBridge rule whose target is a topic. A missing grant fails silently at the first alarm.
+func TestObservability_TopicsAdmitTheServicesThatPublishToThem(t *testing.T) {
+	eachAssembly(t, func(t *testing.T, a *deployed) {
+		checked := 0
+		for _, s := range a.stacks {
+			publishers := map[string]map[string]bool{} // topic -> services that publish to it
+			add := func(topic any, service string) {
+				if id := refTo(topic); id != "" {
+					if publishers[id] == nil {
+						publishers[id] = map[string]bool{}
+					}
+					publishers[id][service] = true
+				}
+			}
+			for _, kind := range []string{"AWS::CloudWatch::Alarm", "AWS::CloudWatch::CompositeAlarm"} {
+				for _, alarm := range resourcesOf(s, kind) {
+					for _, actions := range []string{"AlarmActions", "OKActions"} {
+						for _, action := range asList(propertiesOf(alarm)[actions]) {
+							add(action, "cloudwatch.amazonaws.com")
+						}
+					}
+				}
+			}
+			for _, rule := range resourcesOf(s, "AWS::Events::Rule") {
+				for _, target := range asList(propertiesOf(rule)["Targets"]) {
+					if topic := refTo(target.(map[string]any)["Arn"]); resources(s.Template.Resources)[topic]["Type"] == "AWS::SNS::Topic" {
+						add(target.(map[string]any)["Arn"], "events.amazonaws.com")
+					}
+				}
+			}
+			for topic, services := range publishers {
+				var topicPolicy []map[string]any
+				for _, policy := range resourcesOf(s, "AWS::SNS::TopicPolicy") {
+					if slices.ContainsFunc(asList(propertiesOf(policy)["Topics"]), func(t any) bool { return refTo(t) == topic }) {
+						topicPolicy = append(topicPolicy, statementsOf(map[string]any{"PolicyDocument": propertiesOf(policy)["PolicyDocument"]})...)
+					}
+				}
+				key := resources(s.Template.Resources)[refTo(propertiesOf(resources(s.Template.Resources)[topic])["KmsMasterKeyId"])]
+				keyPolicy := statementsOf(map[string]any{"PolicyDocument": propertiesOf(key)["KeyPolicy"]})
+				for service := range services {
+					checked++
+					if len(topicPolicy) > 0 && !allowsService(topicPolicy, service, "sns:Publish") {
+						t.Errorf("%s/%s: %s publishes to it, but its topic policy (which replaces SNS's default) does not admit it", s.Name, topic, service)
+					}
+					if key != nil && !allowsService(keyPolicy, service, "kms:GenerateDataKey*") {
+						t.Errorf("%s/%s: %s publishes to it, but the topic's key does not let it use the key (kms:GenerateDataKey*, kms:Decrypt)", s.Name, topic, service)
+					}
+				}
+			}
+		}
+		constructkit.CheckedSomething(t, checked, "publishers of topics")
+	})
+}
+
+// allowsService reports whether an Allow statement lets service do action, without a
+// kms:ViaService condition (which a service principal's call through SNS is not documented to
+// carry).
+func allowsService(statements []map[string]any, service, action string) bool {
+	for _, s := range statements {
+		principal, _ := s["Principal"].(map[string]any)
+		if s["Effect"] != "Allow" || !slices.Contains(stringsOf(principal["Service"]), service) || !slices.Contains(stringsOf(s["Action"]), action) {
+			continue
+		}
+		if strings.Contains(jsonOf(s["Condition"]), "kms:ViaService") {
+			continue
+		}
+		return true
+	}
+	return false
+}

@@ -26,6 +26,14 @@ const (
 	CodeStarNotifications = "codestar-notifications.amazonaws.com"
 )
 
+// publisherSources are the sources (ARN patterns of region, account) of the publishers the
+// topic's policy admits itself: CloudWatch's alarms ("Amazon SNS topic policy for CloudWatch
+// alarms", CloudWatch user guide) and CodeStar Notifications' rules.
+var publisherSources = map[string]string{
+	CloudWatch:            "arn:aws:cloudwatch:%s:%s:alarm:*",
+	CodeStarNotifications: "arn:aws:codestar-notifications:%s:%s:notificationrule/*",
+}
+
 // Props configures an alert topic. DisplayName is required.
 type Props struct {
 	// DisplayName is the sender name in the e-mails.
@@ -33,9 +41,10 @@ type Props struct {
 	// Emails are subscribed to the topic. Each address confirms its subscription once.
 	Emails []string
 	// Publishers are the service principals that publish to the topic (CloudWatch alarms,
-	// EventBridge rules, CodeStar Notifications): SNS uses the topic's key on their behalf.
-	// Principals of the account publish through IAM (topic.GrantPublish grants the key too).
-	// Default: none.
+	// EventBridge rules, CodeStar Notifications): the key lets SNS use it for them, and the
+	// topic's policy admits CloudWatch's alarms and CodeStar Notifications' rules of this
+	// account and region (EventBridge rules: see New). Principals of the account publish
+	// through IAM (topic.GrantPublish grants the key too). Default: none.
 	Publishers []string
 }
 
@@ -73,25 +82,48 @@ func (p Props) check(scope constructs.Construct, id string) {
 func New(scope constructs.Construct, id string, props Props) *Alerts {
 	props.check(scope, id)
 	c := constructs.NewConstruct(scope, jsii.String(id))
-	region := *awscdk.Stack_Of(c).Region()
+	region, account := *awscdk.Stack_Of(c).Region(), *awscdk.Stack_Of(c).Account()
 	var publishers []awsiam.IPrincipal
 	for _, service := range props.Publishers {
 		publishers = append(publishers, awsiam.NewServicePrincipal(jsii.String(service), nil))
 	}
 	var statements []awsiam.PolicyStatement
 	if len(publishers) > 0 {
+		// The statement AWS documents for a service publishing to an encrypted topic ("Enable
+		// compatibility between event sources from AWS services and encrypted topics", SNS
+		// developer guide), without conditions: SNS calls KMS for the publishing service, and
+		// neither kms:ViaService nor aws:SourceArn is documented to reach the key policy then.
 		statements = append(statements, awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Sid:        jsii.String("PublishersUseTheKeyThroughSNS"),
+			Sid:        jsii.String("PublishersUseTheKey"),
 			Principals: &publishers,
 			Actions:    jsii.Strings("kms:GenerateDataKey*", "kms:Decrypt"),
 			Resources:  jsii.Strings("*"),
-			Conditions: &map[string]any{"StringEquals": map[string]any{"kms:ViaService": fmt.Sprintf("sns.%s.amazonaws.com", region)}},
 		}))
 	}
 	key := keys.NewStackKey(c, "Key", "Encrypts "+props.DisplayName, statements...)
 	topic := awssns.NewTopic(c, jsii.String("Topic"), &awssns.TopicProps{
 		DisplayName: jsii.String(props.DisplayName), MasterKey: key, EnforceSSL: jsii.Bool(true),
 	})
+	// EnforceSSL gives the topic a policy, and a topic policy replaces SNS's default one, which
+	// is what let the account's alarms publish: each publisher is admitted here, only for its
+	// sources in this account and region. EventBridge rules are admitted by whoever targets
+	// the topic, rule by rule (aws:SourceArn of the rule).
+	for _, service := range props.Publishers {
+		source, admitted := publisherSources[service]
+		if !admitted {
+			continue
+		}
+		topic.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:        jsii.String("PublishFrom" + strings.Split(service, ".")[0]),
+			Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String(service), nil)},
+			Actions:    jsii.Strings("sns:Publish"),
+			Resources:  &[]*string{topic.TopicArn()},
+			Conditions: &map[string]any{
+				"StringEquals": map[string]any{"aws:SourceAccount": account},
+				"ArnLike":      map[string]any{"aws:SourceArn": fmt.Sprintf(source, region, account)},
+			},
+		}))
+	}
 	for _, email := range props.Emails {
 		topic.AddSubscription(awssnssubscriptions.NewEmailSubscription(jsii.String(email), nil))
 	}

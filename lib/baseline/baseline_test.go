@@ -133,7 +133,7 @@ func TestBaseline_TrailKeyLetsOnlyThisAccountsTrailsEncrypt(t *testing.T) {
 	constructkit.Assert(t, func() {
 		tpl.HasResourceProperties(jsii.String("AWS::KMS::Key"), map[string]any{
 			"KeyPolicy": map[string]any{"Statement": assertions.Match_ArrayWith(&[]any{map[string]any{
-				"Sid": "CloudTrailEncryptsThisAccountsTrailLogs", "Effect": "Allow", "Action": "kms:GenerateDataKey", "Resource": "*",
+				"Sid": "CloudTrailEncryptsThisAccountsTrailLogs", "Effect": "Allow", "Action": "kms:GenerateDataKey*", "Resource": "*",
 				"Principal": map[string]any{"Service": "cloudtrail.amazonaws.com"},
 				"Condition": map[string]any{
 					"StringLike": map[string]any{"kms:EncryptionContext:aws:cloudtrail:arn": "arn:aws:cloudtrail:*:111111111111:trail/*"},

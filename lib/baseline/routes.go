@@ -71,8 +71,8 @@ func (b *Baseline) newRoutes(c constructs.Construct, props Props) {
 
 // topicTarget sends a rule's events to an encrypted topic that only that rule may publish to
 // through EventBridge. CDK's SnsTopic target lets EventBridge publish to the topic from any
-// rule (no aws:SourceArn) and adds a key policy statement for EventBridge without the
-// kms:ViaService condition that lib/alerts already grants it with; this target adds neither.
+// rule (no aws:SourceArn) and adds a key policy statement for EventBridge, which lib/alerts
+// already grants (Publishers); this target adds neither.
 type topicTarget struct{ topic awssns.ITopic }
 
 // Bind lets rule, and no other, publish to the topic, and names the topic as its target.

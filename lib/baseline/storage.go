@@ -30,8 +30,10 @@ func newAuditKey(c constructs.Construct, trail bool) awskms.Key {
 			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 				Sid:        jsii.String("CloudTrailEncryptsThisAccountsTrailLogs"),
 				Principals: &cloudTrail,
-				Actions:    jsii.Strings("kms:GenerateDataKey"),
-				Resources:  jsii.Strings("*"),
+				// As "Configure AWS KMS key policies for CloudTrail" writes it (CloudTrail checks
+				// the key when the trail is created).
+				Actions:   jsii.Strings("kms:GenerateDataKey*"),
+				Resources: jsii.Strings("*"),
 				Conditions: &map[string]any{
 					"StringLike": map[string]any{"kms:EncryptionContext:aws:cloudtrail:arn": fmt.Sprintf("arn:aws:cloudtrail:*:%s:trail/*", account)},
 					"ArnLike":    map[string]any{"aws:SourceArn": trails},

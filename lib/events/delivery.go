@@ -110,12 +110,19 @@ func NewDelivery(scope constructs.Construct, id string, props DeliveryProps) *De
 	for _, prefix := range []string{props.Prefix, props.ErrorPrefix} {
 		props.Bucket.GrantPut(role, jsii.String(prefix+"*"))
 	}
-	// What Firehose needs of the bucket itself ("Grant Firehose access to an Amazon S3
-	// destination", Firehose Developer Guide) and no grant method offers: its region, and the
-	// multipart uploads it may have to abort. Neither reads an object.
+	// The rest of the S3 destination's documented policy ("Grant Firehose access to an Amazon
+	// S3 destination", Firehose Developer Guide): the bucket's region, listing and the multipart
+	// uploads it may abort, on the bucket; reading back what it wrote, under its prefixes only.
 	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Actions:   jsii.Strings("s3:GetBucketLocation", "s3:ListBucketMultipartUploads"),
+		Actions:   jsii.Strings("s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"),
 		Resources: &[]*string{props.Bucket.BucketArn()},
+	}))
+	var written []*string
+	for _, prefix := range []string{props.Prefix, props.ErrorPrefix} {
+		written = append(written, props.Bucket.ArnForObjects(jsii.String(prefix+"*")))
+	}
+	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions: jsii.Strings("s3:GetObject"), Resources: &written,
 	}))
 	logs.GrantWrite(role)
 

@@ -116,8 +116,11 @@ func New(scope constructs.Construct, id string, props Props) *Events {
 	key := awskms.Key_FromKeyArn(c, jsii.String("Key"), props.Key.KeyArn())
 	kept := awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE
 
+	// Encrypted by SQS, not with the region's key: the queue catches, among others, the events
+	// EventBridge cannot encrypt or decrypt with that key (a disabled or mis-policied key), and
+	// a queue under the same key would refuse them too, losing the events and hiding the fault.
 	undelivered := awssqs.NewQueue(c, jsii.String("Undelivered"), &awssqs.QueueProps{
-		Encryption: awssqs.QueueEncryption_KMS, EncryptionMasterKey: key, EnforceSSL: jsii.Bool(true),
+		Encryption: awssqs.QueueEncryption_SQS_MANAGED, EnforceSSL: jsii.Bool(true),
 		RetentionPeriod: awscdk.Duration_Days(jsii.Number(DeadLetterRetentionDays)),
 		RemovalPolicy:   kept,
 	})

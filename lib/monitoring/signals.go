@@ -52,7 +52,9 @@ func ServiceSignals(svc *service.Service, t Thresholds) []Signal {
 		{ID: "service-memory", Title: "Service memory (%)", Metric: svc.Service.MetricMemoryUtilization(minute), Threshold: t.MemoryPercent, Above: true,
 			Meaning: "The service's tasks use most of their memory.",
 			Action:  "Look for a leak in the newest release (roll back if it started with it); else raise taskMemoryMiB."},
-		{ID: "running-tasks", Title: "Running tasks", RegionHealth: true, Threshold: t.MinRunningTasks,
+		// Five minutes: ECS replacing a failed or retired task runs one short for a minute or two,
+		// which is not the region failing.
+		{ID: "running-tasks", Title: "Running tasks", RegionHealth: true, Threshold: t.MinRunningTasks, Periods: 5,
 			Metric: metric("ECS/ContainerInsights", "RunningTaskCount", "Minimum", map[string]*string{
 				"ClusterName": svc.Cluster.ClusterName(), "ServiceName": svc.Service.ServiceName(),
 			}),

@@ -7,6 +7,8 @@
 package service
 
 import (
+	"fmt"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapplicationautoscaling"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscertificatemanager"
@@ -136,6 +138,9 @@ type Service struct {
 	RollbackAlarms []awscloudwatch.Alarm
 	Logs           awslogs.LogGroup
 }
+
+// GuardDutyAgentRepository is the ECR repository GuardDuty pulls its Fargate agent from.
+const GuardDutyAgentRepository = "aws-guardduty-agent-fargate"
 
 const (
 	adotImage       = "public.ecr.aws/aws-observability/aws-otel-collector:v0.41.1"
@@ -314,10 +319,24 @@ func newTaskDefinition(scope constructs.Construct, props Props, logs awslogs.ILo
 	}))
 	compliance.Accept(task.TaskRole(), compliance.Accepted{Rule: "AwsSolutions-IAM5", AppliesTo: []string{"Resource::*"},
 		Reason: "X-Ray's trace-writing and sampling actions do not support resource-level permissions; these five actions are all the task role gets on *."})
+	// GuardDuty Runtime Monitoring (the security baseline turns it on for Fargate) adds its
+	// agent to every task as a sidecar pulled with the task execution role from an ECR
+	// repository GuardDuty owns in each region ("Prerequisites for AWS Fargate (Amazon ECS only)
+	// support", GuardDuty user guide); without these permissions tasks start without the agent.
+	// The owning account differs by region, so the repository is named and the account is not.
+	execution := task.ObtainExecutionRole()
+	execution.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions:   jsii.Strings("ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"),
+		Resources: jsii.Strings(fmt.Sprintf("arn:aws:ecr:%s:*:repository/%s", *awscdk.Stack_Of(task).Region(), GuardDutyAgentRepository)),
+	}))
+	execution.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions: jsii.Strings("ecr:GetAuthorizationToken"), Resources: jsii.Strings("*"),
+	}))
 	// Pulling from ECR needs ecr:GetAuthorizationToken, which has no resource-level permissions;
 	// CDK scopes the pull actions themselves to the repository.
-	compliance.Accept(task.ObtainExecutionRole(), compliance.Accepted{Rule: "AwsSolutions-IAM5", AppliesTo: []string{"Resource::*"},
-		Reason: "ecr:GetAuthorizationToken, needed to pull from ECR, cannot be scoped to a resource; the image pull actions are scoped to the repository."})
+	compliance.Accept(execution, compliance.Accepted{Rule: "AwsSolutions-IAM5",
+		AppliesTo: []string{"Resource::*", "/^Resource::arn:aws:ecr:[a-z0-9-]+:\\*:repository\\/aws-guardduty-agent-fargate$/"},
+		Reason:    "ecr:GetAuthorizationToken cannot be scoped to a resource; the GuardDuty agent's repository is owned by a different AWS account in each region, so it is named and the account is not. The application image's pull actions are scoped to its repository."})
 	compliance.Accept(task, compliance.Accepted{Rule: "AwsSolutions-ECS2",
 		Reason: "The environment carries endpoints and names (OpenTelemetry, database endpoints, secret and table names), never secret values; the application reads secrets from Secrets Manager with its task role."})
 	return task

@@ -402,3 +402,19 @@ func TestService_CollectorWritesMetricsToTheStoreWhenOneIsGiven(t *testing.T) {
 		})
 	})
 }
+
+// The security baseline turns on GuardDuty Runtime Monitoring for Fargate, which adds its agent
+// to each task, pulled with the execution role from GuardDuty's repository in the region.
+func TestService_ExecutionRoleMayPullTheGuardDutyAgent(t *testing.T) {
+	template := synth(t, nil)
+	constructkit.Assert(t, func() {
+		template.HasResourceProperties(jsii.String("AWS::IAM::Policy"), map[string]any{
+			"PolicyDocument": map[string]any{"Statement": assertions.Match_ArrayWith(&[]any{map[string]any{
+				"Action":   []any{"ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"},
+				"Effect":   "Allow",
+				"Resource": "arn:aws:ecr:eu-west-1:*:repository/" + service.GuardDutyAgentRepository,
+			}})},
+			"Roles": []any{map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^ServiceTaskExecutionRole"))}},
+		})
+	})
+}

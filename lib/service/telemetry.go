@@ -63,9 +63,10 @@ func addCollector(task awsecs.FargateTaskDefinition, props Props, logs awslogs.I
 	options := &awsecs.ContainerDefinitionOptions{
 		Image: awsecs.ContainerImage_FromRegistry(jsii.String(adotImage), nil),
 		// Telemetry must never take the service down.
-		Essential:            jsii.Bool(false),
-		MemoryReservationMiB: jsii.Number(64),
-		Logging:              awsecs.LogDriver_AwsLogs(&awsecs.AwsLogDriverProps{LogGroup: logs, StreamPrefix: jsii.String("adot")}),
+		Essential:              jsii.Bool(false),
+		ReadonlyRootFilesystem: jsii.Bool(true),
+		MemoryReservationMiB:   jsii.Number(64),
+		Logging:                awsecs.LogDriver_AwsLogs(&awsecs.AwsLogDriverProps{LogGroup: logs, StreamPrefix: jsii.String("adot")}),
 	}
 	if props.Metrics == nil {
 		options.Command = jsii.Strings("--config=/etc/ecs/ecs-xray.yaml")
