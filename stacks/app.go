@@ -19,6 +19,7 @@ import (
 	"github.com/example/platform/lib/monitoring"
 	"github.com/example/platform/lib/network"
 	"github.com/example/platform/lib/probes"
+	"github.com/example/platform/lib/recovery"
 	"github.com/example/platform/lib/service"
 	"github.com/example/platform/lib/table"
 )
@@ -37,6 +38,9 @@ type AppStack struct {
 	// Probe is the region's canary: the site, the API and the region's health route, called
 	// from inside the region (stacks/probes.go).
 	Probe *probes.Probe
+	// WriterGate is in ALARM while the region's database is not the writer: in the primary
+	// region of an environment with more than one, else nil.
+	WriterGate *recovery.WriterGate
 }
 
 // appInputs are what the app stack takes from the stacks that deploy before it.
@@ -157,11 +161,22 @@ func NewAppStack(stage awscdk.Stage, place placement, in appInputs) *AppStack {
 		})
 	}
 	probe := newRegionProbe(stack, place, in.keys.Key.Key)
-	regionMonitoring := newRegionMonitoring(stack, place, svc, in.events)
-	return &AppStack{
+	topic := regionAlerts(stack, place)
+	regionMonitoring := newRegionMonitoring(stack, place, topic, svc, in.events)
+	result := &AppStack{
 		Stack: stack, Service: svc, Monitoring: regionMonitoring, Prometheus: prometheus, Probe: probe,
 		Drills: newRegionDrills(stack, place, in.network.Network, svc, regionMonitoring),
 	}
+	if place.isPrimary() && len(env.Regions) > 1 {
+		// Fires while the primary's cluster is not the writer; the edge's health check on it
+		// moves the site's origin to the secondaries until the writer returns.
+		result.WriterGate = recovery.NewWriterGate(stack, "WriterGate", recovery.WriterGateProps{
+			AlarmName:         WriterGateAlarmName(p.Name, env.Name, place.region.Region),
+			ClusterIdentifier: ClusterIdentifier(p.Name, env.Name, place.region.Region),
+			Topic:             topic,
+		})
+	}
+	return result
 }
 
 // originCertificate is the load balancers' certificate when the environment has a domain: the

@@ -74,6 +74,14 @@ func NewEdgeStack(stage awscdk.Stage, place placement, regions []*RegionStacks) 
 	if env.DNS != nil {
 		d := env.DNS.DomainName
 		props.Domain = &edge.Domain{Name: d, Zone: hostedZone(stack, env.DNS), OriginName: OriginName(d), SecondaryOriginName: SecondaryOriginName(d)}
+		if len(regions) > 1 {
+			// The site's writes follow the database writer: while the primary's cluster is a
+			// secondary (a Region switch plan moved the writer, or it rejoined after a
+			// failover), origin.<domain> answers with the secondaries (see the primary app
+			// stack's writer gate).
+			primary := regions[0].Region.Region
+			props.Domain.PrimaryGate = &edge.Gate{AlarmName: WriterGateAlarmName(platform.Name, env.Name, primary), AlarmRegion: primary}
+		}
 	}
 	e := edge.New(stack, "Edge", props)
 	newEnvironmentDashboard(stack, place, regions, e)

@@ -65,11 +65,11 @@ func regionSignals(place placement, svc *service.Service, ev *EventsStack) []mon
 
 // newRegionMonitoring builds the region's alarms, dashboard and "region unhealthy" composite
 // alarm; the service's rollback alarms count toward the region's health and tell the topic too.
-func newRegionMonitoring(stack awscdk.Stack, place placement, svc *service.Service, ev *EventsStack) *monitoring.Monitoring {
+func newRegionMonitoring(stack awscdk.Stack, place placement, topic awssns.ITopic, svc *service.Service, ev *EventsStack) *monitoring.Monitoring {
 	p, env := place.platform, place.env
 	return monitoring.New(stack, "Monitoring", monitoring.Props{
 		Name:         MonitoringName(p.Name, env.Name, place.region.Region),
-		Topic:        regionAlerts(stack, place),
+		Topic:        topic,
 		Signals:      regionSignals(place, svc, ev),
 		HealthAlarms: svc.RollbackAlarms,
 	})

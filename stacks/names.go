@@ -31,6 +31,9 @@ const (
 	// TierBaseline is the security baseline of one account and region; its stacks carry the
 	// account ID where the others carry the environment (several environments may share it).
 	TierBaseline = "baseline"
+	// TierRecovery holds an environment's Region switch plans and its Resilience Hub
+	// application, once per environment.
+	TierRecovery = "recovery"
 )
 
 // Regions of the once-per-environment stacks.
@@ -39,6 +42,12 @@ const (
 	EdgeRegion = config.EdgeRegion
 	// AcceleratorRegion is the only region serving Global Accelerator's API.
 	AcceleratorRegion = config.AcceleratorRegion
+	// RecoveryRegion holds the recovery stack: Region switch's control plane, which creates and
+	// updates plans, is in us-east-1 only ("Data and control planes for Region switch", ARC
+	// developer guide). Executions run on the data plane of the region they activate, so the
+	// plans do not depend on us-east-1 when they are needed. Resilience Hub maps stacks of any
+	// region, so its application goes with the plans.
+	RecoveryRegion = "us-east-1"
 )
 
 // StackName is the CloudFormation name of a stack: <platform>-<env>-<region>-<tier>, so that a
@@ -282,4 +291,69 @@ func GrafanaWorkspaceName(platform, environment string) string {
 // (config.MaxLogSearchNameLength); policy names at most 32.
 func LogSearchName(platform, environment string) string {
 	return fmt.Sprintf("%s-%s", platform, environment)
+}
+
+// maxPlanName is the longest Region switch plan name (AWS::ARCRegionSwitch::Plan Name: 1 to 32).
+const maxPlanName = 32
+
+// PlanName names the Region switch plan that moves an environment between its primary region
+// and target: <platform>-<env>-<target>, unique in the account (a plan is global). A name longer
+// than Region switch takes keeps its start and ends in a hash of the whole, so it stays unique.
+func PlanName(platform, environment, target string) string {
+	name := fmt.Sprintf("%s-%s-%s", platform, environment, target)
+	if len(name) <= maxPlanName {
+		return name
+	}
+	sum := sha256.Sum256([]byte(name))
+	suffix := hex.EncodeToString(sum[:])[:8]
+	return strings.TrimRight(name[:maxPlanName-len(suffix)-1], "-") + "-" + suffix
+}
+
+// RecoveryApproverRoleName is the role people assume to approve a Region switch plan's
+// execution of the environment.
+func RecoveryApproverRoleName(platform, environment string) string {
+	return fmt.Sprintf("%s-%s-recovery-approver", platform, environment)
+}
+
+// ResilienceName names the environment's Resilience Hub application and its policy.
+func ResilienceName(platform, environment string) string {
+	return fmt.Sprintf("%s-%s", platform, environment)
+}
+
+// WriterGateSignal ends the name of the alarm that fires while a region's database is not the
+// writer (MonitoringName + "-" + WriterGateSignal).
+const WriterGateSignal = "writer-elsewhere"
+
+// WriterGateAlarmName is that alarm in region; the edge's health check names it.
+func WriterGateAlarmName(platform, environment, region string) string {
+	return MonitoringName(platform, environment, region) + "-" + WriterGateSignal
+}
+
+// DatabaseClusterArn is the environment's Aurora cluster in region.
+func DatabaseClusterArn(platform, environment, account, region string) string {
+	return ClusterArn(account, region, ClusterIdentifier(platform, environment, region))
+}
+
+// AlarmArn is the CloudWatch alarm name in account and region.
+func AlarmArn(account, region, name string) string {
+	return fmt.Sprintf("arn:aws:cloudwatch:%s:%s:alarm:%s", region, account, name)
+}
+
+// PlanArnOutput is the recovery stack's output that holds the ARN of the plan targeting target
+// (a secondary region): ARC ends a plan's ARN in a suffix it generates, so the runbook and
+// `aws arc-region-switch start-plan-execution --plan-arn` read the ARN from this output.
+func PlanArnOutput(target string) string { return "PlanArn" + alnum(target) }
+
+// ApproverRoleArnOutput is the recovery stack's output that holds the approver role's ARN.
+const ApproverRoleArnOutput = "ApproverRoleArn"
+
+// alnum is s without the characters an output's logical ID cannot hold.
+func alnum(s string) string {
+	var out []rune
+	for _, r := range s {
+		if (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9') {
+			out = append(out, r)
+		}
+	}
+	return string(out)
 }

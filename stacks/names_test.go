@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/example/platform/lib/config"
 )
 
 // The event tier's fixed names must be valid for the longest platform (16 characters) and
@@ -47,5 +49,46 @@ func TestNames_BackupAndDrillNamesAreValidForTheLongestConfigNames(t *testing.T)
 		if len(c.name) > c.max || !regexp.MustCompile(c.pattern).MatchString(c.name) {
 			t.Errorf("%s name %q (%d characters) is not valid: at most %d of %s", c.what, c.name, len(c.name), c.max, c.pattern)
 		}
+	}
+}
+
+// The recovery tier's fixed names are valid for the longest platform and environment names and
+// every region config accepts, and two plans of one account never share a name (plans are
+// global): Region switch takes plan names of 1-32 letters, digits and hyphens, starting and
+// ending with a letter or digit; Resilience Hub takes 2-60 of [A-Za-z0-9_-]; IAM role names are
+// at most 64 of [\w+=,.@-].
+func TestNames_RecoveryNamesAreValidAndPlanNamesUniqueForTheLongestConfigNames(t *testing.T) {
+	platforms := []string{"acme", "p" + strings.Repeat("x", 15)}
+	environments := []string{"prod", "e" + strings.Repeat("y", 11), "e" + strings.Repeat("y", 10) + "z"}
+	plan := regexp.MustCompile(`^[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,30}[a-zA-Z0-9])?$`)
+	seen := map[string]string{}
+	checked := 0
+	for _, platform := range platforms {
+		for _, environment := range environments {
+			for _, region := range config.Regions() {
+				checked++
+				name := PlanName(platform, environment, region)
+				if !plan.MatchString(name) {
+					t.Errorf("plan name %q (%d characters) is not valid: %s", name, len(name), plan)
+				}
+				key := platform + "/" + environment + "/" + region
+				if other, taken := seen[name]; taken {
+					t.Errorf("plans %s and %s are both named %q", other, key, name)
+				}
+				seen[name] = key
+			}
+			if name := ResilienceName(platform, environment); !regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_\-]{1,59}$`).MatchString(name) {
+				t.Errorf("Resilience Hub name %q is not valid", name)
+			}
+			if name := RecoveryApproverRoleName(platform, environment); len(name) > 64 || !regexp.MustCompile(`^[\w+=,.@-]+$`).MatchString(name) {
+				t.Errorf("approver role name %q is not valid", name)
+			}
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no region to name a plan for")
+	}
+	if got := PlanName("acme", "prod", "eu-west-1"); got != "acme-prod-eu-west-1" {
+		t.Errorf("a short plan name is shortened: %q", got)
 	}
 }

@@ -16,12 +16,15 @@ type EnvironmentStage struct {
 	Environment config.Environment
 	// Regions are in config order: Regions[0] is the primary.
 	Regions []*RegionStacks
-	// Edge (us-east-1) and Accelerator (us-west-2) front every region; they deploy last.
+	// Edge (us-east-1) and Accelerator (us-west-2) front every region.
 	Edge        *EdgeStack
 	Accelerator *AcceleratorStack
 	// Observer is the DR tier's stack in the observer region: the canary that watches every
 	// region from outside. It waits for nothing.
 	Observer *ObserverStack
+	// Recovery (us-east-1) holds the Region switch plans and the Resilience Hub application;
+	// it names every other stack's resources and deploys last.
+	Recovery *RecoveryStack
 }
 
 // RegionStacks are an environment's stacks in one region.
@@ -43,8 +46,8 @@ type RegionStacks struct {
 // replicates into them), each after its region's events (it delivers them); each region's app
 // after its data and events, and with log search after its lake (its log group subscribes to the
 // lake stack's delivery stream); the edge and the accelerator, which front every region's load
-// balancers, last. The observer's stack waits for nothing (its canary reads where to call at
-// run time).
+// balancers; then the recovery stack, which names every other stack. The observer's stack waits
+// for nothing (its canary reads where to call at run time).
 func NewEnvironmentStage(scope constructs.Construct, platform *config.Platform, env config.Environment) *EnvironmentStage {
 	stage := awscdk.NewStage(scope, jsii.String(env.Name), &awscdk.StageProps{
 		Env: &awscdk.Environment{Account: jsii.String(env.Account)},
@@ -102,6 +105,12 @@ func NewEnvironmentStage(scope constructs.Construct, platform *config.Platform, 
 	result.Edge = NewEdgeStack(stage, places[0].at(EdgeRegion), result.Regions)
 	result.Accelerator = NewAcceleratorStack(stage, places[0].at(AcceleratorRegion), result.Regions)
 	result.Observer = NewObserverStack(stage, places[0].at(env.ObserverRegion), result.Regions)
+	var others []awscdk.Stack
+	for _, r := range result.Regions {
+		others = append(others, r.Stacks()...)
+	}
+	others = append(others, result.Edge.Stack, result.Accelerator.Stack, result.Observer.Stack)
+	result.Recovery = NewRecoveryStack(stage, places[0].at(RecoveryRegion), result.Regions, others)
 	return result
 }
 
@@ -111,11 +120,11 @@ func (r *RegionStacks) Stacks() []awscdk.Stack {
 }
 
 // Stacks are all of the environment's stacks: every region's in config order, then the edge,
-// the accelerator and the observer.
+// the accelerator, the observer and the recovery stack.
 func (s *EnvironmentStage) Stacks() []awscdk.Stack {
 	var all []awscdk.Stack
 	for _, r := range s.Regions {
 		all = append(all, r.Stacks()...)
 	}
-	return append(all, s.Edge.Stack, s.Accelerator.Stack, s.Observer.Stack)
+	return append(all, s.Edge.Stack, s.Accelerator.Stack, s.Observer.Stack, s.Recovery.Stack)
 }

@@ -35,10 +35,11 @@ func TestPlatform_ExampleHasEveryRegionalTierPerEnvironmentAndRegionAndAPipeline
 		}
 	}
 	for _, env := range []string{"prod", "staging"} {
-		// Once per environment: the edge in us-east-1, the accelerator in us-west-2, and the
-		// observer's DR stack in us-west-2 (the default observer region).
+		// Once per environment: the edge and the recovery stack in us-east-1, the accelerator and
+		// the observer's DR stack in us-west-2 (the default observer region).
 		want = append(want, stacks.StackName("acme", env, "us-east-1", stacks.TierEdge),
-			stacks.StackName("acme", env, "us-west-2", stacks.TierAccelerator), stacks.StackName("acme", env, "us-west-2", stacks.TierDR))
+			stacks.StackName("acme", env, "us-west-2", stacks.TierAccelerator), stacks.StackName("acme", env, "us-west-2", stacks.TierDR),
+			stacks.StackName("acme", env, "us-east-1", stacks.TierRecovery))
 		for _, region := range []string{"eu-west-1", "us-east-1"} {
 			for _, tier := range regionalTiers {
 				want = append(want, stacks.StackName("acme", env, region, tier))
@@ -60,9 +61,9 @@ func TestPlatform_ThreeRegionConfigDeploysEveryTierInThreeRegions(t *testing.T) 
 		}
 	}
 	tiers := len(regionalTiers)
-	// us-east-1 also holds the edge, us-west-2 the accelerator, ca-central-1 (the observer
-	// region the config names) the observer's DR stack.
-	want := map[string]int{"us-east-1": tiers + 1, "eu-west-1": tiers, "ap-southeast-2": tiers, "us-west-2": 1, "ca-central-1": 1}
+	// us-east-1 also holds the edge and the recovery stack, us-west-2 the accelerator,
+	// ca-central-1 (the observer region the config names) the observer's DR stack.
+	want := map[string]int{"us-east-1": tiers + 2, "eu-west-1": tiers, "ap-southeast-2": tiers, "us-west-2": 1, "ca-central-1": 1}
 	if !reflect.DeepEqual(regions, want) {
 		t.Errorf("stacks per region = %v, want %v", regions, want)
 	}

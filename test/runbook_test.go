@@ -34,6 +34,20 @@ func TestRunbook_CommittedRunbookMatchesTheExampleConfig(t *testing.T) {
 // lookupPattern is how the runbook resolves a physical ID: from the stack that owns it.
 var lookupPattern = regexp.MustCompile(`describe-stack-resource --region (\S+) --stack-name (\S+) --logical-resource-id (\S+)`)
 
+// outputPattern is how the runbook reads a stack's output.
+var outputPattern = regexp.MustCompile(`describe-stacks --region (\S+) --stack-name (\S+) --query "Stacks\[0\]\.Outputs\[\?OutputKey=='([^']+)'\]`)
+
+func hasResource(a *deployed, resourceType string) bool {
+	for _, s := range a.stacks {
+		for _, r := range s.Template.Resources {
+			if r["Type"] == resourceType {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // Every resource the runbook resolves through CloudFormation is in the stack and region it
 // names, so no command in it fails on a name.
 func TestRunbook_ResolvesOnlyResourcesTheirStacksHave(t *testing.T) {
@@ -53,6 +67,16 @@ func TestRunbook_ResolvesOnlyResourcesTheirStacksHave(t *testing.T) {
 			}
 		}
 		constructkit.CheckedSomething(t, len(lookups), "CloudFormation lookup in the runbook")
+		outputs := outputPattern.FindAllStringSubmatch(doc, -1)
+		for _, m := range outputs {
+			region, stack, key := m[1], m[2], m[3]
+			if s := a.byName[stack]; s == nil || s.Region != region || s.Template.Outputs[key] == nil {
+				t.Errorf("the runbook reads output %s of stack %s in %s, which the assembly does not have", key, stack, region)
+			}
+		}
+		if hasResource(a, "AWS::ARCRegionSwitch::Plan") {
+			constructkit.CheckedSomething(t, len(outputs), "stack output the runbook reads")
+		}
 	})
 }
 

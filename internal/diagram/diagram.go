@@ -34,6 +34,8 @@ var mainResources = []struct{ Type, Label string }{
 	{"AWS::SNS::Topic", "SNS topic"}, {"AWS::CodeStarNotifications::NotificationRule", "notification rule"},
 	{"AWS::Events::EventBus", "event bus"}, {"AWS::Events::Archive", "event archive"}, {"AWS::SQS::Queue", "SQS queue"},
 	{"AWS::Kinesis::Stream", "Kinesis stream"}, {"AWS::KinesisFirehose::DeliveryStream", "Firehose delivery stream"},
+	{"AWS::ARCRegionSwitch::Plan", "Region switch plan"}, {"AWS::ResilienceHub::App", "Resilience Hub app"},
+	{"AWS::ResilienceHub::ResiliencyPolicy", "resiliency policy"},
 }
 
 // Render writes the architecture document for the assembly synthesized from configFile.

@@ -59,9 +59,10 @@ type region struct {
 
 type plan struct {
 	Name, Primary string
-	// Stack, Region and LogicalID find the plan's ARN through CloudFormation.
-	Stack, Region, LogicalID string
-	Regions                  []string
+	// Stack, Region and Output find the plan's ARN through CloudFormation (ARC ends it in a
+	// suffix it generates); ApproverOutput the approver role's, when the stack has one.
+	Stack, Region, Output, ApproverOutput string
+	Regions                               []string
 	// Steps are each workflow's steps in order, by the action it serves ("activate", ...).
 	Steps map[string][]step
 }
@@ -229,8 +230,17 @@ func readEnvironment(stage string, stacks []*assembly.Stack) *environment {
 }
 
 func readPlan(s *assembly.Stack, id string, props map[string]any) plan {
-	p := plan{Name: str(props["Name"]), Primary: str(props["PrimaryRegion"]), Stack: s.Name, Region: s.Region, LogicalID: id,
+	p := plan{Name: str(props["Name"]), Primary: str(props["PrimaryRegion"]), Stack: s.Name, Region: s.Region,
 		Steps: map[string][]step{}}
+	for _, key := range slices.Sorted(maps.Keys(s.Template.Outputs)) {
+		output, _ := s.Template.Outputs[key].(map[string]any)
+		switch target := refOf(output["Value"]); {
+		case target == id:
+			p.Output = key
+		case target != "" && s.Template.Resources[target]["Type"] == "AWS::IAM::Role" && strings.Contains(strings.ToLower(key), "approver"):
+			p.ApproverOutput = key
+		}
+	}
 	for _, r := range list(props["Regions"]) {
 		p.Regions = append(p.Regions, str(r))
 	}

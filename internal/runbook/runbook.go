@@ -118,7 +118,7 @@ func renderWatch(w io.Writer, env *environment) {
 var failures = []struct{ Failure, Handler, Action, RTO, RPO, Source, Disruption string }{
 	{"a task crashes or fails its health check", "ECS replaces the task; the load balancers stop sending it requests", "nothing", "about a minute (unhealthy after 3 checks 15 s apart, then a new task starts)", "0: the service keeps no state", "the service's health check settings; ECS service scheduler", "Software"},
 	{"an availability zone is lost", "tasks and load balancers span the region's zones; Aurora promotes a reader in another zone", "nothing; rehearse with the zone drill", "about a minute (Aurora in-region failover typically under 60 s; ECS replaces tasks in the other zones)", "0 (Aurora storage is six copies over three zones)", "Aurora User Guide, High availability for Aurora", "AZ"},
-	{"a region is lost or impaired", "reads fail over at the edge at once; the Region switch plan scales up the target, fails the database over (after approval) and moves traffic", "start the plan (below), approve the database step", "minutes: edge 1.5 min of checks + 60 s TTL; Aurora global failover a few minutes", "the replication lag, typically under a second (Aurora global database); about a second for the table", "Aurora global database and DynamoDB global tables documentation; README failover table", "Region"},
+	{"a region is lost or impaired", "reads fail over at the edge at once and Global Accelerator drops the region; the Region switch plan scales the target up and, after approval, switches or fails the database over; the site's origin follows the writer (the writer-elsewhere alarm's health check)", "start the plan (below), approve the database step", "minutes: edge 1.5 min of checks + 60 s TTL; Aurora global failover a few minutes", "the replication lag, typically under a second (Aurora global database); about a second for the table", "Aurora global database and DynamoDB global tables documentation; README failover table", "Region"},
 	{"a bad deploy", "blue/green deployment with rollback alarms: ECS moves traffic back to the old tasks", "nothing, or roll back the commit through the pipeline", "the bake time plus seconds to move the listener rules", "0", "README, deployments and rollback alarms", "Software"},
 	{"data is corrupted by a bad write", "replication copies it everywhere; restore from AWS Backup (a locked vault, with a copy in another region) or point-in-time recovery", "restore (below), then point the service at the restored copy", "hours: a restore creates new resources and takes time with size", "the backup frequency (point-in-time recovery: Aurora to within 5 minutes, DynamoDB to the second)", "AWS Backup and Aurora/DynamoDB point-in-time recovery documentation", "Software"},
 	{"the edge or DNS fails", "the API is reachable through Global Accelerator's static addresses without CloudFront or Route 53; Route 53's data plane answers during control-plane events", "point clients at the accelerator's addresses (its stack output)", "as fast as clients switch", "0", "Global Accelerator and Route 53 documentation", "Hardware"},
@@ -158,7 +158,7 @@ func renderSwitch(w io.Writer, env *environment) {
 	}
 	fmt.Fprintln(w, "Use the Region switch plan for the region you move to. `graceful` is the planned switch (the database")
 	fmt.Fprintln(w, "switches over with no data lost); `ungraceful` is for a lost region (the database fails over and")
-	fmt.Fprintln(w, "may lose the replication lag's writes). Rehearse any plan first with its practice mode off-hours.")
+	fmt.Fprintln(w, "may lose the replication lag's writes). Rehearse in staging first: it has the same plans.")
 	fmt.Fprintln(w)
 	for _, p := range env.Plans {
 		fmt.Fprintf(w, "#### Plan `%s` (%s)\n\n", p.Name, strings.Join(p.Regions, " ⇄ "))
@@ -170,16 +170,19 @@ func renderSwitch(w io.Writer, env *environment) {
 			fmt.Fprintf(w, "- %s: %s\n", action, strings.Join(names, " → "))
 		}
 		target := otherRegion(p.Regions, p.Primary)
-		arn := lookup(p.Stack, p.Region, p.LogicalID)
 		fmt.Fprintln(w)
 		fmt.Fprintln(w, "```sh")
-		fmt.Fprintf(w, "PLAN=%s\n", arn)
+		fmt.Fprintf(w, "PLAN=%s\n", output(p.Stack, p.Region, p.Output))
+		if p.ApproverOutput != "" {
+			fmt.Fprintf(w, "APPROVER=%s\n", output(p.Stack, p.Region, p.ApproverOutput))
+		}
 		fmt.Fprintf(w, "# planned: move to %s with the database switched over\n", target)
 		fmt.Fprintf(w, "aws arc-region-switch start-plan-execution --region %s --plan-arn \"$PLAN\" --target-region %s --action activate --mode graceful\n", target, target)
 		fmt.Fprintf(w, "# %s lost: fail over\n", p.Primary)
 		fmt.Fprintf(w, "aws arc-region-switch start-plan-execution --region %s --plan-arn \"$PLAN\" --target-region %s --action activate --mode ungraceful\n", target, target)
 		if step := approvalStep(p); step != "" {
-			fmt.Fprintln(w, "# the plan waits at its approval step; whoever may assume the approver role releases it")
+			fmt.Fprintln(w, "# the plan waits at its approval step; whoever may assume the approver role releases it, with its credentials")
+			fmt.Fprintf(w, "aws sts assume-role --role-arn \"$APPROVER\" --role-session-name \"$USER-approves\"\n")
 			fmt.Fprintf(w, "aws arc-region-switch approve-plan-execution-step --region %s --plan-arn \"$PLAN\" --execution-id <execution ID> --step-name %s --approval approve\n", target, step)
 		}
 		fmt.Fprintf(w, "aws arc-region-switch get-plan-execution --region %s --plan-arn \"$PLAN\" --execution-id <execution ID>\n", target)
@@ -336,6 +339,12 @@ func renderAssessment(w io.Writer, env *environment) {
 		fmt.Fprintln(w, "```")
 		fmt.Fprintln(w)
 	}
+}
+
+// output is the command that reads a stack's output.
+func output(stack, region, key string) string {
+	return fmt.Sprintf("$(aws cloudformation describe-stacks --region %s --stack-name %s --query \"Stacks[0].Outputs[?OutputKey=='%s'].OutputValue\" --output text)",
+		region, stack, key)
 }
 
 // lookup is the command that resolves a resource's physical ID (for most resources its Ref:

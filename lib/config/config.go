@@ -153,6 +153,9 @@ type Environment struct {
 	// Default: us-west-2 (the accelerator's region, so already bootstrapped and baselined), or
 	// us-east-1 when the environment runs in us-west-2; required when it runs in both.
 	ObserverRegion string `json:"observerRegion,omitempty"`
+	// Recovery states the recovery objectives that Resilience Hub assesses and the Region
+	// switch plans aim for.
+	Recovery Recovery `json:"recovery,omitempty"`
 	// ManualApproval makes the pipeline wait for a person (after a permissions-broadening
 	// check) before deploying the environment. Default: false for the first environment,
 	// true for every later one.

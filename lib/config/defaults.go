@@ -103,6 +103,7 @@ func applyDefaults(p *Platform) defaulted {
 		applyObserverDefault(d, path, env)
 		applyEventsDefaults(d, path+".events", &env.Events)
 		applyBackupAndDrillDefaults(d, path, &env.Backup, &env.Drills)
+		applyRecoveryDefaults(d, path+".recovery", &env.Recovery)
 	}
 	d.int("baseline.retentionDays", &p.Baseline.RetentionDays, DefaultBaselineRetentionDays)
 	svc := &p.Service

@@ -133,8 +133,8 @@ func TestLoad_SixRegionsOfAGatedProtectedEnvironmentFitOneStage(t *testing.T) {
 	if len(env.Regions) != 6 || !env.NeedsApproval() || !env.Protected() {
 		t.Fatalf("the fixture must be gated and protected with six regions: %+v", env)
 	}
-	if got := config.PipelineActions(env); got != 45 {
-		t.Errorf("six regions need %d actions, want 45 (36 for the regions, 3 for the edge, the accelerator and the observer, 6 for checks, approval, protection, smoke test and release tag)", got)
+	if got := config.PipelineActions(env); got != 46 {
+		t.Errorf("six regions need %d actions, want 46 (36 for the regions, 4 for the edge, the accelerator, the observer and the recovery stack, 6 for checks, approval, protection, smoke test and release tag)", got)
 	}
 	env.Regions = append(env.Regions, config.Region{Region: "sa-east-1"})
 	if got := config.PipelineActions(env); got <= config.MaxActionsPerStage {
@@ -205,7 +205,7 @@ func TestLoad_RejectsEachInvalidFixture(t *testing.T) {
 		{"no-source", "pipeline.source", "required; set codeConnections"},
 		{"bad-connection-arn", "pipeline.source.codeConnections.connectionArn", "is not valid; want a CodeConnections ARN"},
 		{"unknown-connection-provider", "pipeline.source.codeConnections.provider", `"Gitlab" is not a provider; use GitHub, GitLab or Bitbucket, as the connection's provider type says`},
-		{"too-many-regions", "environments[0].regions", "8 regions need 57 actions in the pipeline's prod stage (6 per region: 6 stacks, one action each; 3 for the edge, the accelerator and the observer, 3 for the permissions check and approval, 1 for termination protection, 1 for the smoke test, 1 to tag the release), and a CodePipeline stage holds at most 50: list at most 6 regions here, or split the regions into two environments"},
+		{"too-many-regions", "environments[0].regions", "7 regions need 52 actions in the pipeline's prod stage (6 per region: 6 stacks, one action each; 4 for the edge, the accelerator, the observer and the recovery stack, 3 for the permissions check and approval, 1 for termination protection, 1 for the smoke test, 1 to tag the release), and a CodePipeline stage holds at most 50: list at most 6 regions here, or split the regions into two environments"},
 		{"observer-among-regions", "environments[0].observerRegion", "eu-west-1 is also environments[0].regions[1]: the observer watches the environment from a region that runs none of its workload"},
 		{"bad-observer-region", "environments[1].observerRegion", `"us-wset-2" is not an AWS region; did you mean us-west-2?`},
 		{"observer-required", "environments[1].observerRegion", "required: the environment runs in both us-west-2 and us-east-1, which the default picks from; name a region that runs none of its workload (the canaries there watch it from outside), such as us-east-2"},
@@ -217,6 +217,9 @@ func TestLoad_RejectsEachInvalidFixture(t *testing.T) {
 		{"events-queue-outlives-dead-letters", "environments[0].events.queueRetentionDays", "14: must be 1 to 13 days: the dead-letter queue keeps a message 14 days"},
 		{"events-stream-retention-too-short", "environments[0].events.streamRetentionHours", "12: Kinesis keeps records for 24 to 8760 hours"},
 		{"events-delivery-buffer-too-short", "environments[0].events.deliveryBufferSeconds", "30: must be 60 to 900 seconds"},
+		{"recovery-unknown-tier", "environments[0].recovery.tier", `"Gold" is not a Resilience Hub tier; use one of MissionCritical, Critical, Important, CoreServices or NonCritical`},
+		{"recovery-rto-longer-than-a-week", "environments[0].recovery.objectives.region.rtoMinutes", "20000: must be 1 to 10080 minutes"},
+		{"recovery-negative-rpo", "environments[0].recovery.objectives.az.rpoMinutes", "-5: must be 1 to 10080 minutes"},
 		{"bad-branch", "pipeline.source.branch", `"main branch" is not valid`},
 		{"zone-outside-region", "environments[0].regions[0].availabilityZones[2]", `"eu-west-1c" is not an availability zone of us-east-1`},
 		{"two-zones", "environments[0].regions[0].availabilityZones", "2 zones listed: the VPC spans exactly 3"},

@@ -53,8 +53,9 @@ const (
 	// lake, app.
 	RegionalStacks = 6
 	// EnvironmentStacks are its once-per-environment stacks: the edge, the accelerator and the
-	// observer (the DR tier's stack in the observer region, with its canary).
-	EnvironmentStacks = 3
+	// observer (the DR tier's stack in the observer region, with its canary) and the recovery
+	// stack (Region switch plans, Resilience Hub).
+	EnvironmentStacks = 4
 	// ActionsPerStack: the pipeline deploys each stack in one action (CloudFormation's create or
 	// update, without a separate change-set action to prepare it), which leaves room for more
 	// regions and tiers.
@@ -97,7 +98,7 @@ func validatePipelineStage(path string, env Environment, found *problems) {
 	}
 	perRegion := RegionalStacks * ActionsPerStack
 	maxRegions := (MaxActionsPerStage - stageOverhead(env)) / perRegion
-	rest := []string{fmt.Sprintf("%d for the edge, the accelerator and the observer", EnvironmentStacks*ActionsPerStack)}
+	rest := []string{fmt.Sprintf("%d for the edge, the accelerator, the observer and the recovery stack", EnvironmentStacks*ActionsPerStack)}
 	if env.NeedsApproval() {
 		rest = append(rest, fmt.Sprintf("%d for the permissions check and approval", ApprovalActions))
 	}

@@ -26,6 +26,16 @@ var irregularZones = map[string][]string{
 // IsRegion reports whether code is a commercial AWS region the platform can deploy to.
 func IsRegion(code string) bool { return regions[code] }
 
+// Regions are the region codes IsRegion accepts, sorted.
+func Regions() []string {
+	all := make([]string, 0, len(regions))
+	for r := range regions {
+		all = append(all, r)
+	}
+	sort.Strings(all)
+	return all
+}
+
 func defaultAvailabilityZones(region string) []string {
 	if zones, ok := irregularZones[region]; ok {
 		return append([]string(nil), zones...)

@@ -45,6 +45,19 @@ type Domain struct {
 	OriginName string
 	// SecondaryOriginName answers with the nearest healthy secondary region.
 	SecondaryOriginName string
+	// PrimaryGate, when set, is a CloudWatch alarm that takes the primary region out of
+	// OriginName while it is in ALARM, however healthy the region is: the primary's failover
+	// record answers only while both its health check and the alarm are fine. The platform's
+	// gate fires while the primary region's database is not the writer (lib/recovery's
+	// WriterGate), so the site's writes follow the writer. Default: none.
+	PrimaryGate *Gate
+}
+
+// Gate is a CloudWatch alarm a Route 53 health check follows: healthy while the alarm is OK or
+// has no data yet, unhealthy while it is in ALARM.
+type Gate struct {
+	AlarmName   string
+	AlarmRegion string
 }
 
 // Props configures an Edge. Every field is required except Domain and StaticPaths. The

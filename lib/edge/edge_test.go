@@ -20,6 +20,12 @@ func TestMain(m *testing.M) { constructkit.Main(m) }
 // synth builds an edge over regions in a bare us-east-1 stack, with example.com when withDomain.
 func synth(t *testing.T, withDomain bool, regions ...string) assertions.Template {
 	t.Helper()
+	return synthGated(t, withDomain, nil, regions...)
+}
+
+// synthGated is synth with gate as the domain's PrimaryGate.
+func synthGated(t *testing.T, withDomain bool, gate *edge.Gate, regions ...string) assertions.Template {
+	t.Helper()
 	stack := constructkit.Stack(t, "us-east-1")
 	props := edge.Props{
 		OriginHeaderName: "X-Origin-Verify", OriginHeaderValue: "{{resolve:secretsmanager:acme/prod/origin-verify:SecretString:::}}",
@@ -41,7 +47,7 @@ func synth(t *testing.T, withDomain bool, regions ...string) assertions.Template
 	if withDomain {
 		props.Domain = &edge.Domain{Name: "example.com", Zone: awsroute53.HostedZone_FromHostedZoneAttributes(stack, jsii.String("Zone"),
 			&awsroute53.HostedZoneAttributes{HostedZoneId: jsii.String("Z0123456789EXAMPLE"), ZoneName: jsii.String("example.com")}),
-			OriginName: "origin.example.com", SecondaryOriginName: "secondary.origin.example.com"}
+			OriginName: "origin.example.com", SecondaryOriginName: "secondary.origin.example.com", PrimaryGate: gate}
 	}
 	edge.New(stack, "Edge", props)
 	return constructkit.TemplateOf(t, stack)
@@ -266,5 +272,49 @@ func TestEdge_OneRegionNeedsNoOriginGroupOrFailover(t *testing.T) {
 		}))
 		template.ResourcePropertiesCountIs(jsii.String("AWS::Route53::RecordSet"), map[string]any{"Failover": assertions.Match_AnyValue()}, jsii.Number(0))
 		template.HasResourceProperties(jsii.String("AWS::Route53::RecordSet"), map[string]any{"Name": "origin.example.com."})
+	})
+}
+
+// With a gate, the primary answers origin.<domain> only while its health check passes and the
+// gate's alarm is not in ALARM (a calculated check needing both); the secondaries answer as
+// before.
+func TestEdge_AGatedPrimaryAnswersOnlyWhileItsCheckAndTheGateAreHealthy(t *testing.T) {
+	template := synthGated(t, true, &edge.Gate{AlarmName: "acme-prod-us-east-1-writer-elsewhere", AlarmRegion: "us-east-1"}, "us-east-1", "eu-west-1")
+	constructkit.Assert(t, func() {
+		template.HasResourceProperties(jsii.String("AWS::Route53::HealthCheck"), map[string]any{
+			"HealthCheckConfig": map[string]any{
+				"Type":                         "CLOUDWATCH_METRIC",
+				"AlarmIdentifier":              map[string]any{"Name": "acme-prod-us-east-1-writer-elsewhere", "Region": "us-east-1"},
+				"InsufficientDataHealthStatus": "Healthy",
+			},
+		})
+		template.HasResourceProperties(jsii.String("AWS::Route53::HealthCheck"), map[string]any{
+			"HealthCheckConfig": map[string]any{
+				"Type": "CALCULATED", "HealthThreshold": 2,
+				"ChildHealthChecks": []any{
+					map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^EdgeHealthuseast1"))},
+					map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^EdgePrimaryGate"))},
+				},
+			},
+		})
+		template.HasResourceProperties(jsii.String("AWS::Route53::RecordSet"), map[string]any{
+			"Name": "origin.example.com.", "Failover": "PRIMARY",
+			"HealthCheckId": map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^EdgePrimaryAndGate"))},
+		})
+		template.HasResourceProperties(jsii.String("AWS::Route53::RecordSet"), map[string]any{
+			"Name": "secondary.origin.example.com.", "Region": "eu-west-1",
+			"HealthCheckId": map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^EdgeHealtheuwest1"))},
+		})
+	})
+	// Without a gate the primary's record follows its own health check alone.
+	plain := synth(t, true, "us-east-1", "eu-west-1")
+	constructkit.Assert(t, func() {
+		plain.ResourcePropertiesCountIs(jsii.String("AWS::Route53::HealthCheck"), map[string]any{
+			"HealthCheckConfig": assertions.Match_ObjectLike(&map[string]any{"Type": "CALCULATED"}),
+		}, jsii.Number(0))
+		plain.HasResourceProperties(jsii.String("AWS::Route53::RecordSet"), map[string]any{
+			"Name": "origin.example.com.", "Failover": "PRIMARY",
+			"HealthCheckId": map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^EdgeHealthuseast1"))},
+		})
 	})
 }

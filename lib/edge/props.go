@@ -29,6 +29,10 @@ func (p Props) check(scope constructs.Construct, id string) {
 	if d := p.Domain; d != nil {
 		c.Require("Props.Domain.Name", d.Name != "", "give the hosted zone's name, such as example.com, or leave Domain nil")
 		c.Require("Props.Domain.Zone", d.Zone != nil, "give the hosted zone the records go in")
+		if g := d.PrimaryGate; g != nil {
+			c.Require("Props.Domain.PrimaryGate.AlarmName", g.AlarmName != "", "name the alarm that takes the primary out of the origin name, or leave PrimaryGate nil")
+			c.Require("Props.Domain.PrimaryGate.AlarmRegion", g.AlarmRegion != "", "give the region the gate's alarm is in")
+		}
 	}
 	c.Require("Props.OriginHeaderName", p.OriginHeaderName != "", "name the header the load balancers require, such as X-Origin-Verify")
 	c.Require("Props.OriginHeaderValue", p.OriginHeaderValue != "", "give the header's value: a dynamic reference to the origin secret")

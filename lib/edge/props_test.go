@@ -47,6 +47,9 @@ func TestEdge_ThrowsOnABadOrMissingRequiredProp(t *testing.T) {
 		{"health path without a slash", func(p *edge.Props) { p.HealthCheckPath = "health" }, `Props.HealthCheckPath "health" does not start with /`},
 		{"no origin header value", func(p *edge.Props) { p.OriginHeaderValue = "" }, "Props.OriginHeaderValue is required"},
 		{"domain without a zone", func(p *edge.Props) { p.Domain = &edge.Domain{Name: "example.com"} }, "Props.Domain.Zone is required"},
+		{"gate without its alarm's region", func(p *edge.Props) {
+			p.Domain = &edge.Domain{Name: "example.com", PrimaryGate: &edge.Gate{AlarmName: "acme-prod-us-east-1-writer-elsewhere"}}
+		}, "Props.Domain.PrimaryGate.AlarmRegion is required; give the region the gate's alarm is in"},
 		{"caching everything", func(p *edge.Props) { p.StaticPaths = []string{"/*"} }, `Props.StaticPaths[0] "/*" is not a path pattern for cached content`},
 		{"no alarm topic", func(p *edge.Props) { p.AlarmTopic = nil }, "Props.AlarmTopic is required"},
 	} {

@@ -44,7 +44,7 @@ func newRecords(scope constructs.Construct, props Props, e *Edge) {
 	awsroute53.NewARecord(scope, jsii.String("OriginPrimary"), &awsroute53.ARecordProps{
 		Zone: zone, RecordName: jsii.String(props.Domain.OriginName), Target: loadBalancer(primary),
 		Failover: awsroute53.Failover_PRIMARY, SetIdentifier: jsii.String("primary-" + primary.Name),
-		HealthCheck: e.HealthChecks[primary.Name],
+		HealthCheck: primaryHealth(scope, props.Domain.PrimaryGate, e.HealthChecks[primary.Name]),
 	})
 	var latency []constructs.IDependable
 	for _, r := range secondaries {
@@ -75,4 +75,24 @@ type healthAwareAlias struct {
 
 func (a *healthAwareAlias) Bind(awsroute53.IRecordSet, awsroute53.IHostedZone) *awsroute53.AliasRecordTargetConfig {
 	return &awsroute53.AliasRecordTargetConfig{DnsName: a.dnsName, HostedZoneId: a.zoneID, EvaluateTargetHealth: jsii.Bool(true)}
+}
+
+// primaryHealth is what the primary's failover record answers on: the primary's health check,
+// and with a gate, that check and the gate's alarm both healthy (a calculated health check).
+// A calculated check counts its children on Route 53's data plane, as the endpoint check does.
+func primaryHealth(scope constructs.Construct, gate *Gate, health awsroute53.IHealthCheck) awsroute53.IHealthCheck {
+	if gate == nil {
+		return health
+	}
+	alarm := awsroute53.NewHealthCheck(scope, jsii.String("PrimaryGate"), &awsroute53.HealthCheckProps{
+		Type:            awsroute53.HealthCheckType_CLOUDWATCH_METRIC,
+		AlarmIdentifier: &awsroute53.AlarmIdentifier{Name: jsii.String(gate.AlarmName), Region: jsii.String(gate.AlarmRegion)},
+		// The alarm has no data until its metric reports, which is the writer's normal state.
+		InsufficientDataHealthStatus: awsroute53.InsufficientDataHealthStatusEnum_HEALTHY,
+	})
+	return awsroute53.NewHealthCheck(scope, jsii.String("PrimaryAndGate"), &awsroute53.HealthCheckProps{
+		Type:              awsroute53.HealthCheckType_CALCULATED,
+		ChildHealthChecks: &[]awsroute53.IHealthCheck{health, alarm},
+		HealthThreshold:   jsii.Number(2),
+	})
 }

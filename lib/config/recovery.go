@@ -1,0 +1,109 @@
+package config
+
+import "fmt"
+
+// Recovery configures how an environment recovers and what it promises: the recovery time and
+// point objectives that its AWS Resilience Hub policy states and its Region switch plans aim
+// for. Every field has a default.
+type Recovery struct {
+	// Tier is the Resilience Hub policy's tier: MissionCritical, Critical, Important,
+	// CoreServices or NonCritical. It labels the policy; the objectives are what Resilience Hub
+	// assesses. Default: Critical.
+	Tier string `json:"tier,omitempty"`
+	// Objectives are the recovery targets per kind of disruption.
+	Objectives Objectives `json:"objectives,omitempty"`
+}
+
+// Objectives are the recovery targets per kind of disruption Resilience Hub assesses.
+type Objectives struct {
+	// Software is a bad release or a crashing task.
+	Software Objective `json:"software,omitempty"`
+	// Hardware is a failed host or database instance.
+	Hardware Objective `json:"hardware,omitempty"`
+	// AZ is the loss of one availability zone.
+	AZ Objective `json:"az,omitempty"`
+	// Region is the loss of a whole region; the Region switch plans also carry its RTO.
+	Region Objective `json:"region,omitempty"`
+}
+
+// Objective is one recovery target.
+type Objective struct {
+	// RTOMinutes is how long the service may be unavailable.
+	RTOMinutes int `json:"rtoMinutes,omitempty"`
+	// RPOMinutes is how much recent data may be lost.
+	RPOMinutes int `json:"rpoMinutes,omitempty"`
+}
+
+// Resilience Hub's policy tiers (AWS::ResilienceHub::ResiliencyPolicy Tier).
+var RecoveryTiers = []string{"MissionCritical", "Critical", "Important", "CoreServices", "NonCritical"}
+
+// Defaults of the recovery objectives, from the README's failover tables ("Disaster recovery",
+// "What fails over, and how fast"); the README's "Recovery objectives" says where each comes
+// from.
+const (
+	DefaultRecoveryTier = "Critical"
+	// A bad release: the rollback alarms and the circuit breaker roll it back within the bake
+	// time (10 minutes); data a release wrote wrongly is restored from point-in-time recovery,
+	// which Aurora keeps to within about 5 minutes.
+	DefaultSoftwareRTOMinutes = 15
+	DefaultSoftwareRPOMinutes = 5
+	// A failed instance or host: Aurora promotes a reader, ECS replaces the task, within a
+	// few minutes; Aurora's storage keeps six copies, so nothing committed is lost (Resilience
+	// Hub reads an RPO of 0 as breached, so the target is the smallest it compares: a minute).
+	DefaultHardwareRTOMinutes = 5
+	DefaultHardwareRPOMinutes = 1
+	// An availability zone: as a failed instance, in the other two zones.
+	DefaultAZRTOMinutes = 5
+	DefaultAZRPOMinutes = 1
+	// A region: the plan's scale-up, approval and database failover (a few minutes), traffic
+	// moving by health checks (about 1.5 minutes plus the 60-second TTL); data written in the
+	// lost region's last moments (the database's and table's replication, about a second) and
+	// lake objects not yet replicated (most within 15 minutes).
+	DefaultRegionRTOMinutes = 15
+	DefaultRegionRPOMinutes = 15
+	// MaxRecoveryMinutes is the longest RTO a Region switch plan records (RecoveryTimeObjective-
+	// Minutes, 1 to 10080: a week); the other objectives are held to it too.
+	MaxRecoveryMinutes = 10080
+)
+
+func applyRecoveryDefaults(d defaulted, path string, r *Recovery) {
+	d.string(path+".tier", &r.Tier, DefaultRecoveryTier)
+	o, objectives := &r.Objectives, path+".objectives"
+	applyObjectiveDefaults(d, objectives+".software", &o.Software, DefaultSoftwareRTOMinutes, DefaultSoftwareRPOMinutes)
+	applyObjectiveDefaults(d, objectives+".hardware", &o.Hardware, DefaultHardwareRTOMinutes, DefaultHardwareRPOMinutes)
+	applyObjectiveDefaults(d, objectives+".az", &o.AZ, DefaultAZRTOMinutes, DefaultAZRPOMinutes)
+	applyObjectiveDefaults(d, objectives+".region", &o.Region, DefaultRegionRTOMinutes, DefaultRegionRPOMinutes)
+}
+
+func applyObjectiveDefaults(d defaulted, path string, o *Objective, rto, rpo int) {
+	d.int(path+".rtoMinutes", &o.RTOMinutes, rto)
+	d.int(path+".rpoMinutes", &o.RPOMinutes, rpo)
+}
+
+func validateRecovery(path string, r Recovery, found *problems) {
+	known := false
+	for _, tier := range RecoveryTiers {
+		known = known || r.Tier == tier
+	}
+	if !known {
+		found.addf(path+".tier", "%s is not a Resilience Hub tier; use one of MissionCritical, Critical, Important, CoreServices or NonCritical",
+			found.quoted(path+".tier", r.Tier))
+	}
+	o, objectives := r.Objectives, path+".objectives"
+	for _, kind := range []struct {
+		name string
+		o    Objective
+	}{{"software", o.Software}, {"hardware", o.Hardware}, {"az", o.AZ}, {"region", o.Region}} {
+		for _, field := range []struct {
+			name  string
+			value int
+		}{{"rtoMinutes", kind.o.RTOMinutes}, {"rpoMinutes", kind.o.RPOMinutes}} {
+			fieldPath := fmt.Sprintf("%s.%s.%s", objectives, kind.name, field.name)
+			// Zero is the default's marker; a negative value is what can be left here.
+			if field.value < 1 || field.value > MaxRecoveryMinutes {
+				found.addf(fieldPath, "%d: must be 1 to %d minutes (a week; Resilience Hub reads 0 as a breached policy, and a Region switch plan records at most a week)",
+					field.value, MaxRecoveryMinutes)
+			}
+		}
+	}
+}
