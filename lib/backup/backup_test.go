@@ -8,7 +8,6 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
-	"github.com/aws/aws-cdk-go/awscdk/v2/cxapi"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
@@ -126,15 +125,7 @@ func TestBackup_HasNoNagFindings(t *testing.T) {
 	compliance.Apply(app)
 	s := awscdk.NewStack(app, jsii.String("Test"), &awscdk.StackProps{Env: &awscdk.Environment{Account: jsii.String(constructkit.TestAccount), Region: jsii.String("us-east-1")}})
 	backup.New(s, "Backups", props(s))
-	var assembly cxapi.CloudAssembly
-	constructkit.Assert(t, func() { assembly = app.Synth(nil) })
-	for _, artifact := range *assembly.Stacks() {
-		for _, m := range *artifact.Messages() {
-			if m.Level == cxapi.SynthesisMessageLevel_ERROR {
-				t.Errorf("%s %s: %v", *artifact.StackName(), *m.Id, m.Entry.Data)
-			}
-		}
-	}
+	constructkit.NoSynthesisErrors(t, app)
 }
 
 func TestBackup_ThrowsOnABadOrMissingRequiredProp(t *testing.T) {

@@ -7,7 +7,6 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
-	"github.com/aws/aws-cdk-go/awscdk/v2/cxapi"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/example/platform/lib/baseline"
@@ -205,13 +204,5 @@ func TestBaseline_HasNoNagFindings(t *testing.T) {
 		s := awscdk.NewStack(app, jsii.String(name), &awscdk.StackProps{Env: &awscdk.Environment{Account: jsii.String(constructkit.TestAccount), Region: jsii.String("us-east-1")}})
 		baseline.New(s, "Baseline", props)
 	}
-	var assembly cxapi.CloudAssembly
-	constructkit.Assert(t, func() { assembly = app.Synth(nil) })
-	for _, artifact := range *assembly.Stacks() {
-		for _, m := range *artifact.Messages() {
-			if m.Level == cxapi.SynthesisMessageLevel_ERROR {
-				t.Errorf("%s %s: %v", *artifact.StackName(), *m.Id, m.Entry.Data)
-			}
-		}
-	}
+	constructkit.NoSynthesisErrors(t, app)
 }

@@ -10,7 +10,6 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsecs"
-	"github.com/aws/aws-cdk-go/awscdk/v2/cxapi"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/example/platform/lib/compliance"
@@ -155,15 +154,7 @@ func TestDrills_HasNoNagFindings(t *testing.T) {
 	compliance.Apply(app)
 	s := awscdk.NewStack(app, jsii.String("Test"), &awscdk.StackProps{Env: &awscdk.Environment{Account: jsii.String(constructkit.TestAccount), Region: jsii.String("us-east-1")}})
 	drills.New(s, "Drills", props(s))
-	var assembly cxapi.CloudAssembly
-	constructkit.Assert(t, func() { assembly = app.Synth(nil) })
-	for _, artifact := range *assembly.Stacks() {
-		for _, m := range *artifact.Messages() {
-			if m.Level == cxapi.SynthesisMessageLevel_ERROR {
-				t.Errorf("%s %s: %v", *artifact.StackName(), *m.Id, m.Entry.Data)
-			}
-		}
-	}
+	constructkit.NoSynthesisErrors(t, app)
 }
 
 func TestDrills_ThrowsOnABadOrMissingRequiredProp(t *testing.T) {

@@ -9,7 +9,6 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
-	"github.com/aws/aws-cdk-go/awscdk/v2/cxapi"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/example/platform/lib/compliance"
@@ -332,16 +331,5 @@ func TestRecovery_HasNoNagFindings(t *testing.T) {
 			AZ: recovery.Objective{RTOMinutes: 1, RPOMinutes: 1}, Region: recovery.Objective{RTOMinutes: 1, RPOMinutes: 1}},
 		Sources: []recovery.Source{{StackArn: stack.StackId(), Region: "us-east-1", Account: constructkit.TestAccount}},
 	})
-	var assembly cxapi.CloudAssembly
-	constructkit.Assert(t, func() { assembly = app.Synth(nil) })
-	checked := 0
-	for _, artifact := range *assembly.Stacks() {
-		checked++
-		for _, m := range *artifact.Messages() {
-			if m.Level == cxapi.SynthesisMessageLevel_ERROR {
-				t.Errorf("%s %s: %v", *artifact.StackName(), *m.Id, m.Entry.Data)
-			}
-		}
-	}
-	constructkit.CheckedSomething(t, checked, "stacks")
+	constructkit.NoSynthesisErrors(t, app)
 }

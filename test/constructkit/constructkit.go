@@ -18,6 +18,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/cxapi"
 	"github.com/aws/jsii-runtime-go"
 )
 
@@ -142,4 +143,23 @@ func TemplateOf(t testing.TB, stack awscdk.Stack) assertions.Template {
 	var template assertions.Template
 	Assert(t, func() { template = assertions.Template_FromStack(stack, nil) })
 	return template
+}
+
+// NoSynthesisErrors synthesizes app and fails the test for every error a stack of it reports
+// (cdk-nag's unaccepted findings among them, when the test applied the pack), and when the app
+// has no stack.
+func NoSynthesisErrors(t testing.TB, app awscdk.App) {
+	t.Helper()
+	var assembly cxapi.CloudAssembly
+	Assert(t, func() { assembly = app.Synth(nil) })
+	checked := 0
+	for _, artifact := range *assembly.Stacks() {
+		checked++
+		for _, m := range *artifact.Messages() {
+			if m.Level == cxapi.SynthesisMessageLevel_ERROR {
+				t.Errorf("%s %s: %v", *artifact.StackName(), *m.Id, m.Entry.Data)
+			}
+		}
+	}
+	CheckedSomething(t, checked, "stack")
 }
