@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsecs"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/example/platform/lib/backup"
 	"github.com/example/platform/lib/certificate"
 	"github.com/example/platform/lib/config"
 	"github.com/example/platform/lib/database"
@@ -167,6 +168,8 @@ func NewAppStack(stage awscdk.Stage, place placement, in appInputs) *AppStack {
 		Stack: stack, Service: svc, Monitoring: regionMonitoring, Prometheus: prometheus, Probe: probe,
 		Drills: newRegionDrills(stack, place, in.network.Network, svc, regionMonitoring),
 	}
+	// The data stack's backups tell the region's alert topic, which lives here, when they fail.
+	backup.NewJobAlerts(stack, "BackupJobAlerts", backup.JobAlertsProps{Topic: topic})
 	if place.isPrimary() && len(env.Regions) > 1 {
 		// Fires while the primary's cluster is not the writer; the edge's health check on it
 		// moves the site's origin to the secondaries until the writer returns.

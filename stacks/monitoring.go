@@ -2,6 +2,7 @@ package stacks
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -23,7 +24,8 @@ func regionAlerts(stack awscdk.Stack, place placement) awssns.ITopic {
 	return alerts.New(stack, "Alerts", alerts.Props{
 		DisplayName: fmt.Sprintf("%s %s %s alarms", p.Name, env.Name, place.region.Region),
 		Emails:      p.AlertEmails,
-		Publishers:  []string{alerts.CloudWatch},
+		// EventBridge for the backup job alerts (stacks/backup.go).
+		Publishers: []string{alerts.CloudWatch, alerts.EventBridge},
 	}).Topic
 }
 
@@ -91,9 +93,25 @@ func newEnvironmentDashboard(stack awscdk.Stack, place placement, regions []*Reg
 	monitoring.NewEnvironmentDashboard(stack, "Dashboard", monitoring.EnvironmentProps{
 		Name:         EnvironmentDashboardName(p.Name, env.Name),
 		Regions:      views,
-		Overview:     monitoring.OverviewSignals,
+		Overview:     overviewOf(views),
 		HealthAlarms: health,
 	})
+}
+
+// overviewOf is the overview signals every region has: an environment of one region has no
+// replication to show.
+func overviewOf(views []monitoring.RegionSignals) []string {
+	var overview []string
+	for _, id := range monitoring.OverviewSignals {
+		everywhere := true
+		for _, v := range views {
+			everywhere = everywhere && slices.ContainsFunc(v.Signals, func(s monitoring.Signal) bool { return s.ID == id })
+		}
+		if everywhere {
+			overview = append(overview, id)
+		}
+	}
+	return overview
 }
 
 // newGrafana is the environment's Managed Grafana workspace, in the edge stack: one per

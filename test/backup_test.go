@@ -461,3 +461,56 @@ func sortedKeysOf[V any](m map[string]V) []string {
 	slices.Sort(out)
 	return out
 }
+
+// A failed backup or copy job reaches the region's alert topic (the one its alarms tell), and
+// that topic lets only this rule publish through EventBridge: a first copy can meet a vault its
+// region has not created yet, and nothing else would say so.
+func TestBackup_FailedJobsReachTheRegionsAlertTopic(t *testing.T) {
+	eachRegion(t, func(t *testing.T, p *testkit.Platform, env config.Environment, region config.Region) {
+		app := backupTierStack(t, p, env, region.Region, stacks.TierApp)
+		topics := map[string]bool{}
+		for _, alarm := range resourcesOf(app, "AWS::CloudWatch::CompositeAlarm") {
+			for _, action := range asList(propertiesOf(alarm)["AlarmActions"]) {
+				topics[refTo(action)] = true
+			}
+		}
+		found := 0
+		for id, rule := range resourcesOf(app, "AWS::Events::Rule") {
+			props := propertiesOf(rule)
+			pattern, _ := props["EventPattern"].(map[string]any)
+			if fmt.Sprint(pattern["source"]) != "[aws.backup]" {
+				continue
+			}
+			found++
+			states := jsonOf(pattern["detail"])
+			for _, want := range []string{"Backup Job State Change", "Copy Job State Change"} {
+				if !strings.Contains(jsonOf(pattern["detail-type"]), want) {
+					t.Errorf("%s does not hear %s", id, want)
+				}
+			}
+			if !strings.Contains(states, "FAILED") {
+				t.Errorf("%s does not match failed jobs: %s", id, states)
+			}
+			for _, target := range asList(props["Targets"]) {
+				topic := refTo(target.(map[string]any)["Arn"])
+				if !topics[topic] {
+					t.Errorf("%s tells %s, not the topic the region's composite alarm tells", id, topic)
+				}
+				admitted := false
+				for _, policy := range resourcesOf(app, "AWS::SNS::TopicPolicy") {
+					for _, st := range typedStatementsOf(propertiesOf(policy)["PolicyDocument"]) {
+						if strings.Contains(jsonOf(st.Condition), id) && strings.Contains(jsonOf(st.Principal), "events.amazonaws.com") {
+							admitted = true
+						}
+					}
+				}
+				if !admitted {
+					t.Errorf("%s's topic does not admit the rule (aws:SourceArn)", id)
+				}
+			}
+		}
+		if found != 1 {
+			t.Errorf("%s has %d rules on AWS Backup's failed jobs, want one", app.Name, found)
+		}
+	})
+}

@@ -695,3 +695,24 @@ func runApp(t *testing.T, binary, configFile, outdir string) (stderr string, exi
 	}
 	return errOut.String(), 0
 }
+
+var (
+	oneRegionMu sync.Mutex
+	oneRegion   *testkit.Platform
+)
+
+// oneRegionPlatform is config/example.json with every environment cut to its primary region:
+// the smallest platform config accepts, with no replication, peering or plans.
+func oneRegionPlatform(t *testing.T) *testkit.Platform {
+	t.Helper()
+	oneRegionMu.Lock()
+	defer oneRegionMu.Unlock()
+	if oneRegion == nil {
+		cfg := testkit.LoadConfig(t, "config/example.json")
+		for i := range cfg.Environments {
+			cfg.Environments[i].Regions = cfg.Environments[i].Regions[:1]
+		}
+		oneRegion = testkit.Build(t, cfg, "config/example.json with one region per environment", false)
+	}
+	return oneRegion
+}

@@ -211,3 +211,29 @@ func TestPlatform_EachRegionHasTheConfiguredNATGatewaysAndEndpoints(t *testing.T
 		}
 	})
 }
+
+// An environment of one region is valid config: it synthesizes, with nothing that needs a
+// second region (no Region switch plan, no backup copy, no replica, no peering), and its
+// runbook says there is nowhere to move it.
+func TestPlatform_AnEnvironmentOfOneRegionSynthesizesWithoutCrossRegionParts(t *testing.T) {
+	p := oneRegionPlatform(t)
+	a := assemblyOf(t, p)
+	for _, s := range a.stacks {
+		for id, r := range s.Template.Resources {
+			switch r["Type"] {
+			case "AWS::ARCRegionSwitch::Plan", "AWS::EC2::VPCPeeringConnection":
+				t.Errorf("%s/%s: a %s in a one-region environment", s.Name, id, r["Type"])
+			case "AWS::Backup::BackupPlan":
+				if strings.Contains(jsonOf(r), "CopyActions") {
+					t.Errorf("%s/%s copies backups to another region, which the environment does not have", s.Name, id)
+				}
+			}
+		}
+	}
+	if got := len(a.stacks); got != len(p.Artifacts()) || got == 0 {
+		t.Errorf("the assembly reader found %d stacks, the app has %d", got, len(p.Artifacts()))
+	}
+	if doc := renderRunbook(a, p.ConfigFile); !strings.Contains(doc, "This environment has one region") {
+		t.Error("the runbook of a one-region environment does not say there is nowhere to move it")
+	}
+}

@@ -8,10 +8,12 @@ import (
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssnssubscriptions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/interfaces/interfacesawsevents"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
@@ -128,4 +130,23 @@ func New(scope constructs.Construct, id string, props Props) *Alerts {
 		topic.AddSubscription(awssnssubscriptions.NewEmailSubscription(jsii.String(email), nil))
 	}
 	return &Alerts{Construct: c, Topic: topic, Key: key}
+}
+
+// RuleTarget sends an EventBridge rule's events to an alert topic that only that rule may
+// publish to through EventBridge (the topic's Publishers must include EventBridge, for its key).
+// CDK's SnsTopic target lets EventBridge publish to the topic from any rule (no aws:SourceArn)
+// and adds a key policy statement of its own; this target adds neither.
+func RuleTarget(topic awssns.ITopic) awsevents.IRuleTarget { return &ruleTarget{topic: topic} }
+
+type ruleTarget struct{ topic awssns.ITopic }
+
+// Bind lets rule, and no other, publish to the topic, and names the topic as its target.
+func (t *ruleTarget) Bind(rule interfacesawsevents.IRuleRef, _ *string) *awsevents.RuleTargetConfig {
+	t.topic.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String(EventBridge), nil)},
+		Actions:    jsii.Strings("sns:Publish"),
+		Resources:  jsii.Strings(*t.topic.TopicArn()),
+		Conditions: &map[string]any{"ArnEquals": map[string]any{"aws:SourceArn": rule.RuleRef().RuleArn}},
+	}))
+	return &awsevents.RuleTargetConfig{Arn: t.topic.TopicArn(), TargetResource: t.topic}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/example/platform/lib/alerts"
 	"github.com/example/platform/lib/backup"
 	"github.com/example/platform/lib/compliance"
 	"github.com/example/platform/lib/props/propstest"
@@ -140,4 +141,33 @@ func TestBackup_ThrowsOnABadOrMissingRequiredProp(t *testing.T) {
 	propstest.Panics(t, func() { backup.New(s, "Backups", p) },
 		`Props.VaultName "acme prod" is not a vault name`, "Props.FrequencyHours 5: give a divisor of 24",
 		"Props.Lock.MinRetentionDays 40: give 1 to RetentionDays (35)", "Props.Lock.ChangeableForDays 1: AWS Backup enforces a 72-hour cooling-off period")
+}
+
+// A failed backup or copy job reaches the alert topic, through a rule only it may publish from.
+func TestBackup_FailedJobsAlertTheTopicThroughTheirOwnRule(t *testing.T) {
+	s := constructkit.Stack(t, "us-east-1")
+	topic := alerts.New(s, "Alerts", alerts.Props{DisplayName: "acme prod us-east-1 alarms", Publishers: []string{alerts.EventBridge}}).Topic
+	backup.NewJobAlerts(s, "BackupJobAlerts", backup.JobAlertsProps{Topic: topic})
+	tpl := constructkit.TemplateOf(t, s)
+	constructkit.Assert(t, func() {
+		tpl.HasResourceProperties(jsii.String("AWS::Events::Rule"), map[string]any{
+			"EventPattern": map[string]any{
+				"source": []any{"aws.backup"}, "detail-type": []any{"Backup Job State Change", "Copy Job State Change"},
+				"detail": map[string]any{"state": []any{"FAILED", "ABORTED", "EXPIRED"}},
+			},
+			"Targets": assertions.Match_ArrayWith(&[]any{assertions.Match_ObjectLike(&map[string]any{"Arn": map[string]any{"Ref": assertions.Match_AnyValue()}})}),
+		})
+		tpl.HasResourceProperties(jsii.String("AWS::SNS::TopicPolicy"), map[string]any{
+			"PolicyDocument": assertions.Match_ObjectLike(&map[string]any{"Statement": assertions.Match_ArrayWith(&[]any{
+				assertions.Match_ObjectLike(&map[string]any{
+					"Action": "sns:Publish", "Principal": map[string]any{"Service": "events.amazonaws.com"},
+					"Condition": map[string]any{"ArnEquals": map[string]any{"aws:SourceArn": map[string]any{"Fn::GetAtt": []any{assertions.Match_AnyValue(), "Arn"}}}},
+				}),
+			})}),
+		})
+	})
+	propstest.Panics(t, func() {
+		backup.NewJobAlerts(constructkit.Stack(t, "us-east-1"), "BackupJobAlerts", backup.JobAlertsProps{})
+	},
+		"backup.NewJobAlerts(Test/BackupJobAlerts)", "Props.Topic is required")
 }

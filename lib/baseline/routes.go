@@ -2,9 +2,6 @@ package baseline
 
 import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
-	"github.com/aws/aws-cdk-go/awscdk/v2/interfaces/interfacesawsevents"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
@@ -33,7 +30,7 @@ func (b *Baseline) newRoutes(c constructs.Construct, props Props) {
 		rule := awsevents.NewRule(c, jsii.String(id), &awsevents.RuleProps{
 			Description:  jsii.String(description),
 			EventPattern: pattern,
-			Targets:      &[]awsevents.IRuleTarget{&topicTarget{topic: b.Alerts.Topic}},
+			Targets:      &[]awsevents.IRuleTarget{alerts.RuleTarget(b.Alerts.Topic)},
 		})
 		b.Routes = append(b.Routes, rule)
 	}
@@ -67,21 +64,4 @@ func (b *Baseline) newRoutes(c constructs.Construct, props Props) {
 		DetailType: jsii.Strings("AWS Console Sign In via CloudTrail", "AWS API Call via CloudTrail"),
 		Detail:     &map[string]any{"userIdentity": map[string]any{"type": []string{"Root"}}},
 	})
-}
-
-// topicTarget sends a rule's events to an encrypted topic that only that rule may publish to
-// through EventBridge. CDK's SnsTopic target lets EventBridge publish to the topic from any
-// rule (no aws:SourceArn) and adds a key policy statement for EventBridge, which lib/alerts
-// already grants (Publishers); this target adds neither.
-type topicTarget struct{ topic awssns.ITopic }
-
-// Bind lets rule, and no other, publish to the topic, and names the topic as its target.
-func (t *topicTarget) Bind(rule interfacesawsevents.IRuleRef, _ *string) *awsevents.RuleTargetConfig {
-	t.topic.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String(alerts.EventBridge), nil)},
-		Actions:    jsii.Strings("sns:Publish"),
-		Resources:  jsii.Strings(*t.topic.TopicArn()),
-		Conditions: &map[string]any{"ArnEquals": map[string]any{"aws:SourceArn": rule.RuleRef().RuleArn}},
-	}))
-	return &awsevents.RuleTargetConfig{Arn: t.topic.TopicArn(), TargetResource: t.topic}
 }

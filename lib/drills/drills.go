@@ -193,6 +193,20 @@ func (d *Drills) azNetwork(p Props) {
 // to catch up, then takes the writer away for a minute or two.
 const switchoverMaxMinutes = 30
 
+// writerCheckScript fails the automation when the target cluster is already the writer: the
+// drill moves the writer here from elsewhere, so it runs in a region that is a secondary now
+// (after it, the old primary's drill moves the writer back).
+const writerCheckScript = `import boto3
+
+
+def handler(events, context):
+    clusters = boto3.client("rds").describe_global_clusters(GlobalClusterIdentifier=events["GlobalCluster"])
+    for member in clusters["GlobalClusters"][0]["GlobalClusterMembers"]:
+        if member["IsWriter"] and member["DBClusterArn"] == events["Target"]:
+            raise Exception(events["Target"] + " is already the writer: run the db-switchover drill of a region whose cluster is a secondary now")
+    return {"checked": events["Target"]}
+`
+
 // switchover makes this region's cluster the global database's writer with a managed
 // switchover (RDS SwitchoverGlobalCluster: no data loss). FIS has no action for a global
 // database (aws:rds:failover-db-cluster fails over within one cluster), so the drill runs an
@@ -223,6 +237,12 @@ func (d *Drills) switchover(p Props) {
 			"description":   fmt.Sprintf("Switches the Aurora global database %s over to the cluster in %s, and waits until it is available.", p.GlobalClusterIdentifier, *stack.Region()),
 			"assumeRole":    automation.RoleArn(),
 			"mainSteps": []any{
+				// RDS refuses a switchover to the cluster that already writes; say so, and where
+				// the drill makes sense, rather than fail on RDS's error.
+				map[string]any{"name": "RefuseWhenThisRegionWrites", "action": "aws:executeScript", "inputs": map[string]any{
+					"Runtime": "python3.11", "Handler": "handler", "Script": writerCheckScript,
+					"InputPayload": map[string]any{"GlobalCluster": p.GlobalClusterIdentifier, "Target": p.TargetCluster},
+				}},
 				map[string]any{"name": "SwitchOver", "action": "aws:executeAwsApi", "inputs": map[string]any{
 					"Service": "rds", "Api": "SwitchoverGlobalCluster",
 					"GlobalClusterIdentifier": p.GlobalClusterIdentifier, "TargetDbClusterIdentifier": p.TargetCluster,
@@ -257,7 +277,7 @@ func (d *Drills) switchover(p Props) {
 	accept(role, "An automation execution's ID is generated when it starts (automation-execution/*), and a document's versions are numbered "+
 		"as it changes (automation-definition/<document>:*); the role may start only the switchover document and pass only its automation role.")
 	d.template("Switchover", p.SwitchoverName, role, p.StopAlarms,
-		fmt.Sprintf("Switches the Aurora global database %s over to this region's cluster (no data loss). Expect writes to be refused for a minute or two, then to reach the new writer through the global writer endpoint.", p.GlobalClusterIdentifier),
+		fmt.Sprintf("Switches the Aurora global database %s over to this region's cluster (no data loss); it refuses to run where the cluster already writes. Expect writes to be refused for a minute or two, then to reach the new writer through the global writer endpoint. The old writer's region's drill moves it back.", p.GlobalClusterIdentifier),
 		map[string]any{},
 		map[string]any{"Switchover": &awsfis.CfnExperimentTemplate_ExperimentTemplateActionProperty{
 			ActionId: jsii.String("aws:ssm:start-automation-execution"),

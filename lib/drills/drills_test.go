@@ -106,6 +106,27 @@ func TestDrills_EachDrillStopsOnTheRegionsAlarmsAndActsOnlyOnItsTargets(t *testi
 			})}),
 		})
 	})
+	// Before it switches, the document refuses a target that already writes (RDS would refuse it
+	// with a less helpful error), so the step order matters.
+	documents := tpl.FindResources(jsii.String("AWS::SSM::Document"), nil)
+	checked := 0
+	for id, document := range *documents {
+		content := (*document)["Properties"].(map[string]any)["Content"].(map[string]any)
+		var names []string
+		for _, step := range content["mainSteps"].([]any) {
+			names = append(names, step.(map[string]any)["name"].(string))
+		}
+		first := content["mainSteps"].([]any)[0].(map[string]any)
+		checked++
+		if names[0] != "RefuseWhenThisRegionWrites" || names[1] != "SwitchOver" || first["action"] != "aws:executeScript" {
+			t.Errorf("%s steps %v: the writer check must run first, then the switchover", id, names)
+		}
+		payload, _ := json.Marshal(first["inputs"].(map[string]any)["InputPayload"])
+		if !strings.Contains(string(payload), `"Target":"arn:aws:rds:us-east-1:111111111111:cluster:acme-prod-us-east-1"`) {
+			t.Errorf("%s: the writer check looks at %s, not the switchover's target", id, payload)
+		}
+	}
+	constructkit.CheckedSomething(t, checked, "switchover document")
 }
 
 // Every role is FIS's (or, for the switchover's automation, SSM's) for this account only, and no
