@@ -142,7 +142,8 @@ func scalingConfig(work string, n int) string {
 		"name": "bench", "owner": "bench", "alertEmails": []string{"bench@example.com"},
 		"pipeline": map[string]any{"account": "333333333333", "region": "us-east-1",
 			"source": map[string]any{"codeCommit": map[string]any{"repository": "bench"}}},
-		"environments": []any{map[string]any{"name": "prod", "account": "222222222222", "regions": regions}},
+		// The observer region runs none of the scaling regions' workload.
+		"environments": []any{map[string]any{"name": "prod", "account": "222222222222", "regions": regions, "observerRegion": "ca-central-1"}},
 	}
 	data, err := json.MarshalIndent(platform, "", "  ")
 	check(err)
