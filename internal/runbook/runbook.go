@@ -79,7 +79,11 @@ func renderWhere(w io.Writer, env *environment) {
 func renderWatch(w io.Writer, env *environment) {
 	fmt.Fprintln(w, "### What to watch")
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Every alarm below notifies its region's alert topic, fired and recovered.")
+	fmt.Fprint(w, "Every alarm below notifies its region's alert topic, fired and recovered")
+	if hasVaults(env) {
+		fmt.Fprint(w, "; so does every failed backup or copy job of the account-region")
+	}
+	fmt.Fprintln(w, ".")
 	fmt.Fprintln(w)
 	for _, r := range env.Regions {
 		if r.UnhealthyAlarm == "" {
@@ -276,17 +280,22 @@ func renderDrills(w io.Writer, env *environment) {
 	fmt.Fprintln(w)
 }
 
+func hasVaults(env *environment) bool {
+	for _, r := range env.Regions {
+		if len(r.Vaults) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
 func renderRestore(w io.Writer, env *environment) {
 	fmt.Fprintln(w, "### Restore after data corruption")
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Replication copies a bad write everywhere: restore to a new resource from before the write, check it,")
 	fmt.Fprintln(w, "then move the service to it (or copy the good rows back). Restores never overwrite.")
 	fmt.Fprintln(w)
-	var any bool
-	for _, r := range env.Regions {
-		any = any || len(r.Vaults) > 0
-	}
-	if any {
+	if hasVaults(env) {
 		fmt.Fprintln(w, "| Region | Vault | Backup plan | Restore role |")
 		fmt.Fprintln(w, "|---|---|---|---|")
 		for _, r := range env.Regions {
