@@ -35,11 +35,8 @@ type Props struct {
 }
 
 var (
-	accountID = regexp.MustCompile(`^\d{12}$`)
-	// principalArn is an IAM role or user, as lib/config's pipeline.approvers takes them.
-	principalArn = regexp.MustCompile(`^arn:aws:iam::\d{12}:(root|(role|user)/.+)$`)
-	pipelineArn  = regexp.MustCompile(`^arn:aws:codepipeline:[a-z0-9-]+:\d{12}:[A-Za-z0-9.@_-]+$`)
-	projectArn   = regexp.MustCompile(`^arn:(aws[a-z-]*):codebuild:([a-z0-9-]+):(\d{12}):project/(.+)$`)
+	pipelineArn = regexp.MustCompile(`^arn:aws:codepipeline:[a-z0-9-]+:\d{12}:[A-Za-z0-9.@_-]+$`)
+	projectArn  = regexp.MustCompile(`^arn:(aws[a-z-]*):codebuild:([a-z0-9-]+):(\d{12}):project/(.+)$`)
 )
 
 // projectLogGroupArn is the ARN of the log streams of a CodeBuild project's default log group.
@@ -52,12 +49,7 @@ func projectLogGroupArn(project string) string {
 func (p Props) check(scope constructs.Construct, id string) {
 	c := props.Check(scope, id, "approval.NewApproverRole")
 	c.Require("Props.RoleName", p.RoleName != "", "name the role people assume, such as acme-deployment-approver")
-	c.Require("Props.Principals", len(p.Principals) > 0, "list who may assume the role: account IDs or IAM role or user ARNs")
-	for i, principal := range p.Principals {
-		if !accountID.MatchString(principal) && !principalArn.MatchString(principal) {
-			c.Failf(fmt.Sprintf("Props.Principals[%d]", i), "%q is neither an account ID nor an IAM role or user ARN", principal)
-		}
-	}
+	c.Principals("Props.Principals", p.Principals)
 	if c.Require("Props.PipelineArn", p.PipelineArn != "", "give the pipeline's ARN, arn:aws:codepipeline:<region>:<account>:<pipeline>") &&
 		!pipelineArn.MatchString(p.PipelineArn) {
 		c.Failf("Props.PipelineArn", "%q is not a pipeline ARN; give arn:aws:codepipeline:<region>:<account>:<pipeline>", p.PipelineArn)
@@ -78,43 +70,35 @@ func (p Props) check(scope constructs.Construct, id string) {
 
 // NewApproverRole creates the role: it may approve or reject exactly ApprovalActions and read
 // the pipeline's state and history, nothing else.
-func NewApproverRole(scope constructs.Construct, id string, props Props) awsiam.Role {
-	props.check(scope, id)
-	var principals []awsiam.IPrincipal
-	for _, p := range props.Principals {
-		if accountID.MatchString(p) {
-			principals = append(principals, awsiam.NewAccountPrincipal(jsii.String(p)))
-		} else {
-			principals = append(principals, awsiam.NewArnPrincipal(jsii.String(p)))
-		}
-	}
+func NewApproverRole(scope constructs.Construct, id string, p Props) awsiam.Role {
+	p.check(scope, id)
 	role := awsiam.NewRole(scope, jsii.String(id), &awsiam.RoleProps{
-		RoleName:    jsii.String(props.RoleName),
+		RoleName:    jsii.String(p.RoleName),
 		Description: jsii.String("Approves or rejects deployments to the platform's gated environments"),
-		AssumedBy:   awsiam.NewCompositePrincipal(principals...),
+		AssumedBy:   awsiam.NewCompositePrincipal(props.PrincipalsOf(p.Principals)...),
 	})
 	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid: jsii.String("DecideTheApprovals"), Actions: jsii.Strings("codepipeline:PutApprovalResult"), Resources: jsii.Strings(props.ApprovalActions...),
+		Sid: jsii.String("DecideTheApprovals"), Actions: jsii.Strings("codepipeline:PutApprovalResult"), Resources: jsii.Strings(p.ApprovalActions...),
 	}))
 	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid: jsii.String("SeeWhatIsApproved"),
 		Actions: jsii.Strings("codepipeline:GetPipeline", "codepipeline:GetPipelineState", "codepipeline:GetPipelineExecution",
 			"codepipeline:ListPipelineExecutions", "codepipeline:ListActionExecutions"),
-		Resources: jsii.Strings(props.PipelineArn),
+		Resources: jsii.Strings(p.PipelineArn),
 	}))
 	// The console lists the account's pipelines before it opens one; the list has no resource.
 	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid: jsii.String("FindThePipeline"), Actions: jsii.Strings("codepipeline:ListPipelines"), Resources: jsii.Strings("*"),
 	}))
-	if len(props.ReviewedProjects) > 0 {
+	if len(p.ReviewedProjects) > 0 {
 		var logGroups []string
-		for _, project := range props.ReviewedProjects {
+		for _, project := range p.ReviewedProjects {
 			logGroups = append(logGroups, projectLogGroupArn(project))
 		}
 		role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid:       jsii.String("ReadTheEvidence"),
 			Actions:   jsii.Strings("codebuild:BatchGetProjects", "codebuild:BatchGetBuilds", "codebuild:ListBuildsForProject"),
-			Resources: jsii.Strings(props.ReviewedProjects...),
+			Resources: jsii.Strings(p.ReviewedProjects...),
 		}))
 		role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid: jsii.String("ReadTheEvidencesLogs"), Actions: jsii.Strings("logs:GetLogEvents", "logs:FilterLogEvents"), Resources: jsii.Strings(logGroups...),

@@ -1,7 +1,6 @@
 package baseline
 
 import (
-	"regexp"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
@@ -9,6 +8,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/example/platform/lib/compliance"
+	platformprops "github.com/example/platform/lib/props"
 )
 
 // AuditorPolicies are the AWS managed policies of the auditor role: SecurityAudit (the
@@ -18,20 +18,11 @@ import (
 // platform, which an auditor has no need for.
 var AuditorPolicies = []string{"SecurityAudit", "job-function/ViewOnlyAccess"}
 
-var accountID = regexp.MustCompile(`^\d{12}$`)
-
 // newAuditorRole creates the read-only role auditors assume from the tooling account. Besides
 // the managed policies, it reads the audit record itself where it is here: the trail's log
 // files (and the key that decrypts them) and its log group's events.
 func (b *Baseline) newAuditorRole(c constructs.Construct, props AuditorProps) {
-	var principals []awsiam.IPrincipal
-	for _, p := range props.Principals {
-		if accountID.MatchString(p) {
-			principals = append(principals, awsiam.NewAccountPrincipal(jsii.String(p)))
-		} else {
-			principals = append(principals, awsiam.NewArnPrincipal(jsii.String(p)))
-		}
-	}
+	principals := platformprops.PrincipalsOf(props.Principals)
 	var managed []awsiam.IManagedPolicy
 	var findings []string
 	for _, name := range AuditorPolicies {

@@ -29,6 +29,7 @@ import (
 
 	"github.com/example/platform/lib/alerts"
 	"github.com/example/platform/lib/logbucket"
+	platformprops "github.com/example/platform/lib/props"
 )
 
 // Props configures one account-region's baseline. AlertDisplayName is required; every part is
@@ -158,6 +159,13 @@ func validate(id string, props Props) {
 	}
 	if a := props.Auditor; a != nil && (a.RoleName == "" || len(a.Principals) == 0) {
 		fail("Auditor needs RoleName and Principals: who may assume which role?")
+	}
+	if a := props.Auditor; a != nil {
+		for _, principal := range a.Principals {
+			if !platformprops.IsPrincipal(principal) {
+				fail("Auditor.Principals holds %q, which is neither an account ID nor an IAM role or user ARN", principal)
+			}
+		}
 	}
 	if props.RetentionDays != 0 && props.RetentionDays < 90 {
 		fail("RetentionDays is %v: keep audit files at least 90 days", props.RetentionDays)

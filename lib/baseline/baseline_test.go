@@ -183,6 +183,8 @@ func TestBaseline_RejectsPropsItCannotBuild(t *testing.T) {
 		"global without recorder": {baseline.Props{AlertDisplayName: "x", RecordGlobalResources: true}, "RecordGlobalResources needs Config"},
 		"auditor without trust":   {baseline.Props{AlertDisplayName: "x", Auditor: &baseline.AuditorProps{RoleName: "a"}}, "Auditor needs RoleName and Principals"},
 		"retention under 90 days": {baseline.Props{AlertDisplayName: "x", RetentionDays: 30}, "RetentionDays is 30"},
+		"auditor not a principal": {baseline.Props{AlertDisplayName: "x", Auditor: &baseline.AuditorProps{RoleName: "a", Principals: []string{"auditors"}}},
+			`"auditors", which is neither an account ID nor an IAM role or user ARN`},
 	} {
 		t.Run(name, func(t *testing.T) {
 			defer func() {
