@@ -90,7 +90,7 @@ func NamespaceName(platform, environment string) string {
 // GlobalClusterIdentifier names the environment's Aurora global cluster; secondary clusters
 // join it by this name.
 func GlobalClusterIdentifier(platform, environment string) string {
-	return fmt.Sprintf("%s-%s", platform, environment)
+	return environmentName(platform, environment)
 }
 
 // ClusterIdentifier names an environment's Aurora cluster in one region.
@@ -165,7 +165,7 @@ func AuditorRoleName(platform string) string { return platform + "-auditor" }
 
 // AcceleratorName names an environment's accelerator.
 func AcceleratorName(platform, environment string) string {
-	return fmt.Sprintf("%s-%s", platform, environment)
+	return environmentName(platform, environment)
 }
 
 // MonitoringName names a region's dashboard and starts its alarms' names
@@ -177,7 +177,7 @@ func MonitoringName(platform, environment, region string) string {
 
 // EnvironmentDashboardName names the dashboard across an environment's regions.
 func EnvironmentDashboardName(platform, environment string) string {
-	return fmt.Sprintf("%s-%s", platform, environment)
+	return environmentName(platform, environment)
 }
 
 // Disaster-recovery names: the runbook and the README's restore and drill procedures name these
@@ -282,7 +282,7 @@ func ObserverHealthAlarmName(platform, environment, region string) string {
 // GrafanaWorkspaceName names an environment's Managed Grafana workspace (names need not be
 // unique; this one says whose it is).
 func GrafanaWorkspaceName(platform, environment string) string {
-	return fmt.Sprintf("%s-%s", platform, environment)
+	return environmentName(platform, environment)
 }
 
 // LogSearchName names an environment's OpenSearch Serverless collection in each region, and its
@@ -290,7 +290,7 @@ func GrafanaWorkspaceName(platform, environment string) string {
 // Collection names are unique per account and region and at most 28 characters
 // (config.MaxLogSearchNameLength); policy names at most 32.
 func LogSearchName(platform, environment string) string {
-	return fmt.Sprintf("%s-%s", platform, environment)
+	return environmentName(platform, environment)
 }
 
 // maxPlanName is the longest Region switch plan name (AWS::ARCRegionSwitch::Plan Name: 1 to 32).
@@ -317,7 +317,7 @@ func RecoveryApproverRoleName(platform, environment string) string {
 
 // ResilienceName names the environment's Resilience Hub application and its policy.
 func ResilienceName(platform, environment string) string {
-	return fmt.Sprintf("%s-%s", platform, environment)
+	return environmentName(platform, environment)
 }
 
 // WriterGateSignal ends the name of the alarm that fires while a region's database is not the
@@ -327,11 +327,6 @@ const WriterGateSignal = "writer-elsewhere"
 // WriterGateAlarmName is that alarm in region; the edge's health check names it.
 func WriterGateAlarmName(platform, environment, region string) string {
 	return MonitoringName(platform, environment, region) + "-" + WriterGateSignal
-}
-
-// DatabaseClusterArn is the environment's Aurora cluster in region.
-func DatabaseClusterArn(platform, environment, account, region string) string {
-	return ClusterArn(account, region, ClusterIdentifier(platform, environment, region))
 }
 
 // AlarmArn is the CloudWatch alarm name in account and region.
@@ -356,4 +351,10 @@ func alnum(s string) string {
 		}
 	}
 	return string(out)
+}
+
+// environmentName is <platform>-<env>: what the resources an environment has one of in an
+// account-region (or one of in the account) are called when nothing else needs saying.
+func environmentName(platform, environment string) string {
+	return fmt.Sprintf("%s-%s", platform, environment)
 }

@@ -52,7 +52,7 @@ func NewRecoveryStack(stage awscdk.Stage, place placement, regions []*RegionStac
 		region := r.Region.Region
 		return recovery.PlanRegion{
 			Region:             region,
-			DatabaseClusterArn: DatabaseClusterArn(p.Name, env.Name, env.Account, region),
+			DatabaseClusterArn: ClusterArn(env.Account, region, ClusterIdentifier(p.Name, env.Name, region)),
 			ECSClusterArn:      attribute(r.App.Service.Cluster, "Arn"),
 			ECSServiceArn:      attribute(r.App.Service.Service, "ServiceArn"),
 			HealthAlarmArn:     AlarmArn(env.Account, region, monitoring.UnhealthyAlarmName(MonitoringName(p.Name, env.Name, region))),

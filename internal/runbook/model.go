@@ -107,6 +107,10 @@ func readEnvironment(stage string, stacks []*assembly.Stack) *environment {
 		}
 		return regions[name]
 	}
+	stageRegions := map[string]bool{}
+	for _, s := range stacks {
+		stageRegions[s.Region] = true
+	}
 	for _, s := range stacks {
 		for _, id := range slices.Sorted(maps.Keys(s.Template.Resources)) {
 			r := s.Template.Resources[id]
@@ -147,10 +151,8 @@ func readEnvironment(stage string, stacks []*assembly.Stack) *environment {
 				name := str(props["AlarmName"])
 				for suffix, into := range map[string]map[string]string{"-health-check": env.HealthAlarms, "-observer-health": env.ObserverAlarms} {
 					if trimmed, ok := strings.CutSuffix(name, suffix); ok {
-						for _, other := range stacks {
-							if other.Region != "" && strings.HasSuffix(trimmed, "-"+other.Region) {
-								into[other.Region] = name
-							}
+						if region, ok := regionSuffix(trimmed, stageRegions); ok {
+							into[region] = name
 						}
 						if suffix == "-observer-health" {
 							env.ObserverRegion = s.Region
@@ -296,6 +298,16 @@ func objectives(stacks []*assembly.Stack, app resilienceApp) map[string][2]float
 		return out
 	}
 	return nil
+}
+
+// regionSuffix is the region of regions that name ends in ("-<region>").
+func regionSuffix(name string, regions map[string]bool) (string, bool) {
+	for region := range regions {
+		if region != "" && strings.HasSuffix(name, "-"+region) {
+			return region, true
+		}
+	}
+	return "", false
 }
 
 func hasType(s *assembly.Stack, t string) bool {
