@@ -220,6 +220,7 @@ func TestLoad_RejectsEachInvalidFixture(t *testing.T) {
 		{"recovery-unknown-tier", "environments[0].recovery.tier", `"Gold" is not a Resilience Hub tier; use one of MissionCritical, Critical, Important, CoreServices or NonCritical`},
 		{"recovery-rto-longer-than-a-week", "environments[0].recovery.objectives.region.rtoMinutes", "20000: must be 1 to 10080 minutes"},
 		{"recovery-negative-rpo", "environments[0].recovery.objectives.az.rpoMinutes", "-5: must be 1 to 10080 minutes"},
+		{"recovery-rto-below-the-plans-worst-case", "environments[0].recovery.objectives.region.rtoMinutes", "14: the Region switch plans can take up to 15 minutes (scale-up 10 alongside approval 10, then the database 5); give at least 15"},
 		{"bad-branch", "pipeline.source.branch", `"main branch" is not valid`},
 		{"zone-outside-region", "environments[0].regions[0].availabilityZones[2]", `"eu-west-1c" is not an availability zone of us-east-1`},
 		{"two-zones", "environments[0].regions[0].availabilityZones", "2 zones listed: the VPC spans exactly 3"},

@@ -55,16 +55,38 @@ const (
 	// An availability zone: as a failed instance, in the other two zones.
 	DefaultAZRTOMinutes = 5
 	DefaultAZRPOMinutes = 1
-	// A region: the plan's scale-up, approval and database failover (a few minutes), traffic
-	// moving by health checks (about 1.5 minutes plus the 60-second TTL); data written in the
-	// lost region's last moments (the database's and table's replication, about a second) and
-	// lake objects not yet replicated (most within 15 minutes).
+	// A region: the plan's worst case (PlanCriticalPathMinutes: scale-up alongside the approval,
+	// then the database), while traffic moves by health checks (about 1.5 minutes plus the
+	// 60-second TTL); data written in the lost region's last moments (the database's and table's
+	// replication, about a second) and lake objects not yet replicated (most within 15 minutes).
 	DefaultRegionRTOMinutes = 15
 	DefaultRegionRPOMinutes = 15
 	// MaxRecoveryMinutes is the longest RTO a Region switch plan records (RecoveryTimeObjective-
 	// Minutes, 1 to 10080: a week); the other objectives are held to it too.
 	MaxRecoveryMinutes = 10080
 )
+
+// The timeouts of a Region switch plan's steps (lib/recovery), in minutes: the longest ARC lets
+// each run, so their critical path is the plan's worst case, which the region RTO must cover.
+const (
+	// PlanScaleUpMinutes: tasks start and pass their health checks in two to three minutes; the
+	// rest is room for a slow placement in the activated region.
+	PlanScaleUpMinutes = 10
+	// PlanApprovalMinutes: the approver's time is recovery time, so the plan waits for them at
+	// most this long, while the scale-up runs alongside (the plan pages nobody: the person who
+	// starts it has the approver at hand).
+	PlanApprovalMinutes = 10
+	// PlanDatabaseMinutes: a failover promotes the secondary within a minute or two, a
+	// switchover first lets it catch up (typically under a second behind) and then refuses
+	// writes for a minute or two; five minutes covers both.
+	PlanDatabaseMinutes = 5
+)
+
+// PlanCriticalPathMinutes is the longest a Region switch plan's execution takes: the scale-up
+// and the approval at the same time, then the database.
+func PlanCriticalPathMinutes() int {
+	return max(PlanScaleUpMinutes, PlanApprovalMinutes) + PlanDatabaseMinutes
+}
 
 func applyRecoveryDefaults(d defaulted, path string, r *Recovery) {
 	d.string(path+".tier", &r.Tier, DefaultRecoveryTier)
@@ -80,7 +102,9 @@ func applyObjectiveDefaults(d defaulted, path string, o *Objective, rto, rpo int
 	d.int(path+".rpoMinutes", &o.RPOMinutes, rpo)
 }
 
-func validateRecovery(path string, r Recovery, found *problems) {
+// validateRecovery checks r; plans says whether the environment has Region switch plans (more
+// than one region), whose worst case the region RTO must cover.
+func validateRecovery(path string, r Recovery, plans bool, found *problems) {
 	known := false
 	for _, tier := range RecoveryTiers {
 		known = known || r.Tier == tier
@@ -105,5 +129,10 @@ func validateRecovery(path string, r Recovery, found *problems) {
 					field.value, MaxRecoveryMinutes)
 			}
 		}
+	}
+	if rto := o.Region.RTOMinutes; plans && rto >= 1 && rto < PlanCriticalPathMinutes() {
+		found.addf(objectives+".region.rtoMinutes", "%d: the Region switch plans can take up to %d minutes (scale-up %d alongside approval %d, then the database %d); "+
+			"give at least %d, or the plans record an objective their own steps cannot meet", rto, PlanCriticalPathMinutes(),
+			PlanScaleUpMinutes, PlanApprovalMinutes, PlanDatabaseMinutes, PlanCriticalPathMinutes())
 	}
 }
