@@ -7,6 +7,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/example/platform/lib/config"
 	"github.com/example/platform/lib/monitoring"
 	"github.com/example/platform/lib/recovery"
 )
@@ -66,6 +67,9 @@ func NewRecoveryStack(stage awscdk.Stage, place placement, regions []*RegionStac
 			GlobalClusterIdentifier:      GlobalClusterIdentifier(p.Name, env.Name),
 			RecoveryTimeObjectiveMinutes: float64(objectives.Region.RTOMinutes),
 			Approver:                     result.Approver.Role,
+			Timeouts: recovery.PlanTimeouts{
+				ScaleUpMinutes: config.PlanScaleUpMinutes, ApprovalMinutes: config.PlanApprovalMinutes, DatabaseMinutes: config.PlanDatabaseMinutes,
+			},
 		})
 		// The plan's steps name the clusters by ARN: the database must exist before ARC
 		// evaluates the plan.

@@ -1,7 +1,8 @@
 package test
 
 // The recovery tier over the whole app, both configs: a Region switch plan per environment and
-// secondary region whose steps run in order (scale up, approve, move the database), roles that
+// secondary region whose steps run in order (scale up while a person approves, then move the
+// database; recovery_time_test.go holds their worst case to the declared RTO), roles that
 // act on the environment's own resources, the create-time constraints of plans (global names,
 // the control plane's region, what must exist first), the Resilience Hub application over every
 // stack, and the site's DNS following the database writer.
@@ -50,9 +51,26 @@ func plansOf(t *testing.T, p *testkit.Platform, env config.Environment) map[stri
 	return plans
 }
 
-// stepsOf are a workflow's steps as (name, block type) in the order they run.
-func stepsOf(workflow map[string]any) (names, blocks []string) {
+// leafSteps are a workflow's steps in the order they start, with a parallel block's steps in
+// its place.
+func leafSteps(workflow map[string]any) []any {
+	var out []any
 	for _, raw := range asList(workflow["Steps"]) {
+		step, _ := raw.(map[string]any)
+		if step["ExecutionBlockType"] != recovery.BlockParallel {
+			out = append(out, raw)
+			continue
+		}
+		config, _ := step["ExecutionBlockConfiguration"].(map[string]any)
+		parallel, _ := config["ParallelConfig"].(map[string]any)
+		out = append(out, asList(parallel["Steps"])...)
+	}
+	return out
+}
+
+// stepsOf are a workflow's steps as (name, block type) in the order they start.
+func stepsOf(workflow map[string]any) (names, blocks []string) {
+	for _, raw := range leafSteps(workflow) {
 		step, _ := raw.(map[string]any)
 		name, _ := step["Name"].(string)
 		block, _ := step["ExecutionBlockType"].(string)
@@ -128,7 +146,7 @@ func sortedCopy(s []string) []string {
 func checkSteps(t *testing.T, p *testkit.Platform, env config.Environment, target, other string, workflow map[string]any) {
 	t.Helper()
 	wantRegions := sortedCopy([]string{target, other})
-	for _, raw := range asList(workflow["Steps"]) {
+	for _, raw := range leafSteps(workflow) {
 		step, _ := raw.(map[string]any)
 		config, _ := step["ExecutionBlockConfiguration"].(map[string]any)
 		switch step["ExecutionBlockType"] {

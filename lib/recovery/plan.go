@@ -51,10 +51,28 @@ type PlanProps struct {
 	RecoveryTimeObjectiveMinutes float64
 	// Approver is the role whose holder releases the approval step (Approver.Role).
 	Approver awsiam.IRole
+	// Timeouts bound the steps; their worst case (CriticalPathMinutes) must fit in
+	// RecoveryTimeObjectiveMinutes.
+	Timeouts PlanTimeouts
 }
 
-// The steps of every workflow, in the order they run.
+// PlanTimeouts are the longest ARC lets each step run, in minutes (at least 1 each).
+type PlanTimeouts struct {
+	ScaleUpMinutes, ApprovalMinutes, DatabaseMinutes float64
+}
+
+// CriticalPathMinutes is the longest an execution takes: the scale-up and the approval run at
+// the same time, then the database moves.
+func (t PlanTimeouts) CriticalPathMinutes() float64 {
+	return max(t.ScaleUpMinutes, t.ApprovalMinutes) + t.DatabaseMinutes
+}
+
+// The steps of every workflow: StepPrepare (StepScaleUp and StepApprove at the same time), then
+// StepDatabase.
 const (
+	// StepPrepare runs the scale-up alongside the approval, so the approver's time and the
+	// tasks' start overlap rather than add up.
+	StepPrepare = "prepare"
 	// StepScaleUp scales the activated region's service to the other region's running tasks.
 	StepScaleUp = "scale-up"
 	// StepApprove waits for a person before the database moves. ARC runs it in both modes: the
@@ -70,21 +88,14 @@ const (
 	BlockECSServiceScaling    = "ECSServiceScaling"
 	BlockManualApproval       = "ManualApproval"
 	BlockAuroraGlobalDatabase = "AuroraGlobalDatabase"
+	BlockParallel             = "Parallel"
 	// RecoveryApproach: one region holds the database writer and the site's origin; the plan
 	// moves both (Global Accelerator keeps every region active: see the README).
 	RecoveryApproach = "activePassive"
 )
 
-// Step timings and thresholds, the same for every plan.
+// Step thresholds, the same for every plan (the timeouts come from Props.Timeouts).
 const (
-	// scaleUpMinutes: tasks start and pass their health checks in two to three minutes; the
-	// rest is room for a capacity shortage in the activated region.
-	scaleUpMinutes = 20
-	// approvalMinutes is ARC's default: an hour for someone to decide.
-	approvalMinutes = 60
-	// databaseMinutes: a switchover waits for the secondary to catch up, a failover promotes it
-	// at once; both take minutes.
-	databaseMinutes = 30
 	// targetPercent of the other region's tasks the activated region scales to.
 	targetPercent = 100
 	// ungracefulMinimumPercent: when the other region is lost, the plan goes on once half of
@@ -135,12 +146,25 @@ func (p PlanProps) check(scope constructs.Construct, id string) {
 		c.Failf("Props.RecoveryTimeObjectiveMinutes", "%v: Region switch takes 1 to 10080 minutes", p.RecoveryTimeObjectiveMinutes)
 	}
 	c.Require("Props.Approver", p.Approver != nil, "give the role that approves the plan's executions (recovery.NewApprover)")
+	t := p.Timeouts
+	for _, f := range []struct {
+		field   string
+		minutes float64
+	}{{"ScaleUpMinutes", t.ScaleUpMinutes}, {"ApprovalMinutes", t.ApprovalMinutes}, {"DatabaseMinutes", t.DatabaseMinutes}} {
+		if f.minutes < 1 {
+			c.Failf("Props.Timeouts."+f.field, "%v: give at least a minute (lib/config's Plan*Minutes)", f.minutes)
+		}
+	}
+	if worst := t.CriticalPathMinutes(); p.RecoveryTimeObjectiveMinutes >= 1 && worst > p.RecoveryTimeObjectiveMinutes {
+		c.Failf("Props.RecoveryTimeObjectiveMinutes", "%v: the plan's steps can take %v minutes (scale-up %v alongside approval %v, then the database %v); "+
+			"declare at least %v or shorten the timeouts", p.RecoveryTimeObjectiveMinutes, worst, t.ScaleUpMinutes, t.ApprovalMinutes, t.DatabaseMinutes, worst)
+	}
 	c.Done()
 }
 
 // NewPlan builds an active/passive Region switch plan between Primary and Target, with an
 // activation workflow for each: scale the activated region's service up to the other region's
-// capacity, wait for approval, then switch the database over (a graceful execution) or fail it
+// capacity while waiting for approval, then switch the database over (a graceful execution) or fail it
 // over (an ungraceful one) to the activated region. AWS::ARCRegionSwitch::Plan has no L2.
 //
 // A plan is global (its ARN has no region) and is created through Region switch's control
@@ -156,52 +180,60 @@ func NewPlan(scope constructs.Construct, id string, p PlanProps) *Plan {
 	})
 	grantSteps(role, stack, p)
 
+	scaleUp := &awsarcregionswitch.CfnPlan_StepProperty{
+		Name: jsii.String(StepScaleUp), ExecutionBlockType: jsii.String(BlockECSServiceScaling),
+		Description: jsii.String("Scale the activated region's service to the other region's largest task count of the last 24 hours"),
+		ExecutionBlockConfiguration: &awsarcregionswitch.CfnPlan_ExecutionBlockConfigurationProperty{
+			EcsCapacityIncreaseConfig: &awsarcregionswitch.CfnPlan_EcsCapacityIncreaseConfigurationProperty{
+				Services: &[]any{
+					&awsarcregionswitch.CfnPlan_ServiceProperty{ClusterArn: p.Primary.ECSClusterArn, ServiceArn: p.Primary.ECSServiceArn},
+					&awsarcregionswitch.CfnPlan_ServiceProperty{ClusterArn: p.Target.ECSClusterArn, ServiceArn: p.Target.ECSServiceArn},
+				},
+				CapacityMonitoringApproach: jsii.String("sampledMaxInLast24Hours"),
+				TargetPercent:              jsii.Number(targetPercent),
+				TimeoutMinutes:             jsii.Number(p.Timeouts.ScaleUpMinutes),
+				Ungraceful:                 &awsarcregionswitch.CfnPlan_EcsUngracefulProperty{MinimumSuccessPercentage: jsii.Number(ungracefulMinimumPercent)},
+			},
+		},
+	}
+	approve := &awsarcregionswitch.CfnPlan_StepProperty{
+		Name: jsii.String(StepApprove), ExecutionBlockType: jsii.String(BlockManualApproval),
+		Description: jsii.String("A person confirms the move before the database writer changes region (a failover may lose the replication lag's writes)"),
+		ExecutionBlockConfiguration: &awsarcregionswitch.CfnPlan_ExecutionBlockConfigurationProperty{
+			ExecutionApprovalConfig: &awsarcregionswitch.CfnPlan_ExecutionApprovalConfigurationProperty{
+				ApprovalRole: p.Approver.RoleArn(), TimeoutMinutes: jsii.Number(p.Timeouts.ApprovalMinutes),
+			},
+		},
+	}
+	prepare := &awsarcregionswitch.CfnPlan_StepProperty{
+		Name: jsii.String(StepPrepare), ExecutionBlockType: jsii.String(BlockParallel),
+		Description: jsii.String("Scale the service up while a person decides: the worst case is the longer of the two, not their sum"),
+		ExecutionBlockConfiguration: &awsarcregionswitch.CfnPlan_ExecutionBlockConfigurationProperty{
+			ParallelConfig: &awsarcregionswitch.CfnPlan_ParallelExecutionBlockConfigurationProperty{Steps: &[]any{scaleUp, approve}},
+		},
+	}
+	database := &awsarcregionswitch.CfnPlan_StepProperty{
+		Name: jsii.String(StepDatabase), ExecutionBlockType: jsii.String(BlockAuroraGlobalDatabase),
+		Description: jsii.String("Switch the global database over to the activated region (graceful, RPO 0), or fail it over (ungraceful, RPO the replication lag)"),
+		ExecutionBlockConfiguration: &awsarcregionswitch.CfnPlan_ExecutionBlockConfigurationProperty{
+			GlobalAuroraConfig: &awsarcregionswitch.CfnPlan_GlobalAuroraConfigurationProperty{
+				Behavior:                jsii.String("switchoverOnly"),
+				Ungraceful:              &awsarcregionswitch.CfnPlan_GlobalAuroraUngracefulProperty{Ungraceful: jsii.String("failover")},
+				GlobalClusterIdentifier: jsii.String(p.GlobalClusterIdentifier),
+				DatabaseClusterArns:     jsii.Strings(p.Primary.DatabaseClusterArn, p.Target.DatabaseClusterArn),
+				TimeoutMinutes:          jsii.Number(p.Timeouts.DatabaseMinutes),
+			},
+		},
+	}
+	// Both workflows run the same steps: each names both regions' resources, and ARC acts on
+	// the activated region's.
 	workflow := func(activated, other PlanRegion) *awsarcregionswitch.CfnPlan_WorkflowProperty {
 		return &awsarcregionswitch.CfnPlan_WorkflowProperty{
 			WorkflowTargetAction: jsii.String("activate"),
 			WorkflowTargetRegion: jsii.String(activated.Region),
-			WorkflowDescription: jsii.String(fmt.Sprintf("Make %s the active region: scale its service to %s's, approve, then move the database writer there",
+			WorkflowDescription: jsii.String(fmt.Sprintf("Make %s the active region: scale its service to %s's while a person approves, then move the database writer there",
 				activated.Region, other.Region)),
-			Steps: &[]any{
-				&awsarcregionswitch.CfnPlan_StepProperty{
-					Name: jsii.String(StepScaleUp), ExecutionBlockType: jsii.String(BlockECSServiceScaling),
-					Description: jsii.String("Scale the activated region's service to the other region's largest task count of the last 24 hours"),
-					ExecutionBlockConfiguration: &awsarcregionswitch.CfnPlan_ExecutionBlockConfigurationProperty{
-						EcsCapacityIncreaseConfig: &awsarcregionswitch.CfnPlan_EcsCapacityIncreaseConfigurationProperty{
-							Services: &[]any{
-								&awsarcregionswitch.CfnPlan_ServiceProperty{ClusterArn: p.Primary.ECSClusterArn, ServiceArn: p.Primary.ECSServiceArn},
-								&awsarcregionswitch.CfnPlan_ServiceProperty{ClusterArn: p.Target.ECSClusterArn, ServiceArn: p.Target.ECSServiceArn},
-							},
-							CapacityMonitoringApproach: jsii.String("sampledMaxInLast24Hours"),
-							TargetPercent:              jsii.Number(targetPercent),
-							TimeoutMinutes:             jsii.Number(scaleUpMinutes),
-							Ungraceful:                 &awsarcregionswitch.CfnPlan_EcsUngracefulProperty{MinimumSuccessPercentage: jsii.Number(ungracefulMinimumPercent)},
-						},
-					},
-				},
-				&awsarcregionswitch.CfnPlan_StepProperty{
-					Name: jsii.String(StepApprove), ExecutionBlockType: jsii.String(BlockManualApproval),
-					Description: jsii.String("A person confirms the move before the database writer changes region (a failover may lose the replication lag's writes)"),
-					ExecutionBlockConfiguration: &awsarcregionswitch.CfnPlan_ExecutionBlockConfigurationProperty{
-						ExecutionApprovalConfig: &awsarcregionswitch.CfnPlan_ExecutionApprovalConfigurationProperty{
-							ApprovalRole: p.Approver.RoleArn(), TimeoutMinutes: jsii.Number(approvalMinutes),
-						},
-					},
-				},
-				&awsarcregionswitch.CfnPlan_StepProperty{
-					Name: jsii.String(StepDatabase), ExecutionBlockType: jsii.String(BlockAuroraGlobalDatabase),
-					Description: jsii.String("Switch the global database over to the activated region (graceful, RPO 0), or fail it over (ungraceful, RPO the replication lag)"),
-					ExecutionBlockConfiguration: &awsarcregionswitch.CfnPlan_ExecutionBlockConfigurationProperty{
-						GlobalAuroraConfig: &awsarcregionswitch.CfnPlan_GlobalAuroraConfigurationProperty{
-							Behavior:                jsii.String("switchoverOnly"),
-							Ungraceful:              &awsarcregionswitch.CfnPlan_GlobalAuroraUngracefulProperty{Ungraceful: jsii.String("failover")},
-							GlobalClusterIdentifier: jsii.String(p.GlobalClusterIdentifier),
-							DatabaseClusterArns:     jsii.Strings(p.Primary.DatabaseClusterArn, p.Target.DatabaseClusterArn),
-							TimeoutMinutes:          jsii.Number(databaseMinutes),
-						},
-					},
-				},
-			},
+			Steps: &[]any{prepare, database},
 		}
 	}
 	alarm := func(r PlanRegion) *awsarcregionswitch.CfnPlan_AssociatedAlarmProperty {

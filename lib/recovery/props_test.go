@@ -31,6 +31,9 @@ func TestPlan_ThrowsOnABadOrMissingRequiredProp(t *testing.T) {
 		{"no global cluster", func(p *recovery.PlanProps) { p.GlobalClusterIdentifier = "" }, "Props.GlobalClusterIdentifier is required"},
 		{"RTO over a week", func(p *recovery.PlanProps) { p.RecoveryTimeObjectiveMinutes = 20000 }, "Props.RecoveryTimeObjectiveMinutes 20000: Region switch takes 1 to 10080 minutes"},
 		{"no approver", func(p *recovery.PlanProps) { p.Approver = nil }, "Props.Approver is required"},
+		{"no approval timeout", func(p *recovery.PlanProps) { p.Timeouts.ApprovalMinutes = 0 }, "Props.Timeouts.ApprovalMinutes 0: give at least a minute"},
+		{"RTO the steps cannot meet", func(p *recovery.PlanProps) { p.RecoveryTimeObjectiveMinutes = 14 },
+			"Props.RecoveryTimeObjectiveMinutes 14: the plan's steps can take 15 minutes (scale-up 10 alongside approval 10, then the database 5); declare at least 15"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			stack := constructkit.Stack(t, "us-east-1")

@@ -33,6 +33,7 @@ func planProps(stack awscdk.Stack) recovery.PlanProps {
 	return recovery.PlanProps{
 		Name: "acme-prod-eu-west-1", Primary: region("us-east-1"), Target: region("eu-west-1"),
 		GlobalClusterIdentifier: "acme-prod", RecoveryTimeObjectiveMinutes: 15, Approver: approver.Role,
+		Timeouts: recovery.PlanTimeouts{ScaleUpMinutes: 10, ApprovalMinutes: 10, DatabaseMinutes: 5},
 	}
 }
 
@@ -60,9 +61,9 @@ func only(t *testing.T, found map[string]map[string]any) (string, map[string]any
 	return "", nil
 }
 
-// A plan activates either of its regions with the same steps, in this order: scale the
-// activated region's service to the other's capacity, wait for a person, then move the database
-// writer (switchover when graceful, failover when not).
+// A plan activates either of its regions with the same steps: scale the activated region's
+// service to the other's capacity while waiting for a person, then move the database writer
+// (switchover when graceful, failover when not).
 func TestPlan_ActivatesEitherRegionByScalingUpWaitingForApprovalThenMovingTheWriter(t *testing.T) {
 	stack := constructkit.Stack(t, "us-east-1")
 	recovery.NewPlan(stack, "Plan", planProps(stack))
@@ -91,8 +92,21 @@ func TestPlan_ActivatesEitherRegionByScalingUpWaitingForApprovalThenMovingTheWri
 		if w["WorkflowTargetAction"] != "activate" {
 			t.Errorf("workflow %v: action %v, want activate", w["WorkflowTargetRegion"], w["WorkflowTargetAction"])
 		}
-		var names, types []string
+		var names, types, top []string
+		var steps []any
 		for _, s := range w["Steps"].([]any) {
+			step := s.(map[string]any)
+			top = append(top, step["Name"].(string))
+			if step["ExecutionBlockType"] == "Parallel" {
+				steps = append(steps, step["ExecutionBlockConfiguration"].(map[string]any)["ParallelConfig"].(map[string]any)["Steps"].([]any)...)
+			} else {
+				steps = append(steps, s)
+			}
+		}
+		if want := []string{recovery.StepPrepare, recovery.StepDatabase}; !slices.Equal(top, want) {
+			t.Errorf("workflow %v runs %v, want %v (the scale-up and the approval in parallel, then the database)", w["WorkflowTargetRegion"], top, want)
+		}
+		for _, s := range steps {
 			step := s.(map[string]any)
 			names = append(names, step["Name"].(string))
 			types = append(types, step["ExecutionBlockType"].(string))
