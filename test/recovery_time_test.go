@@ -8,6 +8,7 @@ package test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/example/platform/internal/planpath"
@@ -83,5 +84,38 @@ func TestRecovery_PlansScaleUpWhileWaitingForApproval(t *testing.T) {
 			}
 		}
 		constructkit.CheckedSomething(t, checked, "Region switch plan workflow")
+	})
+}
+
+// The runbook prints, for every plan, the objective it declares next to the worst case its
+// steps compute to, for each workflow.
+func TestRunbook_EveryPlanShowsItsWorstCaseNextToItsObjective(t *testing.T) {
+	eachAssembly(t, func(t *testing.T, a *deployed) {
+		doc := renderRunbook(a, a.platform.ConfigFile)
+		checked := 0
+		for _, s := range a.stacks {
+			for id, plan := range resourcesOf(s, "AWS::ARCRegionSwitch::Plan").ofType("AWS::ARCRegionSwitch::Plan") {
+				text := section(doc, fmt.Sprintf("#### Plan `%v`", plan["Name"]))
+				if text == "" {
+					t.Errorf("the runbook has no section for plan %v (%s/%s)", plan["Name"], s.Name, id)
+					continue
+				}
+				checked++
+				if want := fmt.Sprintf("- recovery time: objective %v min", plan["RecoveryTimeObjectiveMinutes"]); !strings.Contains(text, want) {
+					t.Errorf("plan %v: no %q in\n%s", plan["Name"], want, text)
+				}
+				for _, raw := range asList(plan["Workflows"]) {
+					workflow, _ := raw.(map[string]any)
+					worst, err := planpath.WorkflowMinutes(workflow)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if want := fmt.Sprintf("%v min to activate %v", worst, workflow["WorkflowTargetRegion"]); !strings.Contains(text, want) {
+						t.Errorf("plan %v: no %q in\n%s", plan["Name"], want, text)
+					}
+				}
+			}
+		}
+		constructkit.CheckedSomething(t, checked, "Region switch plan")
 	})
 }

@@ -65,9 +65,17 @@ type plan struct {
 	Regions                               []string
 	// Steps are each workflow's steps in order, by the action it serves ("activate", ...).
 	Steps map[string][]step
+	// Objective is the RTO the plan declares, in minutes; Worst each workflow's worst case, by
+	// action (recovery.go).
+	Objective float64
+	Worst     map[string]string
 }
 
-type step struct{ Name, Type string }
+// step is a workflow step; Inner are the steps a parallel block runs alongside each other.
+type step struct {
+	Name, Type string
+	Inner      []step
+}
 
 type canary struct{ Name, Region, Stack string }
 
@@ -254,8 +262,9 @@ func readPlan(s *assembly.Stack, id string, props map[string]any) plan {
 		}
 		for _, st := range list(workflow["Steps"]) {
 			m, _ := st.(map[string]any)
-			p.Steps[action] = append(p.Steps[action], step{Name: str(m["Name"]), Type: str(m["ExecutionBlockType"])})
+			p.Steps[action] = append(p.Steps[action], readStep(m))
 		}
+		readRecoveryTime(&p, action, props, workflow)
 	}
 	return p
 }

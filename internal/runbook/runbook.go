@@ -169,10 +169,11 @@ func renderSwitch(w io.Writer, env *environment) {
 		for _, action := range slices.Sorted(maps.Keys(p.Steps)) {
 			var names []string
 			for _, s := range p.Steps[action] {
-				names = append(names, fmt.Sprintf("`%s` (%s)", s.Name, s.Type))
+				names = append(names, describeStep(s))
 			}
 			fmt.Fprintf(w, "- %s: %s\n", action, strings.Join(names, " → "))
 		}
+		renderRecoveryTime(w, p)
 		target := otherRegion(p.Regions, p.Primary)
 		fmt.Fprintln(w)
 		fmt.Fprintln(w, "```sh")
@@ -243,9 +244,11 @@ func renderFailBack(w io.Writer, env *environment) {
 	fmt.Fprintln(w, "   rejoined the global database as a secondary (the writer query above lists it with `False`).")
 	fmt.Fprintf(w, "2. Run the same plan with `--target-region %s --action activate --mode graceful` (or the by-hand steps with\n", env.Primary)
 	fmt.Fprintf(w, "   %s as the target): a switchover, so nothing is lost.\n", env.Primary)
-	fmt.Fprintln(w, "3. Set any traffic dial you turned to 0 back to its configured value and lower the scaled-up minimum again")
-	fmt.Fprintln(w, "   (the next pipeline deployment restores both from the templates).")
+	fmt.Fprintln(w, "3. Set any traffic dial you turned to 0 back to its configured value, and put every region's minimum task count")
+	fmt.Fprintln(w, "   back to its template's: the plans' scale-up raised it and no deployment lowers it (CloudFormation leaves a")
+	fmt.Fprintln(w, "   resource whose template did not change as it is).")
 	fmt.Fprintln(w)
+	renderMinimumReset(w, env)
 }
 
 func renderDrills(w io.Writer, env *environment) {
@@ -365,10 +368,8 @@ func lookup(stack, region, logicalID string) string {
 
 func approvalStep(p plan) string {
 	for _, steps := range p.Steps {
-		for _, s := range steps {
-			if s.Type == "ManualApproval" {
-				return s.Name
-			}
+		if name := hasApproval(steps); name != "" {
+			return name
 		}
 	}
 	return ""
