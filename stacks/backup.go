@@ -63,6 +63,12 @@ func newRegionBackups(stack awscdk.Stack, place placement, key *KeysStack) *back
 // ("Quotas and limitations for AWS FIS").
 var drillStopSignals = []string{"running-tasks", "public-5xx-rate", "internal-5xx-rate"}
 
+// switchoverStopSignals stop the database switchover drill: a switchover refuses writes for a
+// minute or two (SwitchoverGlobalCluster: "unavailable for a short time"), which the 5xx alarms
+// count as errors, and FIS stopping then would not stop RDS. The running-tasks alarm stays
+// quiet through it: the health route touches no dependency, so tasks keep passing their checks.
+var switchoverStopSignals = []string{"running-tasks"}
+
 // newRegionDrills creates the region's fault-injection drills.
 func newRegionDrills(stack awscdk.Stack, place placement, net *network.Network, svc *service.Service, m *monitoring.Monitoring) *drills.Drills {
 	p, env, region := place.platform, place.env, place.region.Region
@@ -75,6 +81,10 @@ func newRegionDrills(stack awscdk.Stack, place placement, net *network.Network, 
 		if *a.Node().Id() == "Target5xxAlarm" {
 			stops = append(stops, a)
 		}
+	}
+	var switchoverStops []awscloudwatch.IAlarm
+	for _, id := range switchoverStopSignals {
+		switchoverStops = append(switchoverStops, m.Alarms[id])
 	}
 	var members []*string
 	for _, r := range env.Regions {
@@ -94,5 +104,6 @@ func newRegionDrills(stack awscdk.Stack, place placement, net *network.Network, 
 		TargetCluster:           jsii.String(ClusterArn(env.Account, region, ClusterIdentifier(p.Name, env.Name, region))),
 		MemberClusters:          members,
 		StopAlarms:              stops,
+		SwitchoverStopAlarms:    switchoverStops,
 	})
 }

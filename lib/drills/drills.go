@@ -1,7 +1,7 @@
 // Package drills builds a region's fault-injection drills: AWS FIS experiment templates that
 // stop the service's tasks, cut one availability zone's task subnet off the network, and switch
 // the Aurora global database over to the region. Each template stops when one of the region's
-// health alarms fires, and runs under a role of its own that may touch only what its drill
+// health alarms fires (the switchover, only on those its write pause does not set off), and runs under a role of its own that may touch only what its drill
 // needs. FIS has no L2 construct in aws-cdk-lib, so the templates are L1
 // (AWS::FIS::ExperimentTemplate), as is the automation document of the switchover
 // (AWS::SSM::Document).
@@ -9,6 +9,7 @@ package drills
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
@@ -46,9 +47,14 @@ type Props struct {
 	GlobalClusterIdentifier string
 	TargetCluster           *string
 	MemberClusters          []*string
-	// StopAlarms stop every drill when one fires: the region's health alarms. FIS takes at
-	// most 5 stop conditions per template ("Quotas and limitations for AWS FIS").
+	// StopAlarms stop the stop-tasks and AZ drills when one fires: the region's health alarms.
+	// FIS takes at most 5 stop conditions per template ("Quotas and limitations for AWS FIS").
 	StopAlarms []awscloudwatch.IAlarm
+	// SwitchoverStopAlarms stop the switchover drill: only alarms a healthy switchover does not
+	// set off. A switchover refuses writes for a minute or two, so alarms on server errors
+	// would stop the experiment while RDS goes on switching; the template's description names
+	// these alarms and says why.
+	SwitchoverStopAlarms []awscloudwatch.IAlarm
 }
 
 // maxStopConditions is FIS's quota of stop conditions per experiment template.
@@ -73,9 +79,17 @@ func (p Props) check(scope constructs.Construct, id string) {
 	c.Require("Props.GlobalClusterIdentifier", p.GlobalClusterIdentifier != "", "give the Aurora global database's identifier")
 	c.Require("Props.TargetCluster", p.TargetCluster != nil, "give the ARN of this region's Aurora cluster")
 	c.Require("Props.MemberClusters", len(p.MemberClusters) > 0, "give the ARNs of every cluster of the global database")
-	if c.Require("Props.StopAlarms", len(p.StopAlarms) > 0, "give the region's health alarms: a drill without a stop condition runs however badly it goes") &&
-		len(p.StopAlarms) > maxStopConditions {
-		c.Failf("Props.StopAlarms", "%d alarms: FIS takes at most %d stop conditions per template; give the region's most telling health alarms", len(p.StopAlarms), maxStopConditions)
+	for _, f := range []struct {
+		field  string
+		alarms []awscloudwatch.IAlarm
+		want   string
+	}{
+		{"Props.StopAlarms", p.StopAlarms, "give the region's health alarms: a drill without a stop condition runs however badly it goes"},
+		{"Props.SwitchoverStopAlarms", p.SwitchoverStopAlarms, "give the region's health alarms that a switchover's write pause does not set off, such as its running tasks"},
+	} {
+		if c.Require(f.field, len(f.alarms) > 0, f.want) && len(f.alarms) > maxStopConditions {
+			c.Failf(f.field, "%d alarms: FIS takes at most %d stop conditions per template; give the region's most telling health alarms", len(f.alarms), maxStopConditions)
+		}
 	}
 	c.Done()
 }
@@ -276,8 +290,13 @@ func (d *Drills) switchover(p Props) {
 	}))
 	accept(role, "An automation execution's ID is generated when it starts (automation-execution/*), and a document's versions are numbered "+
 		"as it changes (automation-definition/<document>:*); the role may start only the switchover document and pass only its automation role.")
-	d.template("Switchover", p.SwitchoverName, role, p.StopAlarms,
-		fmt.Sprintf("Switches the Aurora global database %s over to this region's cluster (no data loss); it refuses to run where the cluster already writes. Expect writes to be refused for a minute or two, then to reach the new writer through the global writer endpoint. The old writer's region's drill moves it back.", p.GlobalClusterIdentifier),
+	var stops []string
+	for _, a := range p.SwitchoverStopAlarms {
+		stops = append(stops, alarmLabel(a))
+	}
+	d.template("Switchover", p.SwitchoverName, role, p.SwitchoverStopAlarms,
+		fmt.Sprintf("Switches the Aurora global database %s over to this region's cluster (no data loss); it refuses to run where the cluster already writes. Expect writes to be refused for a minute or two, then to reach the new writer through the global writer endpoint. The old writer's region's drill moves it back. "+
+			"Stopped only by %s: the server-error alarms would fire on the expected write pause and stop the experiment while RDS goes on switching over.", p.GlobalClusterIdentifier, strings.Join(stops, ", ")),
 		map[string]any{},
 		map[string]any{"Switchover": &awsfis.CfnExperimentTemplate_ExperimentTemplateActionProperty{
 			ActionId: jsii.String("aws:ssm:start-automation-execution"),
@@ -334,6 +353,18 @@ func (d *Drills) template(id, name string, role awsiam.Role, alarms []awscloudwa
 		template.Node().AddDependency(a)
 	}
 	d.Templates[name] = template
+}
+
+// alarmLabel is an alarm's name as text: an imported alarm's, or the name an alarm of this app
+// is created with (its AlarmName attribute is a reference).
+func alarmLabel(a awscloudwatch.IAlarm) string {
+	if name := *a.AlarmName(); !*awscdk.Token_IsUnresolved(jsii.String(name)) {
+		return name
+	}
+	if cfn, ok := a.Node().DefaultChild().(awscloudwatch.CfnAlarm); ok && cfn.AlarmName() != nil && !*awscdk.Token_IsUnresolved(cfn.AlarmName()) {
+		return *cfn.AlarmName()
+	}
+	return *a.Node().Id()
 }
 
 func accept(role awsiam.Role, reason string) {

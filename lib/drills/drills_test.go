@@ -42,7 +42,7 @@ func props(stack awscdk.Stack) drills.Props {
 		TargetCluster:           jsii.String("arn:aws:rds:us-east-1:111111111111:cluster:acme-prod-us-east-1"),
 		MemberClusters: *jsii.Strings("arn:aws:rds:us-east-1:111111111111:cluster:acme-prod-us-east-1",
 			"arn:aws:rds:eu-west-1:111111111111:cluster:acme-prod-eu-west-1"),
-		StopAlarms: alarms,
+		StopAlarms: alarms, SwitchoverStopAlarms: alarms[:1],
 	}
 }
 
@@ -68,9 +68,22 @@ func TestDrills_EachDrillStopsOnTheRegionsAlarmsAndActsOnlyOnItsTargets(t *testi
 	}
 	for name, props := range found {
 		data, _ := json.Marshal(props["StopConditions"])
-		for _, alarm := range []string{"acme-prod-us-east-1-running-tasks", "acme-prod-us-east-1-public-5xx-rate"} {
+		stops, others := []string{"acme-prod-us-east-1-running-tasks", "acme-prod-us-east-1-public-5xx-rate"}, []string{}
+		if name == "acme-prod-us-east-1-db-switchover" {
+			// A switchover's write pause sets off the 5xx alarms; only the others stop it.
+			stops, others = stops[:1], stops[1:]
+			if description, _ := props["Description"].(string); !strings.Contains(description, "Stopped only by acme-prod-us-east-1-running-tasks: the server-error alarms") {
+				t.Errorf("%s does not say what stops it and why: %q", name, description)
+			}
+		}
+		for _, alarm := range stops {
 			if !strings.Contains(string(data), "aws:cloudwatch:alarm") || !strings.Contains(string(data), alarm) {
 				t.Errorf("%s does not stop on %s: %s", name, alarm, data)
+			}
+		}
+		for _, alarm := range others {
+			if strings.Contains(string(data), alarm) {
+				t.Errorf("%s stops on %s, which a healthy switchover sets off: %s", name, alarm, data)
 			}
 		}
 		if props["RoleArn"] == nil {
@@ -180,9 +193,9 @@ func TestDrills_HasNoNagFindings(t *testing.T) {
 
 func TestDrills_ThrowsOnABadOrMissingRequiredProp(t *testing.T) {
 	propstest.Panics(t, func() { drills.New(constructkit.Stack(t, "us-east-1"), "Drills", drills.Props{}) },
-		"drills.New(Test/Drills): 13 problems", "Props.StopTasksName is required", "Props.Cluster is required",
+		"drills.New(Test/Drills): 14 problems", "Props.StopTasksName is required", "Props.Cluster is required",
 		"Props.StopTaskPercent 0: give a share of the tasks from 1 to 100", "Props.DisruptionMinutes 0: FIS runs an action for 1 minute to 12 hours",
-		"Props.StopAlarms is required; give the region's health alarms")
+		"Props.StopAlarms is required; give the region's health alarms", "Props.SwitchoverStopAlarms is required")
 	s := constructkit.Stack(t, "us-east-1")
 	p := props(s)
 	for len(p.StopAlarms) < 6 {
