@@ -84,7 +84,7 @@ func renderMinimumReset(w io.Writer, env *environment) {
 		if r.ScalableTarget == "" || r.App == nil {
 			continue
 		}
-		fmt.Fprintf(w, "# %s: back to the template's minimum of %s tasks (autoscaling then scales in as the load allows)\n", r.Name, trim(r.MinCapacity))
+		fmt.Fprintf(w, "# %s: back to the template's minimum task count, %s (autoscaling then scales in as the load allows)\n", r.Name, trim(r.MinCapacity))
 		fmt.Fprintf(w, "aws application-autoscaling register-scalable-target --region %s --service-namespace ecs --scalable-dimension ecs:service:DesiredCount --resource-id service/%s/%s --min-capacity %s\n",
 			r.Name, lookup(r.App.Name, r.Name, r.ECSCluster), r.ServiceName, trim(r.MinCapacity))
 	}
