@@ -95,7 +95,7 @@ func TestRunbook_EveryPlanShowsItsWorstCaseNextToItsObjective(t *testing.T) {
 		checked := 0
 		for _, s := range a.stacks {
 			for id, plan := range resourcesOf(s, "AWS::ARCRegionSwitch::Plan").ofType("AWS::ARCRegionSwitch::Plan") {
-				text := section(doc, fmt.Sprintf("#### Plan `%v`", plan["Name"]))
+				text := markdownSection(doc, fmt.Sprintf("#### Plan `%v`", plan["Name"]))
 				if text == "" {
 					t.Errorf("the runbook has no section for plan %v (%s/%s)", plan["Name"], s.Name, id)
 					continue

@@ -18,7 +18,7 @@ func TestRunbook_FailBackPutsEveryRaisedMinimumBack(t *testing.T) {
 		doc := renderRunbook(a, a.platform.ConfigFile)
 		checked := 0
 		for _, s := range a.stacks {
-			failBack := section(section(doc, "## "+s.Stage+"\n"), "### Fail back\n")
+			failBack := markdownSection(markdownSection(doc, "## "+s.Stage+"\n"), "### Fail back\n")
 			if failBack == "" {
 				continue // one region: nothing to fail back from
 			}
@@ -64,8 +64,8 @@ func serviceResourceID(t *testing.T, resources map[string]map[string]any, resour
 	return cluster, service
 }
 
-// section is the part of doc from heading to the next heading of the same level, or "".
-func section(doc, heading string) string {
+// markdownSection is the part of doc from heading to the next heading of the same level, or "".
+func markdownSection(doc, heading string) string {
 	start := strings.Index(doc, heading)
 	if start < 0 {
 		return ""
