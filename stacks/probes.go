@@ -134,8 +134,8 @@ func NewObserverStack(stage awscdk.Stage, place placement, regions []*RegionStac
 		names = append(names, r.Region.Region)
 	}
 	key := keys.NewStackKey(stack, "CanaryKey", fmt.Sprintf("Encrypts the artifacts of %s %s's observer canary", p.Name, env.Name))
-	stack.AddDependency(edge.Stack, jsii.String("its canary reads the site's address, which the edge writes"))
-	stack.AddDependency(accelerator.Stack, jsii.String("its canary reads the API's address, which the accelerator writes"))
+	stack.AddStackDependency(edge.Stack, jsii.String("its canary reads the site's address, which the edge writes"))
+	stack.AddStackDependency(accelerator.Stack, jsii.String("its canary reads the API's address, which the accelerator writes"))
 	probe := newObserverProbe(stack, place, key, names)
 	topic := alerts.New(stack, "Alerts", alerts.Props{
 		DisplayName: fmt.Sprintf("%s %s observer (%s) alarms", p.Name, env.Name, observer),
