@@ -160,10 +160,9 @@ func NewObserverStack(stage awscdk.Stage, place placement, regions []*RegionStac
 }
 
 // waitForFirstRun creates a canary's alarm, which counts a run that does not happen as failing,
-// after the canary: the canary starts when it is created (and only once what it calls exists:
-// the service, or the edge and the accelerator), and CloudWatch evaluates a new alarm with the
-// data its metric reported before the alarm existed, so the first deployment does not page for
-// runs that could not have happened yet.
+// after the canary, which starts when it is created (and only once what it calls exists: the
+// service, or the edge and the accelerator): its first run is under way when the alarm first
+// evaluates, so a first deployment does not page for runs that could not have happened yet.
 func waitForFirstRun(alarm awscloudwatch.Alarm, probe *probes.Probe) {
 	alarm.Node().AddDependency(probe.Canary)
 }
