@@ -215,8 +215,8 @@ func ObserverCanarySignal(canaryName string, t Thresholds) Signal {
 // StepName, which Synthetics publishes for each step a run executes). Its alarm, named for the
 // region (alarmName), is the outside view of that region: it fires when the region fails its
 // users as seen from a region that runs none of the workload, even when the region can no
-// longer raise its own alarms. A step the canary skips (the edge not deployed yet) publishes
-// nothing, which does not fire it.
+// longer raise its own alarms. A step the canary does not run (its address parameter missing,
+// or the canary stopped) publishes nothing, which does not fire it: ObserverCanarySignal does.
 func ObserverHealthSignal(canaryName, step, region, alarmName string, t Thresholds) Signal {
 	return Signal{ID: "observer-health-" + region, AlarmName: alarmName,
 		Title: fmt.Sprintf("Observer: %s's health route through the edge (%% successful)", region),
