@@ -304,8 +304,39 @@ func TestProbes_ARegionsCanaryCallsItsOwnInternalLoadBalancerFromInsideItsVPC(t 
 			t.Errorf("%s/%s runs in VPC %s, want %s's", s.Name, id, r, network)
 		}
 		groups := asList(vpc["SecurityGroupIds"])
-		if len(groups) != 1 || resourcesOf(s, "AWS::EC2::SecurityGroup")[refTo(groups[0])] == nil {
-			t.Errorf("%s/%s runs in groups %v, want one group of its own stack", s.Name, id, groups)
+		group := resourcesOf(s, "AWS::EC2::SecurityGroup")[refTo(groups[0])]
+		if len(groups) != 1 || group == nil {
+			t.Fatalf("%s/%s runs in groups %v, want one group of its own stack", s.Name, id, groups)
+		}
+		// Least privilege: the canary's group sends HTTPS out (S3, CloudWatch) and the production
+		// port to the load balancer's group, which admits it there; it admits nothing.
+		canaryGroup, port := refTo(groups[0]), float64(withDomain(env, 443, 80))
+		lbGroup := refTo(asList(propertiesOf(resourcesOf(s, "AWS::ElasticLoadBalancingV2::LoadBalancer")[internal[0]])["SecurityGroups"])[0])
+		if got := jsonOf(propertiesOf(group)["SecurityGroupEgress"]); !strings.Contains(got, `"CidrIp":"0.0.0.0/0"`) || strings.Count(got, `"FromPort"`) != 1 || !strings.Contains(got, `"FromPort":443,"IpProtocol":"tcp","ToPort":443`) ||
+			propertiesOf(group)["SecurityGroupIngress"] != nil {
+			t.Errorf("%s/%s: inline egress %s and ingress %v; want HTTPS out alone, and nothing in", s.Name, canaryGroup, got, propertiesOf(group)["SecurityGroupIngress"])
+		}
+		rules := map[string]bool{}
+		for ruleType, from := range map[string]string{"AWS::EC2::SecurityGroupEgress": canaryGroup, "AWS::EC2::SecurityGroupIngress": lbGroup} {
+			for _, r := range resourcesOf(s, ruleType) {
+				props := propertiesOf(r)
+				peer := props["DestinationSecurityGroupId"]
+				if peer == nil {
+					peer = props["SourceSecurityGroupId"]
+				}
+				if refTo(props["GroupId"]) != from {
+					continue
+				}
+				if other := map[string]string{canaryGroup: lbGroup, lbGroup: canaryGroup}[from]; refTo(peer) == other {
+					rules[ruleType] = props["FromPort"] == port && props["ToPort"] == port
+				} else if from == canaryGroup {
+					t.Errorf("%s/%s may also send to %s", s.Name, canaryGroup, jsonOf(props))
+				}
+			}
+		}
+		if !rules["AWS::EC2::SecurityGroupEgress"] || !rules["AWS::EC2::SecurityGroupIngress"] {
+			t.Errorf("%s: the canary's group sends to the internal load balancer on %v: %v; the load balancer admits it: %v",
+				s.Name, port, rules["AWS::EC2::SecurityGroupEgress"], rules["AWS::EC2::SecurityGroupIngress"])
 		}
 	})
 }
