@@ -15,9 +15,9 @@ type vpcPlacement struct {
 }
 
 // inVpc makes the canary's security group and lets its role attach the canary's function to the
-// VPC ("Required roles and permissions for canaries", the statement for a canary in a VPC:
-// ec2:CreateNetworkInterface, ec2:DescribeNetworkInterfaces and ec2:DeleteNetworkInterface; the
-// Canary construct adds them only to a role it makes itself).
+// VPC: ec2:CreateNetworkInterface, ec2:DescribeNetworkInterfaces and ec2:DeleteNetworkInterface
+// ("Troubleshooting a canary on a VPC": without them a new canary goes into an error state; the
+// Canary construct adds them only to a role it makes itself, through a managed policy).
 func inVpc(scope constructs.Construct, p Props, role awsiam.Role) *vpcPlacement {
 	group := awsec2.NewSecurityGroup(scope, jsii.String("SecurityGroup"), &awsec2.SecurityGroupProps{
 		Vpc:              p.Vpc,
