@@ -36,8 +36,8 @@ type AppStack struct {
 	Prometheus *monitoring.Prometheus
 	// Drills are the region's fault-injection experiment templates (backup.go).
 	Drills *drills.Drills
-	// Probe is the region's canary: the site, the API and the region's health route, called
-	// from inside the region (stacks/probes.go).
+	// Probe is the region's canary: the region's internal load balancer, called from inside
+	// its VPC (stacks/probes.go).
 	Probe *probes.Probe
 	// WriterGate is in ALARM while the region's database is not the writer: in the primary
 	// region of an environment with more than one, else nil.
@@ -161,9 +161,10 @@ func NewAppStack(stage awscdk.Stage, place placement, in appInputs) *AppStack {
 			LogGroup: svc.Logs, DeliveryStreamArn: in.lake.LogSearch.DeliveryStream.AttrArn(),
 		})
 	}
-	probe := newRegionProbe(stack, place, in.keys.Key.Key)
+	probe := newRegionProbe(stack, place, in.keys.Key.Key, in.network.Network.Vpc, svc)
 	topic := regionAlerts(stack, place)
 	regionMonitoring := newRegionMonitoring(stack, place, topic, svc, in.events)
+	waitForFirstRun(regionMonitoring.Alarms["canary"], probe)
 	result := &AppStack{
 		Stack: stack, Service: svc, Monitoring: regionMonitoring, Prometheus: prometheus, Probe: probe,
 		Drills: newRegionDrills(stack, place, in.network.Network, svc, regionMonitoring),

@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/jsii-runtime-go"
 
@@ -12,14 +14,17 @@ import (
 	"github.com/example/platform/lib/keys"
 	"github.com/example/platform/lib/monitoring"
 	"github.com/example/platform/lib/probes"
+	"github.com/example/platform/lib/service"
 )
 
 // The canaries (README: Canaries). Every region's app stack has one, and so does the observer
-// stack (the DR tier in the observer region). They read where to call at run time, from the
-// parameters the edge and the accelerator write: those stacks deploy after every region's app
-// stack, and without a domain their names are generated. Reading at run time costs no pipeline
-// action, where a stack per region after the edge would cost one per region (the seventh
-// region of a gated, protected environment).
+// stack (the DR tier in the observer region). A region's canary calls the region's own internal
+// load balancer from inside its VPC, at an address of its own stack: its alarm feeds the region's
+// health, which must not depend on the edge, the accelerator or another region. The observer's
+// calls the site, the API and every region's health route the way users do, reading where from
+// the parameters the edge and the accelerator write (without a domain their names are
+// generated, in other regions); its stack deploys after theirs, so a parameter it cannot find is
+// a failure.
 
 // siteAddress and apiAddress are where a canary finds the site and the API; with a domain the
 // canary also knows them, for when SSM cannot be read.
@@ -41,8 +46,9 @@ func apiAddress(place placement) probes.Address {
 	return a
 }
 
-// probeChecks are what a canary calls: the site's root through CloudFront, the API's health path
-// through Global Accelerator, and the health route through the edge of each of regions.
+// probeChecks are what the observer's canary calls: the site's root through CloudFront, the
+// API's health path through Global Accelerator, and the health route through the edge of each
+// of regions.
 func probeChecks(place placement, regions []string) []probes.Check {
 	checks := []probes.Check{
 		{Name: "site", Address: siteAddress(place), Path: "/"},
@@ -58,8 +64,43 @@ func probeChecks(place placement, regions []string) []probes.Check {
 // health route.
 func healthStep(region string) string { return "health-" + region }
 
-// newProbe is the canary of place's region, calling regions' health routes.
-func newProbe(stack awscdk.Stack, place placement, key awskms.IKey, regions []string) *probes.Probe {
+// newRegionProbe is a region's canary, in its app stack: from the region's private subnets it
+// calls the site's root and the API's health path on the region's internal load balancer (the
+// public one answers only CloudFront's origin header), so its alarm, which counts toward the
+// region's health (regionSignals), sees the region alone. With a domain the listener speaks
+// HTTPS with a certificate for the API's name, which the canary presents. Its artifacts are
+// encrypted with the region's key; it starts once the service is up.
+func newRegionProbe(stack awscdk.Stack, place placement, key awskms.IKey, vpc awsec2.IVpc, svc *service.Service) *probes.Probe {
+	p, env := place.platform, place.env
+	lb := svc.Internal.LoadBalancer
+	scheme, port, host := "http://", 80.0, ""
+	if env.DNS != nil {
+		scheme, port, host = "https://", 443, APIName(env.DNS.DomainName)
+	}
+	base := awscdk.Fn_Join(jsii.String(""), &[]*string{jsii.String(scheme), lb.LoadBalancerDnsName()})
+	address := probes.Address{URL: base, HostName: host}
+	probe := probes.New(stack, "Canary", probes.Props{
+		Name: CanaryName(p.Name, env.Name, place.region.Region),
+		Checks: []probes.Check{
+			{Name: "site", Address: address, Path: "/"},
+			{Name: "api", Address: address, Path: p.Service.HealthCheckPath},
+		},
+		Key:           key,
+		Every:         awscdk.Duration_Minutes(jsii.Number(float64(env.Monitoring.CanaryIntervalMinutes))),
+		RetentionDays: float64(env.Monitoring.CanaryRetentionDays),
+		Vpc:           vpc,
+	})
+	// The canary's group may reach the load balancer's production listener, and the load
+	// balancer admits the canary's group there (not only through its any-address rule for the
+	// accelerator's clients).
+	probe.SecurityGroup.Connections().AllowTo(lb, awsec2.Port_Tcp(jsii.Number(port)), jsii.String("The region's canary calls its internal load balancer"))
+	probe.Canary.Node().AddDependency(svc.Service)
+	return probe
+}
+
+// newObserverProbe is the observer's canary, calling the site, the API and every region's
+// health route from outside.
+func newObserverProbe(stack awscdk.Stack, place placement, key awskms.IKey, regions []string) *probes.Probe {
 	p, env := place.platform, place.env
 	return probes.New(stack, "Canary", probes.Props{
 		Name:          CanaryName(p.Name, env.Name, place.region.Region),
@@ -68,13 +109,6 @@ func newProbe(stack awscdk.Stack, place placement, key awskms.IKey, regions []st
 		Every:         awscdk.Duration_Minutes(jsii.Number(float64(env.Monitoring.CanaryIntervalMinutes))),
 		RetentionDays: float64(env.Monitoring.CanaryRetentionDays),
 	})
-}
-
-// newRegionProbe is a region's canary, in its app stack: it calls the site, the API and its own
-// region's health route, from inside the region, and its alarm counts toward the region's health
-// (regionSignals). Its artifacts are encrypted with the region's key.
-func newRegionProbe(stack awscdk.Stack, place placement, key awskms.IKey) *probes.Probe {
-	return newProbe(stack, place, key, []string{place.region.Region})
 }
 
 // ObserverStack is the DR tier's stack in the environment's observer region: a canary calling
@@ -88,9 +122,10 @@ type ObserverStack struct {
 	Monitoring *monitoring.Monitoring
 }
 
-// NewObserverStack builds the observer's stack. It depends on no other stack: its canary reads
-// where to call at run time, and skips what does not exist yet.
-func NewObserverStack(stage awscdk.Stage, place placement, regions []*RegionStacks) *ObserverStack {
+// NewObserverStack builds the observer's stack. It deploys after the edge and the accelerator,
+// which write the parameters its canary reads (by name, at run time: they are in other
+// regions), so that from its first run a parameter it cannot find fails the canary.
+func NewObserverStack(stage awscdk.Stage, place placement, regions []*RegionStacks, edge *EdgeStack, accelerator *AcceleratorStack) *ObserverStack {
 	p, env, observer := place.platform, place.env, place.region.Region
 	stack := newStack(stage, place, TierDR,
 		fmt.Sprintf("%s %s disaster recovery, observer region %s: a canary watching every region from outside", p.Name, env.Name, observer), false)
@@ -99,7 +134,9 @@ func NewObserverStack(stage awscdk.Stage, place placement, regions []*RegionStac
 		names = append(names, r.Region.Region)
 	}
 	key := keys.NewStackKey(stack, "CanaryKey", fmt.Sprintf("Encrypts the artifacts of %s %s's observer canary", p.Name, env.Name))
-	probe := newProbe(stack, place, key, names)
+	stack.AddStackDependency(edge.Stack, jsii.String("its canary reads the site's address, which the edge writes"))
+	stack.AddStackDependency(accelerator.Stack, jsii.String("its canary reads the API's address, which the accelerator writes"))
+	probe := newObserverProbe(stack, place, key, names)
 	topic := alerts.New(stack, "Alerts", alerts.Props{
 		DisplayName: fmt.Sprintf("%s %s observer (%s) alarms", p.Name, env.Name, observer),
 		Emails:      p.AlertEmails,
@@ -118,5 +155,14 @@ func NewObserverStack(stage awscdk.Stage, place placement, regions []*RegionStac
 		Topic:   topic,
 		Signals: signals,
 	})
+	waitForFirstRun(m.Alarms["observer-canary"], probe)
 	return &ObserverStack{Stack: stack, Probe: probe, Monitoring: m}
+}
+
+// waitForFirstRun creates a canary's alarm, which counts a run that does not happen as failing,
+// after the canary, which starts when it is created (and only once what it calls exists: the
+// service, or the edge and the accelerator): its first run is under way when the alarm first
+// evaluates, so a first deployment does not page for runs that could not have happened yet.
+func waitForFirstRun(alarm awscloudwatch.Alarm, probe *probes.Probe) {
+	alarm.Node().AddDependency(probe.Canary)
 }

@@ -20,7 +20,7 @@ type EnvironmentStage struct {
 	Edge        *EdgeStack
 	Accelerator *AcceleratorStack
 	// Observer is the DR tier's stack in the observer region: the canary that watches every
-	// region from outside. It waits for nothing.
+	// region from outside. It waits for the edge and the accelerator, whose addresses it reads.
 	Observer *ObserverStack
 	// Recovery (us-east-1) holds the Region switch plans and the Resilience Hub application;
 	// it names every other stack's resources and deploys last.
@@ -46,8 +46,8 @@ type RegionStacks struct {
 // replicates into them), each after its region's events (it delivers them); each region's app
 // after its data and events, and with log search after its lake (its log group subscribes to the
 // lake stack's delivery stream); the edge and the accelerator, which front every region's load
-// balancers; then the recovery stack, which names every other stack. The observer's stack waits
-// for nothing (its canary reads where to call at run time).
+// balancers; the observer's stack after them (its canary reads the addresses they write); then
+// the recovery stack, which names every other stack.
 func NewEnvironmentStage(scope constructs.Construct, platform *config.Platform, env config.Environment) *EnvironmentStage {
 	stage := awscdk.NewStage(scope, jsii.String(env.Name), &awscdk.StageProps{
 		Env: &awscdk.Environment{Account: jsii.String(env.Account)},
@@ -104,7 +104,7 @@ func NewEnvironmentStage(scope constructs.Construct, platform *config.Platform, 
 	}
 	result.Edge = NewEdgeStack(stage, places[0].at(EdgeRegion), result.Regions)
 	result.Accelerator = NewAcceleratorStack(stage, places[0].at(AcceleratorRegion), result.Regions)
-	result.Observer = NewObserverStack(stage, places[0].at(env.ObserverRegion), result.Regions)
+	result.Observer = NewObserverStack(stage, places[0].at(env.ObserverRegion), result.Regions, result.Edge, result.Accelerator)
 	var others []awscdk.Stack
 	for _, r := range result.Regions {
 		others = append(others, r.Stacks()...)

@@ -38,6 +38,7 @@ var roles = map[string]role{
 	"database":    {tier: stacks.TierData, group: "DatabaseSecurityGroup", subnets: "isolated"},
 	"rotation":    {tier: stacks.TierData, group: "DatabaseRotationSecurityGroup", subnets: "isolated", primaryOnly: true},
 	"endpoints":   {tier: stacks.TierNetwork, group: "NetworkEndpointsSecurityGroup", subnets: "private"},
+	"canary":      {tier: stacks.TierApp, group: "CanarySecurityGroup", subnets: "private"},
 	"vpc":         {},                   // any host of the VPC
 	"taskSubnets": {subnets: "private"}, // any host of the private subnets, where the tasks run
 }
@@ -109,6 +110,11 @@ var flowTable = []flowKind{
 		byRoutes: "its group admits any address, since Global Accelerator preserves clients'; it is internal, in subnets with no route from an internet gateway"},
 	{from: "accelerator", to: "internalALB", port: "test", want: refused, why: "the test listener is not on the internet"},
 	{from: "vpc", to: "internalALB", port: "test", want: allowed, why: "test traffic to a new version comes from inside the VPC"},
+	{from: "canary", to: "internalALB", port: "production", want: allowed, why: "the region's canary calls its own internal ALB from inside the VPC: the region's health, seen from the region alone"},
+	{from: "canary", to: "tasks", port: "container", want: refused, why: "the canary calls the service only through the load balancer, as users do"},
+	{from: "canary", to: "database", port: "postgres", want: refused, why: "the canary reaches nothing of the data tier"},
+	{from: "canary", to: "s3", port: "https", want: allowed, why: "the canary's artifacts, through the gateway endpoint"},
+	{from: "canary", to: "internet", port: "https", want: allowed, why: "the canary's metrics to CloudWatch, through NAT (a VPC canary must reach both)"},
 	{from: "publicALB", to: "tasks", port: "container", want: allowed, why: "the public ALB forwards to the tasks"},
 	{from: "internalALB", to: "tasks", port: "container", want: allowed, why: "the internal ALB forwards to the tasks"},
 	{from: "internet", to: "tasks", port: "container", want: refused, why: "the tasks are reached only through a load balancer"},

@@ -1,9 +1,10 @@
 package test
 
-// The canaries (README: Canaries): one in every region of every environment and one in its
-// observer region, each calling the site, the API and health routes through addresses the edge
-// and the accelerator publish, each alarmed; checked over the whole assembly of both configs,
-// and of the shared-account platform where names could collide.
+// The canaries (README: Canaries): one in every region of every environment, calling the
+// region's own internal load balancer from inside its VPC, and one in its observer region,
+// calling the site, the API and health routes through addresses the edge and the accelerator
+// publish; each alarmed, also when it stops running; checked over the whole assembly of both
+// configs, and of the shared-account platform where names could collide.
 
 import (
 	"encoding/json"
@@ -23,9 +24,34 @@ import (
 	"github.com/example/platform/test/testkit"
 )
 
-// canaryCheck is one check of a canary's PROBE_CHECKS.
+// canaryCheck is one check of a canary's PROBE_CHECKS; a URL given at synthesis reads as the
+// text around «LogicalID.Attribute» for each attribute of its stack it takes.
 type canaryCheck struct {
-	Name, Parameter, Region, Path, Known string
+	Name, Parameter, Region, Path, Known, URL, Host string
+}
+
+// templateText is a string value of a template with each Fn::GetAtt in it (a Fn::Join's parts)
+// written «LogicalID.Attribute», and each Ref «LogicalID».
+func templateText(value any) string {
+	switch v := value.(type) {
+	case string:
+		return v
+	case map[string]any:
+		if join, ok := v["Fn::Join"].([]any); ok && len(join) == 2 {
+			var parts []string
+			for _, part := range asList(join[1]) {
+				parts = append(parts, templateText(part))
+			}
+			return strings.Join(parts, fmt.Sprint(join[0]))
+		}
+		if att, ok := v["Fn::GetAtt"].([]any); ok && len(att) == 2 {
+			return fmt.Sprintf("«%v.%v»", att[0], att[1])
+		}
+		if ref, ok := v["Ref"].(string); ok {
+			return "«" + ref + "»"
+		}
+	}
+	return jsonOf(value)
 }
 
 // canaryOf is a stack's one canary: its logical ID and properties. It fails unless there is
@@ -44,13 +70,22 @@ func canaryOf(t *testing.T, s *assembly.Stack) (string, map[string]any) {
 
 func checksOf(t *testing.T, canary map[string]any) []canaryCheck {
 	t.Helper()
+	checks, err := checksOfCanary(canary)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return checks
+}
+
+// checksOfCanary are the checks of a canary's properties.
+func checksOfCanary(canary map[string]any) ([]canaryCheck, error) {
 	run, _ := canary["RunConfig"].(map[string]any)
 	variables, _ := run["EnvironmentVariables"].(map[string]any)
 	var checks []canaryCheck
-	if err := json.Unmarshal([]byte(fmt.Sprint(variables[probes.ChecksVariable])), &checks); err != nil {
-		t.Fatalf("%s: %v", probes.ChecksVariable, err)
+	if err := json.Unmarshal([]byte(templateText(variables[probes.ChecksVariable])), &checks); err != nil {
+		return nil, fmt.Errorf("%s: %v", probes.ChecksVariable, err)
 	}
-	return checks
+	return checks, nil
 }
 
 // observerStack is an environment's DR stack in its observer region.
@@ -149,20 +184,19 @@ func TestProbes_CanaryNamesFitAndAreUniqueInEachAccountAndRegion(t *testing.T) {
 	}
 }
 
-// A region's canary calls the site, the API and its own region's health route; the observer's
-// calls the site, the API and every region's health route. Each reads its address from the
-// parameter that the edge (the site, in us-east-1) or the accelerator (the API, in us-west-2) of
-// its environment writes with the URL they serve, and knows it when the environment has a
-// domain. Each health route is one of the edge distribution's behaviors.
-func TestProbes_EachCanaryCallsTheSiteTheAPIAndHealthRoutesWhereTheEdgePublishesThem(t *testing.T) {
+// The observer's canary calls the site, the API and every region's health route, reading each
+// address from the parameter that the edge (the site, in us-east-1) or the accelerator (the API,
+// in us-west-2) of its environment writes with the URL they serve, and knows it when the
+// environment has a domain. Each health route is one of the edge distribution's behaviors.
+func TestProbes_TheObserverCallsTheSiteTheAPIAndEveryHealthRouteWhereTheEdgePublishesThem(t *testing.T) {
 	eachCanaryStack(t, func(t *testing.T, a *deployed, env config.Environment, s *assembly.Stack, observer bool) {
+		if !observer {
+			return // TestProbes_ARegionsCanaryCallsItsOwnInternalLoadBalancerFromInsideItsVPC
+		}
 		p := a.platform.Config
-		regions := []string{s.Region}
-		if observer {
-			regions = nil
-			for _, r := range env.Regions {
-				regions = append(regions, r.Region)
-			}
+		var regions []string
+		for _, r := range env.Regions {
+			regions = append(regions, r.Region)
 		}
 		_, canary := canaryOf(t, s)
 		checks := checksOf(t, canary)
@@ -225,6 +259,88 @@ func TestProbes_EachCanaryCallsTheSiteTheAPIAndHealthRoutesWhereTheEdgePublishes
 	})
 }
 
+// A region's canary calls the region's own internal load balancer (the site's root and the
+// API's health path) at an address of its own stack, from the region's private subnets, in a
+// security group of its own stack: what it sees, and so the alarm that feeds the region's
+// health, is the region alone, never the edge, the accelerator or another region. With a domain
+// it speaks HTTPS and presents the API's name, which the listener's certificate carries; the
+// public load balancer would refuse it (it answers only CloudFront's origin header).
+func TestProbes_ARegionsCanaryCallsItsOwnInternalLoadBalancerFromInsideItsVPC(t *testing.T) {
+	eachCanaryStack(t, func(t *testing.T, a *deployed, env config.Environment, s *assembly.Stack, observer bool) {
+		if observer {
+			return
+		}
+		p := a.platform.Config
+		id, canary := canaryOf(t, s)
+		var internal []string
+		for lbID, lb := range resourcesOf(s, "AWS::ElasticLoadBalancingV2::LoadBalancer") {
+			if propertiesOf(lb)["Scheme"] == "internal" {
+				internal = append(internal, lbID)
+			}
+		}
+		if len(internal) != 1 {
+			t.Fatalf("%s has internal load balancers %v, want one", s.Name, internal)
+		}
+		url, host := "http://«"+internal[0]+".DNSName»", ""
+		if env.DNS != nil {
+			url, host = "https://«"+internal[0]+".DNSName»", stacks.APIName(env.DNS.DomainName)
+		}
+		want := []canaryCheck{{Name: "site", Path: "/", URL: url, Host: host}, {Name: "api", Path: p.Service.HealthCheckPath, URL: url, Host: host}}
+		if got := checksOf(t, canary); !slices.Equal(got, want) {
+			t.Errorf("%s/%s checks %+v, want %+v", s.Name, id, got, want)
+		}
+		vpc, _ := canary["VPCConfig"].(map[string]any)
+		subnets := asList(vpc["SubnetIds"])
+		if len(subnets) == 0 {
+			t.Fatalf("%s/%s runs outside the region's VPC", s.Name, id)
+		}
+		network := stacks.StackName(p.Name, env.Name, s.Region, stacks.TierNetwork)
+		for _, subnet := range subnets {
+			if r := a.resourceOf(s, subnet); !strings.HasPrefix(r, network+"/") || !strings.Contains(r, "privateSubnet") {
+				t.Errorf("%s/%s runs in %s, want the private subnets of %s", s.Name, id, r, network)
+			}
+		}
+		if r := a.resourceOf(s, vpc["VpcId"]); !strings.HasPrefix(r, network+"/") {
+			t.Errorf("%s/%s runs in VPC %s, want %s's", s.Name, id, r, network)
+		}
+		groups := asList(vpc["SecurityGroupIds"])
+		group := resourcesOf(s, "AWS::EC2::SecurityGroup")[refTo(groups[0])]
+		if len(groups) != 1 || group == nil {
+			t.Fatalf("%s/%s runs in groups %v, want one group of its own stack", s.Name, id, groups)
+		}
+		// Least privilege: the canary's group sends HTTPS out (S3, CloudWatch) and the production
+		// port to the load balancer's group, which admits it there; it admits nothing.
+		canaryGroup, port := refTo(groups[0]), float64(withDomain(env, 443, 80))
+		lbGroup := refTo(asList(propertiesOf(resourcesOf(s, "AWS::ElasticLoadBalancingV2::LoadBalancer")[internal[0]])["SecurityGroups"])[0])
+		if got := jsonOf(propertiesOf(group)["SecurityGroupEgress"]); !strings.Contains(got, `"CidrIp":"0.0.0.0/0"`) || strings.Count(got, `"FromPort"`) != 1 || !strings.Contains(got, `"FromPort":443,"IpProtocol":"tcp","ToPort":443`) ||
+			propertiesOf(group)["SecurityGroupIngress"] != nil {
+			t.Errorf("%s/%s: inline egress %s and ingress %v; want HTTPS out alone, and nothing in", s.Name, canaryGroup, got, propertiesOf(group)["SecurityGroupIngress"])
+		}
+		rules := map[string]bool{}
+		for ruleType, from := range map[string]string{"AWS::EC2::SecurityGroupEgress": canaryGroup, "AWS::EC2::SecurityGroupIngress": lbGroup} {
+			for _, r := range resourcesOf(s, ruleType) {
+				props := propertiesOf(r)
+				peer := props["DestinationSecurityGroupId"]
+				if peer == nil {
+					peer = props["SourceSecurityGroupId"]
+				}
+				if refTo(props["GroupId"]) != from {
+					continue
+				}
+				if other := map[string]string{canaryGroup: lbGroup, lbGroup: canaryGroup}[from]; refTo(peer) == other {
+					rules[ruleType] = props["FromPort"] == port && props["ToPort"] == port
+				} else if from == canaryGroup {
+					t.Errorf("%s/%s may also send to %s", s.Name, canaryGroup, jsonOf(props))
+				}
+			}
+		}
+		if !rules["AWS::EC2::SecurityGroupEgress"] || !rules["AWS::EC2::SecurityGroupIngress"] {
+			t.Errorf("%s: the canary's group sends to the internal load balancer on %v: %v; the load balancer admits it: %v",
+				s.Name, port, rules["AWS::EC2::SecurityGroupEgress"], rules["AWS::EC2::SecurityGroupIngress"])
+		}
+	})
+}
+
 // publishedURL is the URL (as JSON) the edge or the accelerator serves: the domain's, or its own
 // generated name's.
 func publishedURL(publisher *assembly.Stack, env config.Environment) string {
@@ -245,22 +361,20 @@ func publishedURL(publisher *assembly.Stack, env config.Environment) string {
 	return "no accelerator"
 }
 
-// A canary is created before the edge and the accelerator (every region's app stack deploys
-// before them; the observer's stack waits for nothing), so it must not need them at deploy
-// time: it takes no value from another stack but its region's key, and reads its addresses at
-// run time (lib/probes' script skips those not published yet). A parameter a canary reads goes
-// with its stack, so a failed create or a teardown leaves nothing to block the next create.
-func TestProbes_CanariesDeployBeforeWhatTheyCallAndNeedNothingOfIt(t *testing.T) {
+// A canary starts when it is created, so it is created once what it calls exists: a region's
+// after its service (and it reads nothing of the edge or the accelerator, at deploy time or at
+// run time: its stack takes values only from its region's keys and network stacks); the
+// observer's stack after the edge and the accelerator, whose parameters it reads by name at run
+// time (they are in other regions). A parameter a canary reads goes with its stack, so a failed
+// create or a teardown leaves nothing to block the next create.
+func TestProbes_CanariesAreCreatedOnceWhatTheyCallExists(t *testing.T) {
 	eachCanaryStack(t, func(t *testing.T, a *deployed, env config.Environment, s *assembly.Stack, observer bool) {
 		p := a.platform.Config
 		edge := stacks.StackName(p.Name, env.Name, stacks.EdgeRegion, stacks.TierEdge)
 		accelerator := stacks.StackName(p.Name, env.Name, stacks.AcceleratorRegion, stacks.TierAccelerator)
-		if observer && len(s.DependsOn) > 0 {
-			t.Errorf("%s waits for %v; the observer's stack needs nothing deployed first", s.Name, s.DependsOn)
-		}
 		for _, publisher := range []string{edge, accelerator} {
-			if a.dependsOnStack(s.Name, publisher) {
-				t.Errorf("%s deploys after %s: the canary must not wait for what it calls", s.Name, publisher)
+			if after := a.dependsOnStack(s.Name, publisher); after != observer {
+				t.Errorf("%s deploys after %s: %v; want %v", s.Name, publisher, after, observer)
 			}
 			for id, param := range resourcesOf(a.byName[publisher], "AWS::SSM::Parameter") {
 				if policy, _ := param["DeletionPolicy"].(string); retainingPolicies[policy] {
@@ -268,9 +382,17 @@ func TestProbes_CanariesDeployBeforeWhatTheyCallAndNeedNothingOfIt(t *testing.T)
 				}
 			}
 		}
-		_, canary := canaryOf(t, s)
+		id, canary := canaryOf(t, s)
+		allowed := map[string]bool{}
+		if !observer {
+			allowed[stacks.StackName(p.Name, env.Name, s.Region, stacks.TierKeys)] = true
+			allowed[stacks.StackName(p.Name, env.Name, s.Region, stacks.TierNetwork)] = true
+			if !dependsOnTypeInStack(s, s.Template.Resources[id], "AWS::ECS::Service") {
+				t.Errorf("%s/%s starts before the service it calls exists", s.Name, id)
+			}
+		}
 		for _, ref := range weakReferences(canary) {
-			if name := fmt.Sprint(ref["StackName"]); name != stacks.StackName(p.Name, env.Name, s.Region, stacks.TierKeys) {
+			if name := fmt.Sprint(ref["StackName"]); !allowed[name] {
 				t.Errorf("%s's canary reads %s.%v at deploy time", s.Name, name, ref["OutputName"])
 			}
 		}
@@ -400,6 +522,9 @@ func TestProbes_CanaryRolesMayDoOnlyWhatTheirCanaryNeeds(t *testing.T) {
 		}
 		var parameters []string
 		for _, c := range checksOf(t, canary) {
+			if c.Parameter == "" {
+				continue // given its URL
+			}
 			if arn := probes.ParameterArn(c.Region, s.Account, c.Parameter); !slices.Contains(parameters, arn) {
 				parameters = append(parameters, arn)
 			}
@@ -410,7 +535,14 @@ func TestProbes_CanaryRolesMayDoOnlyWhatTheirCanaryNeeds(t *testing.T) {
 			"cloudwatch:PutMetricData": `"cloudwatch:namespace":"CloudWatchSynthetics"`,
 			"logs:CreateLogGroup":      logGroup, "logs:CreateLogStream": logGroup, "logs:PutLogEvents": logGroup,
 			"kms:GenerateDataKey": "", "kms:Decrypt": "",
-			"ssm:GetParameter": strings.Join(parameters, `","`),
+		}
+		if observer {
+			want["ssm:GetParameter"] = strings.Join(parameters, `","`)
+		} else {
+			// A canary in a VPC ("Required roles and permissions for canaries").
+			for _, action := range []string{"ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface"} {
+				want[action] = `"*"`
+			}
 		}
 		for action, resource := range want {
 			if len(got[action]) != 1 || !strings.Contains(got[action][0], resource) {
@@ -422,8 +554,8 @@ func TestProbes_CanaryRolesMayDoOnlyWhatTheirCanaryNeeds(t *testing.T) {
 				t.Errorf("%s/%s may also %s", s.Name, role, action)
 			}
 		}
-		if len(parameters) != 2 {
-			t.Errorf("%s's canary reads %v, want the site's and the API's parameters", s.Name, parameters)
+		if wantParameters := map[bool]int{true: 2, false: 0}[observer]; len(parameters) != wantParameters {
+			t.Errorf("%s's canary reads %v, want %d parameters (the observer: the site's and the API's; a region's: none)", s.Name, parameters, wantParameters)
 		}
 	})
 }
@@ -461,6 +593,11 @@ func TestProbes_EachCanaryIsAlarmedAndARegionsCanaryFeedsItsCompositeAlarm(t *te
 		}
 		if alarmID == "" {
 			t.Fatalf("no alarm in %s watches the canary %s", s.Name, name)
+		}
+		canaryID, _ := canaryOf(t, s)
+		if alarm := s.Template.Resources[alarmID]; propertiesOf(alarm)["TreatMissingData"] != "breaching" || !dependsOnResource(alarm, canaryID) {
+			t.Errorf("%s/%s treats missing data as %v and waits for the canary: %v; want breaching (a canary that stops running alarms), created after the canary (which starts at once)",
+				s.Name, alarmID, propertiesOf(alarm)["TreatMissingData"], dependsOnResource(alarm, canaryID))
 		}
 		var composite map[string]any
 		for _, c := range resourcesOf(s, "AWS::CloudWatch::CompositeAlarm") {

@@ -41,6 +41,9 @@ type Signal struct {
 	// AlarmName names the alarm when it is about another region than Props.Name's (the
 	// observer's view of a region is named for that region). Default: <Props.Name>-<ID>.
 	AlarmName string
+	// MissingBreaches makes a period without data count as breaching: for a metric that must
+	// always arrive (a canary's runs), whose silence is the failure. Default: not breaching.
+	MissingBreaches bool
 }
 
 // Props configures a region's monitoring. Name, Topic and Signals are required.
@@ -176,6 +179,12 @@ func newAlarm(scope constructs.Construct, prefix string, s Signal) awscloudwatch
 	if s.Above {
 		comparison = awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD
 	}
+	// No data is no news for most metrics: one that stops (a scaled-in service, a quiet queue)
+	// is not an incident. For one that must always arrive, silence is.
+	missing := awscloudwatch.TreatMissingData_NOT_BREACHING
+	if s.MissingBreaches {
+		missing = awscloudwatch.TreatMissingData_BREACHING
+	}
 	name := prefix + "-" + s.ID
 	if s.AlarmName != "" {
 		name = s.AlarmName
@@ -188,9 +197,7 @@ func newAlarm(scope constructs.Construct, prefix string, s Signal) awscloudwatch
 		ComparisonOperator: comparison,
 		EvaluationPeriods:  jsii.Number(s.Periods),
 		DatapointsToAlarm:  jsii.Number(s.Periods),
-		// No data is no news: a metric that stops (a scaled-in service, a quiet queue) is not
-		// an incident, and a new alarm does not page before its first data.
-		TreatMissingData: awscloudwatch.TreatMissingData_NOT_BREACHING,
+		TreatMissingData:   missing,
 	})
 }
 

@@ -182,17 +182,17 @@ func canarySuccess(canaryName string, t Thresholds) awscloudwatch.IMetric {
 	})
 }
 
-// CanarySignal watches the canary that runs in the region (lib/probes): the site through
-// CloudFront, the API through Global Accelerator and the region's own health route through the
-// edge, called from inside the region. It counts toward the region's health. A run that does not
-// happen (the region's Synthetics or Lambda failing) is missing data, which does not fire the
-// alarm: the observer's canary is what sees a region that is gone.
+// CanarySignal watches the canary that runs in the region (lib/probes): the service through the
+// region's internal load balancer, called from inside the region's VPC, so that it sees the
+// region alone (not the edge, the accelerator or another region). It counts toward the region's
+// health. A run that does not happen (the canary stopped, or the region's Synthetics or Lambda
+// failing) is missing data, which fires the alarm: a canary must not go blind quietly.
 func CanarySignal(canaryName string, t Thresholds) Signal {
-	return Signal{ID: "canary", Title: "Canary: successful runs (%)", RegionHealth: true,
+	return Signal{ID: "canary", Title: "Canary: successful runs (%)", RegionHealth: true, MissingBreaches: true,
 		Metric: canarySuccess(canaryName, t), Threshold: 100, Periods: t.CanaryFailedRuns,
-		Meaning: fmt.Sprintf("The canary %s fails: from inside the region, the site through CloudFront, the API through Global Accelerator or the region's health route through the edge does not answer.", canaryName),
-		Action: "Its last failed run names the URL and the answer (CloudWatch Synthetics console, or aws synthetics get-canary-runs --name " + canaryName + "). " +
-			"The region's health route failing here and at the observer: the region is failing. The site or the API failing in every region's canary: the edge or the accelerator is."}
+		Meaning: fmt.Sprintf("The canary %s fails or does not run: from inside the region, the service does not answer through the region's internal load balancer, or the canary has stopped.", canaryName),
+		Action: "Its last failed run names the URL and the answer (CloudWatch Synthetics console, or aws synthetics get-canary-runs --name " + canaryName + "); no recent run: start it (aws synthetics start-canary --name " + canaryName + ") and read why it stopped. " +
+			"Compare with the region's observer-health alarm: both firing, the region is failing its users."}
 }
 
 // ObserverCanarySignal watches the canary of the observer region, which runs none of the
@@ -200,11 +200,13 @@ func CanarySignal(canaryName string, t Thresholds) Signal {
 // outside; it fires when any of them, or the canary itself, fails (ObserverHealthSignal says
 // which region). A region's composite alarm cannot hear it (composite alarms combine alarms of
 // their own account and region), so it tells people through the observer's own topic.
+// A run that does not happen (the canary stopped) is missing data, which fires it; so does a
+// check whose address parameter is gone (the canary deploys after the stacks that write them).
 func ObserverCanarySignal(canaryName string, t Thresholds) Signal {
-	return Signal{ID: "observer-canary", Title: "Observer canary: successful runs (%)",
+	return Signal{ID: "observer-canary", Title: "Observer canary: successful runs (%)", MissingBreaches: true,
 		Metric: canarySuccess(canaryName, t), Threshold: 100, Periods: t.CanaryFailedRuns,
-		Meaning: fmt.Sprintf("The observer canary %s fails: seen from a region that runs none of the environment's workload, the site, the API or a region's health route through the edge does not answer.", canaryName),
-		Action: "Its last failed run names the URL (aws synthetics get-canary-runs --name " + canaryName + " in the observer region). " +
+		Meaning: fmt.Sprintf("The observer canary %s fails or does not run: seen from a region that runs none of the environment's workload, the site, the API or a region's health route through the edge does not answer, an address parameter is missing, or the canary has stopped.", canaryName),
+		Action: "Its last failed run names the URL or the missing parameter (aws synthetics get-canary-runs --name " + canaryName + " in the observer region); no recent run: start it (aws synthetics start-canary). " +
 			"A region's health route failing: that region's observer-health alarm fires too. The site or the API alone failing: the edge or the accelerator is."}
 }
 
@@ -213,8 +215,8 @@ func ObserverCanarySignal(canaryName string, t Thresholds) Signal {
 // StepName, which Synthetics publishes for each step a run executes). Its alarm, named for the
 // region (alarmName), is the outside view of that region: it fires when the region fails its
 // users as seen from a region that runs none of the workload, even when the region can no
-// longer raise its own alarms. A step the canary skips (the edge not deployed yet) publishes
-// nothing, which does not fire it.
+// longer raise its own alarms. A step the canary does not run (its address parameter missing,
+// or the canary stopped) publishes nothing, which does not fire it: ObserverCanarySignal does.
 func ObserverHealthSignal(canaryName, step, region, alarmName string, t Thresholds) Signal {
 	return Signal{ID: "observer-health-" + region, AlarmName: alarmName,
 		Title: fmt.Sprintf("Observer: %s's health route through the edge (%% successful)", region),

@@ -13,9 +13,8 @@ import (
 // PublishAddress writes url, a base URL such as https://example.com, to the SSM parameter name
 // in scope's region, where canaries read it (Address.Parameter). The name is fixed, so that
 // canaries in any region find it without a reference; the parameter goes with its stack, so
-// neither a failed create nor a teardown leaves it to block the next create. Canaries that run
-// before it exists skip their checks on it, and after it is gone (its stack deleted) skip them
-// again.
+// neither a failed create nor a teardown leaves it to block the next create. A canary that reads
+// it deploys after its stack, and fails a check whose parameter is gone (its stack deleted).
 func PublishAddress(scope constructs.Construct, id, name string, url *string) awsssm.StringParameter {
 	c := props.Check(scope, id, "probes.PublishAddress")
 	if c.Require("name", name != "", "give the parameter's name, such as /acme/prod/probes/site-url") && !strings.HasPrefix(name, "/") {

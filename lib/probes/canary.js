@@ -1,13 +1,16 @@
 // The platform's canary (lib/probes): each check calls one URL the way a user does, and fails
-// unless it answers 2xx or 3xx in time. A check's address (https://<host>, no path) is read at
-// run time from an SSM parameter that the stack making the address writes: the edge writes the
-// site's, the accelerator the API's. Before that stack exists the parameter does not, and the
-// check is skipped, so a canary deployed ahead of the edge passes quietly instead of paging.
-// When a parameter cannot be read for another reason (SSM unavailable in its region), a check
-// with a known address (a domain from config) calls that; one without fails.
+// unless it answers 2xx or 3xx in time. A check's address (https://<host>, no path) is either
+// given (url: a load balancer of the canary's own stack, with host, when set, as the TLS server
+// name and Host header its certificate expects) or read at run time from an SSM parameter that
+// the stack making the address writes: the edge writes the site's, the accelerator the API's.
+// A canary that reads parameters deploys after those stacks, so a parameter that does not exist
+// fails its check: the canary must never pass without calling what it watches. When a parameter
+// cannot be read for another reason (SSM unavailable in its region), a check with a known
+// address (a domain from config) calls that; one without fails.
 //
 // Configuration, from the environment: PROBE_CHECKS, a JSON list of
-// {"name", "parameter", "region", "path", "known"}; PROBE_TIMEOUT_MS, per request.
+// {"name", "path", and "url" (with "host") or "parameter", "region" (with "known")};
+// PROBE_TIMEOUT_MS, per request.
 'use strict';
 
 // The Synthetics library under its current name, then its legacy one; outside Synthetics (the
@@ -37,16 +40,41 @@ async function readParameter(name, region) {
   }
 }
 
-async function call(url, timeoutMs) {
-  const response = await fetch(url, {
-    redirect: 'manual',
-    signal: AbortSignal.timeout(timeoutMs),
-    headers: { 'user-agent': 'platform-canary' },
+// status asks url with Node's http or https module, presenting host (TLS server name and Host
+// header) when given: fetch takes both from the URL, and a load balancer's own name is not on
+// its certificate.
+function status(url, host, timeoutMs) {
+  const target = new URL(url);
+  const client = require(target.protocol === 'https:' ? 'https' : 'http');
+  const headers = { 'user-agent': 'platform-canary' };
+  if (host) headers.host = host;
+  return new Promise((resolve, reject) => {
+    const request = client.request(target, { method: 'GET', headers, servername: host || undefined, timeout: timeoutMs }, (response) => {
+      response.resume();
+      resolve(response.statusCode);
+    });
+    request.on('timeout', () => request.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    request.on('error', reject);
+    request.end();
   });
-  if (response.status < 200 || response.status >= 400) {
-    throw new Error(`${url} answered ${response.status}`);
+}
+
+async function call(url, host, timeoutMs) {
+  let answer;
+  if (host) {
+    answer = await status(url, host, timeoutMs);
+  } else {
+    const response = await fetch(url, {
+      redirect: 'manual',
+      signal: AbortSignal.timeout(timeoutMs),
+      headers: { 'user-agent': 'platform-canary' },
+    });
+    answer = response.status;
   }
-  return response.status;
+  if (answer < 200 || answer >= 400) {
+    throw new Error(`${url} answered ${answer}`);
+  }
+  return answer;
 }
 
 exports.handler = async function handler() {
@@ -58,12 +86,15 @@ exports.handler = async function handler() {
   const failed = [];
   let called = 0;
   for (const check of checks) {
-    const key = `${check.region} ${check.parameter}`;
-    if (!addresses.has(key)) addresses.set(key, await readParameter(check.parameter, check.region));
-    const address = addresses.get(key);
+    let address = { value: check.url };
+    if (!check.url) {
+      const key = `${check.region} ${check.parameter}`;
+      if (!addresses.has(key)) addresses.set(key, await readParameter(check.parameter, check.region));
+      address = addresses.get(key);
+    }
     let base = address.value;
     if (address.missing) {
-      console.log(`${check.name}: skipped, ${check.parameter} does not exist in ${check.region} yet (the stack that writes it is not deployed)`);
+      failed.push(`${check.name}: ${check.parameter} does not exist in ${check.region} (the stack that writes it was deleted, or failed to create)`);
       continue;
     }
     if (address.error) {
@@ -79,13 +110,13 @@ exports.handler = async function handler() {
     try {
       // Every check runs even after one fails, so a run reports every failing address.
       await synthetics.executeStep(check.name, async () => {
-        const status = await call(url, timeoutMs);
-        console.log(`${check.name}: ${url} answered ${status}`);
+        const answer = await call(url, check.host, timeoutMs);
+        console.log(`${check.name}: ${url}${check.host ? ` (as ${check.host})` : ''} answered ${answer}`);
       });
     } catch (e) {
       failed.push(`${check.name}: ${e.message}`);
     }
   }
   if (failed.length > 0) throw new Error(`${failed.length} of ${checks.length} checks failed: ${failed.join('; ')}`);
-  return called === 0 ? 'nothing to call yet' : `${called} checks passed`;
+  return `${called} checks passed`;
 };

@@ -1,13 +1,15 @@
 // Package probes builds a CloudWatch Synthetics canary that calls the platform from where it
-// runs, the way users do (the site through CloudFront, the API through Global Accelerator, a
-// region's health route through the edge), its artifacts bucket and its execution role; and
-// the SSM parameters that tell canaries where to call.
+// runs (the site through CloudFront, the API through Global Accelerator, a region's health route
+// through the edge, or a region's own load balancer from inside its VPC), its artifacts bucket,
+// its execution role and, in a VPC, its security group; and the SSM parameters that tell
+// canaries where to call.
 //
-// Addresses are read at run time, not at synthesis: without a domain the CloudFront and Global
-// Accelerator names are generated, and the stacks that make them (the edge, the accelerator)
-// deploy after every region's app stack, where the regions' canaries live. The stack that makes
-// an address writes it to a parameter of a fixed name (PublishAddress); a canary reads it each
-// run, and skips a check whose parameter does not exist yet, so a first deployment pages nobody.
+// An address is either known at synthesis (Address.URL: a load balancer of the canary's own
+// stack) or read at run time from a parameter of a fixed name that the stack making it writes
+// (PublishAddress): without a domain the CloudFront and Global Accelerator names are generated
+// in other stacks, in other regions. A canary that reads parameters deploys after the stacks
+// that write them, so a parameter that does not exist when it runs is a failure, not a skip: a
+// canary never passes without calling what it watches.
 package probes
 
 import (
@@ -18,6 +20,7 @@ import (
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
@@ -66,8 +69,15 @@ var script string
 // Script is the canary's code, for tests that run it.
 func Script() string { return script }
 
-// Address is where a check finds the URL it calls.
+// Address is where a check finds the URL it calls: give either URL, or Parameter and Region.
 type Address struct {
+	// URL is the base URL, such as http://<load balancer's DNS name>, when synthesis has it (a
+	// token of the canary's own stack is fine). A check with a URL reads no parameter.
+	URL *string
+	// HostName, with URL, is the name the check presents (TLS server name and Host header) when
+	// the URL's host is not one the server's certificate names, such as a load balancer's own
+	// DNS name behind a certificate for the API's name. Default: the URL's host.
+	HostName string
 	// Parameter is the SSM parameter (a name starting with /) that holds the base URL, such as
 	// https://example.com, written by PublishAddress in the stack that makes the address.
 	Parameter string
@@ -89,7 +99,7 @@ type Check struct {
 	Path string
 }
 
-// Props configures a canary. Every field is required.
+// Props configures a canary. Every field is required but Vpc.
 type Props struct {
 	// Name is the canary's name: 1 to MaxNameLength of a-z, 0-9, - and _, unique in the account
 	// and region (a canary kept under it blocks the next create).
@@ -103,6 +113,11 @@ type Props struct {
 	// RetentionDays is how long Synthetics keeps the runs and the bucket their artifacts,
 	// 1 to 455 days.
 	RetentionDays float64
+	// Vpc, when set, runs the canary in the VPC's private subnets with egress, in a security
+	// group of its own (Probe.SecurityGroup) that may send HTTPS out (its artifacts to S3 and
+	// its metrics to CloudWatch, through the VPC's endpoints and NAT) and nothing else until the
+	// caller opens it to what the canary calls. Default: outside any VPC.
+	Vpc awsec2.IVpc
 }
 
 // Probe is a canary and what it owns.
@@ -115,6 +130,8 @@ type Probe struct {
 	Role awsiam.Role
 	// Name is the canary's name (Props.Name).
 	Name string
+	// SecurityGroup is the canary's own group in Props.Vpc; nil without one.
+	SecurityGroup awsec2.SecurityGroup
 }
 
 var (
@@ -143,10 +160,25 @@ func (p Props) check(scope constructs.Construct, id string) {
 			c.Failf(field+".Name", "%q is used twice; each check is one step of the run's report", check.Name)
 		}
 		seen[check.Name] = true
-		if !strings.HasPrefix(check.Address.Parameter, "/") {
-			c.Failf(field+".Address.Parameter", "%q: give the SSM parameter's name, starting with /", check.Address.Parameter)
+		if a := check.Address; a.URL != nil {
+			if a.Parameter != "" || a.Region != "" || a.Known != "" {
+				c.Failf(field+".Address", "give either URL, or Parameter and Region (and Known), not both")
+			}
+			if !*awscdk.Token_IsUnresolved(a.URL) && !strings.HasPrefix(*a.URL, "https://") && !strings.HasPrefix(*a.URL, "http://") {
+				c.Failf(field+".Address.URL", "%q: give a base URL such as http://<load balancer>", *a.URL)
+			}
+			if a.HostName != "" && strings.ContainsAny(a.HostName, "/: ") {
+				c.Failf(field+".Address.HostName", "%q: give a host name such as api.example.com", a.HostName)
+			}
+		} else {
+			if !strings.HasPrefix(a.Parameter, "/") {
+				c.Failf(field+".Address.Parameter", "%q: give the SSM parameter's name, starting with /", a.Parameter)
+			}
+			c.Require(field+".Address.Region", a.Region != "", "give the parameter's region, such as us-east-1")
+			if a.HostName != "" {
+				c.Failf(field+".Address.HostName", "only a check with a URL presents a host name")
+			}
 		}
-		c.Require(field+".Address.Region", check.Address.Region != "", "give the parameter's region, such as us-east-1")
 		if known := check.Address.Known; known != "" && !strings.HasPrefix(known, "https://") && !strings.HasPrefix(known, "http://") {
 			c.Failf(field+".Address.Known", "%q: give a base URL such as https://example.com, or nothing", known)
 		}
@@ -218,6 +250,9 @@ func New(scope constructs.Construct, id string, p Props) *Probe {
 	}))
 	parameters := map[string]bool{}
 	for _, check := range p.Checks {
+		if check.Address.URL != nil {
+			continue
+		}
 		arn := ParameterArn(check.Address.Region, *stack.Account(), check.Address.Parameter)
 		if !parameters[arn] {
 			parameters[arn] = true
@@ -235,6 +270,11 @@ func New(scope constructs.Construct, id string, p Props) *Probe {
 		Resources:  jsii.Strings(*bucket.ArnForObjects(jsii.String("*"))),
 		Conditions: &map[string]any{"ArnNotEquals": map[string]any{"aws:PrincipalArn": role.RoleArn()}},
 	}))
+
+	var network *vpcPlacement
+	if p.Vpc != nil {
+		network = inVpc(c, p, role)
+	}
 
 	checks, err := json.Marshal(scriptChecks(p.Checks))
 	if err != nil {
@@ -261,6 +301,9 @@ func New(scope constructs.Construct, id string, p Props) *Probe {
 		// (ProvisionedResourceCleanup AUTOMATIC).
 		ProvisionedResourceCleanup: jsii.Bool(true),
 		StartAfterCreation:         jsii.Bool(true),
+		Vpc:                        network.vpc(),
+		VpcSubnets:                 network.subnets(),
+		SecurityGroups:             network.groups(),
 	})
 	// Artifacts encrypted with the key (SSE-KMS). Set on the resource rather than through the
 	// construct's artifactS3KmsKey, which would grant the role kms:Encrypt and kms:ReEncrypt* as
@@ -280,8 +323,12 @@ func New(scope constructs.Construct, id string, p Props) *Probe {
 		AppliesTo: []string{
 			"Resource::*", `/^Resource::<.*Artifacts.*\.Arn>\/\*$/`, `/^Resource::arn:aws:logs:.*:log-group:\/aws\/lambda\/cwsyn-.*-\*$/`,
 		},
-		Reason: "What Synthetics requires of a canary's role, narrowed where IAM can: s3:ListAllMyBuckets has no resource, PutMetricData is held to the CloudWatchSynthetics namespace by condition; the objects of the canary's own bucket; the log group Lambda creates for this canary's function (its name ends with an ID Synthetics generates)."})
-	return &Probe{Construct: c, Canary: canary, Artifacts: bucket, Role: role, Name: p.Name}
+		Reason: "What Synthetics requires of a canary's role, narrowed where IAM can: s3:ListAllMyBuckets has no resource, nor have a VPC canary's network-interface actions (Lambda attaches its function to the VPC with them); PutMetricData is held to the CloudWatchSynthetics namespace by condition; the objects of the canary's own bucket; the log group Lambda creates for this canary's function (its name ends with an ID Synthetics generates)."})
+	probe := &Probe{Construct: c, Canary: canary, Artifacts: bucket, Role: role, Name: p.Name}
+	if network != nil {
+		probe.SecurityGroup = network.group
+	}
+	return probe
 }
 
 // scriptCheck is a check as canary.js reads it from PROBE_CHECKS.
@@ -291,12 +338,17 @@ type scriptCheck struct {
 	Region    string `json:"region"`
 	Path      string `json:"path"`
 	Known     string `json:"known,omitempty"`
+	URL       string `json:"url,omitempty"`
+	Host      string `json:"host,omitempty"`
 }
 
 func scriptChecks(checks []Check) []scriptCheck {
 	out := make([]scriptCheck, len(checks))
 	for i, c := range checks {
-		out[i] = scriptCheck{Name: c.Name, Parameter: c.Address.Parameter, Region: c.Address.Region, Path: c.Path, Known: c.Address.Known}
+		out[i] = scriptCheck{Name: c.Name, Parameter: c.Address.Parameter, Region: c.Address.Region, Path: c.Path, Known: c.Address.Known, Host: c.Address.HostName}
+		if c.Address.URL != nil {
+			out[i].URL = *c.Address.URL
+		}
 	}
 	return out
 }

@@ -148,17 +148,44 @@ func TestScript_FailsNamingEachFailingRegionAfterRunningEveryCheck(t *testing.T)
 	}
 }
 
-// Before the edge and the accelerator exist their parameters do not: the canary calls nothing
-// and passes, so a first deployment pages nobody.
-func TestScript_SkipsAddressesNotPublishedYet(t *testing.T) {
+// A canary that reads parameters deploys after the stacks that write them, so a parameter that
+// does not exist (its stack deleted, or failed) fails its check, naming it, while the checks
+// whose addresses exist still run: a canary never passes without calling what it watches.
+func TestScript_FailsACheckWhoseAddressIsNotPublished(t *testing.T) {
 	r := runScript(t, map[string]map[string]string{}, checks("us-east-1"))
-	if !r.passed || len(r.steps) != 0 || !strings.Contains(r.output, "nothing to call yet") {
-		t.Errorf("passed %v, steps %v; want a pass that calls nothing:\n%s", r.passed, r.steps, r.output)
+	if r.passed || len(r.steps) != 0 || !strings.Contains(r.output, "site: /acme/prod/probes/site-url does not exist in us-east-1") {
+		t.Errorf("passed %v, steps %v; want a failure naming the missing parameter:\n%s", r.passed, r.steps, r.output)
 	}
 	url := server(t, map[string]int{"us-east-1": 200})
 	onlyAPI := map[string]map[string]string{"us-west-2 /acme/prod/probes/api-url": {"value": url}}
-	if r := runScript(t, onlyAPI, checks("us-east-1")); !r.passed || strings.Join(r.steps, ",") != "api" {
-		t.Errorf("with only the accelerator deployed: passed %v, steps %v; want the API alone called:\n%s", r.passed, r.steps, r.output)
+	r = runScript(t, onlyAPI, checks("us-east-1"))
+	if r.passed || strings.Join(r.steps, ",") != "api" || !strings.Contains(r.output, "2 of 3 checks failed") {
+		t.Errorf("with only the accelerator deployed: passed %v, steps %v; want the API called and the two site checks failed:\n%s", r.passed, r.steps, r.output)
+	}
+}
+
+// A check given its URL (a load balancer of the canary's own stack) reads no parameter and calls
+// it, presenting the host name it is given (the name the load balancer's certificate carries).
+func TestScript_CallsAGivenURLAsTheHostItNames(t *testing.T) {
+	hosts := make(chan string, 4)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hosts <- r.Host
+		if r.URL.Path != "/health" {
+			w.WriteHeader(http.StatusNotFound)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	given := []map[string]string{{"name": "api", "url": srv.URL, "host": "api.example.com", "path": "/health"}}
+	r := runScript(t, map[string]map[string]string{}, given)
+	if !r.passed || strings.Join(r.steps, ",") != "api" {
+		t.Fatalf("passed %v, steps %v; want the given URL called without SSM:\n%s", r.passed, r.steps, r.output)
+	}
+	if host := <-hosts; host != "api.example.com" {
+		t.Errorf("the load balancer was asked for %q, want api.example.com", host)
+	}
+	given[0]["path"] = "/missing"
+	if r := runScript(t, map[string]map[string]string{}, given); r.passed || !strings.Contains(r.output, "answered 404") {
+		t.Errorf("a 404 passed:\n%s", r.output)
 	}
 }
 
