@@ -44,11 +44,16 @@ func renderEnvironment(w io.Writer, env *environment) {
 	renderWhere(w, env)
 	renderWatch(w, env)
 	renderFailures(w, env)
+	renderDecide(w, env)
+	renderFreeze(w, env)
 	renderSwitch(w, env)
 	renderByHand(w, env)
+	renderVerify(w, env)
 	renderFailBack(w, env)
+	renderSecondaryLoss(w, env)
 	renderDrills(w, env)
 	renderRestore(w, env)
+	renderBackupOptIn(w, env)
 	renderAssessment(w, env)
 }
 
@@ -164,6 +169,7 @@ func renderSwitch(w io.Writer, env *environment) {
 	fmt.Fprintln(w, "switches over with no data lost); `ungraceful` is for a lost region (the database fails over and")
 	fmt.Fprintln(w, "may lose the replication lag's writes). Rehearse in staging first: it has the same plans.")
 	fmt.Fprintln(w)
+	renderPlanRegions(w, env)
 	for _, p := range env.Plans {
 		fmt.Fprintf(w, "#### Plan `%s` (%s)\n\n", p.Name, strings.Join(p.Regions, " ⇄ "))
 		for _, action := range slices.Sorted(maps.Keys(p.Steps)) {
@@ -176,9 +182,9 @@ func renderSwitch(w io.Writer, env *environment) {
 		target := otherRegion(p.Regions, p.Primary)
 		fmt.Fprintln(w)
 		fmt.Fprintln(w, "```sh")
-		fmt.Fprintf(w, "PLAN=%s\n", output(p.Stack, p.Region, p.Output))
-		if p.ApproverOutput != "" {
-			fmt.Fprintf(w, "APPROVER=%s\n", output(p.Stack, p.Region, p.ApproverOutput))
+		fmt.Fprintf(w, "PLAN=%s\n", planArn(p, target))
+		if approver := approverArn(env, p); approver != "" {
+			fmt.Fprintf(w, "APPROVER=%s\n", approver)
 		}
 		fmt.Fprintf(w, "# planned: move to %s with the database switched over\n", target)
 		fmt.Fprintf(w, "aws arc-region-switch start-plan-execution --region %s --plan-arn \"$PLAN\" --target-region %s --action activate --mode graceful\n", target, target)
@@ -245,7 +251,10 @@ func renderFailBack(w io.Writer, env *environment) {
 	fmt.Fprintf(w, "   %s as the target): a switchover, so nothing is lost.\n", env.Primary)
 	fmt.Fprintln(w, "3. Set any traffic dial you turned to 0 back to its configured value and lower the scaled-up minimum again")
 	fmt.Fprintln(w, "   (the next pipeline deployment restores both from the templates).")
-	fmt.Fprintln(w)
+	renderUnfreeze(w, env)
+	if env.Incident.Pipeline == nil {
+		fmt.Fprintln(w)
+	}
 }
 
 func renderDrills(w io.Writer, env *environment) {
