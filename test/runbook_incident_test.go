@@ -308,3 +308,42 @@ func TestReadme_AuroraBackupsNeedTheRegionsOptIn(t *testing.T) {
 		}
 	}
 }
+
+// The decision to fail over is in the runbook: the primary's own alarm and the observer's for
+// it by name, and AWS Health asked at the endpoint that answers for it.
+func TestRunbook_SaysWhenToFailOver(t *testing.T) {
+	eachAssembly(t, func(t *testing.T, a *deployed) {
+		sections := runbookSections(renderRunbook(a, a.platform.ConfigFile))
+		checked := 0
+		for _, env := range a.platform.Config.Environments {
+			if len(env.Regions) < 2 {
+				continue
+			}
+			checked++
+			text := sections[env.Name]["When to fail over"]
+			primary := env.Regions[0].Region
+			prefix := a.platform.Config.Name + "-" + env.Name + "-" + primary
+			wants := []string{"`" + prefix + "-region-unhealthy`", "aws health describe-events --region us-east-1 --filter eventStatusCodes=open,regions=" + primary}
+			if alarmNamed(a, prefix+"-observer-health") {
+				wants = append(wants, "`"+prefix+"-observer-health`")
+			}
+			for _, want := range wants {
+				if !strings.Contains(text, want) {
+					t.Errorf("%s: the runbook's decision to fail over does not name %s", env.Name, want)
+				}
+			}
+		}
+		constructkit.CheckedSomething(t, checked, "environment with a failover decision")
+	})
+}
+
+func alarmNamed(a *deployed, name string) bool {
+	for _, s := range a.stacks {
+		for _, r := range s.Template.Resources {
+			if r["Type"] == "AWS::CloudWatch::Alarm" && str(propertiesOf(r)["AlarmName"]) == name {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -29,7 +29,7 @@ func renderDecide(w io.Writer, env *environment) {
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "| Region-unhealthy | Observer's alarm | Meaning | Action |")
 	fmt.Fprintln(w, "|---|---|---|---|")
-	fmt.Fprintln(w, "| fires | fires | the region is failing its users | find the cause among the region's alarms; if it has not recovered within the Region target RTO below (less the plan's own run time), fail over |")
+	fmt.Fprintln(w, "| fires | fires | the region is failing its users | find the cause among the region's alarms; if it is not recovering (below), fail over |")
 	fmt.Fprintln(w, "| silent or unreachable | fires | the region cannot report: lost, or its monitoring is | treat as a region loss: fail over (ungraceful) |")
 	fmt.Fprintln(w, "| fires | silent | users still reach the region; one part of it is degraded | fix or roll back in place; no failover |")
 	fmt.Fprintln(w, "| — | every region's fires | the edge or the observer's region is failing, not the regions | check the edge's health checks; no region failover helps |")
@@ -37,12 +37,19 @@ func renderDecide(w io.Writer, env *environment) {
 	primary := env.Regions[0]
 	fmt.Fprintf(w, "For %s: `%s`", primary.Name, primary.UnhealthyAlarm)
 	if a := env.ObserverAlarms[primary.Name]; a != "" {
-		fmt.Fprintf(w, " and `%s` (in %s, which answers while %s does not)", a, env.ObserverRegion, primary.Name)
+		fmt.Fprintf(w, " and `%s` (in %s, which answers while %s does not; it fires after %s of failed checks)", a, env.ObserverRegion, primary.Name, duration(in.AlarmSeconds[a]))
+	}
+	if a := env.HealthAlarms[primary.Name]; a != "" {
+		fmt.Fprintf(w, "; the edge's `%s` fires after %s of failed health checks", a, duration(in.AlarmSeconds[a]))
 	}
 	fmt.Fprintln(w, ".")
 	if a := env.ObserverAlarms[primary.Name]; a != "" {
 		fmt.Fprintf(w, "`aws cloudwatch describe-alarms --region %s --alarm-names %s --query 'MetricAlarms[0].[StateValue,StateUpdatedTimestamp]'`\n", env.ObserverRegion, a)
 	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "The Region target RTO in the table above counts from the failure, and the switch itself takes part of it")
+	fmt.Fprintln(w, "(the plan's steps below): once both views fire and the region is not recovering, or AWS reports an event in")
+	fmt.Fprintln(w, "it, do not wait longer than that target less the switch's own time.")
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Then ask AWS whether the region has an event: the AWS Health Dashboard (health.aws.amazon.com, your account's")
 	fmt.Fprintln(w, "events) or its API. The Health API answers only at its global endpoint in us-east-1, with a passive standby in")

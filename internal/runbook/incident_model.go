@@ -35,6 +35,8 @@ type incident struct {
 	CopiesTo      map[string][]string
 	LakeReplicas  map[string][]string
 	TableReplicas []string
+	// AlarmSeconds is how long each named alarm's condition must hold before it fires.
+	AlarmSeconds map[string]float64
 }
 
 // queue is a region's work queue and the logical ID of its dead-letter queue in Stack.
@@ -47,7 +49,7 @@ type pipeline struct {
 
 // readIncident reads the incident facts of env from its stacks and the top-level ones.
 func readIncident(env *environment, stacks, topLevel []*assembly.Stack) *incident {
-	in := &incident{Queues: map[string]queue{}, Archives: map[string]string{},
+	in := &incident{Queues: map[string]queue{}, Archives: map[string]string{}, AlarmSeconds: map[string]float64{},
 		CopiesTo: map[string][]string{}, LakeReplicas: map[string][]string{}}
 	for _, s := range topLevel {
 		for _, id := range slices.Sorted(maps.Keys(s.Template.Resources)) {
@@ -87,6 +89,12 @@ func readIncident(env *environment, stacks, topLevel []*assembly.Stack) *inciden
 						in.HealthPathPrefix = strings.TrimSuffix(path, env.Primary)
 					}
 				}
+			case "AWS::CloudWatch::Alarm":
+				periods := num(props["DatapointsToAlarm"])
+				if periods == 0 {
+					periods = num(props["EvaluationPeriods"])
+				}
+				in.AlarmSeconds[str(props["AlarmName"])] = periods * num(props["Period"])
 			case "AWS::GlobalAccelerator::Accelerator":
 				in.AcceleratorName = str(props["Name"])
 			case "AWS::SecretsManager::Secret":
