@@ -31,7 +31,10 @@ func runbookSections(doc string) map[string]map[string]string {
 // failoverPath are the runbook's parts an operator follows while the primary region fails.
 var failoverPath = []string{"Move the environment to another region", "By hand, if a plan cannot run", "After the switch: check reads and writes from outside"}
 
-var regionFlag = regexp.MustCompile(`--region (\S+)`)
+var (
+	regionFlag = regexp.MustCompile(`--region (\S+)`)
+	awsCall    = regexp.MustCompile(`\baws [a-z0-9-]+ [a-z0-9-]+`)
+)
 
 // Nothing an operator runs to move an environment asks the primary region: it may be the one
 // that is failing.
@@ -54,6 +57,14 @@ func TestRunbook_FailoverPathNeverAsksThePrimaryRegion(t *testing.T) {
 					commands++
 					if m[1] == primary {
 						t.Errorf("%s: %q asks %s, the primary region, which may be the one failing", env.Name, title, primary)
+					}
+				}
+				// A call without --region goes to the CLI's default region, which may be the
+				// primary; only CloudFront's API is global.
+				for _, line := range strings.Split(text, "\n") {
+					calls := len(awsCall.FindAllString(line, -1)) - strings.Count(line, "aws cloudfront ")
+					if calls > strings.Count(line, "--region ") {
+						t.Errorf("%s: %q has a call without --region: %s", env.Name, title, line)
 					}
 				}
 			}

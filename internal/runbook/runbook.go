@@ -192,7 +192,8 @@ func renderSwitch(w io.Writer, env *environment) {
 		fmt.Fprintf(w, "aws arc-region-switch start-plan-execution --region %s --plan-arn \"$PLAN\" --target-region %s --action activate --mode ungraceful\n", target, target)
 		if step := approvalStep(p); step != "" {
 			fmt.Fprintln(w, "# the plan waits at its approval step; whoever may assume the approver role releases it, with its credentials")
-			fmt.Fprintf(w, "aws sts assume-role --role-arn \"$APPROVER\" --role-session-name \"$USER-approves\"\n")
+			// STS answers in every region; the CLI's default region may be the one being left.
+			fmt.Fprintf(w, "aws sts assume-role --region %s --role-arn \"$APPROVER\" --role-session-name \"$USER-approves\"\n", target)
 			fmt.Fprintf(w, "aws arc-region-switch approve-plan-execution-step --region %s --plan-arn \"$PLAN\" --execution-id <execution ID> --step-name %s --approval approve\n", target, step)
 		}
 		fmt.Fprintf(w, "aws arc-region-switch get-plan-execution --region %s --plan-arn \"$PLAN\" --execution-id <execution ID>\n", target)
