@@ -358,3 +358,25 @@ func alarmNamed(a *deployed, name string) bool {
 	}
 	return false
 }
+
+// Every alarm the runbook reads is asked of the region whose stack creates it.
+func TestRunbook_ReadsEachAlarmInItsOwnRegion(t *testing.T) {
+	eachAssembly(t, func(t *testing.T, a *deployed) {
+		doc := renderRunbook(a, a.platform.ConfigFile)
+		regions := map[string]string{}
+		for _, s := range a.stacks {
+			for _, r := range s.Template.Resources {
+				if r["Type"] == "AWS::CloudWatch::Alarm" || r["Type"] == "AWS::CloudWatch::CompositeAlarm" {
+					regions[str(propertiesOf(r)["AlarmName"])] = s.Region
+				}
+			}
+		}
+		found := regexp.MustCompile(`describe-alarms --region (\S+) --alarm-names (\S+)`).FindAllStringSubmatch(doc, -1)
+		for _, m := range found {
+			if regions[m[2]] != m[1] {
+				t.Errorf("the runbook reads alarm %s in %s; it is in %q", m[2], m[1], regions[m[2]])
+			}
+		}
+		constructkit.CheckedSomething(t, len(found), "alarm the runbook reads")
+	})
+}

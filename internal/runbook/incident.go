@@ -99,8 +99,9 @@ func renderFreeze(w io.Writer, env *environment) {
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "```sh")
 	fmt.Fprintf(w, "aws codepipeline disable-stage-transition --region %s --pipeline-name %s --stage-name %s --transition-type Inbound --reason \"region failover in progress\"\n", p.Region, p.Name, p.Stage)
-	fmt.Fprintln(w, "# a release already inside the stage goes on: see whether one is, and let it finish or stop it")
-	fmt.Fprintf(w, "aws codepipeline get-pipeline-state --region %s --name %s --query \"stageStates[?stageName=='%s'].latestExecution\"\n", p.Region, p.Name, p.Stage)
+	fmt.Fprintln(w, "# the way in is closed (false) and whether a release is already inside the stage (it goes on: let it")
+	fmt.Fprintln(w, "# finish or stop it); look again after any release, as the pipeline updates itself from its template")
+	fmt.Fprintf(w, "aws codepipeline get-pipeline-state --region %s --name %s --query \"stageStates[?stageName=='%s'].[inboundTransitionState.enabled,latestExecution.status]\"\n", p.Region, p.Name, p.Stage)
 	fmt.Fprintln(w, "```")
 	fmt.Fprintln(w)
 }
