@@ -158,7 +158,7 @@ func renderPaths(w io.Writer, stacks []*assembly.Stack) {
 			fmt.Fprintf(w, "  %s -->|site and API| %s\n", n("users"), n("edge"))
 			primary := "origin group: primary"
 			if env.FailoverName != "" {
-				primary += ", " + env.FailoverName + " (follows the writer)"
+				primary += ", " + env.FailoverName + ", which follows the writer"
 			}
 			fmt.Fprintf(w, "  %s -->|%s| %s\n", n("edge"), primary, n(env.Primary, "alb"))
 			if env.Fallback != "" && env.Fallback != env.Primary {
