@@ -292,7 +292,12 @@ func renderPlanRegions(w io.Writer, env *environment) {
 	fmt.Fprintln(w, "plan's regions answers, so every command below asks the region you move to, and the plan's ARN (which ends")
 	fmt.Fprintln(w, "in a suffix ARC generates) is looked up there by the plan's name. The approver role's ARN is fixed.")
 	fmt.Fprintf(w, "If %s itself is failing, all of this still works; what waits for it to return is changing a plan or\n", home)
-	fmt.Fprintln(w, "deploying the stacks that live there.")
+	fmt.Fprint(w, "deploying the stacks that live there")
+	if env.Edge != nil && env.Edge.Region == home {
+		fmt.Fprint(w, " (the edge's too: CloudFront and Route 53 go on serving and failing over, as their data planes do not")
+		fmt.Fprintf(w, "\ndepend on %s, but their settings cannot change)", home)
+	}
+	fmt.Fprintln(w, ".")
 	fmt.Fprintln(w)
 }
 
