@@ -36,6 +36,8 @@ type environment struct {
 	Observers []*assembly.Stack
 	// FailoverRecord is the primary's Route 53 failover record name ("" without a domain).
 	FailoverRecord string
+	// Incident is what the runbook needs on the day a region fails (incident_model.go).
+	Incident *incident
 }
 
 // region is one region of an environment: its app and data stacks and what a person acts on.
@@ -62,7 +64,9 @@ type plan struct {
 	// Stack, Region and Output find the plan's ARN through CloudFormation (ARC ends it in a
 	// suffix it generates); ApproverOutput the approver role's, when the stack has one.
 	Stack, Region, Output, ApproverOutput string
-	Regions                               []string
+	// ApproverRole is the approver role's name, when the template fixes it.
+	ApproverRole string
+	Regions      []string
 	// Steps are each workflow's steps in order, by the action it serves ("activate", ...).
 	Steps map[string][]step
 	// Objective is the RTO the plan declares, in minutes; Worst each workflow's worst case, by
@@ -100,6 +104,7 @@ func environments(stacks []*assembly.Stack) []*environment {
 	var envs []*environment
 	for _, stage := range slices.Sorted(maps.Keys(byStage)) {
 		if env := readEnvironment(stage, byStage[stage]); env != nil {
+			env.Incident = readIncident(env, byStage[stage], byStage[""])
 			envs = append(envs, env)
 		}
 	}
@@ -249,6 +254,8 @@ func readPlan(s *assembly.Stack, id string, props map[string]any) plan {
 			p.Output = key
 		case target != "" && s.Template.Resources[target]["Type"] == "AWS::IAM::Role" && strings.Contains(strings.ToLower(key), "approver"):
 			p.ApproverOutput = key
+			role, _ := s.Template.Resources[target]["Properties"].(map[string]any)
+			p.ApproverRole = str(role["RoleName"])
 		}
 	}
 	for _, r := range list(props["Regions"]) {
