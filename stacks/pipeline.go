@@ -242,7 +242,10 @@ var GoCachePaths = []string{"/go/pkg/mod/**/*", "/root/.cache/go-build/**/*"}
 // its manual-approval-needed event fires for every approval action of the pipeline, the check's
 // self-approving confirmation included.
 func stageSteps(p *config.Platform, stage *EnvironmentStage, topic awssns.ITopic, image pipelines.IFileSetProducer, tools toolchain.Toolchain, pipelineName string) *pipelines.AddStageOpts {
-	post := []pipelines.Step{smokeTest(p, stage), markDeployedStep(image, p, stage.Environment, tools)}
+	// Only a release whose smoke test passed is tagged as a rollback candidate.
+	smoke, mark := smokeTest(p, stage), markDeployedStep(image, p, stage.Environment, tools)
+	mark.AddStepDependency(smoke)
+	post := []pipelines.Step{smoke, mark}
 	if protect := protectStacks(stage.Stacks()); protect != nil {
 		post = append(post, protect)
 	}
@@ -363,24 +366,6 @@ func replaceInStrings(value any, old, new string) (any, int) {
 		return out, count
 	}
 	return value, 0
-}
-
-// smokeTest asks every region for its health path through the whole path users take
-// (CloudFront, WAF, origin header, production rule), then the API through Global Accelerator,
-// retrying while a fresh deployment settles and DNS catches up.
-func smokeTest(p *config.Platform, stage *EnvironmentStage) pipelines.Step {
-	curl := `curl --fail --silent --show-error --retry 20 --retry-delay 15 --retry-all-errors --max-time 10 `
-	var commands []string
-	for _, r := range stage.Regions {
-		commands = append(commands, fmt.Sprintf(`%s"${SITE_URL}%s%s"`, curl, config.HealthPathPrefix, r.Region.Region))
-	}
-	commands = append(commands, fmt.Sprintf(`%s"${API_URL}%s"`, curl, p.Service.HealthCheckPath))
-	// A named project: the next environment's approval links to its history.
-	return pipelines.NewCodeBuildStep(jsii.String("SmokeTest"), &pipelines.CodeBuildStepProps{
-		ProjectName:       jsii.String(SmokeTestProjectName(p.Name, stage.Environment.Name)),
-		EnvFromCfnOutputs: &map[string]awscdk.CfnOutput{"SITE_URL": stage.Edge.URL, "API_URL": stage.Accelerator.URL},
-		Commands:          jsii.Strings(commands...),
-	})
 }
 
 // pipelineFindings are what cdk-nag finds in the resources CDK Pipelines generates: roles for

@@ -25,8 +25,8 @@ import (
 // an environment runs in, stops the pipeline when the scan finds a vulnerability at or above
 // service.scanThreshold, and writes the digest it pushed to ImageDigestFile. The synth step
 // synthesizes with that digest, so every environment and region runs the same image, by digest.
-// After each environment deploys, the MarkDeployed step tags that digest deployed-<env>-<time>,
-// which the repositories' lifecycle keeps for rollbacks.
+// After each environment deploys and its smoke test passes, the MarkDeployed step tags that
+// digest deployed-<env>-<time>, which the repositories' lifecycle keeps for rollbacks.
 
 // ImageDigestFile is where the Image step writes the digest, beside the sources it outputs.
 const ImageDigestFile = "image-digest.txt"
@@ -186,4 +186,22 @@ func approvalReviewURL(p *config.Platform, env config.Environment, pipelineName 
 		}
 	}
 	return fmt.Sprintf("https://%[1]s.console.aws.amazon.com/codesuite/codepipeline/pipelines/%[2]s/view?region=%[1]s", p.Pipeline.Region, pipelineName)
+}
+
+// smokeTest asks every region for its health path through the whole path users take
+// (CloudFront, WAF, origin header, production rule), then the API through Global Accelerator,
+// retrying while a fresh deployment settles and DNS catches up.
+func smokeTest(p *config.Platform, stage *EnvironmentStage) pipelines.Step {
+	curl := `curl --fail --silent --show-error --retry 20 --retry-delay 15 --retry-all-errors --max-time 10 `
+	var commands []string
+	for _, r := range stage.Regions {
+		commands = append(commands, fmt.Sprintf(`%s"${SITE_URL}%s%s"`, curl, config.HealthPathPrefix, r.Region.Region))
+	}
+	commands = append(commands, fmt.Sprintf(`%s"${API_URL}%s"`, curl, p.Service.HealthCheckPath))
+	// A named project: the next environment's approval links to its history.
+	return pipelines.NewCodeBuildStep(jsii.String("SmokeTest"), &pipelines.CodeBuildStepProps{
+		ProjectName:       jsii.String(SmokeTestProjectName(p.Name, stage.Environment.Name)),
+		EnvFromCfnOutputs: &map[string]awscdk.CfnOutput{"SITE_URL": stage.Edge.URL, "API_URL": stage.Accelerator.URL},
+		Commands:          jsii.Strings(commands...),
+	})
 }
