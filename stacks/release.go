@@ -50,9 +50,24 @@ func imageStep(source pipelines.IFileSetProducer, p *config.Platform, tools tool
 		},
 		PartialBuildSpec:     goBuildSpec(tools),
 		Cache:                awscodebuild.Cache_Local(awscodebuild.LocalCacheMode_CUSTOM, awscodebuild.LocalCacheMode_DOCKER_LAYER),
-		RolePolicyStatements: repositoryStatements(p, regions, "ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:CompleteLayerUpload", "ecr:DescribeImageScanFindings", "ecr:DescribeImages", "ecr:GetDownloadUrlForLayer", "ecr:InitiateLayerUpload", "ecr:PutImage", "ecr:UploadLayerPart"),
+		RolePolicyStatements: imageStatements(p, regions),
 	})
 }
+
+// imageStatements let the Image step push to and read the scans of the service's repositories.
+// Under Amazon Inspector enhanced scanning (README, "Scanning the image"), ECR answers
+// DescribeImageScanFindings from Inspector with the caller's permissions, so the role also needs
+// inspector2:ListFindings and inspector2:ListCoverage (ECR user guide, "IAM permissions required
+// for enhanced scanning"), which have no resource to scope them to.
+func imageStatements(p *config.Platform, regions []string) *[]awsiam.PolicyStatement {
+	statements := append(*repositoryStatements(p, regions, "ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:CompleteLayerUpload", "ecr:DescribeImageScanFindings",
+		"ecr:DescribeImages", "ecr:GetDownloadUrlForLayer", "ecr:InitiateLayerUpload", "ecr:PutImage", "ecr:UploadLayerPart"),
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{Actions: jsii.Strings(EnhancedScanActions...), Resources: jsii.Strings("*")}))
+	return &statements
+}
+
+// EnhancedScanActions are what reading an enhanced scan's findings through ECR needs.
+var EnhancedScanActions = []string{"inspector2:ListCoverage", "inspector2:ListFindings"}
 
 // imageStepVariables tell cmd/image what to publish and where.
 func imageStepVariables(p *config.Platform, regions []string) *map[string]*string {

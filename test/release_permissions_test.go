@@ -1,0 +1,62 @@
+package test
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/example/platform/test/testkit"
+)
+
+// projectStatements are the statements of every policy attached to the service role of a
+// CodeBuild project of res.
+func projectStatements(res resources, project map[string]any) []map[string]any {
+	role, _ := project["ServiceRole"].(map[string]any)["Fn::GetAtt"].([]any)
+	if len(role) == 0 {
+		return nil
+	}
+	var statements []map[string]any
+	for _, policy := range res.ofType("AWS::IAM::Policy") {
+		if strings.Contains(jsonOf(policy["Roles"]), `{"Ref":"`+role[0].(string)+`"}`) {
+			statements = append(statements, statementsOf(policy)...)
+		}
+	}
+	return statements
+}
+
+// allowsOn reports whether one of statements allows action (exactly named) on resource (exactly
+// written, or "*").
+func allowsOn(statements []map[string]any, action, resource string) bool {
+	for _, s := range statements {
+		if s["Effect"] == "Allow" && slices.Contains(stringsOf(s["Action"]), action) && slices.Contains(stringsOf(s["Resource"]), resource) {
+			return true
+		}
+	}
+	return false
+}
+
+// The Image step reads the scan of what it pushed with ecr:DescribeImageScanFindings. Under
+// Amazon Inspector enhanced scanning, which the README tells operators to turn on, ECR answers
+// that call from Inspector with the caller's permissions: without inspector2:ListFindings and
+// inspector2:ListCoverage (ECR user guide, "IAM permissions required for enhanced scanning"),
+// every release would stop at the scan gate.
+func TestRelease_TheImageStepCanReadEnhancedScans(t *testing.T) {
+	for _, file := range configs {
+		p := testkit.Synth(t, file)
+		pipeline, res := pipelineOf(t, p)
+		statements := projectStatements(res, projectOf(t, res, mustAction(t, pipeline.Stages[1], "Image")))
+		for _, action := range []string{"inspector2:ListFindings", "inspector2:ListCoverage"} {
+			// Neither action has a resource type to scope it to (Service Authorization Reference, Amazon Inspector2).
+			if !allowsOn(statements, action, "*") {
+				t.Errorf("%s: the Image step's role may not call %s, which reading an enhanced scan through ECR needs", file, action)
+			}
+		}
+		for _, s := range statements {
+			for _, action := range stringsOf(s["Action"]) {
+				if strings.HasPrefix(action, "inspector2:") && action != "inspector2:ListFindings" && action != "inspector2:ListCoverage" {
+					t.Errorf("%s: the Image step's role may call %s, which reading a scan does not need", file, action)
+				}
+			}
+		}
+	}
+}
