@@ -96,6 +96,9 @@ func NewPipelineStack(app awscdk.App, p *config.Platform, configFile string, too
 		result.Pipeline.AddStage(stage.Stage, stageSteps(p, stage, result.ApprovalTopic, image, tools, pipelineName))
 	}
 	result.Pipeline.BuildPipeline()
+	if cc := p.Pipeline.Source.CodeConnections; cc != nil {
+		useConnectionByEitherPrefix(result.Pipeline, cc.ConnectionArn)
+	}
 	approverRole(stack, p, pipelineName, stages)
 	pinSecurityCheckCLI(result.Pipeline, tools.CDKCLI)
 

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/example/platform/test/constructkit"
 	"github.com/example/platform/test/testkit"
 )
 
@@ -59,4 +60,42 @@ func TestRelease_TheImageStepCanReadEnhancedScans(t *testing.T) {
 			}
 		}
 	}
+}
+
+// Rule: a connection accepts only actions of its own ARN's service prefix (codeconnections for
+// arn:aws:codeconnections:..., codestar-connections for the older ARNs; "Connections rename -
+// Summary of changes"), so every policy of the pipeline's stack that allows an action of one
+// prefix on a connection allows the same action of the other prefix on the same resource: the
+// source action's role, the pull-request project's, and any other role that reaches the
+// repository through the connection.
+func TestRule_ConnectionPermissionsCoverBothServicePrefixes(t *testing.T) {
+	other := map[string]string{"codeconnections": "codestar-connections", "codestar-connections": "codeconnections"}
+	granted := 0
+	for _, file := range configs {
+		p := testkit.Synth(t, file)
+		_, res := pipelineOf(t, p)
+		for id, policy := range res.ofType("AWS::IAM::Policy") {
+			allowed := map[string]bool{} // action + " on " + resource
+			statements := statementsOf(policy)
+			for _, s := range statements {
+				for _, action := range stringsOf(s["Action"]) {
+					for _, resource := range stringsOf(s["Resource"]) {
+						if s["Effect"] == "Allow" {
+							allowed[action+" on "+resource] = true
+						}
+					}
+				}
+			}
+			for grant := range allowed {
+				prefix, rest, _ := strings.Cut(grant, ":")
+				if twin, ok := other[prefix]; ok {
+					granted++
+					if !allowed[twin+":"+rest] {
+						t.Errorf("%s: policy %s allows %s but not %s:%s: the connection accepts only its own ARN's prefix", file, id, grant, twin, rest)
+					}
+				}
+			}
+		}
+	}
+	constructkit.CheckedSomething(t, granted, "connection permission in either config's pipeline")
 }
