@@ -99,8 +99,11 @@ func NewPipelineStack(app awscdk.App, p *config.Platform, configFile string, too
 	if cc := p.Pipeline.Source.CodeConnections; cc != nil {
 		useConnectionByEitherPrefix(result.Pipeline, cc.ConnectionArn)
 	}
+	if check := securityCheckProject(result.Pipeline); check != nil {
+		check.SetName(jsii.String(SecurityCheckProjectName(p.Name)))
+		pinSecurityCheckCLI(check, tools.CDKCLI)
+	}
 	approverRole(stack, p, pipelineName, stages)
-	pinSecurityCheckCLI(result.Pipeline, tools.CDKCLI)
 
 	if p.Pipeline.Source.ChecksPullRequests() {
 		checks := pullrequests.Props{Config: configFile, LookupRoleArns: lookupRoleArns(append(staged, environmentStacks(stages)...)), Key: key, CodeCommit: repository, BuildImage: BuildImage()}
@@ -330,12 +333,7 @@ func protectStacks(stacks []awscdk.Stack) pipelines.Step {
 // no property for it (cliVersion covers self-mutation only), so this escape hatch rewrites that
 // command in the project's build spec. It panics if CDK changes the command, so an upgrade of
 // aws-cdk-lib cannot silently unpin it.
-func pinSecurityCheckCLI(pipeline pipelines.CodePipeline, version string) {
-	check := pipeline.Node().TryFindChild(jsii.String("PipelinesSecurityCheck"))
-	if check == nil {
-		return // no environment needs approval
-	}
-	project := check.Node().FindChild(jsii.String("CDKSecurityCheck")).Node().DefaultChild().(awscodebuild.CfnProject)
+func pinSecurityCheckCLI(project awscodebuild.CfnProject, version string) {
 	source, _ := awscdk.Stack_Of(project).Resolve(project.Source()).(map[string]any)
 	const unpinned = `"npm install -g aws-cdk"`
 	spec, replaced := replaceInStrings(source["buildSpec"], unpinned, `"npm install -g aws-cdk@`+version+`"`)

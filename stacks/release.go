@@ -151,7 +151,8 @@ func ApproverRoleName(platform string) string { return platform + "-deployment-a
 
 // approverRole lets p.Pipeline.Approvers decide every Approve action of pipeline.
 func approverRole(stack awscdk.Stack, p *config.Platform, pipelineName string, stages []*EnvironmentStage) {
-	var actions, reviewed []string
+	// The approver reads what the permissions check found before confirming it.
+	actions, reviewed := []string{}, []string{fmt.Sprintf("arn:aws:codebuild:%s:%s:project/%s", p.Pipeline.Region, p.Pipeline.Account, SecurityCheckProjectName(p.Name))}
 	for _, stage := range stages {
 		if stage.Environment.NeedsApproval() {
 			// The approver decides the Approve action and confirms what the permissions check
@@ -173,6 +174,21 @@ func approverRole(stack awscdk.Stack, p *config.Platform, pipelineName string, s
 		ApprovalActions:  actions,
 		ReviewedProjects: reviewed,
 	})
+}
+
+// SecurityCheckProjectName names the permissions-broadening check's build, which every
+// CheckPermissions.Confirm action links to (its build page and log).
+func SecurityCheckProjectName(platform string) string { return platform + "-permissions-check" }
+
+// securityCheckProject is the project of CDK Pipelines' permissions-broadening check, or nil when
+// no stage has one. CDK Pipelines lets CloudFormation name it and offers no property for the
+// name; the approver role is granted its builds and log group by a fixed name instead.
+func securityCheckProject(pipeline pipelines.CodePipeline) awscodebuild.CfnProject {
+	check := pipeline.Node().TryFindChild(jsii.String("PipelinesSecurityCheck"))
+	if check == nil {
+		return nil
+	}
+	return check.Node().FindChild(jsii.String("CDKSecurityCheck")).Node().DefaultChild().(awscodebuild.CfnProject)
 }
 
 // ApproveAction is the name of the manual approval action in a gated environment's stage.

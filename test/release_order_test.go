@@ -15,7 +15,7 @@ const deployActions = "<every deployment>"
 // decides after the permissions check and before anything deploys, the smoke test judges what
 // deployed, and only a release that passed it is tagged as a rollback candidate.
 var releaseOrder = []struct{ before, after string }{
-	{stacks.CheckPermissionsStep, stacks.ConfirmAction},
+	{stacks.CheckPermissionsStep + ".Check", stacks.ConfirmAction},
 	{stacks.ConfirmAction, deployActions},
 	{stacks.ApproveAction, deployActions},
 	{deployActions, "SmokeTest"},

@@ -1,10 +1,12 @@
 package test
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/example/platform/stacks"
 	"github.com/example/platform/test/constructkit"
 	"github.com/example/platform/test/testkit"
 )
@@ -98,4 +100,55 @@ func TestRule_ConnectionPermissionsCoverBothServicePrefixes(t *testing.T) {
 		}
 	}
 	constructkit.CheckedSomething(t, granted, "connection permission in either config's pipeline")
+}
+
+// The approver can read what they confirm: each gated stage's CheckPermissions.Confirm links to
+// the permissions check's build (its page and its log), so the approver role may read that
+// project's builds and its log group, /aws/codebuild/<project>, and no other log group.
+func TestRelease_TheApproverCanReadThePermissionsCheckItConfirms(t *testing.T) {
+	confirms := 0
+	for _, file := range configs {
+		p := testkit.Synth(t, file)
+		pipeline, res := pipelineOf(t, p)
+		var approver []map[string]any
+		for _, policy := range res.ofType("AWS::IAM::Policy") {
+			if strings.Contains(jsonOf(policy["Roles"]), "Approver") {
+				approver = append(approver, statementsOf(policy)...)
+			}
+		}
+		for _, env := range p.Config.Environments {
+			if !env.NeedsApproval() {
+				continue
+			}
+			stage := stageNamed(t, pipeline, env.Name)
+			confirm := mustAction(t, stage, stacks.ConfirmAction)
+			check := mustAction(t, stage, stacks.CheckPermissionsStep+".Check")
+			if link := jsonOf(confirm.Configuration["ExternalEntityLink"]); !strings.Contains(link, ".LINK}") {
+				t.Fatalf("%s/%s: %s links to %s, not to the check's build", file, env.Name, stacks.ConfirmAction, link)
+			}
+			confirms++
+			name, _ := projectOf(t, res, check)["Name"].(string)
+			if name == "" {
+				t.Errorf("%s/%s: the permissions check's project has no fixed name, so no policy can name it", file, env.Name)
+				continue
+			}
+			project := fmt.Sprintf("arn:aws:codebuild:%s:%s:project/%s", p.Config.Pipeline.Region, p.Config.Pipeline.Account, name)
+			logs := fmt.Sprintf("arn:aws:logs:%s:%s:log-group:/aws/codebuild/%s:*", p.Config.Pipeline.Region, p.Config.Pipeline.Account, name)
+			for _, want := range []struct{ action, resource string }{
+				{"codebuild:BatchGetBuilds", project}, {"logs:GetLogEvents", logs}, {"logs:FilterLogEvents", logs},
+			} {
+				if !allowsOn(approver, want.action, want.resource) {
+					t.Errorf("%s/%s: the approver role may not call %s on %s, which %s links to", file, env.Name, want.action, want.resource, stacks.ConfirmAction)
+				}
+			}
+		}
+		for _, s := range approver {
+			for _, resource := range stringsOf(s["Resource"]) {
+				if strings.Contains(resource, ":logs:") && !strings.Contains(resource, "log-group:/aws/codebuild/") {
+					t.Errorf("%s: the approver role may read %s, which no approval links to", file, resource)
+				}
+			}
+		}
+	}
+	constructkit.CheckedSomething(t, confirms, "CheckPermissions.Confirm in either config")
 }
