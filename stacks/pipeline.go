@@ -96,8 +96,14 @@ func NewPipelineStack(app awscdk.App, p *config.Platform, configFile string, too
 		result.Pipeline.AddStage(stage.Stage, stageSteps(p, stage, result.ApprovalTopic, image, tools, pipelineName))
 	}
 	result.Pipeline.BuildPipeline()
+	if cc := p.Pipeline.Source.CodeConnections; cc != nil {
+		useConnectionByEitherPrefix(result.Pipeline, cc.ConnectionArn)
+	}
+	if check := securityCheckProject(result.Pipeline); check != nil {
+		check.SetName(jsii.String(SecurityCheckProjectName(p.Name)))
+		pinSecurityCheckCLI(check, tools.CDKCLI)
+	}
 	approverRole(stack, p, pipelineName, stages)
-	pinSecurityCheckCLI(result.Pipeline, tools.CDKCLI)
 
 	if p.Pipeline.Source.ChecksPullRequests() {
 		checks := pullrequests.Props{Config: configFile, LookupRoleArns: lookupRoleArns(append(staged, environmentStacks(stages)...)), Key: key, CodeCommit: repository, BuildImage: BuildImage()}
@@ -242,7 +248,10 @@ var GoCachePaths = []string{"/go/pkg/mod/**/*", "/root/.cache/go-build/**/*"}
 // its manual-approval-needed event fires for every approval action of the pipeline, the check's
 // self-approving confirmation included.
 func stageSteps(p *config.Platform, stage *EnvironmentStage, topic awssns.ITopic, image pipelines.IFileSetProducer, tools toolchain.Toolchain, pipelineName string) *pipelines.AddStageOpts {
-	post := []pipelines.Step{smokeTest(p, stage), markDeployedStep(image, p, stage.Environment, tools)}
+	// Only a release whose smoke test passed is tagged as a rollback candidate.
+	smoke, mark := smokeTest(p, stage), markDeployedStep(image, p, stage.Environment, tools)
+	mark.AddStepDependency(smoke)
+	post := []pipelines.Step{smoke, mark}
 	if protect := protectStacks(stage.Stacks()); protect != nil {
 		post = append(post, protect)
 	}
@@ -324,12 +333,7 @@ func protectStacks(stacks []awscdk.Stack) pipelines.Step {
 // no property for it (cliVersion covers self-mutation only), so this escape hatch rewrites that
 // command in the project's build spec. It panics if CDK changes the command, so an upgrade of
 // aws-cdk-lib cannot silently unpin it.
-func pinSecurityCheckCLI(pipeline pipelines.CodePipeline, version string) {
-	check := pipeline.Node().TryFindChild(jsii.String("PipelinesSecurityCheck"))
-	if check == nil {
-		return // no environment needs approval
-	}
-	project := check.Node().FindChild(jsii.String("CDKSecurityCheck")).Node().DefaultChild().(awscodebuild.CfnProject)
+func pinSecurityCheckCLI(project awscodebuild.CfnProject, version string) {
 	source, _ := awscdk.Stack_Of(project).Resolve(project.Source()).(map[string]any)
 	const unpinned = `"npm install -g aws-cdk"`
 	spec, replaced := replaceInStrings(source["buildSpec"], unpinned, `"npm install -g aws-cdk@`+version+`"`)
@@ -363,24 +367,6 @@ func replaceInStrings(value any, old, new string) (any, int) {
 		return out, count
 	}
 	return value, 0
-}
-
-// smokeTest asks every region for its health path through the whole path users take
-// (CloudFront, WAF, origin header, production rule), then the API through Global Accelerator,
-// retrying while a fresh deployment settles and DNS catches up.
-func smokeTest(p *config.Platform, stage *EnvironmentStage) pipelines.Step {
-	curl := `curl --fail --silent --show-error --retry 20 --retry-delay 15 --retry-all-errors --max-time 10 `
-	var commands []string
-	for _, r := range stage.Regions {
-		commands = append(commands, fmt.Sprintf(`%s"${SITE_URL}%s%s"`, curl, config.HealthPathPrefix, r.Region.Region))
-	}
-	commands = append(commands, fmt.Sprintf(`%s"${API_URL}%s"`, curl, p.Service.HealthCheckPath))
-	// A named project: the next environment's approval links to its history.
-	return pipelines.NewCodeBuildStep(jsii.String("SmokeTest"), &pipelines.CodeBuildStepProps{
-		ProjectName:       jsii.String(SmokeTestProjectName(p.Name, stage.Environment.Name)),
-		EnvFromCfnOutputs: &map[string]awscdk.CfnOutput{"SITE_URL": stage.Edge.URL, "API_URL": stage.Accelerator.URL},
-		Commands:          jsii.Strings(commands...),
-	})
 }
 
 // pipelineFindings are what cdk-nag finds in the resources CDK Pipelines generates: roles for

@@ -43,7 +43,7 @@ func NewRecoveryStack(stage awscdk.Stage, place placement, regions []*RegionStac
 	}
 	if len(names) > 0 {
 		result.Approver = recovery.NewApprover(stack, "Approver", recovery.ApproverProps{
-			RoleName: RecoveryApproverRoleName(p.Name, env.Name), PlanNames: names,
+			RoleName: RecoveryApproverRoleName(p.Name, env.Name), PlanNames: names, Principals: p.RecoveryApproverPrincipals(env),
 		})
 		awscdk.NewCfnOutput(stack, jsii.String(ApproverRoleArnOutput), &awscdk.CfnOutputProps{
 			Value: result.Approver.Role.RoleArn(), Description: jsii.String("Assume it to approve a Region switch plan's execution"),

@@ -25,8 +25,8 @@ import (
 // an environment runs in, stops the pipeline when the scan finds a vulnerability at or above
 // service.scanThreshold, and writes the digest it pushed to ImageDigestFile. The synth step
 // synthesizes with that digest, so every environment and region runs the same image, by digest.
-// After each environment deploys, the MarkDeployed step tags that digest deployed-<env>-<time>,
-// which the repositories' lifecycle keeps for rollbacks.
+// After each environment deploys and its smoke test passes, the MarkDeployed step tags that
+// digest deployed-<env>-<time>, which the repositories' lifecycle keeps for rollbacks.
 
 // ImageDigestFile is where the Image step writes the digest, beside the sources it outputs.
 const ImageDigestFile = "image-digest.txt"
@@ -50,9 +50,24 @@ func imageStep(source pipelines.IFileSetProducer, p *config.Platform, tools tool
 		},
 		PartialBuildSpec:     goBuildSpec(tools),
 		Cache:                awscodebuild.Cache_Local(awscodebuild.LocalCacheMode_CUSTOM, awscodebuild.LocalCacheMode_DOCKER_LAYER),
-		RolePolicyStatements: repositoryStatements(p, regions, "ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:CompleteLayerUpload", "ecr:DescribeImageScanFindings", "ecr:DescribeImages", "ecr:GetDownloadUrlForLayer", "ecr:InitiateLayerUpload", "ecr:PutImage", "ecr:UploadLayerPart"),
+		RolePolicyStatements: imageStatements(p, regions),
 	})
 }
+
+// imageStatements let the Image step push to and read the scans of the service's repositories.
+// Under Amazon Inspector enhanced scanning (README, "Scanning the image"), ECR answers
+// DescribeImageScanFindings from Inspector with the caller's permissions, so the role also needs
+// inspector2:ListFindings and inspector2:ListCoverage (ECR user guide, "IAM permissions required
+// for enhanced scanning"), which have no resource to scope them to.
+func imageStatements(p *config.Platform, regions []string) *[]awsiam.PolicyStatement {
+	statements := append(*repositoryStatements(p, regions, "ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:CompleteLayerUpload", "ecr:DescribeImageScanFindings",
+		"ecr:DescribeImages", "ecr:GetDownloadUrlForLayer", "ecr:InitiateLayerUpload", "ecr:PutImage", "ecr:UploadLayerPart"),
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{Actions: jsii.Strings(EnhancedScanActions...), Resources: jsii.Strings("*")}))
+	return &statements
+}
+
+// EnhancedScanActions are what reading an enhanced scan's findings through ECR needs.
+var EnhancedScanActions = []string{"inspector2:ListCoverage", "inspector2:ListFindings"}
 
 // imageStepVariables tell cmd/image what to publish and where.
 func imageStepVariables(p *config.Platform, regions []string) *map[string]*string {
@@ -136,7 +151,8 @@ func ApproverRoleName(platform string) string { return platform + "-deployment-a
 
 // approverRole lets p.Pipeline.Approvers decide every Approve action of pipeline.
 func approverRole(stack awscdk.Stack, p *config.Platform, pipelineName string, stages []*EnvironmentStage) {
-	var actions, reviewed []string
+	// The approver reads what the permissions check found before confirming it.
+	actions, reviewed := []string{}, []string{fmt.Sprintf("arn:aws:codebuild:%s:%s:project/%s", p.Pipeline.Region, p.Pipeline.Account, SecurityCheckProjectName(p.Name))}
 	for _, stage := range stages {
 		if stage.Environment.NeedsApproval() {
 			// The approver decides the Approve action and confirms what the permissions check
@@ -158,6 +174,21 @@ func approverRole(stack awscdk.Stack, p *config.Platform, pipelineName string, s
 		ApprovalActions:  actions,
 		ReviewedProjects: reviewed,
 	})
+}
+
+// SecurityCheckProjectName names the permissions-broadening check's build, which every
+// CheckPermissions.Confirm action links to (its build page and log).
+func SecurityCheckProjectName(platform string) string { return platform + "-permissions-check" }
+
+// securityCheckProject is the project of CDK Pipelines' permissions-broadening check, or nil when
+// no stage has one. CDK Pipelines lets CloudFormation name it and offers no property for the
+// name; the approver role is granted its builds and log group by a fixed name instead.
+func securityCheckProject(pipeline pipelines.CodePipeline) awscodebuild.CfnProject {
+	check := pipeline.Node().TryFindChild(jsii.String("PipelinesSecurityCheck"))
+	if check == nil {
+		return nil
+	}
+	return check.Node().FindChild(jsii.String("CDKSecurityCheck")).Node().DefaultChild().(awscodebuild.CfnProject)
 }
 
 // ApproveAction is the name of the manual approval action in a gated environment's stage.
@@ -186,4 +217,22 @@ func approvalReviewURL(p *config.Platform, env config.Environment, pipelineName 
 		}
 	}
 	return fmt.Sprintf("https://%[1]s.console.aws.amazon.com/codesuite/codepipeline/pipelines/%[2]s/view?region=%[1]s", p.Pipeline.Region, pipelineName)
+}
+
+// smokeTest asks every region for its health path through the whole path users take
+// (CloudFront, WAF, origin header, production rule), then the API through Global Accelerator,
+// retrying while a fresh deployment settles and DNS catches up.
+func smokeTest(p *config.Platform, stage *EnvironmentStage) pipelines.Step {
+	curl := `curl --fail --silent --show-error --retry 20 --retry-delay 15 --retry-all-errors --max-time 10 `
+	var commands []string
+	for _, r := range stage.Regions {
+		commands = append(commands, fmt.Sprintf(`%s"${SITE_URL}%s%s"`, curl, config.HealthPathPrefix, r.Region.Region))
+	}
+	commands = append(commands, fmt.Sprintf(`%s"${API_URL}%s"`, curl, p.Service.HealthCheckPath))
+	// A named project: the next environment's approval links to its history.
+	return pipelines.NewCodeBuildStep(jsii.String("SmokeTest"), &pipelines.CodeBuildStepProps{
+		ProjectName:       jsii.String(SmokeTestProjectName(p.Name, stage.Environment.Name)),
+		EnvFromCfnOutputs: &map[string]awscdk.CfnOutput{"SITE_URL": stage.Edge.URL, "API_URL": stage.Accelerator.URL},
+		Commands:          jsii.Strings(commands...),
+	})
 }

@@ -167,8 +167,9 @@ func TestPipeline_EveryEnvironmentEndsWithASmokeTestOfEveryRegion(t *testing.T) 
 				t.Errorf("%s/%s: no smoke test", file, env.Name)
 				continue
 			}
+			// Only MarkDeployed, which tags a release that passed, runs after it.
 			for _, a := range stage.Actions {
-				if a.RunOrder > smoke.RunOrder {
+				if a.RunOrder > smoke.RunOrder && a.Name != "MarkDeployed" {
 					t.Errorf("%s/%s: %s runs after the smoke test", file, env.Name, a.Name)
 				}
 			}

@@ -140,7 +140,7 @@ func scalingConfig(work string, n int) string {
 	}
 	platform := map[string]any{
 		"name": "bench", "owner": "bench", "alertEmails": []string{"bench@example.com"},
-		"pipeline": map[string]any{"account": "333333333333", "region": "us-east-1",
+		"pipeline": map[string]any{"account": "333333333333", "region": "us-east-1", "approvers": []string{"arn:aws:iam::333333333333:role/ReleaseManagers"},
 			"source": map[string]any{"codeCommit": map[string]any{"repository": "bench"}}},
 		// The observer region runs none of the scaling regions' workload.
 		"environments": []any{map[string]any{"name": "prod", "account": "222222222222", "regions": regions, "observerRegion": "ca-central-1"}},

@@ -20,8 +20,8 @@ import (
 type Props struct {
 	// RoleName is what people assume (a fixed name, so they can write it in their tools).
 	RoleName string
-	// Principals may assume the role: account IDs (whatever that account's IAM allows) or the
-	// ARNs of IAM roles or users.
+	// Principals may assume the role: the ARNs of IAM roles or users (a user only signed in
+	// with MFA), or account IDs (whatever that account's IAM allows).
 	Principals []string
 	// PipelineArn is the pipeline whose executions the role may look at.
 	PipelineArn string
@@ -75,7 +75,7 @@ func NewApproverRole(scope constructs.Construct, id string, p Props) awsiam.Role
 	role := awsiam.NewRole(scope, jsii.String(id), &awsiam.RoleProps{
 		RoleName:    jsii.String(p.RoleName),
 		Description: jsii.String("Approves or rejects deployments to the platform's gated environments"),
-		AssumedBy:   awsiam.NewCompositePrincipal(props.PrincipalsOf(p.Principals)...),
+		AssumedBy:   awsiam.NewCompositePrincipal(props.PeopleOf(p.Principals)...),
 	})
 	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid: jsii.String("DecideTheApprovals"), Actions: jsii.Strings("codepipeline:PutApprovalResult"), Resources: jsii.Strings(p.ApprovalActions...),

@@ -1,9 +1,14 @@
 package approval_test
 
 import (
+	"encoding/json"
+	"slices"
+	"sort"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/example/platform/lib/approval"
@@ -32,5 +37,35 @@ func TestApproval_ThrowsOnABadOrMissingRequiredProp(t *testing.T) {
 			c.adjust(&p)
 			propstest.Panics(t, func() { approval.NewApproverRole(stack, "Approver", p) }, c.want)
 		})
+	}
+}
+
+// The role trusts exactly the people it is given: a role as it is, a user only signed in with
+// MFA, and no account root.
+func TestApproval_TrustsTheNamedPeopleAndUsersOnlyWithMFA(t *testing.T) {
+	stack := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Test"), nil)
+	approval.NewApproverRole(stack, "Approver", approval.Props{RoleName: "acme-deployment-approver", PipelineArn: pipeline,
+		Principals: []string{"arn:aws:iam::333333333333:role/ReleaseManagers", "arn:aws:iam::333333333333:user/dale"}, ApprovalActions: []string{pipeline + "/prod/Approve"}})
+	template := assertions.Template_FromStack(stack, nil)
+	var roles map[string]map[string]any
+	raw, _ := json.Marshal(template.FindResources(jsii.String("AWS::IAM::Role"), nil))
+	if err := json.Unmarshal(raw, &roles); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, role := range roles {
+		document, _ := role["Properties"].(map[string]any)["AssumeRolePolicyDocument"].(map[string]any)
+		for _, s := range document["Statement"].([]any) {
+			statement, _ := json.Marshal(s)
+			got = append(got, string(statement))
+		}
+	}
+	sort.Strings(got)
+	want := []string{
+		`{"Action":"sts:AssumeRole","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"}},"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::333333333333:user/dale"}}`,
+		`{"Action":"sts:AssumeRole","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::333333333333:role/ReleaseManagers"}}`,
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("trust statements\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }

@@ -208,3 +208,35 @@ func TestBaseline_HasNoNagFindings(t *testing.T) {
 	}
 	constructkit.NoSynthesisErrors(t, app)
 }
+
+// Every use of the root user alerts, reading included: an ENABLED rule never sees read-only
+// management events (EventBridge user guide, "Receiving read-only management events from AWS
+// services"), so the root-activity rule matches all of them, in home and other regions alike;
+// the findings routes stay ENABLED.
+func TestBaseline_RootActivityAlertsOnReadOnlyCallsToo(t *testing.T) {
+	for _, region := range []string{"us-east-1", "eu-west-1"} {
+		props := other()
+		if region == "us-east-1" {
+			props = home()
+		}
+		tpl := synth(t, region, props)
+		var rules *map[string]*map[string]any
+		constructkit.Assert(t, func() { rules = tpl.FindResources(jsii.String("AWS::Events::Rule"), nil) })
+		root := 0
+		for id, rule := range *rules {
+			properties, _ := (*rule)["Properties"].(map[string]any)
+			pattern, _ := json.Marshal(properties["EventPattern"])
+			want := "ENABLED"
+			if strings.Contains(string(pattern), `"Root"`) {
+				root++
+				want = "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"
+			}
+			if properties["State"] != want {
+				t.Errorf("%s: rule %s has State %v, want %s", region, id, properties["State"], want)
+			}
+		}
+		if root != 1 {
+			t.Errorf("%s: %d root-activity rules, want 1", region, root)
+		}
+	}
+}

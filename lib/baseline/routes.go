@@ -26,13 +26,14 @@ func (b *Baseline) newRoutes(c constructs.Construct, props Props) {
 	b.Alerts = alerts.New(c, "Alerts", alerts.Props{
 		DisplayName: props.AlertDisplayName, Emails: props.AlertEmails, Publishers: []string{alerts.EventBridge},
 	})
-	route := func(id, description string, pattern *awsevents.EventPattern) {
+	route := func(id, description string, pattern *awsevents.EventPattern) awsevents.Rule {
 		rule := awsevents.NewRule(c, jsii.String(id), &awsevents.RuleProps{
 			Description:  jsii.String(description),
 			EventPattern: pattern,
 			Targets:      &[]awsevents.IRuleTarget{alerts.RuleTarget(b.Alerts.Topic)},
 		})
 		b.Routes = append(b.Routes, rule)
+		return rule
 	}
 	if props.GuardDuty {
 		route("GuardDutyFindings", "GuardDuty findings of high or critical severity", &awsevents.EventPattern{
@@ -60,8 +61,16 @@ func (b *Baseline) newRoutes(c constructs.Construct, props Props) {
 	// Root's console sign-ins and API calls reach EventBridge through a trail (the baseline's
 	// or an organization's); sign-ins are recorded in us-east-1, where every account of the
 	// platform has a baseline.
-	route("RootActivity", "Any use of the account's root user (break-glass access)", &awsevents.EventPattern{
+	root := route("RootActivity", "Any use of the account's root user (break-glass access)", &awsevents.EventPattern{
 		DetailType: jsii.Strings("AWS Console Sign In via CloudTrail", "AWS API Call via CloudTrail"),
 		Detail:     &map[string]any{"userIdentity": map[string]any{"type": []string{"Root"}}},
 	})
+	// An ENABLED rule never sees read-only management events (EventBridge user guide, "Receiving
+	// read-only management events from AWS services"), so root reading anything would not alert;
+	// the L2 Rule only offers enabled or not, hence the escape hatch.
+	root.Node().DefaultChild().(awsevents.CfnRule).AddPropertyOverride(jsii.String("State"), jsii.String(RootActivityState))
 }
+
+// RootActivityState is the root-activity rule's state: it matches every management event
+// CloudTrail delivers, read-only ones included.
+const RootActivityState = "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"

@@ -36,10 +36,16 @@ type Pipeline struct {
 	Account string `json:"account"`
 	Region  string `json:"region"`
 	Source  Source `json:"source"`
-	// Approvers may assume the role that approves a deployment to a gated environment: IAM
-	// role or user ARNs, or an account ID for every principal that account's IAM lets assume it.
-	// Default: the tooling account.
+	// Approvers may assume the roles that approve a deployment to a gated environment and a
+	// Region switch plan's execution: the ARNs of IAM roles or users (users must sign in with
+	// MFA). Required when an environment is gated or runs in more than one region, unless
+	// AllowAccountApprovers.
 	Approvers []string `json:"approvers,omitempty"`
+	// AllowAccountApprovers lets Approvers name whole accounts (an account ID or its root ARN:
+	// every principal the account's IAM lets assume roles may approve) and, with no Approvers,
+	// trusts the tooling account (deployments) and each environment's account (its plans).
+	// Default: false (DefaultAllowAccountApprovers).
+	AllowAccountApprovers bool `json:"allowAccountApprovers,omitempty"`
 }
 
 // Source is the repository the pipeline builds: exactly one of CodeConnections or CodeCommit.
@@ -237,14 +243,6 @@ type Service struct {
 	// ImageDigest is the release the pipeline built for this run, from the imageDigest
 	// context value (SetImageDigest); not a config field.
 	ImageDigest string `json:"-"`
-}
-
-// ApproverPrincipals are who may assume the approver role: Approvers, else the tooling account.
-func (p Pipeline) ApproverPrincipals() []string {
-	if len(p.Approvers) == 0 {
-		return []string{p.Account}
-	}
-	return p.Approvers
 }
 
 // Digest is the release every region runs: the pipeline's build, else the pinned release,

@@ -39,6 +39,9 @@ const (
 	DefaultNatGateways           = AvailabilityZoneCount // one per AZ
 	DefaultTerminationProtection = true
 	DefaultInterRegionPeering    = true
+	// DefaultAllowAccountApprovers: approvers are the roles and users pipeline.approvers names,
+	// never a whole account, unless the config says so.
+	DefaultAllowAccountApprovers = false
 	// AvailabilityZoneCount is how many AZs every VPC spans.
 	AvailabilityZoneCount = 3
 )

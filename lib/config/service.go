@@ -1,7 +1,6 @@
 package config
 
 import (
-	"fmt"
 	"regexp"
 	"slices"
 	"strings"
@@ -40,11 +39,4 @@ func validateService(s Service, found *problems) {
 
 func checkDigest(found *problems, path, digest string) {
 	checkPattern(found, path, digest, digestPattern, "an image digest: sha256: and 64 lowercase hex digits, as `aws ecr describe-images` shows it")
-}
-
-func validateApprovers(approvers []string, found *problems) {
-	for i, a := range approvers {
-		checkPattern(found, fmt.Sprintf("pipeline.approvers[%d]", i), a, principalPattern,
-			"an account ID, or the ARN of an IAM role or user such as arn:aws:iam::333333333333:role/ReleaseManagers")
-	}
 }

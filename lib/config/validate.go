@@ -28,7 +28,7 @@ func validate(p *Platform, found *problems) {
 	checkTagValue(found, "costCentre", p.CostCentre, false)
 	validateEmails(p.AlertEmails, found)
 	validatePipeline(p.Pipeline, found)
-	validateApprovers(p.Pipeline.Approvers, found)
+	validateApprovers(p, found)
 	validateService(p.Service, found)
 	if len(p.Environments) == 0 {
 		found.add("environments", "required; list at least one environment, e.g. {\"name\": \"prod\", ...}")

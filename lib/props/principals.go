@@ -44,3 +44,26 @@ func PrincipalsOf(values []string) []awsiam.IPrincipal {
 	}
 	return principals
 }
+
+// userPattern is an IAM user's ARN.
+var userPattern = regexp.MustCompile(`^arn:aws:iam::\d{12}:user/.+$`)
+
+// PeopleOf are PrincipalsOf for a role that people assume to decide something: an IAM user among
+// values may assume it only when signed in with MFA (aws:MultiFactorAuthPresent); a role's
+// sessions carry no MFA flag of their own, so roles are trusted as they are.
+func PeopleOf(values []string) []awsiam.IPrincipal {
+	var principals []awsiam.IPrincipal
+	for _, value := range values {
+		switch {
+		case accountID.MatchString(value):
+			principals = append(principals, awsiam.NewAccountPrincipal(jsii.String(value)))
+		case userPattern.MatchString(value):
+			principals = append(principals, awsiam.NewArnPrincipal(jsii.String(value)).WithConditions(&map[string]any{
+				"Bool": map[string]any{"aws:MultiFactorAuthPresent": "true"},
+			}))
+		default:
+			principals = append(principals, awsiam.NewArnPrincipal(jsii.String(value)))
+		}
+	}
+	return principals
+}

@@ -145,13 +145,17 @@ func useConnection(scope constructs.Construct, project awscodebuild.Project, con
 	// policy cannot be it: it names the project's report groups, so it is created after the
 	// project (aws-cdk issue 38504). Hence a policy of its own that the project depends on.
 	// There is no grant method for connections; the actions are those the CodeBuild user guide
-	// ("GitHub App connections") lists, plus UseConnection, which the connection checks.
-	service := strings.Split(connectionArn, ":")[2] // codeconnections or the older codestar-connections
+	// ("GitHub App connections") lists, plus UseConnection, which the connection checks. IAM
+	// matches an action's service prefix to the ARN's ("Connections rename - Summary of
+	// changes"), so both prefixes are granted, as on the pipeline's source action.
+	var actions []string
+	for _, service := range []string{"codeconnections", "codestar-connections"} {
+		actions = append(actions, service+":GetConnectionToken", service+":GetConnection", service+":UseConnection")
+	}
 	policy := awsiam.NewPolicy(scope, jsii.String("UseConnection"), &awsiam.PolicyProps{
 		Roles: &[]awsiam.IRole{project.Role()},
 		Statements: &[]awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Actions:   jsii.Strings(service+":GetConnectionToken", service+":GetConnection", service+":UseConnection"),
-			Resources: jsii.Strings(connectionArn),
+			Actions: jsii.Strings(actions...), Resources: jsii.Strings(connectionArn),
 		})},
 	})
 	cfn.AddResourceDependency(policy.Node().DefaultChild().(awsiam.CfnPolicy), jsii.String("CodeBuild checks the role may use the connection when it creates the project"))

@@ -107,7 +107,8 @@ func TestPullRequests_GitHubSourceAuthenticatesWithTheConnection(t *testing.T) {
 }
 
 // CodeBuild checks the role's access to the connection while it creates the project, so the
-// permission is a policy the project waits for (aws-cdk issue 38504), naming only the connection.
+// permission is a policy the project waits for (aws-cdk issue 38504), naming only the connection,
+// under both service prefixes (IAM matches the action's prefix to the ARN's).
 func TestPullRequests_ProjectWaitsForItsPermissionToUseTheConnection(t *testing.T) {
 	resources := template(t, func(p *pullrequests.Props) { p.GitHubRepository, p.ConnectionArn = "acme/platform", connection })
 	project := onlyProject(t, resources)
@@ -116,12 +117,13 @@ func TestPullRequests_ProjectWaitsForItsPermissionToUseTheConnection(t *testing.
 		for _, s := range policyStatements(policy) {
 			actions := strs(s.Action)
 			sort.Strings(actions)
-			if reflect.DeepEqual(actions, []string{"codeconnections:GetConnection", "codeconnections:GetConnectionToken", "codeconnections:UseConnection"}) &&
+			if reflect.DeepEqual(actions, []string{"codeconnections:GetConnection", "codeconnections:GetConnectionToken", "codeconnections:UseConnection",
+				"codestar-connections:GetConnection", "codestar-connections:GetConnectionToken", "codestar-connections:UseConnection"}) &&
 				reflect.DeepEqual(strs(s.Resource), []string{connection}) {
 				policyID = id
 			} else {
 				for _, a := range actions {
-					if strings.HasPrefix(a, "codeconnections:") {
+					if strings.HasPrefix(a, "codeconnections:") || strings.HasPrefix(a, "codestar-connections:") {
 						t.Errorf("%s grants %v on %v; only the connection policy may", id, actions, s.Resource)
 					}
 				}

@@ -20,12 +20,15 @@ type ApproverProps struct {
 	RoleName string
 	// PlanNames are the plans whose approval steps the role may release.
 	PlanNames []string
+	// Principals may assume the role: the ARNs of IAM roles or users (a user only signed in with
+	// MFA), or account IDs (whatever that account's IAM allows).
+	Principals []string
 }
 
 // Approver is the role whose holder approves a Region switch plan's execution: ARC's manual
-// approval step names it, and only it may release the step. People of the account assume it
-// (the account's IAM decides who); it may read the plans and their executions and approve or
-// decline their steps, nothing else.
+// approval step names it, and only it may release the step. The people Principals names assume
+// it; it may read the plans and their executions and approve or decline their steps, nothing
+// else.
 type Approver struct {
 	constructs.Construct
 	Role awsiam.Role
@@ -40,6 +43,7 @@ func (p ApproverProps) check(scope constructs.Construct, id string) {
 		c.Failf("Props.RoleName", "%q is not an IAM role name; give 1 to 64 letters, digits and +=,.@_-", p.RoleName)
 	}
 	c.Require("Props.PlanNames", len(p.PlanNames) > 0, "name the plans whose steps the role approves")
+	c.Principals("Props.Principals", p.Principals)
 	c.Done()
 }
 
@@ -50,7 +54,7 @@ func NewApprover(scope constructs.Construct, id string, p ApproverProps) *Approv
 	account := *awscdk.Stack_Of(c).Account()
 	role := awsiam.NewRole(c, jsii.String("Role"), &awsiam.RoleProps{
 		RoleName:    jsii.String(p.RoleName),
-		AssumedBy:   awsiam.NewAccountRootPrincipal(),
+		AssumedBy:   awsiam.NewCompositePrincipal(props.PeopleOf(p.Principals)...),
 		Description: jsii.String("Approves the steps of the environment's Region switch plans that wait for a person"),
 	})
 	var plans []*string

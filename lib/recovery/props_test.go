@@ -50,9 +50,12 @@ func TestApprover_ThrowsOnABadOrMissingRequiredProp(t *testing.T) {
 		props recovery.ApproverProps
 		want  string
 	}{
-		{"no role name", recovery.ApproverProps{PlanNames: []string{"p"}}, "recovery.NewApprover(Test/Approver): Props.RoleName is required"},
-		{"role name too long", recovery.ApproverProps{RoleName: strings.Repeat("r", 65), PlanNames: []string{"p"}}, "is not an IAM role name"},
-		{"no plans", recovery.ApproverProps{RoleName: "approver"}, "Props.PlanNames is required"},
+		{"no role name", recovery.ApproverProps{PlanNames: []string{"p"}, Principals: approvers}, "recovery.NewApprover(Test/Approver): Props.RoleName is required"},
+		{"role name too long", recovery.ApproverProps{RoleName: strings.Repeat("r", 65), PlanNames: []string{"p"}, Principals: approvers}, "is not an IAM role name"},
+		{"no plans", recovery.ApproverProps{RoleName: "approver", Principals: approvers}, "Props.PlanNames is required"},
+		{"no principals", recovery.ApproverProps{RoleName: "approver", PlanNames: []string{"p"}}, "Props.Principals is required"},
+		{"a group as principal", recovery.ApproverProps{RoleName: "approver", PlanNames: []string{"p"}, Principals: []string{"arn:aws:iam::333333333333:group/ops"}},
+			"is neither an account ID nor an IAM role or user ARN"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			propstest.Panics(t, func() { recovery.NewApprover(constructkit.Stack(t, "us-east-1"), "Approver", c.props) }, c.want)

@@ -29,7 +29,7 @@ func region(name string) recovery.PlanRegion {
 }
 
 func planProps(stack awscdk.Stack) recovery.PlanProps {
-	approver := recovery.NewApprover(stack, "Approver", recovery.ApproverProps{RoleName: "acme-prod-recovery-approver", PlanNames: []string{"acme-prod-eu-west-1"}})
+	approver := recovery.NewApprover(stack, "Approver", recovery.ApproverProps{RoleName: "acme-prod-recovery-approver", PlanNames: []string{"acme-prod-eu-west-1"}, Principals: approvers})
 	return recovery.PlanProps{
 		Name: "acme-prod-eu-west-1", Primary: region("us-east-1"), Target: region("eu-west-1"),
 		GlobalClusterIdentifier: "acme-prod", RecoveryTimeObjectiveMinutes: 15, Approver: approver.Role,
@@ -242,11 +242,10 @@ func TestPlan_IsCreatedAfterItsRolesPermissions(t *testing.T) {
 	}
 }
 
-// The approver may approve (and read) the environment's plans, and people of the account
-// assume it.
+// The approver may approve (and read) the environment's plans.
 func TestApprover_MayApproveTheEnvironmentsPlansOnly(t *testing.T) {
 	stack := constructkit.Stack(t, "us-east-1")
-	recovery.NewApprover(stack, "Approver", recovery.ApproverProps{RoleName: "acme-prod-recovery-approver", PlanNames: []string{"acme-prod-eu-west-1", "acme-prod-ap-southeast-2"}})
+	recovery.NewApprover(stack, "Approver", recovery.ApproverProps{RoleName: "acme-prod-recovery-approver", PlanNames: []string{"acme-prod-eu-west-1", "acme-prod-ap-southeast-2"}, Principals: approvers})
 	template := constructkit.TemplateOf(t, stack)
 	constructkit.Assert(t, func() {
 		template.HasResourceProperties(jsii.String("AWS::IAM::Role"), map[string]any{"RoleName": "acme-prod-recovery-approver"})

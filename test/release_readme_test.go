@@ -1,0 +1,112 @@
+package test
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/example/platform/lib/config"
+	"github.com/example/platform/test/constructkit"
+	"github.com/example/platform/test/testkit"
+)
+
+const (
+	stageActionsBegin = "<!-- The table below is generated from the synthesized pipelines by test/release_readme_test.go: UPDATE_GOLDEN=1 go test ./test -run TestRelease_READMECountsEachStagesActionsAsThePipelineHasThem -->"
+	stageActionsEnd   = "<!-- end of the generated stage actions -->"
+)
+
+// stageActionsMarkdown is the README's table of each stage's actions in both configs' pipelines:
+// how many, how many deploy a stack, and the others in the order they run.
+func stageActionsMarkdown(t *testing.T) string {
+	var b strings.Builder
+	b.WriteString("| Config | Stage | Actions | Stack deployments | The other actions, in run order |\n|---|---|---|---|---|\n")
+	for _, file := range configs {
+		p := testkit.Synth(t, file)
+		pipeline, _ := pipelineOf(t, p)
+		for _, stage := range pipeline.Stages {
+			actions := slices.Clone(stage.Actions)
+			slices.SortStableFunc(actions, func(a, b pipelineAction) int {
+				if a.RunOrder != b.RunOrder {
+					return a.RunOrder - b.RunOrder
+				}
+				return strings.Compare(a.Name, b.Name)
+			})
+			deploys := 0
+			var others []string
+			for _, a := range actions {
+				if a.ActionTypeID.Category == "Deploy" {
+					deploys++
+				} else {
+					others = append(others, "`"+a.Name+"`")
+				}
+			}
+			fmt.Fprintf(&b, "| %s | %s | %d | %d | %s |\n", filepath.Base(file), stage.Name, len(stage.Actions), deploys, strings.Join(others, ", "))
+		}
+	}
+	return b.String()
+}
+
+// The README's figures about the pipeline's stages are the synthesized pipelines': its table of
+// each stage's actions is generated from them, and fails this test when stale.
+func TestRelease_READMECountsEachStagesActionsAsThePipelineHasThem(t *testing.T) {
+	want := stageActionsMarkdown(t)
+	file := filepath.Join(constructkit.RepoRoot(t), "README.md")
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, rest, ok1 := strings.Cut(string(data), stageActionsBegin+"\n")
+	got, after, ok2 := strings.Cut(rest, stageActionsEnd)
+	if !ok1 || !ok2 {
+		t.Fatalf("README.md has no generated table of stage actions between %q and %q", stageActionsBegin, stageActionsEnd)
+	}
+	if got == want {
+		return
+	}
+	if os.Getenv("UPDATE_GOLDEN") == "1" {
+		if err := os.WriteFile(file, []byte(before+stageActionsBegin+"\n"+want+stageActionsEnd+after), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Log("rewrote README.md's table of stage actions")
+		return
+	}
+	t.Errorf("README.md's table of stage actions is not the pipelines': run UPDATE_GOLDEN=1 go test ./test -run TestRelease_READMECountsEachStagesActionsAsThePipelineHasThem. It should read:\n%s", want)
+}
+
+// The README's "Scale" states the per-stage formula lib/config counts with (which
+// TestPipeline_ConfigCountsEveryActionOfEachStage pins to the synthesized stages) and the region
+// limit that follows from it: each figure must be the formula's.
+func TestRelease_READMEScaleFiguresAreTheConfigsFormula(t *testing.T) {
+	scale := strings.Join(strings.Fields(readmeSection(t, "### Scale")), " ")
+	// The most regions an environment may have: a gated, protected one, the most actions besides
+	// its regions.
+	yes := true
+	env := config.Environment{ManualApproval: &yes, TerminationProtection: &yes, Regions: []config.Region{{}}}
+	perRegion := config.RegionalStacks * config.ActionsPerStack
+	maxRegions := (config.MaxActionsPerStage - (config.PipelineActions(env) - perRegion)) / perRegion
+	for _, c := range []struct {
+		pattern string
+		want    int
+	}{
+		{`holds at most (\d+) actions`, config.MaxActionsPerStage},
+		{`one stage: (\d+) actions per region`, perRegion},
+		{`actions per region \((\d+) stacks`, config.RegionalStacks},
+		{`, (\d+) for the edge`, config.EnvironmentStacks * config.ActionsPerStack},
+		{`the (\d+) actions of the approval`, config.ApprovalActions},
+		{`at most (\d+) regions`, maxRegions},
+	} {
+		m := regexp.MustCompile(c.pattern).FindStringSubmatch(scale)
+		if m == nil {
+			t.Errorf("README's Scale no longer states %s: update this test with what it says", c.pattern)
+			continue
+		}
+		if got, _ := strconv.Atoi(m[1]); got != c.want {
+			t.Errorf("README's Scale says %q, but lib/config counts %d", m[0], c.want)
+		}
+	}
+}
