@@ -103,7 +103,7 @@ func NewPipelineStack(app awscdk.App, p *config.Platform, configFile string, too
 		check.SetName(jsii.String(SecurityCheckProjectName(p.Name)))
 		pinSecurityCheckCLI(check, tools.CDKCLI)
 	}
-	approverRole(stack, p, pipelineName, stages)
+	approverRole(stack, p, pipelineName, baseline, stages)
 
 	if p.Pipeline.Source.ChecksPullRequests() {
 		checks := pullrequests.Props{Config: configFile, LookupRoleArns: lookupRoleArns(append(staged, environmentStacks(stages)...)), Key: key, CodeCommit: repository, BuildImage: BuildImage()}
@@ -283,7 +283,7 @@ func baselineSteps(p *config.Platform, baseline *BaselineStage, topic awssns.ITo
 		opts.Post = &[]pipelines.Step{protect}
 	}
 	if p.GatesAnEnvironment() {
-		opts.Pre = &[]pipelines.Step{pipelines.NewConfirmPermissionsBroadening(jsii.String("CheckPermissions"), &pipelines.PermissionsBroadeningCheckProps{
+		opts.Pre = &[]pipelines.Step{pipelines.NewConfirmPermissionsBroadening(jsii.String(CheckPermissionsStep), &pipelines.PermissionsBroadeningCheckProps{
 			Stage: baseline.Stage, NotificationTopic: topic,
 		})}
 	}

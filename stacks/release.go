@@ -149,10 +149,15 @@ func goBuildSpec(tools toolchain.Toolchain) awscodebuild.BuildSpec {
 // ApproverRoleName is the role that may approve deployments to gated environments.
 func ApproverRoleName(platform string) string { return platform + "-deployment-approver" }
 
-// approverRole lets p.Pipeline.Approvers decide every Approve action of pipeline.
-func approverRole(stack awscdk.Stack, p *config.Platform, pipelineName string, stages []*EnvironmentStage) {
+// approverRole lets p.Pipeline.Approvers decide every manual approval of pipeline: each gated
+// environment's Approve and CheckPermissions.Confirm, and the baseline's CheckPermissions.Confirm
+// (baselineSteps), which otherwise no one could confirm.
+func approverRole(stack awscdk.Stack, p *config.Platform, pipelineName string, baseline *BaselineStage, stages []*EnvironmentStage) {
 	// The approver reads what the permissions check found before confirming it.
 	actions, reviewed := []string{}, []string{fmt.Sprintf("arn:aws:codebuild:%s:%s:project/%s", p.Pipeline.Region, p.Pipeline.Account, SecurityCheckProjectName(p.Name))}
+	if baseline != nil && p.GatesAnEnvironment() {
+		actions = append(actions, fmt.Sprintf("arn:aws:codepipeline:%s:%s:%s/%s/%s", p.Pipeline.Region, p.Pipeline.Account, pipelineName, *baseline.StageName(), ConfirmAction))
+	}
 	for _, stage := range stages {
 		if stage.Environment.NeedsApproval() {
 			// The approver decides the Approve action and confirms what the permissions check

@@ -152,3 +152,33 @@ func TestRelease_TheApproverCanReadThePermissionsCheckItConfirms(t *testing.T) {
 	}
 	constructkit.CheckedSomething(t, confirms, "CheckPermissions.Confirm in either config")
 }
+
+// Every manual approval of the pipeline, in every stage (the baseline's permissions check
+// too), is one the approver role may decide: an approval no one may decide stops every release.
+func TestRule_TheApproverMayDecideEveryManualApproval(t *testing.T) {
+	for _, file := range configs {
+		p := testkit.Synth(t, file)
+		pipeline, res := pipelineOf(t, p)
+		var approver string
+		for _, policy := range res.ofType("AWS::IAM::Policy") {
+			if strings.Contains(jsonOf(policy["Roles"]), "Approver") && strings.Contains(jsonOf(policy["PolicyDocument"]), "codepipeline:PutApprovalResult") {
+				approver = jsonOf(policy["PolicyDocument"])
+			}
+		}
+		approvals := 0
+		for _, stage := range pipeline.Stages {
+			for _, action := range stage.Actions {
+				if action.ActionTypeID.Category != "Approval" {
+					continue
+				}
+				approvals++
+				if !strings.Contains(approver, "/"+stage.Name+"/"+action.Name+`"`) {
+					t.Errorf("%s: the approver role may not decide %s/%s, so no one can", file, stage.Name, action.Name)
+				}
+			}
+		}
+		if approvals == 0 {
+			t.Errorf("%s: the pipeline has no manual approval; the rule checks nothing", file)
+		}
+	}
+}
