@@ -84,8 +84,11 @@ func renderApproval(w io.Writer, p plan, s step, approver, region string) {
 	var who []string
 	for _, a := range p.Approvers {
 		kind := "the role"
-		if a.User {
+		switch {
+		case a.User:
 			kind = "the IAM user"
+		case strings.HasSuffix(a.ARN, ":root"):
+			kind = "any principal allowed to assume roles in the account of"
 		}
 		note := ""
 		if a.MFA {
