@@ -84,8 +84,8 @@ func renderDecide(w io.Writer, env *environment) {
 	fmt.Fprintln(w)
 }
 
-// renderFreeze stops releases before the switch: a release during it would deploy towards the
-// lost region and put back the task minimums and traffic dials the switch changed.
+// renderFreeze stops releases before the switch: a release during it deploys to every region,
+// the lost one too, and may write back what the switch changed by hand.
 func renderFreeze(w io.Writer, env *environment) {
 	p := env.Incident.Pipeline
 	if len(env.Regions) < 2 || p == nil {
@@ -93,9 +93,14 @@ func renderFreeze(w io.Writer, env *environment) {
 	}
 	fmt.Fprintln(w, "### First: freeze releases")
 	fmt.Fprintln(w)
-	fmt.Fprintf(w, "A release during the incident would deploy towards the lost region and reset the task minimums and traffic\n")
-	fmt.Fprintf(w, "dials the switch raised. Close the way into the `%s` stage of the pipeline `%s` (account %s, %s), with the\n", p.Stage, p.Name, p.Account, p.Region)
-	fmt.Fprintf(w, "tooling account's credentials. If %s is the failing region, the pipeline cannot release anyway: go on.\n", p.Region)
+	fmt.Fprintln(w, "A release during the incident deploys to every region at once: its stacks in the lost region fail or hang,")
+	fmt.Fprintln(w, "and in the others it may roll out new task definitions while they carry the load. It does not lower the task")
+	fmt.Fprintln(w, "minimums the switch raised (CloudFormation leaves a resource whose template did not change as it is), but")
+	fmt.Fprintln(w, "where it changes a resource the switch set by hand, such as an endpoint group, it writes the template's")
+	fmt.Fprintln(w, "values back: a traffic dial turned to 0 returns and sends traffic towards the lost region again.")
+	fmt.Fprintf(w, "Close the way into the `%s` stage of the pipeline `%s` (account %s, %s), with the tooling account's\n", p.Stage, p.Name, p.Account, p.Region)
+	fmt.Fprintf(w, "credentials. If %s is the failing region, the pipeline cannot release now: go on, and freeze it as soon as\n", p.Region)
+	fmt.Fprintf(w, "%s answers again, before you fail back.\n", p.Region)
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "```sh")
 	fmt.Fprintf(w, "aws codepipeline disable-stage-transition --region %s --pipeline-name %s --stage-name %s --transition-type Inbound --reason \"region failover in progress\"\n", p.Region, p.Name, p.Stage)

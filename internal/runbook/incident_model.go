@@ -37,14 +37,18 @@ type incident struct {
 	TableReplicas []string
 	// AlarmSeconds is how long each named alarm's condition must hold before it fires.
 	AlarmSeconds map[string]float64
+	// RehearseIn are the environments deployed before this one that have Region switch plans.
+	RehearseIn []string
 }
 
 // queue is a region's work queue and the logical ID of its dead-letter queue in Stack.
 type queue struct{ Name, Stack, DeadLetter string }
 
-// pipeline is the delivery pipeline and the stage that deploys the environment.
+// pipeline is the delivery pipeline and the stage that deploys the environment; Earlier are
+// the stages that run before it.
 type pipeline struct {
 	Name, Account, Region, Stage string
+	Earlier                      []string
 }
 
 // readIncident reads the incident facts of env from its stacks and the top-level ones.
@@ -58,10 +62,13 @@ func readIncident(env *environment, stacks, topLevel []*assembly.Stack) *inciden
 				continue
 			}
 			props, _ := r["Properties"].(map[string]any)
+			var earlier []string
 			for _, st := range list(props["Stages"]) {
-				if m, _ := st.(map[string]any); str(m["Name"]) == env.Name {
-					in.Pipeline = &pipeline{Name: str(props["Name"]), Account: s.Account, Region: s.Region, Stage: env.Name}
+				m, _ := st.(map[string]any)
+				if str(m["Name"]) == env.Name {
+					in.Pipeline = &pipeline{Name: str(props["Name"]), Account: s.Account, Region: s.Region, Stage: env.Name, Earlier: earlier}
 				}
+				earlier = append(earlier, str(m["Name"]))
 			}
 		}
 	}

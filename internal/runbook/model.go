@@ -28,10 +28,12 @@ type environment struct {
 	ObserverRegion string
 	// EndpointGroups maps a region to its endpoint group's logical ID in the accelerator stack.
 	EndpointGroups map[string]string
-	Dashboards     []string
-	Plans          []plan
-	Canaries       []canary
-	Apps           []resilienceApp
+	// Dials are the endpoint groups' configured traffic dials, by region.
+	Dials      map[string]float64
+	Dashboards []string
+	Plans      []plan
+	Canaries   []canary
+	Apps       []resilienceApp
 	// Observers are stacks in regions that run no workload (canaries watching from outside).
 	Observers []*assembly.Stack
 	// FailoverRecord is the primary's Route 53 failover record name ("" without a domain).
@@ -64,8 +66,10 @@ type plan struct {
 	// Stack, Region and Output find the plan's ARN through CloudFormation (ARC ends it in a
 	// suffix it generates); ApproverOutput the approver role's, when the stack has one.
 	Stack, Region, Output, ApproverOutput string
-	// ApproverRole is the approver role's name, when the template fixes it.
+	// ApproverRole is the approver role's name, when the template fixes it; Approvers are the
+	// principals its trust policy lets assume it.
 	ApproverRole string
+	Approvers    []principal
 	Regions      []string
 	// Steps are each workflow's steps in order, by the action it serves ("activate", ...).
 	Steps map[string][]step
@@ -76,9 +80,11 @@ type plan struct {
 }
 
 // step is a workflow step; Inner are the steps a parallel block runs alongside each other.
+// Minutes is a manual approval's timeout.
 type step struct {
 	Name, Type string
 	Inner      []step
+	Minutes    float64
 }
 
 type canary struct{ Name, Region, Stack string }
@@ -105,14 +111,16 @@ func environments(stacks []*assembly.Stack) []*environment {
 	for _, stage := range slices.Sorted(maps.Keys(byStage)) {
 		if env := readEnvironment(stage, byStage[stage]); env != nil {
 			env.Incident = readIncident(env, byStage[stage], byStage[""])
+			orderForFailover(env)
 			envs = append(envs, env)
 		}
 	}
+	rehearsals(envs)
 	return envs
 }
 
 func readEnvironment(stage string, stacks []*assembly.Stack) *environment {
-	env := &environment{Name: stage, HealthAlarms: map[string]string{}, ObserverAlarms: map[string]string{}, EndpointGroups: map[string]string{}}
+	env := &environment{Name: stage, HealthAlarms: map[string]string{}, ObserverAlarms: map[string]string{}, EndpointGroups: map[string]string{}, Dials: map[string]float64{}}
 	regions := map[string]*region{}
 	regionOf := func(name string) *region {
 		if regions[name] == nil {
@@ -177,6 +185,7 @@ func readEnvironment(stage string, stacks []*assembly.Stack) *environment {
 			case "AWS::GlobalAccelerator::EndpointGroup":
 				env.Accelerator = s
 				env.EndpointGroups[str(props["EndpointGroupRegion"])] = id
+				env.Dials[str(props["EndpointGroupRegion"])] = dial(props["TrafficDialPercentage"])
 			case "AWS::Route53::RecordSet":
 				if props["Failover"] == "PRIMARY" {
 					env.FailoverRecord = strings.TrimSuffix(str(props["Name"]), ".")
@@ -239,7 +248,6 @@ func readEnvironment(stage string, stacks []*assembly.Stack) *environment {
 		}
 	}
 	slices.SortFunc(env.Canaries, func(a, b canary) int { return cmp.Or(cmp.Compare(a.Region, b.Region), cmp.Compare(a.Name, b.Name)) })
-	slices.SortFunc(env.Plans, func(a, b plan) int { return cmp.Compare(a.Name, b.Name) })
 	slices.Sort(env.Dashboards)
 	return env
 }
@@ -256,6 +264,7 @@ func readPlan(s *assembly.Stack, id string, props map[string]any) plan {
 			p.ApproverOutput = key
 			role, _ := s.Template.Resources[target]["Properties"].(map[string]any)
 			p.ApproverRole = str(role["RoleName"])
+			p.Approvers = trustedPrincipals(role["AssumeRolePolicyDocument"])
 		}
 	}
 	for _, r := range list(props["Regions"]) {

@@ -3,8 +3,6 @@ package runbook
 import (
 	"fmt"
 	"io"
-	"maps"
-	"slices"
 	"strings"
 
 	"github.com/example/platform/internal/planpath"
@@ -14,8 +12,10 @@ import (
 // alongside each other.
 func readStep(m map[string]any) step {
 	s := step{Name: str(m["Name"]), Type: str(m["ExecutionBlockType"])}
+	config, _ := m["ExecutionBlockConfiguration"].(map[string]any)
+	approval, _ := config["ExecutionApprovalConfig"].(map[string]any)
+	s.Minutes = num(approval["TimeoutMinutes"])
 	if s.Type == planpath.Parallel {
-		config, _ := m["ExecutionBlockConfiguration"].(map[string]any)
 		parallel, _ := config["ParallelConfig"].(map[string]any)
 		for _, inner := range list(parallel["Steps"]) {
 			im, _ := inner.(map[string]any)
@@ -55,7 +55,7 @@ func describeStep(s step) string {
 // renderRecoveryTime is the plan's line of declared objective against computed worst case.
 func renderRecoveryTime(w io.Writer, p plan) {
 	var worst []string
-	for _, action := range slices.Sorted(maps.Keys(p.Worst)) {
+	for _, action := range p.actions() {
 		worst = append(worst, fmt.Sprintf("%s to %s", p.Worst[action], action))
 	}
 	fmt.Fprintf(w, "- recovery time: objective %s min (RecoveryTimeObjectiveMinutes); worst case of its steps %s (each step's timeout along the critical path; the approver's time counts)\n",
@@ -63,16 +63,16 @@ func renderRecoveryTime(w io.Writer, p plan) {
 }
 
 // hasApproval finds a ManualApproval step among steps, in a parallel block too.
-func hasApproval(steps []step) string {
+func hasApproval(steps []step) (step, bool) {
 	for _, s := range steps {
 		if s.Type == "ManualApproval" {
-			return s.Name
+			return s, true
 		}
-		if name := hasApproval(s.Inner); name != "" {
-			return name
+		if inner, ok := hasApproval(s.Inner); ok {
+			return inner, true
 		}
 	}
-	return ""
+	return step{}, false
 }
 
 // renderMinimumReset gives the command that puts each region's minimum task count back to its
@@ -80,6 +80,7 @@ func hasApproval(steps []step) string {
 // (a deployment leaves a resource whose template did not change as it is).
 func renderMinimumReset(w io.Writer, env *environment) {
 	fmt.Fprintln(w, "```sh")
+	renderDialReset(w, env)
 	for _, r := range env.Regions {
 		if r.ScalableTarget == "" || r.App == nil {
 			continue

@@ -8,8 +8,6 @@ package runbook
 import (
 	"fmt"
 	"io"
-	"maps"
-	"slices"
 	"strings"
 
 	"github.com/example/platform/internal/assembly"
@@ -168,12 +166,17 @@ func renderSwitch(w io.Writer, env *environment) {
 	}
 	fmt.Fprintln(w, "Use the Region switch plan for the region you move to. `graceful` is the planned switch (the database")
 	fmt.Fprintln(w, "switches over with no data lost); `ungraceful` is for a lost region (the database fails over and")
-	fmt.Fprintln(w, "may lose the replication lag's writes). Rehearse in staging first: it has the same plans.")
+	if rehearse := env.Incident.RehearseIn; len(rehearse) > 0 {
+		fmt.Fprintf(w, "may lose the replication lag's writes). Rehearse in %s first: it has Region switch plans of its own.\n", strings.Join(rehearse, " or "))
+	} else {
+		fmt.Fprintln(w, "may lose the replication lag's writes). No environment deployed before this one has Region switch plans:")
+		fmt.Fprintln(w, "there is nowhere to rehearse a switch but the drills below.")
+	}
 	fmt.Fprintln(w)
 	renderPlanRegions(w, env)
 	for _, p := range env.Plans {
 		fmt.Fprintf(w, "#### Plan `%s` (%s)\n\n", p.Name, strings.Join(p.Regions, " ⇄ "))
-		for _, action := range slices.Sorted(maps.Keys(p.Steps)) {
+		for _, action := range p.actions() {
 			var names []string
 			for _, s := range p.Steps[action] {
 				names = append(names, describeStep(s))
@@ -185,22 +188,20 @@ func renderSwitch(w io.Writer, env *environment) {
 		fmt.Fprintln(w)
 		fmt.Fprintln(w, "```sh")
 		fmt.Fprintf(w, "PLAN=%s\n", planArn(p, target))
-		if approver := approverArn(env, p); approver != "" {
-			fmt.Fprintf(w, "APPROVER=%s\n", approver)
-		}
 		fmt.Fprintf(w, "# planned: move to %s with the database switched over\n", target)
-		fmt.Fprintf(w, "aws arc-region-switch start-plan-execution --region %s --plan-arn \"$PLAN\" --target-region %s --action activate --mode graceful\n", target, target)
-		fmt.Fprintf(w, "# %s lost: fail over\n", p.Primary)
-		fmt.Fprintf(w, "aws arc-region-switch start-plan-execution --region %s --plan-arn \"$PLAN\" --target-region %s --action activate --mode ungraceful\n", target, target)
-		if step := approvalStep(p); step != "" {
-			fmt.Fprintln(w, "# the plan waits at its approval step; whoever may assume the approver role releases it, with its credentials")
-			// STS answers in every region; the CLI's default region may be the one being left.
-			fmt.Fprintf(w, "aws sts assume-role --region %s --role-arn \"$APPROVER\" --role-session-name \"$USER-approves\"\n", target)
-			fmt.Fprintf(w, "aws arc-region-switch approve-plan-execution-step --region %s --plan-arn \"$PLAN\" --execution-id <execution ID> --step-name %s --approval approve\n", target, step)
+		fmt.Fprintln(w, startExecution(p, target, "graceful"))
+		fmt.Fprintf(w, "# or, %s lost: fail over\n", p.Primary)
+		fmt.Fprintln(w, startExecution(p, target, "ungraceful"))
+		step, ok := approvalStep(p)
+		approver := approverArn(env, p)
+		if !ok || approver == "" {
+			fmt.Fprintf(w, "aws arc-region-switch get-plan-execution --region %s --plan-arn \"$PLAN\" --execution-id \"$EXECUTION\"\n", target)
 		}
-		fmt.Fprintf(w, "aws arc-region-switch get-plan-execution --region %s --plan-arn \"$PLAN\" --execution-id <execution ID>\n", target)
 		fmt.Fprintln(w, "```")
 		fmt.Fprintln(w)
+		if ok && approver != "" {
+			renderApproval(w, p, step, approver, target)
+		}
 	}
 }
 
@@ -250,11 +251,12 @@ func renderFailBack(w io.Writer, env *environment) {
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "1. Wait until %s is healthy again: its region-unhealthy alarm is OK and, after a failover, its cluster has\n", env.Primary)
 	fmt.Fprintln(w, "   rejoined the global database as a secondary (the writer query above lists it with `False`).")
-	fmt.Fprintf(w, "2. Run the same plan with `--target-region %s --action activate --mode graceful` (or the by-hand steps with\n", env.Primary)
-	fmt.Fprintf(w, "   %s as the target): a switchover, so nothing is lost.\n", env.Primary)
-	fmt.Fprintln(w, "3. Set any traffic dial you turned to 0 back to its configured value, and put every region's minimum task count")
-	fmt.Fprintln(w, "   back to its template's: the plans' scale-up raised it and no deployment lowers it (CloudFormation leaves a")
-	fmt.Fprintln(w, "   resource whose template did not change as it is).")
+	fmt.Fprintf(w, "2. Run the plan you moved with, now activating %s, in graceful mode (or the by-hand steps with %s as\n", env.Primary, env.Primary)
+	fmt.Fprintln(w, "   the target): a switchover, so nothing is lost. Approve its step as in the switch above.")
+	renderFailBackPlans(w, env)
+	fmt.Fprintln(w, "3. Set every traffic dial the by-hand steps turned to 0 back to its configured value, and put every region's")
+	fmt.Fprintln(w, "   minimum task count back to its template's: the plans' scale-up raised it and no deployment lowers it")
+	fmt.Fprintln(w, "   (CloudFormation leaves a resource whose template did not change as it is).")
 	fmt.Fprintln(w)
 	renderMinimumReset(w, env)
 	renderUnfreeze(w, env)

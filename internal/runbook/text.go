@@ -20,13 +20,13 @@ func lookup(stack, region, logicalID string) string {
 		region, stack, logicalID)
 }
 
-func approvalStep(p plan) string {
-	for _, steps := range p.Steps {
-		if name := hasApproval(steps); name != "" {
-			return name
+func approvalStep(p plan) (step, bool) {
+	for _, action := range p.actions() {
+		if s, ok := hasApproval(p.Steps[action]); ok {
+			return s, true
 		}
 	}
-	return ""
+	return step{}, false
 }
 
 func otherRegion(regions []string, primary string) string {
@@ -91,4 +91,12 @@ func orPlaceholder(s, what string) string {
 		return "<" + what + ">"
 	}
 	return s
+}
+
+// dial is an endpoint group's traffic dial: CloudFormation's default, 100, when unset.
+func dial(v any) float64 {
+	if v == nil {
+		return 100
+	}
+	return num(v)
 }
