@@ -56,12 +56,13 @@ const (
 	DefaultAZRTOMinutes = 5
 	DefaultAZRPOMinutes = 1
 	// A region: the RTO counts from the failure, so it holds the alarms' detection with default
-	// monitoring (DetectionMinutes: a canary every 5 minutes failing twice, 10) and then the
-	// plan's worst case (PlanCriticalPathMinutes, 15), while traffic moves by health checks
-	// (about 1.5 minutes plus the 60-second TTL); data written in the lost region's last moments
-	// (the database's and table's replication, about a second) and lake objects not yet
-	// replicated (most within 15 minutes).
-	DefaultRegionRTOMinutes = 25
+	// monitoring (DetectionMinutes: a canary every 5 minutes failing twice, 10), five minutes for
+	// the person paged to decide (the runbook's "When to fail over") and the plan's worst case
+	// (PlanCriticalPathMinutes, 15), while traffic moves by health checks (about 1.5 minutes
+	// plus the 60-second TTL); data written in the lost region's last moments (the database's
+	// and table's replication, about a second) and lake objects not yet replicated (most within
+	// 15 minutes).
+	DefaultRegionRTOMinutes = 30
 	DefaultRegionRPOMinutes = 15
 	// MaxRecoveryMinutes is the longest RTO a Region switch plan records (RecoveryTimeObjective-
 	// Minutes, 1 to 10080: a week); the other objectives are held to it too.
