@@ -140,3 +140,53 @@ func alarmMinutes(alarm map[string]any) float64 {
 	periods, _ := alarm["EvaluationPeriods"].(float64)
 	return period * periods / 60
 }
+
+// The runbook's decision rule gives the time left to decide: the declared RTO less the
+// primary's detection and the plan's worst case, each read from the assembly, never negative.
+func TestRunbook_DecisionTimeIsTheRTOLessDetectionAndThePlan(t *testing.T) {
+	eachAssembly(t, func(t *testing.T, a *deployed) {
+		sections := runbookSections(renderRunbook(a, a.platform.ConfigFile))
+		checked := 0
+		for _, env := range a.platform.Config.Environments {
+			if len(env.Regions) < 2 {
+				continue
+			}
+			primary := env.Regions[0].Region
+			objective, detect, worst := math.Inf(1), 0.0, 0.0
+			for _, s := range a.stacks {
+				for id, plan := range resourcesOf(s, "AWS::ARCRegionSwitch::Plan").ofType("AWS::ARCRegionSwitch::Plan") {
+					if environmentOf(a.platform, s.Name).Name != env.Name {
+						continue
+					}
+					rto, _ := plan["RecoveryTimeObjectiveMinutes"].(float64)
+					objective = math.Min(objective, rto)
+					d, _, err := a.detectionMinutes(plan, primary)
+					if err != nil {
+						t.Fatalf("%s/%s: %v", s.Name, id, err)
+					}
+					detect = math.Max(detect, d)
+					for _, raw := range asList(plan["Workflows"]) {
+						workflow, _ := raw.(map[string]any)
+						if minutes, err := planpath.WorkflowMinutes(workflow); err == nil && workflow["WorkflowTargetRegion"] != primary {
+							worst = math.Max(worst, minutes)
+						}
+					}
+				}
+			}
+			if math.IsInf(objective, 1) {
+				continue
+			}
+			checked++
+			text := sections[env.Name]["When to fail over"]
+			for _, want := range []string{
+				fmt.Sprintf("RTO, %v min", objective), fmt.Sprintf("detection up to %v min", detect), fmt.Sprintf("the plan up to %v min", worst),
+				fmt.Sprintf("decide within %v min (%v − %v − %v)", math.Max(0, objective-detect-worst), objective, detect, worst),
+			} {
+				if !strings.Contains(text, want) {
+					t.Errorf("%s: the runbook's decision rule does not say %q:\n%s", env.Name, want, text)
+				}
+			}
+		}
+		constructkit.CheckedSomething(t, checked, "environment with a failover decision")
+	})
+}
