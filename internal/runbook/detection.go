@@ -25,7 +25,7 @@ func renderDecisionTime(w io.Writer, env *environment) {
 			}
 		}
 	}
-	if math.IsInf(objective, 1) {
+	if math.IsInf(objective, 1) || len(alarms) == 0 {
 		fmt.Fprintln(w, "The Region target RTO in the table above counts from the failure: once both views fire and the region is not")
 		fmt.Fprintln(w, "recovering, or AWS reports an event in it, do not wait longer than that target less the switch's own time.")
 		return
