@@ -47,9 +47,7 @@ func renderDecide(w io.Writer, env *environment) {
 		fmt.Fprintf(w, "`aws cloudwatch describe-alarms --region %s --alarm-names %s --query 'MetricAlarms[0].[StateValue,StateUpdatedTimestamp]'`\n", env.ObserverRegion, a)
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "The Region target RTO in the table above counts from the failure, and the switch itself takes part of it")
-	fmt.Fprintln(w, "(the plan's steps below): once both views fire and the region is not recovering, or AWS reports an event in")
-	fmt.Fprintln(w, "it, do not wait longer than that target less the switch's own time.")
+	renderDecisionTime(w, env)
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Then ask AWS whether the region has an event: the AWS Health Dashboard (health.aws.amazon.com, your account's")
 	fmt.Fprintln(w, "events) or its API. The Health API answers only at its global endpoint in us-east-1, with a passive standby in")

@@ -77,6 +77,8 @@ type plan struct {
 	// action (recovery.go).
 	Objective float64
 	Worst     map[string]string
+	// WorstMinutes are the bounded worst cases of Worst, in minutes.
+	WorstMinutes map[string]float64
 }
 
 // step is a workflow step; Inner are the steps a parallel block runs alongside each other.

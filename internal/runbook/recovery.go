@@ -30,14 +30,14 @@ func readStep(m map[string]any) step {
 func readRecoveryTime(p *plan, action string, props, workflow map[string]any) {
 	p.Objective = num(props["RecoveryTimeObjectiveMinutes"])
 	if p.Worst == nil {
-		p.Worst = map[string]string{}
+		p.Worst, p.WorstMinutes = map[string]string{}, map[string]float64{}
 	}
 	minutes, err := planpath.WorkflowMinutes(workflow)
 	if err != nil {
 		p.Worst[action] = "unbounded (" + err.Error() + ")"
 		return
 	}
-	p.Worst[action] = trim(minutes) + " min"
+	p.Worst[action], p.WorstMinutes[action] = trim(minutes)+" min", minutes
 }
 
 // describeStep is a step as the plan's listing shows it.

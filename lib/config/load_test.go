@@ -220,7 +220,12 @@ func TestLoad_RejectsEachInvalidFixture(t *testing.T) {
 		{"recovery-unknown-tier", "environments[0].recovery.tier", `"Gold" is not a Resilience Hub tier; use one of MissionCritical, Critical, Important, CoreServices or NonCritical`},
 		{"recovery-rto-longer-than-a-week", "environments[0].recovery.objectives.region.rtoMinutes", "20000: must be 1 to 10080 minutes"},
 		{"recovery-negative-rpo", "environments[0].recovery.objectives.az.rpoMinutes", "-5: must be 1 to 10080 minutes"},
-		{"recovery-rto-below-the-plans-worst-case", "environments[0].recovery.objectives.region.rtoMinutes", "14: the Region switch plans can take up to 15 minutes (scale-up 10 alongside approval 10, then the database 5); give at least 15"},
+		{"recovery-rto-below-the-plans-worst-case", "environments[0].recovery.objectives.region.rtoMinutes", "14: a region's failure takes up to 10 minutes to fire the alarms failover waits for"},
+		// Enough for the plans alone (15), not for detection before them: the RTO counts from the failure.
+		{"recovery-rto-below-detection-and-plan", "environments[0].recovery.objectives.region.rtoMinutes", "20: a region's failure takes up to 10 minutes to fire the alarms failover waits for " +
+			"(the canaries: monitoring.canaryIntervalMinutes 5 × monitoring.thresholds.canaryFailedRuns 2; the other health alarms 5), " +
+			"then the Region switch plans up to 15 (scale-up 10 alongside approval 10, then the database 5); " +
+			"give at least 25, or shorten detection with monitoring.canaryIntervalMinutes or monitoring.thresholds.canaryFailedRuns"},
 		{"bad-branch", "pipeline.source.branch", `"main branch" is not valid`},
 		{"zone-outside-region", "environments[0].regions[0].availabilityZones[2]", `"eu-west-1c" is not an availability zone of us-east-1`},
 		{"two-zones", "environments[0].regions[0].availabilityZones", "2 zones listed: the VPC spans exactly 3"},

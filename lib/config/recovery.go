@@ -55,11 +55,14 @@ const (
 	// An availability zone: as a failed instance, in the other two zones.
 	DefaultAZRTOMinutes = 5
 	DefaultAZRPOMinutes = 1
-	// A region: the plan's worst case (PlanCriticalPathMinutes: scale-up alongside the approval,
-	// then the database), while traffic moves by health checks (about 1.5 minutes plus the
-	// 60-second TTL); data written in the lost region's last moments (the database's and table's
-	// replication, about a second) and lake objects not yet replicated (most within 15 minutes).
-	DefaultRegionRTOMinutes = 15
+	// A region: the RTO counts from the failure, so it holds the alarms' detection with default
+	// monitoring (DetectionMinutes: a canary every 5 minutes failing twice, 10), five minutes for
+	// the person paged to decide (the runbook's "When to fail over") and the plan's worst case
+	// (PlanCriticalPathMinutes, 15), while traffic moves by health checks (about 1.5 minutes
+	// plus the 60-second TTL); data written in the lost region's last moments (the database's
+	// and table's replication, about a second) and lake objects not yet replicated (most within
+	// 15 minutes).
+	DefaultRegionRTOMinutes = 30
 	DefaultRegionRPOMinutes = 15
 	// MaxRecoveryMinutes is the longest RTO a Region switch plan records (RecoveryTimeObjective-
 	// Minutes, 1 to 10080: a week); the other objectives are held to it too.
@@ -88,6 +91,20 @@ func PlanCriticalPathMinutes() int {
 	return max(PlanScaleUpMinutes, PlanApprovalMinutes) + PlanDatabaseMinutes
 }
 
+// RegionHealthAlarmMinutes is the longest of a region's health alarms on one-minute metrics
+// (lib/monitoring's running-tasks, five periods, so that a replaced task is not a lost region);
+// the canaries' alarms take what the monitoring settings make them.
+const RegionHealthAlarmMinutes = 5
+
+// DetectionMinutes is how long, at worst, a region's failure takes to fire the alarms the
+// runbook's decision rule waits for: each input of the region's region-unhealthy composite
+// and the observer's health alarm for the region, each its period times its evaluation
+// periods. The canaries' (canaryIntervalMinutes × thresholds.canaryFailedRuns) are the ones m
+// sets; the rest read one-minute metrics.
+func DetectionMinutes(m Monitoring) int {
+	return max(m.CanaryIntervalMinutes*m.Thresholds.CanaryFailedRuns, RegionHealthAlarmMinutes)
+}
+
 func applyRecoveryDefaults(d defaulted, path string, r *Recovery) {
 	d.string(path+".tier", &r.Tier, DefaultRecoveryTier)
 	o, objectives := &r.Objectives, path+".objectives"
@@ -103,8 +120,9 @@ func applyObjectiveDefaults(d defaulted, path string, o *Objective, rto, rpo int
 }
 
 // validateRecovery checks r; plans says whether the environment has Region switch plans (more
-// than one region), whose worst case the region RTO must cover.
-func validateRecovery(path string, r Recovery, plans bool, found *problems) {
+// than one region): the region RTO counts from the failure, so it must cover the alarms'
+// detection with m and then the plans' worst case.
+func validateRecovery(path string, r Recovery, m Monitoring, plans bool, found *problems) {
 	known := false
 	for _, tier := range RecoveryTiers {
 		known = known || r.Tier == tier
@@ -130,9 +148,17 @@ func validateRecovery(path string, r Recovery, plans bool, found *problems) {
 			}
 		}
 	}
-	if rto := o.Region.RTOMinutes; plans && rto >= 1 && rto < PlanCriticalPathMinutes() {
-		found.addf(objectives+".region.rtoMinutes", "%d: the Region switch plans can take up to %d minutes (scale-up %d alongside approval %d, then the database %d); "+
-			"give at least %d, or the plans record an objective their own steps cannot meet", rto, PlanCriticalPathMinutes(),
-			PlanScaleUpMinutes, PlanApprovalMinutes, PlanDatabaseMinutes, PlanCriticalPathMinutes())
+	// Canary settings out of their range are reported by validateMonitoring; a detection
+	// computed from them would only repeat that.
+	canaries := m.CanaryIntervalMinutes >= 1 && m.CanaryIntervalMinutes <= maxCanaryIntervalMinutes &&
+		m.Thresholds.CanaryFailedRuns >= 1 && m.Thresholds.CanaryFailedRuns <= maxCanaryFailedRuns
+	detect, plan := DetectionMinutes(m), PlanCriticalPathMinutes()
+	if rto := o.Region.RTOMinutes; plans && canaries && rto >= 1 && rto < detect+plan {
+		found.addf(objectives+".region.rtoMinutes", "%d: a region's failure takes up to %d minutes to fire the alarms failover waits for "+
+			"(the canaries: monitoring.canaryIntervalMinutes %d × monitoring.thresholds.canaryFailedRuns %d; the other health alarms %d), "+
+			"then the Region switch plans up to %d (scale-up %d alongside approval %d, then the database %d); "+
+			"give at least %d, or shorten detection with monitoring.canaryIntervalMinutes or monitoring.thresholds.canaryFailedRuns",
+			rto, detect, m.CanaryIntervalMinutes, m.Thresholds.CanaryFailedRuns, RegionHealthAlarmMinutes,
+			plan, PlanScaleUpMinutes, PlanApprovalMinutes, PlanDatabaseMinutes, detect+plan)
 	}
 }

@@ -92,7 +92,7 @@ func validateEnvironment(path string, env Environment, found *problems) {
 	validateObserver(path, env, found)
 	validateEvents(path+".events", env.Events, found)
 	validateBackupAndDrills(path, env, found)
-	validateRecovery(path+".recovery", env.Recovery, len(env.Regions) > 1, found)
+	validateRecovery(path+".recovery", env.Recovery, env.Monitoring, len(env.Regions) > 1, found)
 	if env.DNS != nil {
 		checkPattern(found, path+".dns.domainName", env.DNS.DomainName, domainPattern,
 			"the lowercase name of the environment's hosted zone, such as example.com")
