@@ -28,7 +28,7 @@ func NewKeysStack(stage awscdk.Stage, place placement, primaryKeyArn *string) *K
 		what = "KMS key and origin secret"
 	}
 	stack := newStack(stage, place, TierKeys,
-		fmt.Sprintf("%s %s %s in %s (stateful)", place.platform.Name, place.env.Name, what, place.region.Region), place.env.Protected())
+		fmt.Sprintf("%s %s %s in %s (stateful)", place.platform.Name, place.env.Name, what, place.region.Region))
 	props := keys.Props{
 		Alias:       KeyAlias(place.platform.Name, place.env.Name),
 		Description: fmt.Sprintf("%s %s: encrypts data, logs and images in every region", place.platform.Name, place.env.Name),

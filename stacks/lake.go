@@ -32,7 +32,7 @@ type LakeStack struct {
 func NewLakeStack(stage awscdk.Stage, place placement, key *KeysStack, ev *EventsStack) *LakeStack {
 	p, env := place.platform, place.env
 	stack := newStack(stage, place, TierLake,
-		fmt.Sprintf("%s %s data lake in %s (stateful)", p.Name, env.Name, place.region.Region), env.Protected())
+		fmt.Sprintf("%s %s data lake in %s (stateful)", p.Name, env.Name, place.region.Region))
 	var destinations []datalake.Destination
 	if place.isPrimary() {
 		for _, r := range env.Secondaries() {

@@ -36,8 +36,8 @@ const ImageCommand = "go run ./cmd/image"
 
 // imageStep builds, pushes and scans the release, or, with service.releaseDigest, checks that
 // the pinned release is in every repository and passed the scan.
-func imageStep(source pipelines.IFileSetProducer, p *config.Platform, tools toolchain.Toolchain) pipelines.CodeBuildStep {
-	regions := imageRegions(p)
+func imageStep(source pipelines.IFileSetProducer, p *config.Platform, registries []string, tools toolchain.Toolchain) pipelines.CodeBuildStep {
+	regions := imageRegions(p, registries)
 	return pipelines.NewCodeBuildStep(jsii.String("Image"), &pipelines.CodeBuildStepProps{
 		Input:                  source,
 		Commands:               jsii.Strings(ImageCommand + " publish"),
@@ -113,11 +113,11 @@ func markDeployedStep(image pipelines.IFileSetProducer, p *config.Platform, env 
 }
 
 // imageRegions are the regions the Image step pushes to: the first environment's primary first
-// (where the scan is read), then every other region an environment runs in.
-func imageRegions(p *config.Platform) []string {
+// (where the scan is read), then every other region with a repository (registries).
+func imageRegions(p *config.Platform, registries []string) []string {
 	home := p.Environments[0].Primary().Region
 	regions := []string{home}
-	for _, r := range RegistryRegions(p) {
+	for _, r := range registries {
 		if r != home {
 			regions = append(regions, r)
 		}

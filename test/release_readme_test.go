@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/example/platform/lib/config"
+	"github.com/example/platform/lib/plan"
 	"github.com/example/platform/test/constructkit"
 	"github.com/example/platform/test/testkit"
 )
@@ -87,17 +88,18 @@ func TestRelease_READMEScaleFiguresAreTheConfigsFormula(t *testing.T) {
 	// its regions.
 	yes := true
 	env := config.Environment{ManualApproval: &yes, TerminationProtection: &yes, Regions: []config.Region{{}}}
-	perRegion := config.RegionalStacks * config.ActionsPerStack
-	maxRegions := (config.MaxActionsPerStage - (config.PipelineActions(env) - perRegion)) / perRegion
+	stage, _ := plan.New(&config.Platform{Environments: []config.Environment{env}}).Environment(env.Name)
+	perRegion := len(plan.RegionalTiers()) * plan.ActionsPerStack
+	maxRegions := (plan.MaxActionsPerStage - (stage.Actions() - perRegion)) / perRegion
 	for _, c := range []struct {
 		pattern string
 		want    int
 	}{
-		{`holds at most (\d+) actions`, config.MaxActionsPerStage},
+		{`holds at most (\d+) actions`, plan.MaxActionsPerStage},
 		{`one stage: (\d+) actions per region`, perRegion},
-		{`actions per region \((\d+) stacks`, config.RegionalStacks},
-		{`, (\d+) for the edge`, config.EnvironmentStacks * config.ActionsPerStack},
-		{`the (\d+) actions of the approval`, config.ApprovalActions},
+		{`actions per region \((\d+) stacks`, len(plan.RegionalTiers())},
+		{`, (\d+) for the edge`, len(plan.EnvironmentTiers()) * plan.ActionsPerStack},
+		{`the (\d+) actions of the approval`, plan.ApprovalActions},
 		{`at most (\d+) regions`, maxRegions},
 	} {
 		m := regexp.MustCompile(c.pattern).FindStringSubmatch(scale)
