@@ -61,7 +61,7 @@ func NewBaselineStage(scope constructs.Construct, planned *plan.Plan) *BaselineS
 			Tags:                  jsiiStringMap(tags),
 		})
 		result.Baselines = append(result.Baselines, &BaselineStack{Stack: stack, Place: place,
-			Baseline: baseline.New(stack, "Baseline", baselineProps(p, place, places))})
+			Baseline: baseline.New(stack, "Baseline", baselineProps(planned, place))})
 	}
 	return result
 }
@@ -69,7 +69,8 @@ func NewBaselineStage(scope constructs.Construct, planned *plan.Plan) *BaselineS
 // baselineProps decide what one account-region's baseline holds: every switched-on part, and in
 // the account's home region the parts an account has once (the trail, the Security Hub
 // aggregator, the recording of global resources, the auditor role of an environment account).
-func baselineProps(p *config.Platform, place plan.AccountRegion, all []plan.AccountRegion) baseline.Props {
+func baselineProps(planned *plan.Plan, place plan.AccountRegion) baseline.Props {
+	p, all := planned.Platform, planned.AccountRegions
 	b := p.Baseline
 	props := baseline.Props{
 		AlertDisplayName: fmt.Sprintf("%s security %s %s", p.Name, place.Account, place.Region),
@@ -91,7 +92,7 @@ func baselineProps(p *config.Platform, place plan.AccountRegion, all []plan.Acco
 	}
 	props.RecordGlobalResources = b.ConfigOn()
 	if b.CloudTrailOn() {
-		props.Trail = &baseline.TrailProps{DataEventBuckets: lakeBuckets(p, place.Account)}
+		props.Trail = &baseline.TrailProps{DataEventBuckets: lakeBuckets(planned, place.Account)}
 	}
 	if len(place.Environments) > 0 {
 		props.Auditor = &baseline.AuditorProps{RoleName: AuditorRoleName(p.Name), Principals: p.AuditorPrincipals()}
@@ -99,15 +100,18 @@ func baselineProps(p *config.Platform, place plan.AccountRegion, all []plan.Acco
 	return props
 }
 
-// lakeBuckets are the data lake buckets of every environment in account, in every region.
-func lakeBuckets(p *config.Platform, account string) []string {
+// lakeBuckets are the data lake buckets of every environment in account: one per lake stack of
+// the plan, in config order of the environments and their regions.
+func lakeBuckets(planned *plan.Plan, account string) []string {
 	var names []string
-	for _, env := range p.Environments {
-		if env.Account != account {
+	for _, stage := range planned.Environments {
+		if stage.Account != account {
 			continue
 		}
-		for _, region := range env.Regions {
-			names = append(names, LakeBucketName(p.Name, env.Name, env.Account, region.Region))
+		for _, region := range stage.Regions() {
+			if _, ok := stage.Stack(region, TierLake); ok {
+				names = append(names, LakeBucketName(planned.Platform.Name, stage.Name, stage.Account, region))
+			}
 		}
 	}
 	return names

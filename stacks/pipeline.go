@@ -78,7 +78,7 @@ func NewPipelineStack(app awscdk.App, planned *plan.Plan, configFile string, too
 		// The CLIs the generated steps install (self-mutation, asset publishing), pinned to
 		// package.json instead of the newest release on the day of the run.
 		// One action per stack instead of a change set prepared then executed: half the
-		// actions, under CodePipeline's 50 per stage for more regions (lib/config/pipeline.go).
+		// actions, under CodePipeline's 50 per stage for more regions (lib/plan counts them).
 		UseChangeSets:       jsii.Bool(false),
 		CliVersion:          jsii.String(tools.CDKCLI),
 		CdkAssetsCliVersion: jsii.String(tools.CDKAssets),
@@ -248,7 +248,7 @@ var GoCachePaths = []string{"/go/pkg/mod/**/*", "/root/.cache/go-build/**/*"}
 // self-approving confirmation included.
 func stageSteps(p *config.Platform, stage *EnvironmentStage, topic awssns.ITopic, image pipelines.IFileSetProducer, tools toolchain.Toolchain, pipelineName string) *pipelines.AddStageOpts {
 	// Only a release whose smoke test passed is tagged as a rollback candidate.
-	smoke, mark := smokeTest(p, stage), markDeployedStep(image, p, stage.Environment, tools)
+	smoke, mark := smokeTest(p, stage), markDeployedStep(image, p, stage, tools)
 	mark.AddStepDependency(smoke)
 	post := []pipelines.Step{smoke, mark}
 	if protect := protectStacks(stage.Stacks()); protect != nil {

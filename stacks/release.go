@@ -88,12 +88,13 @@ func imageStepVariables(p *config.Platform, regions []string) *map[string]*strin
 	return &variables
 }
 
-// markDeployedStep tags the release env now runs in each of its regions, so the repositories
-// keep it for rollbacks.
-func markDeployedStep(image pipelines.IFileSetProducer, p *config.Platform, env config.Environment, tools toolchain.Toolchain) pipelines.CodeBuildStep {
+// markDeployedStep tags the release the stage's environment now runs in each region of its app
+// stacks, so the repositories keep it for rollbacks.
+func markDeployedStep(image pipelines.IFileSetProducer, p *config.Platform, stage *EnvironmentStage, tools toolchain.Toolchain) pipelines.CodeBuildStep {
+	env := stage.Environment
 	var regions []string
-	for _, r := range env.Regions {
-		regions = append(regions, r.Region)
+	for _, app := range stage.Plan.OfTier(TierApp) {
+		regions = append(regions, app.Region)
 	}
 	return pipelines.NewCodeBuildStep(jsii.String("MarkDeployed"), &pipelines.CodeBuildStepProps{
 		Input:    image,

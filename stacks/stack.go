@@ -26,6 +26,8 @@ type placement struct {
 	// the accelerator) and the tooling account's, only its name is set.
 	region config.Region
 	stack  plan.Stack
+	// stage is the plan of the stack's stage.
+	stage plan.Stage
 }
 
 // at is place in another region of the same environment, by name only (for names and signals

@@ -68,7 +68,7 @@ func NewEnvironmentStage(scope constructs.Construct, planned *plan.Plan, env con
 		result.Regions = append(result.Regions, &RegionStacks{Region: region})
 	}
 	result.built = map[string]awscdk.Stack{}
-	place := placement{platform: platform, env: env}
+	place := placement{platform: platform, env: env, stage: layout}
 	for _, s := range layout.Stacks {
 		result.built[s.Name] = result.build(stage, place.of(s))
 	}

@@ -549,7 +549,7 @@ func TestBaseline_EveryEnvironmentAccountHasOneReadOnlyAuditorRole(t *testing.T)
 // The pipeline deploys every baseline in its own stage, first (before the tooling stage and any
 // environment), protects each stack after it deploys, checks a change to gated environments'
 // accounts for broadened permissions before anything deploys, and fits CodePipeline's 50 actions
-// as lib/config counts them.
+// as lib/plan counts them.
 func TestBaseline_PipelineDeploysEveryBaselineFirstInOneStage(t *testing.T) {
 	eachBaseline(t, func(t *testing.T, p *testkit.Platform, a *deployed) {
 		pipeline, _ := pipelineOf(t, p)

@@ -79,8 +79,8 @@ func TestRelease_READMECountsEachStagesActionsAsThePipelineHasThem(t *testing.T)
 	t.Errorf("README.md's table of stage actions is not the pipelines': run UPDATE_GOLDEN=1 go test ./test -run TestRelease_READMECountsEachStagesActionsAsThePipelineHasThem. It should read:\n%s", want)
 }
 
-// The README's "Scale" states the per-stage formula lib/config counts with (which
-// TestPipeline_ConfigCountsEveryActionOfEachStage pins to the synthesized stages) and the region
+// The README's "Scale" states the per-stage count of lib/plan (which
+// TestPlan_ThePipelineRunsEachStageWithThePlansActions pins to the synthesized stages) and the region
 // limit that follows from it: each figure must be the formula's.
 func TestRelease_READMEScaleFiguresAreTheConfigsFormula(t *testing.T) {
 	scale := strings.Join(strings.Fields(readmeSection(t, "### Scale")), " ")
@@ -108,7 +108,7 @@ func TestRelease_READMEScaleFiguresAreTheConfigsFormula(t *testing.T) {
 			continue
 		}
 		if got, _ := strconv.Atoi(m[1]); got != c.want {
-			t.Errorf("README's Scale says %q, but lib/config counts %d", m[0], c.want)
+			t.Errorf("README's Scale says %q, but lib/plan counts %d", m[0], c.want)
 		}
 	}
 }

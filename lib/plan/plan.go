@@ -149,6 +149,23 @@ func (s Stage) OfTier(tier string) []Stack {
 	return out
 }
 
+// Waits are the stacks of tier that the stage's stack named name waits for, in the plan's order:
+// for the primary region's lake, the lakes it replicates into.
+func (s Stage) Waits(name, tier string) []Stack {
+	i := slices.IndexFunc(s.Stacks, func(st Stack) bool { return st.Name == name })
+	if i < 0 {
+		return nil
+	}
+	var out []Stack
+	for _, dep := range s.Stacks[i].DependsOn {
+		j := slices.IndexFunc(s.Stacks, func(st Stack) bool { return st.Name == dep.Stack })
+		if j >= 0 && s.Stacks[j].Tier == tier {
+			out = append(out, s.Stacks[j])
+		}
+	}
+	return out
+}
+
 // Regions are the regions of the stage's stacks, each once, in stage order.
 func (s Stage) Regions() []string {
 	var out []string

@@ -3,6 +3,7 @@ package plan_test
 import (
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 
@@ -64,9 +65,73 @@ func TestPlan_ImportsNoCDK(t *testing.T) {
 	if err != nil {
 		t.Fatalf("go list: %v\n%s", err, out)
 	}
-	for _, dep := range strings.Fields(string(out)) {
+	deps := strings.Fields(string(out))
+	if !slices.Contains(deps, "github.com/example/platform/lib/config") {
+		t.Fatalf("go list -deps lib/plan = %v, without lib/config: the check saw nothing", deps)
+	}
+	for _, dep := range deps {
 		if strings.HasPrefix(dep, "github.com/aws/") {
 			t.Errorf("lib/plan links %s; it must stay free of the CDK", dep)
+		}
+	}
+}
+
+// Every account-region the plan deploys a stack to has a baseline stack, whatever put the stack
+// there (an environment's region, the edge, the accelerator, the observer, the recovery stack,
+// the tooling account's repositories, the pipeline and its support stacks).
+func TestPlan_EveryStackIsInAnAccountRegionWithABaseline(t *testing.T) {
+	for _, file := range []string{"../../config/example.json", "../../config/three-region.json"} {
+		planned := plan.New(mustLoad(t, file))
+		baselines := map[string]bool{}
+		for _, s := range planned.Baseline.Stacks {
+			baselines[s.Account+"/"+s.Region] = true
+		}
+		all := append([]plan.Stack{planned.Pipeline}, planned.Support...)
+		for _, stage := range planned.Stages() {
+			all = append(all, stage.Stacks...)
+		}
+		for _, s := range all {
+			if !baselines[s.Account+"/"+s.Region] {
+				t.Errorf("%s: %s is in %s/%s, which has no baseline", file, s.Name, s.Account, s.Region)
+			}
+		}
+		if len(all) < 10 {
+			t.Fatalf("%s: only %d stacks planned", file, len(all))
+		}
+	}
+}
+
+// Each region of an environment has one stack per regional tier, and the environment one stack
+// per once-per-environment tier, each in its region; every dependency names a stack of the
+// stage planned before it, so stacks/ can build the stage in the plan's order.
+func TestPlan_EnvironmentsHaveEveryTierOnceInDependencyOrder(t *testing.T) {
+	p := mustLoad(t, "../../config/three-region.json")
+	for _, stage := range plan.New(p).Environments {
+		env := p.Environments[stage.Wave-2]
+		for _, r := range env.Regions {
+			for _, tier := range plan.RegionalTiers() {
+				if _, ok := stage.Stack(r.Region, tier); !ok {
+					t.Errorf("%s has no %s stack in %s", stage.Name, tier, r.Region)
+				}
+			}
+		}
+		want := map[string]string{plan.TierEdge: plan.EdgeRegion, plan.TierAccelerator: plan.AcceleratorRegion, plan.TierDR: env.ObserverRegion, plan.TierRecovery: plan.RecoveryRegion}
+		for _, tier := range plan.EnvironmentTiers() {
+			if got := stage.OfTier(tier); len(got) != 1 || got[0].Region != want[tier] {
+				t.Errorf("%s's %s stacks are %+v, want one in %s", stage.Name, tier, got, want[tier])
+			}
+		}
+		if got, want := len(stage.Stacks), len(env.Regions)*len(plan.RegionalTiers())+len(plan.EnvironmentTiers()); got != want {
+			t.Errorf("%s has %d stacks, want %d", stage.Name, got, want)
+		}
+		built := map[string]bool{}
+		for _, s := range stage.Stacks {
+			for _, dep := range s.DependsOn {
+				if !built[dep.Stack] {
+					t.Errorf("%s waits for %s, which is not planned before it", s.Name, dep.Stack)
+				}
+			}
+			built[s.Name] = true
 		}
 	}
 }
