@@ -24,10 +24,17 @@ func RegionalTiers() []string {
 	return []string{TierKeys, TierNetwork, TierData, TierEvents, TierLake, TierApp}
 }
 
-// environmentTiers are the stacks an environment has once, in deployment order, each with what
-// a count of actions calls it.
-var environmentTiers = []struct{ tier, what string }{
-	{TierEdge, "the edge"}, {TierAccelerator, "the accelerator"}, {TierDR, "the observer"}, {TierRecovery, "the recovery stack"},
+// environmentTiers are the stacks an environment has once, in deployment order: each with what a
+// count of actions calls it and the region it goes to. A new one is a row here, its
+// dependencies (dependencies.go) and its builder in stacks/.
+var environmentTiers = []struct {
+	tier, what string
+	region     func(config.Environment) string
+}{
+	{TierEdge, "the edge", func(config.Environment) string { return EdgeRegion }},
+	{TierAccelerator, "the accelerator", func(config.Environment) string { return AcceleratorRegion }},
+	{TierDR, "the observer", func(env config.Environment) string { return env.ObserverRegion }},
+	{TierRecovery, "the recovery stack", func(config.Environment) string { return RecoveryRegion }},
 }
 
 // EnvironmentTiers are the stacks an environment has once (not per region), in deployment order.
@@ -41,15 +48,10 @@ func EnvironmentTiers() []string {
 
 // environmentRegion is the region of env's once-per-environment stack of tier.
 func environmentRegion(env config.Environment, tier string) string {
-	switch tier {
-	case TierEdge:
-		return EdgeRegion
-	case TierAccelerator:
-		return AcceleratorRegion
-	case TierDR:
-		return env.ObserverRegion
-	case TierRecovery:
-		return RecoveryRegion
+	for _, t := range environmentTiers {
+		if t.tier == tier {
+			return t.region(env)
+		}
 	}
 	panic("plan: no region for tier " + tier)
 }
