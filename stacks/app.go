@@ -70,7 +70,7 @@ var strategies = map[string]service.Strategy{
 func NewAppStack(stage awscdk.Stage, place placement, in appInputs) *AppStack {
 	p, env := place.platform, place.env
 	stack := newStack(stage, place, TierApp,
-		fmt.Sprintf("%s %s application in %s: ECS Fargate blue/green behind two ALBs, fault-injection drills", p.Name, env.Name, place.region.Region), false)
+		fmt.Sprintf("%s %s application in %s: ECS Fargate blue/green behind two ALBs, fault-injection drills", p.Name, env.Name, place.region.Region))
 
 	image := awsecs.ContainerImage_FromRegistry(jsii.String(p.Service.BootstrapImage), nil)
 	if digest := p.Service.Digest(); digest != "" {

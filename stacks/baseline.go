@@ -11,6 +11,7 @@ import (
 	"github.com/example/platform/lib/baseline"
 	"github.com/example/platform/lib/compliance"
 	"github.com/example/platform/lib/config"
+	"github.com/example/platform/lib/plan"
 )
 
 // BaselineStage is the security baseline of every account and region the platform uses (its
@@ -33,13 +34,14 @@ type BaselineStage struct {
 // BaselineStack is the baseline of one account-region.
 type BaselineStack struct {
 	awscdk.Stack
-	Place    config.AccountRegion
+	Place    plan.AccountRegion
 	Baseline *baseline.Baseline
 }
 
-// NewBaselineStage adds the baseline stage to scope. Construct IDs are "<account>-<region>"
-// inside the stage; never change them once deployed.
-func NewBaselineStage(scope constructs.Construct, p *config.Platform) *BaselineStage {
+// NewBaselineStage adds the baseline stage to scope: a stack for each account-region of the
+// plan, with the ID, name and protection the plan gives it.
+func NewBaselineStage(scope constructs.Construct, planned *plan.Plan) *BaselineStage {
+	p := planned.Platform
 	stage := awscdk.NewStage(scope, jsii.String(config.BaselineName), nil)
 	// Aspects applied to the App stop at a Stage, so each stage gets its own.
 	compliance.Apply(stage)
@@ -47,19 +49,19 @@ func NewBaselineStage(scope constructs.Construct, p *config.Platform) *BaselineS
 	for key, value := range tags {
 		awscdk.Tags_Of(stage).Add(jsii.String(key), jsii.String(value), nil)
 	}
-	places := p.AccountRegions()
+	places := planned.AccountRegions
 	result := &BaselineStage{Stage: stage}
-	for _, place := range places {
-		stack := awscdk.NewStack(stage, jsii.String(place.Account+"-"+place.Region), &awscdk.StackProps{
-			StackName:   jsii.String(BaselineStackName(p.Name, place.Account, place.Region)),
-			Env:         &awscdk.Environment{Account: jsii.String(place.Account), Region: jsii.String(place.Region)},
-			Description: jsii.String(fmt.Sprintf("%s security baseline of account %s (%s) in %s", p.Name, place.Account, accountUse(place), place.Region)),
-			// Deleting it would delete the detector's findings and stop the recording and the trail.
-			TerminationProtection: jsii.Bool(true),
+	for i, place := range places {
+		layout := planned.Baseline.Stacks[i]
+		stack := awscdk.NewStack(stage, jsii.String(layout.ID), &awscdk.StackProps{
+			StackName:             jsii.String(layout.Name),
+			Env:                   &awscdk.Environment{Account: jsii.String(layout.Account), Region: jsii.String(layout.Region)},
+			Description:           jsii.String(fmt.Sprintf("%s security baseline of account %s (%s) in %s", p.Name, place.Account, accountUse(place), place.Region)),
+			TerminationProtection: jsii.Bool(layout.TerminationProtection),
 			Tags:                  jsiiStringMap(tags),
 		})
 		result.Baselines = append(result.Baselines, &BaselineStack{Stack: stack, Place: place,
-			Baseline: baseline.New(stack, "Baseline", baselineProps(p, place, places))})
+			Baseline: baseline.New(stack, "Baseline", baselineProps(planned, place))})
 	}
 	return result
 }
@@ -67,7 +69,8 @@ func NewBaselineStage(scope constructs.Construct, p *config.Platform) *BaselineS
 // baselineProps decide what one account-region's baseline holds: every switched-on part, and in
 // the account's home region the parts an account has once (the trail, the Security Hub
 // aggregator, the recording of global resources, the auditor role of an environment account).
-func baselineProps(p *config.Platform, place config.AccountRegion, all []config.AccountRegion) baseline.Props {
+func baselineProps(planned *plan.Plan, place plan.AccountRegion) baseline.Props {
+	p, all := planned.Platform, planned.AccountRegions
 	b := p.Baseline
 	props := baseline.Props{
 		AlertDisplayName: fmt.Sprintf("%s security %s %s", p.Name, place.Account, place.Region),
@@ -89,7 +92,7 @@ func baselineProps(p *config.Platform, place config.AccountRegion, all []config.
 	}
 	props.RecordGlobalResources = b.ConfigOn()
 	if b.CloudTrailOn() {
-		props.Trail = &baseline.TrailProps{DataEventBuckets: lakeBuckets(p, place.Account)}
+		props.Trail = &baseline.TrailProps{DataEventBuckets: lakeBuckets(planned, place.Account)}
 	}
 	if len(place.Environments) > 0 {
 		props.Auditor = &baseline.AuditorProps{RoleName: AuditorRoleName(p.Name), Principals: p.AuditorPrincipals()}
@@ -97,22 +100,25 @@ func baselineProps(p *config.Platform, place config.AccountRegion, all []config.
 	return props
 }
 
-// lakeBuckets are the data lake buckets of every environment in account, in every region.
-func lakeBuckets(p *config.Platform, account string) []string {
+// lakeBuckets are the data lake buckets of every environment in account: one per lake stack of
+// the plan, in config order of the environments and their regions.
+func lakeBuckets(planned *plan.Plan, account string) []string {
 	var names []string
-	for _, env := range p.Environments {
-		if env.Account != account {
+	for _, stage := range planned.Environments {
+		if stage.Account != account {
 			continue
 		}
-		for _, region := range env.Regions {
-			names = append(names, LakeBucketName(p.Name, env.Name, env.Account, region.Region))
+		for _, region := range stage.Regions() {
+			if _, ok := stage.Stack(region, TierLake); ok {
+				names = append(names, LakeBucketName(planned.Platform.Name, stage.Name, stage.Account, region))
+			}
 		}
 	}
 	return names
 }
 
 // accountUse says what the platform uses an account for: its environments, the tooling.
-func accountUse(place config.AccountRegion) string {
+func accountUse(place plan.AccountRegion) string {
 	uses := append([]string(nil), place.Environments...)
 	if place.Tooling {
 		uses = append(uses, ToolingEnvironment)

@@ -32,7 +32,7 @@ type DataStack struct {
 func NewPrimaryDataStack(stage awscdk.Stage, place placement, network *NetworkStack, key *KeysStack) *DataStack {
 	p, env := place.platform, place.env
 	stack := newStack(stage, place, TierData,
-		fmt.Sprintf("%s %s data in %s (primary, stateful): Aurora writer, global cluster, global table, backups", p.Name, env.Name, place.region.Region), env.Protected())
+		fmt.Sprintf("%s %s data in %s (primary, stateful): Aurora writer, global cluster, global table, backups", p.Name, env.Name, place.region.Region))
 	var secretReplicas []database.SecretReplica
 	var tableReplicas []table.Replica
 	for _, r := range env.Secondaries() {
@@ -57,7 +57,7 @@ func NewPrimaryDataStack(stage awscdk.Stage, place placement, network *NetworkSt
 func NewSecondaryDataStack(stage awscdk.Stage, place placement, net *NetworkStack, key *KeysStack, peers []network.Peer) *DataStack {
 	p, env := place.platform, place.env
 	stack := newStack(stage, place, TierData,
-		fmt.Sprintf("%s %s data in %s (secondary, stateful): Aurora global database member, peering to the earlier regions, backups", p.Name, env.Name, place.region.Region), env.Protected())
+		fmt.Sprintf("%s %s data in %s (secondary, stateful): Aurora global database member, peering to the earlier regions, backups", p.Name, env.Name, place.region.Region))
 	data := &DataStack{Stack: stack, Database: database.NewSecondary(stack, "Database", databaseProps(place, net, key))}
 	data.Backups = newRegionBackups(stack, place, key)
 	if len(peers) > 0 {

@@ -47,7 +47,7 @@ var priceClasses = map[string]awscloudfront.PriceClass{
 func NewEdgeStack(stage awscdk.Stage, place placement, regions []*RegionStacks) *EdgeStack {
 	platform, env := place.platform, place.env
 	stack := newStack(stage, place, TierEdge,
-		fmt.Sprintf("%s %s edge: CloudFront with origin failover, WAF, health checks and DNS", platform.Name, env.Name), false)
+		fmt.Sprintf("%s %s edge: CloudFront with origin failover, WAF, health checks and DNS", platform.Name, env.Name))
 	var origins []edge.Region
 	for _, r := range regions {
 		origin := edge.Region{Name: r.Region.Region, LoadBalancer: r.App.Service.Public.LoadBalancer}
@@ -55,9 +55,7 @@ func NewEdgeStack(stage awscdk.Stage, place placement, regions []*RegionStacks) 
 			origin.OriginName = RegionalOriginName(env.DNS.DomainName, r.Region.Region)
 		}
 		origins = append(origins, origin)
-		stack.AddStackDependency(r.App.Stack, jsii.String("the distribution's origins are the regions' load balancers"))
 	}
-	stack.AddStackDependency(regions[0].Keys.Stack, jsii.String("the origin secret is created with the primary key"))
 	props := edge.Props{
 		Regions:           origins,
 		OriginHeaderName:  OriginHeaderName,
@@ -112,7 +110,7 @@ func alarmTopic(stack awscdk.Stack, platform *config.Platform) awssns.ITopic {
 func NewAcceleratorStack(stage awscdk.Stage, place placement, regions []*RegionStacks) *AcceleratorStack {
 	platform, env := place.platform, place.env
 	stack := newStack(stage, place, TierAccelerator,
-		fmt.Sprintf("%s %s Global Accelerator: static addresses for the API in every region", platform.Name, env.Name), false)
+		fmt.Sprintf("%s %s Global Accelerator: static addresses for the API in every region", platform.Name, env.Name))
 	props := accelerator.Props{
 		Name:                 AcceleratorName(platform.Name, env.Name),
 		HTTPS:                env.DNS != nil,
@@ -125,7 +123,6 @@ func NewAcceleratorStack(stage awscdk.Stage, place placement, regions []*RegionS
 			Name: r.Region.Region, LoadBalancer: r.App.Service.Internal.LoadBalancer,
 			TrafficDialPercent: jsii.Number(float64(*r.Region.TrafficDialPercent)),
 		})
-		stack.AddStackDependency(r.App.Stack, jsii.String("the endpoints are the regions' load balancers"))
 	}
 	if env.DNS != nil {
 		props.Zone, props.APIName = hostedZone(stack, env.DNS), APIName(env.DNS.DomainName)

@@ -28,7 +28,7 @@ type EventsStack struct {
 func NewEventsStack(stage awscdk.Stage, place placement, keys *KeysStack) *EventsStack {
 	p, env := place.platform, place.env
 	stack := newStack(stage, place, TierEvents,
-		fmt.Sprintf("%s %s event bus, archive, work queue and event stream in %s (stateful)", p.Name, env.Name, place.region.Region), env.Protected())
+		fmt.Sprintf("%s %s event bus, archive, work queue and event stream in %s (stateful)", p.Name, env.Name, place.region.Region))
 	e := env.Events
 	built := events.New(stack, "Events", events.Props{
 		Key:                  keys.Key.Key,

@@ -6,7 +6,6 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 
-	"github.com/example/platform/lib/config"
 	"github.com/example/platform/lib/edge"
 	"github.com/example/platform/lib/keys"
 )
@@ -28,7 +27,7 @@ func NewKeysStack(stage awscdk.Stage, place placement, primaryKeyArn *string) *K
 		what = "KMS key and origin secret"
 	}
 	stack := newStack(stage, place, TierKeys,
-		fmt.Sprintf("%s %s %s in %s (stateful)", place.platform.Name, place.env.Name, what, place.region.Region), place.env.Protected())
+		fmt.Sprintf("%s %s %s in %s (stateful)", place.platform.Name, place.env.Name, what, place.region.Region))
 	props := keys.Props{
 		Alias:       KeyAlias(place.platform.Name, place.env.Name),
 		Description: fmt.Sprintf("%s %s: encrypts data, logs and images in every region", place.platform.Name, place.env.Name),
@@ -39,20 +38,22 @@ func NewKeysStack(stage awscdk.Stage, place placement, primaryKeyArn *string) *K
 	// The origin secret lives here because this stack deploys before every load balancer and
 	// the distribution.
 	edge.NewOriginSecret(stack, "OriginSecret", edge.OriginSecretProps{
-		Name: OriginSecretName(place.platform.Name, place.env.Name), ReplicaRegions: originSecretReplicaRegions(place.env),
+		Name: OriginSecretName(place.platform.Name, place.env.Name), ReplicaRegions: originSecretReplicaRegions(place),
 	})
 	return &KeysStack{Stack: stack, Key: keys.NewPrimary(stack, "PlatformKey", props)}
 }
 
 // originSecretReplicaRegions are where the origin secret is copied from the primary: every
-// secondary, and the edge's region when the environment does not run there.
-func originSecretReplicaRegions(env config.Environment) []string {
+// secondary, and the region of the plan's edge stack when the environment does not run there.
+func originSecretReplicaRegions(place placement) []string {
 	var regions []string
-	for _, r := range env.Secondaries() {
+	for _, r := range place.env.Secondaries() {
 		regions = append(regions, r.Region)
 	}
-	if !slices.ContainsFunc(env.Regions, func(r config.Region) bool { return r.Region == EdgeRegion }) {
-		regions = append(regions, EdgeRegion)
+	for _, edge := range place.stage.OfTier(TierEdge) {
+		if !place.env.RunsIn(edge.Region) && !slices.Contains(regions, edge.Region) {
+			regions = append(regions, edge.Region)
+		}
 	}
 	return regions
 }

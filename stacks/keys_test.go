@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/example/platform/lib/config"
+	"github.com/example/platform/lib/plan"
 )
 
 // CloudFront in us-east-1 and every load balancer resolve the origin secret in their own
@@ -26,7 +27,9 @@ func TestOriginSecret_IsCopiedToEverySecondaryAndToTheEdgesRegion(t *testing.T) 
 		{regions("eu-west-1", "ap-southeast-2"), []string{"ap-southeast-2", "us-east-1"}}, // neither
 		{regions("eu-west-1"), []string{"us-east-1"}},
 	} {
-		if got := originSecretReplicaRegions(c.env); !slices.Equal(got, c.want) {
+		c.env.Name = "prod"
+		stage, _ := plan.New(&config.Platform{Name: "acme", Environments: []config.Environment{c.env}}).Environment("prod")
+		if got := originSecretReplicaRegions(placement{env: c.env, stage: stage}); !slices.Equal(got, c.want) {
 			t.Errorf("regions %v: replicas %v, want %v", c.env.Regions, got, c.want)
 		}
 	}

@@ -32,16 +32,15 @@ type LakeStack struct {
 func NewLakeStack(stage awscdk.Stage, place placement, key *KeysStack, ev *EventsStack) *LakeStack {
 	p, env := place.platform, place.env
 	stack := newStack(stage, place, TierLake,
-		fmt.Sprintf("%s %s data lake in %s (stateful)", p.Name, env.Name, place.region.Region), env.Protected())
+		fmt.Sprintf("%s %s data lake in %s (stateful)", p.Name, env.Name, place.region.Region))
 	var destinations []datalake.Destination
-	if place.isPrimary() {
-		for _, r := range env.Secondaries() {
-			destinations = append(destinations, datalake.Destination{
-				Region:     r.Region,
-				BucketName: LakeBucketName(p.Name, env.Name, env.Account, r.Region),
-				KeyArn:     key.Key.ReplicaArn(stack, r.Region),
-			})
-		}
+	// The plan has the lake wait for the lakes it replicates into: the secondaries', from the primary.
+	for _, target := range place.stage.Waits(place.stack.Name, TierLake) {
+		destinations = append(destinations, datalake.Destination{
+			Region:     target.Region,
+			BucketName: LakeBucketName(p.Name, env.Name, env.Account, target.Region),
+			KeyArn:     key.Key.ReplicaArn(stack, target.Region),
+		})
 	}
 	lake := datalake.New(stack, "Lake", datalake.Props{
 		BucketName:   LakeBucketName(p.Name, env.Name, env.Account, place.region.Region),

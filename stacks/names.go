@@ -6,61 +6,44 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/example/platform/lib/config"
+	"github.com/example/platform/lib/plan"
 	"github.com/example/platform/lib/probes"
 )
 
-// Tiers name the stacks of an environment; each region has one stack per regional tier.
+// Tiers name the stacks; lib/plan says which stacks each environment, account and region has.
 const (
-	TierKeys    = "keys"
-	TierNetwork = "network"
-	TierData    = "data"
-	TierLake    = "lake"
-	// TierEvents holds the region's event bus, archive, queues and stream.
-	TierEvents = "events"
-	TierApp    = "app"
-	// TierRegistry is the tooling account's image repository in each region the platform uses.
-	TierRegistry = "registry"
-	// Once per environment, in the region its global service requires.
-	TierEdge        = "edge"
-	TierAccelerator = "accelerator"
-	// TierDR is the disaster-recovery tier. Its stack in the observer region (a region that runs
-	// none of the environment's workload) holds the canary that watches every region from
-	// outside, with its alarm, topic and dashboard.
-	TierDR = "dr"
-	// TierBaseline is the security baseline of one account and region; its stacks carry the
-	// account ID where the others carry the environment (several environments may share it).
-	TierBaseline = "baseline"
-	// TierRecovery holds an environment's Region switch plans and its Resilience Hub
-	// application, once per environment.
-	TierRecovery = "recovery"
+	TierKeys        = plan.TierKeys
+	TierNetwork     = plan.TierNetwork
+	TierData        = plan.TierData
+	TierLake        = plan.TierLake
+	TierEvents      = plan.TierEvents
+	TierApp         = plan.TierApp
+	TierRegistry    = plan.TierRegistry
+	TierEdge        = plan.TierEdge
+	TierAccelerator = plan.TierAccelerator
+	TierDR          = plan.TierDR
+	TierBaseline    = plan.TierBaseline
+	TierRecovery    = plan.TierRecovery
+	TierPipeline    = plan.TierPipeline
 )
 
-// Regions of the once-per-environment stacks.
+// Regions of the once-per-environment stacks (lib/plan says why each is where it is).
 const (
-	// EdgeRegion is where CloudFront's certificate, web ACL and logs must live.
-	EdgeRegion = config.EdgeRegion
-	// AcceleratorRegion is the only region serving Global Accelerator's API.
-	AcceleratorRegion = config.AcceleratorRegion
-	// RecoveryRegion holds the recovery stack: Region switch's control plane, which creates and
-	// updates plans, is in us-east-1 only ("Data and control planes for Region switch", ARC
-	// developer guide). Executions run on the data plane of the region they activate, so the
-	// plans do not depend on us-east-1 when they are needed. Resilience Hub maps stacks of any
-	// region, so its application goes with the plans.
-	RecoveryRegion = "us-east-1"
+	EdgeRegion        = plan.EdgeRegion
+	AcceleratorRegion = plan.AcceleratorRegion
+	RecoveryRegion    = plan.RecoveryRegion
 )
 
-// StackName is the CloudFormation name of a stack: <platform>-<env>-<region>-<tier>, so that a
-// stack is recognisable in any account's console without opening it.
+// StackName is the CloudFormation name of a stack: <platform>-<env>-<region>-<tier> (lib/plan
+// names every stack).
 func StackName(platform, environment, region, tier string) string {
-	return strings.Join([]string{platform, environment, region, tier}, "-")
+	return plan.StackName(platform, environment, region, tier)
 }
 
 // BaselineStackName is the baseline stack of account in region:
-// <platform>-<account>-<region>-baseline, unique in the assembly however environments share
-// accounts.
+// <platform>-<account>-<region>-baseline.
 func BaselineStackName(platform, account, region string) string {
-	return StackName(platform, account, region, TierBaseline)
+	return plan.BaselineStackName(platform, account, region)
 }
 
 // Physical names that another region or account must find without a reference. Every one is

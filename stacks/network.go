@@ -18,7 +18,7 @@ type NetworkStack struct {
 // region's key, so it deploys after the keys stack.
 func NewNetworkStack(stage awscdk.Stage, place placement, keys *KeysStack) *NetworkStack {
 	stack := newStack(stage, place, TierNetwork,
-		fmt.Sprintf("%s %s network in %s: VPC, NAT, endpoints, flow logs", place.platform.Name, place.env.Name, place.region.Region), false)
+		fmt.Sprintf("%s %s network in %s: VPC, NAT, endpoints, flow logs", place.platform.Name, place.env.Name, place.region.Region))
 	net := network.New(stack, "Network", network.Props{
 		CIDR:              place.region.CIDR,
 		AvailabilityZones: place.region.AvailabilityZones,

@@ -22,14 +22,12 @@ import (
 	"github.com/example/platform/lib/alerts"
 	"github.com/example/platform/lib/compliance"
 	"github.com/example/platform/lib/config"
+	"github.com/example/platform/lib/plan"
 	"github.com/example/platform/lib/pullrequests"
 )
 
-// TierPipeline names the tooling account's delivery stack.
-const TierPipeline = "pipeline"
-
 // ToolingEnvironment is the environment name of the tooling account's stacks.
-const ToolingEnvironment = config.ToolingName
+const ToolingEnvironment = plan.ToolingEnvironment
 
 // PipelineStack is the self-mutating pipeline that delivers every environment, in config order.
 type PipelineStack struct {
@@ -48,11 +46,12 @@ type PipelineStack struct {
 // synth step passes to `make synth`, so the pipeline builds exactly what a developer builds;
 // tools are the repository's pinned tool versions, which every build step installs. baseline
 // may be nil (a pipeline without the accounts' security baseline).
-func NewPipelineStack(app awscdk.App, p *config.Platform, configFile string, tools toolchain.Toolchain, baseline *BaselineStage, tooling *ToolingStage, stages []*EnvironmentStage) *PipelineStack {
+func NewPipelineStack(app awscdk.App, planned *plan.Plan, configFile string, tools toolchain.Toolchain, baseline *BaselineStage, tooling *ToolingStage, stages []*EnvironmentStage) *PipelineStack {
+	p, layout := planned.Platform, planned.Pipeline
 	toolingEnv := config.Environment{Name: ToolingEnvironment, Account: p.Pipeline.Account}
-	stack := awscdk.NewStack(app, jsii.String(TierPipeline), &awscdk.StackProps{
-		StackName:   jsii.String(StackName(p.Name, ToolingEnvironment, p.Pipeline.Region, TierPipeline)),
-		Env:         &awscdk.Environment{Account: jsii.String(p.Pipeline.Account), Region: jsii.String(p.Pipeline.Region)},
+	stack := awscdk.NewStack(app, jsii.String(layout.ID), &awscdk.StackProps{
+		StackName:   jsii.String(layout.Name),
+		Env:         &awscdk.Environment{Account: jsii.String(layout.Account), Region: jsii.String(layout.Region)},
 		Description: jsii.String(fmt.Sprintf("%s delivery pipeline: staging, approval, production in every region", p.Name)),
 		Tags:        jsiiStringMap(platformTags(p, toolingEnv)),
 	})
@@ -66,7 +65,7 @@ func NewPipelineStack(app awscdk.App, p *config.Platform, configFile string, too
 
 	source, repository := pipelineSource(stack, p.Pipeline.Source)
 	pipelineName := p.Name + "-platform"
-	image := imageStep(source, p, tools)
+	image := imageStep(source, p, tooling.Regions(), tools)
 	result.Pipeline = pipelines.NewCodePipeline(stack, jsii.String("Pipeline"), &pipelines.CodePipelineProps{
 		PipelineName:      jsii.String(pipelineName),
 		PipelineType:      awscodepipeline.PipelineType_V2,
@@ -79,7 +78,7 @@ func NewPipelineStack(app awscdk.App, p *config.Platform, configFile string, too
 		// The CLIs the generated steps install (self-mutation, asset publishing), pinned to
 		// package.json instead of the newest release on the day of the run.
 		// One action per stack instead of a change set prepared then executed: half the
-		// actions, under CodePipeline's 50 per stage for more regions (lib/config/pipeline.go).
+		// actions, under CodePipeline's 50 per stage for more regions (lib/plan counts them).
 		UseChangeSets:       jsii.Bool(false),
 		CliVersion:          jsii.String(tools.CDKCLI),
 		CdkAssetsCliVersion: jsii.String(tools.CDKAssets),
@@ -249,7 +248,7 @@ var GoCachePaths = []string{"/go/pkg/mod/**/*", "/root/.cache/go-build/**/*"}
 // self-approving confirmation included.
 func stageSteps(p *config.Platform, stage *EnvironmentStage, topic awssns.ITopic, image pipelines.IFileSetProducer, tools toolchain.Toolchain, pipelineName string) *pipelines.AddStageOpts {
 	// Only a release whose smoke test passed is tagged as a rollback candidate.
-	smoke, mark := smokeTest(p, stage), markDeployedStep(image, p, stage.Environment, tools)
+	smoke, mark := smokeTest(p, stage), markDeployedStep(image, p, stage, tools)
 	mark.AddStepDependency(smoke)
 	post := []pipelines.Step{smoke, mark}
 	if protect := protectStacks(stage.Stacks()); protect != nil {

@@ -11,11 +11,14 @@ import (
 	"github.com/example/platform/internal/toolchain"
 	"github.com/example/platform/lib/compliance"
 	"github.com/example/platform/lib/config"
+	"github.com/example/platform/lib/plan"
 )
 
 // Platform is everything the app deploys for one config file.
 type Platform struct {
 	Config *config.Platform
+	// Plan is where every stack goes; every stage below builds what it lists.
+	Plan *plan.Plan
 	// Baseline is every account-region's security baseline; the pipeline deploys it first.
 	Baseline *BaselineStage
 	// Tooling holds the image repositories; the pipeline deploys it before the environments.
@@ -34,11 +37,12 @@ func NewPlatform(app awscdk.App, platform *config.Platform, configFile string, t
 	// The pipeline stack and its cross-region support stacks are the App's; stages get their
 	// own checks (aspects stop at a Stage).
 	compliance.Apply(app)
-	result := &Platform{Config: platform, Baseline: NewBaselineStage(app, platform), Tooling: NewToolingStage(app, platform)}
+	planned := plan.New(platform)
+	result := &Platform{Config: platform, Plan: planned, Baseline: NewBaselineStage(app, planned), Tooling: NewToolingStage(app, planned)}
 	for _, env := range platform.Environments {
-		result.Stages = append(result.Stages, NewEnvironmentStage(app, platform, env))
+		result.Stages = append(result.Stages, NewEnvironmentStage(app, planned, env))
 	}
-	result.Pipeline = NewPipelineStack(app, platform, configFile, tools, result.Baseline, result.Tooling, result.Stages)
+	result.Pipeline = NewPipelineStack(app, planned, configFile, tools, result.Baseline, result.Tooling, result.Stages)
 	return result
 }
 

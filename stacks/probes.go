@@ -122,20 +122,18 @@ type ObserverStack struct {
 	Monitoring *monitoring.Monitoring
 }
 
-// NewObserverStack builds the observer's stack. It deploys after the edge and the accelerator,
+// NewObserverStack builds the observer's stack. It deploys after the edge and the accelerator (lib/plan),
 // which write the parameters its canary reads (by name, at run time: they are in other
 // regions), so that from its first run a parameter it cannot find fails the canary.
-func NewObserverStack(stage awscdk.Stage, place placement, regions []*RegionStacks, edge *EdgeStack, accelerator *AcceleratorStack) *ObserverStack {
+func NewObserverStack(stage awscdk.Stage, place placement, regions []*RegionStacks) *ObserverStack {
 	p, env, observer := place.platform, place.env, place.region.Region
 	stack := newStack(stage, place, TierDR,
-		fmt.Sprintf("%s %s disaster recovery, observer region %s: a canary watching every region from outside", p.Name, env.Name, observer), false)
+		fmt.Sprintf("%s %s disaster recovery, observer region %s: a canary watching every region from outside", p.Name, env.Name, observer))
 	var names []string
 	for _, r := range regions {
 		names = append(names, r.Region.Region)
 	}
 	key := keys.NewStackKey(stack, "CanaryKey", fmt.Sprintf("Encrypts the artifacts of %s %s's observer canary", p.Name, env.Name))
-	stack.AddStackDependency(edge.Stack, jsii.String("its canary reads the site's address, which the edge writes"))
-	stack.AddStackDependency(accelerator.Stack, jsii.String("its canary reads the API's address, which the accelerator writes"))
 	probe := newObserverProbe(stack, place, key, names)
 	topic := alerts.New(stack, "Alerts", alerts.Props{
 		DisplayName: fmt.Sprintf("%s %s observer (%s) alarms", p.Name, env.Name, observer),

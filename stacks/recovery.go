@@ -31,7 +31,7 @@ type RecoveryStack struct {
 func NewRecoveryStack(stage awscdk.Stage, place placement, regions []*RegionStacks, others []awscdk.Stack) *RecoveryStack {
 	p, env := place.platform, place.env
 	stack := newStack(stage, place, TierRecovery,
-		fmt.Sprintf("%s %s recovery: Region switch plans and the Resilience Hub application", p.Name, env.Name), false)
+		fmt.Sprintf("%s %s recovery: Region switch plans and the Resilience Hub application", p.Name, env.Name))
 	result := &RecoveryStack{Stack: stack}
 	objectives := env.Recovery.Objectives
 
@@ -71,10 +71,6 @@ func NewRecoveryStack(stage awscdk.Stage, place placement, regions []*RegionStac
 				ScaleUpMinutes: config.PlanScaleUpMinutes, ApprovalMinutes: config.PlanApprovalMinutes, DatabaseMinutes: config.PlanDatabaseMinutes,
 			},
 		})
-		// The plan's steps name the clusters by ARN: the database must exist before ARC
-		// evaluates the plan.
-		stack.AddStackDependency(r.Data.Stack, jsii.String("the plan switches the database over to this region's cluster"))
-		stack.AddStackDependency(regions[0].Data.Stack, jsii.String("the plan switches the database back to the primary's cluster"))
 		awscdk.NewCfnOutput(stack, jsii.String(PlanArnOutput(r.Region.Region)), &awscdk.CfnOutputProps{
 			Value:       plan.Plan.AttrArn(),
 			Description: jsii.String(fmt.Sprintf("Region switch plan between %s and %s", regions[0].Region.Region, r.Region.Region)),
@@ -100,10 +96,6 @@ func NewRecoveryStack(stage awscdk.Stage, place placement, regions []*RegionStac
 		},
 		Sources: sources,
 	})
-	for _, s := range others {
-		// Resilience Hub imports the stacks' resources when the application is created.
-		stack.AddStackDependency(s, jsii.String("the Resilience Hub application imports this stack's resources"))
-	}
 	return result
 }
 

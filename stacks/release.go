@@ -36,8 +36,8 @@ const ImageCommand = "go run ./cmd/image"
 
 // imageStep builds, pushes and scans the release, or, with service.releaseDigest, checks that
 // the pinned release is in every repository and passed the scan.
-func imageStep(source pipelines.IFileSetProducer, p *config.Platform, tools toolchain.Toolchain) pipelines.CodeBuildStep {
-	regions := imageRegions(p)
+func imageStep(source pipelines.IFileSetProducer, p *config.Platform, registries []string, tools toolchain.Toolchain) pipelines.CodeBuildStep {
+	regions := imageRegions(p, registries)
 	return pipelines.NewCodeBuildStep(jsii.String("Image"), &pipelines.CodeBuildStepProps{
 		Input:                  source,
 		Commands:               jsii.Strings(ImageCommand + " publish"),
@@ -88,12 +88,13 @@ func imageStepVariables(p *config.Platform, regions []string) *map[string]*strin
 	return &variables
 }
 
-// markDeployedStep tags the release env now runs in each of its regions, so the repositories
-// keep it for rollbacks.
-func markDeployedStep(image pipelines.IFileSetProducer, p *config.Platform, env config.Environment, tools toolchain.Toolchain) pipelines.CodeBuildStep {
+// markDeployedStep tags the release the stage's environment now runs in each region of its app
+// stacks, so the repositories keep it for rollbacks.
+func markDeployedStep(image pipelines.IFileSetProducer, p *config.Platform, stage *EnvironmentStage, tools toolchain.Toolchain) pipelines.CodeBuildStep {
+	env := stage.Environment
 	var regions []string
-	for _, r := range env.Regions {
-		regions = append(regions, r.Region)
+	for _, app := range stage.Plan.OfTier(TierApp) {
+		regions = append(regions, app.Region)
 	}
 	return pipelines.NewCodeBuildStep(jsii.String("MarkDeployed"), &pipelines.CodeBuildStepProps{
 		Input:    image,
@@ -113,11 +114,11 @@ func markDeployedStep(image pipelines.IFileSetProducer, p *config.Platform, env 
 }
 
 // imageRegions are the regions the Image step pushes to: the first environment's primary first
-// (where the scan is read), then every other region an environment runs in.
-func imageRegions(p *config.Platform) []string {
+// (where the scan is read), then every other region with a repository (registries).
+func imageRegions(p *config.Platform, registries []string) []string {
 	home := p.Environments[0].Primary().Region
 	regions := []string{home}
-	for _, r := range RegistryRegions(p) {
+	for _, r := range registries {
 		if r != home {
 			regions = append(regions, r)
 		}

@@ -2,6 +2,7 @@ package stacks
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
@@ -9,39 +10,62 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/example/platform/lib/config"
+	"github.com/example/platform/lib/plan"
 )
 
 // The helpers every stack file uses: where a stack goes, how it is named and tagged, and the
 // environment's hosted zone. Stack files compose constructs from lib/ with them and build no
 // resource themselves (stacks_test.go holds them to that).
 
-// placement is where a stack goes: which platform, environment and region.
+// placement is where a stack goes: which platform, environment and region, and the stack the
+// plan (lib/plan) has there.
 type placement struct {
 	platform *config.Platform
 	env      config.Environment
 	// region is the environment's region; for the stacks an environment has once (the edge,
 	// the accelerator) and the tooling account's, only its name is set.
 	region config.Region
+	stack  plan.Stack
+	// stage is the plan of the stack's stage.
+	stage plan.Stage
 }
 
-// at is place in another region of the same environment (the edge's, the accelerator's).
+// at is place in another region of the same environment, by name only (for names and signals
+// read there, not for a stack).
 func (p placement) at(region string) placement {
 	p.region = config.Region{Region: region}
+	return p
+}
+
+// of is place for the planned stack: in the environment's region for a regional tier; for the
+// stacks an environment has once and the tooling account's, only the region's name is set.
+func (p placement) of(stack plan.Stack) placement {
+	p.stack, p.region = stack, config.Region{Region: stack.Region}
+	if slices.Contains(plan.RegionalTiers(), stack.Tier) {
+		for _, r := range p.env.Regions {
+			if r.Region == stack.Region {
+				p.region = r
+			}
+		}
+	}
 	return p
 }
 
 // isPrimary reports whether place is its environment's primary region.
 func (p placement) isPrimary() bool { return p.env.Primary().Region == p.region.Region }
 
-// newStack creates an empty stack for tier at place with the platform's naming and tags.
-// Construct IDs are "<region>-<tier>" inside the stage; never change them once deployed.
-func newStack(stage awscdk.Stage, place placement, tier, description string, terminationProtection bool) awscdk.Stack {
-	region := place.region.Region
-	return awscdk.NewStack(stage, jsii.String(region+"-"+tier), &awscdk.StackProps{
-		StackName:             jsii.String(StackName(place.platform.Name, place.env.Name, region, tier)),
-		Env:                   &awscdk.Environment{Account: jsii.String(place.env.Account), Region: jsii.String(region)},
+// newStack creates the empty stack the plan has at place, of tier, with its construct ID, name,
+// account, region and termination protection, and the platform's tags.
+func newStack(stage awscdk.Stage, place placement, tier, description string) awscdk.Stack {
+	planned := place.stack
+	if planned.Tier != tier {
+		panic(fmt.Sprintf("stacks: a %s stack built where the plan has %q (%s)", tier, planned.Tier, planned.Name))
+	}
+	return awscdk.NewStack(stage, jsii.String(planned.ID), &awscdk.StackProps{
+		StackName:             jsii.String(planned.Name),
+		Env:                   &awscdk.Environment{Account: jsii.String(planned.Account), Region: jsii.String(planned.Region)},
 		Description:           jsii.String(description),
-		TerminationProtection: jsii.Bool(terminationProtection),
+		TerminationProtection: jsii.Bool(planned.TerminationProtection),
 		// With @aws-cdk/core:explicitStackTags, stack-level tags (which CloudFormation
 		// propagates to every resource it can) must be given here.
 		Tags: jsiiStringMap(platformTags(place.platform, place.env)),

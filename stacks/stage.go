@@ -1,12 +1,15 @@
 package stacks
 
 import (
+	"fmt"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/example/platform/lib/compliance"
 	"github.com/example/platform/lib/config"
+	"github.com/example/platform/lib/plan"
 )
 
 // EnvironmentStage is one environment: the unit the pipeline deploys and `cdk deploy` can
@@ -14,6 +17,8 @@ import (
 type EnvironmentStage struct {
 	awscdk.Stage
 	Environment config.Environment
+	// Plan is the environment's stage as lib/plan lays it out: every stack built here is one of it.
+	Plan plan.Stage
 	// Regions are in config order: Regions[0] is the primary.
 	Regions []*RegionStacks
 	// Edge (us-east-1) and Accelerator (us-west-2) front every region.
@@ -25,6 +30,9 @@ type EnvironmentStage struct {
 	// Recovery (us-east-1) holds the Region switch plans and the Resilience Hub application;
 	// it names every other stack's resources and deploys last.
 	Recovery *RecoveryStack
+
+	// built are the stacks built so far, by name.
+	built map[string]awscdk.Stack
 }
 
 // RegionStacks are an environment's stacks in one region.
@@ -38,17 +46,11 @@ type RegionStacks struct {
 	App     *AppStack
 }
 
-// NewEnvironmentStage builds the stage for env with every region's stacks. The order of
-// deployment follows from references and a few explicit dependencies, never from custom
-// resources: keys (primary, then replicas) before data; the primary's data before the
-// secondaries', and those one after another in config order (they join its global cluster);
-// each region's events after its keys; the secondaries' lakes before the primary's (it
-// replicates into them), each after its region's events (it delivers them); each region's app
-// after its data and events, and with log search after its lake (its log group subscribes to the
-// lake stack's delivery stream); the edge and the accelerator, which front every region's load
-// balancers; the observer's stack after them (its canary reads the addresses they write); then
-// the recovery stack, which names every other stack.
-func NewEnvironmentStage(scope constructs.Construct, platform *config.Platform, env config.Environment) *EnvironmentStage {
+// NewEnvironmentStage builds the stage of env: the stacks the plan lists, in its order, then
+// the dependencies it lists between them (lib/plan/dependencies.go says why each stack waits for
+// what). The order of deployment follows from those, never from custom resources.
+func NewEnvironmentStage(scope constructs.Construct, planned *plan.Plan, env config.Environment) *EnvironmentStage {
+	platform := planned.Platform
 	stage := awscdk.NewStage(scope, jsii.String(env.Name), &awscdk.StageProps{
 		Env: &awscdk.Environment{Account: jsii.String(env.Account)},
 	})
@@ -57,61 +59,90 @@ func NewEnvironmentStage(scope constructs.Construct, platform *config.Platform, 
 	for key, value := range platformTags(platform, env) {
 		awscdk.Tags_Of(stage).Add(jsii.String(key), jsii.String(value), nil)
 	}
-	result := &EnvironmentStage{Stage: stage, Environment: env}
-	places := make([]placement, len(env.Regions))
-	for i, region := range env.Regions {
-		places[i] = placement{platform: platform, env: env, region: region}
+	layout, ok := planned.Environment(env.Name)
+	if !ok {
+		panic(fmt.Sprintf("stacks: the plan has no stage for environment %s", env.Name))
+	}
+	result := &EnvironmentStage{Stage: stage, Environment: env, Plan: layout}
+	for _, region := range env.Regions {
 		result.Regions = append(result.Regions, &RegionStacks{Region: region})
 	}
-	primary, secondaries := result.Regions[0], result.Regions[1:]
-
-	primary.Keys = NewKeysStack(stage, places[0], nil)
-	for i, r := range result.Regions {
-		if i > 0 {
-			r.Keys = NewKeysStack(stage, places[i], primary.Keys.Key.Arn)
-		}
-		r.Network = NewNetworkStack(stage, places[i], r.Keys)
+	result.built = map[string]awscdk.Stack{}
+	place := placement{platform: platform, env: env, stage: layout}
+	for _, s := range layout.Stacks {
+		result.built[s.Name] = result.build(stage, place.of(s))
 	}
-
-	primary.Data = NewPrimaryDataStack(stage, places[0], primary.Network, primary.Keys)
-	for i, r := range secondaries {
-		// The global table, secret and lake replicas in the primary stacks name the
-		// secondaries' replica keys without referencing them.
-		primary.Data.AddStackDependency(r.Keys.Stack, jsii.String("replicas are encrypted with this region's replica key"))
-		r.Data = NewSecondaryDataStack(stage, places[i+1], r.Network, r.Keys, peeringRequests(env, result.Regions, i+1))
-		r.Data.AddStackDependency(primary.Data.Stack, jsii.String("the secondary cluster joins the primary's global cluster"))
-		if i > 0 {
-			// One region joins the global cluster at a time: while a secondary is being added
-			// the global cluster is modifying, and RDS refuses a second membership change then.
-			r.Data.AddStackDependency(secondaries[i-1].Data.Stack, jsii.String("regions join the global cluster one at a time"))
+	for _, s := range layout.Stacks {
+		for _, dep := range s.DependsOn {
+			result.built[s.Name].AddStackDependency(result.built[dep.Stack], jsii.String(dep.Reason))
 		}
 	}
-	for i, r := range result.Regions {
-		r.Events = NewEventsStack(stage, places[i], r.Keys)
-	}
-	for i, r := range secondaries {
-		r.Lake = NewLakeStack(stage, places[i+1], r.Keys, r.Events)
-	}
-	primary.Lake = NewLakeStack(stage, places[0], primary.Keys, primary.Events)
-	for _, r := range secondaries {
-		primary.Lake.AddStackDependency(r.Lake.Stack, jsii.String("replication needs the destination bucket and its key"))
-		primary.Lake.AddStackDependency(r.Keys.Stack, jsii.String("replicas are encrypted with this region's replica key"))
-	}
-
-	for i, r := range result.Regions {
-		in := appInputs{network: r.Network, keys: r.Keys, data: r.Data, events: r.Events, lake: r.Lake, peeringRoutes: peeringReturnRoutes(env, result.Regions, i)}
-		r.App = NewAppStack(stage, places[i], in)
-	}
-	result.Edge = NewEdgeStack(stage, places[0].at(EdgeRegion), result.Regions)
-	result.Accelerator = NewAcceleratorStack(stage, places[0].at(AcceleratorRegion), result.Regions)
-	result.Observer = NewObserverStack(stage, places[0].at(env.ObserverRegion), result.Regions, result.Edge, result.Accelerator)
-	var others []awscdk.Stack
-	for _, r := range result.Regions {
-		others = append(others, r.Stacks()...)
-	}
-	others = append(others, result.Edge.Stack, result.Accelerator.Stack, result.Observer.Stack)
-	result.Recovery = NewRecoveryStack(stage, places[0].at(RecoveryRegion), result.Regions, others)
 	return result
+}
+
+// build composes the planned stack at place from the stacks built before it.
+func (e *EnvironmentStage) build(stage awscdk.Stage, place placement) awscdk.Stack {
+	i := e.regionIndex(place.region.Region)
+	primary := e.Regions[0]
+	switch tier := place.stack.Tier; {
+	case i >= 0 && tier == TierKeys:
+		var primaryKey *string
+		if i > 0 {
+			primaryKey = primary.Keys.Key.Arn
+		}
+		e.Regions[i].Keys = NewKeysStack(stage, place, primaryKey)
+		return e.Regions[i].Keys.Stack
+	case i >= 0 && tier == TierNetwork:
+		e.Regions[i].Network = NewNetworkStack(stage, place, e.Regions[i].Keys)
+		return e.Regions[i].Network.Stack
+	case i == 0 && tier == TierData:
+		primary.Data = NewPrimaryDataStack(stage, place, primary.Network, primary.Keys)
+		return primary.Data.Stack
+	case i > 0 && tier == TierData:
+		r := e.Regions[i]
+		r.Data = NewSecondaryDataStack(stage, place, r.Network, r.Keys, peeringRequests(e.Environment, e.Regions, i))
+		return r.Data.Stack
+	case i >= 0 && tier == TierEvents:
+		e.Regions[i].Events = NewEventsStack(stage, place, e.Regions[i].Keys)
+		return e.Regions[i].Events.Stack
+	case i >= 0 && tier == TierLake:
+		r := e.Regions[i]
+		r.Lake = NewLakeStack(stage, place, r.Keys, r.Events)
+		return r.Lake.Stack
+	case i >= 0 && tier == TierApp:
+		r := e.Regions[i]
+		in := appInputs{network: r.Network, keys: r.Keys, data: r.Data, events: r.Events, lake: r.Lake, peeringRoutes: peeringReturnRoutes(e.Environment, e.Regions, i)}
+		r.App = NewAppStack(stage, place, in)
+		return r.App.Stack
+	case tier == TierEdge:
+		e.Edge = NewEdgeStack(stage, place, e.Regions)
+		return e.Edge.Stack
+	case tier == TierAccelerator:
+		e.Accelerator = NewAcceleratorStack(stage, place, e.Regions)
+		return e.Accelerator.Stack
+	case tier == TierDR:
+		e.Observer = NewObserverStack(stage, place, e.Regions)
+		return e.Observer.Stack
+	case tier == TierRecovery:
+		// It names every stack it waits for: those are every other stack of the stage.
+		var others []awscdk.Stack
+		for _, dep := range place.stack.DependsOn {
+			others = append(others, e.built[dep.Stack])
+		}
+		e.Recovery = NewRecoveryStack(stage, place, e.Regions, others)
+		return e.Recovery.Stack
+	}
+	panic(fmt.Sprintf("stacks: no builder for the plan's %s stack %s", place.stack.Tier, place.stack.Name))
+}
+
+// regionIndex is the index of region among the environment's regions, or -1.
+func (e *EnvironmentStage) regionIndex(region string) int {
+	for i, r := range e.Regions {
+		if r.Region.Region == region {
+			return i
+		}
+	}
+	return -1
 }
 
 // Stacks are the region's stacks in deployment order.

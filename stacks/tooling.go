@@ -2,7 +2,6 @@ package stacks
 
 import (
 	"fmt"
-	"slices"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/constructs-go/constructs/v10"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/example/platform/lib/compliance"
 	"github.com/example/platform/lib/config"
+	"github.com/example/platform/lib/plan"
 	"github.com/example/platform/lib/registry"
 )
 
@@ -30,8 +30,10 @@ type RegistryStack struct {
 	Registry *registry.Registry
 }
 
-// NewToolingStage adds the tooling stage to scope.
-func NewToolingStage(scope constructs.Construct, p *config.Platform) *ToolingStage {
+// NewToolingStage adds the tooling stage to scope: the plan's image repositories, one per
+// region an environment runs its service in.
+func NewToolingStage(scope constructs.Construct, planned *plan.Plan) *ToolingStage {
+	p := planned.Platform
 	tooling := config.Environment{Name: ToolingEnvironment, Account: p.Pipeline.Account}
 	stage := awscdk.NewStage(scope, jsii.String(ToolingEnvironment), &awscdk.StageProps{
 		Env: &awscdk.Environment{Account: jsii.String(p.Pipeline.Account)},
@@ -41,43 +43,27 @@ func NewToolingStage(scope constructs.Construct, p *config.Platform) *ToolingSta
 		awscdk.Tags_Of(stage).Add(jsii.String(key), jsii.String(value), nil)
 	}
 	result := &ToolingStage{Stage: stage}
-	for _, region := range RegistryRegions(p) {
-		stack := newStack(stage, placement{platform: p, env: tooling, region: config.Region{Region: region}}, TierRegistry,
-			fmt.Sprintf("%s image repository in %s: the releases every environment there runs", p.Name, region), true)
+	place := placement{platform: p, env: tooling}
+	for _, layout := range planned.Tooling.OfTier(TierRegistry) {
+		region := layout.Region
+		stack := newStack(stage, place.of(layout), TierRegistry,
+			fmt.Sprintf("%s image repository in %s: the releases every environment there runs", p.Name, region))
 		result.Registries = append(result.Registries, &RegistryStack{Stack: stack, Region: region, Registry: registry.New(stack, "Registry", registry.Props{
 			RepositoryName: RepositoryName(p.Name, p.Service.Name),
-			PullAccounts:   pullAccounts(p, region),
+			PullAccounts:   planned.PullAccounts(region),
 			KeepDeployed:   p.Service.KeepDeployedImages,
 		})})
 	}
 	return result
 }
 
-// RegistryRegions are every region an environment runs in, sorted: where the service's images
-// must be.
-func RegistryRegions(p *config.Platform) []string {
+// Regions are the regions of the stage's image repositories, sorted.
+func (s *ToolingStage) Regions() []string {
 	var regions []string
-	for _, env := range p.Environments {
-		for _, r := range env.Regions {
-			if !slices.Contains(regions, r.Region) {
-				regions = append(regions, r.Region)
-			}
-		}
+	for _, r := range s.Registries {
+		regions = append(regions, r.Region)
 	}
-	slices.Sort(regions)
 	return regions
-}
-
-// pullAccounts are the accounts of the environments that run in region.
-func pullAccounts(p *config.Platform, region string) []string {
-	var accounts []string
-	for _, env := range p.Environments {
-		runsThere := slices.ContainsFunc(env.Regions, func(r config.Region) bool { return r.Region == region })
-		if runsThere && !slices.Contains(accounts, env.Account) {
-			accounts = append(accounts, env.Account)
-		}
-	}
-	return accounts
 }
 
 // Stacks are the tooling stage's stacks.

@@ -18,6 +18,7 @@ import (
 	"github.com/example/platform/internal/assembly"
 	"github.com/example/platform/lib/baseline"
 	"github.com/example/platform/lib/config"
+	"github.com/example/platform/lib/plan"
 	"github.com/example/platform/stacks"
 	"github.com/example/platform/test/testkit"
 )
@@ -44,7 +45,7 @@ func accountRegion(s *assembly.Stack) string { return s.Account + "/" + s.Region
 // homes are each account's home region.
 func homes(p *testkit.Platform) map[string]string {
 	out := map[string]string{}
-	for _, ar := range p.Config.AccountRegions() {
+	for _, ar := range p.Stacks.Plan.AccountRegions {
 		if ar.Home {
 			out[ar.Account] = ar.Region
 		}
@@ -59,7 +60,7 @@ func TestBaseline_OneDetectorHubRecorderAndDeliveryChannelPerAccountRegion(t *te
 	onePerAccountRegion := []string{"AWS::GuardDuty::Detector", "AWS::SecurityHub::Hub", "AWS::Config::ConfigurationRecorder", "AWS::Config::DeliveryChannel"}
 	eachBaseline(t, func(t *testing.T, p *testkit.Platform, a *deployed) {
 		want := map[string]bool{}
-		for _, ar := range p.Config.AccountRegions() {
+		for _, ar := range p.Stacks.Plan.AccountRegions {
 			want[ar.Account+"/"+ar.Region] = true
 		}
 		baselines := map[string]string{}
@@ -117,7 +118,7 @@ func TestBaseline_EnvironmentsSharingAnAccountGetOneBaselinePerRegion(t *testing
 	if !slices.Equal(names, want) {
 		t.Errorf("the shared account's baselines are %v, want %v", names, want)
 	}
-	if home := p.Config.HomeRegion("555555555555"); home != "us-east-1" {
+	if home := p.Stacks.Plan.HomeRegion("555555555555"); home != "us-east-1" {
 		t.Errorf("the shared account's home is %s, want staging's primary us-east-1", home)
 	}
 }
@@ -137,7 +138,7 @@ func TestBaseline_OneFindingAggregatorPerAccountInItsHomeRegionLinkingTheOthers(
 					t.Errorf("%s/%s aggregates into %s, not the account's home region %s", s.Name, id, s.Region, home[s.Account])
 				}
 				var want []string
-				for _, ar := range p.Config.AccountRegions() {
+				for _, ar := range p.Stacks.Plan.AccountRegions {
 					if ar.Account == s.Account && ar.Region != s.Region {
 						want = append(want, ar.Region)
 					}
@@ -548,7 +549,7 @@ func TestBaseline_EveryEnvironmentAccountHasOneReadOnlyAuditorRole(t *testing.T)
 // The pipeline deploys every baseline in its own stage, first (before the tooling stage and any
 // environment), protects each stack after it deploys, checks a change to gated environments'
 // accounts for broadened permissions before anything deploys, and fits CodePipeline's 50 actions
-// as lib/config counts them.
+// as lib/plan counts them.
 func TestBaseline_PipelineDeploysEveryBaselineFirstInOneStage(t *testing.T) {
 	eachBaseline(t, func(t *testing.T, p *testkit.Platform, a *deployed) {
 		pipeline, _ := pipelineOf(t, p)
@@ -561,9 +562,9 @@ func TestBaseline_PipelineDeploysEveryBaselineFirstInOneStage(t *testing.T) {
 			t.Errorf("stages %v: want %s right after the pipeline updates itself, before %s", order, config.BaselineName, stacks.ToolingEnvironment)
 		}
 		stage := stageNamed(t, pipeline, config.BaselineName)
-		if got, want := len(stage.Actions), config.BaselineActions(p.Config); got != want || got > config.MaxActionsPerStage {
-			t.Errorf("the baseline stage has %d actions, config.BaselineActions counts %d (at most %d): make lib/config/baseline.go count what the stage runs",
-				got, want, config.MaxActionsPerStage)
+		if got, want := len(stage.Actions), p.Stacks.Plan.Baseline.Actions(); got != want || got > plan.MaxActionsPerStage {
+			t.Errorf("the baseline stage has %d actions, the plan counts %d (at most %d): make lib/plan count what the stage runs",
+				got, want, plan.MaxActionsPerStage)
 		}
 		firstDeploy, check := 1<<30, 0
 		for _, s := range p.Stacks.Baseline.Baselines {

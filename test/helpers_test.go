@@ -23,6 +23,7 @@ import (
 
 	"github.com/example/platform/internal/assembly"
 	"github.com/example/platform/lib/config"
+	"github.com/example/platform/lib/plan"
 	"github.com/example/platform/stacks"
 	"github.com/example/platform/test/constructkit"
 	"github.com/example/platform/test/testkit"
@@ -31,8 +32,9 @@ import (
 // configs are the platforms every whole-app test runs against.
 var configs = []string{"config/example.json", "config/three-region.json"}
 
-// regionalTiers are the stacks every environment has in each of its regions.
-var regionalTiers = []string{stacks.TierKeys, stacks.TierNetwork, stacks.TierData, stacks.TierEvents, stacks.TierLake, stacks.TierApp}
+// regionalTiers are the stacks every environment has in each of its regions (test/plan_test.go
+// holds the assembly to the plan).
+var regionalTiers = plan.RegionalTiers()
 
 // eachEnvironment runs check for every environment of both configs (example.json has a
 // domain, three-region.json has none).

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/example/platform/lib/config"
+	"github.com/example/platform/lib/plan"
 	"github.com/example/platform/test/constructkit"
 	"github.com/example/platform/test/testkit"
 )
@@ -78,8 +79,8 @@ func TestRelease_READMECountsEachStagesActionsAsThePipelineHasThem(t *testing.T)
 	t.Errorf("README.md's table of stage actions is not the pipelines': run UPDATE_GOLDEN=1 go test ./test -run TestRelease_READMECountsEachStagesActionsAsThePipelineHasThem. It should read:\n%s", want)
 }
 
-// The README's "Scale" states the per-stage formula lib/config counts with (which
-// TestPipeline_ConfigCountsEveryActionOfEachStage pins to the synthesized stages) and the region
+// The README's "Scale" states the per-stage count of lib/plan (which
+// TestPlan_ThePipelineRunsEachStageWithThePlansActions pins to the synthesized stages) and the region
 // limit that follows from it: each figure must be the formula's.
 func TestRelease_READMEScaleFiguresAreTheConfigsFormula(t *testing.T) {
 	scale := strings.Join(strings.Fields(readmeSection(t, "### Scale")), " ")
@@ -87,17 +88,18 @@ func TestRelease_READMEScaleFiguresAreTheConfigsFormula(t *testing.T) {
 	// its regions.
 	yes := true
 	env := config.Environment{ManualApproval: &yes, TerminationProtection: &yes, Regions: []config.Region{{}}}
-	perRegion := config.RegionalStacks * config.ActionsPerStack
-	maxRegions := (config.MaxActionsPerStage - (config.PipelineActions(env) - perRegion)) / perRegion
+	stage, _ := plan.New(&config.Platform{Environments: []config.Environment{env}}).Environment(env.Name)
+	perRegion := len(plan.RegionalTiers()) * plan.ActionsPerStack
+	maxRegions := (plan.MaxActionsPerStage - (stage.Actions() - perRegion)) / perRegion
 	for _, c := range []struct {
 		pattern string
 		want    int
 	}{
-		{`holds at most (\d+) actions`, config.MaxActionsPerStage},
+		{`holds at most (\d+) actions`, plan.MaxActionsPerStage},
 		{`one stage: (\d+) actions per region`, perRegion},
-		{`actions per region \((\d+) stacks`, config.RegionalStacks},
-		{`, (\d+) for the edge`, config.EnvironmentStacks * config.ActionsPerStack},
-		{`the (\d+) actions of the approval`, config.ApprovalActions},
+		{`actions per region \((\d+) stacks`, len(plan.RegionalTiers())},
+		{`, (\d+) for the edge`, len(plan.EnvironmentTiers()) * plan.ActionsPerStack},
+		{`the (\d+) actions of the approval`, plan.ApprovalActions},
 		{`at most (\d+) regions`, maxRegions},
 	} {
 		m := regexp.MustCompile(c.pattern).FindStringSubmatch(scale)
@@ -106,7 +108,7 @@ func TestRelease_READMEScaleFiguresAreTheConfigsFormula(t *testing.T) {
 			continue
 		}
 		if got, _ := strconv.Atoi(m[1]); got != c.want {
-			t.Errorf("README's Scale says %q, but lib/config counts %d", m[0], c.want)
+			t.Errorf("README's Scale says %q, but lib/plan counts %d", m[0], c.want)
 		}
 	}
 }

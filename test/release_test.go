@@ -116,8 +116,8 @@ func TestRelease_WithoutADigestTheBootstrapImageRuns(t *testing.T) {
 func TestRelease_EachRegionsRepositoryIsPullableOnlyByTheEnvironmentsThere(t *testing.T) {
 	eachAssembly(t, func(t *testing.T, a *deployed) {
 		cfg := a.platform.Config
-		constructkit.CheckedSomething(t, len(stacks.RegistryRegions(cfg)), "registry region")
-		for _, region := range stacks.RegistryRegions(cfg) {
+		constructkit.CheckedSomething(t, len(a.platform.Stacks.Plan.RegistryRegions()), "registry region")
+		for _, region := range a.platform.Stacks.Plan.RegistryRegions() {
 			name := stacks.StackName(cfg.Name, stacks.ToolingEnvironment, region, stacks.TierRegistry)
 			s := a.byName[name]
 			if s == nil || s.Account != cfg.Pipeline.Account || s.Region != region {

@@ -80,105 +80,6 @@ func (p *Platform) AuditorPrincipals() []string {
 	return p.Baseline.Auditors
 }
 
-// AccountRegion is one account and region the platform uses, which gets one baseline stack.
-type AccountRegion struct {
-	Account, Region string
-	// Home is the account's first region in config order (its first environment's primary
-	// region; the pipeline's region for the tooling account alone): the account's
-	// multi-region trail, Security Hub aggregator, Config recording of global resources and
-	// auditor role live there.
-	Home bool
-	// Environments are the names of the environments in the account, in config order.
-	Environments []string
-	// Tooling reports whether the account is the tooling account.
-	Tooling bool
-}
-
-// AccountRegions are every account and region the platform deploys to, each once, in config
-// order: each environment's regions, then us-east-1 (its edge), us-west-2 (its accelerator)
-// and its observer region, then the tooling account's: the pipeline's region and every region the
-// pipeline deploys to (where CDK Pipelines keeps its artifact support stacks). Environments
-// that share an account share its account-regions.
-func (p *Platform) AccountRegions() []AccountRegion {
-	var out []AccountRegion
-	index := map[string]int{}
-	add := func(account, region string) {
-		key := account + "/" + region
-		if _, seen := index[key]; seen {
-			return
-		}
-		index[key] = len(out)
-		home := !slices.ContainsFunc(out, func(a AccountRegion) bool { return a.Account == account })
-		out = append(out, AccountRegion{Account: account, Region: region, Home: home})
-	}
-	var deployed []string
-	for _, env := range p.Environments {
-		for _, region := range env.Regions {
-			add(env.Account, region.Region)
-			deployed = appendNew(deployed, region.Region)
-		}
-		add(env.Account, EdgeRegion)
-		add(env.Account, AcceleratorRegion)
-		deployed = appendNew(deployed, EdgeRegion, AcceleratorRegion)
-		if env.ObserverRegion != "" {
-			add(env.Account, env.ObserverRegion)
-			deployed = appendNew(deployed, env.ObserverRegion)
-		}
-	}
-	add(p.Pipeline.Account, p.Pipeline.Region)
-	for _, region := range deployed {
-		add(p.Pipeline.Account, region)
-	}
-	for i := range out {
-		for _, env := range p.Environments {
-			if env.Account == out[i].Account && !slices.Contains(out[i].Environments, env.Name) {
-				out[i].Environments = append(out[i].Environments, env.Name)
-			}
-		}
-		out[i].Tooling = out[i].Account == p.Pipeline.Account
-	}
-	return out
-}
-
-// HomeRegion is the home region of account (see AccountRegion.Home), or "" if the platform
-// does not use the account.
-func (p *Platform) HomeRegion(account string) string {
-	for _, ar := range p.AccountRegions() {
-		if ar.Account == account && ar.Home {
-			return ar.Region
-		}
-	}
-	return ""
-}
-
-func appendNew(list []string, values ...string) []string {
-	for _, v := range values {
-		if !slices.Contains(list, v) {
-			list = append(list, v)
-		}
-	}
-	return list
-}
-
-// What the baseline's pipeline stage runs (see pipeline.go for the environments' stages): one
-// stack per account-region, one action each; termination protection after them; and, when
-// any environment waits for approval, the permissions-broadening check and its confirmation
-// (the baseline changes those environments' accounts before their own gate).
-const BaselineCheckActions = 2
-
-// BaselineActions is how many actions the baseline's pipeline stage has.
-func BaselineActions(p *Platform) int {
-	return len(p.AccountRegions())*ActionsPerStack + baselineStageOverhead(p)
-}
-
-func baselineStageOverhead(p *Platform) int {
-	actions := ProtectionActions
-	if p.GatesAnEnvironment() {
-		actions += BaselineCheckActions
-	}
-	return actions
-}
-
 // GatesAnEnvironment reports whether the pipeline waits for a person before any environment.
 func (p *Platform) GatesAnEnvironment() bool {
 	return slices.ContainsFunc(p.Environments, Environment.NeedsApproval)
@@ -200,14 +101,6 @@ func validateBaseline(p *Platform, found *problems) {
 	if b.RetentionDays < minBaselineRetentionDays || b.RetentionDays > maxBaselineRetentionDays {
 		found.addf("baseline.retentionDays", "%d: must be %d to %d days (how long audit log files and Config history are kept)",
 			b.RetentionDays, minBaselineRetentionDays, maxBaselineRetentionDays)
-	}
-	if len(p.Environments) == 0 || !accountPattern.MatchString(p.Pipeline.Account) || !IsRegion(p.Pipeline.Region) {
-		return // reported elsewhere; the account-regions are not known
-	}
-	if actions := BaselineActions(p); actions > MaxActionsPerStage {
-		found.addf("environments", "the platform uses %d account-regions, and the pipeline's %s stage deploys a stack to each (one action each) "+
-			"plus %d more actions; a CodePipeline stage holds at most %d: use at most %d account-regions (fewer regions, or environments sharing accounts)",
-			len(p.AccountRegions()), BaselineName, baselineStageOverhead(p), MaxActionsPerStage, MaxActionsPerStage-baselineStageOverhead(p))
 	}
 }
 

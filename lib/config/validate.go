@@ -43,10 +43,10 @@ func validate(p *Platform, found *problems) {
 		}
 		validateEnvironment(path, env, found)
 		validateLogSearch(path+".monitoring", p.Name, env, found)
-		validatePipelineStage(path, env, found)
 	}
 	validateCIDRsDisjoint(p, found)
 	validateBaseline(p, found)
+	validatePlan(p, found)
 }
 
 func validateEmails(emails []string, found *problems) {
@@ -116,6 +116,9 @@ func checkTagValue(found *problems, path, value string, required bool) {
 	}
 	checkPattern(found, path, value, tagValuePattern, "up to 256 letters, digits, spaces and _.:/=+-@ (it becomes a tag value)")
 }
+
+// IsAccount reports whether account is a 12-digit AWS account ID.
+func IsAccount(account string) bool { return accountPattern.MatchString(account) }
 
 func checkAccount(found *problems, path, account string) {
 	checkPattern(found, path, account, accountPattern, "a 12-digit AWS account ID such as 111111111111")
