@@ -20,6 +20,13 @@ const (
 	ReadyPath  = "/ready"
 )
 
+// RegionLocalPaths are the GET routes that read nothing outside the task's own region (no
+// dependency at all): the only ones a check of the region's own health may call, such as the
+// platform's region canaries (a test of the platform reads this list). ReadyPath is not one:
+// its databaseWriter check reaches the writer, which lives in the primary region, so a
+// secondary's /ready fails while the primary is down; nor are the item routes.
+var RegionLocalPaths = []string{HealthPath, "/"}
+
 // maxBodyBytes bounds a request body. The edge's WAF already blocks bodies over 8 KB.
 const maxBodyBytes = 64 << 10
 

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -63,6 +64,23 @@ func TestHealth_AnswersOKWithoutTouchingDependencies(t *testing.T) {
 		if method == http.MethodGet && rec.Body.String() != "ok" {
 			t.Errorf("GET /health body = %q, want ok", rec.Body.String())
 		}
+	}
+}
+
+// A route that a region's health check may call answers while every dependency, the writer in
+// another region among them, is down, and runs no dependency check; /ready, which checks the
+// writer, is not one of them.
+func TestRegionLocalPaths_AnswerWithEveryDependencyDown(t *testing.T) {
+	db, table := itemstest.NewStore(), itemstest.NewStore()
+	db.Err, table.Err = errors.New("down"), errors.New("down")
+	h, _ := newHandler(t, failingReadiness{t}, &items.Service{Database: db, Table: table})
+	for _, path := range httpapi.RegionLocalPaths {
+		if rec := do(h, http.MethodGet, path, ""); rec.Code != http.StatusOK {
+			t.Errorf("GET %s = %d with every dependency down, want 200", path, rec.Code)
+		}
+	}
+	if slices.Contains(httpapi.RegionLocalPaths, httpapi.ReadyPath) {
+		t.Errorf("RegionLocalPaths lists %s, whose databaseWriter check reaches the primary region", httpapi.ReadyPath)
 	}
 }
 
