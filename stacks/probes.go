@@ -59,9 +59,14 @@ func probeChecks(place placement, regions []string) []probes.Check {
 	return checks
 }
 
-// RegionCanaryStep names the one check of a region's canary (its step, and the StepName of its
-// step metrics): the service's health path through the region's internal load balancer.
-const RegionCanaryStep = "health"
+// RegionCanaryStep and RegionDependenciesStep name the checks of a region's canary (its steps,
+// and the StepName of their metrics) through the region's internal load balancer: the service's
+// health path, and, with service.regionCheckPath, the route that checks the region's own
+// dependencies.
+const (
+	RegionCanaryStep       = "health"
+	RegionDependenciesStep = "region-dependencies"
+)
 
 // healthStep names the check (the step of a run, and its metrics' StepName) that calls region's
 // health route.
@@ -70,10 +75,10 @@ func healthStep(region string) string { return "health-" + region }
 // newRegionProbe is a region's canary, in its app stack: from the region's private subnets it
 // calls the service's health path on the region's internal load balancer (the public one
 // answers only CloudFront's origin header), so its alarm, which counts toward the region's
-// health (regionSignals), sees the region alone. It calls nothing else: the health path is the
-// one route every service answers without calling what it depends on (service.healthCheckPath),
-// whereas the site's root, or a readiness route, may reach the database writer, which lives in
-// the primary region, and would make a secondary's health the primary's. With a domain the
+// health (regionSignals), sees the region alone. It calls nothing else but the route that checks
+// the region's own dependencies, when the config names one (service.regionCheckPath): the site's
+// root, or a readiness route such as /ready, may reach the database writer, which lives in the
+// primary region, and would make a secondary's health the primary's. With a domain the
 // listener speaks HTTPS with a certificate for the API's name, which the canary presents. Its
 // artifacts are encrypted with the region's key; it starts once the service is up.
 func newRegionProbe(stack awscdk.Stack, place placement, key awskms.IKey, vpc awsec2.IVpc, svc *service.Service) *probes.Probe {
@@ -85,9 +90,13 @@ func newRegionProbe(stack awscdk.Stack, place placement, key awskms.IKey, vpc aw
 	}
 	base := awscdk.Fn_Join(jsii.String(""), &[]*string{jsii.String(scheme), lb.LoadBalancerDnsName()})
 	address := probes.Address{URL: base, HostName: host}
+	checks := []probes.Check{{Name: RegionCanaryStep, Address: address, Path: p.Service.HealthCheckPath}}
+	if p.Service.RegionCheckPath != "" {
+		checks = append(checks, probes.Check{Name: RegionDependenciesStep, Address: address, Path: p.Service.RegionCheckPath})
+	}
 	probe := probes.New(stack, "Canary", probes.Props{
 		Name:          CanaryName(p.Name, env.Name, place.region.Region),
-		Checks:        []probes.Check{{Name: RegionCanaryStep, Address: address, Path: p.Service.HealthCheckPath}},
+		Checks:        checks,
 		Key:           key,
 		Every:         awscdk.Duration_Minutes(jsii.Number(float64(env.Monitoring.CanaryIntervalMinutes))),
 		RetentionDays: float64(env.Monitoring.CanaryRetentionDays),

@@ -260,7 +260,8 @@ func TestProbes_TheObserverCallsTheSiteTheAPIAndEveryHealthRouteWhereTheEdgePubl
 }
 
 // A region's canary calls the region's own internal load balancer (the service's health path,
-// and nothing else: TestRule_ARegionsHealthReadsOnlyThatRegion) at an address of its own stack, from the region's private subnets, in a
+// and the route that checks the region's own dependencies when the config names one; nothing
+// else: TestRule_ARegionsHealthReadsOnlyThatRegion) at an address of its own stack, from the region's private subnets, in a
 // security group of its own stack: what it sees, and so the alarm that feeds the region's
 // health, is the region alone, never the edge, the accelerator or another region. With a domain
 // it speaks HTTPS and presents the API's name, which the listener's certificate carries; the
@@ -286,6 +287,9 @@ func TestProbes_ARegionsCanaryCallsItsOwnInternalLoadBalancerFromInsideItsVPC(t 
 			url, host = "https://«"+internal[0]+".DNSName»", stacks.APIName(env.DNS.DomainName)
 		}
 		want := []canaryCheck{{Name: stacks.RegionCanaryStep, Path: p.Service.HealthCheckPath, URL: url, Host: host}}
+		if p.Service.RegionCheckPath != "" {
+			want = append(want, canaryCheck{Name: stacks.RegionDependenciesStep, Path: p.Service.RegionCheckPath, URL: url, Host: host})
+		}
 		if got := checksOf(t, canary); !slices.Equal(got, want) {
 			t.Errorf("%s/%s checks %+v, want %+v", s.Name, id, got, want)
 		}

@@ -33,21 +33,26 @@ var (
 // of its own stack, weak references to a stack of the same account and region, or names that no
 // other region appears in; and a canary named by a dimension is its stack's, reads no SSM
 // parameter (not us-east-1's, not any), calls only addresses of its own stack, and there only
-// routes that read nothing of another region: the service's health path (the contract:
-// service.healthCheckPath touches no dependency), or, when the service is the shipped one, a
-// route it declares region-local (api/internal/httpapi RegionLocalPaths, which its tests hold; /ready is not one,
-// its writer check reaches the primary region). The shipped service answers the health path
-// among its region-local routes.
+// routes that read nothing of another region: for the shipped service, the routes it declares
+// region-local (api/internal/httpapi RegionLocalPaths, which its tests hold; /ready is not one,
+// its writer check reaches the primary region), among which its configured health and
+// region-check paths must be; for another service, the paths its config says read nothing of
+// another region (service.healthCheckPath, service.regionCheckPath).
 func TestRule_ARegionsHealthReadsOnlyThatRegion(t *testing.T) {
 	composites := 0
 	shipped := shippedRegionLocalPaths(t)
 	eachAssembly(t, func(t *testing.T, a *deployed) {
 		svc := a.platform.Config.Service
 		local := map[string]bool{svc.HealthCheckPath: true}
+		if svc.RegionCheckPath != "" {
+			local[svc.RegionCheckPath] = true
+		}
 		if svc.Dockerfile == config.DefaultDockerfile {
-			maps.Copy(local, shipped)
-			if !shipped[svc.HealthCheckPath] {
-				t.Errorf("service.healthCheckPath %s is none of the shipped service's region-local routes %v", svc.HealthCheckPath, slices.Sorted(maps.Keys(shipped)))
+			local = shipped
+			for field, path := range map[string]string{"healthCheckPath": svc.HealthCheckPath, "regionCheckPath": svc.RegionCheckPath} {
+				if path != "" && !shipped[path] {
+					t.Errorf("service.%s %s is none of the shipped service's region-local routes %v", field, path, slices.Sorted(maps.Keys(shipped)))
+				}
 			}
 		}
 		for _, s := range a.stacks {
