@@ -88,6 +88,11 @@ func run() error {
 			"databaseWriter": db.CheckWriter,
 			"table":          table.Check,
 		}),
+		// The writer is left out: it lives in the primary region.
+		RegionReadiness: readiness.New(cfg.ReadyTimeout, map[string]readiness.Check{
+			"databaseReader": db.CheckReader,
+			"table":          table.Check,
+		}),
 		Items:  &items.Service{Database: db, Table: table, Region: cfg.Region},
 		Logger: logger,
 	})

@@ -164,7 +164,6 @@ func NewAppStack(stage awscdk.Stage, place placement, in appInputs) *AppStack {
 	probe := newRegionProbe(stack, place, in.keys.Key.Key, in.network.Network.Vpc, svc)
 	topic := regionAlerts(stack, place)
 	regionMonitoring := newRegionMonitoring(stack, place, topic, svc, in.events)
-	waitForFirstRun(regionMonitoring.Alarms["canary"], probe)
 	result := &AppStack{
 		Stack: stack, Service: svc, Monitoring: regionMonitoring, Prometheus: prometheus, Probe: probe,
 		Drills: newRegionDrills(stack, place, in.network.Network, svc, regionMonitoring),

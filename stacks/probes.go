@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/jsii-runtime-go"
@@ -60,16 +59,28 @@ func probeChecks(place placement, regions []string) []probes.Check {
 	return checks
 }
 
+// RegionCanaryStep and RegionDependenciesStep name the checks of a region's canary (its steps,
+// and the StepName of their metrics) through the region's internal load balancer: the service's
+// health path, and, with service.regionCheckPath, the route that checks the region's own
+// dependencies.
+const (
+	RegionCanaryStep       = "health"
+	RegionDependenciesStep = "region-dependencies"
+)
+
 // healthStep names the check (the step of a run, and its metrics' StepName) that calls region's
 // health route.
 func healthStep(region string) string { return "health-" + region }
 
 // newRegionProbe is a region's canary, in its app stack: from the region's private subnets it
-// calls the site's root and the API's health path on the region's internal load balancer (the
-// public one answers only CloudFront's origin header), so its alarm, which counts toward the
-// region's health (regionSignals), sees the region alone. With a domain the listener speaks
-// HTTPS with a certificate for the API's name, which the canary presents. Its artifacts are
-// encrypted with the region's key; it starts once the service is up.
+// calls the service's health path on the region's internal load balancer (the public one
+// answers only CloudFront's origin header), so its alarm, which counts toward the region's
+// health (regionSignals), sees the region alone. It calls nothing else but the route that checks
+// the region's own dependencies, when the config names one (service.regionCheckPath): the site's
+// root, or a readiness route such as /ready, may reach the database writer, which lives in the
+// primary region, and would make a secondary's health the primary's. With a domain the
+// listener speaks HTTPS with a certificate for the API's name, which the canary presents. Its
+// artifacts are encrypted with the region's key; it starts once the service is up.
 func newRegionProbe(stack awscdk.Stack, place placement, key awskms.IKey, vpc awsec2.IVpc, svc *service.Service) *probes.Probe {
 	p, env := place.platform, place.env
 	lb := svc.Internal.LoadBalancer
@@ -79,12 +90,13 @@ func newRegionProbe(stack awscdk.Stack, place placement, key awskms.IKey, vpc aw
 	}
 	base := awscdk.Fn_Join(jsii.String(""), &[]*string{jsii.String(scheme), lb.LoadBalancerDnsName()})
 	address := probes.Address{URL: base, HostName: host}
+	checks := []probes.Check{{Name: RegionCanaryStep, Address: address, Path: p.Service.HealthCheckPath}}
+	if p.Service.RegionCheckPath != "" {
+		checks = append(checks, probes.Check{Name: RegionDependenciesStep, Address: address, Path: p.Service.RegionCheckPath})
+	}
 	probe := probes.New(stack, "Canary", probes.Props{
-		Name: CanaryName(p.Name, env.Name, place.region.Region),
-		Checks: []probes.Check{
-			{Name: "site", Address: address, Path: "/"},
-			{Name: "api", Address: address, Path: p.Service.HealthCheckPath},
-		},
+		Name:          CanaryName(p.Name, env.Name, place.region.Region),
+		Checks:        checks,
 		Key:           key,
 		Every:         awscdk.Duration_Minutes(jsii.Number(float64(env.Monitoring.CanaryIntervalMinutes))),
 		RetentionDays: float64(env.Monitoring.CanaryRetentionDays),
@@ -153,14 +165,5 @@ func NewObserverStack(stage awscdk.Stage, place placement, regions []*RegionStac
 		Topic:   topic,
 		Signals: signals,
 	})
-	waitForFirstRun(m.Alarms["observer-canary"], probe)
 	return &ObserverStack{Stack: stack, Probe: probe, Monitoring: m}
-}
-
-// waitForFirstRun creates a canary's alarm, which counts a run that does not happen as failing,
-// after the canary, which starts when it is created (and only once what it calls exists: the
-// service, or the edge and the accelerator): its first run is under way when the alarm first
-// evaluates, so a first deployment does not page for runs that could not have happened yet.
-func waitForFirstRun(alarm awscloudwatch.Alarm, probe *probes.Probe) {
-	alarm.Node().AddDependency(probe.Canary)
 }

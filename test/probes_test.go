@@ -259,8 +259,9 @@ func TestProbes_TheObserverCallsTheSiteTheAPIAndEveryHealthRouteWhereTheEdgePubl
 	})
 }
 
-// A region's canary calls the region's own internal load balancer (the site's root and the
-// API's health path) at an address of its own stack, from the region's private subnets, in a
+// A region's canary calls the region's own internal load balancer (the service's health path,
+// and the route that checks the region's own dependencies when the config names one; nothing
+// else: TestRule_ARegionsHealthReadsOnlyThatRegion) at an address of its own stack, from the region's private subnets, in a
 // security group of its own stack: what it sees, and so the alarm that feeds the region's
 // health, is the region alone, never the edge, the accelerator or another region. With a domain
 // it speaks HTTPS and presents the API's name, which the listener's certificate carries; the
@@ -285,7 +286,10 @@ func TestProbes_ARegionsCanaryCallsItsOwnInternalLoadBalancerFromInsideItsVPC(t 
 		if env.DNS != nil {
 			url, host = "https://«"+internal[0]+".DNSName»", stacks.APIName(env.DNS.DomainName)
 		}
-		want := []canaryCheck{{Name: "site", Path: "/", URL: url, Host: host}, {Name: "api", Path: p.Service.HealthCheckPath, URL: url, Host: host}}
+		want := []canaryCheck{{Name: stacks.RegionCanaryStep, Path: p.Service.HealthCheckPath, URL: url, Host: host}}
+		if p.Service.RegionCheckPath != "" {
+			want = append(want, canaryCheck{Name: stacks.RegionDependenciesStep, Path: p.Service.RegionCheckPath, URL: url, Host: host})
+		}
 		if got := checksOf(t, canary); !slices.Equal(got, want) {
 			t.Errorf("%s/%s checks %+v, want %+v", s.Name, id, got, want)
 		}
@@ -583,21 +587,26 @@ func TestProbes_EachCanaryIsAlarmedAndARegionsCanaryFeedsItsCompositeAlarm(t *te
 			}
 			alarmID = id
 			m := env.Monitoring
-			if props["AlarmName"] != alarmName || props["MetricName"] != "SuccessPercent" || props["Threshold"] != 100.0 ||
+			if props["AlarmName"] != alarmName || props["MetricName"] != "SuccessPercent" || props["Threshold"] != 100.0 || props["Statistic"] != "Maximum" ||
 				props["ComparisonOperator"] != "LessThanThreshold" || props["Period"] != float64(60*m.CanaryIntervalMinutes) ||
 				props["EvaluationPeriods"] != float64(m.Thresholds.CanaryFailedRuns) || props["DatapointsToAlarm"] != float64(m.Thresholds.CanaryFailedRuns) {
-				t.Errorf("%s/%s: %v on %v %v %v every %vs, %v of %v; want %s on SuccessPercent below 100, every %d minutes, %d runs in a row",
-					s.Name, id, props["AlarmName"], props["MetricName"], props["ComparisonOperator"], props["Threshold"], props["Period"],
+				t.Errorf("%s/%s: %v on %v (%v) %v %v every %vs, %v of %v; want %s on SuccessPercent's Maximum below 100, every %d minutes, %d runs in a row",
+					s.Name, id, props["AlarmName"], props["MetricName"], props["Statistic"], props["ComparisonOperator"], props["Threshold"], props["Period"],
 					props["DatapointsToAlarm"], props["EvaluationPeriods"], alarmName, m.CanaryIntervalMinutes, m.Thresholds.CanaryFailedRuns)
 			}
 		}
 		if alarmID == "" {
 			t.Fatalf("no alarm in %s watches the canary %s", s.Name, name)
 		}
-		canaryID, _ := canaryOf(t, s)
-		if alarm := s.Template.Resources[alarmID]; propertiesOf(alarm)["TreatMissingData"] != "breaching" || !dependsOnResource(alarm, canaryID) {
-			t.Errorf("%s/%s treats missing data as %v and waits for the canary: %v; want breaching (a canary that stops running alarms), created after the canary (which starts at once)",
-				s.Name, alarmID, propertiesOf(alarm)["TreatMissingData"], dependsOnResource(alarm, canaryID))
+		// A canary that stops running leaves its alarm without data, INSUFFICIENT_DATA, which
+		// must tell the topic; a new alarm starts there, so creating one tells nobody, and the
+		// composite, which reads ALARM, does not call the region unhealthy for a silent canary.
+		alarm := propertiesOf(s.Template.Resources[alarmID])
+		topics := resourcesOf(s, "AWS::SNS::Topic")
+		told := slices.ContainsFunc(asList(alarm["InsufficientDataActions"]), func(a any) bool { _, ok := topics[refTo(a)]; return ok })
+		if alarm["TreatMissingData"] != "missing" || !told {
+			t.Errorf("%s/%s treats missing data as %v and tells a topic of its stack when it has none: %v (%s); want missing, and told (a canary that stops running tells people; creating the alarm does not)",
+				s.Name, alarmID, alarm["TreatMissingData"], told, jsonOf(alarm["InsufficientDataActions"]))
 		}
 		var composite map[string]any
 		for _, c := range resourcesOf(s, "AWS::CloudWatch::CompositeAlarm") {

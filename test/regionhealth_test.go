@@ -8,11 +8,16 @@ package test
 
 import (
 	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/example/platform/internal/assembly"
+	"github.com/example/platform/lib/config"
 	"github.com/example/platform/lib/monitoring"
 	"github.com/example/platform/test/constructkit"
 )
@@ -27,10 +32,29 @@ var (
 // only alarms of its own stack; each of those alarms' metrics has dimensions that are resources
 // of its own stack, weak references to a stack of the same account and region, or names that no
 // other region appears in; and a canary named by a dimension is its stack's, reads no SSM
-// parameter (not us-east-1's, not any) and calls only addresses of its own stack.
+// parameter (not us-east-1's, not any), calls only addresses of its own stack, and there only
+// routes that read nothing of another region: for the shipped service, the routes it declares
+// region-local (api/internal/httpapi RegionLocalPaths, which its tests hold; /ready is not one,
+// its writer check reaches the primary region), among which its configured health and
+// region-check paths must be; for another service, the paths its config says read nothing of
+// another region (service.healthCheckPath, service.regionCheckPath).
 func TestRule_ARegionsHealthReadsOnlyThatRegion(t *testing.T) {
 	composites := 0
+	shipped := shippedRegionLocalPaths(t)
 	eachAssembly(t, func(t *testing.T, a *deployed) {
+		svc := a.platform.Config.Service
+		local := map[string]bool{svc.HealthCheckPath: true}
+		if svc.RegionCheckPath != "" {
+			local[svc.RegionCheckPath] = true
+		}
+		if svc.Dockerfile == config.DefaultDockerfile {
+			local = shipped
+			for field, path := range map[string]string{"healthCheckPath": svc.HealthCheckPath, "regionCheckPath": svc.RegionCheckPath} {
+				if path != "" && !shipped[path] {
+					t.Errorf("service.%s %s is none of the shipped service's region-local routes %v", field, path, slices.Sorted(maps.Keys(shipped)))
+				}
+			}
+		}
 		for _, s := range a.stacks {
 			for id, c := range resourcesOf(s, "AWS::CloudWatch::CompositeAlarm") {
 				props := propertiesOf(c)
@@ -38,7 +62,7 @@ func TestRule_ARegionsHealthReadsOnlyThatRegion(t *testing.T) {
 					continue
 				}
 				composites++
-				for _, problem := range a.foreignHealthSignals(s, props["AlarmRule"]) {
+				for _, problem := range a.foreignHealthSignals(s, props["AlarmRule"], local) {
 					t.Errorf("%s/%s (%v): %s", s.Name, id, props["AlarmName"], problem)
 				}
 			}
@@ -49,7 +73,7 @@ func TestRule_ARegionsHealthReadsOnlyThatRegion(t *testing.T) {
 
 // foreignHealthSignals are the ways a composite alarm's rule depends on something outside its
 // stack's region.
-func (a *deployed) foreignHealthSignals(s *assembly.Stack, rule any) []string {
+func (a *deployed) foreignHealthSignals(s *assembly.Stack, rule any, local map[string]bool) []string {
 	var problems []string
 	text := templateText(rule)
 	named := placeholder.FindAllStringSubmatch(text, -1)
@@ -63,7 +87,7 @@ func (a *deployed) foreignHealthSignals(s *assembly.Stack, rule any) []string {
 			continue
 		}
 		for _, dimension := range alarmDimensions(propertiesOf(alarm)) {
-			problems = append(problems, a.foreignDimension(s, m[1], dimension)...)
+			problems = append(problems, a.foreignDimension(s, m[1], dimension, local)...)
 		}
 	}
 	return problems
@@ -85,8 +109,9 @@ func alarmDimensions(alarm map[string]any) []map[string]any {
 	return found
 }
 
-// foreignDimension is what makes one dimension of alarm depend on something outside s's region.
-func (a *deployed) foreignDimension(s *assembly.Stack, alarm string, dimension map[string]any) []string {
+// foreignDimension is what makes one dimension of alarm depend on something outside s's region;
+// local are the paths a canary may call.
+func (a *deployed) foreignDimension(s *assembly.Stack, alarm string, dimension map[string]any, local map[string]bool) []string {
 	name, value := fmt.Sprint(dimension["Name"]), dimension["Value"]
 	var problems []string
 	for _, ref := range weakReferences(value) {
@@ -106,15 +131,15 @@ func (a *deployed) foreignDimension(s *assembly.Stack, alarm string, dimension m
 		}
 	}
 	if name == "CanaryName" {
-		problems = append(problems, a.foreignCanary(s, alarm, text)...)
+		problems = append(problems, a.foreignCanary(s, alarm, text, local)...)
 	}
 	return problems
 }
 
 // foreignCanary is what makes the canary named canary, watched by alarm, depend on something
 // outside s's region: being another stack's, reading a parameter, calling an address that is not
-// of its stack.
-func (a *deployed) foreignCanary(s *assembly.Stack, alarm, canary string) []string {
+// of its stack, calling a path that is not in local.
+func (a *deployed) foreignCanary(s *assembly.Stack, alarm, canary string, local map[string]bool) []string {
 	for id, c := range resourcesOf(s, "AWS::Synthetics::Canary") {
 		props := propertiesOf(c)
 		if props["Name"] != canary {
@@ -138,6 +163,10 @@ func (a *deployed) foreignCanary(s *assembly.Stack, alarm, canary string) []stri
 			case len(placeholder.FindAllString(check.URL, -1)) == 0:
 				problems = append(problems, fmt.Sprintf("the canary %s's %s check calls %s, no address of its stack", id, check.Name, check.URL))
 			}
+			if !local[check.Path] {
+				problems = append(problems, fmt.Sprintf("the canary %s's %s check calls %s, which may read another region (region-local: the health path and %v)",
+					id, check.Name, check.Path, slices.Sorted(maps.Keys(local))))
+			}
 			for _, m := range placeholder.FindAllStringSubmatch(check.URL, -1) {
 				if _, ok := s.Template.Resources[m[1]]; !ok {
 					problems = append(problems, fmt.Sprintf("the canary %s's %s check calls %s, not an address of its stack", id, check.Name, check.URL))
@@ -147,4 +176,35 @@ func (a *deployed) foreignCanary(s *assembly.Stack, alarm, canary string) []stri
 		return problems
 	}
 	return []string{fmt.Sprintf("%s watches the canary %s, which is not its stack's", alarm, canary)}
+}
+
+// shippedRegionLocalPaths are the routes the shipped service declares region-local
+// (RegionLocalPaths in api/internal/httpapi, a module of its own that this one cannot import),
+// its constants resolved.
+func shippedRegionLocalPaths(t *testing.T) map[string]bool {
+	t.Helper()
+	source, err := os.ReadFile(filepath.Join(constructkit.RepoRoot(t), "api", "internal", "httpapi", "httpapi.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	list := regexp.MustCompile(`(?m)^var RegionLocalPaths = \[\]string\{([^}]*)\}`).FindSubmatch(source)
+	if list == nil {
+		t.Fatal("api/internal/httpapi/httpapi.go declares no RegionLocalPaths")
+	}
+	constants := map[string]string{}
+	for _, m := range regexp.MustCompile(`(?m)^\s*(\w+)\s*=\s*("[^"]*")`).FindAllSubmatch(source, -1) {
+		constants[string(m[1])] = strings.Trim(string(m[2]), `"`)
+	}
+	paths := map[string]bool{}
+	for _, item := range strings.Split(string(list[1]), ",") {
+		item = strings.TrimSpace(item)
+		if value, ok := constants[item]; ok {
+			item = `"` + value + `"`
+		}
+		if !strings.HasPrefix(item, `"/`) {
+			t.Fatalf("RegionLocalPaths holds %s, neither a path nor a constant of the file", item)
+		}
+		paths[strings.Trim(item, `"`)] = true
+	}
+	return paths
 }

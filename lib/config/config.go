@@ -240,6 +240,11 @@ type Service struct {
 	// HealthCheckPath answers 200 when a task can take traffic, without touching what it
 	// depends on. Default: /.
 	HealthCheckPath string `json:"healthCheckPath,omitempty"`
+	// RegionCheckPath, when set, is a route that answers 200 only while the dependencies of the
+	// task's own region work, reading nothing of another region (the shipped service's
+	// /ready/region: its reader and table replica, not the writer); each region's canary calls
+	// it after the health path. Default: none (the bootstrap image serves only /).
+	RegionCheckPath string `json:"regionCheckPath,omitempty"`
 	// ImageDigest is the release the pipeline built for this run, from the imageDigest
 	// context value (SetImageDigest); not a config field.
 	ImageDigest string `json:"-"`

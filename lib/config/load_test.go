@@ -249,6 +249,7 @@ func TestLoad_RejectsEachInvalidFixture(t *testing.T) {
 		{"no-approvers", "pipeline.approvers", `required: name the IAM roles or users who approve deployments to gated environments and Region switch plans, such as ["arn:aws:iam::333333333333:role/ReleaseManagers"]; or set pipeline.allowAccountApprovers to true`},
 		{"bad-container-port", "service.containerPort", "70000: must be a TCP port"},
 		{"bad-health-check-path", "service.healthCheckPath", `"health" is not valid; want a URL path`},
+		{"bad-region-check-path", "service.regionCheckPath", `"ready/region" is not valid; want a URL path`},
 		{"unknown-strategy", "environments[0].deployment.strategy", `"rolling" is not a strategy; use blue-green, linear or canary`},
 		{"bake-time-too-long", "environments[0].deployment.bakeTimeMinutes", "2000: must be 1 to 1440"},
 		{"step-percent-out-of-range", "environments[0].deployment.stepPercent", "100: must be 1 to 99"},

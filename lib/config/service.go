@@ -35,6 +35,9 @@ func validateService(s Service, found *problems) {
 		found.addf("service.containerPort", "%s: must be a TCP port, 1 to 65535", found.value("service.containerPort", s.ContainerPort))
 	}
 	checkPattern(found, "service.healthCheckPath", s.HealthCheckPath, healthPathPattern, "a URL path such as /health")
+	if s.RegionCheckPath != "" {
+		checkPattern(found, "service.regionCheckPath", s.RegionCheckPath, healthPathPattern, "a URL path such as /ready/region, or nothing")
+	}
 }
 
 func checkDigest(found *problems, path, digest string) {

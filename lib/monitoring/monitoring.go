@@ -41,16 +41,20 @@ type Signal struct {
 	// AlarmName names the alarm when it is about another region than Props.Name's (the
 	// observer's view of a region is named for that region). Default: <Props.Name>-<ID>.
 	AlarmName string
-	// MissingBreaches makes a period without data count as breaching: for a metric that must
-	// always arrive (a canary's runs), whose silence is the failure. Default: not breaching.
-	MissingBreaches bool
+	// SilenceNotifies is for a metric that must always arrive (a canary's runs): periods without
+	// data are missing, so that an alarm with no data at all (new, or its canary stopped) is
+	// INSUFFICIENT_DATA, which tells the topic but is not ALARM, so that neither creating the
+	// alarm nor a stopped canary fires it or the region's composite. Default: a period without
+	// data is not breaching, and INSUFFICIENT_DATA tells nobody.
+	SilenceNotifies bool
 }
 
 // Props configures a region's monitoring. Name, Topic and Signals are required.
 type Props struct {
 	// Name starts every alarm's name and names the dashboard: <platform>-<env>-<region>.
 	Name string
-	// Topic receives every alarm's ALARM and OK notifications.
+	// Topic receives every alarm's ALARM and OK notifications, and INSUFFICIENT_DATA of the
+	// signals whose silence notifies.
 	Topic   awssns.ITopic
 	Signals []Signal
 	// HealthAlarms are alarms made elsewhere (the service's rollback alarms, canaries) that
@@ -121,6 +125,11 @@ func New(scope constructs.Construct, id string, props Props) *Monitoring {
 		a.AddAlarmAction(notify)
 		a.AddOkAction(notify)
 	}
+	for _, s := range props.Signals {
+		if s.SilenceNotifies {
+			m.Alarms[s.ID].AddInsufficientDataAction(notify)
+		}
+	}
 	if len(health) > 0 {
 		status := make([]interfacesawscloudwatch.IAlarmRef, len(health))
 		for i, a := range health {
@@ -180,10 +189,13 @@ func newAlarm(scope constructs.Construct, prefix string, s Signal) awscloudwatch
 		comparison = awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD
 	}
 	// No data is no news for most metrics: one that stops (a scaled-in service, a quiet queue)
-	// is not an incident. For one that must always arrive, silence is.
+	// is not an incident. For one that must always arrive, silence is news but not a failure of
+	// what it watches: missing data leads to INSUFFICIENT_DATA (every point of the evaluation
+	// range missing), the state a new alarm starts in, so creation changes no state
+	// ("Configuring how CloudWatch alarms treat missing data").
 	missing := awscloudwatch.TreatMissingData_NOT_BREACHING
-	if s.MissingBreaches {
-		missing = awscloudwatch.TreatMissingData_BREACHING
+	if s.SilenceNotifies {
+		missing = awscloudwatch.TreatMissingData_MISSING
 	}
 	name := prefix + "-" + s.ID
 	if s.AlarmName != "" {

@@ -172,25 +172,39 @@ func EventSignals(e *events.Events, t Thresholds) []Signal {
 	}
 }
 
-// canarySuccess is a canary's SuccessPercent, one run per period (CloudWatchSynthetics metrics:
-// SuccessPercent, dimension CanaryName; 100 for a run that passed, 0 for one that failed).
+// canarySuccess is a canary's SuccessPercent (CloudWatchSynthetics metrics: dimension
+// CanaryName; 100 for a run that passed, 0 for one that failed), the Maximum of one interval:
+// 100 when any attempt in it passed, whether Synthetics reports each automatic retry
+// (lib/probes.MaxRetries) as a point of its own or only the last, so that a period breaches
+// canaryPassed only when the run and every retry of it failed.
 func canarySuccess(canaryName string, t Thresholds) awscloudwatch.IMetric {
 	return awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
 		Namespace: jsii.String("CloudWatchSynthetics"), MetricName: jsii.String("SuccessPercent"),
 		DimensionsMap: &map[string]*string{"CanaryName": jsii.String(canaryName)},
-		Statistic:     jsii.String("Average"), Period: awscdk.Duration_Minutes(jsii.Number(t.CanaryIntervalMinutes)),
+		Statistic:     jsii.String("Maximum"), Period: awscdk.Duration_Minutes(jsii.Number(t.CanaryIntervalMinutes)),
 	})
 }
+
+// canaryPassed is the least SuccessPercent of a period in which the canary passed. A region that
+// loses one zone of three (or the az-network drill) must stay OK while a failing region alarms:
+// an attempt fails when its function runs in the lost zone's subnet (1/3), at worst also when it
+// connects to the load balancer's node there (1 - (2/3)^2 = 5/9); with its two retries a run
+// fails 3.7 % of the time, at worst 17 %, and the alarm (CanaryFailedRuns, 2, failed runs in a
+// row) 0.14 % per pair of runs, at worst 2.9 % (31 % without retries); a failing region fails
+// every attempt, so every period is 0 and the alarm fires after CanaryFailedRuns runs
+// (TestRule_ACanaryAlarmRidesOutOneLostZone).
+const canaryPassed = 100
 
 // CanarySignal watches the canary that runs in the region (lib/probes): the service through the
 // region's internal load balancer, called from inside the region's VPC, so that it sees the
 // region alone (not the edge, the accelerator or another region). It counts toward the region's
-// health. A run that does not happen (the canary stopped, or the region's Synthetics or Lambda
-// failing) is missing data, which fires the alarm: a canary must not go blind quietly.
+// health. A canary that stops running (or the region's Synthetics or Lambda failing) leaves its
+// alarm without data: INSUFFICIENT_DATA, which tells the topic but does not call the region
+// unhealthy; a canary must not go blind quietly, nor page for its own silence.
 func CanarySignal(canaryName string, t Thresholds) Signal {
-	return Signal{ID: "canary", Title: "Canary: successful runs (%)", RegionHealth: true, MissingBreaches: true,
-		Metric: canarySuccess(canaryName, t), Threshold: 100, Periods: t.CanaryFailedRuns,
-		Meaning: fmt.Sprintf("The canary %s fails or does not run: from inside the region, the service does not answer through the region's internal load balancer, or the canary has stopped.", canaryName),
+	return Signal{ID: "canary", Title: "Canary: successful runs (%)", RegionHealth: true, SilenceNotifies: true,
+		Metric: canarySuccess(canaryName, t), Threshold: canaryPassed, Periods: t.CanaryFailedRuns,
+		Meaning: fmt.Sprintf("ALARM: the canary %s failed, with its retries: from inside the region, the service does not answer its health path through the region's internal load balancer. INSUFFICIENT_DATA: the canary has stopped running.", canaryName),
 		Action: "Its last failed run names the URL and the answer (CloudWatch Synthetics console, or aws synthetics get-canary-runs --name " + canaryName + "); no recent run: start it (aws synthetics start-canary --name " + canaryName + ") and read why it stopped. " +
 			"Compare with the region's observer-health alarm: both firing, the region is failing its users."}
 }
@@ -198,14 +212,15 @@ func CanarySignal(canaryName string, t Thresholds) Signal {
 // ObserverCanarySignal watches the canary of the observer region, which runs none of the
 // environment's workload: the site, the API and every region's health route, called from
 // outside; it fires when any of them, or the canary itself, fails (ObserverHealthSignal says
-// which region). A region's composite alarm cannot hear it (composite alarms combine alarms of
-// their own account and region), so it tells people through the observer's own topic.
-// A run that does not happen (the canary stopped) is missing data, which fires it; so does a
-// check whose address parameter is gone (the canary deploys after the stacks that write them).
+// which region), and so does a check whose address parameter is gone (the canary deploys after
+// the stacks that write them). A region's composite alarm cannot hear it (composite alarms
+// combine alarms of their own account and region), so it tells people through the observer's
+// own topic. A canary that stops running leaves it without data: INSUFFICIENT_DATA, which tells
+// the topic too.
 func ObserverCanarySignal(canaryName string, t Thresholds) Signal {
-	return Signal{ID: "observer-canary", Title: "Observer canary: successful runs (%)", MissingBreaches: true,
-		Metric: canarySuccess(canaryName, t), Threshold: 100, Periods: t.CanaryFailedRuns,
-		Meaning: fmt.Sprintf("The observer canary %s fails or does not run: seen from a region that runs none of the environment's workload, the site, the API or a region's health route through the edge does not answer, an address parameter is missing, or the canary has stopped.", canaryName),
+	return Signal{ID: "observer-canary", Title: "Observer canary: successful runs (%)", SilenceNotifies: true,
+		Metric: canarySuccess(canaryName, t), Threshold: canaryPassed, Periods: t.CanaryFailedRuns,
+		Meaning: fmt.Sprintf("ALARM: the observer canary %s failed, with its retries: seen from a region that runs none of the environment's workload, the site, the API or a region's health route through the edge does not answer, or an address parameter is missing. INSUFFICIENT_DATA: the canary has stopped running.", canaryName),
 		Action: "Its last failed run names the URL or the missing parameter (aws synthetics get-canary-runs --name " + canaryName + " in the observer region); no recent run: start it (aws synthetics start-canary). " +
 			"A region's health route failing: that region's observer-health alarm fires too. The site or the API alone failing: the edge or the accelerator is."}
 }
@@ -223,9 +238,9 @@ func ObserverHealthSignal(canaryName, step, region, alarmName string, t Threshol
 		Metric: awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
 			Namespace: jsii.String("CloudWatchSynthetics"), MetricName: jsii.String("SuccessPercent"),
 			DimensionsMap: &map[string]*string{"CanaryName": jsii.String(canaryName), "StepName": jsii.String(step)},
-			Statistic:     jsii.String("Average"), Period: awscdk.Duration_Minutes(jsii.Number(t.CanaryIntervalMinutes)),
+			Statistic:     jsii.String("Maximum"), Period: awscdk.Duration_Minutes(jsii.Number(t.CanaryIntervalMinutes)),
 		}),
-		Threshold: 100, Periods: t.CanaryFailedRuns,
+		Threshold: canaryPassed, Periods: t.CanaryFailedRuns,
 		Meaning: fmt.Sprintf("Seen from the observer region (canary %s), %s's health route through the edge does not answer: the region is failing its users.", canaryName, region),
 		Action: fmt.Sprintf("Compare with %s's own region-unhealthy alarm: both firing, or this one alone while the region's alarms are silent (a lost region raises none), means the region is failing; "+
 			"if it does not recover, move traffic away as docs/runbook.md says. Every region's observer-health firing at once: the edge is failing, not the regions.", region)}

@@ -54,6 +54,13 @@ const memoryMiB = 960
 // less than a minute, so that a run on a one-minute schedule still has room for a cold start.
 const timeoutSeconds = 60
 
+// MaxRetries is how often Synthetics runs a failed run again at once ("Configuring your canary
+// to retry automatically": 0 to 2, on syn-nodejs-puppeteer-10.0 and later; with 2 the run's
+// timeout must stay under 600 s, RetryConfigInput): the most, so that a run fails only when
+// three attempts in a row do, which one lost zone of three rarely makes happen and a failing
+// region always does (lib/monitoring's canaryPassed has the numbers).
+const MaxRetries = 2
+
 // RequestTimeoutMs is how long one check waits for an answer.
 const RequestTimeoutMs = 10000
 
@@ -301,6 +308,7 @@ func New(scope constructs.Construct, id string, p Props) *Probe {
 		// (ProvisionedResourceCleanup AUTOMATIC).
 		ProvisionedResourceCleanup: jsii.Bool(true),
 		StartAfterCreation:         jsii.Bool(true),
+		MaxRetries:                 jsii.Number(MaxRetries),
 		Vpc:                        network.vpc(),
 		VpcSubnets:                 network.subnets(),
 		SecurityGroups:             network.groups(),

@@ -77,16 +77,17 @@ func jsonOf(v any) string {
 	return string(data)
 }
 
-// The canary runs the pinned runtime every interval, keeps its runs for the retention, and
-// hands the script its checks.
+// The canary runs the pinned runtime every interval, retries a failed run twice (within the
+// 600 s timeout that two retries allow), keeps its runs for the retention, and hands the script
+// its checks.
 func TestProbe_RunsThePinnedRuntimeOnItsScheduleWithItsChecks(t *testing.T) {
 	_, resources := synth(t)
 	_, canary := only(t, resources, "AWS::Synthetics::Canary")
 	if canary["Name"] != "acme-prod-1a2b3c" || canary["RuntimeVersion"] != probes.Runtime {
 		t.Errorf("canary %v runs %v, want acme-prod-1a2b3c on %s", canary["Name"], canary["RuntimeVersion"], probes.Runtime)
 	}
-	if got := jsonOf(canary["Schedule"]); !strings.Contains(got, `"Expression":"rate(5 minutes)"`) {
-		t.Errorf("schedule %s, want rate(5 minutes)", got)
+	if got := jsonOf(canary["Schedule"]); !strings.Contains(got, `"Expression":"rate(5 minutes)"`) || !strings.Contains(got, `"RetryConfig":{"MaxRetries":2}`) {
+		t.Errorf("schedule %s, want rate(5 minutes), a failed run retried twice", got)
 	}
 	if canary["SuccessRetentionPeriod"] != 30.0 || canary["FailureRetentionPeriod"] != 30.0 {
 		t.Errorf("keeps runs %v/%v days, want 30", canary["SuccessRetentionPeriod"], canary["FailureRetentionPeriod"])

@@ -14,11 +14,20 @@ import (
 	"github.com/example/platform/api/internal/readiness"
 )
 
-// Routes the load balancers and operators rely on.
+// Routes the load balancers, canaries and operators rely on.
 const (
 	HealthPath = "/health"
 	ReadyPath  = "/ready"
+	// RegionReadyPath checks only the dependencies of the task's own region (Config.RegionReadiness).
+	RegionReadyPath = "/ready/region"
 )
+
+// RegionLocalPaths are the GET routes that read nothing outside the task's own region: the only
+// ones a check of the region's own health may call, such as the platform's region canaries (a
+// test of the platform reads this list). ReadyPath is not one: its databaseWriter check reaches
+// the writer, which lives in the primary region, so a secondary's /ready fails while the primary
+// is down; nor are the item routes.
+var RegionLocalPaths = []string{HealthPath, "/", RegionReadyPath}
 
 // maxBodyBytes bounds a request body. The edge's WAF already blocks bodies over 8 KB.
 const maxBodyBytes = 64 << 10
@@ -41,9 +50,12 @@ type Config struct {
 	Region  string
 	// GlobalCluster is reported by GET /; informational.
 	GlobalCluster string
-	Readiness     Readiness
-	Items         Items
-	Logger        *slog.Logger
+	// Readiness checks every dependency (GET /ready); RegionReadiness only those of the task's
+	// region, the reader endpoint of its own cluster and its table replica (GET /ready/region).
+	Readiness       Readiness
+	RegionReadiness Readiness
+	Items           Items
+	Logger          *slog.Logger
 }
 
 // New returns the service's HTTP handler.
@@ -51,7 +63,8 @@ func New(cfg Config) http.Handler {
 	h := &handler{cfg: cfg}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET "+HealthPath, h.health)
-	mux.HandleFunc("GET "+ReadyPath, h.ready)
+	mux.HandleFunc("GET "+ReadyPath, func(w http.ResponseWriter, r *http.Request) { h.ready(w, r, cfg.Readiness) })
+	mux.HandleFunc("GET "+RegionReadyPath, func(w http.ResponseWriter, r *http.Request) { h.ready(w, r, cfg.RegionReadiness) })
 	mux.HandleFunc("GET /{$}", h.index)
 	mux.HandleFunc("POST /items", h.createItem)
 	mux.HandleFunc("GET /items/{id}", h.getItem)
@@ -89,8 +102,8 @@ type checkResult struct {
 	Error string `json:"error,omitempty"`
 }
 
-func (h *handler) ready(w http.ResponseWriter, r *http.Request) {
-	report := h.cfg.Readiness.Run(r.Context())
+func (h *handler) ready(w http.ResponseWriter, r *http.Request, checks Readiness) {
+	report := checks.Run(r.Context())
 	resp := readyResponse{Status: "ok", Region: h.cfg.Region, Checks: make(map[string]checkResult, len(report.Checks))}
 	var causes []slog.Attr
 	for name, res := range report.Checks {

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -63,6 +64,49 @@ func TestHealth_AnswersOKWithoutTouchingDependencies(t *testing.T) {
 		if method == http.MethodGet && rec.Body.String() != "ok" {
 			t.Errorf("GET /health body = %q, want ok", rec.Body.String())
 		}
+	}
+}
+
+// A route that a region's health check may call answers while the writer, in another region,
+// is down: it never runs /ready's checks, and /ready/region checks the region's reader and table
+// replica alone. /ready, which checks the writer, is not one of them.
+func TestRegionLocalPaths_AnswerWhileTheWriterIsDown(t *testing.T) {
+	db, table := itemstest.NewStore(), itemstest.NewStore()
+	db.Err, table.Err = errors.New("down"), errors.New("down")
+	var ran []string
+	local := readiness.New(time.Second, map[string]readiness.Check{
+		"databaseReader": func(context.Context) error { ran = append(ran, "databaseReader"); return nil },
+		"table":          func(context.Context) error { return nil },
+	})
+	var logs bytes.Buffer
+	h := httpapi.New(httpapi.Config{Service: "api", Region: "eu-west-1", Readiness: failingReadiness{t}, RegionReadiness: local,
+		Items: &items.Service{Database: db, Table: table}, Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
+	for _, path := range httpapi.RegionLocalPaths {
+		if rec := do(h, http.MethodGet, path, ""); rec.Code != http.StatusOK {
+			t.Errorf("GET %s = %d while the writer is down, want 200", path, rec.Code)
+		}
+	}
+	if !slices.Contains(ran, "databaseReader") {
+		t.Errorf("GET %s did not check the region's reader", httpapi.RegionReadyPath)
+	}
+	if slices.Contains(httpapi.RegionLocalPaths, httpapi.ReadyPath) {
+		t.Errorf("RegionLocalPaths lists %s, whose databaseWriter check reaches the primary region", httpapi.ReadyPath)
+	}
+}
+
+// /ready/region fails when the region's own reader or table replica does, naming it.
+func TestRegionReady_503WhenTheRegionsTableFails(t *testing.T) {
+	local := readiness.New(time.Second, map[string]readiness.Check{
+		"databaseReader": func(context.Context) error { return nil },
+		"table":          func(context.Context) error { return errors.New("AccessDeniedException") },
+	})
+	var logs bytes.Buffer
+	h := httpapi.New(httpapi.Config{Service: "api", Region: "eu-west-1", Readiness: failingReadiness{t}, RegionReadiness: local,
+		Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
+	rec := do(h, http.MethodGet, httpapi.RegionReadyPath, "")
+	body := decode[readyBody](t, rec)
+	if c := body.Checks["table"]; rec.Code != http.StatusServiceUnavailable || c.OK == nil || *c.OK || len(body.Checks) != 2 {
+		t.Errorf("GET %s = %d %+v, want 503 naming the table among the region's two checks", httpapi.RegionReadyPath, rec.Code, body)
 	}
 }
 
