@@ -1,7 +1,7 @@
 package test
 
 // Backups that survive logical corruption, and the drills that rehearse the platform's recovery
-// (README: Disaster recovery). Each test is a rule over the synthesized assemblies of both
+// (docs/disaster-recovery.md). Each test is a rule over the synthesized assemblies of both
 // configs: a new region or environment is checked by being in them.
 
 import (

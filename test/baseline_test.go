@@ -593,17 +593,17 @@ func btoi(b bool) int {
 	return 0
 }
 
-// The README's baseline section lists every managed rule and every switch.
+// The docs/security.md's baseline section lists every managed rule and every switch.
 func TestBaseline_READMEListsTheRulesAndTheSwitches(t *testing.T) {
-	section := readmeSection(t, "## Security baseline")
+	section := docSection(t, "docs/security.md", "## Security baseline")
 	for _, rule := range baseline.ManagedRules {
 		if !strings.Contains(section, "`"+rule.Identifier+"`") {
-			t.Errorf("README's baseline section does not list the Config rule %s", rule.Identifier)
+			t.Errorf("docs/security.md's baseline section does not list the Config rule %s", rule.Identifier)
 		}
 	}
 	for _, field := range []string{"guardDuty", "securityHub", "config", "cloudTrail", "auditors", "retentionDays"} {
 		if !strings.Contains(section, "`baseline."+field+"`") {
-			t.Errorf("README's baseline section does not say what baseline.%s does", field)
+			t.Errorf("docs/security.md's baseline section does not say what baseline.%s does", field)
 		}
 	}
 }

@@ -384,7 +384,7 @@ const (
 	flowTableEnd   = "<!-- end of the generated flow tables -->"
 )
 
-// The README's flow table is the tested one.
+// docs/networking.md's flow table is the tested one.
 func TestFlows_READMEShowsTheTestedTable(t *testing.T) {
 	counts := map[string][2]int{} // allowed and refused rows, by model
 	count := func(f *flowsOf) {
@@ -401,7 +401,7 @@ func TestFlows_READMEShowsTheTestedTable(t *testing.T) {
 	eachFlowModel(t, func(t *testing.T, f *flowsOf) { count(f) })
 	count(withoutPeeringFlows(t))
 	want := flowTableMarkdown(counts)
-	file := filepath.Join(constructkit.RepoRoot(t), "README.md")
+	file := filepath.Join(constructkit.RepoRoot(t), "docs", "networking.md")
 	data, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
@@ -409,7 +409,7 @@ func TestFlows_READMEShowsTheTestedTable(t *testing.T) {
 	before, rest, ok1 := strings.Cut(string(data), flowTableBegin+"\n")
 	got, after, ok2 := strings.Cut(rest, flowTableEnd)
 	if !ok1 || !ok2 {
-		t.Fatalf("README.md has no generated flow tables between %q and %q", flowTableBegin, flowTableEnd)
+		t.Fatalf("docs/networking.md has no generated flow tables between %q and %q", flowTableBegin, flowTableEnd)
 	}
 	if got == want {
 		return
@@ -418,10 +418,10 @@ func TestFlows_READMEShowsTheTestedTable(t *testing.T) {
 		if err := os.WriteFile(file, []byte(before+flowTableBegin+"\n"+want+flowTableEnd+after), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		t.Log("rewrote README.md's flow tables")
+		t.Log("rewrote docs/networking.md's flow tables")
 		return
 	}
-	t.Errorf("README.md's flow tables are not the tested ones: run UPDATE_GOLDEN=1 go test ./test -run TestFlows_READMEShowsTheTestedTable. They should read:\n%s", want)
+	t.Errorf("docs/networking.md's flow tables are not the tested ones: run UPDATE_GOLDEN=1 go test ./test -run TestFlows_READMEShowsTheTestedTable. They should read:\n%s", want)
 }
 
 func flowTableMarkdown(counts map[string][2]int) string {

@@ -2,7 +2,7 @@ package test
 
 // The helpers the whole-app tests share: running a check over every config, environment, region
 // or assembly; finding stacks, resources, pipeline stages, actions and projects in what the app
-// synthesized; reading template values; the README, golden files and the built app. What one
+// synthesized; reading template values; the README and docs/, golden files and the built app. What one
 // rule checks (its predicates and tables) stays next to that rule.
 
 import (
@@ -594,13 +594,20 @@ func readBuildspec(t *testing.T) buildspecFile {
 // heading of the same or a higher level.
 func readmeSection(t *testing.T, heading string) string {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(constructkit.RepoRoot(t), "README.md"))
+	return docSection(t, "README.md", heading)
+}
+
+// docSection is the text of the section under heading in file (a path from the repository root,
+// such as docs/delivery.md), up to the next heading of the same or a higher level.
+func docSection(t *testing.T, file, heading string) string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(constructkit.RepoRoot(t), filepath.FromSlash(file)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, rest, found := strings.Cut(string(data), "\n"+heading+"\n")
+	_, rest, found := strings.Cut("\n"+string(data), "\n"+heading+"\n")
 	if !found {
-		t.Fatalf("README.md has no section %q", heading)
+		t.Fatalf("%s has no section %q", file, heading)
 	}
 	level := strings.Index(heading, " ")
 	var section []string

@@ -1,6 +1,6 @@
 package test
 
-// The canaries (README: Canaries): one in every region of every environment, calling the
+// The canaries (docs/operations.md: Canaries): one in every region of every environment, calling the
 // region's own internal load balancer from inside its VPC, and one in its observer region,
 // calling the site, the API and health routes through addresses the edge and the accelerator
 // publish; each alarmed, also when it stops running; checked over the whole assembly of both

@@ -191,14 +191,14 @@ func TestRunbook_DecisionTimeIsTheRTOLessDetectionAndThePlan(t *testing.T) {
 	})
 }
 
-// The README states the default region RTO, what it covers (detection with default monitoring,
+// docs/disaster-recovery.md states the default region RTO, what it covers (detection with default monitoring,
 // time to decide, the plan's worst case), and the configuration table's default, as lib/config
 // has them.
 func TestReadme_RecoveryObjectivesStateTheDefaultRegionRTOAndWhatItCovers(t *testing.T) {
 	defaults := config.Monitoring{CanaryIntervalMinutes: config.DefaultCanaryIntervalMinutes,
 		Thresholds: config.Thresholds{CanaryFailedRuns: config.DefaultCanaryFailedRuns}}
 	detect, plan, rto := config.DetectionMinutes(defaults), config.PlanCriticalPathMinutes(), config.DefaultRegionRTOMinutes
-	section := readmeSection(t, "### Recovery objectives")
+	section := docSection(t, "docs/disaster-recovery.md", "### Recovery objectives")
 	for _, want := range []string{
 		fmt.Sprintf("| region | %d min | %d min | counted from the failure: detection (up to %d minutes: the canaries run every %d minutes and alarm after %d failed runs), %d minutes to decide, then the plan's worst case",
 			rto, config.DefaultRegionRPOMinutes, detect, config.DefaultCanaryIntervalMinutes, config.DefaultCanaryFailedRuns, rto-detect-plan),
@@ -206,10 +206,10 @@ func TestReadme_RecoveryObjectivesStateTheDefaultRegionRTOAndWhatItCovers(t *tes
 		fmt.Sprintf("(%d with the defaults)", rto-detect-plan),
 	} {
 		if !strings.Contains(section, want) {
-			t.Errorf("the README's recovery objectives do not say %q", want)
+			t.Errorf("docs/disaster-recovery.md's recovery objectives do not say %q", want)
 		}
 	}
-	if want := fmt.Sprintf("region %d/%d;", rto, config.DefaultRegionRPOMinutes); !strings.Contains(readmeSection(t, "## Configuration"), want) {
-		t.Errorf("the README's configuration table does not give the region objectives' default %q", want)
+	if want := fmt.Sprintf("region %d/%d;", rto, config.DefaultRegionRPOMinutes); !strings.Contains(docSection(t, "docs/configuration.md", "# Configuration"), want) {
+		t.Errorf("docs/configuration.md does not give the region objectives' default %q", want)
 	}
 }

@@ -39,7 +39,7 @@ func allowsOn(statements []map[string]any, action, resource string) bool {
 }
 
 // The Image step reads the scan of what it pushed with ecr:DescribeImageScanFindings. Under
-// Amazon Inspector enhanced scanning, which the README tells operators to turn on, ECR answers
+// Amazon Inspector enhanced scanning, which docs/delivery.md tells operators to turn on, ECR answers
 // that call from Inspector with the caller's permissions: without inspector2:ListFindings and
 // inspector2:ListCoverage (ECR user guide, "IAM permissions required for enhanced scanning"),
 // every release would stop at the scan gate.

@@ -21,7 +21,7 @@ const (
 	stageActionsEnd   = "<!-- end of the generated stage actions -->"
 )
 
-// stageActionsMarkdown is the README's table of each stage's actions in both configs' pipelines:
+// stageActionsMarkdown is docs/delivery.md's table of each stage's actions in both configs' pipelines:
 // how many, how many deploy a stack, and the others in the order they run.
 func stageActionsMarkdown(t *testing.T) string {
 	var b strings.Builder
@@ -52,11 +52,11 @@ func stageActionsMarkdown(t *testing.T) string {
 	return b.String()
 }
 
-// The README's figures about the pipeline's stages are the synthesized pipelines': its table of
+// docs/delivery.md's figures about the pipeline's stages are the synthesized pipelines': its table of
 // each stage's actions is generated from them, and fails this test when stale.
 func TestRelease_READMECountsEachStagesActionsAsThePipelineHasThem(t *testing.T) {
 	want := stageActionsMarkdown(t)
-	file := filepath.Join(constructkit.RepoRoot(t), "README.md")
+	file := filepath.Join(constructkit.RepoRoot(t), "docs", "delivery.md")
 	data, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
@@ -64,7 +64,7 @@ func TestRelease_READMECountsEachStagesActionsAsThePipelineHasThem(t *testing.T)
 	before, rest, ok1 := strings.Cut(string(data), stageActionsBegin+"\n")
 	got, after, ok2 := strings.Cut(rest, stageActionsEnd)
 	if !ok1 || !ok2 {
-		t.Fatalf("README.md has no generated table of stage actions between %q and %q", stageActionsBegin, stageActionsEnd)
+		t.Fatalf("docs/delivery.md has no generated table of stage actions between %q and %q", stageActionsBegin, stageActionsEnd)
 	}
 	if got == want {
 		return
@@ -73,17 +73,17 @@ func TestRelease_READMECountsEachStagesActionsAsThePipelineHasThem(t *testing.T)
 		if err := os.WriteFile(file, []byte(before+stageActionsBegin+"\n"+want+stageActionsEnd+after), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		t.Log("rewrote README.md's table of stage actions")
+		t.Log("rewrote docs/delivery.md's table of stage actions")
 		return
 	}
-	t.Errorf("README.md's table of stage actions is not the pipelines': run UPDATE_GOLDEN=1 go test ./test -run TestRelease_READMECountsEachStagesActionsAsThePipelineHasThem. It should read:\n%s", want)
+	t.Errorf("docs/delivery.md's table of stage actions is not the pipelines': run UPDATE_GOLDEN=1 go test ./test -run TestRelease_READMECountsEachStagesActionsAsThePipelineHasThem. It should read:\n%s", want)
 }
 
-// The README's "Scale" states the per-stage count of lib/plan (which
+// docs/delivery.md's "Scale" states the per-stage count of lib/plan (which
 // TestPlan_ThePipelineRunsEachStageWithThePlansActions pins to the synthesized stages) and the region
 // limit that follows from it: each figure must be the formula's.
 func TestRelease_READMEScaleFiguresAreTheConfigsFormula(t *testing.T) {
-	scale := strings.Join(strings.Fields(readmeSection(t, "### Scale")), " ")
+	scale := strings.Join(strings.Fields(docSection(t, "docs/delivery.md", "### Scale")), " ")
 	// The most regions an environment may have: a gated, protected one, the most actions besides
 	// its regions.
 	yes := true
@@ -104,11 +104,11 @@ func TestRelease_READMEScaleFiguresAreTheConfigsFormula(t *testing.T) {
 	} {
 		m := regexp.MustCompile(c.pattern).FindStringSubmatch(scale)
 		if m == nil {
-			t.Errorf("README's Scale no longer states %s: update this test with what it says", c.pattern)
+			t.Errorf("docs/delivery.md's Scale no longer states %s: update this test with what it says", c.pattern)
 			continue
 		}
 		if got, _ := strconv.Atoi(m[1]); got != c.want {
-			t.Errorf("README's Scale says %q, but lib/plan counts %d", m[0], c.want)
+			t.Errorf("docs/delivery.md's Scale says %q, but lib/plan counts %d", m[0], c.want)
 		}
 	}
 }

@@ -305,7 +305,7 @@ func TestApp_SynthesizesWithoutDocker(t *testing.T) {
 	}
 }
 
-// The README's release steps are the pipeline's: every action or stage they name in backticks
+// docs/delivery.md's release steps are the pipeline's: every action or stage they name in backticks
 // exists in example.json's pipeline, in the order the pipeline runs them, and they name every
 // step a release goes through.
 func TestRelease_READMEStepsMatchThePipeline(t *testing.T) {
@@ -332,7 +332,7 @@ func TestRelease_READMEStepsMatchThePipeline(t *testing.T) {
 		known[e.name] = true
 	}
 	var steps []string
-	for _, line := range strings.Split(readmeSection(t, "## How a new version reaches production"), "\n") {
+	for _, line := range strings.Split(docSection(t, "docs/delivery.md", "## How a new version reaches production"), "\n") {
 		if len(line) > 2 && line[0] >= '1' && line[0] <= '9' && line[1] == '.' {
 			steps = append(steps, line)
 		} else if len(steps) > 0 && strings.HasPrefix(line, "   ") {
@@ -340,7 +340,7 @@ func TestRelease_READMEStepsMatchThePipeline(t *testing.T) {
 		}
 	}
 	var named []string
-	at := event{stage: -1} // the README may only name what runs at or after this point
+	at := event{stage: -1} // the page may only name what runs at or after this point
 	for _, step := range steps {
 		parts := strings.Split(step, "`")
 		for i := 1; i < len(parts); i += 2 {
@@ -352,7 +352,7 @@ func TestRelease_READMEStepsMatchThePipeline(t *testing.T) {
 				return e.name == parts[i] && (e.stage > at.stage || e.stage == at.stage && e.order >= at.order)
 			})
 			if found < 0 {
-				t.Errorf("README names `%s` after a step the pipeline runs later", parts[i])
+				t.Errorf("docs/delivery.md names `%s` after a step the pipeline runs later", parts[i])
 				continue
 			}
 			at = events[found]
@@ -360,7 +360,7 @@ func TestRelease_READMEStepsMatchThePipeline(t *testing.T) {
 	}
 	for _, step := range []string{"Source", "Image", "Synth", "SelfMutate", stacks.ToolingEnvironment, "SmokeTest", "MarkDeployed", "CheckPermissions", stacks.ApproveAction, "ProtectStacks"} {
 		if !slices.Contains(named, step) {
-			t.Errorf("README's release steps do not name `%s`", step)
+			t.Errorf("docs/delivery.md's release steps do not name `%s`", step)
 		}
 	}
 }

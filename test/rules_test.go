@@ -247,13 +247,13 @@ func TestRule_KeptResourcesNeverBlockTheNextCreate(t *testing.T) {
 }
 
 // holdsPipelineArtifacts: CDK Pipelines' cross-region support stacks keep their artifact
-// bucket, whose name the pipeline derives; the README's teardown lists it.
+// bucket, whose name the pipeline derives; docs/deploying.md's teardown lists it.
 func holdsPipelineArtifacts(s *assembly.Stack) bool {
 	return strings.Contains(s.Name, "-"+stacks.TierPipeline+"-support-")
 }
 
 // openEgressAllowed are security groups that may send anything anywhere, with the reason the
-// README gives. Empty: every group in the platform says what it sends.
+// docs give. Empty: every group in the platform says what it sends.
 var openEgressAllowed = map[string]string{}
 
 // A group that sends every protocol to any address is what IaC scanners flag first, and says
@@ -287,7 +287,7 @@ func TestRule_NoSecurityGroupSendsEverythingEverywhere(t *testing.T) {
 				}
 				for _, raw := range append(egress, standalone[id]...) {
 					if rule, _ := raw.(map[string]any); opensEverything(rule) {
-						t.Errorf("%s/%s sends %s to %v: name the ports and destinations it needs (or list it in openEgressAllowed with the README's reason)", s.Name, id, describeProtocol(rule), rule["CidrIp"])
+						t.Errorf("%s/%s sends %s to %v: name the ports and destinations it needs (or list it in openEgressAllowed with the reason docs/networking.md gives)", s.Name, id, describeProtocol(rule), rule["CidrIp"])
 					}
 				}
 			}
@@ -420,7 +420,7 @@ const weakReferencesGolden = "testdata/weakly-referenced.json"
 // changes: replace a resource another stack reads (a new logical ID, or a change to a property
 // that forces replacement) and the reader keeps the old value, pointing at a deleted load
 // balancer, subnet or key. This test pins every weakly read resource's identity so that such a
-// change cannot go unnoticed; the README's "Replacing a resource other stacks read" says how to
+// change cannot go unnoticed; docs/deploying.md's "Replacing a resource other stacks read" says how to
 // make it safely.
 func TestRule_WeaklyReadResourcesAreNeverReplacedUnnoticed(t *testing.T) {
 	got := map[string][]string{}
@@ -458,7 +458,7 @@ func TestRule_WeaklyReadResourcesAreNeverReplacedUnnoticed(t *testing.T) {
 	}
 	compareGolden(t, weakReferencesGolden, got, "TestRule_WeaklyReadResources",
 		"is read by other stacks through Fn::GetStackOutput, and this change replaces it (or removes it): the readers would keep its old value.\n"+
-			"  Keep its construct ID and its replacing properties, or follow the README's \"Replacing a resource other stacks read\" (add the new\n"+
+			"  Keep its construct ID and its replacing properties, or follow docs/deploying.md's \"Replacing a resource other stacks read\" (add the new\n"+
 			"  one beside the old, move the readers, then remove the old), then run")
 }
 
@@ -498,9 +498,9 @@ func protectsFromDeletion(resource map[string]any) bool {
 }
 
 // A rollback cannot delete a resource with deletion protection, so a failed first create of its
-// stack ends in ROLLBACK_FAILED; the README says how to get out for every such resource.
+// stack ends in ROLLBACK_FAILED; docs/deploying.md says how to get out for every such resource.
 func TestRule_READMESaysHowToClearEveryDeletionProtection(t *testing.T) {
-	section := readmeSection(t, "### When a first deployment fails")
+	section := docSection(t, "docs/deploying.md", "### When a first deployment fails")
 	eachAssembly(t, func(t *testing.T, a *deployed) {
 		protected := map[string]string{}
 		for _, s := range a.stacks {
@@ -515,16 +515,16 @@ func TestRule_READMESaysHowToClearEveryDeletionProtection(t *testing.T) {
 		}
 		for resourceType, example := range protected {
 			if !strings.Contains(section, "`"+resourceType+"`") {
-				t.Errorf("%s (e.g. %s) has deletion protection, and README's \"When a first deployment fails\" does not say how to turn it off", resourceType, example)
+				t.Errorf("%s (e.g. %s) has deletion protection, and docs/deploying.md's \"When a first deployment fails\" does not say how to turn it off", resourceType, example)
 			}
 		}
 	})
 }
 
-// What `cdk destroy` of an unprotected environment leaves is exactly what the README's teardown
+// What `cdk destroy` of an unprotected environment leaves is exactly what docs/deploying.md's teardown
 // lists, with how to remove it.
 func TestRule_READMEListsEverythingATeardownLeaves(t *testing.T) {
-	section := readmeSection(t, "### Tearing down a sandbox")
+	section := docSection(t, "docs/deploying.md", "### Tearing down a sandbox")
 	unprotected := 0
 	eachAssembly(t, func(t *testing.T, a *deployed) {
 		p := a.platform
@@ -547,7 +547,7 @@ func TestRule_READMEListsEverythingATeardownLeaves(t *testing.T) {
 			constructkit.CheckedSomething(t, len(kept), "resource "+env.Name+" keeps when destroyed")
 			for resourceType, example := range kept {
 				if !strings.Contains(section, "`"+resourceType+"`") {
-					t.Errorf("%s: a teardown leaves %s (e.g. %s), which README's \"Tearing down a sandbox\" does not list", env.Name, resourceType, example)
+					t.Errorf("%s: a teardown leaves %s (e.g. %s), which docs/deploying.md's \"Tearing down a sandbox\" does not list", env.Name, resourceType, example)
 				}
 			}
 		}

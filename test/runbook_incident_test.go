@@ -306,16 +306,16 @@ func TestRunbook_SaysWhatALostSecondaryTakesAndChecksAuroraOptIn(t *testing.T) {
 	})
 }
 
-// The README does not promise Aurora backups by ARN alone: AWS Backup backs Aurora up only
-// where the region has opted in, and the README says how to check and enable it.
+// docs/disaster-recovery.md does not promise Aurora backups by ARN alone: AWS Backup backs Aurora up only
+// where the region has opted in, and it says how to check and enable it.
 func TestReadme_AuroraBackupsNeedTheRegionsOptIn(t *testing.T) {
-	section := readmeSection(t, "### Backups that survive corruption")
+	section := docSection(t, "docs/disaster-recovery.md", "### Backups that survive corruption")
 	if strings.Contains(section, "whatever the region's service opt-in settings say |") {
-		t.Error("the README says resources assigned by ARN are backed up whatever the opt-in says; Aurora is the exception")
+		t.Error("docs/disaster-recovery.md says resources assigned by ARN are backed up whatever the opt-in says; Aurora is the exception")
 	}
 	for _, want := range []string{"describe-region-settings --region <region> --query 'ResourceTypeOptInPreference.Aurora'", "update-region-settings --region <region> --resource-type-opt-in-preference Aurora=true"} {
 		if !strings.Contains(section, want) {
-			t.Errorf("the README's backups section does not say how to check and enable the Aurora opt-in: %s", want)
+			t.Errorf("docs/disaster-recovery.md's backups section does not say how to check and enable the Aurora opt-in: %s", want)
 		}
 	}
 }

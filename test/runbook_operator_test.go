@@ -1,6 +1,6 @@
 package test
 
-// The runbook as the person paged reads it for their own config: the README's plan timeouts, an
+// The runbook as the person paged reads it for their own config: docs/disaster-recovery.md's plan timeouts, an
 // approval they can give as printed, the regions in the order they move to them, fail-back and
 // freeze commands that are complete, and rehearsal only where there is somewhere to rehearse.
 
@@ -20,9 +20,9 @@ import (
 // flat is text with every run of whitespace, line breaks too, as one space.
 func flat(text string) string { return strings.Join(strings.Fields(text), " ") }
 
-// The README's table of a plan's steps gives the timeouts the plans are built with.
+// docs/disaster-recovery.md's table of a plan's steps gives the timeouts the plans are built with.
 func TestReadme_RegionSwitchStepsCarryThePlansTimeouts(t *testing.T) {
-	section := readmeSection(t, "### Region switch plans")
+	section := docSection(t, "docs/disaster-recovery.md", "### Region switch plans")
 	upTo := regexp.MustCompile(`up to (\d+) minutes`)
 	for step, want := range map[string]int{"scale-up": config.PlanScaleUpMinutes, "approve": config.PlanApprovalMinutes, "database": config.PlanDatabaseMinutes} {
 		var row string
@@ -33,16 +33,16 @@ func TestReadme_RegionSwitchStepsCarryThePlansTimeouts(t *testing.T) {
 		}
 		found := upTo.FindAllStringSubmatch(row, -1)
 		if len(found) == 0 {
-			t.Errorf("the README's row for %s gives no timeout; the plans give it %d minutes", step, want)
+			t.Errorf("docs/disaster-recovery.md's row for %s gives no timeout; the plans give it %d minutes", step, want)
 		}
 		for _, m := range found {
 			if m[1] != fmt.Sprint(want) {
-				t.Errorf("the README says %s takes up to %s minutes; the plans give it %d", step, m[1], want)
+				t.Errorf("docs/disaster-recovery.md says %s takes up to %s minutes; the plans give it %d", step, m[1], want)
 			}
 		}
 	}
 	if total := fmt.Sprintf("up to %d minutes in all", config.PlanCriticalPathMinutes()); !strings.Contains(flat(section), total) {
-		t.Errorf("the README does not give the plans' worst case, %q", total)
+		t.Errorf("docs/disaster-recovery.md does not give the plans' worst case, %q", total)
 	}
 }
 
