@@ -53,10 +53,7 @@ func (p Props) check(scope constructs.Construct, id string) {
 	seen := map[string]bool{}
 	for i, d := range p.Destinations {
 		field := fmt.Sprintf("Props.Destinations[%d]", i)
-		if c.Require(field+".Region", d.Region != "", "give the destination's region code, such as eu-west-1") && seen[d.Region] {
-			c.Failf(field+".Region", "%s is listed twice; list each destination region once", d.Region)
-		}
-		seen[d.Region] = true
+		c.RegionOnce(field+".Region", d.Region, "give the destination's region code, such as eu-west-1", "destination region", seen)
 		checkBucketName(c, field+".BucketName", d.BucketName)
 		c.Require(field+".KeyArn", d.KeyArn != nil, "give the ARN of the destination region's key, which re-encrypts the replicas")
 	}
