@@ -73,7 +73,7 @@ const (
 var BackupFrequencies = []int{1, 2, 3, 4, 6, 8, 12, 24}
 
 // LakeOn says whether the lake bucket is backed up.
-func (b Backup) LakeOn() bool { return b.Lake == nil || *b.Lake }
+func (b Backup) LakeOn() bool { return b.Lake != nil && *b.Lake }
 
 // Compliance says whether the vault lock is in compliance mode.
 func (l VaultLock) Compliance() bool { return l.Mode == LockCompliance }

@@ -106,8 +106,9 @@ const (
 // LogRetentionPeriods are the retention periods, in days, that CloudWatch Logs accepts.
 var LogRetentionPeriods = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
 
-// PrometheusOn says whether the environment has a Prometheus workspace per region.
-func (m Monitoring) PrometheusOn() bool { return m.Prometheus == nil || *m.Prometheus }
+// PrometheusOn says whether the environment has a Prometheus workspace per region (Load sets
+// Prometheus; unset is off, as Grafana and OpenSearch are).
+func (m Monitoring) PrometheusOn() bool { return m.Prometheus != nil && *m.Prometheus }
 
 // GrafanaOn says whether the environment has a Managed Grafana workspace.
 func (m Monitoring) GrafanaOn() bool { return m.Grafana != nil && *m.Grafana }
