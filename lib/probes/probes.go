@@ -28,6 +28,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/example/platform/lib/buckets"
 	"github.com/example/platform/lib/compliance"
 	"github.com/example/platform/lib/props"
 )
@@ -281,19 +282,16 @@ func newArtifacts(c constructs.Construct, p Props, retention awscdk.Duration) aw
 	// canary's role alone, emptied after the runs' retention. Kept when the stack goes, like the
 	// platform's other log buckets (CloudFormation cannot delete a bucket with objects in it);
 	// its name is generated, so a kept bucket never blocks the next create.
-	bucket := awss3.NewBucket(c, jsii.String("Artifacts"), &awss3.BucketProps{
-		Encryption:        awss3.BucketEncryption_KMS,
-		EncryptionKey:     p.Key,
-		BucketKeyEnabled:  jsii.Bool(true),
-		BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
-		EnforceSSL:        jsii.Bool(true),
-		ObjectOwnership:   awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
+	bucket := awss3.NewBucket(c, jsii.String("Artifacts"), buckets.Private(&awss3.BucketProps{
+		Encryption:       awss3.BucketEncryption_KMS,
+		EncryptionKey:    p.Key,
+		BucketKeyEnabled: jsii.Bool(true),
 		LifecycleRules: &[]*awss3.LifecycleRule{{
 			Expiration:                          retention,
 			AbortIncompleteMultipartUploadAfter: awscdk.Duration_Days(jsii.Number(1)),
 		}},
 		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
-	})
+	}))
 	compliance.Accept(bucket, compliance.Accepted{Rule: "AwsSolutions-S1",
 		Reason: "The bucket holds only its canary's run artifacts, which only the canary's role may write; server access logs would record those writes every few minutes and nothing else."})
 	return bucket
