@@ -202,7 +202,7 @@ const (
 )
 
 // Drills are every drill a region has, in the order the runbook lists them.
-var Drills = []string{DrillStopTasks, DrillAZNetwork, DrillDatabaseSwitchover}
+func Drills() []string { return []string{DrillStopTasks, DrillAZNetwork, DrillDatabaseSwitchover} }
 
 // DrillTag is the tag that carries a drill's name on its experiment template (FIS templates
 // have no name property; their IDs are generated).

@@ -51,7 +51,7 @@ func TestBaseline_HomeRegionHasEveryPartOnceAndTheAccountWideOnes(t *testing.T) 
 	tpl := synth(t, "us-east-1", home())
 	for resourceType, want := range map[string]int{
 		"AWS::GuardDuty::Detector": 1, "AWS::SecurityHub::Hub": 1, "AWS::SecurityHub::Standard": 2, "AWS::SecurityHub::FindingAggregator": 1,
-		"AWS::Config::ConfigurationRecorder": 1, "AWS::Config::DeliveryChannel": 1, "AWS::Config::ConfigRule": len(baseline.ManagedRules),
+		"AWS::Config::ConfigurationRecorder": 1, "AWS::Config::DeliveryChannel": 1, "AWS::Config::ConfigRule": len(baseline.ManagedRules()),
 		"AWS::CloudTrail::Trail": 1, "AWS::SNS::Topic": 1, "AWS::Events::Rule": 3,
 	} {
 		if got := count(t, tpl, resourceType); got != want {
@@ -66,7 +66,7 @@ func TestBaseline_HomeRegionHasEveryPartOnceAndTheAccountWideOnes(t *testing.T) 
 			"RegionLinkingMode": "SPECIFIED_REGIONS", "Regions": []any{"eu-west-1", "us-west-2"},
 		})
 		tpl.HasResourceProperties(jsii.String("AWS::IAM::Role"), map[string]any{"RoleName": "acme-auditor", "MaxSessionDuration": 3600})
-		for _, s := range baseline.Standards {
+		for _, s := range baseline.Standards() {
 			tpl.HasResourceProperties(jsii.String("AWS::SecurityHub::Standard"), map[string]any{"StandardsArn": baseline.StandardArn("us-east-1", s.Path)})
 		}
 		tpl.HasResourceProperties(jsii.String("AWS::SecurityHub::Hub"), map[string]any{"EnableDefaultStandards": false, "ControlFindingGenerator": "SECURITY_CONTROL"})

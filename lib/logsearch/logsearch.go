@@ -93,11 +93,13 @@ const MaxRetentionDays = 3650
 // WritePermissions are what the data access policy lets Firehose do, on the collection's
 // indexes only: create the index and write documents ("Grant Firehose access to an OpenSearch
 // Serverless destination").
-var WritePermissions = []string{"aoss:CreateIndex", "aoss:UpdateIndex", "aoss:DescribeIndex", "aoss:WriteDocument"}
+func WritePermissions() []string {
+	return []string{"aoss:CreateIndex", "aoss:UpdateIndex", "aoss:DescribeIndex", "aoss:WriteDocument"}
+}
 
 // ReadPermissions are what the data access policy lets Readers do: list the collection's
 // indexes, describe them and read documents.
-var ReadPermissions = []string{"aoss:DescribeIndex", "aoss:ReadDocument"}
+func ReadPermissions() []string { return []string{"aoss:DescribeIndex", "aoss:ReadDocument"} }
 
 var (
 	namePattern   = regexp.MustCompile(`^[a-z][a-z0-9-]{2,27}$`)

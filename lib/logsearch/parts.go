@@ -131,7 +131,7 @@ func newAccessPolicy(c constructs.Construct, p Props, role awsiam.Role) awsopens
 			map[string]any{
 				"Description": "Firehose indexes the logs",
 				"Rules": []any{map[string]any{
-					"ResourceType": "index", "Resource": []string{fmt.Sprintf("index/%s/*", p.Name)}, "Permission": WritePermissions,
+					"ResourceType": "index", "Resource": []string{fmt.Sprintf("index/%s/*", p.Name)}, "Permission": WritePermissions(),
 				}},
 				"Principal": principal(role.RoleArn()),
 			},
@@ -139,7 +139,7 @@ func newAccessPolicy(c constructs.Construct, p Props, role awsiam.Role) awsopens
 				"Description": "The readers search the logs",
 				"Rules": []any{
 					map[string]any{"ResourceType": "collection", "Resource": []string{collection}, "Permission": []string{"aoss:DescribeCollectionItems"}},
-					map[string]any{"ResourceType": "index", "Resource": []string{fmt.Sprintf("index/%s/*", p.Name)}, "Permission": ReadPermissions},
+					map[string]any{"ResourceType": "index", "Resource": []string{fmt.Sprintf("index/%s/*", p.Name)}, "Permission": ReadPermissions()},
 				},
 				"Principal": principal(readers...),
 			},
