@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/example/platform/lib/alarmnames"
+	"github.com/example/platform/lib/limits"
 	"github.com/example/platform/lib/plan"
 	"github.com/example/platform/lib/probes"
 )
@@ -278,7 +279,7 @@ func LogSearchName(platform, environment string) string {
 }
 
 // maxPlanName is the longest Region switch plan name (AWS::ARCRegionSwitch::Plan Name: 1 to 32).
-const maxPlanName = 32
+const maxPlanName = limits.RegionSwitchPlanNameLength
 
 // PlanName names the Region switch plan that moves an environment between its primary region
 // and target: <platform>-<env>-<target>, unique in the account (a plan is global). A name longer

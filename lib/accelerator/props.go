@@ -8,11 +8,12 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/example/platform/lib/limits"
 	"github.com/example/platform/lib/props"
 )
 
 // maxNameLength is the longest name Global Accelerator accepts.
-const maxNameLength = 64
+const maxNameLength = limits.AcceleratorNameLength
 
 // check fails with every problem of p, the way a construct fails: a panic naming its path.
 func (p Props) check(scope constructs.Construct, id string) {

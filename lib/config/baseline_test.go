@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/example/platform/lib/config"
+	"github.com/example/platform/lib/limits"
 )
 
 func TestBaseline_EveryPartIsOnByDefaultAndTheToolingAccountAudits(t *testing.T) {
@@ -55,5 +56,11 @@ func TestDefaults_LoadSetsEverySwitchAndTheAccessorsOnlyReadIt(t *testing.T) {
 	unloaded.Regions = make([]config.Region, 2)
 	if unloaded.Protected() || unloaded.PeersRegions() || unloaded.Monitoring.PrometheusOn() || unloaded.Backup.LakeOn() || (config.Baseline{}).GuardDutyOn() {
 		t.Error("an accessor applies a default of its own to a value Load did not set")
+	}
+}
+
+func TestLimits_LogRetentionPeriodsEndAtCloudWatchLogsLongest(t *testing.T) {
+	if last := config.LogRetentionPeriods[len(config.LogRetentionPeriods)-1]; last != limits.LogsMaxRetentionDays {
+		t.Errorf("LogRetentionPeriods end at %d, CloudWatch Logs' longest is %d", last, limits.LogsMaxRetentionDays)
 	}
 }

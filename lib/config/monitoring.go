@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/example/platform/lib/limits"
 )
 
 // Monitoring configures an environment's alarms, dashboards, logs and metric store. Every
@@ -97,10 +99,8 @@ const (
 // Bounds of the canary settings.
 const (
 	maxCanaryIntervalMinutes = 60
-	// Synthetics keeps a canary's successful and failed runs 1 to 455 days
-	// (CreateCanary: SuccessRetentionPeriodInDays, FailureRetentionPeriodInDays).
-	maxCanaryRetentionDays = 455
-	maxCanaryFailedRuns    = 10
+	maxCanaryRetentionDays   = limits.SyntheticsMaxRetentionDays
+	maxCanaryFailedRuns      = 10
 )
 
 // LogRetentionPeriods are the retention periods, in days, that CloudWatch Logs accepts.
@@ -120,7 +120,7 @@ func (m Monitoring) OpenSearchOn() bool { return m.OpenSearch != nil && *m.OpenS
 // accepts (AWS::OpenSearchServerless::Collection Name: 3-28 characters). The platform names an
 // environment's collection <platform>-<env>, which the longest names config accepts (16 and
 // 12) would take past it.
-const MaxLogSearchNameLength = 28
+const MaxLogSearchNameLength = limits.OpenSearchServerlessNameLength
 
 var logReaderPattern = regexp.MustCompile(`^arn:aws:iam::(\d{12}):role/[\w+=,.@/-]{1,512}$`)
 

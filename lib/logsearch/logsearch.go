@@ -36,6 +36,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/example/platform/lib/compliance"
+	"github.com/example/platform/lib/limits"
 	"github.com/example/platform/lib/props"
 )
 
@@ -88,7 +89,7 @@ type LogSearch struct {
 const IndexName = "logs"
 
 // MaxRetentionDays is the longest MinIndexRetention OpenSearch Serverless accepts (24h to 3650d).
-const MaxRetentionDays = 3650
+const MaxRetentionDays = limits.OpenSearchServerlessMaxRetentionDays
 
 // WritePermissions are what the data access policy lets Firehose do, on the collection's
 // indexes only: create the index and write documents ("Grant Firehose access to an OpenSearch
@@ -120,8 +121,8 @@ func (p Props) check(scope constructs.Construct, id string) {
 			}
 		}
 	}
-	if p.RetentionDays < 1 || p.RetentionDays > 3653 {
-		c.Failf("Props.RetentionDays", "%v: give 1 to 3653 days, as the log groups keep their events", p.RetentionDays)
+	if p.RetentionDays < 1 || p.RetentionDays > limits.LogsMaxRetentionDays {
+		c.Failf("Props.RetentionDays", "%v: give 1 to %d days, as the log groups keep their events", p.RetentionDays, limits.LogsMaxRetentionDays)
 	}
 	c.Require("Props.LogRetention", p.LogRetention != "", "give the environment's log retention (lib/config's monitoring.logRetentionDays)")
 	if p.ErrorPrefix != "" && (!strings.HasSuffix(p.ErrorPrefix, "/") || strings.Contains(p.ErrorPrefix, "!{")) {

@@ -30,6 +30,7 @@ import (
 
 	"github.com/example/platform/lib/buckets"
 	"github.com/example/platform/lib/compliance"
+	"github.com/example/platform/lib/limits"
 	"github.com/example/platform/lib/props"
 )
 
@@ -145,7 +146,7 @@ type Probe struct {
 var (
 	namePattern  = regexp.MustCompile(`^[0-9a-z_-]+$`)
 	stepPattern  = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
-	maxRetention = 455.0
+	maxRetention = float64(limits.SyntheticsMaxRetentionDays)
 )
 
 // check fails with every problem of p, the way a construct fails: a panic naming its path.
