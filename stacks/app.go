@@ -72,16 +72,7 @@ func NewAppStack(stage awscdk.Stage, place placement, in appInputs) *AppStack {
 	stack := newStack(stage, place, TierApp,
 		fmt.Sprintf("%s %s application in %s: ECS Fargate blue/green behind two ALBs, fault-injection drills", p.Name, env.Name, place.region.Region))
 
-	image := awsecs.ContainerImage_FromRegistry(jsii.String(p.Service.BootstrapImage), nil)
-	if digest := p.Service.Digest(); digest != "" {
-		// The release the pipeline built, by digest: the same image in every environment and
-		// region, pulled from the tooling account's repository in this region.
-		repository := awsecr.Repository_FromRepositoryAttributes(stack, jsii.String("Images"), &awsecr.RepositoryAttributes{
-			RepositoryArn:  jsii.String(RepositoryArn(p.Name, p.Pipeline.Account, place.region.Region, p.Service.Name)),
-			RepositoryName: jsii.String(RepositoryName(p.Name, p.Service.Name)),
-		})
-		image = awsecs.ContainerImage_FromEcrRepository(repository, jsii.String(digest))
-	}
+	image := serviceImage(stack, place)
 	var prometheus *monitoring.Prometheus
 	var metrics *service.MetricsStore
 	if env.Monitoring.PrometheusOn() {
@@ -117,24 +108,7 @@ func NewAppStack(stage awscdk.Stage, place placement, in appInputs) *AppStack {
 		LogRetention:       logRetention(env),
 		AlarmPrefix:        MonitoringName(p.Name, env.Name, place.region.Region),
 		Metrics:            metrics,
-		Environment: map[string]*string{
-			// Writes go to the global cluster's writer endpoint, which follows the writer through
-			// a switchover or failover (see writepath.go). The service looks it up from the
-			// global cluster: CloudFormation cannot return it (GlobalEndpoint is no attribute
-			// the template validator accepts, and the name carries a part Aurora generates).
-			// Reads stay in the region.
-			"DB_GLOBAL_CLUSTER":  jsii.String(GlobalClusterIdentifier(p.Name, env.Name)),
-			"DB_READER_ENDPOINT": in.data.Database.Cluster.ClusterReadEndpoint().Hostname(),
-			"DB_SECRET_NAME":     jsii.String(DatabaseSecretName(p.Name, env.Name)),
-			"TABLE_NAME":         jsii.String(TableName(p.Name, env.Name)),
-			// Events stay in their region (see the README's "Events"): the service publishes
-			// to its region's bus (source EVENT_SOURCE, detail-type <Entity>.<Verb>) or, in
-			// bulk, to its region's stream, and takes work from its region's queue.
-			"EVENT_BUS_NAME":    jsii.String(EventBusName(p.Name, env.Name)),
-			"EVENT_SOURCE":      jsii.String(EventSource(p.Name, p.Service.Name)),
-			"EVENT_STREAM_NAME": in.events.Events.Stream.StreamName(),
-			"WORK_QUEUE_URL":    in.events.Events.WorkQueue.QueueUrl(),
-		},
+		Environment:        serviceEnvironment(place, in),
 	})
 	svc.Service.Connections().AllowTo(in.data.Database.Cluster, awsec2.Port_Tcp(jsii.Number(database.Port)), jsii.String("PostgreSQL from the service"))
 	for _, remote := range remoteDatabaseRanges(env, place.region.Region) {
@@ -180,6 +154,46 @@ func NewAppStack(stage awscdk.Stage, place placement, in appInputs) *AppStack {
 		})
 	}
 	return result
+}
+
+// serviceImage is what the service runs: the release the pipeline built, once there is one,
+// else the bootstrap image.
+func serviceImage(stack awscdk.Stack, place placement) awsecs.ContainerImage {
+	p := place.platform
+	image := awsecs.ContainerImage_FromRegistry(jsii.String(p.Service.BootstrapImage), nil)
+	if digest := p.Service.Digest(); digest != "" {
+		// The release the pipeline built, by digest: the same image in every environment and
+		// region, pulled from the tooling account's repository in this region.
+		repository := awsecr.Repository_FromRepositoryAttributes(stack, jsii.String("Images"), &awsecr.RepositoryAttributes{
+			RepositoryArn:  jsii.String(RepositoryArn(p.Name, p.Pipeline.Account, place.region.Region, p.Service.Name)),
+			RepositoryName: jsii.String(RepositoryName(p.Name, p.Service.Name)),
+		})
+		image = awsecs.ContainerImage_FromEcrRepository(repository, jsii.String(digest))
+	}
+	return image
+}
+
+// serviceEnvironment tells the service where its region's database, table and event tier are.
+func serviceEnvironment(place placement, in appInputs) map[string]*string {
+	p, env := place.platform, place.env
+	return map[string]*string{
+		// Writes go to the global cluster's writer endpoint, which follows the writer through
+		// a switchover or failover (see writepath.go). The service looks it up from the
+		// global cluster: CloudFormation cannot return it (GlobalEndpoint is no attribute
+		// the template validator accepts, and the name carries a part Aurora generates).
+		// Reads stay in the region.
+		"DB_GLOBAL_CLUSTER":  jsii.String(GlobalClusterIdentifier(p.Name, env.Name)),
+		"DB_READER_ENDPOINT": in.data.Database.Cluster.ClusterReadEndpoint().Hostname(),
+		"DB_SECRET_NAME":     jsii.String(DatabaseSecretName(p.Name, env.Name)),
+		"TABLE_NAME":         jsii.String(TableName(p.Name, env.Name)),
+		// Events stay in their region (see the README's "Events"): the service publishes
+		// to its region's bus (source EVENT_SOURCE, detail-type <Entity>.<Verb>) or, in
+		// bulk, to its region's stream, and takes work from its region's queue.
+		"EVENT_BUS_NAME":    jsii.String(EventBusName(p.Name, env.Name)),
+		"EVENT_SOURCE":      jsii.String(EventSource(p.Name, p.Service.Name)),
+		"EVENT_STREAM_NAME": in.events.Events.Stream.StreamName(),
+		"WORK_QUEUE_URL":    in.events.Events.WorkQueue.QueueUrl(),
+	}
 }
 
 // originCertificate is the load balancers' certificate when the environment has a domain: the

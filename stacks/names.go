@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/example/platform/lib/alarmnames"
+	"github.com/example/platform/lib/limits"
 	"github.com/example/platform/lib/plan"
 	"github.com/example/platform/lib/probes"
 )
@@ -78,7 +80,7 @@ func GlobalClusterIdentifier(platform, environment string) string {
 
 // ClusterIdentifier names an environment's Aurora cluster in one region.
 func ClusterIdentifier(platform, environment, region string) string {
-	return fmt.Sprintf("%s-%s-%s", platform, environment, region)
+	return regionalName(platform, environment, region)
 }
 
 // DatabaseSecretName is the master secret, replicated under the same name to every region.
@@ -88,7 +90,7 @@ func DatabaseSecretName(platform, environment string) string {
 
 // TableName is the environment's global table, one name in every region.
 func TableName(platform, environment string) string {
-	return fmt.Sprintf("%s-%s-main", platform, environment)
+	return environmentName(platform, environment) + "-main"
 }
 
 // LakeBucketName is an environment's data lake bucket in one region. Account and region make
@@ -100,19 +102,19 @@ func LakeBucketName(platform, environment, account, region string) string {
 // EventBusName is an environment's event bus in each region (EventBridge requires a name; bus
 // names are per account and region, so every region has the same one).
 func EventBusName(platform, environment string) string {
-	return fmt.Sprintf("%s-%s-events", platform, environment)
+	return environmentName(platform, environment) + "-events"
 }
 
 // EventArchiveName is the archive of an environment's bus in each region, which replays start
 // from: at most 48 characters (config limits the platform and environment names to 16 and 12).
 func EventArchiveName(platform, environment string) string {
-	return fmt.Sprintf("%s-%s-events", platform, environment)
+	return environmentName(platform, environment) + "-events"
 }
 
 // WorkQueueName is an environment's work queue in each region. The dead-letter queue's
 // redrive-allow policy names it by ARN, which a generated name would make a reference cycle.
 func WorkQueueName(platform, environment string) string {
-	return fmt.Sprintf("%s-%s-work", platform, environment)
+	return environmentName(platform, environment) + "-work"
 }
 
 // EventSource is the source of the service's events: "<platform>.<service>" (e.g. acme.api);
@@ -155,7 +157,7 @@ func AcceleratorName(platform, environment string) string {
 // (<platform>-<env>-<region>-<signal>); the region's composite alarm is
 // monitoring.UnhealthyAlarmName of it.
 func MonitoringName(platform, environment, region string) string {
-	return fmt.Sprintf("%s-%s-%s", platform, environment, region)
+	return regionalName(platform, environment, region)
 }
 
 // EnvironmentDashboardName names the dashboard across an environment's regions.
@@ -170,7 +172,7 @@ func EnvironmentDashboardName(platform, environment string) string {
 // per account and region, so every region has the same one, and a plan copies to the next
 // region's vault by this name (lib/config's BackupCopyRegion).
 func BackupVaultName(platform, environment string) string {
-	return fmt.Sprintf("%s-%s-backups", platform, environment)
+	return environmentName(platform, environment) + "-backups"
 }
 
 // BackupVaultArn is the environment's vault in region, as a copy action names it.
@@ -180,14 +182,14 @@ func BackupVaultArn(platform, environment, account, region string) string {
 
 // BackupPlanName is an environment's backup plan in each region.
 func BackupPlanName(platform, environment string) string {
-	return fmt.Sprintf("%s-%s-backups", platform, environment)
+	return environmentName(platform, environment) + "-backups"
 }
 
 // BackupRoleName is the role AWS Backup uses in region for the environment's backups, copies
 // and restores (a restore job names it: aws backup start-restore-job --iam-role-arn). IAM names
 // are global to the account, hence the region.
 func BackupRoleName(platform, environment, region string) string {
-	return fmt.Sprintf("%s-%s-%s-backup", platform, environment, region)
+	return regionalName(platform, environment, region) + "-backup"
 }
 
 // The fault-injection drills each region has (AWS FIS experiment templates).
@@ -201,7 +203,7 @@ const (
 )
 
 // Drills are every drill a region has, in the order the runbook lists them.
-var Drills = []string{DrillStopTasks, DrillAZNetwork, DrillDatabaseSwitchover}
+func Drills() []string { return []string{DrillStopTasks, DrillAZNetwork, DrillDatabaseSwitchover} }
 
 // DrillTag is the tag that carries a drill's name on its experiment template (FIS templates
 // have no name property; their IDs are generated).
@@ -210,7 +212,7 @@ const DrillTag = "Name"
 // DrillName names a drill's experiment template in region (its Name tag, which the FIS console
 // shows and `aws fis list-experiment-templates` filters on): <platform>-<env>-<region>-<drill>.
 func DrillName(platform, environment, region, drill string) string {
-	return fmt.Sprintf("%s-%s-%s-%s", platform, environment, region, drill)
+	return regionalName(platform, environment, region) + "-" + drill
 }
 
 // ClusterArn is the ARN of the Aurora cluster identifier in account and region (the platform
@@ -259,7 +261,7 @@ func APIAddressParameter(platform, environment string) string {
 // (<platform>-<env>-<region>-observer-health), as the edge's health-check alarms are, so that
 // everything said about a region starts with its name.
 func ObserverHealthAlarmName(platform, environment, region string) string {
-	return MonitoringName(platform, environment, region) + "-observer-health"
+	return MonitoringName(platform, environment, region) + alarmnames.ObserverHealth
 }
 
 // GrafanaWorkspaceName names an environment's Managed Grafana workspace (names need not be
@@ -277,7 +279,7 @@ func LogSearchName(platform, environment string) string {
 }
 
 // maxPlanName is the longest Region switch plan name (AWS::ARCRegionSwitch::Plan Name: 1 to 32).
-const maxPlanName = 32
+const maxPlanName = limits.RegionSwitchPlanNameLength
 
 // PlanName names the Region switch plan that moves an environment between its primary region
 // and target: <platform>-<env>-<target>, unique in the account (a plan is global). A name longer
@@ -295,7 +297,7 @@ func PlanName(platform, environment, target string) string {
 // RecoveryApproverRoleName is the role people assume to approve a Region switch plan's
 // execution of the environment.
 func RecoveryApproverRoleName(platform, environment string) string {
-	return fmt.Sprintf("%s-%s-recovery-approver", platform, environment)
+	return environmentName(platform, environment) + "-recovery-approver"
 }
 
 // ResilienceName names the environment's Resilience Hub application and its policy.
@@ -339,5 +341,35 @@ func alnum(s string) string {
 // environmentName is <platform>-<env>: what the resources an environment has one of in an
 // account-region (or one of in the account) are called when nothing else needs saying.
 func environmentName(platform, environment string) string {
-	return fmt.Sprintf("%s-%s", platform, environment)
+	return platform + "-" + environment
+}
+
+// regionalName is <platform>-<env>-<region>: what an environment's resources in one region are
+// called, and how the names of the region's alarms, drills and roles begin.
+func regionalName(platform, environment, region string) string {
+	return environmentName(platform, environment) + "-" + region
+}
+
+// ApproverRoleName is the role that may approve deployments to gated environments.
+func ApproverRoleName(platform string) string { return platform + "-deployment-approver" }
+
+// SecurityCheckProjectName names the permissions-broadening check's build, which every
+// CheckPermissions.Confirm action links to (its build page and log).
+func SecurityCheckProjectName(platform string) string { return platform + "-permissions-check" }
+
+// SmokeTestProjectName names an environment's smoke-test build, which the approval of the next
+// environment links to.
+func SmokeTestProjectName(platform, environment string) string {
+	return environmentName(platform, environment) + "-smoke-test"
+}
+
+// CodeBuildProjectArn is the ARN of the CodeBuild project named project.
+func CodeBuildProjectArn(account, region, project string) string {
+	return fmt.Sprintf("arn:aws:codebuild:%s:%s:project/%s", region, account, project)
+}
+
+// PipelineArn is the ARN of the pipeline named pipeline, or with path (such as
+// "<stage>/<action>") of one of its stages' actions.
+func PipelineArn(account, region, pipeline string, path ...string) string {
+	return strings.Join(append([]string{fmt.Sprintf("arn:aws:codepipeline:%s:%s:%s", region, account, pipeline)}, path...), "/")
 }

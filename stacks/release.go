@@ -147,17 +147,14 @@ func goBuildSpec(tools toolchain.Toolchain) awscodebuild.BuildSpec {
 	})
 }
 
-// ApproverRoleName is the role that may approve deployments to gated environments.
-func ApproverRoleName(platform string) string { return platform + "-deployment-approver" }
-
 // approverRole lets p.Pipeline.Approvers decide every manual approval of pipeline: each gated
 // environment's Approve and CheckPermissions.Confirm, and the baseline's CheckPermissions.Confirm
 // (baselineSteps), which otherwise no one could confirm.
 func approverRole(stack awscdk.Stack, p *config.Platform, pipelineName string, baseline *BaselineStage, stages []*EnvironmentStage) {
 	// The approver reads what the permissions check found before confirming it.
-	actions, reviewed := []string{}, []string{fmt.Sprintf("arn:aws:codebuild:%s:%s:project/%s", p.Pipeline.Region, p.Pipeline.Account, SecurityCheckProjectName(p.Name))}
+	actions, reviewed := []string{}, []string{CodeBuildProjectArn(p.Pipeline.Account, p.Pipeline.Region, SecurityCheckProjectName(p.Name))}
 	if baseline != nil && p.GatesAnEnvironment() {
-		actions = append(actions, fmt.Sprintf("arn:aws:codepipeline:%s:%s:%s/%s/%s", p.Pipeline.Region, p.Pipeline.Account, pipelineName, *baseline.StageName(), ConfirmAction))
+		actions = append(actions, PipelineArn(p.Pipeline.Account, p.Pipeline.Region, pipelineName, *baseline.StageName(), ConfirmAction))
 	}
 	for _, stage := range stages {
 		if stage.Environment.NeedsApproval() {
@@ -165,10 +162,10 @@ func approverRole(stack awscdk.Stack, p *config.Platform, pipelineName string, b
 			// found (CheckPermissions.Confirm; the check approves its own confirmation when it
 			// finds nothing).
 			for _, action := range []string{ApproveAction, ConfirmAction} {
-				actions = append(actions, fmt.Sprintf("arn:aws:codepipeline:%s:%s:%s/%s/%s", p.Pipeline.Region, p.Pipeline.Account, pipelineName, *stage.StageName(), action))
+				actions = append(actions, PipelineArn(p.Pipeline.Account, p.Pipeline.Region, pipelineName, *stage.StageName(), action))
 			}
 		}
-		reviewed = append(reviewed, fmt.Sprintf("arn:aws:codebuild:%s:%s:project/%s", p.Pipeline.Region, p.Pipeline.Account, SmokeTestProjectName(p.Name, stage.Environment.Name)))
+		reviewed = append(reviewed, CodeBuildProjectArn(p.Pipeline.Account, p.Pipeline.Region, SmokeTestProjectName(p.Name, stage.Environment.Name)))
 	}
 	if len(actions) == 0 {
 		return
@@ -176,15 +173,11 @@ func approverRole(stack awscdk.Stack, p *config.Platform, pipelineName string, b
 	approval.NewApproverRole(stack, "Approver", approval.Props{
 		RoleName:         ApproverRoleName(p.Name),
 		Principals:       p.Pipeline.ApproverPrincipals(),
-		PipelineArn:      fmt.Sprintf("arn:aws:codepipeline:%s:%s:%s", p.Pipeline.Region, p.Pipeline.Account, pipelineName),
+		PipelineArn:      PipelineArn(p.Pipeline.Account, p.Pipeline.Region, pipelineName),
 		ApprovalActions:  actions,
 		ReviewedProjects: reviewed,
 	})
 }
-
-// SecurityCheckProjectName names the permissions-broadening check's build, which every
-// CheckPermissions.Confirm action links to (its build page and log).
-func SecurityCheckProjectName(platform string) string { return platform + "-permissions-check" }
 
 // securityCheckProject is the project of CDK Pipelines' permissions-broadening check, or nil when
 // no stage has one. CDK Pipelines lets CloudFormation name it and offers no property for the
@@ -206,12 +199,6 @@ const (
 	CheckPermissionsStep = "CheckPermissions"
 	ConfirmAction        = CheckPermissionsStep + ".Confirm"
 )
-
-// SmokeTestProjectName names an environment's smoke-test build, which the approval of the next
-// environment links to.
-func SmokeTestProjectName(platform, environment string) string {
-	return fmt.Sprintf("%s-%s-smoke-test", platform, environment)
-}
 
 // approvalReviewURL is what the approver reads before deciding on env: the smoke test of the
 // environment deployed before it, else the pipeline.

@@ -524,7 +524,7 @@ func TestBaseline_EveryEnvironmentAccountHasOneReadOnlyAuditorRole(t *testing.T)
 					}
 				}
 				policies := jsonOf(props["ManagedPolicyArns"])
-				for _, name := range baseline.AuditorPolicies {
+				for _, name := range baseline.AuditorPolicies() {
 					if !strings.Contains(policies, ":iam::aws:policy/"+name+`"`) {
 						t.Errorf("%s/%s lacks %s", s.Name, id, name)
 					}
@@ -596,7 +596,7 @@ func btoi(b bool) int {
 // The docs/security.md's baseline section lists every managed rule and every switch.
 func TestBaseline_READMEListsTheRulesAndTheSwitches(t *testing.T) {
 	section := docSection(t, "docs/security.md", "## Security baseline")
-	for _, rule := range baseline.ManagedRules {
+	for _, rule := range baseline.ManagedRules() {
 		if !strings.Contains(section, "`"+rule.Identifier+"`") {
 			t.Errorf("docs/security.md's baseline section does not list the Config rule %s", rule.Identifier)
 		}

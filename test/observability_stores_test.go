@@ -100,8 +100,8 @@ func TestObservability_GrafanaReadsExactlyTheEnvironmentsPrometheusWorkspaces(t 
 				if !strings.Contains(jsonOf(statement["Action"]), `"aps:`) {
 					continue
 				}
-				if got := sortedStrings(stringsOf(statement["Action"])); !slices.Equal(got, sortedStrings(monitoring.PrometheusQueryActions)) {
-					t.Errorf("%s/%s: the role may call %v on Prometheus, want the queries %v", edge.Name, id, got, monitoring.PrometheusQueryActions)
+				if got := sortedStrings(stringsOf(statement["Action"])); !slices.Equal(got, sortedStrings(monitoring.PrometheusQueryActions())) {
+					t.Errorf("%s/%s: the role may call %v on Prometheus, want the queries %v", edge.Name, id, got, monitoring.PrometheusQueryActions())
 				}
 				for _, resource := range asList(statement["Resource"]) {
 					producer, ok := prometheusWorkspaceOf(a, resource)
@@ -404,8 +404,8 @@ func TestObservability_LogSearchDataAccessNamesExactlyTheReadersAndTheDeliveryRo
 								switch {
 								case writes && !isDelivery:
 									t.Errorf("%s/%s lets the reader %s %s", c.stack.Name, id, principal, permission)
-								case isDelivery && !slices.Contains(logsearch.WritePermissions, permission):
-									t.Errorf("%s/%s lets the delivery role %s, beyond %v", c.stack.Name, id, permission, logsearch.WritePermissions)
+								case isDelivery && !slices.Contains(logsearch.WritePermissions(), permission):
+									t.Errorf("%s/%s lets the delivery role %s, beyond %v", c.stack.Name, id, permission, logsearch.WritePermissions())
 								}
 							}
 						}

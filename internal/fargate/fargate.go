@@ -20,7 +20,7 @@ var sizes = map[int][]int{
 }
 
 // CPUSizes are the CPU units a Fargate task may have, smallest first.
-var CPUSizes = []int{256, 512, 1024, 2048, 4096, 8192, 16384}
+func CPUSizes() []int { return []int{256, 512, 1024, 2048, 4096, 8192, 16384} }
 
 func steps(from, to, step int) []int {
 	var out []int
@@ -53,6 +53,6 @@ func Describe(sizes []int) string {
 
 // DescribeCPUSizes lists CPUSizes for a message: "256, 512, 1024, 2048, 4096, 8192 or 16384".
 func DescribeCPUSizes() string {
-	words := strings.Fields(strings.Trim(fmt.Sprint(CPUSizes), "[]"))
+	words := strings.Fields(strings.Trim(fmt.Sprint(CPUSizes()), "[]"))
 	return strings.Join(words[:len(words)-1], ", ") + " or " + words[len(words)-1]
 }

@@ -15,7 +15,7 @@ func TestFargate_PairsEveryCPUSizeWithItsMemorySizes(t *testing.T) {
 			t.Errorf("Fits(%d, %d) = %v, want %v", c.cpu, c.memory, got, c.fits)
 		}
 	}
-	for _, cpu := range fargate.CPUSizes {
+	for _, cpu := range fargate.CPUSizes() {
 		if _, ok := fargate.MemorySizes(cpu); !ok {
 			t.Errorf("CPU size %d has no memory sizes", cpu)
 		}

@@ -183,25 +183,7 @@ func Build(stacks []*assembly.Stack) *Model {
 		"AWS::EC2::NetworkAcl": func(s *assembly.Stack, id string, props map[string]any) {
 			m.nacls[key(s, id)] = &nacl{id: key(s, id), vpc: m.identity(s, id, "VpcId", props["VpcId"], "AWS::EC2::VPC")}
 		},
-		"AWS::EC2::SecurityGroup": func(s *assembly.Stack, id string, props map[string]any) {
-			g := &group{id: key(s, id), vpc: m.identity(s, id, "VpcId", props["VpcId"], "AWS::EC2::VPC")}
-			for i, raw := range list(props["SecurityGroupIngress"]) {
-				if r, ok := m.rule(s, fmt.Sprintf("%s (ingress %d)", key(s, id), i), raw, false); ok {
-					g.ingress = append(g.ingress, r)
-				}
-			}
-			egress, declared := props["SecurityGroupEgress"]
-			if !declared {
-				// CloudFormation adds an allow-all egress rule to a group created without one.
-				g.egress = append(g.egress, rule{where: key(s, id) + " (no SecurityGroupEgress: CloudFormation's allow-all default)", protocol: "-1", to: 65535, cidr: netip.MustParsePrefix("0.0.0.0/0")})
-			}
-			for i, raw := range list(egress) {
-				if r, ok := m.rule(s, fmt.Sprintf("%s (egress %d)", key(s, id), i), raw, true); ok {
-					g.egress = append(g.egress, r)
-				}
-			}
-			m.groups[g.id] = g
-		},
+		"AWS::EC2::SecurityGroup": m.readSecurityGroup,
 		"AWS::EC2::VPCGatewayAttachment": func(s *assembly.Stack, id string, props map[string]any) {
 			if props["InternetGatewayId"] == nil {
 				return // a VPN gateway
@@ -214,16 +196,7 @@ func Build(stacks []*assembly.Stack) *Model {
 		"AWS::EC2::NatGateway": func(s *assembly.Stack, id string, props map[string]any) {
 			m.natSubnet[key(s, id)] = m.identity(s, id, "SubnetId", props["SubnetId"], "AWS::EC2::Subnet")
 		},
-		"AWS::EC2::VPCPeeringConnection": func(s *assembly.Stack, id string, props map[string]any) {
-			p := &peering{id: key(s, id), vpc: m.identity(s, id, "VpcId", props["VpcId"], "AWS::EC2::VPC"),
-				peerVPC: m.identity(s, id, "PeerVpcId", props["PeerVpcId"], "AWS::EC2::VPC")}
-			if region, ok := props["PeerRegion"].(string); ok && p.peerVPC != "" {
-				if producer := m.stacks[stackOf(p.peerVPC)]; producer != nil && producer.Region != region {
-					m.problem(s, id, "PeerRegion %s, but its PeerVpcId is a VPC in %s", region, producer.Region)
-				}
-			}
-			m.peerings[p.id] = p
-		},
+		"AWS::EC2::VPCPeeringConnection": m.readPeering,
 	})
 	each(map[string]func(*assembly.Stack, string, map[string]any){
 		"AWS::EC2::SubnetRouteTableAssociation": func(s *assembly.Stack, id string, props map[string]any) {
@@ -266,6 +239,39 @@ func Build(stacks []*assembly.Stack) *Model {
 		sort.SliceStable(acl.entries, func(i, j int) bool { return acl.entries[i].number < acl.entries[j].number })
 	}
 	return m
+}
+
+// readSecurityGroup reads a group and its inline rules.
+func (m *Model) readSecurityGroup(s *assembly.Stack, id string, props map[string]any) {
+	g := &group{id: key(s, id), vpc: m.identity(s, id, "VpcId", props["VpcId"], "AWS::EC2::VPC")}
+	for i, raw := range list(props["SecurityGroupIngress"]) {
+		if r, ok := m.rule(s, fmt.Sprintf("%s (ingress %d)", key(s, id), i), raw, false); ok {
+			g.ingress = append(g.ingress, r)
+		}
+	}
+	egress, declared := props["SecurityGroupEgress"]
+	if !declared {
+		// CloudFormation adds an allow-all egress rule to a group created without one.
+		g.egress = append(g.egress, rule{where: key(s, id) + " (no SecurityGroupEgress: CloudFormation's allow-all default)", protocol: "-1", to: 65535, cidr: netip.MustParsePrefix("0.0.0.0/0")})
+	}
+	for i, raw := range list(egress) {
+		if r, ok := m.rule(s, fmt.Sprintf("%s (egress %d)", key(s, id), i), raw, true); ok {
+			g.egress = append(g.egress, r)
+		}
+	}
+	m.groups[g.id] = g
+}
+
+// readPeering reads a peering connection, and checks that its peer VPC is in its PeerRegion.
+func (m *Model) readPeering(s *assembly.Stack, id string, props map[string]any) {
+	p := &peering{id: key(s, id), vpc: m.identity(s, id, "VpcId", props["VpcId"], "AWS::EC2::VPC"),
+		peerVPC: m.identity(s, id, "PeerVpcId", props["PeerVpcId"], "AWS::EC2::VPC")}
+	if region, ok := props["PeerRegion"].(string); ok && p.peerVPC != "" {
+		if producer := m.stacks[stackOf(p.peerVPC)]; producer != nil && producer.Region != region {
+			m.problem(s, id, "PeerRegion %s, but its PeerVpcId is a VPC in %s", region, producer.Region)
+		}
+	}
+	m.peerings[p.id] = p
 }
 
 // Problems are the values the model could not follow: each names the stack, the resource, the

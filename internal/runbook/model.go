@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/example/platform/internal/assembly"
+	"github.com/example/platform/lib/alarmnames"
 )
 
 // environment is what the runbook needs of one deployed environment (a stage with a service),
@@ -165,19 +166,19 @@ func readEnvironment(stage string, stacks []*assembly.Stack) *environment {
 			case "AWS::DynamoDB::GlobalTable":
 				env.Table = str(props["TableName"])
 			case "AWS::CloudWatch::CompositeAlarm":
-				if name := str(props["AlarmName"]); strings.HasSuffix(name, "-region-unhealthy") {
+				if name := str(props["AlarmName"]); strings.HasSuffix(name, alarmnames.RegionUnhealthy) {
 					regionOf(s.Region).UnhealthyAlarm = name
 				}
 			case "AWS::CloudWatch::Alarm":
 				// <platform>-<env>-<region>-health-check (the edge's) and
 				// <platform>-<env>-<region>-observer-health (the observer's)
 				name := str(props["AlarmName"])
-				for suffix, into := range map[string]map[string]string{"-health-check": env.HealthAlarms, "-observer-health": env.ObserverAlarms} {
+				for suffix, into := range map[string]map[string]string{alarmnames.HealthCheck: env.HealthAlarms, alarmnames.ObserverHealth: env.ObserverAlarms} {
 					if trimmed, ok := strings.CutSuffix(name, suffix); ok {
 						if region, ok := regionSuffix(trimmed, stageRegions); ok {
 							into[region] = name
 						}
-						if suffix == "-observer-health" {
+						if suffix == alarmnames.ObserverHealth {
 							env.ObserverRegion = s.Region
 						}
 					}

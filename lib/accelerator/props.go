@@ -8,11 +8,12 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/example/platform/lib/limits"
 	"github.com/example/platform/lib/props"
 )
 
 // maxNameLength is the longest name Global Accelerator accepts.
-const maxNameLength = 64
+const maxNameLength = limits.AcceleratorNameLength
 
 // check fails with every problem of p, the way a construct fails: a panic naming its path.
 func (p Props) check(scope constructs.Construct, id string) {
@@ -24,10 +25,7 @@ func (p Props) check(scope constructs.Construct, id string) {
 	seen := map[string]bool{}
 	for i, r := range p.Regions {
 		field := fmt.Sprintf("Props.Regions[%d]", i)
-		if c.Require(field+".Name", r.Name != "", "give the region code, such as us-east-1") && seen[r.Name] {
-			c.Failf(field+".Name", "%s is listed twice; list each region once", r.Name)
-		}
-		seen[r.Name] = true
+		c.RegionOnce(field+".Name", r.Name, "give the region code, such as us-east-1", "region", seen)
 		c.Require(field+".LoadBalancer", r.LoadBalancer != nil, "give the region's internal load balancer")
 		if c.Require(field+".TrafficDialPercent", r.TrafficDialPercent != nil, "give 0 to 100: 100 takes all the traffic routed to the region, 0 drains it") &&
 			(*r.TrafficDialPercent < 0 || *r.TrafficDialPercent > 100) {

@@ -15,7 +15,7 @@ import (
 // ViewOnlyAccess (lists and describes resources). Neither reads data: no objects, items,
 // secret values or log events. ReadOnlyAccess would, from every bucket and table of the
 // platform, which an auditor has no need for.
-var AuditorPolicies = []string{"SecurityAudit", "job-function/ViewOnlyAccess"}
+func AuditorPolicies() []string { return []string{"SecurityAudit", "job-function/ViewOnlyAccess"} }
 
 // newAuditorRole creates the read-only role auditors assume from the tooling account. Besides
 // the managed policies, it reads the audit record itself where it is here: the trail's log
@@ -24,7 +24,7 @@ func (b *Baseline) newAuditorRole(c constructs.Construct, props AuditorProps) {
 	principals := platformprops.PrincipalsOf(props.Principals)
 	var managed []awsiam.IManagedPolicy
 	var findings []string
-	for _, name := range AuditorPolicies {
+	for _, name := range AuditorPolicies() {
 		managed = append(managed, awsiam.ManagedPolicy_FromAwsManagedPolicyName(jsii.String(name)))
 		findings = append(findings, "Policy::arn:<AWS::Partition>:iam::aws:policy/"+name)
 	}

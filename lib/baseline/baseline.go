@@ -60,7 +60,7 @@ type Props struct {
 	// Auditor, when set, creates the account's read-only auditor role.
 	Auditor *AuditorProps
 	// RetentionDays is how long the trail's log files and Config's files stay in their
-	// buckets, at least 90. Default: 365.
+	// buckets, at least 90; required with Config or Trail (lib/config owns its default).
 	RetentionDays float64
 }
 
@@ -110,10 +110,7 @@ var regionPattern = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]$`)
 
 // New creates the baseline of scope's account and region.
 func New(scope constructs.Construct, id string, props Props) *Baseline {
-	validate(id, props)
-	if props.RetentionDays == 0 {
-		props.RetentionDays = 365
-	}
+	props.check(scope, id)
 	c := constructs.NewConstruct(scope, jsii.String(id))
 	b := &Baseline{Construct: c}
 	if props.Config || props.Trail != nil {
@@ -139,38 +136,35 @@ func New(scope constructs.Construct, id string, props Props) *Baseline {
 	return b
 }
 
-func validate(id string, props Props) {
-	fail := func(format string, args ...any) {
-		panic(fmt.Sprintf("baseline %s: ", id) + fmt.Sprintf(format, args...))
+// check fails with every problem of p, the way a construct fails: a panic naming its path.
+func (p Props) check(scope constructs.Construct, id string) {
+	c := platformprops.Check(scope, id, "baseline.New")
+	c.Require("Props.AlertDisplayName", p.AlertDisplayName != "", "it is the sender people see on the finding e-mails")
+	if len(p.AggregatedRegions) > 0 && !p.SecurityHub {
+		c.Failf("Props.AggregatedRegions", "needs SecurityHub: the aggregator collects findings into this region's hub")
 	}
-	if props.AlertDisplayName == "" {
-		fail("AlertDisplayName is required: it is the sender people see on the finding e-mails")
-	}
-	if len(props.AggregatedRegions) > 0 && !props.SecurityHub {
-		fail("AggregatedRegions needs SecurityHub: the aggregator collects findings into this region's hub")
-	}
-	for _, region := range props.AggregatedRegions {
+	for i, region := range p.AggregatedRegions {
 		if !regionPattern.MatchString(region) {
-			fail("AggregatedRegions holds %q, which is not a region code such as eu-west-1", region)
+			c.Failf(fmt.Sprintf("Props.AggregatedRegions[%d]", i), "%q is not a region code such as eu-west-1", region)
 		}
 	}
-	if props.RecordGlobalResources && !props.Config {
-		fail("RecordGlobalResources needs Config: global resources are recorded by this region's recorder")
+	if p.RecordGlobalResources && !p.Config {
+		c.Failf("Props.RecordGlobalResources", "needs Config: global resources are recorded by this region's recorder")
 	}
-	if a := props.Auditor; a != nil && (a.RoleName == "" || len(a.Principals) == 0) {
-		fail("Auditor needs RoleName and Principals: who may assume which role?")
+	if a := p.Auditor; a != nil {
+		c.Require("Props.Auditor.RoleName", a.RoleName != "", "name the role auditors assume")
+		c.Principals("Props.Auditor.Principals", a.Principals)
 	}
-	if a := props.Auditor; a != nil {
-		for _, principal := range a.Principals {
-			if !platformprops.IsPrincipal(principal) {
-				fail("Auditor.Principals holds %q, which is neither an account ID nor an IAM role or user ARN", principal)
-			}
-		}
+	if (p.Config || p.Trail != nil) &&
+		c.Require("Props.RetentionDays", p.RetentionDays != 0, "give how long the audit files stay (lib/config's baseline.retentionDays)") &&
+		p.RetentionDays < minRetentionDays {
+		c.Failf("Props.RetentionDays", "%v: keep audit files at least %d days", p.RetentionDays, minRetentionDays)
 	}
-	if props.RetentionDays != 0 && props.RetentionDays < 90 {
-		fail("RetentionDays is %v: keep audit files at least 90 days", props.RetentionDays)
-	}
+	c.Done()
 }
+
+// minRetentionDays is the least time audit files are kept.
+const minRetentionDays = 90
 
 // region and account of the construct's stack, which the baseline's policies name.
 func where(c constructs.Construct) (account, region string) {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/example/platform/lib/baseline"
 	"github.com/example/platform/lib/compliance"
+	"github.com/example/platform/lib/props/propstest"
 	"github.com/example/platform/test/constructkit"
 )
 
@@ -21,7 +22,7 @@ func home() baseline.Props {
 	return baseline.Props{
 		AlertDisplayName: "acme security", AlertEmails: []string{"oncall@example.com"},
 		GuardDuty: true, SecurityHub: true, AggregatedRegions: []string{"eu-west-1", "us-west-2"},
-		Config: true, RecordGlobalResources: true,
+		Config: true, RecordGlobalResources: true, RetentionDays: 365,
 		Trail:   &baseline.TrailProps{DataEventBuckets: []string{"acme-prod-111111111111-us-east-1-lake", "acme-prod-111111111111-eu-west-1-lake"}},
 		Auditor: &baseline.AuditorProps{RoleName: "acme-auditor", Principals: []string{"333333333333", "arn:aws:iam::333333333333:role/Audit"}},
 	}
@@ -29,7 +30,7 @@ func home() baseline.Props {
 
 // other is every part of a region that is not its account's home.
 func other() baseline.Props {
-	return baseline.Props{AlertDisplayName: "acme security", GuardDuty: true, SecurityHub: true, Config: true}
+	return baseline.Props{AlertDisplayName: "acme security", GuardDuty: true, SecurityHub: true, Config: true, RetentionDays: 365}
 }
 
 func synth(t *testing.T, region string, props baseline.Props) assertions.Template {
@@ -50,7 +51,7 @@ func TestBaseline_HomeRegionHasEveryPartOnceAndTheAccountWideOnes(t *testing.T) 
 	tpl := synth(t, "us-east-1", home())
 	for resourceType, want := range map[string]int{
 		"AWS::GuardDuty::Detector": 1, "AWS::SecurityHub::Hub": 1, "AWS::SecurityHub::Standard": 2, "AWS::SecurityHub::FindingAggregator": 1,
-		"AWS::Config::ConfigurationRecorder": 1, "AWS::Config::DeliveryChannel": 1, "AWS::Config::ConfigRule": len(baseline.ManagedRules),
+		"AWS::Config::ConfigurationRecorder": 1, "AWS::Config::DeliveryChannel": 1, "AWS::Config::ConfigRule": len(baseline.ManagedRules()),
 		"AWS::CloudTrail::Trail": 1, "AWS::SNS::Topic": 1, "AWS::Events::Rule": 3,
 	} {
 		if got := count(t, tpl, resourceType); got != want {
@@ -65,7 +66,7 @@ func TestBaseline_HomeRegionHasEveryPartOnceAndTheAccountWideOnes(t *testing.T) 
 			"RegionLinkingMode": "SPECIFIED_REGIONS", "Regions": []any{"eu-west-1", "us-west-2"},
 		})
 		tpl.HasResourceProperties(jsii.String("AWS::IAM::Role"), map[string]any{"RoleName": "acme-auditor", "MaxSessionDuration": 3600})
-		for _, s := range baseline.Standards {
+		for _, s := range baseline.Standards() {
 			tpl.HasResourceProperties(jsii.String("AWS::SecurityHub::Standard"), map[string]any{"StandardsArn": baseline.StandardArn("us-east-1", s.Path)})
 		}
 		tpl.HasResourceProperties(jsii.String("AWS::SecurityHub::Hub"), map[string]any{"EnableDefaultStandards": false, "ControlFindingGenerator": "SECURITY_CONTROL"})
@@ -177,23 +178,19 @@ func TestBaseline_RejectsPropsItCannotBuild(t *testing.T) {
 		props baseline.Props
 		want  string
 	}{
-		"no sender":               {baseline.Props{}, "AlertDisplayName is required"},
-		"aggregator without hub":  {baseline.Props{AlertDisplayName: "x", AggregatedRegions: []string{"eu-west-1"}}, "AggregatedRegions needs SecurityHub"},
-		"bad linked region":       {baseline.Props{AlertDisplayName: "x", SecurityHub: true, AggregatedRegions: []string{"Ireland"}}, `"Ireland", which is not a region code`},
-		"global without recorder": {baseline.Props{AlertDisplayName: "x", RecordGlobalResources: true}, "RecordGlobalResources needs Config"},
-		"auditor without trust":   {baseline.Props{AlertDisplayName: "x", Auditor: &baseline.AuditorProps{RoleName: "a"}}, "Auditor needs RoleName and Principals"},
-		"retention under 90 days": {baseline.Props{AlertDisplayName: "x", RetentionDays: 30}, "RetentionDays is 30"},
+		"no sender":               {baseline.Props{}, "Props.AlertDisplayName is required"},
+		"aggregator without hub":  {baseline.Props{AlertDisplayName: "x", AggregatedRegions: []string{"eu-west-1"}}, "Props.AggregatedRegions needs SecurityHub"},
+		"bad linked region":       {baseline.Props{AlertDisplayName: "x", SecurityHub: true, AggregatedRegions: []string{"Ireland"}}, `Props.AggregatedRegions[0] "Ireland" is not a region code`},
+		"global without recorder": {baseline.Props{AlertDisplayName: "x", RecordGlobalResources: true}, "Props.RecordGlobalResources needs Config"},
+		"auditor without trust":   {baseline.Props{AlertDisplayName: "x", Auditor: &baseline.AuditorProps{RoleName: "a"}}, "Props.Auditor.Principals is required"},
+		"retention under 90 days": {baseline.Props{AlertDisplayName: "x", Config: true, RetentionDays: 30}, "Props.RetentionDays 30: keep audit files at least 90 days"},
+		// The construct has no default of its own: lib/config holds it.
+		"recorder without retention": {baseline.Props{AlertDisplayName: "x", Config: true}, "Props.RetentionDays is required"},
 		"auditor not a principal": {baseline.Props{AlertDisplayName: "x", Auditor: &baseline.AuditorProps{RoleName: "a", Principals: []string{"auditors"}}},
-			`"auditors", which is neither an account ID nor an IAM role or user ARN`},
+			`"auditors" is neither an account ID nor an IAM role or user ARN`},
 	} {
 		t.Run(name, func(t *testing.T) {
-			defer func() {
-				r := recover()
-				if r == nil || !strings.Contains(r.(string), "baseline Baseline: ") || !strings.Contains(r.(string), c.want) {
-					t.Errorf("panic %v, want one naming the construct and %q", r, c.want)
-				}
-			}()
-			baseline.New(constructkit.Stack(t, "us-east-1"), "Baseline", c.props)
+			propstest.Panics(t, func() { baseline.New(constructkit.Stack(t, "us-east-1"), "Baseline", c.props) }, "baseline.New(Test/Baseline)", c.want)
 		})
 	}
 }

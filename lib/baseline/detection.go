@@ -63,9 +63,11 @@ func newDetector(c constructs.Construct) awsguardduty.CfnDetector {
 // (arn:aws:securityhub:<region>::standards/<path>): AWS Foundational Security Best Practices
 // and CIS AWS Foundations Benchmark v3.0.0. Both are regional standards, available in every
 // region Security Hub is.
-var Standards = []struct{ ID, Path string }{
-	{"FoundationalBestPractices", "aws-foundational-security-best-practices/v/1.0.0"},
-	{"CisFoundations", "cis-aws-foundations-benchmark/v/3.0.0"},
+func Standards() []struct{ ID, Path string } {
+	return []struct{ ID, Path string }{
+		{"FoundationalBestPractices", "aws-foundational-security-best-practices/v/1.0.0"},
+		{"CisFoundations", "cis-aws-foundations-benchmark/v/3.0.0"},
+	}
 }
 
 // StandardArn is the ARN of the standard at path in region.
@@ -88,7 +90,7 @@ func (b *Baseline) newSecurityHub(c constructs.Construct, aggregated []string) {
 		ControlFindingGenerator: jsii.String("SECURITY_CONTROL"),
 		AutoEnableControls:      jsii.Bool(true),
 	})
-	for _, s := range Standards {
+	for _, s := range Standards() {
 		standard := awssecurityhub.NewCfnStandard(c, jsii.String(s.ID), &awssecurityhub.CfnStandardProps{
 			StandardsArn: jsii.String(StandardArn(region, s.Path)),
 		})

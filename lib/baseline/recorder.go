@@ -26,19 +26,21 @@ type ManagedRule struct {
 // jsii, which would start its runtime while packages initialize. Security Hub's
 // standards check much of the same through rules of their own; these are the platform's own
 // list, evaluated even when Security Hub is off.
-var ManagedRules = []ManagedRule{
-	{"RdsStorageEncrypted", "RDS_STORAGE_ENCRYPTED", "Aurora instances' storage is encrypted", false},
-	{"RdsClusterDeletionProtection", "RDS_CLUSTER_DELETION_PROTECTION_ENABLED", "Aurora clusters have deletion protection (protected environments)", false},
-	{"RdsInstanceNotPublic", "RDS_INSTANCE_PUBLIC_ACCESS_CHECK", "no database instance is publicly accessible", false},
-	{"DynamoDbPointInTimeRecovery", "DYNAMODB_PITR_ENABLED", "tables have point-in-time recovery", false},
-	{"DynamoDbEncryptedWithKms", "DYNAMODB_TABLE_ENCRYPTED_KMS", "tables are encrypted with a KMS key", false},
-	{"S3BucketPublicAccessBlocked", "S3_BUCKET_LEVEL_PUBLIC_ACCESS_PROHIBITED", "buckets block public access", false},
-	{"S3BucketTlsOnly", "S3_BUCKET_SSL_REQUESTS_ONLY", "buckets refuse requests without TLS", false},
-	{"CloudTrailEnabled", "CLOUD_TRAIL_ENABLED", "a trail records the account (this one, or the organization's)", true},
-	{"LogGroupsEncrypted", "CLOUDWATCH_LOG_GROUP_ENCRYPTED", "log groups are encrypted with a KMS key", false},
-	{"VpcFlowLogsEnabled", "VPC_FLOW_LOGS_ENABLED", "VPCs have flow logs", true},
-	{"EcsReadOnlyRootFilesystem", "ECS_CONTAINERS_READONLY_ACCESS", "task definitions' containers have read-only root filesystems", false},
-	{"SecretsRotated", "SECRETSMANAGER_ROTATION_ENABLED_CHECK", "secrets have rotation", false},
+func ManagedRules() []ManagedRule {
+	return []ManagedRule{
+		{"RdsStorageEncrypted", "RDS_STORAGE_ENCRYPTED", "Aurora instances' storage is encrypted", false},
+		{"RdsClusterDeletionProtection", "RDS_CLUSTER_DELETION_PROTECTION_ENABLED", "Aurora clusters have deletion protection (protected environments)", false},
+		{"RdsInstanceNotPublic", "RDS_INSTANCE_PUBLIC_ACCESS_CHECK", "no database instance is publicly accessible", false},
+		{"DynamoDbPointInTimeRecovery", "DYNAMODB_PITR_ENABLED", "tables have point-in-time recovery", false},
+		{"DynamoDbEncryptedWithKms", "DYNAMODB_TABLE_ENCRYPTED_KMS", "tables are encrypted with a KMS key", false},
+		{"S3BucketPublicAccessBlocked", "S3_BUCKET_LEVEL_PUBLIC_ACCESS_PROHIBITED", "buckets block public access", false},
+		{"S3BucketTlsOnly", "S3_BUCKET_SSL_REQUESTS_ONLY", "buckets refuse requests without TLS", false},
+		{"CloudTrailEnabled", "CLOUD_TRAIL_ENABLED", "a trail records the account (this one, or the organization's)", true},
+		{"LogGroupsEncrypted", "CLOUDWATCH_LOG_GROUP_ENCRYPTED", "log groups are encrypted with a KMS key", false},
+		{"VpcFlowLogsEnabled", "VPC_FLOW_LOGS_ENABLED", "VPCs have flow logs", true},
+		{"EcsReadOnlyRootFilesystem", "ECS_CONTAINERS_READONLY_ACCESS", "task definitions' containers have read-only root filesystems", false},
+		{"SecretsRotated", "SECRETSMANAGER_ROTATION_ENABLED_CHECK", "secrets have rotation", false},
+	}
 }
 
 // newRecorder records every supported resource type of the account-region (global ones only
@@ -104,7 +106,7 @@ func (b *Baseline) newRecorder(c constructs.Construct, props Props) {
 	b.DeliveryChannel.Node().AddDependency(b.RecorderRole, b.ConfigBucket)
 
 	// A rule evaluates only what a running recorder records.
-	for _, r := range ManagedRules {
+	for _, r := range ManagedRules() {
 		props := &awsconfig.ManagedRuleProps{Identifier: jsii.String(r.Identifier), Description: jsii.String("The platform's check that " + r.Checks)}
 		if r.Periodic {
 			props.MaximumExecutionFrequency = awsconfig.MaximumExecutionFrequency_TWENTY_FOUR_HOURS

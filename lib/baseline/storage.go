@@ -10,6 +10,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/example/platform/lib/buckets"
 	"github.com/example/platform/lib/keys"
 )
 
@@ -72,16 +73,13 @@ func newAuditBucket(c constructs.Construct, id string, key awskms.IKey, logs aws
 			}}
 		}
 	}
-	return awss3.NewBucket(c, jsii.String(id), &awss3.BucketProps{
+	return awss3.NewBucket(c, jsii.String(id), buckets.Private(&awss3.BucketProps{
 		Encryption:             awss3.BucketEncryption_KMS,
 		EncryptionKey:          key,
-		BlockPublicAccess:      awss3.BlockPublicAccess_BLOCK_ALL(),
-		EnforceSSL:             jsii.Bool(true),
-		ObjectOwnership:        awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
 		Versioned:              jsii.Bool(versioned),
 		ServerAccessLogsBucket: logs,
 		ServerAccessLogsPrefix: jsii.String(prefix),
 		LifecycleRules:         &[]*awss3.LifecycleRule{rule},
 		RemovalPolicy:          awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE,
-	})
+	}))
 }

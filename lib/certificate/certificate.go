@@ -4,12 +4,12 @@
 package certificate
 
 import (
-	"fmt"
-
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscertificatemanager"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsroute53"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	platformprops "github.com/example/platform/lib/props"
 )
 
 // Props configures a certificate. Names and Zone are required.
@@ -25,9 +25,10 @@ type Props struct {
 // New creates the certificate. It is created in scope's region: the edge's in us-east-1, where
 // CloudFront takes certificates from, and each region's for its own load balancers.
 func New(scope constructs.Construct, id string, props Props) awscertificatemanager.ICertificate {
-	if len(props.Names) == 0 || props.Zone == nil {
-		panic(fmt.Sprintf("certificate %s: Names and Zone are required (what does it cover, and where are its validation records written?)", id))
-	}
+	c := platformprops.Check(scope, id, "certificate.New")
+	c.Require("Props.Names", len(props.Names) > 0, "list the names the certificate covers, its subject first")
+	c.Require("Props.Zone", props.Zone != nil, "give the public hosted zone the validation records are written to")
+	c.Done()
 	var alternatives *[]*string
 	if len(props.Names) > 1 {
 		alternatives = jsii.Strings(props.Names[1:]...)

@@ -8,6 +8,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/example/platform/lib/certificate"
+	"github.com/example/platform/lib/props/propstest"
 	"github.com/example/platform/test/constructkit"
 )
 
@@ -27,4 +28,10 @@ func TestCertificate_CoversEveryNameAndIsValidatedInTheZone(t *testing.T) {
 			"DomainValidationOptions": assertions.Match_ArrayWith(&[]any{map[string]any{"DomainName": "origin.example.com", "HostedZoneId": "Z0123456789EXAMPLE"}}),
 		})
 	})
+}
+
+func TestCertificate_RefusesPropsWithoutNamesOrZone(t *testing.T) {
+	stack := constructkit.Stack(t, "eu-west-1")
+	propstest.Panics(t, func() { certificate.New(stack, "Certificate", certificate.Props{}) },
+		"certificate.New(Test/Certificate): 2 problems", "Props.Names is required", "Props.Zone is required")
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/example/platform/lib/limits"
 )
 
 // Backup configures an environment's AWS Backup plans: in each region, a vault and a plan that
@@ -61,11 +63,11 @@ const (
 	// cooling-off period before a compliance lock becomes immutable.
 	DefaultChangeableForDays = 3
 	// MaxBackupRetentionDays is the longest retention Vault Lock accepts (36500 days).
-	MaxBackupRetentionDays     = 36500
+	MaxBackupRetentionDays     = limits.VaultLockMaxRetentionDays
 	DefaultStopTaskPercent     = 50
 	DefaultAZDisruptionMinutes = 10
 	// MaxAZDisruptionMinutes is FIS's longest action duration (12 hours).
-	MaxAZDisruptionMinutes = 720
+	MaxAZDisruptionMinutes = limits.FISMaxActionMinutes
 )
 
 // BackupFrequencies are the hours between backups a plan may have: divisors of a day, so
@@ -73,7 +75,7 @@ const (
 var BackupFrequencies = []int{1, 2, 3, 4, 6, 8, 12, 24}
 
 // LakeOn says whether the lake bucket is backed up.
-func (b Backup) LakeOn() bool { return b.Lake == nil || *b.Lake }
+func (b Backup) LakeOn() bool { return b.Lake != nil && *b.Lake }
 
 // Compliance says whether the vault lock is in compliance mode.
 func (l VaultLock) Compliance() bool { return l.Mode == LockCompliance }

@@ -39,8 +39,12 @@ type Baseline struct {
 	RetentionDays int `json:"retentionDays,omitempty"`
 }
 
-// Defaults of the baseline.
+// Defaults of the baseline: every part on.
 const (
+	DefaultGuardDuty             = true
+	DefaultSecurityHub           = true
+	DefaultConfig                = true
+	DefaultCloudTrail            = true
 	DefaultBaselineRetentionDays = 365
 	minBaselineRetentionDays     = 90
 	maxBaselineRetentionDays     = 3653
@@ -70,7 +74,16 @@ func (b Baseline) ConfigOn() bool { return on(b.Config) }
 // CloudTrailOn reports whether the baseline creates each account's trail.
 func (b Baseline) CloudTrailOn() bool { return on(b.CloudTrail) }
 
-func on(switched *bool) bool { return switched == nil || *switched }
+// on reads a switch Load has set (applyBaselineDefaults).
+func on(switched *bool) bool { return switched != nil && *switched }
+
+func applyBaselineDefaults(d defaulted, b *Baseline) {
+	d.bool("baseline.guardDuty", &b.GuardDuty, DefaultGuardDuty)
+	d.bool("baseline.securityHub", &b.SecurityHub, DefaultSecurityHub)
+	d.bool("baseline.config", &b.Config, DefaultConfig)
+	d.bool("baseline.cloudTrail", &b.CloudTrail, DefaultCloudTrail)
+	d.int("baseline.retentionDays", &b.RetentionDays, DefaultBaselineRetentionDays)
+}
 
 // AuditorPrincipals are who may assume the auditor role: Auditors, else the tooling account.
 func (p *Platform) AuditorPrincipals() []string {

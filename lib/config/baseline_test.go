@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/example/platform/lib/config"
+	"github.com/example/platform/lib/limits"
 )
 
 func TestBaseline_EveryPartIsOnByDefaultAndTheToolingAccountAudits(t *testing.T) {
@@ -34,5 +35,32 @@ func TestBaseline_SwitchesTurnEachPartOff(t *testing.T) {
 	}
 	if got := platform.AuditorPrincipals(); strings.Join(got, ",") != "arn:aws:iam::333333333333:role/Audit" {
 		t.Errorf("auditors = %v", got)
+	}
+}
+
+// Load fills every switch it defaults, so that the accessors only read: a default lives in
+// applyDefaults alone, and an unloaded value is off.
+func TestDefaults_LoadSetsEverySwitchAndTheAccessorsOnlyReadIt(t *testing.T) {
+	platform := mustLoad(t, "testdata/valid-minimal.json")
+	b, env := platform.Baseline, platform.Environments[0]
+	for name, value := range map[string]*bool{
+		"baseline.guardDuty": b.GuardDuty, "baseline.securityHub": b.SecurityHub, "baseline.config": b.Config, "baseline.cloudTrail": b.CloudTrail,
+		"monitoring.prometheus": env.Monitoring.Prometheus, "backup.lake": env.Backup.Lake,
+		"terminationProtection": env.TerminationProtection, "interRegionPeering": env.InterRegionPeering,
+	} {
+		if value == nil {
+			t.Errorf("Load left %s unset", name)
+		}
+	}
+	var unloaded config.Environment
+	unloaded.Regions = make([]config.Region, 2)
+	if unloaded.Protected() || unloaded.PeersRegions() || unloaded.Monitoring.PrometheusOn() || unloaded.Backup.LakeOn() || (config.Baseline{}).GuardDutyOn() {
+		t.Error("an accessor applies a default of its own to a value Load did not set")
+	}
+}
+
+func TestLimits_LogRetentionPeriodsEndAtCloudWatchLogsLongest(t *testing.T) {
+	if last := config.LogRetentionPeriods[len(config.LogRetentionPeriods)-1]; last != limits.LogsMaxRetentionDays {
+		t.Errorf("LogRetentionPeriods end at %d, CloudWatch Logs' longest is %d", last, limits.LogsMaxRetentionDays)
 	}
 }

@@ -305,21 +305,14 @@ func (e Environment) Secondaries() []Region { return e.Regions[1:] }
 // NeedsApproval reports whether the pipeline waits for a person before deploying env.
 func (e Environment) NeedsApproval() bool { return e.ManualApproval != nil && *e.ManualApproval }
 
-// PeersRegions reports whether env's regions are connected by VPC peering: on by default
-// (Load sets it; unset means DefaultInterRegionPeering), wherever there is more than one region.
+// PeersRegions reports whether env's regions are connected by VPC peering, wherever there is
+// more than one region (Load sets InterRegionPeering, on by default).
 func (e Environment) PeersRegions() bool {
-	return len(e.Regions) > 1 && orDefault(e.InterRegionPeering, DefaultInterRegionPeering)
+	return len(e.Regions) > 1 && e.InterRegionPeering != nil && *e.InterRegionPeering
 }
 
 // Protected reports whether the environment's stateful stacks get termination protection (Load
-// sets it; unset means DefaultTerminationProtection).
+// sets TerminationProtection, on by default).
 func (e Environment) Protected() bool {
-	return orDefault(e.TerminationProtection, DefaultTerminationProtection)
-}
-
-func orDefault(value *bool, def bool) bool {
-	if value == nil {
-		return def
-	}
-	return *value
+	return e.TerminationProtection != nil && *e.TerminationProtection
 }

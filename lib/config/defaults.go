@@ -108,7 +108,7 @@ func applyDefaults(p *Platform) defaulted {
 		applyBackupAndDrillDefaults(d, path, &env.Backup, &env.Drills)
 		applyRecoveryDefaults(d, path+".recovery", &env.Recovery)
 	}
-	d.int("baseline.retentionDays", &p.Baseline.RetentionDays, DefaultBaselineRetentionDays)
+	applyBaselineDefaults(d, &p.Baseline)
 	svc := &p.Service
 	d.string("service.name", &svc.Name, DefaultServiceName)
 	d.string("service.bootstrapImage", &svc.BootstrapImage, DefaultBootstrapImage)

@@ -1,5 +1,7 @@
 package config
 
+import "github.com/example/platform/lib/limits"
+
 // Events configures an environment's event tier in each of its regions: the EventBridge bus and
 // its archive, the SQS work queue and its dead-letter queue, the Kinesis stream and the Firehose
 // delivery into the lake. Every field has a default.
@@ -29,7 +31,7 @@ const (
 	DefaultStreamRetentionHours  = 24
 	DefaultDeliveryBufferSeconds = 300
 	// DeadLetterRetentionDays is how long the dead-letter queues keep a message: SQS's longest.
-	DeadLetterRetentionDays = 14
+	DeadLetterRetentionDays = limits.SQSMaxRetentionDays
 )
 
 func applyEventsDefaults(d defaulted, path string, e *Events) {

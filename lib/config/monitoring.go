@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/example/platform/lib/limits"
 )
 
 // Monitoring configures an environment's alarms, dashboards, logs and metric store. Every
@@ -97,17 +99,16 @@ const (
 // Bounds of the canary settings.
 const (
 	maxCanaryIntervalMinutes = 60
-	// Synthetics keeps a canary's successful and failed runs 1 to 455 days
-	// (CreateCanary: SuccessRetentionPeriodInDays, FailureRetentionPeriodInDays).
-	maxCanaryRetentionDays = 455
-	maxCanaryFailedRuns    = 10
+	maxCanaryRetentionDays   = limits.SyntheticsMaxRetentionDays
+	maxCanaryFailedRuns      = 10
 )
 
 // LogRetentionPeriods are the retention periods, in days, that CloudWatch Logs accepts.
 var LogRetentionPeriods = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
 
-// PrometheusOn says whether the environment has a Prometheus workspace per region.
-func (m Monitoring) PrometheusOn() bool { return m.Prometheus == nil || *m.Prometheus }
+// PrometheusOn says whether the environment has a Prometheus workspace per region (Load sets
+// Prometheus; unset is off, as Grafana and OpenSearch are).
+func (m Monitoring) PrometheusOn() bool { return m.Prometheus != nil && *m.Prometheus }
 
 // GrafanaOn says whether the environment has a Managed Grafana workspace.
 func (m Monitoring) GrafanaOn() bool { return m.Grafana != nil && *m.Grafana }
@@ -119,7 +120,7 @@ func (m Monitoring) OpenSearchOn() bool { return m.OpenSearch != nil && *m.OpenS
 // accepts (AWS::OpenSearchServerless::Collection Name: 3-28 characters). The platform names an
 // environment's collection <platform>-<env>, which the longest names config accepts (16 and
 // 12) would take past it.
-const MaxLogSearchNameLength = 28
+const MaxLogSearchNameLength = limits.OpenSearchServerlessNameLength
 
 var logReaderPattern = regexp.MustCompile(`^arn:aws:iam::(\d{12}):role/[\w+=,.@/-]{1,512}$`)
 

@@ -5,12 +5,13 @@ import (
 	"strconv"
 
 	"github.com/example/platform/internal/fargate"
+	"github.com/example/platform/lib/limits"
 )
 
 var dbInstanceClassPattern = regexp.MustCompile(`^db\.[a-z][a-z0-9-]*\.[a-z0-9]+$`)
 
 const (
-	maxDBInstances = 16 // Aurora: one writer and up to 15 readers
+	maxDBInstances = limits.AuroraMaxInstances
 	maxTaskCount   = 1000
 )
 
@@ -34,8 +35,8 @@ func validateSizing(path string, s Sizing, found *problems) {
 	if s.DBInstances < 1 || s.DBInstances > maxDBInstances {
 		found.addf(path+".dbInstances", "%s: must be 1 to %d (one writer and up to 15 readers)", found.value(path+".dbInstances", s.DBInstances), maxDBInstances)
 	}
-	if s.BackupRetentionDays < 1 || s.BackupRetentionDays > 35 {
-		found.addf(path+".backupRetentionDays", "%s: Aurora keeps automated backups for 1 to 35 days", found.value(path+".backupRetentionDays", s.BackupRetentionDays))
+	if s.BackupRetentionDays < 1 || s.BackupRetentionDays > limits.AuroraMaxBackupRetentionDays {
+		found.addf(path+".backupRetentionDays", "%s: Aurora keeps automated backups for 1 to %d days", found.value(path+".backupRetentionDays", s.BackupRetentionDays), limits.AuroraMaxBackupRetentionDays)
 	}
 }
 
@@ -46,14 +47,14 @@ func validateDeployment(path string, d Deployment, found *problems) {
 		found.addf(path+".strategy", "%s is not a strategy; use %s, %s or %s", found.quoted(path+".strategy", d.Strategy), StrategyBlueGreen, StrategyLinear, StrategyCanary)
 	}
 	// ECS accepts bake times up to 1440 minutes; beyond a day a deployment blocks the next.
-	if d.BakeTimeMinutes < 1 || d.BakeTimeMinutes > 1440 {
-		found.addf(path+".bakeTimeMinutes", "%s: must be 1 to 1440", found.value(path+".bakeTimeMinutes", d.BakeTimeMinutes))
+	if d.BakeTimeMinutes < 1 || d.BakeTimeMinutes > limits.ECSMaxBakeMinutes {
+		found.addf(path+".bakeTimeMinutes", "%s: must be 1 to %d", found.value(path+".bakeTimeMinutes", d.BakeTimeMinutes), limits.ECSMaxBakeMinutes)
 	}
 	if d.StepPercent < 1 || d.StepPercent > 99 {
 		found.addf(path+".stepPercent", "%s: must be 1 to 99 (a share of traffic per step)", found.value(path+".stepPercent", d.StepPercent))
 	}
-	if d.StepMinutes < 1 || d.StepMinutes > 1440 {
-		found.addf(path+".stepMinutes", "%s: must be 1 to 1440", found.value(path+".stepMinutes", d.StepMinutes))
+	if d.StepMinutes < 1 || d.StepMinutes > limits.ECSMaxBakeMinutes {
+		found.addf(path+".stepMinutes", "%s: must be 1 to %d", found.value(path+".stepMinutes", d.StepMinutes), limits.ECSMaxBakeMinutes)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 
 	"github.com/aws/constructs-go/constructs/v10"
 
+	"github.com/example/platform/lib/limits"
 	"github.com/example/platform/lib/props"
 )
 
@@ -20,8 +21,8 @@ var (
 
 // Limits RDS and Secrets Manager set.
 const (
-	maxInstances       = 16 // one writer and up to 15 readers
-	maxBackupRetention = 35
+	maxInstances       = limits.AuroraMaxInstances
+	maxBackupRetention = limits.AuroraMaxBackupRetentionDays
 	maxRotationDays    = 1000
 )
 

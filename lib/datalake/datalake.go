@@ -13,6 +13,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/example/platform/lib/buckets"
 	"github.com/example/platform/lib/compliance"
 	"github.com/example/platform/lib/logbucket"
 	"github.com/example/platform/lib/props"
@@ -53,10 +54,7 @@ func (p Props) check(scope constructs.Construct, id string) {
 	seen := map[string]bool{}
 	for i, d := range p.Destinations {
 		field := fmt.Sprintf("Props.Destinations[%d]", i)
-		if c.Require(field+".Region", d.Region != "", "give the destination's region code, such as eu-west-1") && seen[d.Region] {
-			c.Failf(field+".Region", "%s is listed twice; list each destination region once", d.Region)
-		}
-		seen[d.Region] = true
+		c.RegionOnce(field+".Region", d.Region, "give the destination's region code, such as eu-west-1", "destination region", seen)
 		checkBucketName(c, field+".BucketName", d.BucketName)
 		c.Require(field+".KeyArn", d.KeyArn != nil, "give the ARN of the destination region's key, which re-encrypts the replicas")
 	}
@@ -89,15 +87,12 @@ func New(scope constructs.Construct, id string, props Props) *Lake {
 			DeleteMarkerReplication: jsii.Bool(true),
 		})
 	}
-	bucket := awss3.NewBucket(c, jsii.String("Bucket"), &awss3.BucketProps{
+	bucket := awss3.NewBucket(c, jsii.String("Bucket"), buckets.Private(&awss3.BucketProps{
 		BucketName:             jsii.String(props.BucketName),
 		Versioned:              jsii.Bool(true),
 		Encryption:             awss3.BucketEncryption_KMS,
 		EncryptionKey:          props.Key,
 		BucketKeyEnabled:       jsii.Bool(true),
-		BlockPublicAccess:      awss3.BlockPublicAccess_BLOCK_ALL(),
-		EnforceSSL:             jsii.Bool(true),
-		ObjectOwnership:        awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
 		ServerAccessLogsBucket: logs,
 		ServerAccessLogsPrefix: jsii.String(fmt.Sprintf("%s/", props.BucketName)),
 		LifecycleRules: &[]*awss3.LifecycleRule{{
@@ -114,7 +109,7 @@ func New(scope constructs.Construct, id string, props Props) *Lake {
 		// Kept when the stack goes; deleted when its own create fails, so a retry can reuse
 		// the fixed name.
 		RemovalPolicy: awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE,
-	})
+	}))
 	if len(props.Destinations) > 0 {
 		compliance.Accept(bucket, compliance.Accepted{Rule: "AwsSolutions-IAM5",
 			AppliesTo: []string{`/^Resource::.*\/\*$/`, "Action::kms:GenerateDataKey*", "Action::kms:ReEncrypt*"},

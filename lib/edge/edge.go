@@ -113,48 +113,8 @@ func New(scope constructs.Construct, id string, props Props) *Edge {
 	e := &Edge{Construct: c, HealthChecks: map[string]awsroute53.HealthCheck{}, HealthAlarms: map[string]awscloudwatch.Alarm{}}
 	e.WebACLArn = newWebACL(c, props.RateLimit, props.LogRetention)
 
-	origins := map[string]awscloudfront.IOrigin{}
-	for _, r := range props.Regions {
-		origins[r.Name] = newOrigin(props, regionalDomainName(props, r))
-	}
-	primary, secondaries := props.Regions[0], props.Regions[1:]
-	var failoverPrimary awscloudfront.IOrigin = origins[primary.Name]
-	if props.Domain != nil {
-		failoverPrimary = newOrigin(props, jsii.String(props.Domain.OriginName))
-	}
-	var application awscloudfront.IOrigin = failoverPrimary
-	if len(secondaries) > 0 {
-		application = awscloudfrontorigins.NewOriginGroup(&awscloudfrontorigins.OriginGroupProps{
-			PrimaryOrigin:  failoverPrimary,
-			FallbackOrigin: origins[secondaries[0].Name],
-			// Connection failures and timeouts fail over too.
-			FallbackStatusCodes: &[]*float64{jsii.Number(500), jsii.Number(502), jsii.Number(503), jsii.Number(504)},
-		})
-	}
-
-	behaviors := map[string]*awscloudfront.BehaviorOptions{}
-	for _, path := range props.StaticPaths {
-		behaviors[path] = &awscloudfront.BehaviorOptions{
-			Origin:                application,
-			ViewerProtocolPolicy:  awscloudfront.ViewerProtocolPolicy_REDIRECT_TO_HTTPS,
-			AllowedMethods:        awscloudfront.AllowedMethods_ALLOW_GET_HEAD_OPTIONS(),
-			CachePolicy:           awscloudfront.CachePolicy_CACHING_OPTIMIZED(),
-			ResponseHeadersPolicy: awscloudfront.ResponseHeadersPolicy_SECURITY_HEADERS(),
-			Compress:              jsii.Bool(true),
-		}
-	}
-	rewrite := newHealthRewrite(c, props.HealthCheckPath)
-	for _, r := range props.Regions {
-		behaviors[props.HealthPathPrefix+r.Name] = &awscloudfront.BehaviorOptions{
-			Origin:               origins[r.Name],
-			ViewerProtocolPolicy: awscloudfront.ViewerProtocolPolicy_HTTPS_ONLY,
-			AllowedMethods:       awscloudfront.AllowedMethods_ALLOW_GET_HEAD(),
-			CachePolicy:          awscloudfront.CachePolicy_CACHING_DISABLED(),
-			FunctionAssociations: &[]*awscloudfront.FunctionAssociation{{
-				Function: rewrite, EventType: awscloudfront.FunctionEventType_VIEWER_REQUEST,
-			}},
-		}
-	}
+	origins, application := newOrigins(props)
+	behaviors := newBehaviors(c, props, origins, application)
 
 	logs := logbucket.NewWithACLs(c, "Logs", 90)
 	distribution := &awscloudfront.DistributionProps{
@@ -208,6 +168,58 @@ func New(scope constructs.Construct, id string, props Props) *Edge {
 		newRecords(c, props, e)
 	}
 	return e
+}
+
+// newOrigins are each region's own origin, by region name, and the application's: the primary
+// (the domain's origin name, where there is a domain) failing over to the first secondary.
+func newOrigins(props Props) (map[string]awscloudfront.IOrigin, awscloudfront.IOrigin) {
+	origins := map[string]awscloudfront.IOrigin{}
+	for _, r := range props.Regions {
+		origins[r.Name] = newOrigin(props, regionalDomainName(props, r))
+	}
+	primary, secondaries := props.Regions[0], props.Regions[1:]
+	var failoverPrimary awscloudfront.IOrigin = origins[primary.Name]
+	if props.Domain != nil {
+		failoverPrimary = newOrigin(props, jsii.String(props.Domain.OriginName))
+	}
+	var application awscloudfront.IOrigin = failoverPrimary
+	if len(secondaries) > 0 {
+		application = awscloudfrontorigins.NewOriginGroup(&awscloudfrontorigins.OriginGroupProps{
+			PrimaryOrigin:  failoverPrimary,
+			FallbackOrigin: origins[secondaries[0].Name],
+			// Connection failures and timeouts fail over too.
+			FallbackStatusCodes: &[]*float64{jsii.Number(500), jsii.Number(502), jsii.Number(503), jsii.Number(504)},
+		})
+	}
+	return origins, application
+}
+
+// newBehaviors are the static paths' cached behaviors and each region's uncached health path.
+func newBehaviors(c constructs.Construct, props Props, origins map[string]awscloudfront.IOrigin, application awscloudfront.IOrigin) map[string]*awscloudfront.BehaviorOptions {
+	behaviors := map[string]*awscloudfront.BehaviorOptions{}
+	for _, path := range props.StaticPaths {
+		behaviors[path] = &awscloudfront.BehaviorOptions{
+			Origin:                application,
+			ViewerProtocolPolicy:  awscloudfront.ViewerProtocolPolicy_REDIRECT_TO_HTTPS,
+			AllowedMethods:        awscloudfront.AllowedMethods_ALLOW_GET_HEAD_OPTIONS(),
+			CachePolicy:           awscloudfront.CachePolicy_CACHING_OPTIMIZED(),
+			ResponseHeadersPolicy: awscloudfront.ResponseHeadersPolicy_SECURITY_HEADERS(),
+			Compress:              jsii.Bool(true),
+		}
+	}
+	rewrite := newHealthRewrite(c, props.HealthCheckPath)
+	for _, r := range props.Regions {
+		behaviors[props.HealthPathPrefix+r.Name] = &awscloudfront.BehaviorOptions{
+			Origin:               origins[r.Name],
+			ViewerProtocolPolicy: awscloudfront.ViewerProtocolPolicy_HTTPS_ONLY,
+			AllowedMethods:       awscloudfront.AllowedMethods_ALLOW_GET_HEAD(),
+			CachePolicy:          awscloudfront.CachePolicy_CACHING_DISABLED(),
+			FunctionAssociations: &[]*awscloudfront.FunctionAssociation{{
+				Function: rewrite, EventType: awscloudfront.FunctionEventType_VIEWER_REQUEST,
+			}},
+		}
+	}
+	return behaviors
 }
 
 // regionalDomainName is the name CloudFront connects to for region alone.

@@ -12,6 +12,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/example/platform/lib/alarmnames"
 )
 
 // newHealthRewrite is a CloudFront function that turns a region's health route into the
@@ -64,4 +66,6 @@ func newHealthCheck(scope constructs.Construct, region string, host *string, pat
 
 // HealthAlarmName names the alarm on region's health check, for the edge whose
 // Props.AlarmPrefix is prefix.
-func HealthAlarmName(prefix, region string) string { return prefix + "-" + region + "-health-check" }
+func HealthAlarmName(prefix, region string) string {
+	return prefix + "-" + region + alarmnames.HealthCheck
+}

@@ -20,10 +20,7 @@ func (p Props) check(scope constructs.Construct, id string) {
 	seen := map[string]bool{}
 	for i, r := range p.Regions {
 		field := fmt.Sprintf("Props.Regions[%d]", i)
-		if c.Require(field+".Name", r.Name != "", "give the region code, such as us-east-1") && seen[r.Name] {
-			c.Failf(field+".Name", "%s is listed twice; list each region once", r.Name)
-		}
-		seen[r.Name] = true
+		c.RegionOnce(field+".Name", r.Name, "give the region code, such as us-east-1", "region", seen)
 		c.Require(field+".LoadBalancer", r.LoadBalancer != nil, "give the region's internet-facing load balancer")
 	}
 	if d := p.Domain; d != nil {

@@ -60,3 +60,9 @@ func TestEdge_ThrowsOnABadOrMissingRequiredProp(t *testing.T) {
 		})
 	}
 }
+
+func TestOriginSecret_RefusesPropsWithoutAName(t *testing.T) {
+	stack, _ := validProps()
+	propstest.Panics(t, func() { edge.NewOriginSecret(stack, "OriginSecret", edge.OriginSecretProps{}) },
+		"edge.NewOriginSecret(Test/OriginSecret): Props.Name is required")
+}

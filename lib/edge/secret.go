@@ -1,14 +1,13 @@
 package edge
 
 import (
-	"fmt"
-
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/example/platform/lib/compliance"
+	platformprops "github.com/example/platform/lib/props"
 )
 
 // OriginSecretProps configures the origin secret. Name is required.
@@ -27,9 +26,9 @@ type OriginSecretProps struct {
 // deleting the stack must not take the edge's access away), except after a failed create, so
 // a retry can reuse the name.
 func NewOriginSecret(scope constructs.Construct, id string, props OriginSecretProps) awssecretsmanager.Secret {
-	if props.Name == "" {
-		panic(fmt.Sprintf("edge.NewOriginSecret %s: Name is required: the load balancers and CloudFront find the secret by it", id))
-	}
+	c := platformprops.Check(scope, id, "edge.NewOriginSecret")
+	c.Require("Props.Name", props.Name != "", "the load balancers and CloudFront find the secret by it")
+	c.Done()
 	var replicas []*awssecretsmanager.ReplicaRegion
 	for _, region := range props.ReplicaRegions {
 		replicas = append(replicas, &awssecretsmanager.ReplicaRegion{Region: jsii.String(region)})

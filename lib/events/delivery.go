@@ -1,7 +1,6 @@
 package events
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -15,10 +14,11 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/example/platform/lib/compliance"
+	"github.com/example/platform/lib/props"
 )
 
-// DeliveryProps configures the delivery of a stream's events into a bucket. Stream, Bucket and
-// Key are required.
+// DeliveryProps configures the delivery of a stream's events into a bucket. Stream, Bucket, Key,
+// BufferSeconds and LogRetention are required (lib/config holds the defaults of the last two).
 type DeliveryProps struct {
 	// Stream is read by Firehose; its records are events (EventBridge's JSON envelope).
 	Stream awskinesis.IStream
@@ -32,9 +32,8 @@ type DeliveryProps struct {
 	// and day. Default: "events-errors/".
 	ErrorPrefix string
 	// BufferSeconds is how long Firehose buffers before it writes an object, 60 to 900.
-	// Default: 300.
 	BufferSeconds float64
-	// LogRetention is how long Firehose's error log is kept. Default: three months.
+	// LogRetention is how long Firehose's error log is kept.
 	LogRetention awslogs.RetentionDays
 }
 
@@ -56,40 +55,38 @@ const BufferMiB = 128
 // without one (not an EventBridge event) goes to the error prefix.
 const PartitionQuery = `.["detail-type"]`
 
+// check fails with every problem of p, the way a construct fails: a panic naming its path.
+func (p DeliveryProps) check(scope constructs.Construct, id string) {
+	c := props.Check(scope, id, "events.NewDelivery")
+	c.Require("Props.Stream", p.Stream != nil, "pass the region's event stream (events.New(...).Stream)")
+	c.Require("Props.Bucket", p.Bucket != nil, "pass the region's lake bucket")
+	c.Require("Props.Key", p.Key != nil, "pass the region's platform key, which encrypts the lake")
+	for _, prefix := range []struct{ field, value string }{{"Props.Prefix", p.Prefix}, {"Props.ErrorPrefix", p.ErrorPrefix}} {
+		if !strings.HasSuffix(prefix.value, "/") || strings.Contains(prefix.value, "!{") {
+			c.Failf(prefix.field, "%q must be a plain folder ending in /: the construct adds the partitions", prefix.value)
+		}
+	}
+	if strings.HasPrefix(p.Prefix, p.ErrorPrefix) || strings.HasPrefix(p.ErrorPrefix, p.Prefix) {
+		c.Failf("Props.Prefix", "%q and ErrorPrefix %q must not contain each other: errors go to their own prefix", p.Prefix, p.ErrorPrefix)
+	}
+	c.Require("Props.BufferSeconds", p.BufferSeconds != 0, "give lib/config's events.deliveryBufferSeconds")
+	c.Require("Props.LogRetention", p.LogRetention != "", "give the environment's log retention (lib/config's monitoring.logRetentionDays)")
+	c.Done()
+}
+
 // NewDelivery creates the delivery stream. Records are partitioned by Firehose itself
 // (dynamic partitioning with a JQ query: no function to write, deploy, patch and watch),
 // newline-delimited, compressed with GZIP and written to
 // <Prefix>type=<detail-type>/date=<yyyy-MM-dd>/ (the day Firehose received them, UTC), so that
 // Athena or Glue can read the prefix as a partitioned table.
 func NewDelivery(scope constructs.Construct, id string, props DeliveryProps) *Delivery {
-	switch {
-	case props.Stream == nil:
-		panic(fmt.Sprintf("events %s: Stream is required: pass the region's event stream (events.New(...).Stream)", id))
-	case props.Bucket == nil:
-		panic(fmt.Sprintf("events %s: Bucket is required: pass the region's lake bucket", id))
-	case props.Key == nil:
-		panic(fmt.Sprintf("events %s: Key is required: pass the region's platform key, which encrypts the lake", id))
-	}
 	if props.Prefix == "" {
 		props.Prefix = "events/"
 	}
 	if props.ErrorPrefix == "" {
 		props.ErrorPrefix = "events-errors/"
 	}
-	for name, prefix := range map[string]string{"Prefix": props.Prefix, "ErrorPrefix": props.ErrorPrefix} {
-		if !strings.HasSuffix(prefix, "/") || strings.Contains(prefix, "!{") {
-			panic(fmt.Sprintf("events %s: %s %q must be a plain folder ending in /: the construct adds the partitions", id, name, prefix))
-		}
-	}
-	if strings.HasPrefix(props.Prefix, props.ErrorPrefix) || strings.HasPrefix(props.ErrorPrefix, props.Prefix) {
-		panic(fmt.Sprintf("events %s: Prefix %q and ErrorPrefix %q must not contain each other: errors go to their own prefix", id, props.Prefix, props.ErrorPrefix))
-	}
-	if props.BufferSeconds == 0 {
-		props.BufferSeconds = 300
-	}
-	if props.LogRetention == "" {
-		props.LogRetention = awslogs.RetentionDays_THREE_MONTHS
-	}
+	props.check(scope, id)
 
 	c := constructs.NewConstruct(scope, jsii.String(id))
 	key := awskms.Key_FromKeyArn(c, jsii.String("Key"), props.Key.KeyArn())

@@ -22,10 +22,12 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/example/platform/lib/compliance"
+	"github.com/example/platform/lib/limits"
+	"github.com/example/platform/lib/props"
 )
 
-// Props configures a region's event tier. Key, BusName, ArchiveName, WorkQueueName and Source
-// are required.
+// Props configures a region's event tier. Every field is required: lib/config holds the
+// defaults of the retention periods and the receive count.
 type Props struct {
 	// Key encrypts the bus, the archive, every queue and the stream. Its policy must let
 	// EventBridge use it for the account's buses and queues (keys.EventBridgeStatements).
@@ -43,20 +45,20 @@ type Props struct {
 	// Source is the source the service's events carry ("<platform>.<service>"): the rules
 	// route those events to the work queue and to the stream.
 	Source string
-	// ArchiveRetentionDays is how long the archive keeps every event of the bus. Default: 30.
+	// ArchiveRetentionDays is how long the archive keeps every event of the bus.
 	ArchiveRetentionDays float64
 	// MaxReceiveCount is how often a work item is received before it moves to the dead-letter
-	// queue. Default: 5.
+	// queue.
 	MaxReceiveCount float64
 	// QueueRetentionDays is how long the work queue keeps a message; less than the dead-letter
-	// queues' DeadLetterRetentionDays. Default: 4.
+	// queues' DeadLetterRetentionDays.
 	QueueRetentionDays float64
-	// StreamRetentionHours is how long the stream keeps records. Default: 24.
+	// StreamRetentionHours is how long the stream keeps records.
 	StreamRetentionHours float64
 }
 
 // DeadLetterRetentionDays is how long the dead-letter queues keep a message: SQS's longest.
-const DeadLetterRetentionDays = 14
+const DeadLetterRetentionDays = limits.SQSMaxRetentionDays
 
 // StreamPartitionKeyPath is the field of an event that picks its shard: the event's unique ID,
 // so that records spread evenly over the on-demand stream's shards.
@@ -84,42 +86,63 @@ type Events struct {
 // or a change would replace it, and goes when its own create fails (RETAIN_ON_UPDATE_OR_DELETE):
 // the bus too, because the archive's rule lives on it and a bus with rules cannot be deleted.
 func New(scope constructs.Construct, id string, props Props) *Events {
-	for _, required := range []struct{ name, value, hint string }{
-		{"BusName", props.BusName, "name the bus from config (stacks/names.go)"},
-		{"ArchiveName", props.ArchiveName, "name the archive from config (stacks/names.go)"},
-		{"WorkQueueName", props.WorkQueueName, "name the work queue from config (stacks/names.go)"},
-		{"Source", props.Source, `pass the service's event source, "<platform>.<service>"`},
-	} {
-		if required.value == "" {
-			panic(fmt.Sprintf("events %s: %s is required: %s", id, required.name, required.hint))
-		}
-	}
-	if props.Key == nil {
-		panic(fmt.Sprintf("events %s: Key is required: pass the region's platform key", id))
-	}
-	if len(props.ArchiveName) > 48 {
-		panic(fmt.Sprintf("events %s: ArchiveName %q is longer than EventBridge's 48 characters: shorten it", id, props.ArchiveName))
-	}
-	setDefault(&props.ArchiveRetentionDays, 30)
-	setDefault(&props.MaxReceiveCount, 5)
-	setDefault(&props.QueueRetentionDays, 4)
-	setDefault(&props.StreamRetentionHours, 24)
-	if props.QueueRetentionDays >= DeadLetterRetentionDays {
-		panic(fmt.Sprintf("events %s: QueueRetentionDays %v must be less than the dead-letter queue's %d days, or dead letters expire on arrival", id, props.QueueRetentionDays, DeadLetterRetentionDays))
-	}
-
+	props.check(scope, id)
 	c := constructs.NewConstruct(scope, jsii.String(id))
-	stack := awscdk.Stack_Of(c)
 	// The key by its ARN: a grant to a service principal through the key's own construct would
 	// write that principal into the key's policy in the keys stack (the primary region's key is
 	// a construct there, the replicas are not). The key's policy names EventBridge itself.
 	key := awskms.Key_FromKeyArn(c, jsii.String("Key"), props.Key.KeyArn())
-	kept := awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE
+	e := &Events{Construct: c}
+	e.Undelivered, e.DeadLetterQueue, e.WorkQueue = newQueues(c, key, props)
+	e.Stream = awskinesis.NewStream(c, jsii.String("Stream"), &awskinesis.StreamProps{
+		StreamMode:      awskinesis.StreamMode_ON_DEMAND,
+		Encryption:      awskinesis.StreamEncryption_KMS,
+		EncryptionKey:   key,
+		RetentionPeriod: awscdk.Duration_Hours(jsii.Number(props.StreamRetentionHours)),
+		RemovalPolicy:   kept,
+	})
+	e.Bus, e.Archive = newBus(c, key, e.Undelivered, props)
+	e.route(props.Source)
+	compliance.Accept(e.Stream, compliance.Accepted{Rule: "AwsSolutions-KDS3",
+		Reason: "Everything the environment stores in a region is encrypted with its one platform key, for one key policy and one audit trail; Kinesis reuses each data key for minutes, so its KMS requests grow with the stream's shards and its few producers and consumers (the service, EventBridge, Firehose), not with its records."})
+	compliance.Accept(e.Stream, compliance.Accepted{Rule: "AwsSolutions-IAM5",
+		AppliesTo: []string{"Action::kms:GenerateDataKey*", "Action::kms:ReEncrypt*"},
+		Reason:    "The role EventBridge puts records with encrypts them with the stream's key, as Kinesis needs (the stream's write grant)."})
+	return e
+}
 
+// kept is the removal policy of everything that holds events.
+const kept = awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE
+
+// check fails with every problem of p, the way a construct fails: a panic naming its path.
+func (p Props) check(scope constructs.Construct, id string) {
+	c := props.Check(scope, id, "events.New")
+	c.Require("Props.Key", p.Key != nil, "pass the region's platform key")
+	c.Require("Props.BusName", p.BusName != "", "name the bus from config (stacks/names.go)")
+	if c.Require("Props.ArchiveName", p.ArchiveName != "", "name the archive from config (stacks/names.go)") &&
+		len(p.ArchiveName) > limits.EventArchiveNameLength {
+		c.Failf("Props.ArchiveName", "%q is longer than EventBridge's %d characters: shorten it", p.ArchiveName, limits.EventArchiveNameLength)
+	}
+	c.Require("Props.WorkQueueName", p.WorkQueueName != "", "name the work queue from config (stacks/names.go)")
+	c.Require("Props.Source", p.Source != "", `pass the service's event source, "<platform>.<service>"`)
+	c.Require("Props.ArchiveRetentionDays", p.ArchiveRetentionDays > 0, "give lib/config's events.archiveRetentionDays")
+	c.Require("Props.MaxReceiveCount", p.MaxReceiveCount > 0, "give lib/config's events.maxReceiveCount")
+	c.Require("Props.StreamRetentionHours", p.StreamRetentionHours > 0, "give lib/config's events.streamRetentionHours")
+	if c.Require("Props.QueueRetentionDays", p.QueueRetentionDays > 0, "give lib/config's events.queueRetentionDays") &&
+		p.QueueRetentionDays >= DeadLetterRetentionDays {
+		c.Failf("Props.QueueRetentionDays", "%v must be less than the dead-letter queue's %d days, or dead letters expire on arrival", p.QueueRetentionDays, DeadLetterRetentionDays)
+	}
+	c.Done()
+}
+
+// newQueues creates the queues: EventBridge's own dead-letter queue for what it cannot deliver,
+// the work queue and the work queue's dead-letter queue.
+func newQueues(c constructs.Construct, key awskms.IKey, props Props) (undelivered, deadLetters, workQueue awssqs.Queue) {
+	stack := awscdk.Stack_Of(c)
 	// Encrypted by SQS, not with the region's key: the queue catches, among others, the events
 	// EventBridge cannot encrypt or decrypt with that key (a disabled or mis-policied key), and
 	// a queue under the same key would refuse them too, losing the events and hiding the fault.
-	undelivered := awssqs.NewQueue(c, jsii.String("Undelivered"), &awssqs.QueueProps{
+	undelivered = awssqs.NewQueue(c, jsii.String("Undelivered"), &awssqs.QueueProps{
 		Encryption: awssqs.QueueEncryption_SQS_MANAGED, EnforceSSL: jsii.Bool(true),
 		RetentionPeriod: awscdk.Duration_Days(jsii.Number(DeadLetterRetentionDays)),
 		RemovalPolicy:   kept,
@@ -128,7 +151,7 @@ func New(scope constructs.Construct, id string, props Props) *Events {
 		Reason: "It is a dead-letter queue itself: EventBridge's, for the bus's events it cannot encrypt and the rules' targets it cannot reach."})
 
 	workQueueArn := stack.FormatArn(&awscdk.ArnComponents{Service: jsii.String("sqs"), Resource: jsii.String(props.WorkQueueName)})
-	deadLetters := awssqs.NewQueue(c, jsii.String("DeadLetterQueue"), &awssqs.QueueProps{
+	deadLetters = awssqs.NewQueue(c, jsii.String("DeadLetterQueue"), &awssqs.QueueProps{
 		Encryption: awssqs.QueueEncryption_KMS, EncryptionMasterKey: key, EnforceSSL: jsii.Bool(true),
 		RetentionPeriod: awscdk.Duration_Days(jsii.Number(DeadLetterRetentionDays)),
 		// Only the work queue may move its messages here.
@@ -138,7 +161,7 @@ func New(scope constructs.Construct, id string, props Props) *Events {
 		},
 		RemovalPolicy: kept,
 	})
-	workQueue := awssqs.NewQueue(c, jsii.String("WorkQueue"), &awssqs.QueueProps{
+	workQueue = awssqs.NewQueue(c, jsii.String("WorkQueue"), &awssqs.QueueProps{
 		QueueName:  jsii.String(props.WorkQueueName),
 		Encryption: awssqs.QueueEncryption_KMS, EncryptionMasterKey: key, EnforceSSL: jsii.Bool(true),
 		RetentionPeriod: awscdk.Duration_Days(jsii.Number(props.QueueRetentionDays)),
@@ -146,14 +169,12 @@ func New(scope constructs.Construct, id string, props Props) *Events {
 		RemovalPolicy:   kept,
 	})
 
-	stream := awskinesis.NewStream(c, jsii.String("Stream"), &awskinesis.StreamProps{
-		StreamMode:      awskinesis.StreamMode_ON_DEMAND,
-		Encryption:      awskinesis.StreamEncryption_KMS,
-		EncryptionKey:   key,
-		RetentionPeriod: awscdk.Duration_Hours(jsii.Number(props.StreamRetentionHours)),
-		RemovalPolicy:   kept,
-	})
+	return undelivered, deadLetters, workQueue
+}
 
+// newBus creates the bus, which only its own account may put events on, and its archive.
+func newBus(c constructs.Construct, key awskms.IKey, undelivered awssqs.Queue, props Props) (awsevents.EventBus, awsevents.Archive) {
+	stack := awscdk.Stack_Of(c)
 	bus := awsevents.NewEventBus(c, jsii.String("Bus"), &awsevents.EventBusProps{
 		EventBusName:    jsii.String(props.BusName),
 		Description:     jsii.String(fmt.Sprintf("Domain events of %s in this region", props.Source)),
@@ -183,10 +204,16 @@ func New(scope constructs.Construct, id string, props Props) *Events {
 	})
 	archive.ApplyRemovalPolicy(kept)
 
-	source := &awsevents.EventPattern{Source: jsii.Strings(props.Source)}
+	return bus, archive
+}
+
+// route creates the rules that send sourceName's events to the work queue and to the stream.
+func (e *Events) route(sourceName string) {
+	c, bus, workQueue, stream, undelivered := e.Construct, e.Bus, e.WorkQueue, e.Stream, e.Undelivered
+	source := &awsevents.EventPattern{Source: jsii.Strings(sourceName)}
 	awsevents.NewRule(c, jsii.String("ToWorkQueue"), &awsevents.RuleProps{
 		EventBus:     bus,
-		Description:  jsii.String(fmt.Sprintf("Events of %s, replays included, to the work queue", props.Source)),
+		Description:  jsii.String(fmt.Sprintf("Events of %s, replays included, to the work queue", sourceName)),
 		EventPattern: source,
 		Targets: &[]awsevents.IRuleTarget{awseventstargets.NewSqsQueue(workQueue, &awseventstargets.SqsQueueProps{
 			DeadLetterQueue: undelivered,
@@ -194,7 +221,7 @@ func New(scope constructs.Construct, id string, props Props) *Events {
 	})
 	toStream := awsevents.NewRule(c, jsii.String("ToStream"), &awsevents.RuleProps{
 		EventBus:     bus,
-		Description:  jsii.String(fmt.Sprintf("Events of %s to the stream, replays excluded (the lake has them)", props.Source)),
+		Description:  jsii.String(fmt.Sprintf("Events of %s to the stream, replays excluded (the lake has them)", sourceName)),
 		EventPattern: source,
 		Targets: &[]awsevents.IRuleTarget{awseventstargets.NewKinesisStream(stream, &awseventstargets.KinesisStreamProps{
 			PartitionKeyPath: jsii.String(StreamPartitionKeyPath),
@@ -213,14 +240,6 @@ func New(scope constructs.Construct, id string, props Props) *Events {
 	undelivered.GrantSendMessages(awsiam.NewServicePrincipal(jsii.String("events.amazonaws.com"), &awsiam.ServicePrincipalOpts{
 		Conditions: &map[string]any{"ArnEquals": map[string]any{"aws:SourceArn": []any{bus.EventBusArn(), toStream.RuleArn()}}},
 	}))
-	compliance.Accept(stream, compliance.Accepted{Rule: "AwsSolutions-KDS3",
-		Reason: "Everything the environment stores in a region is encrypted with its one platform key, for one key policy and one audit trail; Kinesis reuses each data key for minutes, so its KMS requests grow with the stream's shards and its few producers and consumers (the service, EventBridge, Firehose), not with its records."})
-	compliance.Accept(stream, compliance.Accepted{Rule: "AwsSolutions-IAM5",
-		AppliesTo: []string{"Action::kms:GenerateDataKey*", "Action::kms:ReEncrypt*"},
-		Reason:    "The role EventBridge puts records with encrypts them with the stream's key, as Kinesis needs (the stream's write grant)."})
-
-	return &Events{Construct: c, Bus: bus, Archive: archive, WorkQueue: workQueue, DeadLetterQueue: deadLetters,
-		Undelivered: undelivered, Stream: stream}
 }
 
 // GrantPutEvents lets grantee put events on the bus (EventBridge encrypts them with the key
@@ -243,10 +262,4 @@ func (e *Events) GrantPutRecords(grantee awsiam.IGrantable) {
 // messages, decrypting them with its key.
 func (e *Events) GrantConsumeWork(grantee awsiam.IGrantable) {
 	e.WorkQueue.GrantConsumeMessages(grantee)
-}
-
-func setDefault(field *float64, value float64) {
-	if *field == 0 {
-		*field = value
-	}
 }

@@ -7,20 +7,27 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/example/platform/lib/events"
+	"github.com/example/platform/lib/props/propstest"
 	"github.com/example/platform/test/constructkit"
 )
 
 func TestMain(m *testing.M) { constructkit.Main(m) }
 
 func props(key awskms.IKey) events.Props {
-	return events.Props{Key: key, BusName: "acme-prod-events", ArchiveName: "acme-prod-events", WorkQueueName: "acme-prod-work", Source: "acme.api"}
+	return events.Props{Key: key, BusName: "acme-prod-events", ArchiveName: "acme-prod-events", WorkQueueName: "acme-prod-work", Source: "acme.api",
+		ArchiveRetentionDays: 30, MaxReceiveCount: 5, QueueRetentionDays: 4, StreamRetentionHours: 24}
 }
 
-func TestEvents_DefaultsWireTheDeadLetterQueueAndKeepWhatHoldsEvents(t *testing.T) {
+func delivery(tier *events.Events, bucket awss3.IBucket, key awskms.IKey) events.DeliveryProps {
+	return events.DeliveryProps{Stream: tier.Stream, Bucket: bucket, Key: key, BufferSeconds: 300, LogRetention: awslogs.RetentionDays_THREE_MONTHS}
+}
+
+func TestEvents_WiresTheDeadLetterQueueAndKeepsWhatHoldsEvents(t *testing.T) {
 	s := constructkit.Stack(t, "eu-west-1")
 	events.New(s, "Events", props(awskms.NewKey(s, jsii.String("Key"), nil)))
 	tpl := constructkit.TemplateOf(t, s)
@@ -58,29 +65,28 @@ func TestEvents_LeavesTheKeysPolicyAlone(t *testing.T) {
 	}
 }
 
-func TestEvents_PanicsNamingTheMissingProp(t *testing.T) {
+func TestEvents_RefusesPropsNamingEachProblem(t *testing.T) {
 	for _, c := range []struct {
 		name   string
 		change func(*events.Props)
 		want   string
 	}{
-		{"no key", func(p *events.Props) { p.Key = nil }, "events Events: Key is required"},
-		{"no bus name", func(p *events.Props) { p.BusName = "" }, "events Events: BusName is required"},
-		{"no work queue name", func(p *events.Props) { p.WorkQueueName = "" }, "events Events: WorkQueueName is required"},
-		{"no source", func(p *events.Props) { p.Source = "" }, "events Events: Source is required"},
+		{"no key", func(p *events.Props) { p.Key = nil }, "events.New(Test/Events): Props.Key is required"},
+		{"no bus name", func(p *events.Props) { p.BusName = "" }, "Props.BusName is required"},
+		{"no work queue name", func(p *events.Props) { p.WorkQueueName = "" }, "Props.WorkQueueName is required"},
+		{"no source", func(p *events.Props) { p.Source = "" }, "Props.Source is required"},
 		{"long archive name", func(p *events.Props) { p.ArchiveName = strings.Repeat("a", 49) }, "longer than EventBridge's 48 characters"},
 		{"queue outlives its dead letters", func(p *events.Props) { p.QueueRetentionDays = 14 }, "must be less than the dead-letter queue's 14 days"},
+		// The construct has no defaults of its own: lib/config holds them.
+		{"no retention periods or receive count", func(p *events.Props) {
+			p.ArchiveRetentionDays, p.MaxReceiveCount, p.QueueRetentionDays, p.StreamRetentionHours = 0, 0, 0, 0
+		}, "4 problems"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			s := constructkit.Stack(t, "eu-west-1")
 			p := props(awskms.NewKey(s, jsii.String("Key"), nil))
 			c.change(&p)
-			defer func() {
-				if r := recover(); r == nil || !strings.Contains(r.(string), c.want) {
-					t.Errorf("panic %v, want one saying %q", r, c.want)
-				}
-			}()
-			events.New(s, "Events", p)
+			propstest.Panics(t, func() { events.New(s, "Events", p) }, c.want)
 		})
 	}
 }
@@ -96,12 +102,9 @@ func TestDelivery_RejectsPrefixesThatOverlapOrCarryExpressions(t *testing.T) {
 			key := awskms.NewKey(s, jsii.String("Key"), nil)
 			tier := events.New(s, "Events", props(key))
 			bucket := awss3.NewBucket(s, jsii.String("Lake"), nil)
-			defer func() {
-				if r := recover(); r == nil || !strings.Contains(r.(string), c.want) {
-					t.Errorf("panic %v, want one saying %q", r, c.want)
-				}
-			}()
-			events.NewDelivery(s, "Delivery", events.DeliveryProps{Stream: tier.Stream, Bucket: bucket, Key: key, Prefix: c.prefix, ErrorPrefix: c.errorPrefix})
+			p := delivery(tier, bucket, key)
+			p.Prefix, p.ErrorPrefix = c.prefix, c.errorPrefix
+			propstest.Panics(t, func() { events.NewDelivery(s, "Delivery", p) }, "events.NewDelivery(Test/Delivery)", c.want)
 		})
 	}
 }
@@ -111,7 +114,7 @@ func TestDelivery_PartitionsByTypeAndDayWithErrorsApart(t *testing.T) {
 	key := awskms.NewKey(s, jsii.String("Key"), nil)
 	tier := events.New(s, "Events", props(key))
 	bucket := awss3.NewBucket(s, jsii.String("Lake"), &awss3.BucketProps{Encryption: awss3.BucketEncryption_KMS, EncryptionKey: key})
-	events.NewDelivery(s, "Delivery", events.DeliveryProps{Stream: tier.Stream, Bucket: bucket, Key: key})
+	events.NewDelivery(s, "Delivery", delivery(tier, bucket, key))
 	tpl := constructkit.TemplateOf(t, s)
 	constructkit.Assert(t, func() {
 		tpl.HasResourceProperties(jsii.String("AWS::KinesisFirehose::DeliveryStream"), map[string]any{
@@ -126,4 +129,13 @@ func TestDelivery_PartitionsByTypeAndDayWithErrorsApart(t *testing.T) {
 		})
 		tpl.HasResourceProperties(jsii.String("AWS::Logs::LogGroup"), map[string]any{"RetentionInDays": 90, "KmsKeyId": assertions.Match_AnyValue()})
 	})
+}
+
+func TestDelivery_RequiresTheBufferAndLogRetentionConfigChose(t *testing.T) {
+	s := constructkit.Stack(t, "eu-west-1")
+	key := awskms.NewKey(s, jsii.String("Key"), nil)
+	tier := events.New(s, "Events", props(key))
+	p := delivery(tier, awss3.NewBucket(s, jsii.String("Lake"), nil), key)
+	p.BufferSeconds, p.LogRetention = 0, ""
+	propstest.Panics(t, func() { events.NewDelivery(s, "Delivery", p) }, "Props.BufferSeconds is required", "Props.LogRetention is required")
 }

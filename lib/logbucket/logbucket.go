@@ -9,6 +9,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/example/platform/lib/buckets"
 	"github.com/example/platform/lib/compliance"
 	"github.com/example/platform/lib/props"
 )
@@ -30,14 +31,12 @@ func newBucket(scope constructs.Construct, id, constructor string, expirationDay
 		c.Failf("expirationDays", "%v: give the whole number of days the logs are kept, at least 1", expirationDays)
 	}
 	c.Done()
-	bucket := awss3.NewBucket(scope, jsii.String(id), &awss3.BucketProps{
-		Encryption:        awss3.BucketEncryption_S3_MANAGED,
-		BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
-		EnforceSSL:        jsii.Bool(true),
-		ObjectOwnership:   ownership,
-		LifecycleRules:    &[]*awss3.LifecycleRule{{Expiration: awscdk.Duration_Days(jsii.Number(expirationDays))}},
-		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
-	})
+	bucket := awss3.NewBucket(scope, jsii.String(id), buckets.Private(&awss3.BucketProps{
+		Encryption:      awss3.BucketEncryption_S3_MANAGED,
+		ObjectOwnership: ownership,
+		LifecycleRules:  &[]*awss3.LifecycleRule{{Expiration: awscdk.Duration_Days(jsii.Number(expirationDays))}},
+		RemovalPolicy:   awscdk.RemovalPolicy_RETAIN,
+	}))
 	compliance.Accept(bucket, compliance.Accepted{Rule: "AwsSolutions-S1",
 		Reason: "This bucket is an access-log destination itself; logging its own access would log the log deliveries."})
 	return bucket

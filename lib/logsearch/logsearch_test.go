@@ -188,7 +188,8 @@ func resolveJoin(t *testing.T, raw []byte) string {
 
 func TestLogSearch_RefusesBadProps(t *testing.T) {
 	propstest.Panics(t, func() { build(t, func(p *logsearch.Props) { *p = logsearch.Props{RetentionDays: 30} }) },
-		"logsearch.New(Test/LogSearch): 4 problems", "Props.Name is required", "Props.Key is required", "Props.Bucket is required", "Props.Readers is required")
+		"logsearch.New(Test/LogSearch): 5 problems", "Props.Name is required", "Props.Key is required", "Props.Bucket is required", "Props.Readers is required",
+		"Props.LogRetention is required")
 	propstest.Panics(t, func() {
 		build(t, func(p *logsearch.Props) {
 			p.Name, p.Readers, p.RetentionDays, p.ErrorPrefix = "Acme_Prod", []string{"arn:aws:iam::111111111111:user/dale"}, 4000, "errors"

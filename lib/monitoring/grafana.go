@@ -50,7 +50,9 @@ const (
 // PrometheusQueryActions are what Grafana's Prometheus data source calls on a workspace: the
 // queries and label lookups the dashboards make, and the workspace's own description. Not
 // aps:ListWorkspaces, which takes no resource: the data source is given the workspace's URL.
-var PrometheusQueryActions = []string{"aps:QueryMetrics", "aps:GetLabels", "aps:GetSeries", "aps:GetMetricMetadata", "aps:DescribeWorkspace"}
+func PrometheusQueryActions() []string {
+	return []string{"aps:QueryMetrics", "aps:GetLabels", "aps:GetSeries", "aps:GetMetricMetadata", "aps:DescribeWorkspace"}
+}
 
 var grafanaName = regexp.MustCompile(`^[a-zA-Z0-9\-._~]{1,255}$`)
 
@@ -104,7 +106,7 @@ func NewGrafana(scope constructs.Construct, id string, p GrafanaProps) *Grafana 
 	if len(p.Prometheus) > 0 {
 		role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid:       jsii.String("QueryTheEnvironmentsPrometheusWorkspaces"),
-			Actions:   jsii.Strings(PrometheusQueryActions...),
+			Actions:   jsii.Strings(PrometheusQueryActions()...),
 			Resources: &p.Prometheus,
 		}))
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/example/platform/lib/alarmnames"
 	"github.com/example/platform/lib/props"
 )
 
@@ -74,7 +75,7 @@ type Monitoring struct {
 }
 
 // UnhealthyAlarmName names a region's composite alarm; name is Props.Name.
-func UnhealthyAlarmName(name string) string { return name + "-region-unhealthy" }
+func UnhealthyAlarmName(name string) string { return name + alarmnames.RegionUnhealthy }
 
 // check fails with every problem of p, the way a construct fails: a panic naming its path.
 func (p Props) check(scope constructs.Construct, id string) {

@@ -44,7 +44,7 @@ func NewPeering(scope constructs.Construct, id string, vpc awsec2.IVpc, peers []
 	seen := map[string]bool{}
 	for i, peer := range peers {
 		field := fmt.Sprintf("peers[%d]", i)
-		checkRegion(check, field, peer.Region, seen)
+		check.RegionOnce(field+".Region", peer.Region, peerRegionHint, "peer region", seen)
 		check.Require(field+".VpcID", peer.VpcID != nil, "give the peer VPC's ID, such as a weak reference to its network stack's VPC")
 		check.CIDR(field+".CIDR", peer.CIDR, "give the peer VPC's range, such as 10.1.0.0/16")
 	}
@@ -71,7 +71,7 @@ func NewPeerRoutes(scope constructs.Construct, id string, vpc awsec2.IVpc, route
 	seen := map[string]bool{}
 	for i, route := range routes {
 		field := fmt.Sprintf("routes[%d]", i)
-		checkRegion(check, field, route.Region, seen)
+		check.RegionOnce(field+".Region", route.Region, peerRegionHint, "peer region", seen)
 		check.CIDR(field+".CIDR", route.CIDR, "give the other region's VPC range, such as 10.1.0.0/16")
 		check.Require(field+".ConnectionID", route.ConnectionID != nil, "give the peering connection the other region requested")
 	}
@@ -83,13 +83,8 @@ func NewPeerRoutes(scope constructs.Construct, id string, vpc awsec2.IVpc, route
 	return c
 }
 
-// checkRegion requires a peer's region, once: it names the peer's constructs.
-func checkRegion(check *props.Checker, field, region string, seen map[string]bool) {
-	if check.Require(field+".Region", region != "", "give the peer's region code, such as us-east-1") && seen[region] {
-		check.Failf(field+".Region", "%s is listed twice; list each peer region once", region)
-	}
-	seen[region] = true
-}
+// peerRegionHint says what a peer's region is: it names the peer's constructs.
+const peerRegionHint = "give the peer's region code, such as us-east-1"
 
 func addRoutes(scope constructs.Construct, vpc awsec2.IVpc, route PeerRoute) {
 	subnets := append(append([]awsec2.ISubnet{}, *vpc.PrivateSubnets()...), *vpc.IsolatedSubnets()...)

@@ -28,7 +28,9 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/example/platform/lib/buckets"
 	"github.com/example/platform/lib/compliance"
+	"github.com/example/platform/lib/limits"
 	"github.com/example/platform/lib/props"
 )
 
@@ -144,7 +146,7 @@ type Probe struct {
 var (
 	namePattern  = regexp.MustCompile(`^[0-9a-z_-]+$`)
 	stepPattern  = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
-	maxRetention = 455.0
+	maxRetention = float64(limits.SyntheticsMaxRetentionDays)
 )
 
 // check fails with every problem of p, the way a construct fails: a panic naming its path.
@@ -209,74 +211,10 @@ func (p Props) check(scope constructs.Construct, id string) {
 func New(scope constructs.Construct, id string, p Props) *Probe {
 	p.check(scope, id)
 	c := constructs.NewConstruct(scope, jsii.String(id))
-	stack := awscdk.Stack_Of(c)
 	retention := awscdk.Duration_Days(jsii.Number(p.RetentionDays))
 
-	// The canary's own bucket: encrypted with the key, private, TLS only, writable by the
-	// canary's role alone, emptied after the runs' retention. Kept when the stack goes, like the
-	// platform's other log buckets (CloudFormation cannot delete a bucket with objects in it);
-	// its name is generated, so a kept bucket never blocks the next create.
-	bucket := awss3.NewBucket(c, jsii.String("Artifacts"), &awss3.BucketProps{
-		Encryption:        awss3.BucketEncryption_KMS,
-		EncryptionKey:     p.Key,
-		BucketKeyEnabled:  jsii.Bool(true),
-		BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
-		EnforceSSL:        jsii.Bool(true),
-		ObjectOwnership:   awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
-		LifecycleRules: &[]*awss3.LifecycleRule{{
-			Expiration:                          retention,
-			AbortIncompleteMultipartUploadAfter: awscdk.Duration_Days(jsii.Number(1)),
-		}},
-		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
-	})
-	compliance.Accept(bucket, compliance.Accepted{Rule: "AwsSolutions-S1",
-		Reason: "The bucket holds only its canary's run artifacts, which only the canary's role may write; server access logs would record those writes every few minutes and nothing else."})
-
-	role := awsiam.NewRole(c, jsii.String("Role"), &awsiam.RoleProps{
-		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
-		Description: jsii.String("Runs the canary " + p.Name + ": writes its artifacts and metrics, reads the addresses it calls"),
-	})
-	// What CreateCanary requires of an execution role (ExecutionRoleArn), each narrowed to this
-	// canary: its bucket, its metric namespace, its own log group.
-	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Actions: jsii.Strings("s3:PutObject"), Resources: jsii.Strings(*bucket.ArnForObjects(jsii.String("*"))),
-	}))
-	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Actions: jsii.Strings("s3:GetBucketLocation"), Resources: &[]*string{bucket.BucketArn()},
-	}))
-	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Actions: jsii.Strings("s3:ListAllMyBuckets"), Resources: jsii.Strings("*"),
-	}))
-	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Actions: jsii.Strings("cloudwatch:PutMetricData"), Resources: jsii.Strings("*"),
-		Conditions: &map[string]any{"StringEquals": map[string]any{"cloudwatch:namespace": "CloudWatchSynthetics"}},
-	}))
-	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Actions:   jsii.Strings("logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"),
-		Resources: jsii.Strings(LogGroupArn(*stack.Region(), *stack.Account(), p.Name)),
-	}))
-	parameters := map[string]bool{}
-	for _, check := range p.Checks {
-		if check.Address.URL != nil {
-			continue
-		}
-		arn := ParameterArn(check.Address.Region, *stack.Account(), check.Address.Parameter)
-		if !parameters[arn] {
-			parameters[arn] = true
-			role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-				Actions: jsii.Strings("ssm:GetParameter"), Resources: jsii.Strings(arn),
-			}))
-		}
-	}
-	// Only the canary writes its artifacts: a bucket policy refuses anyone else's objects.
-	bucket.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:        jsii.String("OnlyTheCanaryWritesArtifacts"),
-		Effect:     awsiam.Effect_DENY,
-		Principals: &[]awsiam.IPrincipal{awsiam.NewAnyPrincipal()},
-		Actions:    jsii.Strings("s3:PutObject"),
-		Resources:  jsii.Strings(*bucket.ArnForObjects(jsii.String("*"))),
-		Conditions: &map[string]any{"ArnNotEquals": map[string]any{"aws:PrincipalArn": role.RoleArn()}},
-	}))
+	bucket := newArtifacts(c, p, retention)
+	role := newRole(c, p, bucket)
 
 	var network *vpcPlacement
 	if p.Vpc != nil {
@@ -337,6 +275,78 @@ func New(scope constructs.Construct, id string, p Props) *Probe {
 		probe.SecurityGroup = network.group
 	}
 	return probe
+}
+
+// newArtifacts is the canary's own bucket.
+func newArtifacts(c constructs.Construct, p Props, retention awscdk.Duration) awss3.Bucket {
+	// The canary's own bucket: encrypted with the key, private, TLS only, writable by the
+	// canary's role alone, emptied after the runs' retention. Kept when the stack goes, like the
+	// platform's other log buckets (CloudFormation cannot delete a bucket with objects in it);
+	// its name is generated, so a kept bucket never blocks the next create.
+	bucket := awss3.NewBucket(c, jsii.String("Artifacts"), buckets.Private(&awss3.BucketProps{
+		Encryption:       awss3.BucketEncryption_KMS,
+		EncryptionKey:    p.Key,
+		BucketKeyEnabled: jsii.Bool(true),
+		LifecycleRules: &[]*awss3.LifecycleRule{{
+			Expiration:                          retention,
+			AbortIncompleteMultipartUploadAfter: awscdk.Duration_Days(jsii.Number(1)),
+		}},
+		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+	}))
+	compliance.Accept(bucket, compliance.Accepted{Rule: "AwsSolutions-S1",
+		Reason: "The bucket holds only its canary's run artifacts, which only the canary's role may write; server access logs would record those writes every few minutes and nothing else."})
+	return bucket
+}
+
+// newRole is the canary's execution role; only it may write the canary's artifacts.
+func newRole(c constructs.Construct, p Props, bucket awss3.Bucket) awsiam.Role {
+	stack := awscdk.Stack_Of(c)
+	role := awsiam.NewRole(c, jsii.String("Role"), &awsiam.RoleProps{
+		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
+		Description: jsii.String("Runs the canary " + p.Name + ": writes its artifacts and metrics, reads the addresses it calls"),
+	})
+	// What CreateCanary requires of an execution role (ExecutionRoleArn), each narrowed to this
+	// canary: its bucket, its metric namespace, its own log group.
+	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions: jsii.Strings("s3:PutObject"), Resources: jsii.Strings(*bucket.ArnForObjects(jsii.String("*"))),
+	}))
+	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions: jsii.Strings("s3:GetBucketLocation"), Resources: &[]*string{bucket.BucketArn()},
+	}))
+	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions: jsii.Strings("s3:ListAllMyBuckets"), Resources: jsii.Strings("*"),
+	}))
+	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions: jsii.Strings("cloudwatch:PutMetricData"), Resources: jsii.Strings("*"),
+		Conditions: &map[string]any{"StringEquals": map[string]any{"cloudwatch:namespace": "CloudWatchSynthetics"}},
+	}))
+	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions:   jsii.Strings("logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"),
+		Resources: jsii.Strings(LogGroupArn(*stack.Region(), *stack.Account(), p.Name)),
+	}))
+	parameters := map[string]bool{}
+	for _, check := range p.Checks {
+		if check.Address.URL != nil {
+			continue
+		}
+		arn := ParameterArn(check.Address.Region, *stack.Account(), check.Address.Parameter)
+		if !parameters[arn] {
+			parameters[arn] = true
+			role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+				Actions: jsii.Strings("ssm:GetParameter"), Resources: jsii.Strings(arn),
+			}))
+		}
+	}
+	// Only the canary writes its artifacts: a bucket policy refuses anyone else's objects.
+	bucket.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("OnlyTheCanaryWritesArtifacts"),
+		Effect:     awsiam.Effect_DENY,
+		Principals: &[]awsiam.IPrincipal{awsiam.NewAnyPrincipal()},
+		Actions:    jsii.Strings("s3:PutObject"),
+		Resources:  jsii.Strings(*bucket.ArnForObjects(jsii.String("*"))),
+		Conditions: &map[string]any{"ArnNotEquals": map[string]any{"aws:PrincipalArn": role.RoleArn()}},
+	}))
+	return role
 }
 
 // scriptCheck is a check as canary.js reads it from PROBE_CHECKS.

@@ -100,3 +100,14 @@ func (c *Checker) Done() {
 		panic(&err)
 	}
 }
+
+// RegionOnce requires field to name a region (hint says which, such as "give the region code,
+// such as us-east-1") that its list has not named before: a list's region names its constructs.
+// listed holds the regions of the list so far and records this one; what is what the list calls
+// a region in the message, such as "peer region".
+func (c *Checker) RegionOnce(field, region, hint, what string, listed map[string]bool) {
+	if c.Require(field, region != "", hint) && listed[region] {
+		c.Failf(field, "%s is listed twice; list each %s once", region, what)
+	}
+	listed[region] = true
+}

@@ -1,6 +1,7 @@
 package props_test
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/aws/constructs-go/constructs/v10"
@@ -46,4 +47,20 @@ func TestCheck_PassesGoodPropsAndRefusesANilScope(t *testing.T) {
 	}
 	c.Done() // no problem: no panic
 	propstest.Panics(t, func() { props.Check(nil, "Network", "network.New").Done() }, "network.New(Network): scope is nil")
+}
+
+func TestRegionOnce_RefusesARegionListedTwiceOrNotAtAll(t *testing.T) {
+	message := propstest.Panics(t, func() {
+		c := props.Check(stack(), "Edge", "edge.New")
+		listed := map[string]bool{}
+		for i, region := range []string{"eu-west-1", "", "us-east-1", "eu-west-1"} {
+			c.RegionOnce(fmt.Sprintf("Props.Regions[%d].Name", i), region, "give the region code, such as us-east-1", "region", listed)
+		}
+		c.Done()
+	})
+	want := "edge.New(Test/Edge): 2 problems:\n  Props.Regions[1].Name is required; give the region code, such as us-east-1\n" +
+		"  Props.Regions[3].Name eu-west-1 is listed twice; list each region once"
+	if message != want {
+		t.Errorf("message:\n%s\nwant:\n%s", message, want)
+	}
 }

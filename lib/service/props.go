@@ -11,6 +11,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/example/platform/internal/fargate"
+	"github.com/example/platform/lib/limits"
 	"github.com/example/platform/lib/props"
 )
 
@@ -31,7 +32,7 @@ var (
 	// namePattern is what ECS accepts as a service and container name.
 	namePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$`)
 	// maxBakeMinutes is the longest bake time ECS accepts.
-	maxBakeMinutes = 1440.0
+	maxBakeMinutes = float64(limits.ECSMaxBakeMinutes)
 )
 
 // check fails with every problem of p, the way a construct fails: a panic naming its path.
