@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"testing"
 )
 
@@ -50,5 +51,20 @@ func TestApp_ConfigErrorIsTheOnlyOutput(t *testing.T) {
 		if status != 1 || stdout != "" || stderr != want {
 			t.Fatalf("run %d: exit %d, stdout %q, stderr %q; want exit 1 and only %q", i, status, stdout, stderr, want)
 		}
+	}
+}
+
+// The pipeline would bake an absolute path into its Synth step and fail there; the app refuses
+// it at once, with the path to pass instead.
+func TestApp_RefusesAnAbsoluteConfigPath(t *testing.T) {
+	abs, err := filepath.Abs("config/example.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, stderr, status := runApp(t, map[string]string{"config": abs})
+	want := abs + ": 1 problem\n  an absolute path; the pipeline synthesizes this path again in its own checkout of the repository, where it does not exist. " +
+		"Pass the file's path from the repository root, with the file committed there: make synth CONFIG=config/example.json\n"
+	if status != 1 || stdout != "" || stderr != want {
+		t.Fatalf("exit %d, stdout %q, stderr %q; want exit 1 and only %q", status, stdout, stderr, want)
 	}
 }
