@@ -90,11 +90,13 @@ pr-diff:
 bench: node_modules/.installed
 	go run ./cmd/bench
 
-## docs: synthesize $(CONFIG) and generate docs/architecture.md (Mermaid) and docs/runbook.md from cdk.out
+## docs: synthesize $(CONFIG) and generate its architecture.md (Mermaid) and runbook.md from cdk.out:
+## in docs/ for config/example.json, in docs/<platform name>/ for any other config
 docs: synth
-	go run ./cmd/diagram cdk.out $(CONFIG) > docs/architecture.md
-	go run ./cmd/runbook cdk.out $(CONFIG) > docs/runbook.md
-	@echo "docs/architecture.md and docs/runbook.md written from $(CONFIG)"
+	@dir="$$(go run ./cmd/docspath $(CONFIG))"; mkdir -p "$$dir"; \
+	  go run ./cmd/diagram cdk.out $(CONFIG) > "$$dir/architecture.md"; \
+	  go run ./cmd/runbook cdk.out $(CONFIG) > "$$dir/runbook.md"; \
+	  echo "$$dir/architecture.md and $$dir/runbook.md written from $(CONFIG)"
 
 ## diagram: the same as docs
 diagram: docs
