@@ -17,11 +17,21 @@ GO_FILES = $(shell git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -
 ## synth: install what is needed, synthesize $(CONFIG) into cdk.out and list the stacks made
 ## (IMAGE_DIGEST=sha256:... deploys that release instead of the bootstrap image)
 synth: node_modules/.installed
-	go mod download
-	rm -rf cdk.out
-	$(CDK) synth --quiet -c config=$(CONFIG) $(if $(IMAGE_DIGEST),-c imageDigest=$(IMAGE_DIGEST))
+	@go mod download
+	@rm -rf cdk.out
+	@echo "Synthesizing $(CONFIG) into cdk.out"
+	@$(call quiet,$(CDK) synth --quiet --no-notices -c config=$(CONFIG) $(if $(IMAGE_DIGEST),-c imageDigest=$(IMAGE_DIGEST)))
 	@echo "Stacks in cdk.out (stage/stack (CloudFormation name)):"
-	@$(CDK) ls --app cdk.out '**'
+	@$(CDK) ls --no-notices --app cdk.out '**'
+
+# quiet runs a cdk command without the lines that read like an instruction or an error and are
+# neither: the CLI's "Supply a stack id (...) to display its template.", which it prints for any
+# app of several stacks, --quiet or not; and, when the app has failed and said why, `go run`'s
+# "exit status 1" and the CLI's "<app command>: Subprocess exited with error 1". Each stream is
+# filtered on its own (the CLI logs to stdout when CI=true) and the command's status is kept.
+QUIET_FILTER := sed -E -e '/^Supply a stack id \(.*\) to display its template\.$$/d' \
+  -e '/^exit status [0-9]+$$/d' -e '/: Subprocess exited with error [0-9]+$$/d'
+quiet = { { $(1) | $(QUIET_FILTER); } 2>&1 1>&3 | $(QUIET_FILTER) >&2; } 3>&1
 
 ## test: vet, check formatting and run every test (what CI runs), the service's in api/ too
 ## (its own module, which the root's ./... does not reach)
@@ -55,8 +65,8 @@ diff: node_modules/.installed
 	rm -rf .diff && git worktree prune && mkdir -p .diff
 	git worktree add --detach .diff/base "$(BASE)" >/dev/null
 	ln -s "$(CURDIR)/node_modules" .diff/base/node_modules
-	cd .diff/base && CDK_VALIDATION=false $(CDK) synth --quiet -c config=$(CONFIG) -o "$(CURDIR)/.diff/base.out" >/dev/null
-	CDK_VALIDATION=false $(CDK) synth --quiet -c config=$(CONFIG) -o .diff/head.out >/dev/null
+	@cd .diff/base && $(call quiet,CDK_VALIDATION=false $(CDK) synth --quiet --no-notices -c config=$(CONFIG) -o "$(CURDIR)/.diff/base.out") >/dev/null
+	@$(call quiet,CDK_VALIDATION=false $(CDK) synth --quiet --no-notices -c config=$(CONFIG) -o .diff/head.out) >/dev/null
 	git worktree remove --force .diff/base
 	@go run ./cmd/templatediff .diff/base.out .diff/head.out
 
@@ -80,11 +90,13 @@ pr-diff:
 bench: node_modules/.installed
 	go run ./cmd/bench
 
-## docs: synthesize $(CONFIG) and generate docs/architecture.md (Mermaid) and docs/runbook.md from cdk.out
+## docs: synthesize $(CONFIG) and generate its architecture.md (Mermaid) and runbook.md from cdk.out:
+## in docs/ for config/example.json, in docs/<platform name>/ for any other config
 docs: synth
-	go run ./cmd/diagram cdk.out $(CONFIG) > docs/architecture.md
-	go run ./cmd/runbook cdk.out $(CONFIG) > docs/runbook.md
-	@echo "docs/architecture.md and docs/runbook.md written from $(CONFIG)"
+	@dir="$$(go run ./cmd/docspath $(CONFIG))"; mkdir -p "$$dir"; \
+	  go run ./cmd/diagram cdk.out $(CONFIG) > "$$dir/architecture.md"; \
+	  go run ./cmd/runbook cdk.out $(CONFIG) > "$$dir/runbook.md"; \
+	  echo "$$dir/architecture.md and $$dir/runbook.md written from $(CONFIG)"
 
 ## diagram: the same as docs
 diagram: docs

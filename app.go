@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/example/platform/internal/configpath"
 	"github.com/example/platform/internal/toolchain"
 	"github.com/example/platform/lib/config"
 	"github.com/example/platform/stacks"
@@ -27,7 +28,12 @@ func run() int {
 	if chosen, ok := app.Node().TryGetContext(jsii.String("config")).(string); ok && chosen != "" {
 		path = chosen
 	}
-	platform, err := config.Load(path)
+	// The pipeline synthesizes this path again in its checkout: refuse one it could not read there.
+	path, err := configpath.Check(".", path)
+	var platform *config.Platform
+	if err == nil {
+		platform, err = config.Load(path)
+	}
 	if err == nil {
 		// The pipeline deploys the release it built with -c imageDigest=sha256:...
 		if digest, ok := app.Node().TryGetContext(jsii.String("imageDigest")).(string); ok && digest != "" {
@@ -44,6 +50,9 @@ func run() int {
 		// A config (or pinned-version) error is the user's to fix: say what is wrong, write no templates.
 		fmt.Fprintln(os.Stderr, err)
 		return 1
+	}
+	if warning := configpath.Untracked(".", path); warning != "" {
+		fmt.Fprintln(os.Stderr, warning)
 	}
 	stacks.NewPlatform(app, platform, path, tools)
 	app.Synth(nil)

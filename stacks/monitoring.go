@@ -74,6 +74,7 @@ func newRegionMonitoring(stack awscdk.Stack, place placement, topic awssns.ITopi
 		Topic:        topic,
 		Signals:      regionSignals(place, svc, ev),
 		HealthAlarms: svc.RollbackAlarms,
+		Runbook:      place.runbook,
 	})
 }
 

@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/example/platform/internal/docspath"
 	"github.com/example/platform/internal/toolchain"
 	"github.com/example/platform/lib/compliance"
 	"github.com/example/platform/lib/config"
@@ -39,8 +40,9 @@ func NewPlatform(app awscdk.App, platform *config.Platform, configFile string, t
 	compliance.Apply(app)
 	planned := plan.New(platform)
 	result := &Platform{Config: platform, Plan: planned, Baseline: NewBaselineStage(app, planned), Tooling: NewToolingStage(app, planned)}
+	runbook := docspath.Runbook(configFile, platform.Name)
 	for _, env := range platform.Environments {
-		result.Stages = append(result.Stages, NewEnvironmentStage(app, planned, env))
+		result.Stages = append(result.Stages, NewEnvironmentStage(app, planned, env, runbook))
 	}
 	result.Pipeline = NewPipelineStack(app, planned, configFile, tools, result.Baseline, result.Tooling, result.Stages)
 	return result

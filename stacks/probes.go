@@ -158,12 +158,13 @@ func NewObserverStack(stage awscdk.Stage, place placement, regions []*RegionStac
 	signals := []monitoring.Signal{monitoring.ObserverCanarySignal(probe.Name, t)}
 	for _, region := range names {
 		signals = append(signals, monitoring.ObserverHealthSignal(probe.Name, healthStep(region), region,
-			ObserverHealthAlarmName(p.Name, env.Name, region), t))
+			ObserverHealthAlarmName(p.Name, env.Name, region), place.runbook, t))
 	}
 	m := monitoring.New(stack, "Monitoring", monitoring.Props{
 		Name:    MonitoringName(p.Name, env.Name, observer),
 		Topic:   topic,
 		Signals: signals,
+		Runbook: place.runbook,
 	})
 	return &ObserverStack{Stack: stack, Probe: probe, Monitoring: m}
 }

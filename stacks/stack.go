@@ -28,6 +28,8 @@ type placement struct {
 	stack  plan.Stack
 	// stage is the plan of the stack's stage.
 	stage plan.Stage
+	// runbook is the path of the platform's runbook, which its alarms name (internal/docspath).
+	runbook string
 }
 
 // at is place in another region of the same environment, by name only (for names and signals

@@ -48,8 +48,9 @@ type RegionStacks struct {
 
 // NewEnvironmentStage builds the stage of env: the stacks the plan lists, in its order, then
 // the dependencies it lists between them (lib/plan/dependencies.go says why each stack waits for
-// what). The order of deployment follows from those, never from custom resources.
-func NewEnvironmentStage(scope constructs.Construct, planned *plan.Plan, env config.Environment) *EnvironmentStage {
+// what). The order of deployment follows from those, never from custom resources. runbook is
+// the path of the platform's runbook, which its alarms name.
+func NewEnvironmentStage(scope constructs.Construct, planned *plan.Plan, env config.Environment, runbook string) *EnvironmentStage {
 	platform := planned.Platform
 	stage := awscdk.NewStage(scope, jsii.String(env.Name), &awscdk.StageProps{
 		Env: &awscdk.Environment{Account: jsii.String(env.Account)},
@@ -68,7 +69,7 @@ func NewEnvironmentStage(scope constructs.Construct, planned *plan.Plan, env con
 		result.Regions = append(result.Regions, &RegionStacks{Region: region})
 	}
 	result.built = map[string]awscdk.Stack{}
-	place := placement{platform: platform, env: env, stage: layout}
+	place := placement{platform: platform, env: env, stage: layout, runbook: runbook}
 	for _, s := range layout.Stacks {
 		result.built[s.Name] = result.build(stage, place.of(s))
 	}

@@ -61,6 +61,9 @@ type Props struct {
 	// HealthAlarms are alarms made elsewhere (the service's rollback alarms, canaries) that
 	// count toward the region's health too. They get the same actions as the signals' alarms.
 	HealthAlarms []awscloudwatch.Alarm
+	// Runbook is the path of the platform's runbook (docs/runbook.md for the example), which
+	// the composite alarm's description tells the person paged to follow.
+	Runbook string
 }
 
 // Monitoring is a region's alarms, dashboard and composite alarm.
@@ -82,6 +85,7 @@ func (p Props) check(scope constructs.Construct, id string) {
 	c := props.Check(scope, id, "monitoring.New")
 	c.Require("Props.Name", p.Name != "", "give the region's name, <platform>-<env>-<region>: it starts every alarm's name and names the dashboard")
 	c.Require("Props.Topic", p.Topic != nil, "give the alert topic (lib/alerts) that hears every alarm")
+	c.Require("Props.Runbook", p.Runbook != "", "give the path of the platform's runbook (internal/docspath), which the region-unhealthy alarm names")
 	c.Require("Props.Signals", len(p.Signals) > 0, "list what to watch (ServiceSignals, DatabaseSignals, TableSignals)")
 	seen := map[string]bool{}
 	for i, s := range p.Signals {
@@ -151,7 +155,7 @@ func New(scope constructs.Construct, id string, props Props) *Monitoring {
 		}
 		m.RegionUnhealthy = awscloudwatch.NewCompositeAlarm(c, jsii.String("RegionUnhealthy"), &awscloudwatch.CompositeAlarmProps{
 			CompositeAlarmName: jsii.String(UnhealthyAlarmName(props.Name)),
-			AlarmDescription:   jsii.String(UnhealthyMeaning + " " + UnhealthyAction),
+			AlarmDescription:   jsii.String(UnhealthyMeaning + " " + UnhealthyAction(props.Runbook)),
 			AlarmRule:          awscloudwatch.AlarmRule_AnyOf(rule...),
 		})
 		m.RegionUnhealthy.AddAlarmAction(notify)
@@ -162,10 +166,12 @@ func New(scope constructs.Construct, id string, props Props) *Monitoring {
 
 // UnhealthyMeaning and UnhealthyAction describe the composite alarm, as the signals' Meaning and
 // Action do theirs.
-const (
-	UnhealthyMeaning = "The region is failing its users: one of its health alarms (running tasks, 5xx rates, deployment rollback alarms, its canary) fires."
-	UnhealthyAction  = "Look at the alarm that fired; if the region cannot recover, move traffic away as docs/runbook.md says."
-)
+const UnhealthyMeaning = "The region is failing its users: one of its health alarms (running tasks, 5xx rates, deployment rollback alarms, its canary) fires."
+
+// UnhealthyAction is what to do when the composite alarm fires; runbook is Props.Runbook.
+func UnhealthyAction(runbook string) string {
+	return "Look at the alarm that fired; if the region cannot recover, move traffic away as " + runbook + " says."
+}
 
 // alarmsOf are the alarms sorted by signal ID, so the template does not change between runs.
 func alarmsOf(alarms map[string]awscloudwatch.Alarm) []awscloudwatch.Alarm {

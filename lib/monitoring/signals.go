@@ -232,7 +232,8 @@ func ObserverCanarySignal(canaryName string, t Thresholds) Signal {
 // users as seen from a region that runs none of the workload, even when the region can no
 // longer raise its own alarms. A step the canary does not run (its address parameter missing,
 // or the canary stopped) publishes nothing, which does not fire it: ObserverCanarySignal does.
-func ObserverHealthSignal(canaryName, step, region, alarmName string, t Thresholds) Signal {
+// Its action names runbook, the path of the platform's runbook.
+func ObserverHealthSignal(canaryName, step, region, alarmName, runbook string, t Thresholds) Signal {
 	return Signal{ID: "observer-health-" + region, AlarmName: alarmName,
 		Title: fmt.Sprintf("Observer: %s's health route through the edge (%% successful)", region),
 		Metric: awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
@@ -243,5 +244,5 @@ func ObserverHealthSignal(canaryName, step, region, alarmName string, t Threshol
 		Threshold: canaryPassed, Periods: t.CanaryFailedRuns,
 		Meaning: fmt.Sprintf("Seen from the observer region (canary %s), %s's health route through the edge does not answer: the region is failing its users.", canaryName, region),
 		Action: fmt.Sprintf("Compare with %s's own region-unhealthy alarm: both firing, or this one alone while the region's alarms are silent (a lost region raises none), means the region is failing; "+
-			"if it does not recover, move traffic away as docs/runbook.md says. Every region's observer-health firing at once: the edge is failing, not the regions.", region)}
+			"if it does not recover, move traffic away as %s says. Every region's observer-health firing at once: the edge is failing, not the regions.", region, runbook)}
 }
