@@ -37,17 +37,22 @@ func runApp(t *testing.T, context map[string]string) (stdout, stderr string, sta
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	err = cmd.Run()
+	// jsii-runtime-go v1.139.0's exit race is the runtime's, not the app's: the Makefile's quiet
+	// cuts it, and v1.142.0, which fixes it, cannot read the cloud assembly's manifest.
+	stderr = strings.ReplaceAll(errOut.String(), jsiiExitRace, "")
 	if exit, ok := err.(*exec.ExitError); ok {
-		return out.String(), errOut.String(), exit.ExitCode()
+		return out.String(), stderr, exit.ExitCode()
 	} else if err != nil {
 		t.Fatal(err)
 	}
-	return out.String(), errOut.String(), 0
+	return out.String(), stderr, 0
 }
 
-// The jsii runtime used to race two waits for its Node process on shutdown and print "Runtime
-// process exited abnormally: waitid: no child processes", without a newline, onto the next line
-// of output in about half the runs; a few runs in a row would show it.
+// jsiiExitRace is what jsii-runtime-go v1.139.0 prints, with no newline, in about half the runs,
+// when its two waits for the Node process race at exit.
+const jsiiExitRace = "Runtime process exited abnormally: waitid: no child processes"
+
+// A config error is all the app says, run after run.
 func TestApp_ConfigErrorIsTheOnlyOutput(t *testing.T) {
 	_, loadErr := config.Load("config/missing.json")
 	if loadErr == nil {
