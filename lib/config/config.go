@@ -114,6 +114,10 @@ type Edge struct {
 	// StaticPaths are CloudFront path patterns served from cache (everything else reaches the
 	// service uncached). Default: ["/static/*"].
 	StaticPaths []string `json:"staticPaths,omitempty"`
+	// CacheBehaviorQuota is the account's quota of cache behaviors per CloudFront distribution,
+	// for an account that had it raised: the static paths and one health path per region must
+	// fit in it. Default: 75, CloudFront's default quota.
+	CacheBehaviorQuota int `json:"cacheBehaviorQuota,omitempty"`
 	// Accelerator configures Global Accelerator's endpoint groups.
 	Accelerator Accelerator `json:"accelerator,omitempty"`
 }
@@ -180,6 +184,9 @@ type Region struct {
 	CIDR string `json:"cidr"`
 	// AvailabilityZones are the three AZs the VPC spans. Default: the region's first three.
 	AvailabilityZones []string `json:"availabilityZones,omitempty"`
+	// ExtraAvailabilityZones are zones of the region the platform's table does not list (a
+	// zone AWS opened since, or one only older accounts have), so availabilityZones may name them.
+	ExtraAvailabilityZones []string `json:"extraAvailabilityZones,omitempty"`
 	// NatGateways is how many NAT gateways the VPC has, 1 to 3. Default: one per AZ.
 	NatGateways int `json:"natGateways,omitempty"`
 	// TrafficDialPercent is the share of the region's Global Accelerator traffic it takes,

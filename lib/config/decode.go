@@ -1,11 +1,8 @@
 package config
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"reflect"
 	"sort"
 	"strings"
@@ -22,16 +19,17 @@ var movedFields = map[string]string{
 // all of its problems in one run. It returns the paths whose values could not be decoded, so
 // that validation does not report them a second time, and false if nothing could be decoded.
 func decodeStrict(data []byte, v any, found *problems) (undecoded []string, ok bool) {
-	var raw any
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	if err := dec.Decode(&raw); err != nil {
-		found.add("", syntaxMessage(data, err))
+	if message := checkEncoding(data); message != "" {
+		found.add("", message)
 		return nil, false
 	}
-	if dec.More() {
-		found.add("", "unexpected content after the top-level JSON object")
+	before := len(found.list)
+	raw, ok := readJSON(data, found)
+	if !ok {
 		return nil, false
+	}
+	for _, p := range found.list[before:] {
+		undecoded = append(undecoded, p.Path) // a duplicate key: validation need not judge what was kept
 	}
 	if _, isObject := raw.(map[string]any); !isObject {
 		found.add("", "the file must hold one JSON object (see config/example.json)")
@@ -47,23 +45,6 @@ func decodeStrict(data []byte, v any, found *problems) (undecoded []string, ok b
 	// is what validation needs to report the remaining problems alongside these.
 	_ = json.Unmarshal(data, v)
 	return undecoded, true
-}
-
-// syntaxMessage turns a JSON syntax error into "line L, column C: ..." so the user can find it.
-func syntaxMessage(data []byte, err error) string {
-	var syntaxErr *json.SyntaxError
-	if errors.As(err, &syntaxErr) {
-		// Offset counts the bytes read including the offending one.
-		line, col := position(data, syntaxErr.Offset-1)
-		return fmt.Sprintf("invalid JSON at line %d, column %d: %v", line, col, err)
-	}
-	if errors.Is(err, io.EOF) {
-		return "the file is empty; it must hold one JSON object (see config/example.json)"
-	}
-	if errors.Is(err, io.ErrUnexpectedEOF) {
-		return "invalid JSON: the file ends before the JSON does (a missing } or ]?)"
-	}
-	return fmt.Sprintf("invalid JSON: %v", err)
 }
 
 func position(data []byte, offset int64) (line, col int) {
@@ -126,7 +107,7 @@ func checkShape(value any, t reflect.Type, path string, problems *problems) {
 		}
 	case reflect.String:
 		if _, ok := value.(string); !ok {
-			problems.add(path, fmt.Sprintf("%s: expected a string", describe(value)))
+			problems.add(path, stringExpected(value))
 		}
 	case reflect.Bool:
 		if _, ok := value.(bool); !ok {
@@ -144,6 +125,21 @@ func checkShape(value any, t reflect.Type, path string, problems *problems) {
 	default:
 		panic(fmt.Sprintf("config: checkShape does not handle %s", t.Kind()))
 	}
+}
+
+// stringExpected says a value must be a string; for a number that looks like an account ID it
+// says how to quote it, since a JSON number drops an account's leading zero.
+func stringExpected(value any) string {
+	number, isNumber := value.(json.Number)
+	digits := isNumber && strings.Trim(number.String(), "0123456789") == ""
+	switch {
+	case digits && len(number) == 12:
+		return fmt.Sprintf("%s: an account ID written as a number; quote it: \"%s\"", number, number)
+	case digits && len(number) == 11:
+		return fmt.Sprintf("%s: an 11-digit number where a string is expected; an account ID has 12 digits in quotes, "+
+			"and a number loses the leading zero: write \"0%s\" if that is the account", number, number)
+	}
+	return fmt.Sprintf("%s: expected a string", describe(value))
 }
 
 func describe(value any) string {

@@ -1,6 +1,10 @@
 package config
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/example/platform/lib/limits"
+)
 
 // Defaults for the fields a config may leave out. lib/config owns the default of every value the
 // config file exposes: the constructs in lib/ require these values and have no defaults of their
@@ -33,6 +37,7 @@ const (
 	DefaultPriceClass            = PriceClass100
 	DefaultRateLimit             = 2000
 	DefaultStaticPath            = "/static/*"
+	DefaultCacheBehaviorQuota    = limits.CloudFrontCacheBehaviors
 	DefaultHealthCheckInterval   = 30
 	DefaultHealthCheckThreshold  = 3
 	DefaultTrafficDialPercent    = 100
@@ -95,6 +100,7 @@ func applyDefaults(p *Platform) defaulted {
 			e.StaticPaths = []string{DefaultStaticPath}
 			d[edge+".staticPaths"] = true
 		}
+		d.int(edge+".cacheBehaviorQuota", &e.CacheBehaviorQuota, DefaultCacheBehaviorQuota)
 		d.int(edge+".accelerator.healthCheckIntervalSeconds", &e.Accelerator.HealthCheckIntervalSeconds, DefaultHealthCheckInterval)
 		d.int(edge+".accelerator.healthCheckThreshold", &e.Accelerator.HealthCheckThreshold, DefaultHealthCheckThreshold)
 		deployment, deploymentPath := &env.Deployment, path+".deployment"

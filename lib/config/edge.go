@@ -13,7 +13,11 @@ const HealthPathPrefix = "/.platform/health/"
 // staticPathPattern is a CloudFront path pattern: the characters CloudFront accepts.
 var staticPathPattern = regexp.MustCompile(`^/[A-Za-z0-9_.*$/~"'@:+&-]{1,254}$`)
 
-func validateEdge(path string, e Edge, found *problems) {
+// MaxCacheBehaviorQuota bounds edge.cacheBehaviorQuota: far above what CloudFront grants on
+// request, it only catches a typo.
+const MaxCacheBehaviorQuota = 1000
+
+func validateEdge(path string, e Edge, regionCount int, found *problems) {
 	switch e.PriceClass {
 	case PriceClass100, PriceClass200, PriceClassAll:
 	default:
@@ -37,11 +41,29 @@ func validateEdge(path string, e Edge, found *problems) {
 		}
 		seen[pattern] = true
 	}
+	validateCacheBehaviors(path, e, regionCount, found)
 	intervalPath, thresholdPath := path+".accelerator.healthCheckIntervalSeconds", path+".accelerator.healthCheckThreshold"
 	if a := e.Accelerator; a.HealthCheckIntervalSeconds != 10 && a.HealthCheckIntervalSeconds != 30 {
 		found.addf(intervalPath, "%s: Global Accelerator checks every 10 or 30 seconds", found.value(intervalPath, a.HealthCheckIntervalSeconds))
 	}
 	if t := e.Accelerator.HealthCheckThreshold; t < 1 || t > 10 {
 		found.addf(thresholdPath, "%s: must be 1 to 10", found.value(thresholdPath, t))
+	}
+}
+
+// validateCacheBehaviors checks that the distribution's behaviors fit the quota: lib/edge makes
+// one per static path and one per region for the region's health path (the default behavior is
+// not counted), and CloudFront refuses the distribution at deploy time when they do not fit.
+func validateCacheBehaviors(path string, e Edge, regionCount int, found *problems) {
+	quotaPath := path + ".cacheBehaviorQuota"
+	if e.CacheBehaviorQuota < 1 || e.CacheBehaviorQuota > MaxCacheBehaviorQuota {
+		found.addf(quotaPath, "%s: must be 1 to %d cache behaviors per distribution (CloudFront's default quota is %d)",
+			found.value(quotaPath, e.CacheBehaviorQuota), MaxCacheBehaviorQuota, DefaultCacheBehaviorQuota)
+		return
+	}
+	if behaviors := len(e.StaticPaths) + regionCount; behaviors > e.CacheBehaviorQuota {
+		found.addf(path+".staticPaths", "%d static paths and %d health paths (one per region) make %d cache behaviors, and the quota is %s per distribution: "+
+			"list at most %d static paths (a pattern such as /assets/* covers many), or raise the quota in Service Quotas and set %s",
+			len(e.StaticPaths), regionCount, behaviors, found.value(quotaPath, e.CacheBehaviorQuota), max(e.CacheBehaviorQuota-regionCount, 0), quotaPath)
 	}
 }

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"strings"
 )
@@ -69,11 +70,22 @@ func (p *problems) any() bool { return len(p.list) > 0 }
 // Load reads, decodes, defaults and validates the config file at path. Any problem, from a
 // missing file to overlapping CIDRs, comes back as one *Error naming the file and every problem.
 func Load(path string) (*Platform, error) {
-	data, err := os.ReadFile(path)
+	data, err := readLimited(path)
 	if err != nil {
 		return nil, &Error{File: path, Problems: []Problem{{Message: readMessage(err)}}}
 	}
 	return Parse(path, data)
+}
+
+// readLimited reads at most one byte past MaxConfigBytes, so that a huge file is refused
+// without being read.
+func readLimited(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, MaxConfigBytes+1))
 }
 
 // Parse is Load for bytes already read; file names the source in messages.

@@ -56,18 +56,36 @@ func validateZones(path string, region Region, found *problems) {
 			len(region.AvailabilityZones), AvailabilityZoneCount, strings.Join(defaultAvailabilityZones(region.Region), ", "))
 		return
 	}
+	known := map[string]bool{}
+	for _, zone := range availabilityZones(region.Region) {
+		known[zone] = true
+	}
+	extraPath := strings.TrimSuffix(path, "availabilityZones") + "extraAvailabilityZones"
+	for k, zone := range region.ExtraAvailabilityZones {
+		if !isZoneName(zone, region.Region) {
+			found.addf(fmt.Sprintf("%s[%d]", extraPath, k), "%q is not an availability zone name of %s; write one such as %sd", zone, region.Region, region.Region)
+		}
+		known[zone] = true
+	}
 	seen := map[string]bool{}
 	for k, zone := range region.AvailabilityZones {
 		zonePath := fmt.Sprintf("%s[%d]", path, k)
-		suffix, inRegion := strings.CutPrefix(zone, region.Region)
 		switch {
-		case !inRegion || len(suffix) != 1 || suffix[0] < 'a' || suffix[0] > 'z':
+		case !isZoneName(zone, region.Region):
 			found.addf(zonePath, "%q is not an availability zone of %s; use names such as %sa", zone, region.Region, region.Region)
+		case !known[zone]:
+			found.addf(zonePath, "%q is not an availability zone of %s, which has %s; if your account has it (or AWS opened it lately), add it to %s",
+				zone, region.Region, strings.Join(availabilityZones(region.Region), ", "), extraPath)
 		case seen[zone]:
 			found.addf(zonePath, "%s is listed twice; list three different zones", zone)
 		}
 		seen[zone] = true
 	}
+}
+
+func isZoneName(zone, region string) bool {
+	suffix, inRegion := strings.CutPrefix(zone, region)
+	return inRegion && len(suffix) == 1 && suffix[0] >= 'a' && suffix[0] <= 'z'
 }
 
 // parseVPCCIDR accepts a private network address from /16 to /20.

@@ -18,9 +18,29 @@ var regions = map[string]bool{
 	"sa-east-1": true, "us-east-1": true, "us-east-2": true, "us-west-1": true, "us-west-2": true,
 }
 
-// irregularZones lists regions whose first three AZ names are not <region>a, b and c.
-var irregularZones = map[string][]string{
-	"ap-northeast-1": {"ap-northeast-1a", "ap-northeast-1c", "ap-northeast-1d"},
+// zoneLetters are the letters of each region's availability-zone names, <region><letter>, as new
+// accounts see them ("AWS Availability Zones", docs.aws.amazon.com/global-infrastructure/latest/
+// regions/aws-availability-zones.html, read 2026-12-04). Older accounts in the oldest regions
+// map zones to names of their own (ap-northeast-1b, ca-central-1c) and a region may open a zone
+// after this was written: a region's extraAvailabilityZones names those.
+var zoneLetters = map[string]string{
+	"af-south-1": "abc", "ap-east-1": "abc", "ap-east-2": "abc", "ap-northeast-1": "acd",
+	"ap-northeast-2": "abcd", "ap-northeast-3": "abc", "ap-south-1": "abc", "ap-south-2": "abc",
+	"ap-southeast-1": "abc", "ap-southeast-2": "abc", "ap-southeast-3": "abc", "ap-southeast-4": "abc",
+	"ap-southeast-5": "abc", "ap-southeast-6": "abc", "ap-southeast-7": "abc", "ca-central-1": "abd",
+	"ca-west-1": "abc", "eu-central-1": "abc", "eu-central-2": "abc", "eu-north-1": "abc",
+	"eu-south-1": "abc", "eu-south-2": "abc", "eu-west-1": "abc", "eu-west-2": "abc", "eu-west-3": "abc",
+	"il-central-1": "abc", "me-central-1": "abc", "me-south-1": "abc", "mx-central-1": "abc",
+	"sa-east-1": "abc", "us-east-1": "abcdef", "us-east-2": "abc", "us-west-1": "abc", "us-west-2": "abcd",
+}
+
+// availabilityZones are the zone names of region the table knows, in order.
+func availabilityZones(region string) []string {
+	var zones []string
+	for _, letter := range zoneLetters[region] {
+		zones = append(zones, region+string(letter))
+	}
+	return zones
 }
 
 // IsRegion reports whether code is a commercial AWS region the platform can deploy to.
@@ -37,8 +57,8 @@ func Regions() []string {
 }
 
 func defaultAvailabilityZones(region string) []string {
-	if zones, ok := irregularZones[region]; ok {
-		return append([]string(nil), zones...)
+	if zones := availabilityZones(region); len(zones) >= AvailabilityZoneCount {
+		return zones[:AvailabilityZoneCount]
 	}
 	return []string{region + "a", region + "b", region + "c"}
 }

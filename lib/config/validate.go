@@ -87,7 +87,7 @@ func validateEnvironment(path string, env Environment, found *problems) {
 	validateSizing(path+".sizing", env.Sizing, found)
 	validateDeployment(path+".deployment", env.Deployment, found)
 	validateDatabase(path+".database", env.Database, found)
-	validateEdge(path+".edge", env.Edge, found)
+	validateEdge(path+".edge", env.Edge, len(env.Regions), found)
 	validateMonitoring(path+".monitoring", env.Monitoring, found)
 	validateObserver(path, env, found)
 	validateEvents(path+".events", env.Events, found)

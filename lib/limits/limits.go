@@ -41,6 +41,12 @@ const (
 	// AuroraMaxInstances is the most instances of an Aurora cluster: one writer and up to 15
 	// readers.
 	AuroraMaxInstances = 16
+	// CloudFrontCacheBehaviors is the default quota of cache behaviors per distribution, the
+	// default behavior not counted ("Cache behaviors per distribution: 75", adjustable; CloudFront
+	// Developer Guide, Quotas, read 2026-12-04).
+	CloudFrontCacheBehaviors = 75
+	// CodePipelineMaxStages is the most stages a pipeline holds ("Quotas in AWS CodePipeline": 50).
+	CodePipelineMaxStages = 50
 )
 
 // Name lengths.
