@@ -290,6 +290,8 @@ func TestLoad_RejectsEachInvalidFixture(t *testing.T) {
 		{"zone-not-in-region", "environments[0].regions[1].availabilityZones[2]", `"eu-west-1d" is not an availability zone of eu-west-1, which has eu-west-1a, eu-west-1b, eu-west-1c; if your account has it (or AWS opened it lately), add it to environments[0].regions[1].extraAvailabilityZones`},
 		{"bad-extra-zone", "environments[0].regions[1].extraAvailabilityZones[0]", `"euw1-az4" is not an availability zone name of eu-west-1; write one such as eu-west-1d`},
 		{"list-too-long", "alertEmails", "more than 100 items: list at most 100 (the most any list of the config may hold)"},
+		{"cache-behavior-quota-out-of-range", "environments[1].edge.cacheBehaviorQuota", "5000: must be 1 to 1000 cache behaviors per distribution (CloudFront's default quota is 75)"},
+		{"nested-too-deep", "costCentre[0][0][0][0][0][0][0][0][0][0][0][0][0][0][0]", "nested more than 16 levels deep"},
 		{"not-json", "", "invalid JSON at line 4, column 3"},
 		{"empty", "", "the file is empty"},
 		{"not-an-object", "", "must hold one JSON object"},
