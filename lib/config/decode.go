@@ -8,6 +8,9 @@ import (
 	"strings"
 )
 
+// SchemaKey is the top-level key that names the JSON Schema an editor checks the file with.
+const SchemaKey = "$schema"
+
 // movedFields are fields an earlier version of the config had elsewhere, with where they went.
 var movedFields = map[string]string{
 	"dns": "moved: each environment has its own dns {domainName, hostedZoneId} (a hosted zone in the environment's account); " +
@@ -82,6 +85,9 @@ func checkShape(value any, t reflect.Type, path string, problems *problems) {
 		sort.Strings(keys)
 		for _, key := range keys {
 			field, known := fields[key]
+			if !known && path == "" && key == SchemaKey {
+				continue // an editor's pointer to the config's JSON Schema: loading ignores it
+			}
 			if !known {
 				names := fieldNames(t)
 				message := "unknown field; known fields are " + strings.Join(names, ", ")

@@ -38,7 +38,6 @@ func checkEnvironmentStage(path string, p *config.Platform, env config.Environme
 		return
 	}
 	perRegion := len(RegionalTiers()) * ActionsPerStack
-	overhead := actions - len(env.Regions)*perRegion
 	var once []string
 	for _, t := range environmentTiers {
 		once = append(once, t.what)
@@ -61,7 +60,19 @@ func checkEnvironmentStage(path string, p *config.Platform, env config.Environme
 	report(path+".regions", fmt.Sprintf("%d regions need %d actions in the pipeline's %s stage (%d per region: %d stacks, one action each; %s), "+
 		"and a CodePipeline stage holds at most %d: list at most %d regions here, or split the regions into two environments%s",
 		len(env.Regions), actions, env.Name, perRegion, len(RegionalTiers()), strings.Join(rest, ", "), MaxActionsPerStage,
-		(MaxActionsPerStage-overhead)/perRegion, counted))
+		MaxRegions(p, env), counted))
+}
+
+// MaxRegions is the most regions env may list for its pipeline stage to fit CodePipeline's limit:
+// the actions left by what the stage runs once (which depends on env's approval and protection),
+// divided by a region's actions. The loader's check and the docs' statement of the limit use it.
+func MaxRegions(p *config.Platform, env config.Environment) int {
+	if len(env.Regions) == 0 {
+		env.Regions = []config.Region{{}} // a region's stacks are what ProtectStacks protects
+	}
+	perRegion := len(RegionalTiers()) * ActionsPerStack
+	overhead := environmentStage(p, env, 0).Actions() - len(env.Regions)*perRegion
+	return (MaxActionsPerStage - overhead) / perRegion
 }
 
 // andList joins items as prose: "a", "a and b", "a, b and c".
