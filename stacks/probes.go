@@ -154,7 +154,7 @@ func NewObserverStack(stage awscdk.Stage, place placement, regions []*RegionStac
 	}).Topic
 	// One alarm for the canary (any check, or the canary itself, failing), and one per region on
 	// the step that calls its health route: the outside view of each region, named for it.
-	t := thresholds(env)
+	t := Thresholds(env)
 	signals := []monitoring.Signal{monitoring.ObserverCanarySignal(probe.Name, t)}
 	for _, region := range names {
 		signals = append(signals, monitoring.ObserverHealthSignal(probe.Name, healthStep(region), region,
