@@ -16,7 +16,7 @@ import (
 	"github.com/example/platform/lib/service"
 )
 
-// The canaries (README: Canaries). Every region's app stack has one, and so does the observer
+// The canaries (docs/operations.md, "Canaries"). Every region's app stack has one, and so does the observer
 // stack (the DR tier in the observer region). A region's canary calls the region's own internal
 // load balancer from inside its VPC, at an address of its own stack: its alarm feeds the region's
 // health, which must not depend on the edge, the accelerator or another region. The observer's
