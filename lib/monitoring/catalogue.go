@@ -6,8 +6,8 @@ import (
 	"github.com/example/platform/lib/alarmnames"
 )
 
-// Documented is a signal as the alarm table of docs/operations.md shows it, with the minutes
-// of one of its periods (the alarm fires after Periods of them).
+// Documented is a signal as the alarm table of docs/operations.md shows it (test/alarmdoc_test.go
+// renders it), with the minutes of one of its periods (the alarm fires after Periods of them).
 type Documented struct {
 	Signal
 	PeriodMinutes float64
