@@ -186,7 +186,7 @@ func serviceEnvironment(place placement, in appInputs) map[string]*string {
 		"DB_READER_ENDPOINT": in.data.Database.Cluster.ClusterReadEndpoint().Hostname(),
 		"DB_SECRET_NAME":     jsii.String(DatabaseSecretName(p.Name, env.Name)),
 		"TABLE_NAME":         jsii.String(TableName(p.Name, env.Name)),
-		// Events stay in their region (see the README's "Events"): the service publishes
+		// Events stay in their region (docs/events.md): the service publishes
 		// to its region's bus (source EVENT_SOURCE, detail-type <Entity>.<Verb>) or, in
 		// bulk, to its region's stream, and takes work from its region's queue.
 		"EVENT_BUS_NAME":    jsii.String(EventBusName(p.Name, env.Name)),

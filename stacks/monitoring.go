@@ -29,8 +29,8 @@ func regionAlerts(stack awscdk.Stack, place placement) awssns.ITopic {
 	}).Topic
 }
 
-// thresholds are the environment's alarm thresholds in the units the signals use.
-func thresholds(env config.Environment) monitoring.Thresholds {
+// Thresholds are the environment's alarm thresholds in the units the signals use.
+func Thresholds(env config.Environment) monitoring.Thresholds {
 	t := env.Monitoring.Thresholds
 	return monitoring.Thresholds{
 		CPUPercent: float64(t.ServiceCPUPercent), MemoryPercent: float64(t.ServiceMemoryPercent),
@@ -51,7 +51,7 @@ func thresholds(env config.Environment) monitoring.Thresholds {
 // the writer's region reports no lag (no data, so no alarm).
 func regionSignals(place placement, svc *service.Service, ev *EventsStack) []monitoring.Signal {
 	p, env, region := place.platform, place.env, place.region.Region
-	t := thresholds(env)
+	t := Thresholds(env)
 	var others []string
 	for _, r := range env.Regions {
 		if r.Region != region {

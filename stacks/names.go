@@ -165,7 +165,7 @@ func EnvironmentDashboardName(platform, environment string) string {
 	return environmentName(platform, environment)
 }
 
-// Disaster-recovery names: the runbook and the README's restore and drill procedures name these
+// Disaster-recovery names: the runbook and docs/disaster-recovery.md's restores and drills name these
 // resources, so each is derived here, once.
 
 // BackupVaultName is an environment's backup vault in each region: AWS Backup vault names are

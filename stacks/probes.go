@@ -16,7 +16,7 @@ import (
 	"github.com/example/platform/lib/service"
 )
 
-// The canaries (README: Canaries). Every region's app stack has one, and so does the observer
+// The canaries (docs/operations.md, "Canaries"). Every region's app stack has one, and so does the observer
 // stack (the DR tier in the observer region). A region's canary calls the region's own internal
 // load balancer from inside its VPC, at an address of its own stack: its alarm feeds the region's
 // health, which must not depend on the edge, the accelerator or another region. The observer's
@@ -154,7 +154,7 @@ func NewObserverStack(stage awscdk.Stage, place placement, regions []*RegionStac
 	}).Topic
 	// One alarm for the canary (any check, or the canary itself, failing), and one per region on
 	// the step that calls its health route: the outside view of each region, named for it.
-	t := thresholds(env)
+	t := Thresholds(env)
 	signals := []monitoring.Signal{monitoring.ObserverCanarySignal(probe.Name, t)}
 	for _, region := range names {
 		signals = append(signals, monitoring.ObserverHealthSignal(probe.Name, healthStep(region), region,

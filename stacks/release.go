@@ -55,7 +55,7 @@ func imageStep(source pipelines.IFileSetProducer, p *config.Platform, registries
 }
 
 // imageStatements let the Image step push to and read the scans of the service's repositories.
-// Under Amazon Inspector enhanced scanning (README, "Scanning the image"), ECR answers
+// Under Amazon Inspector enhanced scanning (docs/delivery.md, "Scanning the image"), ECR answers
 // DescribeImageScanFindings from Inspector with the caller's permissions, so the role also needs
 // inspector2:ListFindings and inspector2:ListCoverage (ECR user guide, "IAM permissions required
 // for enhanced scanning"), which have no resource to scope them to.

@@ -15,7 +15,7 @@ import (
 
 // The helpers every stack file uses: where a stack goes, how it is named and tagged, and the
 // environment's hosted zone. Stack files compose constructs from lib/ with them and build no
-// resource themselves (stacks_test.go holds them to that).
+// resource themselves (compose_test.go holds them to that).
 
 // placement is where a stack goes: which platform, environment and region, and the stack the
 // plan (lib/plan) has there.

@@ -391,9 +391,9 @@ func alarmMetricNames(alarm map[string]any) []string {
 	return names
 }
 
-// docs/operations.md's alarm table lists every alarm the platform makes, by the part of its name after
+// docs/operations.md's alarm tables list every alarm the platform makes, by the part of its name after
 // the region: what it means and what to do is what the person paged reads first.
-func TestObservability_READMEAlarmTableListsEveryAlarm(t *testing.T) {
+func TestObservability_AlarmTablesListEveryAlarm(t *testing.T) {
 	section := docSection(t, "docs/operations.md", "### Alarms")
 	row := regexp.MustCompile("(?m)^\\| `([a-z0-9-]+)`")
 	documented := map[string]bool{}
@@ -432,12 +432,12 @@ func TestObservability_READMEAlarmTableListsEveryAlarm(t *testing.T) {
 	constructkit.CheckedSomething(t, len(made), "alarms")
 	for signal, id := range made {
 		if !documented[signal] {
-			t.Errorf("alarm %s (…-%s) has no row in docs/operations.md's Alarms table", id, signal)
+			t.Errorf("alarm %s (…-%s) has no row in docs/operations.md's Alarms tables", id, signal)
 		}
 	}
 	for signal := range documented {
 		if _, ok := made[signal]; !ok {
-			t.Errorf("docs/operations.md's Alarms table lists %s, which no stack makes", signal)
+			t.Errorf("docs/operations.md's Alarms tables list %s, which no stack makes", signal)
 		}
 	}
 }

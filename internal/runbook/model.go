@@ -1,14 +1,12 @@
 package runbook
 
 import (
-	"cmp"
 	"fmt"
 	"maps"
 	"slices"
 	"strings"
 
 	"github.com/example/platform/internal/assembly"
-	"github.com/example/platform/lib/alarmnames"
 )
 
 // environment is what the runbook needs of one deployed environment (a stage with a service),
@@ -120,139 +118,6 @@ func environments(stacks []*assembly.Stack) []*environment {
 	}
 	rehearsals(envs)
 	return envs
-}
-
-func readEnvironment(stage string, stacks []*assembly.Stack) *environment {
-	env := &environment{Name: stage, HealthAlarms: map[string]string{}, ObserverAlarms: map[string]string{}, EndpointGroups: map[string]string{}, Dials: map[string]float64{}}
-	regions := map[string]*region{}
-	regionOf := func(name string) *region {
-		if regions[name] == nil {
-			regions[name] = &region{Name: name}
-		}
-		return regions[name]
-	}
-	stageRegions := map[string]bool{}
-	for _, s := range stacks {
-		stageRegions[s.Region] = true
-	}
-	for _, s := range stacks {
-		for _, id := range slices.Sorted(maps.Keys(s.Template.Resources)) {
-			r := s.Template.Resources[id]
-			props, _ := r["Properties"].(map[string]any)
-			switch r["Type"] {
-			case "AWS::ECS::Service":
-				reg := regionOf(s.Region)
-				reg.App, reg.ECSService, reg.ServiceName = s, id, str(props["ServiceName"])
-				reg.ECSCluster = refOf(props["Cluster"])
-				env.Account = s.Account
-			case "AWS::ApplicationAutoScaling::ScalableTarget":
-				if props["ServiceNamespace"] == "ecs" {
-					reg := regionOf(s.Region)
-					reg.ScalableTarget, reg.MinCapacity, reg.MaxCapacity = id, num(props["MinCapacity"]), num(props["MaxCapacity"])
-				}
-			case "AWS::RDS::GlobalCluster":
-				env.Primary, env.GlobalCluster = s.Region, str(props["GlobalClusterIdentifier"])
-			case "AWS::RDS::DBCluster":
-				reg := regionOf(s.Region)
-				reg.Data, reg.Cluster, reg.Engine = s, str(props["DBClusterIdentifier"]), str(props["Engine"])
-				reg.SubnetGroup = refOf(props["DBSubnetGroupName"])
-				if groups := list(props["VpcSecurityGroupIds"]); len(groups) > 0 {
-					reg.SecurityGroup = refOf(groups[0])
-				}
-			case "AWS::RDS::DBInstance":
-				if class := str(props["DBInstanceClass"]); class != "" {
-					regionOf(s.Region).InstanceClass = class
-				}
-			case "AWS::DynamoDB::GlobalTable":
-				env.Table = str(props["TableName"])
-			case "AWS::CloudWatch::CompositeAlarm":
-				if name := str(props["AlarmName"]); strings.HasSuffix(name, alarmnames.RegionUnhealthy) {
-					regionOf(s.Region).UnhealthyAlarm = name
-				}
-			case "AWS::CloudWatch::Alarm":
-				// <platform>-<env>-<region>-health-check (the edge's) and
-				// <platform>-<env>-<region>-observer-health (the observer's)
-				name := str(props["AlarmName"])
-				for suffix, into := range map[string]map[string]string{alarmnames.HealthCheck: env.HealthAlarms, alarmnames.ObserverHealth: env.ObserverAlarms} {
-					if trimmed, ok := strings.CutSuffix(name, suffix); ok {
-						if region, ok := regionSuffix(trimmed, stageRegions); ok {
-							into[region] = name
-						}
-						if suffix == alarmnames.ObserverHealth {
-							env.ObserverRegion = s.Region
-						}
-					}
-				}
-			case "AWS::CloudFront::Distribution":
-				env.Edge = s
-			case "AWS::GlobalAccelerator::EndpointGroup":
-				env.Accelerator = s
-				env.EndpointGroups[str(props["EndpointGroupRegion"])] = id
-				env.Dials[str(props["EndpointGroupRegion"])] = dial(props["TrafficDialPercentage"])
-			case "AWS::Route53::RecordSet":
-				if props["Failover"] == "PRIMARY" {
-					env.FailoverRecord = strings.TrimSuffix(str(props["Name"]), ".")
-				}
-			case "AWS::CloudWatch::Dashboard":
-				if name := str(props["DashboardName"]); name != "" {
-					env.Dashboards = append(env.Dashboards, name)
-				}
-			case "AWS::ARCRegionSwitch::Plan":
-				env.Plans = append(env.Plans, readPlan(s, id, props))
-			case "AWS::Synthetics::Canary":
-				env.Canaries = append(env.Canaries, canary{Name: str(props["Name"]), Region: s.Region, Stack: s.Name})
-			case "AWS::Backup::BackupVault":
-				reg := regionOf(s.Region)
-				reg.Vaults = append(reg.Vaults, str(props["BackupVaultName"]))
-			case "AWS::Backup::BackupPlan":
-				reg := regionOf(s.Region)
-				if body, ok := props["BackupPlan"].(map[string]any); ok {
-					reg.BackupPlans = append(reg.BackupPlans, str(body["BackupPlanName"]))
-				}
-			case "AWS::IAM::Role":
-				if assumedBy(props, "backup.amazonaws.com") && str(props["RoleName"]) != "" {
-					reg := regionOf(s.Region)
-					reg.BackupRoles = append(reg.BackupRoles, str(props["RoleName"]))
-				}
-			case "AWS::FIS::ExperimentTemplate":
-				reg := regionOf(s.Region)
-				reg.Drills = append(reg.Drills, readDrill(id, props))
-			case "AWS::ResilienceHub::App":
-				env.Apps = append(env.Apps, resilienceApp{Name: str(props["Name"]), Region: s.Region,
-					Policy: refOf(props["ResiliencyPolicyArn"])})
-			}
-		}
-	}
-	if env.Account == "" || env.GlobalCluster == "" {
-		return nil // not an environment: the tooling, baseline or pipeline stacks
-	}
-	for i, app := range env.Apps {
-		env.Apps[i].Objectives = objectives(stacks, app)
-	}
-	// Regions: the primary first, then the others by name; stacks in a region with neither a
-	// service nor a database (an observer) are listed apart.
-	for _, name := range slices.Sorted(maps.Keys(regions)) {
-		reg := regions[name]
-		if reg.App == nil && reg.Data == nil {
-			continue
-		}
-		if name == env.Primary {
-			env.Regions = append([]*region{reg}, env.Regions...)
-		} else {
-			env.Regions = append(env.Regions, reg)
-		}
-	}
-	for _, s := range stacks {
-		if _, ok := regions[s.Region]; ok && (regions[s.Region].App != nil || regions[s.Region].Data != nil) {
-			continue
-		}
-		if s.Template.Resources != nil && hasType(s, "AWS::Synthetics::Canary") {
-			env.Observers = append(env.Observers, s)
-		}
-	}
-	slices.SortFunc(env.Canaries, func(a, b canary) int { return cmp.Or(cmp.Compare(a.Region, b.Region), cmp.Compare(a.Name, b.Name)) })
-	slices.Sort(env.Dashboards)
-	return env
 }
 
 func readPlan(s *assembly.Stack, id string, props map[string]any) plan {

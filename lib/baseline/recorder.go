@@ -21,7 +21,7 @@ type ManagedRule struct {
 	Periodic bool
 }
 
-// ManagedRules match what the platform deploys; the README lists them. Identifiers are
+// ManagedRules match what the platform deploys; docs/security.md lists them. Identifiers are
 // awsconfig.ManagedRuleIdentifiers_* values, written out: a package variable may not call into
 // jsii, which would start its runtime while packages initialize. Security Hub's
 // standards check much of the same through rules of their own; these are the platform's own

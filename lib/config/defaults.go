@@ -8,7 +8,7 @@ import (
 
 // Defaults for the fields a config may leave out. lib/config owns the default of every value the
 // config file exposes: the constructs in lib/ require these values and have no defaults of their
-// own, so a default lives here and in the README's Configuration table, nowhere else. (A
+// own, so a default lives here, nowhere else (docs/configuration.md's reference is generated from it). (A
 // construct prop the config never sets keeps a default of the construct's, documented on the
 // prop.) They are production-leaning: a config that says nothing gets a highly available,
 // protected environment.

@@ -41,7 +41,7 @@ type Monitoring struct {
 	LogReaders []string `json:"logReaders,omitempty"`
 }
 
-// Thresholds are when each alarm fires (README: Alarms). Every field has a default.
+// Thresholds are when each alarm fires (docs/operations.md, "Alarms"). Every field has a default.
 type Thresholds struct {
 	// ServiceCPUPercent and ServiceMemoryPercent of the tasks, on average. Default: 85 and 85.
 	ServiceCPUPercent    int `json:"serviceCpuPercent,omitempty"`

@@ -37,8 +37,8 @@ type Objective struct {
 // Resilience Hub's policy tiers (AWS::ResilienceHub::ResiliencyPolicy Tier).
 var RecoveryTiers = []string{"MissionCritical", "Critical", "Important", "CoreServices", "NonCritical"}
 
-// Defaults of the recovery objectives, from the README's failover tables ("Disaster recovery",
-// "What fails over, and how fast"); the README's "Recovery objectives" says where each comes
+// Defaults of the recovery objectives, from the failover table of docs/networking.md ("What fails
+// over, and how fast"); docs/disaster-recovery.md's "Recovery objectives" says where each comes
 // from.
 const (
 	DefaultRecoveryTier = "Critical"

@@ -75,7 +75,7 @@ func (p GrafanaProps) check(scope constructs.Construct, id string) {
 // Prometheus workspaces given, and CloudWatch and X-Ray, and nothing else. Amazon Managed
 // Grafana has no L2 construct, so the workspace is the CloudFormation resource.
 //
-// The data sources themselves are set up in Grafana at first login (README: Monitoring):
+// The data sources themselves are set up in Grafana at first login (docs/operations.md, "Grafana"):
 // AWS::Grafana::Workspace's DataSources only lets the console's service-managed mode create
 // roles, and the CreateWorkspace API calls it internal, so it is left out.
 //

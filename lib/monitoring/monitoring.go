@@ -29,7 +29,7 @@ type Signal struct {
 	// Title heads the dashboard widget.
 	Title string
 	// Meaning says what the alarm means when it fires; Action what to do then. Both go into the
-	// alarm's description (the e-mail people get) and the README's alarm table.
+	// alarm's description (the e-mail people get) and docs/operations.md's generated alarm table.
 	Meaning, Action string
 	Metric          awscloudwatch.IMetric
 	Threshold       float64
@@ -187,9 +187,12 @@ func alarmsOf(alarms map[string]awscloudwatch.Alarm) []awscloudwatch.Alarm {
 	return out
 }
 
+// defaultPeriods is Signal.Periods when a signal leaves it out.
+const defaultPeriods = 3
+
 func newAlarm(scope constructs.Construct, prefix string, s Signal) awscloudwatch.Alarm {
 	if s.Periods == 0 {
-		s.Periods = 3
+		s.Periods = defaultPeriods
 	}
 	comparison := awscloudwatch.ComparisonOperator_LESS_THAN_THRESHOLD
 	if s.Above {

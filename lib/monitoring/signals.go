@@ -49,46 +49,71 @@ func metric(namespace, name, statistic string, dimensions map[string]*string) aw
 
 // ServiceSignals watch the service's tasks and both of its load balancers.
 func ServiceSignals(svc *service.Service, t Thresholds) []Signal {
-	minute := &awscloudwatch.MetricOptions{Period: period()}
+	return measured(serviceSignals(t), serviceMetrics(svc))
+}
+
+// loadBalancers are the service's two ingresses, by the name their signals start with.
+var loadBalancers = []string{"public", "internal"}
+
+// serviceSignals are what ServiceSignals watch, without their metrics.
+func serviceSignals(t Thresholds) []Signal {
 	signals := []Signal{
-		{ID: "service-cpu", Title: "Service CPU (%)", Metric: svc.Service.MetricCpuUtilization(minute), Threshold: t.CPUPercent, Above: true,
+		{ID: "service-cpu", Title: "Service CPU (%)", Threshold: t.CPUPercent, Above: true,
 			Meaning: "The service's tasks use most of their CPU.",
 			Action:  "Check that autoscaling is adding tasks (it tracks 70 %); if it is at maxCapacity, raise maxCapacity or taskCpu."},
-		{ID: "service-memory", Title: "Service memory (%)", Metric: svc.Service.MetricMemoryUtilization(minute), Threshold: t.MemoryPercent, Above: true,
+		{ID: "service-memory", Title: "Service memory (%)", Threshold: t.MemoryPercent, Above: true,
 			Meaning: "The service's tasks use most of their memory.",
 			Action:  "Look for a leak in the newest release (roll back if it started with it); else raise taskMemoryMiB."},
 		// Five minutes: ECS replacing a failed or retired task runs one short for a minute or two,
 		// which is not the region failing.
 		{ID: "running-tasks", Title: "Running tasks", RegionHealth: true, Threshold: t.MinRunningTasks, Periods: 5,
-			Metric: metric("ECS/ContainerInsights", "RunningTaskCount", "Minimum", map[string]*string{
-				"ClusterName": svc.Cluster.ClusterName(), "ServiceName": svc.Service.ServiceName(),
-			}),
 			Meaning: "The service runs fewer tasks than its minimum: tasks are failing to start or stay up.",
 			Action:  "Read the service's events and the stopped tasks' reasons (ECS console, or aws ecs describe-services); roll back a release that causes it."},
 	}
-	for _, in := range []struct {
-		name    string
-		ingress service.Ingress
-	}{{"public", svc.Public}, {"internal", svc.Internal}} {
-		lb := in.ingress.LoadBalancer.Metrics()
-		requests := lb.RequestCount(&awscloudwatch.MetricOptions{Period: period(), Statistic: jsii.String("Sum")})
-		errors := lb.HttpCodeTarget(elbv2.HttpCodeTarget_TARGET_5XX_COUNT, &awscloudwatch.MetricOptions{Period: period(), Statistic: jsii.String("Sum")})
+	for _, name := range loadBalancers {
 		signals = append(signals,
-			Signal{ID: in.name + "-5xx-rate", Title: fmt.Sprintf("%s load balancer: 5xx from tasks (%% of requests)", in.name), RegionHealth: true, Above: true,
+			Signal{ID: name + "-5xx-rate", Title: fmt.Sprintf("%s load balancer: 5xx from tasks (%% of requests)", name), RegionHealth: true, Above: true,
 				Threshold: t.HTTP5xxPercent,
-				Metric: awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
-					Expression:   jsii.String("IF(requests > 0, 100 * errors / requests, 0)"),
-					UsingMetrics: &map[string]awscloudwatch.IMetric{"requests": requests, "errors": errors},
-					Period:       period(), Label: jsii.String("5xx %"),
-				}),
-				Meaning: fmt.Sprintf("The tasks answer too many requests through the %s load balancer with server errors.", in.name),
-				Action:  "Read the service's logs for the errors; if a release started them, roll it back; if the database is failing, see its alarms."},
-			Signal{ID: in.name + "-p99-latency", Title: fmt.Sprintf("%s load balancer: p99 response time (s)", in.name), Above: true,
+				Meaning:   fmt.Sprintf("The tasks answer too many requests through the %s load balancer with server errors.", name),
+				Action:    "Read the service's logs for the errors; if a release started them, roll it back; if the database is failing, see its alarms."},
+			Signal{ID: name + "-p99-latency", Title: fmt.Sprintf("%s load balancer: p99 response time (s)", name), Above: true,
 				Threshold: t.P99LatencySeconds,
-				Metric:    lb.TargetResponseTime(&awscloudwatch.MetricOptions{Period: period(), Statistic: jsii.String("p99")}),
-				Meaning:   fmt.Sprintf("The slowest 1 %% of requests through the %s load balancer take too long.", in.name),
+				Meaning:   fmt.Sprintf("The slowest 1 %% of requests through the %s load balancer take too long.", name),
 				Action:    "Check the database alarms and the service's CPU; writes from a secondary region cross to the writer's region and take longer."},
 		)
+	}
+	return signals
+}
+
+// serviceMetrics are the metrics of serviceSignals, by signal ID.
+func serviceMetrics(svc *service.Service) map[string]awscloudwatch.IMetric {
+	minute := &awscloudwatch.MetricOptions{Period: period()}
+	metrics := map[string]awscloudwatch.IMetric{
+		"service-cpu":    svc.Service.MetricCpuUtilization(minute),
+		"service-memory": svc.Service.MetricMemoryUtilization(minute),
+		"running-tasks": metric("ECS/ContainerInsights", "RunningTaskCount", "Minimum", map[string]*string{
+			"ClusterName": svc.Cluster.ClusterName(), "ServiceName": svc.Service.ServiceName(),
+		}),
+	}
+	for i, ingress := range []service.Ingress{svc.Public, svc.Internal} {
+		lb := ingress.LoadBalancer.Metrics()
+		requests := lb.RequestCount(&awscloudwatch.MetricOptions{Period: period(), Statistic: jsii.String("Sum")})
+		errors := lb.HttpCodeTarget(elbv2.HttpCodeTarget_TARGET_5XX_COUNT, &awscloudwatch.MetricOptions{Period: period(), Statistic: jsii.String("Sum")})
+		metrics[loadBalancers[i]+"-5xx-rate"] = awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
+			Expression:   jsii.String("IF(requests > 0, 100 * errors / requests, 0)"),
+			UsingMetrics: &map[string]awscloudwatch.IMetric{"requests": requests, "errors": errors},
+			Period:       period(), Label: jsii.String("5xx %"),
+		})
+		metrics[loadBalancers[i]+"-p99-latency"] = lb.TargetResponseTime(&awscloudwatch.MetricOptions{Period: period(), Statistic: jsii.String("p99")})
+	}
+	return metrics
+}
+
+// measured are signals with their metrics, by signal ID; a signal without one stays without
+// (Props.check names it).
+func measured(signals []Signal, metrics map[string]awscloudwatch.IMetric) []Signal {
+	for i := range signals {
+		signals[i].Metric = metrics[signals[i].ID]
 	}
 	return signals
 }
@@ -152,21 +177,27 @@ func EventSignals(e *events.Events, t Thresholds) []Signal {
 	maximum := func() *awscloudwatch.MetricOptions {
 		return &awscloudwatch.MetricOptions{Period: period(), Statistic: jsii.String("Maximum")}
 	}
+	return measured(eventSignals(t), map[string]awscloudwatch.IMetric{
+		"work-queue-age":      e.WorkQueue.MetricApproximateAgeOfOldestMessage(maximum()),
+		"dead-letters":        e.DeadLetterQueue.MetricApproximateNumberOfMessagesVisible(maximum()),
+		"undelivered-events":  e.Undelivered.MetricApproximateNumberOfMessagesVisible(maximum()),
+		"stream-iterator-age": e.Stream.MetricGetRecordsIteratorAgeMilliseconds(maximum()),
+	})
+}
+
+// eventSignals are what EventSignals watch, without their metrics.
+func eventSignals(t Thresholds) []Signal {
 	return []Signal{
 		{ID: "work-queue-age", Title: "Work queue: oldest message (s)", Above: true, Threshold: t.WorkQueueAgeSeconds,
-			Metric:  e.WorkQueue.MetricApproximateAgeOfOldestMessage(maximum()),
 			Meaning: "Work waits in the queue longer than it should: the service is not consuming it, or fails on it and retries.",
 			Action:  "Check the service's logs for the consumer's errors and its task count; a message that keeps failing moves to the dead-letter queue after maxReceiveCount receives."},
 		{ID: "dead-letters", Title: "Dead-letter queue: messages", Above: true, Threshold: 1, Periods: 1,
-			Metric:  e.DeadLetterQueue.MetricApproximateNumberOfMessagesVisible(maximum()),
 			Meaning: "A work item failed maxReceiveCount times and waits in the dead-letter queue: it will not be done by itself.",
 			Action:  "Read the message and the service's logs for why it failed; fix the cause, then redrive it (aws sqs start-message-move-task) or delete it."},
 		{ID: "undelivered-events", Title: "Undelivered events: messages", Above: true, Threshold: 1, Periods: 1,
-			Metric:  e.Undelivered.MetricApproximateNumberOfMessagesVisible(maximum()),
 			Meaning: "EventBridge could not deliver events to the work queue or the stream (after its retries), or could not use the key.",
 			Action:  "The messages' attributes say why (ERROR_CODE, RULE_ARN); fix the target or the key policy, then replay from the archive."},
 		{ID: "stream-iterator-age", Title: "Event stream: reader behind (ms)", Above: true, Threshold: t.StreamIteratorAgeSeconds * 1000,
-			Metric:  e.Stream.MetricGetRecordsIteratorAgeMilliseconds(maximum()),
 			Meaning: "The delivery to the lake reads the event stream late: records may expire from the stream before they reach the lake.",
 			Action:  "Check the lake stack's delivery (Firehose) errors in its log group and the lake bucket's key; the stream keeps records streamRetentionHours."},
 	}

@@ -54,7 +54,7 @@ func TestPlan_SixRegionsOfAGatedProtectedEnvironmentFitOneStage(t *testing.T) {
 	}
 	env.Regions = append(env.Regions, config.Region{Region: "sa-east-1"})
 	if got := stageActions(t, platform, env); got <= plan.MaxActionsPerStage {
-		t.Errorf("seven regions of a gated, protected environment need %d actions, which fits %d: the limit in the README's Scale is wrong", got, plan.MaxActionsPerStage)
+		t.Errorf("seven regions of a gated, protected environment need %d actions, which fits %d: the limit in docs/delivery.md's Scale is wrong", got, plan.MaxActionsPerStage)
 	}
 }
 

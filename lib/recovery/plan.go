@@ -90,7 +90,7 @@ const (
 	BlockAuroraGlobalDatabase = "AuroraGlobalDatabase"
 	BlockParallel             = "Parallel"
 	// RecoveryApproach: one region holds the database writer and the site's origin; the plan
-	// moves both (Global Accelerator keeps every region active: see the README).
+	// moves both (Global Accelerator keeps every region active: see docs/disaster-recovery.md).
 	RecoveryApproach = "activePassive"
 )
 

@@ -99,7 +99,7 @@ type Props struct {
 	// LogRetention of the service's log group. Required.
 	LogRetention awslogs.RetentionDays
 	// AlarmPrefix starts the names of the rollback alarms (<AlarmPrefix>-rollback-5xx,
-	// <AlarmPrefix>-rollback-unhealthy-tasks), so that a runbook and the README can name them.
+	// <AlarmPrefix>-rollback-unhealthy-tasks), so that a runbook and docs/operations.md can name them.
 	// Required.
 	AlarmPrefix string
 	// Metrics, when set, is where the ADOT collector writes the application's OpenTelemetry
