@@ -135,7 +135,7 @@ func newGrafana(stack awscdk.Stack, place placement, regions []*RegionStacks) *m
 		Prometheus:  workspaces,
 	})
 	awscdk.NewCfnOutput(stack, jsii.String("GrafanaUrl"), &awscdk.CfnOutputProps{
-		Value: grafana.URL, Description: jsii.String("Sign in through IAM Identity Center (README: Monitoring and alarms)"),
+		Value: grafana.URL, Description: jsii.String("Sign in through IAM Identity Center (docs/operations.md: Monitoring and alarms)"),
 	})
 	for _, r := range regions {
 		if r.App.Prometheus != nil {

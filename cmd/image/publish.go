@@ -246,7 +246,7 @@ func (t tool) scanGate(ctx context.Context, region, digest string) error {
 	case "COMPLETE", "ACTIVE":
 	case "UNSUPPORTED_IMAGE":
 		fmt.Fprintf(t.log, "WARNING: basic scanning cannot read %s (%s), so its findings are unknown and the scan gate lets it through. "+
-			"Turn on Amazon Inspector enhanced scanning for the registry to scan the binary's Go modules (README, \"Scanning the image\").\n", digest, state.Description)
+			"Turn on Amazon Inspector enhanced scanning for the registry to scan the binary's Go modules (docs/delivery.md, \"Scanning the image\").\n", digest, state.Description)
 		return nil
 	default:
 		return fmt.Errorf("the scan of %s ended %s (%s): no environment deploys an unscanned image. See %s, then retry the Image step",

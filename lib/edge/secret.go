@@ -41,7 +41,7 @@ func NewOriginSecret(scope constructs.Construct, id string, props OriginSecretPr
 		RemovalPolicy:        awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE,
 	})
 	compliance.Accept(secret, compliance.Accepted{Rule: "AwsSolutions-SMG4",
-		Reason: "A new origin secret must reach CloudFront and every load balancer together, which a rotation function cannot do without rewriting the production listener rules; rotate it with the README's procedure."})
+		Reason: "A new origin secret must reach CloudFront and every load balancer together, which a rotation function cannot do without rewriting the production listener rules; rotate it with docs/networking.md's procedure (Rotating the origin secret)."})
 	return secret
 }
 

@@ -123,7 +123,7 @@ func NewResilience(scope constructs.Construct, id string, p ResilienceProps) *Re
 	// L1: Resilience Hub has no L2 construct.
 	policy := awsresiliencehub.NewCfnResiliencyPolicy(c, jsii.String("Policy"), &awsresiliencehub.CfnResiliencyPolicyProps{
 		PolicyName:        jsii.String(p.Name),
-		PolicyDescription: jsii.String("The recovery objectives " + p.Name + " promises (README: Recovery objectives)"),
+		PolicyDescription: jsii.String("The recovery objectives " + p.Name + " promises (docs/disaster-recovery.md: Recovery objectives)"),
 		Tier:              jsii.String(p.Tier),
 		Policy: map[string]any{
 			"Software": minutes(p.Objectives.Software),
