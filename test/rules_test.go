@@ -127,7 +127,7 @@ func TestRule_SameZoneAliasesWaitForTheRecordsTheyName(t *testing.T) {
 			}
 		}
 	})
-	constructkit.CheckedSomething(t, aliases, "same-zone alias record in either config")
+	checkedSomething(t, aliases, "same-zone alias record")
 }
 
 func dnsName(value any) string {
@@ -553,10 +553,7 @@ func TestRule_READMEListsEverythingATeardownLeaves(t *testing.T) {
 			}
 		}
 	})
-	if unprotected == 0 && checkConfig != "" {
-		t.Skipf("%s has no unprotected environment to tear down", checkConfig)
-	}
-	constructkit.CheckedSomething(t, unprotected, "unprotected environment in either config")
+	checkedSomething(t, unprotected, "unprotected environment")
 }
 
 // Compliance scanners flag a key policy that lets principals create grants for anything (a grant
