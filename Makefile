@@ -12,7 +12,7 @@ CDK := npx --no-install cdk
 # Every Go file in the repository, api/ included.
 GO_FILES = $(shell git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './node_modules/*')
 
-.PHONY: synth test deps nag fuzz diff pr-diff bench docs diagram clean
+.PHONY: synth test check deps nag fuzz diff pr-diff bench docs diagram clean
 
 ## synth: install what is needed, synthesize $(CONFIG) into cdk.out and list the stacks made
 ## (IMAGE_DIGEST=sha256:... deploys that release instead of the bootstrap image)
@@ -48,6 +48,19 @@ test:
 	  if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted (run gofmt -w)"; exit 1; fi
 	go test ./...
 	cd api && go test ./...
+
+## check: hold $(CONFIG) to every assembly-wide rule the tests hold (create-time hazards, weak
+## references, the flow table, the pipeline's limits, cdk-nag, the validator, region health,
+## recovery time, approver trust) and report each rule's verdict; rules that pin the test
+## fixtures' own shape skip, saying so
+CHECK_RULES := ^(TestRule_|TestFlows_|TestPlatform_|TestPlan_)
+check:
+	@go mod download
+	@# A config the loader refuses is said once, with its problems, not once per rule.
+	@$(call quiet,go run ./cmd/docspath $(CONFIG) > /dev/null)
+	@echo "Checking $(CONFIG) against the platform's rules (go test ./test -run '$(CHECK_RULES)')"
+	@PLATFORM_CHECK_CONFIG=$(CONFIG) go test ./test -run '$(CHECK_RULES)' -count=1 -json -timeout 60m \
+	  | go run ./cmd/checkreport $(CONFIG)
 
 ## deps: install the pinned CDK CLI and the Go modules
 deps: node_modules/.installed

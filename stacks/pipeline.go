@@ -201,12 +201,12 @@ func pipelineSource(stack awscdk.Stack, source config.Source) (pipelines.CodePip
 }
 
 // synthStep runs the README's commands on what the Image step outputs (the sources and the
-// release's digest): the tests, then the synthesis of this platform's config with the pinned
+// release's digest): the tests, the rules on this platform's config, then its synthesis with the pinned
 // CLI (npm ci installs package-lock.json's) and the release every environment will run.
 func synthStep(image pipelines.IFileSetProducer, configFile string, tools toolchain.Toolchain) pipelines.CodeBuildStep {
 	return pipelines.NewCodeBuildStep(jsii.String("Synth"), &pipelines.CodeBuildStepProps{
 		Input:                  image,
-		Commands:               jsii.Strings("make test", fmt.Sprintf(`make synth CONFIG=%s IMAGE_DIGEST="$(cat %s)"`, configFile, ImageDigestFile)),
+		Commands:               jsii.Strings("make test", fmt.Sprintf("make check CONFIG=%s", configFile), fmt.Sprintf(`make synth CONFIG=%s IMAGE_DIGEST="$(cat %s)"`, configFile, ImageDigestFile)),
 		PrimaryOutputDirectory: jsii.String("cdk.out"),
 		BuildEnvironment: &awscodebuild.BuildEnvironment{
 			BuildImage: BuildImage(), ComputeType: awscodebuild.ComputeType_MEDIUM,

@@ -35,7 +35,7 @@ func TestApp_BadConfigFailsWithEveryProblemAndWritesNothing(t *testing.T) {
 
 func TestApp_SynthesizesTheConfigChosenByContext(t *testing.T) {
 	outdir := t.TempDir()
-	stderr, code := runApp(t, buildApp(t), "config/three-region.json", outdir)
+	stderr, code := runApp(t, buildApp(t), threeRegions, outdir)
 	if code != 0 {
 		t.Fatalf("exit status %d:\n%s", code, stderr)
 	}

@@ -223,8 +223,8 @@ func TestPlatform_StatefulStacksAreProtectedWhereConfigured(t *testing.T) {
 // change (aws-cdk issue 36649). A new image, a new task size or new scaling bounds must
 // therefore leave every listener rule in every app stack exactly as it was.
 func TestAppTier_ImageSizeAndScalingChangesLeaveListenerRulesUntouched(t *testing.T) {
-	before := testkit.Synth(t, "config/example.json")
-	changed := testkit.LoadConfig(t, "config/example.json")
+	before := testkit.Synth(t, twoEnvironments)
+	changed := testkit.LoadConfig(t, twoEnvironments)
 	if err := changed.SetImageDigest("sha256:" + strings.Repeat("5e", 32)); err != nil {
 		t.Fatal(err)
 	}
@@ -232,7 +232,7 @@ func TestAppTier_ImageSizeAndScalingChangesLeaveListenerRulesUntouched(t *testin
 		s := &changed.Environments[i].Sizing
 		s.TaskCPU, s.TaskMemoryMiB, s.MinCapacity, s.MaxCapacity = 2048, 8192, 4, 40
 	}
-	after := testkit.Build(t, changed, "config/example.json", false)
+	after := testkit.Build(t, changed, twoEnvironments, false)
 
 	apps := 0
 	for _, name := range before.StackNames() {

@@ -28,7 +28,7 @@ import (
 const sharedAccountConfig = "test/testdata/shared-account.json"
 
 // baselineConfigs are the platforms the baseline is checked on.
-var baselineConfigs = append(slices.Clip(configs), sharedAccountConfig)
+var baselineConfigs = withFixtures(sharedAccountConfig)
 
 // eachBaseline runs check over every baseline config's platform and assembly.
 func eachBaseline(t *testing.T, check func(t *testing.T, p *testkit.Platform, a *deployed)) {

@@ -6,16 +6,16 @@ import (
 	"github.com/example/platform/test/testkit"
 )
 
-// BenchmarkSynth_Example is the whole app for example.json, built and synthesized, without
+// BenchmarkSynth_Example is the whole app for the two-environment fixture, built and synthesized, without
 // CDK's validator (the test kit runs it once per config; make bench times it with it).
 func BenchmarkSynth_Example(b *testing.B) {
 	for b.Loop() {
-		testkit.Build(b, testkit.LoadConfig(b, "config/example.json"), "config/example.json", false)
+		testkit.Build(b, testkit.LoadConfig(b, twoEnvironments), twoEnvironments, false)
 	}
 }
 
 func BenchmarkSynth_ThreeRegion(b *testing.B) {
 	for b.Loop() {
-		testkit.Build(b, testkit.LoadConfig(b, "config/three-region.json"), "config/three-region.json", false)
+		testkit.Build(b, testkit.LoadConfig(b, threeRegions), threeRegions, false)
 	}
 }

@@ -183,10 +183,10 @@ func flowModel(t *testing.T, name string, a *deployed) *flowsOf {
 	return f
 }
 
-// withoutPeeringFlows is the flow model of config/three-region.json with interRegionPeering off.
+// withoutPeeringFlows is the flow model of the three-region fixture with interRegionPeering off.
 func withoutPeeringFlows(t *testing.T) *flowsOf {
 	t.Helper()
-	return flowModel(t, "config/three-region.json with interRegionPeering off", assemblyOf(t, withoutPeering(t)))
+	return flowModel(t, threeRegions+" with interRegionPeering off", assemblyOf(t, withoutPeering(t)))
 }
 
 func (f *flowsOf) rowsOf(t *testing.T) []flowRow {
@@ -291,6 +291,7 @@ func TestFlows_EveryFlowThePlatformNeedsIsAllowedAndNothingElse(t *testing.T) {
 
 // With interRegionPeering off, the cross-region rows are refused, and everything else holds.
 func TestFlows_WithoutPeeringTheCrossRegionRowsAreRefused(t *testing.T) {
+	fixtureOnly(t, "the three-region fixture with peering off")
 	f := withoutPeeringFlows(t)
 	crossRegion := 0
 	for _, row := range f.rows {
@@ -386,6 +387,7 @@ const (
 
 // docs/networking.md's flow table is the tested one.
 func TestFlows_READMEShowsTheTestedTable(t *testing.T) {
+	fixtureOnly(t, "docs/networking.md counts the fixtures' rows")
 	counts := map[string][2]int{} // allowed and refused rows, by model
 	count := func(f *flowsOf) {
 		c := [2]int{}

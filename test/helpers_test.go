@@ -29,15 +29,12 @@ import (
 	"github.com/example/platform/test/testkit"
 )
 
-// configs are the platforms every whole-app test runs against.
-var configs = []string{"config/example.json", "config/three-region.json"}
-
 // regionalTiers are the stacks every environment has in each of its regions (test/plan_test.go
 // holds the assembly to the plan).
 var regionalTiers = plan.RegionalTiers()
 
-// eachEnvironment runs check for every environment of both configs (example.json has a
-// domain, three-region.json has none).
+// eachEnvironment runs check for every environment of every config (the two-environment fixture
+// has a domain, the three-region one has none).
 func eachEnvironment(t *testing.T, check func(t *testing.T, p *testkit.Platform, env config.Environment)) {
 	t.Helper()
 	environments := 0
@@ -284,19 +281,19 @@ var (
 	peeringOffMu sync.Mutex
 )
 
-// withoutPeering is config/three-region.json with interRegionPeering off in every environment,
+// withoutPeering is the three-region fixture with interRegionPeering off in every environment,
 // synthesized once per test binary (the write path's and the flow table's tests share it).
 func withoutPeering(t *testing.T) *testkit.Platform {
 	t.Helper()
 	peeringOffMu.Lock()
 	defer peeringOffMu.Unlock()
 	if peeringOff == nil {
-		cfg := testkit.LoadConfig(t, "config/three-region.json")
+		cfg := testkit.LoadConfig(t, threeRegions)
 		off := false
 		for i := range cfg.Environments {
 			cfg.Environments[i].InterRegionPeering = &off
 		}
-		peeringOff = testkit.Build(t, cfg, "config/three-region.json", false)
+		peeringOff = testkit.Build(t, cfg, threeRegions, false)
 	}
 	return peeringOff
 }
@@ -710,18 +707,18 @@ var (
 	oneRegion   *testkit.Platform
 )
 
-// oneRegionPlatform is config/example.json with every environment cut to its primary region:
+// oneRegionPlatform is the two-environment fixture with every environment cut to its primary region:
 // the smallest platform config accepts, with no replication, peering or plans.
 func oneRegionPlatform(t *testing.T) *testkit.Platform {
 	t.Helper()
 	oneRegionMu.Lock()
 	defer oneRegionMu.Unlock()
 	if oneRegion == nil {
-		cfg := testkit.LoadConfig(t, "config/example.json")
+		cfg := testkit.LoadConfig(t, twoEnvironments)
 		for i := range cfg.Environments {
 			cfg.Environments[i].Regions = cfg.Environments[i].Regions[:1]
 		}
-		oneRegion = testkit.Build(t, cfg, "config/example.json with one region per environment", false)
+		oneRegion = testkit.Build(t, cfg, twoEnvironments+" with one region per environment", false)
 	}
 	return oneRegion
 }

@@ -1,8 +1,8 @@
 package test
 
 // The metric and log stores behind monitoring's switches: Managed Grafana (monitoring.grafana)
-// and OpenSearch log search (monitoring.openSearch). example.json leaves both off,
-// three-region.json turns both on, so each test sees a switch in both positions.
+// and OpenSearch log search (monitoring.openSearch). The two-environment fixture leaves both off,
+// the three-region one turns both on, so each test sees a switch in both positions.
 
 import (
 	"encoding/json"

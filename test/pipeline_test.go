@@ -90,10 +90,10 @@ func TestPipeline_ApprovalRunsBeforeAnyDeploymentOfAGatedEnvironment(t *testing.
 }
 
 func TestPipeline_ExampleGatesProductionButNotStaging(t *testing.T) {
-	p := testkit.Synth(t, "config/example.json")
+	p := testkit.Synth(t, twoEnvironments)
 	pipeline, _ := pipelineOf(t, p)
 	if hasAction(stageNamed(t, pipeline, "staging"), "Approve") || !hasAction(stageNamed(t, pipeline, "prod"), "Approve") {
-		t.Error("example.json must deploy staging without a gate and wait for approval before prod")
+		t.Error("the two-environment fixture must deploy staging without a gate and wait for approval before prod")
 	}
 }
 
@@ -291,8 +291,8 @@ func TestPipeline_EmailsOncePerHumanDecision(t *testing.T) {
 	constructkit.CheckedSomething(t, permissionChecks, "permissions-check project in either config")
 }
 
-// The pipeline builds what a developer builds: the README's test command, then the synthesis
-// of the same config.
+// The pipeline builds what a developer builds: the README's test command, the rules on the
+// pipeline's config (make check), then the synthesis of the same config.
 func TestPipeline_SynthRunsTheMakeTargetsOfTheREADME(t *testing.T) {
 	for _, file := range configs {
 		p := testkit.Synth(t, file)
@@ -305,6 +305,12 @@ func TestPipeline_SynthRunsTheMakeTargetsOfTheREADME(t *testing.T) {
 				if !strings.Contains(string(data), `"make test`) {
 					t.Errorf("%s: the synth step does not run make test", file)
 				}
+				commands := buildCommands(project)
+				check := slices.Index(commands, "make check CONFIG="+file)
+				synth := slices.IndexFunc(commands, func(c string) bool { return strings.HasPrefix(c, "make synth CONFIG="+file) })
+				if check < 0 || check > synth {
+					t.Errorf("%s: the synth step runs %q, not make check CONFIG=%s before it synthesizes", file, commands, file)
+				}
 			}
 		}
 		if !found {
@@ -316,7 +322,7 @@ func TestPipeline_SynthRunsTheMakeTargetsOfTheREADME(t *testing.T) {
 // The GitHub project authenticates with the platform's CodeConnections connection: without
 // source credentials CloudFormation cannot create its webhook (aws-cdk issue 31726).
 func TestPipeline_PullRequestChecksRunTheBuildspecFromTheSource(t *testing.T) {
-	for file, sourceType := range map[string]string{"config/example.json": "GITHUB", "config/three-region.json": "CODECOMMIT"} {
+	for file, sourceType := range map[string]string{twoEnvironments: "GITHUB", threeRegions: "CODECOMMIT"} {
 		p := testkit.Synth(t, file)
 		_, res := pipelineOf(t, p)
 		found := false
@@ -582,7 +588,7 @@ func TestPipeline_PullRequestChecksMayAssumeExactlyTheLookupRolesOfTheDiffedStac
 // pipeline (its source action uses any connection) but no pull-request project, which would
 // fail to create.
 func TestPipeline_GitLabConnectionGetsThePipelineButNoPullRequestProject(t *testing.T) {
-	cfg := testkit.LoadConfig(t, "config/example.json")
+	cfg := testkit.LoadConfig(t, twoEnvironments)
 	cfg.Pipeline.Source.CodeConnections.Provider = config.ProviderGitLab
 	tools, err := toolchain.Read(constructkit.RepoRoot(t))
 	if err != nil {
@@ -591,7 +597,7 @@ func TestPipeline_GitLabConnectionGetsThePipelineButNoPullRequestProject(t *test
 	// The pipeline stack alone, without the environments' stages: the source decides this.
 	app := constructkit.NewApp(t)
 	planned := plan.New(cfg)
-	pipeline := stacks.NewPipelineStack(app, planned, "config/example.json", tools, nil, stacks.NewToolingStage(app, planned), nil)
+	pipeline := stacks.NewPipelineStack(app, planned, twoEnvironments, tools, nil, stacks.NewToolingStage(app, planned), nil)
 	if pipeline.PullRequests != nil {
 		t.Error("a GitLab connection got a pull-request project")
 	}

@@ -8,9 +8,9 @@ import (
 	"github.com/example/platform/test/testkit"
 )
 
-// planConfigs are the platforms whose assembly the plan must describe: both configs, and the
+// planConfigs are the platforms whose assembly the plan must describe: every config, and the
 // platform whose environments share an account (where account-regions are shared too).
-var planConfigs = []string{"config/example.json", "config/three-region.json", sharedAccountConfig}
+var planConfigs = withFixtures(sharedAccountConfig)
 
 // The plan (lib/plan) is what bootstrap, preflight, cost, the baselines and the pipeline's limits
 // rely on; the assembly is what deploys. Stack for stack they are the same: names, stages,

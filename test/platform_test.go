@@ -18,7 +18,8 @@ import (
 )
 
 func TestPlatform_ExampleHasEveryRegionalTierPerEnvironmentAndRegionAndAPipeline(t *testing.T) {
-	p := testkit.Synth(t, "config/example.json")
+	fixtureOnly(t, "the two-environment fixture's stacks")
+	p := testkit.Synth(t, twoEnvironments)
 	want := []string{
 		// The pipeline, and the stack CDK Pipelines adds for each other region it deploys to.
 		"acme-tooling-us-east-1-pipeline", "acme-tooling-us-east-1-pipeline-support-eu-west-1",
@@ -53,7 +54,8 @@ func TestPlatform_ExampleHasEveryRegionalTierPerEnvironmentAndRegionAndAPipeline
 }
 
 func TestPlatform_ThreeRegionConfigDeploysEveryTierInThreeRegions(t *testing.T) {
-	p := testkit.Synth(t, "config/three-region.json")
+	fixtureOnly(t, "the three-region fixture's stacks")
+	p := testkit.Synth(t, threeRegions)
 	regions := map[string]int{}
 	for _, name := range p.StackNames() {
 		if region, ok := strings.CutPrefix(name, "globex-prod-"); ok {
@@ -95,7 +97,8 @@ func TestPlatform_StacksLandInTheirEnvironmentsAccountAndRegion(t *testing.T) {
 }
 
 func TestPlatform_EachEnvironmentIsOneStageInConfigOrder(t *testing.T) {
-	p := testkit.Synth(t, "config/example.json")
+	fixtureOnly(t, "the two-environment fixture's stages")
+	p := testkit.Synth(t, twoEnvironments)
 	var names []string
 	for _, stage := range p.Stacks.Stages {
 		names = append(names, *stage.StageName())
@@ -106,7 +109,8 @@ func TestPlatform_EachEnvironmentIsOneStageInConfigOrder(t *testing.T) {
 }
 
 func TestPlatform_EveryStackCarriesThePlatformTags(t *testing.T) {
-	p := testkit.Synth(t, "config/example.json")
+	fixtureOnly(t, "the two-environment fixture's tags")
+	p := testkit.Synth(t, twoEnvironments)
 	for _, artifact := range p.Artifacts() {
 		tags := map[string]string{}
 		for k, v := range *artifact.Tags() {
@@ -216,6 +220,7 @@ func TestPlatform_EachRegionHasTheConfiguredNATGatewaysAndEndpoints(t *testing.T
 // second region (no Region switch plan, no backup copy, no replica, no peering), and its
 // runbook says there is nowhere to move it.
 func TestPlatform_AnEnvironmentOfOneRegionSynthesizesWithoutCrossRegionParts(t *testing.T) {
+	fixtureOnly(t, "the two-environment fixture cut to one region")
 	p := oneRegionPlatform(t)
 	a := assemblyOf(t, p)
 	for _, s := range a.stacks {

@@ -159,7 +159,7 @@ func TestProbes_ACanaryInEveryRegionAndInTheObserverRegion(t *testing.T) {
 func TestProbes_CanaryNamesFitAndAreUniqueInEachAccountAndRegion(t *testing.T) {
 	valid := regexp.MustCompile(`^[0-9a-z_-]{1,21}$`)
 	names := 0
-	for _, file := range append(slices.Clone(configs), sharedAccountConfig) {
+	for _, file := range withFixtures(sharedAccountConfig) {
 		a := assemblyOf(t, testkit.Synth(t, file))
 		seen := map[string]string{}
 		for _, s := range a.stacks {

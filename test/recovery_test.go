@@ -315,7 +315,7 @@ func TestRecovery_PlansAreUniqueInTheirAccountInUsEast1AfterTheirRolesPermission
 	names := map[string]string{} // account/name -> where
 	name := regexp.MustCompile(`^[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,30}[a-zA-Z0-9])?$`)
 	plans := 0
-	for _, file := range append(slices.Clone(configs), sharedAccountConfig) {
+	for _, file := range withFixtures(sharedAccountConfig) {
 		a := assemblyOf(t, testkit.Synth(t, file))
 		for _, s := range a.stacks {
 			for id, resource := range resourcesOf(s, "AWS::ARCRegionSwitch::Plan") {

@@ -99,7 +99,7 @@ func TestRule_ConnectionPermissionsCoverBothServicePrefixes(t *testing.T) {
 			}
 		}
 	}
-	constructkit.CheckedSomething(t, granted, "connection permission in either config's pipeline")
+	checkedSomething(t, granted, "connection permission in its pipeline")
 }
 
 // The approver can read what they confirm: each gated stage's CheckPermissions.Confirm links to

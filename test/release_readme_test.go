@@ -25,7 +25,7 @@ const (
 func stageActionsMarkdown(t *testing.T) string {
 	var b strings.Builder
 	b.WriteString("| Config | Stage | Actions | Stack deployments | The other actions, in run order |\n|---|---|---|---|---|\n")
-	for _, file := range configs {
+	for _, file := range exampleConfigs {
 		p := testkit.Synth(t, file)
 		pipeline, _ := pipelineOf(t, p)
 		for _, stage := range pipeline.Stages {

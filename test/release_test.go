@@ -104,7 +104,7 @@ func TestRelease_EveryEnvironmentAndRegionRunsTheSameDigest(t *testing.T) {
 
 // Without a release (a synthesis outside the pipeline), the bootstrap image runs.
 func TestRelease_WithoutADigestTheBootstrapImageRuns(t *testing.T) {
-	p := testkit.Synth(t, "config/example.json")
+	p := testkit.Synth(t, twoEnvironments)
 	env := p.Config.Environments[0]
 	if got := serviceImage(t, p, stacks.StackName(p.Config.Name, env.Name, env.Primary().Region, stacks.TierApp), p.Config.Service.Name); got != p.Config.Service.BootstrapImage {
 		t.Errorf("runs %s, want the bootstrap image %s", got, p.Config.Service.BootstrapImage)
@@ -279,7 +279,7 @@ func TestApp_SynthesizesWithoutDocker(t *testing.T) {
 		}
 	}
 	t.Setenv("PATH", noDocker)
-	stderr, code := runApp(t, binary, "config/example.json", outdir)
+	stderr, code := runApp(t, binary, twoEnvironments, outdir)
 	if code != 0 {
 		t.Fatalf("exit status %d without docker on PATH:\n%s", code, stderr)
 	}
@@ -306,10 +306,10 @@ func TestApp_SynthesizesWithoutDocker(t *testing.T) {
 }
 
 // docs/delivery.md's release steps are the pipeline's: every action or stage they name in backticks
-// exists in example.json's pipeline, in the order the pipeline runs them, and they name every
+// exists in the two-environment fixture's pipeline, in the order the pipeline runs them, and they name every
 // step a release goes through.
 func TestRelease_READMEStepsMatchThePipeline(t *testing.T) {
-	p := testkit.Synth(t, "config/example.json")
+	p := testkit.Synth(t, twoEnvironments)
 	pipeline, _ := pipelineOf(t, p)
 	// Every stage and action, in the order the pipeline runs them.
 	type event struct {

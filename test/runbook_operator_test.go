@@ -282,20 +282,20 @@ var (
 	stagingAlone   *testkit.Platform
 )
 
-// stagingAlonePlatform is config/example.json with staging cut to its primary region: a
+// stagingAlonePlatform is the two-environment fixture with staging cut to its primary region: a
 // single-region staging before a multi-region prod.
 func stagingAlonePlatform(t *testing.T) *testkit.Platform {
 	t.Helper()
 	stagingAloneMu.Lock()
 	defer stagingAloneMu.Unlock()
 	if stagingAlone == nil {
-		cfg := testkit.LoadConfig(t, "config/example.json")
+		cfg := testkit.LoadConfig(t, twoEnvironments)
 		for i := range cfg.Environments {
 			if cfg.Environments[i].Name == "staging" {
 				cfg.Environments[i].Regions = cfg.Environments[i].Regions[:1]
 			}
 		}
-		stagingAlone = testkit.Build(t, cfg, "config/example.json with a one-region staging", false)
+		stagingAlone = testkit.Build(t, cfg, twoEnvironments+" with a one-region staging", false)
 	}
 	return stagingAlone
 }

@@ -12,7 +12,7 @@ var runbookNamed = regexp.MustCompile(`move traffic away as (\S+) says`)
 // is docs/runbook.md, any other platform's the one make docs writes for it, in docs/<platform>/
 // (internal/docspath), so an operator of a fork is not sent to the example's.
 func TestAlarms_NameTheirPlatformsRunbook(t *testing.T) {
-	want := map[string]string{"config/example.json": "docs/runbook.md", "config/three-region.json": "docs/globex/runbook.md"}
+	want := map[string]string{twoEnvironments: "docs/acme/runbook.md", threeRegions: "docs/globex/runbook.md"}
 	eachAssembly(t, func(t *testing.T, a *deployed) {
 		runbook, ok := want[a.platform.ConfigFile]
 		if !ok {

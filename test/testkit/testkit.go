@@ -61,10 +61,15 @@ func Synth(t testing.TB, configFile string) *Platform {
 	return p
 }
 
-// LoadConfig loads a config file relative to the repository root.
+// LoadConfig loads a config file relative to the repository root (or absolute, as make check may
+// be given one).
 func LoadConfig(t testing.TB, configFile string) *config.Platform {
 	t.Helper()
-	cfg, err := config.Load(filepath.Join(constructkit.RepoRoot(t), configFile))
+	path := configFile
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(constructkit.RepoRoot(t), configFile)
+	}
+	cfg, err := config.Load(path)
 	if err != nil {
 		t.Fatal(err)
 	}
