@@ -297,7 +297,8 @@ func TestLoad_RejectsEachInvalidFixture(t *testing.T) {
 		{"not-an-object", "", "must hold one JSON object"},
 	}
 	covered := map[string]bool{"overlap-and-unknown.json": true} // has its own test
-	for _, c := range footprintFixtures { // TestFootprint_RejectsEachCombinationThatMissesWhatAPartNeeds
+	// footprint_test.go's TestFootprint_RejectsEachCombinationThatMissesWhatAPartNeeds has these.
+	for _, c := range footprintFixtures {
 		covered[c.fixture+".json"] = true
 	}
 	for _, c := range cases {
