@@ -20,20 +20,23 @@ type Footprint struct {
 	Drills *bool `json:"drills,omitempty"`
 }
 
-// HasEdge reports whether the environment has CloudFront and WAF (Load sets the switch).
-func (e Environment) HasEdge() bool { return on(e.Footprint.Edge) }
+// HasEdge reports whether the environment has CloudFront and WAF.
+func (e Environment) HasEdge() bool { return kept(e.Footprint.Edge) }
 
 // HasAccelerator reports whether the environment has Global Accelerator.
-func (e Environment) HasAccelerator() bool { return on(e.Footprint.Accelerator) }
+func (e Environment) HasAccelerator() bool { return kept(e.Footprint.Accelerator) }
 
 // HasObserver reports whether the environment has the observer's stack and canary.
-func (e Environment) HasObserver() bool { return on(e.Footprint.Observer) }
+func (e Environment) HasObserver() bool { return kept(e.Footprint.Observer) }
 
 // HasRecovery reports whether the environment has the recovery stack.
-func (e Environment) HasRecovery() bool { return on(e.Footprint.Recovery) }
+func (e Environment) HasRecovery() bool { return kept(e.Footprint.Recovery) }
 
 // HasDrills reports whether the environment's regions have fault-injection templates.
-func (e Environment) HasDrills() bool { return on(e.Footprint.Drills) }
+func (e Environment) HasDrills() bool { return kept(e.Footprint.Drills) }
+
+// kept reads a footprint switch: unset (an Environment built without Load) is the full platform.
+func kept(switched *bool) bool { return switched == nil || *switched }
 
 // applyFootprintDefaults keeps today's full footprint unless a switch is set; recovery is on by
 // default only where it can be (two regions and the observer), so a one-region environment
