@@ -53,7 +53,7 @@ func applyFootprintDefaults(d defaulted, path string, env *Environment) {
 // validateFootprint refuses the combinations whose parts would miss what they read: the
 // observer's canary calls the site (edge) and the API (accelerator); the recovery stack's Region
 // switch plans need a second region and its failover decision waits for the observer's alarms;
-// Grafana lives in the edge stack.
+// a domain is written by the edge and the accelerator; Grafana lives in the edge stack.
 func validateFootprint(path string, env Environment, found *problems) {
 	f := path + ".footprint"
 	if env.HasObserver() && (!env.HasEdge() || !env.HasAccelerator()) {
@@ -67,6 +67,10 @@ func validateFootprint(path string, env Environment, found *problems) {
 	if env.HasRecovery() && !env.HasObserver() {
 		found.add(f+".recovery", "failing over waits for the observer's alarms, which see a region from outside; "+
 			"keep footprint.observer on, or turn footprint.recovery off")
+	}
+	if env.DNS != nil && !env.HasEdge() && !env.HasAccelerator() {
+		found.add(path+".dns", "without the edge and the accelerator no record of the zone names the environment, and the load balancers' "+
+			"certificates do not name their AWS addresses; remove dns, or keep footprint.edge or footprint.accelerator on")
 	}
 	if env.Monitoring.GrafanaOn() && !env.HasEdge() {
 		found.add(path+".monitoring.grafana", "the Grafana workspace lives in the edge stack; keep footprint.edge on, or turn monitoring.grafana off")

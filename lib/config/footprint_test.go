@@ -15,6 +15,7 @@ var footprintFixtures = []struct{ fixture, path, message string }{
 	{"footprint-observer-without-accelerator", "environments[0].footprint.observer", "the API through the accelerator"},
 	{"footprint-recovery-in-one-region", "environments[0].footprint.recovery", "between two regions"},
 	{"footprint-recovery-without-observer", "environments[0].footprint.recovery", "waits for the observer's alarms"},
+	{"footprint-domain-without-edge-or-accelerator", "environments[0].dns", "no record of the zone names the environment"},
 	{"footprint-grafana-without-edge", "environments[0].monitoring.grafana", "lives in the edge stack"},
 }
 
