@@ -83,15 +83,7 @@ func NewAppStack(stage awscdk.Stage, place placement, in appInputs) *AppStack {
 		metrics = &service.MetricsStore{Arn: prometheus.Arn, RemoteWriteURL: prometheus.RemoteWriteURL}
 	}
 	d := env.Deployment
-	// Only CloudFront reaches the public load balancer, and only with the origin header;
-	// Global Accelerator reaches the internal one. Without the edge the public load balancer
-	// is the way in, open to any address (lib/service's default).
-	var publicIngress []awsec2.IPeer
-	var originHeader *service.Header
-	if env.HasEdge() {
-		publicIngress = []awsec2.IPeer{awsec2.Peer_PrefixList(jsii.String(place.region.CloudFrontPrefixListID))}
-		originHeader = &service.Header{Name: OriginHeaderName, Value: edge.OriginSecretValue(OriginSecretName(p.Name, env.Name))}
-	}
+	publicIngress, originHeader := publicEntry(place)
 	svc := service.New(stack, "Service", service.Props{
 		PublicIngress:   publicIngress,
 		OriginHeader:    originHeader,
@@ -171,6 +163,18 @@ func NewAppStack(stage awscdk.Stage, place placement, in appInputs) *AppStack {
 		})
 	}
 	return result
+}
+
+// publicEntry is who may reach the public load balancer, and the header it asks for: only
+// CloudFront, with the origin header (Global Accelerator reaches the internal one); without the
+// edge the public load balancer is the way in, open to any address (lib/service's default).
+func publicEntry(place placement) ([]awsec2.IPeer, *service.Header) {
+	p, env := place.platform, place.env
+	if !env.HasEdge() {
+		return nil, nil
+	}
+	return []awsec2.IPeer{awsec2.Peer_PrefixList(jsii.String(place.region.CloudFrontPrefixListID))},
+		&service.Header{Name: OriginHeaderName, Value: edge.OriginSecretValue(OriginSecretName(p.Name, env.Name))}
 }
 
 // serviceImage is what the service runs: the release the pipeline built, once there is one,
