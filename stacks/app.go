@@ -73,7 +73,7 @@ var strategies = map[string]service.Strategy{
 func NewAppStack(stage awscdk.Stage, place placement, in appInputs) *AppStack {
 	p, env := place.platform, place.env
 	stack := newStack(stage, place, TierApp,
-		fmt.Sprintf("%s %s application in %s: ECS Fargate blue/green behind two ALBs, fault-injection drills", p.Name, env.Name, place.region.Region))
+		fmt.Sprintf("%s %s application in %s: ECS Fargate blue/green behind two ALBs%s", p.Name, env.Name, place.region.Region, drillsNote(env)))
 
 	image := serviceImage(stack, place)
 	var prometheus *monitoring.Prometheus
@@ -163,6 +163,14 @@ func NewAppStack(stage awscdk.Stage, place placement, in appInputs) *AppStack {
 		})
 	}
 	return result
+}
+
+// drillsNote ends the app stack's description where the region has drills.
+func drillsNote(env config.Environment) string {
+	if env.HasDrills() {
+		return ", fault-injection drills"
+	}
+	return ""
 }
 
 // publicEntry is who may reach the public load balancer, and the header it asks for: only
