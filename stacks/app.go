@@ -36,6 +36,9 @@ type AppStack struct {
 	Prometheus *monitoring.Prometheus
 	// Drills are the region's fault-injection experiment templates (backup.go).
 	Drills *drills.Drills
+	// PublicURL is the output holding the public load balancer's address, for an environment
+	// without the edge; nil with it.
+	PublicURL awscdk.CfnOutput
 	// Probe is the region's canary: the region's internal load balancer, called from inside
 	// its VPC (stacks/probes.go).
 	Probe *probes.Probe
@@ -70,7 +73,7 @@ var strategies = map[string]service.Strategy{
 func NewAppStack(stage awscdk.Stage, place placement, in appInputs) *AppStack {
 	p, env := place.platform, place.env
 	stack := newStack(stage, place, TierApp,
-		fmt.Sprintf("%s %s application in %s: ECS Fargate blue/green behind two ALBs, fault-injection drills", p.Name, env.Name, place.region.Region))
+		fmt.Sprintf("%s %s application in %s: ECS Fargate blue/green behind two ALBs%s", p.Name, env.Name, place.region.Region, drillsNote(env)))
 
 	image := serviceImage(stack, place)
 	var prometheus *monitoring.Prometheus
@@ -80,11 +83,10 @@ func NewAppStack(stage awscdk.Stage, place placement, in appInputs) *AppStack {
 		metrics = &service.MetricsStore{Arn: prometheus.Arn, RemoteWriteURL: prometheus.RemoteWriteURL}
 	}
 	d := env.Deployment
+	publicIngress, originHeader := publicEntry(place)
 	svc := service.New(stack, "Service", service.Props{
-		// Only CloudFront reaches the public load balancer, and only with the origin header;
-		// Global Accelerator reaches the internal one.
-		PublicIngress:   []awsec2.IPeer{awsec2.Peer_PrefixList(jsii.String(place.region.CloudFrontPrefixListID))},
-		OriginHeader:    &service.Header{Name: OriginHeaderName, Value: edge.OriginSecretValue(OriginSecretName(p.Name, env.Name))},
+		PublicIngress:   publicIngress,
+		OriginHeader:    originHeader,
 		Certificate:     originCertificate(stack, env, place.region),
 		Vpc:             in.network.Network.Vpc,
 		VpcCidr:         place.region.CIDR,
@@ -138,9 +140,16 @@ func NewAppStack(stage awscdk.Stage, place placement, in appInputs) *AppStack {
 	probe := newRegionProbe(stack, place, in.keys.Key.Key, in.network.Network.Vpc, svc)
 	topic := regionAlerts(stack, place)
 	regionMonitoring := newRegionMonitoring(stack, place, topic, svc, in.events)
-	result := &AppStack{
-		Stack: stack, Service: svc, Monitoring: regionMonitoring, Prometheus: prometheus, Probe: probe,
-		Drills: newRegionDrills(stack, place, in.network.Network, svc, regionMonitoring),
+	result := &AppStack{Stack: stack, Service: svc, Monitoring: regionMonitoring, Prometheus: prometheus, Probe: probe}
+	if env.HasDrills() {
+		result.Drills = newRegionDrills(stack, place, in.network.Network, svc, regionMonitoring)
+	}
+	if !env.HasEdge() {
+		// The smoke test, and the people using the environment, reach it here.
+		result.PublicURL = awscdk.NewCfnOutput(stack, jsii.String(PublicURLOutput), &awscdk.CfnOutputProps{
+			Value:       awscdk.Fn_Join(jsii.String(""), &[]*string{jsii.String("http://"), svc.Public.LoadBalancer.LoadBalancerDnsName()}),
+			Description: jsii.String("The region's public load balancer: the environment has no edge in front of it"),
+		})
 	}
 	// The data stack's backups tell the region's alert topic, which lives here, when they fail.
 	backup.NewJobAlerts(stack, "BackupJobAlerts", backup.JobAlertsProps{Topic: topic})
@@ -154,6 +163,26 @@ func NewAppStack(stage awscdk.Stage, place placement, in appInputs) *AppStack {
 		})
 	}
 	return result
+}
+
+// drillsNote ends the app stack's description where the region has drills.
+func drillsNote(env config.Environment) string {
+	if env.HasDrills() {
+		return ", fault-injection drills"
+	}
+	return ""
+}
+
+// publicEntry is who may reach the public load balancer, and the header it asks for: only
+// CloudFront, with the origin header (Global Accelerator reaches the internal one); without the
+// edge the public load balancer is the way in, open to any address (lib/service's default).
+func publicEntry(place placement) ([]awsec2.IPeer, *service.Header) {
+	p, env := place.platform, place.env
+	if !env.HasEdge() {
+		return nil, nil
+	}
+	return []awsec2.IPeer{awsec2.Peer_PrefixList(jsii.String(place.region.CloudFrontPrefixListID))},
+		&service.Header{Name: OriginHeaderName, Value: edge.OriginSecretValue(OriginSecretName(p.Name, env.Name))}
 }
 
 // serviceImage is what the service runs: the release the pipeline built, once there is one,

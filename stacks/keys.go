@@ -23,7 +23,7 @@ type KeysStack struct {
 // replica of the key.
 func NewKeysStack(stage awscdk.Stage, place placement, primaryKeyArn *string) *KeysStack {
 	what := "KMS key"
-	if primaryKeyArn == nil {
+	if primaryKeyArn == nil && place.env.HasEdge() {
 		what = "KMS key and origin secret"
 	}
 	stack := newStack(stage, place, TierKeys,
@@ -37,9 +37,11 @@ func NewKeysStack(stage awscdk.Stage, place placement, primaryKeyArn *string) *K
 	}
 	// The origin secret lives here because this stack deploys before every load balancer and
 	// the distribution.
-	edge.NewOriginSecret(stack, "OriginSecret", edge.OriginSecretProps{
-		Name: OriginSecretName(place.platform.Name, place.env.Name), ReplicaRegions: originSecretReplicaRegions(place),
-	})
+	if place.env.HasEdge() {
+		edge.NewOriginSecret(stack, "OriginSecret", edge.OriginSecretProps{
+			Name: OriginSecretName(place.platform.Name, place.env.Name), ReplicaRegions: originSecretReplicaRegions(place),
+		})
+	}
 	return &KeysStack{Stack: stack, Key: keys.NewPrimary(stack, "PlatformKey", props)}
 }
 

@@ -327,6 +327,10 @@ func PlanArnOutput(target string) string { return "PlanArn" + alnum(target) }
 // ApproverRoleArnOutput is the recovery stack's output that holds the approver role's ARN.
 const ApproverRoleArnOutput = "ApproverRoleArn"
 
+// PublicURLOutput is the app stack's output of its public load balancer's address, in an
+// environment without the edge.
+const PublicURLOutput = "PublicUrl"
+
 // alnum is s without the characters an output's logical ID cannot hold.
 func alnum(s string) string {
 	var out []rune

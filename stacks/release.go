@@ -218,14 +218,28 @@ func approvalReviewURL(p *config.Platform, env config.Environment, pipelineName 
 func smokeTest(p *config.Platform, stage *EnvironmentStage) pipelines.Step {
 	curl := `curl --fail --silent --show-error --retry 20 --retry-delay 15 --retry-all-errors --max-time 10 `
 	var commands []string
-	for _, r := range stage.Regions {
-		commands = append(commands, fmt.Sprintf(`%s"${SITE_URL}%s%s"`, curl, config.HealthPathPrefix, r.Region.Region))
+	outputs := map[string]awscdk.CfnOutput{}
+	for i, r := range stage.Regions {
+		if stage.Edge != nil {
+			commands = append(commands, fmt.Sprintf(`%s"${SITE_URL}%s%s"`, curl, config.HealthPathPrefix, r.Region.Region))
+			continue
+		}
+		// Without the edge each region's public load balancer is the way in.
+		name := fmt.Sprintf("REGION_%d_URL", i)
+		outputs[name] = r.App.PublicURL
+		commands = append(commands, fmt.Sprintf(`%s--location "${%s}%s"`, curl, name, p.Service.HealthCheckPath))
 	}
-	commands = append(commands, fmt.Sprintf(`%s"${API_URL}%s"`, curl, p.Service.HealthCheckPath))
+	if stage.Edge != nil {
+		outputs["SITE_URL"] = stage.Edge.URL
+	}
+	if stage.Accelerator != nil {
+		outputs["API_URL"] = stage.Accelerator.URL
+		commands = append(commands, fmt.Sprintf(`%s"${API_URL}%s"`, curl, p.Service.HealthCheckPath))
+	}
 	// A named project: the next environment's approval links to its history.
 	return pipelines.NewCodeBuildStep(jsii.String("SmokeTest"), &pipelines.CodeBuildStepProps{
 		ProjectName:       jsii.String(SmokeTestProjectName(p.Name, stage.Environment.Name)),
-		EnvFromCfnOutputs: &map[string]awscdk.CfnOutput{"SITE_URL": stage.Edge.URL, "API_URL": stage.Accelerator.URL},
+		EnvFromCfnOutputs: &outputs,
 		Commands:          jsii.Strings(commands...),
 	})
 }

@@ -21,7 +21,8 @@ type EnvironmentStage struct {
 	Plan plan.Stage
 	// Regions are in config order: Regions[0] is the primary.
 	Regions []*RegionStacks
-	// Edge (us-east-1) and Accelerator (us-west-2) front every region.
+	// Edge (us-east-1) and Accelerator (us-west-2) front every region; each, the Observer and
+	// Recovery are nil where the environment's footprint leaves them out.
 	Edge        *EdgeStack
 	Accelerator *AcceleratorStack
 	// Observer is the DR tier's stack in the observer region: the canary that watches every
@@ -152,11 +153,23 @@ func (r *RegionStacks) Stacks() []awscdk.Stack {
 }
 
 // Stacks are all of the environment's stacks: every region's in config order, then the edge,
-// the accelerator, the observer and the recovery stack.
+// the accelerator, the observer and the recovery stack that its footprint has.
 func (s *EnvironmentStage) Stacks() []awscdk.Stack {
 	var all []awscdk.Stack
 	for _, r := range s.Regions {
 		all = append(all, r.Stacks()...)
 	}
-	return append(all, s.Edge.Stack, s.Accelerator.Stack, s.Observer.Stack, s.Recovery.Stack)
+	if s.Edge != nil {
+		all = append(all, s.Edge.Stack)
+	}
+	if s.Accelerator != nil {
+		all = append(all, s.Accelerator.Stack)
+	}
+	if s.Observer != nil {
+		all = append(all, s.Observer.Stack)
+	}
+	if s.Recovery != nil {
+		all = append(all, s.Recovery.Stack)
+	}
+	return all
 }

@@ -121,6 +121,9 @@ func renderWatch(w io.Writer, env *environment) {
 	fmt.Fprintf(w, "Which region writes now (any of the environment's regions answers): `aws rds describe-global-clusters --region %s --global-cluster-identifier %s --query 'GlobalClusters[0].GlobalClusterMembers[].[DBClusterArn,IsWriter]' --output text`\n\n", env.Regions[len(env.Regions)-1].Name, env.GlobalCluster)
 }
 
+// edgeFails is the failure row that only an environment with the edge and the accelerator has.
+const edgeFails = "the edge or DNS fails"
+
 // failures says which mechanism handles each kind of failure and what it gives, with the
 // source of each number; the resiliency policy's targets follow when the environment has one.
 var failures = []struct{ Failure, Handler, Action, RTO, RPO, Source, Disruption string }{
@@ -129,7 +132,7 @@ var failures = []struct{ Failure, Handler, Action, RTO, RPO, Source, Disruption 
 	{"a region is lost or impaired", "reads fail over at the edge at once and Global Accelerator drops the region; the Region switch plan scales the target up and, after approval, switches or fails the database over; the site's origin follows the writer (the writer-elsewhere alarm's health check)", "start the plan (below), approve the database step", "minutes: edge 1.5 min of checks + 60 s TTL; Aurora global failover a few minutes", "the replication lag, typically under a second (Aurora global database); about a second for the table", "Aurora global database and DynamoDB global tables documentation; docs/networking.md, what fails over", "Region"},
 	{"a bad deploy", "blue/green deployment with rollback alarms: ECS moves traffic back to the old tasks", "nothing, or roll back the commit through the pipeline", "the bake time plus seconds to move the listener rules", "0", "docs/delivery.md, how a new version reaches production and rolling back", "Software"},
 	{"data is corrupted by a bad write", "replication copies it everywhere; restore from AWS Backup (a locked vault, with a copy in another region) or point-in-time recovery", "restore (below), then point the service at the restored copy", "hours: a restore creates new resources and takes time with size", "the backup frequency (point-in-time recovery: Aurora to within 5 minutes, DynamoDB to the second)", "AWS Backup and Aurora/DynamoDB point-in-time recovery documentation", "Software"},
-	{"the edge or DNS fails", "the API is reachable through Global Accelerator's static addresses without CloudFront or Route 53; Route 53's data plane answers during control-plane events", "point clients at the accelerator's addresses (its stack output)", "as fast as clients switch", "0", "Global Accelerator and Route 53 documentation", "Hardware"},
+	{edgeFails, "the API is reachable through Global Accelerator's static addresses without CloudFront or Route 53; Route 53's data plane answers during control-plane events", "point clients at the accelerator's addresses (its stack output)", "as fast as clients switch", "0", "Global Accelerator and Route 53 documentation", "Hardware"},
 }
 
 func renderFailures(w io.Writer, env *environment) {
@@ -141,7 +144,21 @@ func renderFailures(w io.Writer, env *environment) {
 	}
 	fmt.Fprintln(w, "| Failure | Handled by | You do | RTO | RPO | Target (Resilience Hub policy) | Source |")
 	fmt.Fprintln(w, "|---|---|---|---|---|---|---|")
+	drills := false
+	for _, r := range env.Regions {
+		drills = drills || len(r.Drills) > 0
+	}
 	for _, f := range failures {
+		// An environment's footprint may leave out what a row relies on: a second region, the
+		// edge and the accelerator, the drills.
+		switch {
+		case f.Disruption == "Region" && len(env.Regions) < 2:
+			continue
+		case f.Failure == edgeFails && (env.Edge == nil || env.Accelerator == nil):
+			continue
+		case f.Disruption == "AZ" && !drills:
+			f.Action = "nothing"
+		}
 		target := "—"
 		if o, ok := objectives[f.Disruption]; ok {
 			target = fmt.Sprintf("%s: RTO %s, RPO %s", f.Disruption, duration(o[0]), duration(o[1]))

@@ -174,6 +174,9 @@ type Environment struct {
 	Backup Backup `json:"backup,omitempty"`
 	// Drills configures the fault-injection (AWS FIS) experiment templates of every region.
 	Drills Drills `json:"drills,omitempty"`
+	// Footprint leaves out optional parts of the environment (the edge, the accelerator, the
+	// observer, the recovery stack, the drills).
+	Footprint Footprint `json:"footprint,omitempty"`
 }
 
 // Region is the environment's footprint in one AWS region.

@@ -109,7 +109,10 @@ func applyDefaults(p *Platform) defaulted {
 		d.int(deploymentPath+".stepPercent", &deployment.StepPercent, DefaultStepPercent)
 		d.int(deploymentPath+".stepMinutes", &deployment.StepMinutes, DefaultStepMinutes)
 		applyMonitoringDefaults(d, path+".monitoring", &env.Monitoring)
-		applyObserverDefault(d, path, env)
+		applyFootprintDefaults(d, path+".footprint", env)
+		if env.HasObserver() {
+			applyObserverDefault(d, path, env)
+		}
 		applyEventsDefaults(d, path+".events", &env.Events)
 		applyBackupAndDrillDefaults(d, path, &env.Backup, &env.Drills)
 		applyRecoveryDefaults(d, path+".recovery", &env.Recovery)

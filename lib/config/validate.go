@@ -89,10 +89,13 @@ func validateEnvironment(path string, env Environment, found *problems) {
 	validateDatabase(path+".database", env.Database, found)
 	validateEdge(path+".edge", env.Edge, len(env.Regions), found)
 	validateMonitoring(path+".monitoring", env.Monitoring, found)
-	validateObserver(path, env, found)
+	if env.HasObserver() {
+		validateObserver(path, env, found)
+	}
+	validateFootprint(path, env, found)
 	validateEvents(path+".events", env.Events, found)
 	validateBackupAndDrills(path, env, found)
-	validateRecovery(path+".recovery", env.Recovery, env.Monitoring, len(env.Regions) > 1, found)
+	validateRecovery(path+".recovery", env.Recovery, env.Monitoring, env.HasRecovery() && len(env.Regions) > 1, found)
 	if env.DNS != nil {
 		checkPattern(found, path+".dns.domainName", env.DNS.DomainName, domainPattern,
 			"the lowercase name of the environment's hosted zone, such as example.com")

@@ -40,9 +40,14 @@ func checkEnvironmentStage(path string, p *config.Platform, env config.Environme
 	perRegion := len(RegionalTiers()) * ActionsPerStack
 	var once []string
 	for _, t := range environmentTiers {
-		once = append(once, t.what)
+		if t.in(env) {
+			once = append(once, t.what)
+		}
 	}
-	rest := []string{fmt.Sprintf("%d for %s", len(environmentTiers)*ActionsPerStack, andList(once))}
+	var rest []string
+	if len(once) > 0 {
+		rest = append(rest, fmt.Sprintf("%d for %s", len(once)*ActionsPerStack, andList(once)))
+	}
 	for _, step := range stage.Steps {
 		rest = append(rest, fmt.Sprintf("%d %s", step.Actions, step.For))
 	}

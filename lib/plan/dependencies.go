@@ -123,7 +123,7 @@ func (e environment) recoveryDependencies() []Dependency {
 		}
 	}
 	for _, t := range environmentTiers {
-		if t.tier != TierRecovery {
+		if t.tier != TierRecovery && t.in(e.env) {
 			deps = append(deps, Dependency{Stack: e.name(environmentRegion(e.env, t.tier), t.tier), Reason: "the Resilience Hub application imports this stack's resources"})
 		}
 	}

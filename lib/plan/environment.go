@@ -30,11 +30,13 @@ func RegionalTiers() []string {
 var environmentTiers = []struct {
 	tier, what string
 	region     func(config.Environment) string
+	// in says whether the environment's footprint has the stack.
+	in func(config.Environment) bool
 }{
-	{TierEdge, "the edge", func(config.Environment) string { return EdgeRegion }},
-	{TierAccelerator, "the accelerator", func(config.Environment) string { return AcceleratorRegion }},
-	{TierDR, "the observer", func(env config.Environment) string { return env.ObserverRegion }},
-	{TierRecovery, "the recovery stack", func(config.Environment) string { return RecoveryRegion }},
+	{TierEdge, "the edge", func(config.Environment) string { return EdgeRegion }, config.Environment.HasEdge},
+	{TierAccelerator, "the accelerator", func(config.Environment) string { return AcceleratorRegion }, config.Environment.HasAccelerator},
+	{TierDR, "the observer", func(env config.Environment) string { return env.ObserverRegion }, config.Environment.HasObserver},
+	{TierRecovery, "the recovery stack", func(config.Environment) string { return RecoveryRegion }, config.Environment.HasRecovery},
 }
 
 // EnvironmentTiers are the stacks an environment has once (not per region), in deployment order.
@@ -86,7 +88,9 @@ func environmentStage(p *config.Platform, env config.Environment, wave int) Stag
 	}
 	e.eachRegion(TierApp)
 	for _, t := range environmentTiers {
-		e.addOnce(t.tier)
+		if t.in(env) {
+			e.addOnce(t.tier)
+		}
 	}
 	e.stage.Steps = environmentSteps(env, e.stage.Stacks)
 	return *e.stage

@@ -1,0 +1,93 @@
+package test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/example/platform/stacks"
+	"github.com/example/platform/test/testkit"
+)
+
+// minimalConfig is the shipped config of one account and one environment in one region with
+// every optional part left out.
+const minimalConfig = "config/minimal.json"
+
+// The plan must describe minimal.json's assembly too (plan_test.go runs over planConfigs).
+func init() { planConfigs = append(planConfigs, minimalConfig) }
+
+// minimal.json's environment synthesizes to its regional stacks: at most 6.
+func TestFootprint_MinimalEnvironmentSynthesizesToAtMostSixStacks(t *testing.T) {
+	p := testkit.Synth(t, minimalConfig)
+	env := p.Config.Environments[0]
+	var names []string
+	for _, s := range assemblyOf(t, p).stacks {
+		if s.Stage == env.Name {
+			names = append(names, s.Name)
+		}
+	}
+	if len(names) == 0 || len(names) > 6 {
+		t.Errorf("%s synthesizes %d stacks, want 1 to 6: %v", env.Name, len(names), names)
+	}
+}
+
+// Without the edge the public load balancer is the way in: it admits any address on its
+// listener, asks for no origin header, says its address in an output, and the smoke test calls
+// it there; the primary keys stack keeps no origin secret, and the app stack no drills.
+func TestFootprint_WithoutTheEdgeThePublicLoadBalancerIsTheWayIn(t *testing.T) {
+	p := testkit.Synth(t, minimalConfig)
+	env, region := p.Config.Environments[0], p.Config.Environments[0].Regions[0]
+	app := assemblyOf(t, p).byName[stacks.StackName(p.Config.Name, env.Name, region.Region, stacks.TierApp)]
+	if app == nil {
+		t.Fatal("no app stack")
+	}
+	if _, ok := app.Template.Outputs[stacks.PublicURLOutput]; !ok {
+		t.Errorf("%s has no %s output", app.Name, stacks.PublicURLOutput)
+	}
+	open := false
+	for _, lb := range resourcesOf(app, "AWS::ElasticLoadBalancingV2::LoadBalancer") {
+		if propertiesOf(lb)["Scheme"] != "internet-facing" {
+			continue
+		}
+		for _, group := range asList(propertiesOf(lb)["SecurityGroups"]) {
+			sg := app.Template.Resources[attOf(group)]
+			for _, rule := range asList(propertiesOf(sg)["SecurityGroupIngress"]) {
+				r, _ := rule.(map[string]any)
+				open = open || r["CidrIp"] == "0.0.0.0/0"
+			}
+		}
+	}
+	if !open {
+		t.Errorf("%s: the public load balancer admits no address beyond CloudFront's, so nothing reaches the environment without the edge", app.Name)
+	}
+	if strings.Contains(jsonOf(app.Template.Resources), stacks.OriginHeaderName) {
+		t.Errorf("%s still asks for the origin header %s, which only CloudFront sends", app.Name, stacks.OriginHeaderName)
+	}
+	if got := resourcesOf(app, "AWS::FIS::ExperimentTemplate"); len(got) > 0 {
+		t.Errorf("%s has %d drills, which minimal.json leaves out", app.Name, len(got))
+	}
+	keys := templateResources(t, p, stacks.StackName(p.Config.Name, env.Name, region.Region, stacks.TierKeys))
+	if got := keys.ofType("AWS::SecretsManager::Secret"); len(got) > 0 {
+		t.Errorf("the keys stack keeps an origin secret without the edge")
+	}
+	_, res := pipelineOf(t, p)
+	smoke := ""
+	for _, props := range res.ofType("AWS::CodeBuild::Project") {
+		if s := jsonOf(props); strings.Contains(s, "curl") {
+			smoke += s
+		}
+	}
+	if !strings.Contains(smoke, "REGION_0_URL") || strings.Contains(smoke, "SITE_URL") || strings.Contains(smoke, "API_URL") {
+		t.Errorf("the smoke test does not call the region's load balancer alone:\n%s", smoke)
+	}
+}
+
+// attOf is the logical ID of an Fn::GetAtt.
+func attOf(value any) string {
+	m, _ := value.(map[string]any)
+	att := asList(m["Fn::GetAtt"])
+	if len(att) == 0 {
+		return ""
+	}
+	id, _ := att[0].(string)
+	return id
+}
