@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/example/platform/stacks"
-	"github.com/example/platform/test/constructkit"
 )
 
 // Rule: every role that approves something (a deployment to a gated environment, a Region switch
@@ -57,6 +56,6 @@ func TestRule_ApproverRolesTrustTheNamedPeopleOnly(t *testing.T) {
 			}
 		}
 		// The deployment approver, and a recovery approver per environment with more than one region.
-		constructkit.CheckedSomething(t, checked, "approver role")
+		checkedSomething(t, checked, "approver role")
 	})
 }

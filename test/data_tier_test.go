@@ -254,13 +254,19 @@ func TestPlatform_StacksDeployInAnOrderWithoutCycles(t *testing.T) {
 				edges = append(edges,
 					[2]string{name(r.Region, stacks.TierEvents), name(r.Region, stacks.TierKeys)},
 					[2]string{name(r.Region, stacks.TierLake), name(r.Region, stacks.TierEvents)})
-				// The edge and the accelerator front every region's load balancers.
-				edges = append(edges,
-					[2]string{name(stacks.EdgeRegion, stacks.TierEdge), name(r.Region, stacks.TierApp)},
-					[2]string{name(stacks.AcceleratorRegion, stacks.TierAccelerator), name(r.Region, stacks.TierApp)})
+				// The edge and the accelerator, where the environment has them, front every
+				// region's load balancers.
+				if env.HasEdge() {
+					edges = append(edges, [2]string{name(stacks.EdgeRegion, stacks.TierEdge), name(r.Region, stacks.TierApp)})
+				}
+				if env.HasAccelerator() {
+					edges = append(edges, [2]string{name(stacks.AcceleratorRegion, stacks.TierAccelerator), name(r.Region, stacks.TierApp)})
+				}
 			}
 			// The distribution sends the origin secret, created in the primary's keys stack.
-			edges = append(edges, [2]string{name(stacks.EdgeRegion, stacks.TierEdge), name(primary, stacks.TierKeys)})
+			if env.HasEdge() {
+				edges = append(edges, [2]string{name(stacks.EdgeRegion, stacks.TierEdge), name(primary, stacks.TierKeys)})
+			}
 			for _, edge := range edges {
 				if !deps[edge[0]][edge[1]] {
 					t.Errorf("%s does not wait for %s", edge[0], edge[1])

@@ -3,8 +3,6 @@ package test
 import (
 	"strings"
 	"testing"
-
-	"github.com/example/platform/test/constructkit"
 )
 
 // A drill that switches the global database over is not stopped by what a healthy switchover
@@ -40,7 +38,7 @@ func TestRule_SwitchoverDrillsAreNotStoppedByTheWritePause(t *testing.T) {
 				}
 			}
 		}
-		constructkit.CheckedSomething(t, checked, "database switchover drill")
+		checkedSomething(t, checked, "database switchover drill")
 	})
 }
 

@@ -19,6 +19,7 @@ import (
 	"github.com/example/platform/lib/config"
 	"github.com/example/platform/stacks"
 	"github.com/example/platform/test/constructkit"
+	"github.com/example/platform/test/testkit"
 )
 
 // role is a place flows start or end: the members of one security group (an
@@ -100,12 +101,26 @@ type flowKind struct {
 	// the routes alone do; every other refused row must be refused by the security groups.
 	byRoutes string
 	why      string
+	// only names the footprint a row holds for (footprints); empty, every environment.
+	only string
+}
+
+// footprints are the environment shapes a flow row may hold for alone: what the edge and the
+// accelerator change about who reaches the load balancers.
+var footprints = map[string]struct {
+	holds func(config.Environment) bool
+	says  string
+}{
+	"edge":        {config.Environment.HasEdge, "with the edge"},
+	"no-edge":     {func(e config.Environment) bool { return !e.HasEdge() }, "without the edge"},
+	"accelerator": {config.Environment.HasAccelerator, "with the accelerator"},
 }
 
 var flowTable = []flowKind{
-	{from: "cloudfront", to: "publicALB", port: "production", want: allowed, why: "CloudFront reaches the origin"},
-	{from: "internet", to: "publicALB", port: "production", want: refused, why: "nobody goes around CloudFront and WAF"},
-	{from: "accelerator", to: "internalALB", port: "production", want: allowed, why: "Global Accelerator reaches the internal ALB with the clients' own addresses"},
+	{from: "cloudfront", to: "publicALB", port: "production", want: allowed, why: "CloudFront reaches the origin", only: "edge"},
+	{from: "internet", to: "publicALB", port: "production", want: refused, why: "nobody goes around CloudFront and WAF", only: "edge"},
+	{from: "internet", to: "publicALB", port: "production", want: allowed, why: "without the edge, the public ALB is the way in", only: "no-edge"},
+	{from: "accelerator", to: "internalALB", port: "production", want: allowed, why: "Global Accelerator reaches the internal ALB with the clients' own addresses", only: "accelerator"},
 	{from: "internet", to: "internalALB", port: "production", want: refused, why: "the internal ALB is reached only through Global Accelerator",
 		byRoutes: "its group admits any address, since Global Accelerator preserves clients'; it is internal, in subnets with no route from an internet gateway"},
 	{from: "accelerator", to: "internalALB", port: "test", want: refused, why: "the test listener is not on the internet"},
@@ -193,6 +208,9 @@ func (f *flowsOf) rowsOf(t *testing.T) []flowRow {
 	t.Helper()
 	var rows []flowRow
 	add := func(kind flowKind, fromEnv config.Environment, from config.Region, toEnv config.Environment, to config.Region) {
+		if kind.only != "" && !footprints[kind.only].holds(toEnv) {
+			return
+		}
 		for _, end := range []struct {
 			role   string
 			env    config.Environment
@@ -287,6 +305,11 @@ func (f *flowsOf) group(t *testing.T, r role, env config.Environment, region con
 // where the routes refuse them too) unless the row says why only the routes can.
 func TestFlows_EveryFlowThePlatformNeedsIsAllowedAndNothingElse(t *testing.T) {
 	eachFlowModel(t, checkFlows)
+	if checkConfig == "" {
+		// Without the edge and the accelerator, the rows for that footprint hold too.
+		a := assemblyOf(t, testkit.Synth(t, minimalConfig))
+		t.Run(minimalConfig, func(t *testing.T) { checkFlows(t, flowModel(t, minimalConfig, a)) })
+	}
 }
 
 // With interRegionPeering off, the cross-region rows are refused, and everything else holds.
@@ -458,6 +481,9 @@ func flowTableMarkdown(counts map[string][2]int) string {
 		at := where[kind.scope]
 		if roles[kind.from].primaryOnly || roles[kind.to].primaryOnly {
 			at = "each environment's primary region"
+		}
+		if kind.only != "" {
+			at += ", " + footprints[kind.only].says
 		}
 		fmt.Fprintf(&out, "| `%s` | `%s` | %s (%s) | %s | %s | %s |\n", kind.from, kind.to, kind.port, ports[kind.port].meaning, at, expected, kind.why)
 	}

@@ -69,7 +69,7 @@ func TestRule_PlansDeclareARecoveryTimeThatHoldsDetectionAndTheirSteps(t *testin
 				}
 			}
 		}
-		constructkit.CheckedSomething(t, workflows, "Region switch plan workflow")
+		checkedSomething(t, workflows, "Region switch plan workflow")
 	})
 }
 

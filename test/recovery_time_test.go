@@ -59,7 +59,7 @@ func TestRule_PlansCanMeetTheRecoveryTimeTheyDeclare(t *testing.T) {
 				}
 			}
 		}
-		constructkit.CheckedSomething(t, workflows, "Region switch plan workflow")
+		checkedSomething(t, workflows, "Region switch plan workflow")
 	})
 }
 

@@ -177,8 +177,6 @@ func TestRule_TheApproverMayDecideEveryManualApproval(t *testing.T) {
 				}
 			}
 		}
-		if approvals == 0 {
-			t.Errorf("%s: the pipeline has no manual approval; the rule checks nothing", file)
-		}
+		checkedSomething(t, approvals, "manual approval in its pipeline")
 	}
 }
