@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/example/platform/internal/runbook"
@@ -13,10 +14,24 @@ import (
 	"github.com/example/platform/test/testkit"
 )
 
+// renderRunbook is the runbook generated from a's assembly, rendered once per assembly.
 func renderRunbook(a *deployed, file string) string {
+	key := renderedKey{a, file}
+	if text, ok := renderedRunbooks.Load(key); ok {
+		return text.(string)
+	}
 	var out strings.Builder
 	runbook.Render(&out, file, a.stacks)
+	renderedRunbooks.Store(key, out.String())
 	return out.String()
+}
+
+// renderedRunbooks holds each assembly's runbook once: two dozen tests read the same text.
+var renderedRunbooks sync.Map
+
+type renderedKey struct {
+	a    *deployed
+	file string
 }
 
 // docs/runbook.md is generated (make docs); this keeps the committed copy current.
