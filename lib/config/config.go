@@ -25,6 +25,9 @@ type Platform struct {
 	Environments []Environment `json:"environments"`
 	// Baseline is the security baseline of every account and region the platform uses.
 	Baseline Baseline `json:"baseline,omitempty"`
+	// PermissionsBoundary, when set, is attached to every IAM role the platform creates (CDK's
+	// own and its custom-resource providers' included) and to CDK's bootstrap roles. Default: none.
+	PermissionsBoundary *PermissionsBoundary `json:"permissionsBoundary,omitempty"`
 }
 
 // ToolingName names the tooling account's stacks and stage, as an environment's name names its

@@ -46,6 +46,7 @@ func validate(p *Platform, found *problems) {
 	}
 	validateCIDRsDisjoint(p, found)
 	validateBaseline(p, found)
+	validatePermissionsBoundary(p, found)
 	validatePlan(p, found)
 }
 
