@@ -44,7 +44,13 @@ func NewPlatform(app awscdk.App, platform *config.Platform, configFile string, t
 	for _, env := range platform.Environments {
 		result.Stages = append(result.Stages, NewEnvironmentStage(app, planned, env, runbook))
 	}
+	boundStage(result.Baseline.Stage, platform)
+	boundStage(result.Tooling.Stage, platform)
+	for _, stage := range result.Stages {
+		boundStage(stage.Stage, platform)
+	}
 	result.Pipeline = NewPipelineStack(app, planned, configFile, tools, result.Baseline, result.Tooling, result.Stages)
+	boundAppStacks(app, platform)
 	return result
 }
 

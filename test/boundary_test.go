@@ -1,0 +1,86 @@
+package test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/example/platform/test/constructkit"
+	"github.com/example/platform/test/testkit"
+)
+
+// boundaryFixture sets a platform-wide permissions boundary and another for the tooling account.
+const boundaryFixture = "test/testdata/permissions-boundary.json"
+
+// boundaryConfigs are the configs that set a permissions boundary: the fixture, and the
+// organization's config when the repository has it and it sets one.
+func boundaryConfigs(t *testing.T) []string {
+	if checkConfig != "" {
+		return configs
+	}
+	out := []string{boundaryFixture}
+	existing := "config/existing-organization.json"
+	if _, err := os.Stat(filepath.Join(constructkit.RepoRoot(t), existing)); err == nil {
+		if testkit.LoadConfig(t, existing).PermissionsBoundary != nil {
+			out = append(out, existing)
+		}
+	}
+	return out
+}
+
+// Where the organization denies iam:CreateRole without its boundary, every role the platform
+// creates must carry it, CDK's own (custom-resource providers, the pipeline's) included, and IAM
+// users too: each points at its own account's policy.
+func TestBoundary_EveryRoleAndUserCarriesItsAccountsBoundary(t *testing.T) {
+	for _, file := range boundaryConfigs(t) {
+		p := testkit.Synth(t, file)
+		if p.Config.PermissionsBoundary == nil {
+			t.Skipf("%s sets no permissionsBoundary", file)
+		}
+		a := assemblyOf(t, p)
+		t.Run(file, func(t *testing.T) {
+			roles := 0
+			for _, s := range a.stacks {
+				want := "arn:aws:iam::" + s.Account + ":policy/" + p.Config.BoundaryFor(s.Account)
+				for _, kind := range []string{"AWS::IAM::Role", "AWS::IAM::User"} {
+					for id, r := range resourcesOf(s, kind) {
+						roles++
+						got := resolveIn(propertiesOf(r)["PermissionsBoundary"], s.Account)
+						if got != want {
+							t.Errorf("%s: %s %s has permissions boundary %s, want %s", s.Name, kind, id, got, want)
+						}
+					}
+				}
+			}
+			if roles == 0 {
+				t.Fatal("the assembly has no role to check")
+			}
+			t.Logf("%d roles and users carry their account's boundary", roles)
+		})
+	}
+}
+
+// resolveIn is value as CloudFormation resolves it in account: joins, the partition and the
+// account ID.
+func resolveIn(value any, account string) string {
+	switch v := value.(type) {
+	case string:
+		return strings.NewReplacer("${AWS::Partition}", "aws", "${AWS::AccountId}", account).Replace(v)
+	case map[string]any:
+		if join, ok := v["Fn::Join"].([]any); ok {
+			var parts []string
+			for _, part := range asList(join[1]) {
+				parts = append(parts, resolveIn(part, account))
+			}
+			return strings.Join(parts, join[0].(string))
+		}
+		switch v["Ref"] {
+		case "AWS::Partition":
+			return "aws"
+		case "AWS::AccountId":
+			return account
+		}
+	}
+	return jsonOf(value)
+}
