@@ -47,6 +47,13 @@ const (
 	CloudFrontCacheBehaviors = 75
 	// CodePipelineMaxStages is the most stages a pipeline holds ("Quotas in AWS CodePipeline": 50).
 	CodePipelineMaxStages = 50
+	// IAMManagedPolicyChars is the most characters of a customer managed policy document,
+	// whitespace not counted ("IAM and AWS STS quotas": managed policy size, 6,144 characters).
+	IAMManagedPolicyChars = 6144
+	// IAMManagedPoliciesPerRole is the default quota of managed policies attached to one role
+	// ("IAM and AWS STS quotas": 10, adjustable up to 20): the CloudFormation execution role
+	// takes that many execution policies at most.
+	IAMManagedPoliciesPerRole = 10
 )
 
 // Name lengths.
