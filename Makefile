@@ -12,7 +12,7 @@ CDK := npx --no-install cdk
 # Every Go file in the repository, api/ included.
 GO_FILES = $(shell git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './node_modules/*')
 
-.PHONY: synth test check deps nag fuzz diff pr-diff bench docs diagram clean
+.PHONY: synth test check deps nag fuzz diff pr-diff bench docs diagram bootstrap clean
 
 ## synth: install what is needed, synthesize $(CONFIG) into cdk.out and list the stacks made
 ## (IMAGE_DIGEST=sha256:... deploys that release instead of the bootstrap image)
@@ -61,6 +61,14 @@ check:
 	@echo "Checking $(CONFIG) against the platform's rules (go test ./test -run '$(CHECK_RULES)')"
 	@PLATFORM_CHECK_CONFIG=$(CONFIG) go test ./test -run '$(CHECK_RULES)' -count=1 -json -timeout 60m \
 	  | go run ./cmd/checkreport $(CONFIG)
+
+## bootstrap: synthesize $(CONFIG) and print, for every account, the commands that prepare it for
+## the first deployment: its scoped CloudFormation execution policies (written to cdk.out/bootstrap/),
+## its service-linked roles and `cdk bootstrap` of every region its stacks use, trusting the tooling
+## account. RUN=1 runs them, one account at a time, with the AWS CLI profile PROFILE_<account> names
+## (or the caller's credentials, which must then be that account's)
+bootstrap: synth
+	@go run ./cmd/bootstrap $(if $(RUN),-run) cdk.out $(CONFIG)
 
 ## deps: install the pinned CDK CLI and the Go modules
 deps: node_modules/.installed

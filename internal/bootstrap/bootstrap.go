@@ -8,6 +8,7 @@ package bootstrap
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -53,7 +54,7 @@ func New(planned *plan.Plan, stacks []*assembly.Stack) (*Bootstrap, error) {
 	}
 	p := planned.Platform
 	result := &Bootstrap{Platform: p.Name}
-	var unknown []string
+	unknown := map[string]string{} // type -> where it first is
 	for _, ar := range planned.AccountRegions {
 		i := slices.IndexFunc(result.Accounts, func(a Account) bool { return a.ID == ar.Account })
 		if i < 0 {
@@ -77,7 +78,9 @@ func New(planned *plan.Plan, stacks []*assembly.Stack) (*Bootstrap, error) {
 				t, _ := r["Type"].(string)
 				found, ok := ActionsFor(t)
 				if !ok {
-					unknown = append(unknown, fmt.Sprintf("%s (%s, %s)", t, s.Name, id))
+					if _, seen := unknown[t]; !seen {
+						unknown[t] = fmt.Sprintf("%s (%s in %s)", t, id, s.Name)
+					}
 					continue
 				}
 				actions = append(actions, found...)
@@ -88,6 +91,7 @@ func New(planned *plan.Plan, stacks []*assembly.Stack) (*Bootstrap, error) {
 			}
 		}
 		slices.Sort(a.ResourceTypes)
+		actions = append(actions, everyStack...)
 		slices.Sort(actions)
 		policies, err := executionPolicies(p.Name, a.ID, compact(slices.Compact(actions)))
 		if err != nil {
@@ -96,13 +100,21 @@ func New(planned *plan.Plan, stacks []*assembly.Stack) (*Bootstrap, error) {
 		a.Policies, a.ServiceLinkedRoles = policies, rolesFor(kinds)
 	}
 	if len(unknown) > 0 {
-		slices.Sort(unknown)
-		return nil, fmt.Errorf("no IAM actions are known for %d resources' types: %s; add each type with the actions its "+
+		var types []string
+		for _, t := range slices.Sorted(maps.Keys(unknown)) {
+			types = append(types, unknown[t])
+		}
+		return nil, fmt.Errorf("no IAM actions are known for %d resource types: %s; add each type with the actions its "+
 			"CloudFormation handlers need (its registry schema's handlers.*.permissions) to internal/bootstrap/actions.json",
-			len(unknown), strings.Join(unknown, "; "))
+			len(types), strings.Join(types, "; "))
 	}
 	return result, nil
 }
+
+// everyStack are the actions every stack needs whatever it holds: CDK's templates take the
+// bootstrap's version as an SSM parameter type (BootstrapVersion), which CloudFormation resolves
+// with the stack's execution role.
+var everyStack = []string{"ssm:GetParameters"}
 
 // namespaceOf is a scalable target's service namespace ("ecs"), or "".
 func namespaceOf(resource map[string]any) string {
