@@ -30,7 +30,11 @@ func bootstrapOf(t *testing.T, file string) (*deployed, *bootstrap.Bootstrap) {
 // every resource type of every account's stacks is in the action table (bootstrap.New fails
 // otherwise) and the account's execution policies allow each action the type needs.
 func TestBootstrap_CoversEveryAccountRegionAndResourceTypeOfTheAssembly(t *testing.T) {
-	for _, file := range withFixtures(boundaryFixture, sharedAccountConfig) {
+	files := withFixtures(boundaryFixture, sharedAccountConfig)
+	if existing, ok := organizationConfig(t); ok && checkConfig == "" {
+		files = append(files, existing)
+	}
+	for _, file := range files {
 		a, b := bootstrapOf(t, file)
 		t.Run(file, func(t *testing.T) {
 			var prepared []string

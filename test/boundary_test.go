@@ -20,13 +20,18 @@ func boundaryConfigs(t *testing.T) []string {
 		return configs
 	}
 	out := []string{boundaryFixture}
-	existing := "config/existing-organization.json"
-	if _, err := os.Stat(filepath.Join(constructkit.RepoRoot(t), existing)); err == nil {
-		if testkit.LoadConfig(t, existing).PermissionsBoundary != nil {
-			out = append(out, existing)
-		}
+	if existing, ok := organizationConfig(t); ok && testkit.LoadConfig(t, existing).PermissionsBoundary != nil {
+		out = append(out, existing)
 	}
 	return out
+}
+
+// organizationConfig is the shipped config of a platform in an existing organization, when the
+// repository has it.
+func organizationConfig(t *testing.T) (string, bool) {
+	const file = "config/existing-organization.json"
+	_, err := os.Stat(filepath.Join(constructkit.RepoRoot(t), file))
+	return file, err == nil
 }
 
 // Where the organization denies iam:CreateRole without its boundary, every role the platform

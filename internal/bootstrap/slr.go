@@ -20,7 +20,7 @@ type ServiceLinkedRole struct {
 // CDK's scalable targets name AWSServiceRoleForApplicationAutoScaling_ECSService's ARN, which
 // Application Auto Scaling creates only in RegisterScalableTarget. The others the stacks use
 // (Elastic Load Balancing, RDS, Global Accelerator, GuardDuty, Security Hub, DynamoDB
-// replication) the service creates on the first create, which the execution policy allows
+// replication, OpenSearch Serverless) the service creates on the first create, which the execution policy allows
 // (iam:CreateServiceLinkedRole), and nothing names the role before then; the baseline's AWS
 // Config recorder uses a role of its own, not AWSServiceRoleForConfig.
 var serviceLinkedRoles = map[string][]ServiceLinkedRole{
