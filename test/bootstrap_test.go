@@ -29,7 +29,7 @@ func bootstrapOf(t *testing.T, file string) (*deployed, *bootstrap.Bootstrap) {
 // make bootstrap prepares every account-region a stack of the assembly deploys to, and no other;
 // every resource type of every account's stacks is in the action table (bootstrap.New fails
 // otherwise) and the account's execution policies allow each action the type needs.
-func TestBootstrap_CoversEveryAccountRegionAndResourceTypeOfTheAssembly(t *testing.T) {
+func TestRule_BootstrapCoversEveryAccountRegionAndResourceType(t *testing.T) {
 	files := withFixtures(boundaryFixture, sharedAccountConfig)
 	if existing, ok := organizationConfig(t); ok && checkConfig == "" {
 		files = append(files, existing)
@@ -89,7 +89,7 @@ func allowedActions(account bootstrap.Account) func(string) bool {
 
 // Each execution policy fits IAM's managed-policy size, the role takes them all, no action is *
 // or a whole service, and an account's commands pass its boundary and policies to cdk bootstrap.
-func TestBootstrap_ExecutionPoliciesFitIAMAndHaveNoStarAction(t *testing.T) {
+func TestRule_ExecutionPoliciesFitIAMAndHaveNoStarAction(t *testing.T) {
 	for _, file := range withFixtures(boundaryFixture) {
 		_, b := bootstrapOf(t, file)
 		cfg := testkit.Synth(t, file).Config

@@ -37,7 +37,7 @@ func organizationConfig(t *testing.T) (string, bool) {
 // Where the organization denies iam:CreateRole without its boundary, every role the platform
 // creates must carry it, CDK's own (custom-resource providers, the pipeline's) included, and IAM
 // users too: each points at its own account's policy.
-func TestBoundary_EveryRoleAndUserCarriesItsAccountsBoundary(t *testing.T) {
+func TestRule_EveryRoleAndUserCarriesItsAccountsBoundary(t *testing.T) {
 	for _, file := range boundaryConfigs(t) {
 		p := testkit.Synth(t, file)
 		if p.Config.PermissionsBoundary == nil {
