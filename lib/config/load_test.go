@@ -331,7 +331,7 @@ func TestLoad_ReportsEveryProblemAtOnceNamingTheFile(t *testing.T) {
 		t.Fatal("want an error")
 	}
 	want := path + `: 2 problems
-  bogusField: unknown field; known fields are name, owner, costCentre, alertEmails, pipeline, service, environments, baseline
+  bogusField: unknown field; known fields are name, owner, costCentre, alertEmails, pipeline, service, environments, baseline, permissionsBoundary
   environments[1].regions[0].cidr: 10.0.0.0/16 overlaps environments[0].regions[0].cidr (staging/us-east-1, 10.0.0.0/16); pick a range outside 10.0.0.0/16`
 	if err.Error() != want {
 		t.Errorf("message:\n%s\nwant:\n%s", err, want)
