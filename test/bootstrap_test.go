@@ -78,6 +78,11 @@ func allowedActions(account bootstrap.Account) func(string) bool {
 	var all []string
 	for _, p := range account.Policies {
 		all = append(all, p.Actions...)
+		for _, s := range p.Extra {
+			if action, ok := s["Action"].(string); ok && s["Effect"] == "Allow" {
+				all = append(all, action)
+			}
+		}
 	}
 	return func(action string) bool {
 		return slices.ContainsFunc(all, func(a string) bool {

@@ -93,7 +93,14 @@ func New(planned *plan.Plan, stacks []*assembly.Stack) (*Bootstrap, error) {
 		slices.Sort(a.ResourceTypes)
 		actions = append(actions, everyStack...)
 		slices.Sort(actions)
-		policies, err := executionPolicies(p.Name, a.ID, compact(slices.Compact(actions)))
+		var extra []Statement
+		if slices.Contains(actions, "iam:PassRole") {
+			actions, extra = slices.DeleteFunc(actions, func(s string) bool { return s == "iam:PassRole" }), []Statement{passRole(a.ID)}
+		}
+		if a.Boundary != "" {
+			extra = append(extra, boundaryKept(a.ID, a.Boundary)...)
+		}
+		policies, err := executionPolicies(p.Name, a.ID, compact(slices.Compact(actions)), extra)
 		if err != nil {
 			return nil, err
 		}

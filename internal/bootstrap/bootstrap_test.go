@@ -111,7 +111,7 @@ func TestExecutionPolicies_SplitToFitIAMsSizeLimit(t *testing.T) {
 	for i := range 600 {
 		actions = append(actions, fmt.Sprintf("svc:CreateThingNumber%04d", i))
 	}
-	policies, err := executionPolicies("acme", "111111111111", actions)
+	policies, err := executionPolicies("acme", "111111111111", actions, []Statement{passRole("111111111111")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,7 +131,7 @@ func TestExecutionPolicies_SplitToFitIAMsSizeLimit(t *testing.T) {
 	if !slices.Equal(all, actions) {
 		t.Error("the policies do not hold every action once")
 	}
-	if _, err := executionPolicies("acme", "111111111111", append(actions, slices.Repeat(actions, 3)...)); err == nil {
+	if _, err := executionPolicies("acme", "111111111111", append(actions, slices.Repeat(actions, 3)...), nil); err == nil {
 		t.Error("actions needing more managed policies than a role takes were accepted")
 	}
 }
@@ -159,6 +159,34 @@ func TestCommands_TrustPoliciesBoundaryAndServiceLinkedRoles(t *testing.T) {
 		trusts := strings.Contains(script, "--trust 333333333333 --trust-for-lookup 333333333333")
 		if trusts == a.Tooling {
 			t.Errorf("account %s (tooling: %v) trusts the tooling account: %v", a.ID, a.Tooling, trusts)
+		}
+	}
+}
+
+// iam:PassRole reaches only the account's own roles; with a boundary, the execution role cannot
+// create a role without it, nor change or remove one's.
+func TestNew_PassRoleIsTheAccountsAndTheBoundaryIsKept(t *testing.T) {
+	planned := minimalPlan(t, "OrgBoundary")
+	b, err := New(planned, stacksAt(planned, "AWS::IAM::Role", "AWS::ECS::TaskDefinition"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range b.Accounts {
+		doc := ""
+		for _, p := range a.Policies {
+			if slices.Contains(p.Actions, "iam:PassRole") {
+				t.Errorf("account %s: %s allows iam:PassRole on every resource", a.ID, p.Name)
+			}
+			doc += string(p.Document())
+		}
+		for _, want := range []string{
+			`"Resource": "arn:aws:iam::` + a.ID + `:role/*"`,
+			`"iam:PermissionsBoundary": "arn:aws:iam::` + a.ID + `:policy/OrgBoundary"`,
+			`"Action": "iam:DeleteRolePermissionsBoundary"`,
+		} {
+			if !strings.Contains(doc, want) {
+				t.Errorf("account %s's policies lack %s:\n%s", a.ID, want, doc)
+			}
 		}
 	}
 }

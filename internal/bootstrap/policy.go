@@ -19,17 +19,22 @@ type Policy struct {
 	Name, File string
 	// Actions are the policy's actions, sorted.
 	Actions []string
+	// Extra are statements of the first policy beyond its actions: passing the account's roles,
+	// and with a boundary, refusing a role without it.
+	Extra []Statement
 }
 
-// Document is the policy's JSON document: one statement allowing its actions on every resource.
-// The resources' names are CloudFormation's to choose, so only the actions are narrowed.
+// Statement is one statement of a policy document.
+type Statement map[string]any
+
+// Document is the policy's JSON document: one statement allowing its actions on every resource
+// (their names are CloudFormation's to choose, so only the actions are narrowed), then Extra.
 func (p Policy) Document() []byte {
-	doc := map[string]any{
-		"Version": "2012-10-17",
-		"Statement": []map[string]any{{
-			"Sid": "CloudFormationHandlers", "Effect": "Allow", "Action": p.Actions, "Resource": "*",
-		}},
+	statements := []Statement{}
+	if len(p.Actions) > 0 {
+		statements = append(statements, Statement{"Sid": "CloudFormationHandlers", "Effect": "Allow", "Action": p.Actions, "Resource": "*"})
 	}
+	doc := map[string]any{"Version": "2012-10-17", "Statement": append(statements, p.Extra...)}
 	data, err := json.MarshalIndent(doc, "", "  ")
 	if err != nil {
 		panic(err)
@@ -50,13 +55,17 @@ func (p Policy) Size() int {
 }
 
 // executionPolicies split actions (sorted, compacted) into as few managed policies as fit IAM's
-// size limit, named <platform>-cfn-execution[-<n>].
-func executionPolicies(platform, account string, actions []string) ([]Policy, error) {
+// size limit, the first holding the extra statements too, named <platform>-cfn-execution[-<n>].
+func executionPolicies(platform, account string, actions []string, extra []Statement) ([]Policy, error) {
 	var parts [][]string
 	current := []string{}
 	for _, a := range actions {
 		candidate := append(append([]string{}, current...), a)
-		if len(current) > 0 && (Policy{Actions: candidate}).Size() > limits.IAMManagedPolicyChars {
+		part := Policy{Actions: candidate}
+		if len(parts) == 0 {
+			part.Extra = extra
+		}
+		if len(current) > 0 && part.Size() > limits.IAMManagedPolicyChars {
 			parts = append(parts, current)
 			candidate = []string{a}
 		}
@@ -78,6 +87,9 @@ func executionPolicies(platform, account string, actions []string) ([]Policy, er
 		}
 		out = append(out, Policy{Name: name, File: file + ".json", Actions: part})
 	}
+	if len(out) > 0 {
+		out[0].Extra = extra
+	}
 	return out, nil
 }
 
@@ -91,4 +103,22 @@ func policyARNs(account string, policies []Policy) string {
 		arns = append(arns, p.ARN(account))
 	}
 	return strings.Join(arns, ",")
+}
+
+// passRole is the statement that lets CloudFormation hand the account's roles to the services
+// that run as them (task, function, flow log, replication roles), and no other account's.
+func passRole(account string) Statement {
+	return Statement{"Sid": "PassTheAccountsRoles", "Effect": "Allow", "Action": "iam:PassRole", "Resource": "arn:aws:iam::" + account + ":role/*"}
+}
+
+// boundaryKept refuses to create a role without the account's permissions boundary, or to change
+// or remove a role's boundary: what the organization's own policy demands, so a stack that missed
+// it fails at its first role rather than surprising the organization.
+func boundaryKept(account, boundary string) []Statement {
+	arn := "arn:aws:iam::" + account + ":policy/" + boundary
+	return []Statement{
+		{"Sid": "RolesCarryTheBoundary", "Effect": "Deny", "Action": []string{"iam:CreateRole", "iam:PutRolePermissionsBoundary"}, "Resource": "*",
+			"Condition": map[string]any{"StringNotEquals": map[string]any{"iam:PermissionsBoundary": arn}}},
+		{"Sid": "BoundaryStays", "Effect": "Deny", "Action": "iam:DeleteRolePermissionsBoundary", "Resource": "*"},
+	}
 }
