@@ -25,7 +25,7 @@ type securityProbe struct {
 	action  string
 	// onCreate is the state when the config creates the service and it already runs;
 	// onExisting when the config adopts it and it does not run; why says what happens then.
-	onCreate, onExisting State
+	onCreate, onExisting  State
 	whyCreate, whyMissing string
 	probe                 func(ctx context.Context, cfg aws.Config) presence
 }
