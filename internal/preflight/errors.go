@@ -37,7 +37,7 @@ func code(err error) string {
 // notFound reports whether err says the thing asked for does not exist.
 func notFound(err error) bool {
 	c := code(err)
-	return strings.Contains(c, "NotFound") || c == "NoSuchEntity" || c == "ParameterNotFound" || c == "NotFound"
+	return strings.Contains(c, "NotFound") || strings.HasPrefix(c, "NoSuch")
 }
 
 func accessDenied(err error) bool {
