@@ -8,6 +8,8 @@ package preflight
 import (
 	"context"
 	"slices"
+
+	"github.com/example/platform/internal/assembly"
 )
 
 // State is a check's verdict.
@@ -47,10 +49,11 @@ type Check func(ctx context.Context, in *Inputs) []Finding
 var Checks = []Check{Regions, Bootstrap, SecurityServices, Names, Prerequisites, Quotas}
 
 // Run runs every check and returns the findings sorted by account, region, then check order.
+// An account the credentials cannot reach is one finding, not one per check.
 func Run(ctx context.Context, in *Inputs) []Finding {
-	var all []Finding
+	all, reachable := in.reachable(ctx)
 	for _, check := range Checks {
-		all = append(all, check(ctx, in)...)
+		all = append(all, check(ctx, reachable)...)
 	}
 	slices.SortStableFunc(all, func(a, b Finding) int {
 		if a.Account != b.Account {
@@ -61,7 +64,44 @@ func Run(ctx context.Context, in *Inputs) []Finding {
 	return all
 }
 
-// Blocks reports whether any finding blocks the deployment or could not be checked.
+// reachable are the inputs without the accounts the credentials cannot reach, and a finding
+// for each of those.
+func (in *Inputs) reachable(ctx context.Context) ([]Finding, *Inputs) {
+	var out []Finding
+	down := map[string]bool{}
+	accounts := []string{in.Pipeline.Account}
+	for _, t := range in.Targets {
+		accounts = append(accounts, t.Account)
+	}
+	for _, z := range in.Zones {
+		accounts = append(accounts, z.Account)
+	}
+	for _, id := range accounts {
+		if _, seen := down[id]; seen || id == "" {
+			continue
+		}
+		_, err := in.AWS(ctx, id, in.Pipeline.Region)
+		down[id] = err != nil
+		if err != nil {
+			out = append(out, Finding{Account: id, Region: "all", Check: "credentials", State: Unknown, Detail: err.Error(),
+				Fix: "give the preflight credentials for account " + id + " (PROFILE=" + id + "=<profile> or ROLE=<name>)"})
+		}
+	}
+	r := *in
+	keep := func(ts []Target) []Target {
+		return slices.DeleteFunc(slices.Clone(ts), func(t Target) bool { return down[t.Account] })
+	}
+	r.Targets, r.Grafana = keep(in.Targets), keep(in.Grafana)
+	r.Zones = slices.DeleteFunc(slices.Clone(in.Zones), func(z Zone) bool { return down[z.Account] })
+	if down[in.Pipeline.Account] {
+		r.ConnectionArn, r.ImageScan = "", Target{}
+	}
+	stacks := slices.DeleteFunc(slices.Clone(in.Assembly.Stacks), func(s *assembly.Stack) bool { return down[s.Account] })
+	r.Assembly = &Assembly{Stacks: stacks, BootstrapVersion: in.Assembly.BootstrapVersion}
+	return out, &r
+}
+
+// Blocks reports whether any finding blocks the deployment (what could not be checked does not).
 func Blocks(findings []Finding) bool {
 	return slices.ContainsFunc(findings, func(f Finding) bool { return f.State == Block })
 }
