@@ -17,7 +17,7 @@ func couldNot(t Target, check, action string, err error) Finding {
 		f.Fix = "ask the organization's administrators to allow " + action + " for the preflight's role"
 	case accessDenied(err):
 		f.Detail = "needs " + action
-		f.Fix = "grant " + action + " to the preflight's role (ReadOnlyAccess covers it)"
+		f.Fix = "grant it to the preflight's credentials (docs/deploying.md, Preflight)"
 	default:
 		f.Detail = "needs " + action + ": " + short(err)
 		f.Fix = "check the credentials and the network, then run again"

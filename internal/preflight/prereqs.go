@@ -70,14 +70,14 @@ func delegation(ctx context.Context, in *Inputs, z Zone) Finding {
 	}
 	got, err := route53.NewFromConfig(cfg).GetHostedZone(ctx, &route53.GetHostedZoneInput{Id: aws.String(z.ID)})
 	if notFound(err) {
-		return Finding{Account: t.Account, Region: "global", Check: check, State: Block, Detail: "no hosted zone " + z.ID + " in account " + z.Account,
+		return Finding{Account: t.Account, Region: t.Region, Check: check, State: Block, Detail: "no hosted zone " + z.ID + " in account " + z.Account,
 			Fix: "create the public hosted zone " + z.Domain + " in account " + z.Account + " and set dns.hostedZoneId"}
 	}
 	if err != nil {
 		return couldNot(t, check, "route53:GetHostedZone", err)
 	}
 	if name := strings.TrimSuffix(aws.ToString(got.HostedZone.Name), "."); !strings.EqualFold(name, z.Domain) {
-		return Finding{Account: t.Account, Region: "global", Check: check, State: Block, Detail: z.ID + " is the zone of " + name + ", not " + z.Domain, Fix: "set dns.hostedZoneId to the zone of " + z.Domain}
+		return Finding{Account: t.Account, Region: t.Region, Check: check, State: Block, Detail: z.ID + " is the zone of " + name + ", not " + z.Domain, Fix: "set dns.hostedZoneId to the zone of " + z.Domain}
 	}
 	var want []string
 	if got.DelegationSet != nil {
@@ -94,12 +94,12 @@ func delegation(ctx context.Context, in *Inputs, z Zone) Finding {
 	}
 	delegated = normalize(delegated)
 	if err != nil || !slices.Equal(delegated, want) {
-		return Finding{Account: t.Account, Region: "global", Check: check, State: Block,
+		return Finding{Account: t.Account, Region: t.Region, Check: check, State: Block,
 			Detail: "public DNS answers NS " + strings.Join(delegated, " ") + " for " + z.Domain + "; the zone's are " + strings.Join(want, " ") +
 				": certificate validation waits forever",
 			Fix: "in the parent zone, delegate " + z.Domain + " to " + strings.Join(want, " ")}
 	}
-	return Finding{Account: t.Account, Region: "global", Check: check, State: OK, Detail: z.Domain + " is delegated to its zone's name servers"}
+	return Finding{Account: t.Account, Region: t.Region, Check: check, State: OK, Detail: z.Domain + " is delegated to its zone's name servers"}
 }
 
 func normalize(hosts []string) []string {
