@@ -72,6 +72,9 @@ var nameProperties = map[string]string{
 	"AWS::DynamoDB::GlobalTable":  "TableName",
 	"AWS::DynamoDB::Table":        "TableName",
 	"AWS::Backup::BackupVault":    "BackupVaultName",
+	"AWS::RDS::DBCluster":         "DBClusterIdentifier",
+	"AWS::IAM::Role":              "RoleName",
+	"AWS::SSM::Parameter":         "Name",
 }
 
 // Named are the resources of nameProperties' types that the templates give a name, each

@@ -12,10 +12,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
 )
 
 // nameProbe asks whether a resource of one type exists under a name: what it found ("" when
@@ -66,6 +68,18 @@ var nameProbes = map[string]nameProbe{
 		_, err := rds.NewFromConfig(cfg).DescribeGlobalClusters(ctx, &rds.DescribeGlobalClustersInput{GlobalClusterIdentifier: aws.String(name)})
 		return "the global cluster exists", err
 	}},
+	"AWS::RDS::DBCluster": {"rds:DescribeDBClusters", func(ctx context.Context, cfg aws.Config, name string) (string, error) {
+		_, err := rds.NewFromConfig(cfg).DescribeDBClusters(ctx, &rds.DescribeDBClustersInput{DBClusterIdentifier: aws.String(name)})
+		return "the DB cluster exists (a retained or snapshotted cluster outlives its stack)", err
+	}},
+	"AWS::IAM::Role": {"iam:GetRole", func(ctx context.Context, cfg aws.Config, name string) (string, error) {
+		_, err := iam.NewFromConfig(cfg).GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(name)})
+		return "the role exists (role names are account-wide)", err
+	}},
+	"AWS::SSM::Parameter": {"ssm:GetParameter", func(ctx context.Context, cfg aws.Config, name string) (string, error) {
+		_, err := ssm.NewFromConfig(cfg).GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String(name)})
+		return "the parameter exists", err
+	}},
 	"AWS::DynamoDB::GlobalTable": {"dynamodb:DescribeTable", describeTable},
 	"AWS::DynamoDB::Table":       {"dynamodb:DescribeTable", describeTable},
 	"AWS::Backup::BackupVault": {"backup:DescribeBackupVault", func(ctx context.Context, cfg aws.Config, name string) (string, error) {
@@ -98,7 +112,7 @@ func Names(ctx context.Context, in *Inputs) []Finding {
 		p := nameProbes[n.Type]
 		what, err := p.probe(ctx, cfg, n.Name)
 		switch {
-		case errors.Is(err, errAbsent) || notFound(err) || code(err) == "NoSuchBucket" || code(err) == "GlobalClusterNotFoundFault":
+		case errors.Is(err, errAbsent) || notFound(err) || code(err) == "NoSuchBucket" || strings.HasSuffix(code(err), "NotFoundFault"):
 			out = append(out, Finding{Account: n.Account, Region: n.Region, Check: check, State: OK, Detail: n.Type + " free"})
 		case err != nil:
 			out = append(out, couldNot(n.Target, check, p.action, err))

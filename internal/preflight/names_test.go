@@ -15,14 +15,17 @@ func namedAssembly() *Assembly {
 	return &Assembly{BootstrapVersion: 6, Stacks: []*assembly.Stack{{
 		Name: "acme-prod-eu-west-1-data", Account: target.Account, Region: target.Region,
 		Template: assembly.Template{Resources: map[string]map[string]any{
-			"Bucket": named("AWS::S3::Bucket", "BucketName", map[string]any{"Fn::Join": []any{"-", []any{"acme-lake", map[string]any{"Ref": "AWS::Region"}}}}),
-			"Secret": named("AWS::SecretsManager::Secret", "Name", "acme/prod/database"),
-			"Alias":  named("AWS::KMS::Alias", "AliasName", "alias/acme-prod"),
-			"Logs":   named("AWS::Logs::LogGroup", "LogGroupName", "/acme/prod/api"),
-			"Bus":    named("AWS::Events::EventBus", "Name", "acme-prod-events"),
-			"Global": named("AWS::RDS::GlobalCluster", "GlobalClusterIdentifier", "acme-prod"),
-			"Table":  named("AWS::DynamoDB::GlobalTable", "TableName", "acme-prod-main"),
-			"Vault":  named("AWS::Backup::BackupVault", "BackupVaultName", "acme-prod-backups"),
+			"Bucket":  named("AWS::S3::Bucket", "BucketName", map[string]any{"Fn::Join": []any{"-", []any{"acme-lake", map[string]any{"Ref": "AWS::Region"}}}}),
+			"Secret":  named("AWS::SecretsManager::Secret", "Name", "acme/prod/database"),
+			"Alias":   named("AWS::KMS::Alias", "AliasName", "alias/acme-prod"),
+			"Logs":    named("AWS::Logs::LogGroup", "LogGroupName", "/acme/prod/api"),
+			"Bus":     named("AWS::Events::EventBus", "Name", "acme-prod-events"),
+			"Global":  named("AWS::RDS::GlobalCluster", "GlobalClusterIdentifier", "acme-prod"),
+			"Table":   named("AWS::DynamoDB::GlobalTable", "TableName", "acme-prod-main"),
+			"Vault":   named("AWS::Backup::BackupVault", "BackupVaultName", "acme-prod-backups"),
+			"Cluster": named("AWS::RDS::DBCluster", "DBClusterIdentifier", "acme-prod-eu-west-1"),
+			"Role":    named("AWS::IAM::Role", "RoleName", "acme-prod-eu-west-1-switch"),
+			"Param":   named("AWS::SSM::Parameter", "Name", "/acme/prod/writer"),
 			// A name known only after deployment is not checked.
 			"Unnamed": named("AWS::Logs::LogGroup", "LogGroupName", map[string]any{"Fn::Join": []any{"", []any{"/aws/lambda/", map[string]any{"Ref": "Fn"}}}}),
 		}},
@@ -38,6 +41,9 @@ var free = map[string]reply{
 	"DescribeGlobalClusters":    xmlError(404, "GlobalClusterNotFoundFault", "The global cluster acme-prod doesn't exist."),
 	"DescribeTable":             jsonError("ResourceNotFoundException", "Requested resource not found"),
 	"GET /backup-vaults/":       restError(404, "ResourceNotFoundException", "Backup vault not found"),
+	"DescribeDBClusters":        xmlError(404, "DBClusterNotFoundFault", "DBCluster acme-prod-eu-west-1 not found."),
+	"GetRole":                   xmlError(404, "NoSuchEntity", "The role with name acme-prod-eu-west-1-switch cannot be found."),
+	"GetParameter":              jsonError("ParameterNotFound", ""),
 }
 
 var taken = map[string]reply{
@@ -49,6 +55,9 @@ var taken = map[string]reply{
 	"DescribeGlobalClusters":    ok(`<DescribeGlobalClustersResponse><DescribeGlobalClustersResult><GlobalClusters><GlobalClusterMember><GlobalClusterIdentifier>acme-prod</GlobalClusterIdentifier></GlobalClusterMember></GlobalClusters></DescribeGlobalClustersResult></DescribeGlobalClustersResponse>`),
 	"DescribeTable":             ok(`{"Table":{"TableName":"acme-prod-main"}}`),
 	"GET /backup-vaults/":       ok(`{"BackupVaultName":"acme-prod-backups"}`),
+	"DescribeDBClusters":        ok(`<DescribeDBClustersResponse><DescribeDBClustersResult><DBClusters><DBCluster><DBClusterIdentifier>acme-prod-eu-west-1</DBClusterIdentifier></DBCluster></DBClusters></DescribeDBClustersResult></DescribeDBClustersResponse>`),
+	"GetRole":                   role(pipelineAccount),
+	"GetParameter":              ok(`{"Parameter":{"Name":"/acme/prod/writer","Value":"x"}}`),
 	"DescribeStacks":            xmlError(400, "ValidationError", "Stack with id acme-prod-eu-west-1-data does not exist"),
 }
 
@@ -56,8 +65,8 @@ func nameFindings(t *testing.T, replies map[string]reply) []Finding {
 	in := newStub(t, replies)
 	in.Assembly = namedAssembly()
 	findings := Names(context.Background(), in)
-	if len(findings) != 8 {
-		t.Fatalf("want the 8 resources the template names checked, got %d: %+v", len(findings), findings)
+	if len(findings) != 11 {
+		t.Fatalf("want the 11 resources the template names checked, got %d: %+v", len(findings), findings)
 	}
 	return findings
 }
