@@ -75,6 +75,9 @@ var nameProperties = map[string]string{
 	"AWS::RDS::DBCluster":         "DBClusterIdentifier",
 	"AWS::IAM::Role":              "RoleName",
 	"AWS::SSM::Parameter":         "Name",
+	"AWS::ECR::Repository":        "RepositoryName",
+	"AWS::Events::Archive":        "ArchiveName",
+	"AWS::SQS::Queue":             "QueueName",
 }
 
 // Named are the resources of nameProperties' types that the templates give a name, each

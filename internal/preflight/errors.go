@@ -37,7 +37,7 @@ func code(err error) string {
 // notFound reports whether err says the thing asked for does not exist.
 func notFound(err error) bool {
 	c := code(err)
-	return strings.Contains(c, "NotFound") || strings.HasPrefix(c, "NoSuch")
+	return strings.Contains(c, "NotFound") || strings.HasPrefix(c, "NoSuch") || strings.Contains(c, "DoesNotExist") || strings.Contains(c, "NonExistent")
 }
 
 func accessDenied(err error) bool {

@@ -11,12 +11,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 )
 
@@ -79,6 +81,18 @@ var nameProbes = map[string]nameProbe{
 	"AWS::SSM::Parameter": {"ssm:GetParameter", func(ctx context.Context, cfg aws.Config, name string) (string, error) {
 		_, err := ssm.NewFromConfig(cfg).GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String(name)})
 		return "the parameter exists", err
+	}},
+	"AWS::ECR::Repository": {"ecr:DescribeRepositories", func(ctx context.Context, cfg aws.Config, name string) (string, error) {
+		_, err := ecr.NewFromConfig(cfg).DescribeRepositories(ctx, &ecr.DescribeRepositoriesInput{RepositoryNames: []string{name}})
+		return "the repository exists (a retained repository outlives its stack)", err
+	}},
+	"AWS::Events::Archive": {"events:DescribeArchive", func(ctx context.Context, cfg aws.Config, name string) (string, error) {
+		_, err := eventbridge.NewFromConfig(cfg).DescribeArchive(ctx, &eventbridge.DescribeArchiveInput{ArchiveName: aws.String(name)})
+		return "the archive exists", err
+	}},
+	"AWS::SQS::Queue": {"sqs:GetQueueUrl", func(ctx context.Context, cfg aws.Config, name string) (string, error) {
+		_, err := sqs.NewFromConfig(cfg).GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(name)})
+		return "the queue exists (a retained queue outlives its stack)", err
 	}},
 	"AWS::DynamoDB::GlobalTable": {"dynamodb:DescribeTable", describeTable},
 	"AWS::DynamoDB::Table":       {"dynamodb:DescribeTable", describeTable},

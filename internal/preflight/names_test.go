@@ -26,6 +26,9 @@ func namedAssembly() *Assembly {
 			"Cluster": named("AWS::RDS::DBCluster", "DBClusterIdentifier", "acme-prod-eu-west-1"),
 			"Role":    named("AWS::IAM::Role", "RoleName", "acme-prod-eu-west-1-switch"),
 			"Param":   named("AWS::SSM::Parameter", "Name", "/acme/prod/writer"),
+			"Repo":    named("AWS::ECR::Repository", "RepositoryName", "acme-service"),
+			"Archive": named("AWS::Events::Archive", "ArchiveName", "acme-prod-events"),
+			"Queue":   named("AWS::SQS::Queue", "QueueName", "acme-prod-work"),
 			// A name known only after deployment is not checked.
 			"Unnamed": named("AWS::Logs::LogGroup", "LogGroupName", map[string]any{"Fn::Join": []any{"", []any{"/aws/lambda/", map[string]any{"Ref": "Fn"}}}}),
 		}},
@@ -44,6 +47,9 @@ var free = map[string]reply{
 	"DescribeDBClusters":        xmlError(404, "DBClusterNotFoundFault", "DBCluster acme-prod-eu-west-1 not found."),
 	"GetRole":                   xmlError(404, "NoSuchEntity", "The role with name acme-prod-eu-west-1-switch cannot be found."),
 	"GetParameter":              jsonError("ParameterNotFound", ""),
+	"DescribeRepositories":      jsonError("RepositoryNotFoundException", "The repository with name 'acme-service' does not exist"),
+	"DescribeArchive":           jsonError("ResourceNotFoundException", "Archive acme-prod-events does not exist."),
+	"GetQueueUrl":               jsonError("com.amazonaws.sqs#QueueDoesNotExist", "The specified queue does not exist."),
 }
 
 var taken = map[string]reply{
@@ -58,6 +64,9 @@ var taken = map[string]reply{
 	"DescribeDBClusters":        ok(`<DescribeDBClustersResponse><DescribeDBClustersResult><DBClusters><DBCluster><DBClusterIdentifier>acme-prod-eu-west-1</DBClusterIdentifier></DBCluster></DBClusters></DescribeDBClustersResult></DescribeDBClustersResponse>`),
 	"GetRole":                   role(pipelineAccount),
 	"GetParameter":              ok(`{"Parameter":{"Name":"/acme/prod/writer","Value":"x"}}`),
+	"DescribeRepositories":      ok(`{"repositories":[{"repositoryName":"acme-service"}]}`),
+	"DescribeArchive":           ok(`{"ArchiveName":"acme-prod-events"}`),
+	"GetQueueUrl":               ok(`{"QueueUrl":"https://sqs.eu-west-1.amazonaws.com/111111111111/acme-prod-work"}`),
 	"DescribeStacks":            xmlError(400, "ValidationError", "Stack with id acme-prod-eu-west-1-data does not exist"),
 }
 
@@ -65,8 +74,8 @@ func nameFindings(t *testing.T, replies map[string]reply) []Finding {
 	in := newStub(t, replies)
 	in.Assembly = namedAssembly()
 	findings := Names(context.Background(), in)
-	if len(findings) != 11 {
-		t.Fatalf("want the 11 resources the template names checked, got %d: %+v", len(findings), findings)
+	if len(findings) != 14 {
+		t.Fatalf("want the 14 resources the template names checked, got %d: %+v", len(findings), findings)
 	}
 	return findings
 }
