@@ -164,3 +164,10 @@ func (a *Assembly) stacksIn(t Target) []*assembly.Stack {
 	}
 	return out
 }
+
+// ChecksNamesOf reports whether the preflight checks that no resource of resourceType already
+// holds the name a template gives one, and the property that names it.
+func ChecksNamesOf(resourceType string) (property string, ok bool) {
+	property, ok = nameProperties[resourceType]
+	return property, ok
+}
