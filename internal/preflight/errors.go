@@ -12,6 +12,9 @@ import (
 func couldNot(t Target, check, action string, err error) Finding {
 	f := Finding{Account: t.Account, Region: t.Region, Check: check, State: Unknown}
 	switch {
+	case strings.Contains(code(err), "Expired"):
+		f.Detail = "needs " + action + ": the credentials have expired"
+		f.Fix = "sign in again and run the preflight again"
 	case explicitDeny(err):
 		f.Detail = "needs " + action + ": an explicit deny in a service control policy refuses it"
 		f.Fix = "ask the organization's administrators to allow " + action + " for the preflight's role"
