@@ -5,6 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -27,7 +30,7 @@ func Bootstrap(ctx context.Context, in *Inputs) []Finding {
 			out = append(out, *missing)
 			continue
 		}
-		out = append(out, bootstrapVersion(ctx, ssm.NewFromConfig(cfg), t, in.Assembly.BootstrapVersion))
+		out = append(out, bootstrapVersion(ctx, ssm.NewFromConfig(cfg), t, in.Assembly.BootstrapVersion, in.CLIBootstrapVersion))
 		if t.Account != in.Pipeline.Account {
 			out = append(out, bootstrapTrust(ctx, iam.NewFromConfig(cfg), t, in.Pipeline.Account))
 		}
@@ -35,7 +38,7 @@ func Bootstrap(ctx context.Context, in *Inputs) []Finding {
 	return out
 }
 
-func bootstrapVersion(ctx context.Context, client *ssm.Client, t Target, required int) Finding {
+func bootstrapVersion(ctx context.Context, client *ssm.Client, t Target, required, cli int) Finding {
 	const check = "bootstrap version"
 	fix := fmt.Sprintf("cdk bootstrap aws://%s/%s (make bootstrap prints the command with its flags)", t.Account, t.Region)
 	name := "/cdk-bootstrap/" + Qualifier + "/version"
@@ -51,8 +54,30 @@ func bootstrapVersion(ctx context.Context, client *ssm.Client, t Target, require
 		return Finding{Account: t.Account, Region: t.Region, Check: check, State: Block,
 			Detail: fmt.Sprintf("bootstrap version %d; the assembly requires %d or later", version, required), Fix: fix}
 	}
+	if version < cli {
+		return Finding{Account: t.Account, Region: t.Region, Check: check, State: Warn,
+			Detail: fmt.Sprintf("bootstrap version %d: enough for the assembly (%d), older than the pinned CLI's template (%d)", version, required, cli), Fix: fix}
+	}
 	return Finding{Account: t.Account, Region: t.Region, Check: check, State: OK,
 		Detail: fmt.Sprintf("bootstrap version %d (the assembly requires %d)", version, required)}
+}
+
+// cliTemplateVersion finds the version the bootstrap template sets in its version parameter.
+var cliTemplateVersion = regexp.MustCompile(`(?s)CdkBootstrapVersion:\s*\n\s*Type: AWS::SSM::Parameter.*?Value: '(\d+)'`)
+
+// CLIBootstrapVersion is the bootstrap version the pinned CDK CLI's template installs (0 when
+// the CLI is not installed under nodeModules).
+func CLIBootstrapVersion(nodeModules string) int {
+	data, err := os.ReadFile(filepath.Join(nodeModules, "aws-cdk", "lib", "api", "bootstrap", "bootstrap-template.yaml"))
+	if err != nil {
+		return 0
+	}
+	match := cliTemplateVersion.FindSubmatch(data)
+	if match == nil {
+		return 0
+	}
+	version, _ := strconv.Atoi(string(match[1]))
+	return version
 }
 
 func bootstrapTrust(ctx context.Context, client *iam.Client, t Target, pipeline string) Finding {

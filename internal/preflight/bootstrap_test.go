@@ -3,6 +3,7 @@ package preflight
 import (
 	"context"
 	"net/url"
+	"os"
 	"testing"
 )
 
@@ -66,4 +67,19 @@ func TestBootstrap_AccessDeniedIsCouldNotCheckNamingTheAction(t *testing.T) {
 	findings := Bootstrap(context.Background(), in)
 	expect(t, only(t, findings, "bootstrap version"), Unknown, "needs ssm:GetParameter")
 	expect(t, only(t, findings, "bootstrap trust"), Unknown, "needs iam:GetRole")
+}
+
+func TestBootstrap_OlderThanThePinnedCLIsTemplateWarns(t *testing.T) {
+	in := bootstrapInputs(t, map[string]reply{"GetParameter": ok(`{"Parameter":{"Value":"21"}}`), "GetRole": role(pipelineAccount)})
+	in.CLIBootstrapVersion = CLIBootstrapVersion("testdata/cli")
+	expect(t, only(t, Bootstrap(context.Background(), in), "bootstrap version"), Warn, "older than the pinned CLI's template (33)")
+}
+
+func TestBootstrap_ThePinnedCLIsTemplateVersionIsRead(t *testing.T) {
+	if _, err := os.Stat("../../node_modules/aws-cdk/package.json"); err != nil {
+		t.Skip("the CDK CLI is not installed (make deps)")
+	}
+	if v := CLIBootstrapVersion("../../node_modules"); v < 6 {
+		t.Errorf("read bootstrap version %d from the installed CLI's template; want the version it installs", v)
+	}
 }

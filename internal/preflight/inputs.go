@@ -19,6 +19,9 @@ type Inputs struct {
 	Modes Modes
 	// Assembly is what the synthesized templates say: names, quota needs, bootstrap version.
 	Assembly *Assembly
+	// CLIBootstrapVersion is the version the pinned CLI's bootstrap template installs; an older
+	// bootstrap is a warning (0: not known).
+	CLIBootstrapVersion int
 	// ConnectionArn is the pipeline's CodeConnections connection ("" for CodeCommit).
 	ConnectionArn string
 	// Zones are the environments' hosted zones.
