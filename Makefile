@@ -12,7 +12,7 @@ CDK := npx --no-install cdk
 # Every Go file in the repository, api/ included.
 GO_FILES = $(shell git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './node_modules/*')
 
-.PHONY: synth test check deps nag fuzz diff pr-diff bench docs diagram bootstrap clean
+.PHONY: synth test check bootstrap preflight deps nag fuzz diff pr-diff bench docs diagram clean
 
 ## synth: install what is needed, synthesize $(CONFIG) into cdk.out and list the stacks made
 ## (IMAGE_DIGEST=sha256:... deploys that release instead of the bootstrap image)
@@ -69,6 +69,23 @@ check:
 ## (or the caller's credentials, which must then be that account's)
 bootstrap: synth
 	@go run ./cmd/bootstrap $(if $(RUN),-run) cdk.out $(CONFIG)
+
+## preflight: before the first deployment, read-only AWS calls that report, per account-region of
+## $(CONFIG), what would make it fail (bootstrap and its trust, the security services against the
+## config's modes, names that exist already, prerequisites, quotas, governed regions), each with
+## the fix; exit status 1 when anything blocks. Credentials: your own (one account), or
+## PROFILE=<account>=<profile>,... or PROFILE_<account>=<profile> as make bootstrap takes (a profile per account) and/or ROLE=<name> (assumed in each
+## other account); JSON=1 prints JSON; ASSEMBLY=<dir> reads that assembly instead of synthesizing
+## (docs/deploying.md, "Preflight")
+# An ASSEMBLY= given on the command line (pr-diff's default does not count) skips the synth.
+PREFLIGHT_ASSEMBLY = $(if $(filter command line environment,$(origin ASSEMBLY)),$(ASSEMBLY))
+PREFLIGHT_FLAGS = -config $(CONFIG) $(if $(PROFILE),-profile '$(PROFILE)') $(if $(ROLE),-role '$(ROLE)')
+preflight:
+	@go mod download
+	@# Without credentials there is nothing to check: say so in one line before synthesizing.
+	@$(call quiet,go run ./cmd/preflight $(PREFLIGHT_FLAGS) -credentials-only)
+	@$(if $(PREFLIGHT_ASSEMBLY),,$(MAKE) --no-print-directory synth CONFIG=$(CONFIG) >&2)
+	@$(call quiet,go run ./cmd/preflight $(PREFLIGHT_FLAGS) -assembly $(or $(PREFLIGHT_ASSEMBLY),cdk.out) $(if $(JSON),-json))
 
 ## deps: install the pinned CDK CLI and the Go modules
 deps: node_modules/.installed

@@ -1,0 +1,55 @@
+package preflight
+
+import (
+	"github.com/example/platform/lib/config"
+	"github.com/example/platform/lib/plan"
+)
+
+// FromPlan is what the plan and its config ask the preflight to check, over the assembly a.
+// Inputs.AWS is left for the caller.
+func FromPlan(p *plan.Plan, a *Assembly) *Inputs {
+	platform := p.Platform
+	in := &Inputs{
+		Pipeline: Target{Account: platform.Pipeline.Account, Region: platform.Pipeline.Region},
+		Modes:    modes(platform),
+		Assembly: a,
+	}
+	for _, ar := range p.AccountRegions {
+		in.Targets = append(in.Targets, Target{Account: ar.Account, Region: ar.Region})
+	}
+	if c := platform.Pipeline.Source.CodeConnections; c != nil {
+		in.ConnectionArn = c.ConnectionArn
+	}
+	for i, env := range platform.Environments {
+		if env.DNS != nil {
+			in.Zones = append(in.Zones, Zone{Account: env.Account, ID: env.DNS.HostedZoneID, Domain: env.DNS.DomainName})
+		}
+		if env.Monitoring.GrafanaOn() {
+			for _, edge := range p.Environments[i].OfTier(plan.TierEdge) { // the workspace lives in the edge stack
+				in.Grafana = append(in.Grafana, Target{Account: edge.Account, Region: edge.Region})
+			}
+		}
+	}
+	if platform.Service.ScanThreshold != "" {
+		in.ImageScan = in.Pipeline
+	}
+	return in
+}
+
+// modes adapts the config's switches to the modes the checks compare with: on is create, off
+// is off. It is the one place that reads them; with per-account-region modes in lib/config it
+// becomes Mode(p.SecurityServiceMode(config.SecurityService(s), account, region)).
+func modes(p *config.Platform) Modes {
+	return func(s Service, _, _ string) Mode {
+		on := map[Service]bool{
+			GuardDuty:      p.Baseline.GuardDutyOn(),
+			SecurityHub:    p.Baseline.SecurityHubOn(),
+			ConfigRecorder: p.Baseline.ConfigOn(),
+			CloudTrail:     p.Baseline.CloudTrailOn(),
+		}[s]
+		if on {
+			return Create
+		}
+		return Off
+	}
+}

@@ -1,0 +1,35 @@
+package preflight
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/example/platform/lib/config"
+	"github.com/example/platform/lib/plan"
+)
+
+func TestFromPlan_ChecksEveryAccountRegionAndWhatTheConfigTurnsOn(t *testing.T) {
+	platform, err := config.Load("../../test/testdata/three-regions.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := plan.New(platform)
+	in := FromPlan(p, &Assembly{})
+	if len(in.Targets) != len(p.AccountRegions) {
+		t.Errorf("%d targets, want the plan's %d account-regions", len(in.Targets), len(p.AccountRegions))
+	}
+	if got := fmt.Sprint(in.Grafana); got != "[{444444444444 us-east-1}]" {
+		t.Errorf("Identity Center checked in %s; want where the Grafana workspace is (the edge stack's region)", got)
+	}
+	if in.ImageScan != in.Pipeline || in.Pipeline.Account != "333333333333" {
+		t.Errorf("image scanning checked in %v; want the pipeline's account and region %v", in.ImageScan, in.Pipeline)
+	}
+	if in.Modes(GuardDuty, "444444444444", "us-east-1") != Create {
+		t.Error("GuardDuty is on by default: the baseline creates it")
+	}
+	off := false
+	platform.Baseline.GuardDuty = &off
+	if FromPlan(p, &Assembly{}).Modes(GuardDuty, "444444444444", "us-east-1") != Off {
+		t.Error("GuardDuty switched off: the baseline leaves it out")
+	}
+}
