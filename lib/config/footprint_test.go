@@ -55,15 +55,15 @@ func TestFootprint_DefaultsToTheFullPlatformAndRecoveryWhereItCanBe(t *testing.T
 	}
 }
 
-// config/minimal.json leaves every optional part out; an environment without the observer needs
-// no observer region.
-func TestFootprint_MinimalConfigLeavesEveryOptionalPartOut(t *testing.T) {
+// The shipped config/minimal.json leaves every optional part out, the global database too; an
+// environment without the observer needs no observer region.
+func TestExample_MinimalConfigLeavesEveryOptionalPartOut(t *testing.T) {
 	p, err := config.Load("../../config/minimal.json")
 	if err != nil {
 		t.Fatal(err)
 	}
 	env := p.Environments[0]
-	if env.HasEdge() || env.HasAccelerator() || env.HasObserver() || env.HasRecovery() || env.HasDrills() {
+	if env.HasEdge() || env.HasAccelerator() || env.HasObserver() || env.HasRecovery() || env.HasDrills() || env.HasGlobalDatabase() {
 		t.Errorf("minimal.json's %s keeps an optional part: %+v", env.Name, env.Footprint)
 	}
 	if env.ObserverRegion != "" {
