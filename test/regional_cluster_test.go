@@ -153,3 +153,21 @@ func asMap(value any) map[string]any {
 	m, _ := value.(map[string]any)
 	return m
 }
+
+// The architecture page draws a regional cluster's environment as one writing region, and
+// says nothing of a global writer endpoint or of storage replication to other regions.
+func TestRegionalCluster_TheDiagramDrawsOneWriterAndNoGlobalWriterEndpoint(t *testing.T) {
+	for _, r := range regionalEnvironments(t) {
+		doc, _ := renderDiagram(t, r.a.platform, r.a.platform.ConfigFile)
+		paths := sectionOf(doc, "## Request and replication paths\n")
+		section := sectionOf(paths, "### "+r.env.Name+"\n")
+		if !strings.Contains(section, "regional Aurora cluster") || !strings.Contains(section, "(writer)") {
+			t.Errorf("the diagram of %s does not draw its regional cluster's writing region:\n%s", r.env.Name, section)
+		}
+		for _, global := range []string{"global writer endpoint", "storage replication", "secondary"} {
+			if strings.Contains(section, global) || strings.Contains(paths[:max(strings.Index(paths, "###"), 0)], global) {
+				t.Errorf("the diagram of %s, which has no global database, says %q", r.env.Name, global)
+			}
+		}
+	}
+}
