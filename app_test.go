@@ -70,14 +70,14 @@ func TestApp_ConfigErrorIsTheOnlyOutput(t *testing.T) {
 // The pipeline would bake an absolute path into its Synth step and fail there; the app refuses
 // it at once, with the path to pass instead.
 func TestApp_RefusesAnAbsoluteConfigPath(t *testing.T) {
-	abs, err := filepath.Abs("config/example.json")
+	abs, err := filepath.Abs("test/testdata/two-environments.json")
 	if err != nil {
 		t.Fatal(err)
 	}
 	stdout, stderr, status := runApp(t, map[string]string{"config": abs})
 	// internal/configpath's tests hold the message's words; here it must be all the app says.
 	_, checkErr := configpath.Check(".", abs)
-	if checkErr == nil || !strings.Contains(checkErr.Error(), "make synth CONFIG=config/example.json") {
+	if checkErr == nil || !strings.Contains(checkErr.Error(), "make synth CONFIG=test/testdata/two-environments.json") {
 		t.Fatalf("configpath.Check(%q) = %v; want it refused with the path from the root", abs, checkErr)
 	}
 	want := checkErr.Error() + "\n"

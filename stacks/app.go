@@ -128,7 +128,7 @@ func NewAppStack(stage awscdk.Stage, place placement, in appInputs) *AppStack {
 	// The service reads and writes the table, and connects to the database, in its region.
 	table.GrantReadWriteData(stack, svc.TaskRole, TableName(p.Name, env.Name), in.keys.Key.Key)
 	database.GrantClient(stack, svc.TaskRole, database.ClientProps{
-		SecretName: DatabaseSecretName(p.Name, env.Name), GlobalClusterIdentifier: GlobalClusterIdentifier(p.Name, env.Name), Key: in.keys.Key.Key,
+		SecretName: DatabaseSecretName(p.Name, env.Name), GlobalClusterIdentifier: globalClusterOf(p.Name, env), Key: in.keys.Key.Key,
 	})
 	if in.lake != nil && in.lake.LogSearch != nil {
 		// Every event of the service's log group (the application's, the collector's and
@@ -205,13 +205,8 @@ func serviceImage(stack awscdk.Stack, place placement) awsecs.ContainerImage {
 // serviceEnvironment tells the service where its region's database, table and event tier are.
 func serviceEnvironment(place placement, in appInputs) map[string]*string {
 	p, env := place.platform, place.env
-	return map[string]*string{
-		// Writes go to the global cluster's writer endpoint, which follows the writer through
-		// a switchover or failover (see writepath.go). The service looks it up from the
-		// global cluster: CloudFormation cannot return it (GlobalEndpoint is no attribute
-		// the template validator accepts, and the name carries a part Aurora generates).
+	vars := map[string]*string{
 		// Reads stay in the region.
-		"DB_GLOBAL_CLUSTER":  jsii.String(GlobalClusterIdentifier(p.Name, env.Name)),
 		"DB_READER_ENDPOINT": in.data.Database.Cluster.ClusterReadEndpoint().Hostname(),
 		"DB_SECRET_NAME":     jsii.String(DatabaseSecretName(p.Name, env.Name)),
 		"TABLE_NAME":         jsii.String(TableName(p.Name, env.Name)),
@@ -223,6 +218,18 @@ func serviceEnvironment(place placement, in appInputs) map[string]*string {
 		"EVENT_STREAM_NAME": in.events.Events.Stream.StreamName(),
 		"WORK_QUEUE_URL":    in.events.Events.WorkQueue.QueueUrl(),
 	}
+	if global := globalClusterOf(p.Name, env); global != "" {
+		// Writes go to the global cluster's writer endpoint, which follows the writer through
+		// a switchover or failover (see writepath.go). The service looks it up from the
+		// global cluster: CloudFormation cannot return it (GlobalEndpoint is no attribute
+		// the template validator accepts, and the name carries a part Aurora generates).
+		vars["DB_GLOBAL_CLUSTER"] = jsii.String(global)
+	} else {
+		// A regional cluster's writer endpoint is the cluster's own, which follows the writer
+		// instance through a failover within the region: the service needs no lookup.
+		vars["DB_WRITER_ENDPOINT"] = in.data.Database.Cluster.ClusterEndpoint().Hostname()
+	}
+	return vars
 }
 
 // originCertificate is the load balancers' certificate when the environment has a domain: the

@@ -82,28 +82,27 @@ func newRegionDrills(stack awscdk.Stack, place placement, net *network.Network, 
 			stops = append(stops, a)
 		}
 	}
-	var switchoverStops []awscloudwatch.IAlarm
-	for _, id := range switchoverStopSignals {
-		switchoverStops = append(switchoverStops, m.Alarms[id])
+	props := drills.Props{
+		StopTasksName:     DrillName(p.Name, env.Name, region, DrillStopTasks),
+		AZNetworkName:     DrillName(p.Name, env.Name, region, DrillAZNetwork),
+		Cluster:           svc.Cluster,
+		Service:           svc.Service,
+		StopTaskPercent:   float64(env.Drills.StopTaskPercent),
+		Vpc:               net.Vpc,
+		Subnets:           *net.Vpc.SelectSubnets(&awsec2.SubnetSelection{SubnetGroupName: jsii.String(network.PrivateSubnets)}).Subnets,
+		DisruptionMinutes: float64(env.Drills.AZDisruptionMinutes),
+		StopAlarms:        stops,
 	}
-	var members []*string
-	for _, r := range env.Regions {
-		members = append(members, jsii.String(ClusterArn(env.Account, r.Region, ClusterIdentifier(p.Name, env.Name, r.Region))))
+	if global := globalClusterOf(p.Name, env); global != "" {
+		// A regional cluster has no other region to switch over to: no switchover drill.
+		props.GlobalClusterIdentifier, props.SwitchoverName = global, DrillName(p.Name, env.Name, region, DrillDatabaseSwitchover)
+		props.TargetCluster = jsii.String(ClusterArn(env.Account, region, ClusterIdentifier(p.Name, env.Name, region)))
+		for _, r := range env.Regions {
+			props.MemberClusters = append(props.MemberClusters, jsii.String(ClusterArn(env.Account, r.Region, ClusterIdentifier(p.Name, env.Name, r.Region))))
+		}
+		for _, id := range switchoverStopSignals {
+			props.SwitchoverStopAlarms = append(props.SwitchoverStopAlarms, m.Alarms[id])
+		}
 	}
-	return drills.New(stack, "Drills", drills.Props{
-		StopTasksName:           DrillName(p.Name, env.Name, region, DrillStopTasks),
-		AZNetworkName:           DrillName(p.Name, env.Name, region, DrillAZNetwork),
-		SwitchoverName:          DrillName(p.Name, env.Name, region, DrillDatabaseSwitchover),
-		Cluster:                 svc.Cluster,
-		Service:                 svc.Service,
-		StopTaskPercent:         float64(env.Drills.StopTaskPercent),
-		Vpc:                     net.Vpc,
-		Subnets:                 *net.Vpc.SelectSubnets(&awsec2.SubnetSelection{SubnetGroupName: jsii.String(network.PrivateSubnets)}).Subnets,
-		DisruptionMinutes:       float64(env.Drills.AZDisruptionMinutes),
-		GlobalClusterIdentifier: GlobalClusterIdentifier(p.Name, env.Name),
-		TargetCluster:           jsii.String(ClusterArn(env.Account, region, ClusterIdentifier(p.Name, env.Name, region))),
-		MemberClusters:          members,
-		StopAlarms:              stops,
-		SwitchoverStopAlarms:    switchoverStops,
-	})
+	return drills.New(stack, "Drills", props)
 }

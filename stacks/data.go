@@ -7,6 +7,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 
 	"github.com/example/platform/lib/backup"
+	"github.com/example/platform/lib/config"
 	"github.com/example/platform/lib/database"
 	"github.com/example/platform/lib/network"
 	"github.com/example/platform/lib/table"
@@ -27,12 +28,17 @@ type DataStack struct {
 	Backups *backup.Backups
 }
 
-// NewPrimaryDataStack creates the writer cluster, the global cluster and the global table.
+// NewPrimaryDataStack creates the writer cluster, the global cluster (unless the environment
+// runs a regional cluster) and the global table.
 // It must deploy after every region's keys stack: replicas are encrypted with replica keys.
 func NewPrimaryDataStack(stage awscdk.Stage, place placement, network *NetworkStack, key *KeysStack) *DataStack {
 	p, env := place.platform, place.env
+	cluster := "Aurora writer, global cluster"
+	if !env.HasGlobalDatabase() {
+		cluster = "Aurora regional cluster"
+	}
 	stack := newStack(stage, place, TierData,
-		fmt.Sprintf("%s %s data in %s (primary, stateful): Aurora writer, global cluster, global table, backups", p.Name, env.Name, place.region.Region))
+		fmt.Sprintf("%s %s data in %s (primary, stateful): %s, global table, backups", p.Name, env.Name, place.region.Region, cluster))
 	var secretReplicas []database.SecretReplica
 	var tableReplicas []table.Replica
 	for _, r := range env.Secondaries() {
@@ -77,9 +83,18 @@ func databaseProps(place placement, network *NetworkStack, key *KeysStack) datab
 		Instances:               env.Sizing.DBInstances,
 		BackupRetentionDays:     env.Sizing.BackupRetentionDays,
 		ClusterIdentifier:       ClusterIdentifier(p.Name, env.Name, place.region.Region),
-		GlobalClusterIdentifier: GlobalClusterIdentifier(p.Name, env.Name),
+		GlobalClusterIdentifier: globalClusterOf(p.Name, env),
 		DeletionProtection:      env.Protected(),
 		RemoteClients:           remoteTaskRanges(env, place.region.Region),
 		LogRetention:            logRetention(env),
 	}
+}
+
+// globalClusterOf is the environment's global cluster, or "" where footprint.globalDatabase is
+// off and its one region runs a regional cluster.
+func globalClusterOf(platform string, env config.Environment) string {
+	if !env.HasGlobalDatabase() {
+		return ""
+	}
+	return GlobalClusterIdentifier(platform, env.Name)
 }

@@ -60,7 +60,7 @@ func regionSignals(place placement, svc *service.Service, ev *EventsStack) []mon
 	}
 	signals := []monitoring.Signal{monitoring.CanarySignal(CanaryName(p.Name, env.Name, region), t)}
 	signals = append(signals, monitoring.ServiceSignals(svc, t)...)
-	signals = append(signals, monitoring.DatabaseSignals(ClusterIdentifier(p.Name, env.Name, region), t)...)
+	signals = append(signals, monitoring.DatabaseSignals(ClusterIdentifier(p.Name, env.Name, region), env.HasGlobalDatabase(), t)...)
 	signals = append(signals, monitoring.TableSignals(TableName(p.Name, env.Name), others, t)...)
 	return append(signals, monitoring.EventSignals(ev.Events, t)...)
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/example/platform/lib/alarmnames"
+	"github.com/example/platform/lib/config"
 	"github.com/example/platform/lib/limits"
 	"github.com/example/platform/lib/plan"
 	"github.com/example/platform/lib/probes"
@@ -202,8 +203,14 @@ const (
 	DrillDatabaseSwitchover = "db-switchover"
 )
 
-// Drills are every drill a region has, in the order the runbook lists them.
-func Drills() []string { return []string{DrillStopTasks, DrillAZNetwork, DrillDatabaseSwitchover} }
+// Drills are every drill a region of env has, in the order the runbook lists them: the
+// switchover drill only with a global database.
+func Drills(env config.Environment) []string {
+	if !env.HasGlobalDatabase() {
+		return []string{DrillStopTasks, DrillAZNetwork}
+	}
+	return []string{DrillStopTasks, DrillAZNetwork, DrillDatabaseSwitchover}
+}
 
 // DrillTag is the tag that carries a drill's name on its experiment template (FIS templates
 // have no name property; their IDs are generated).

@@ -251,7 +251,7 @@ func TestDrills_StopOnWhatUsersFeel(t *testing.T) {
 			name, _ := propertiesOf(r)["Tags"].(map[string]any)[stacks.DrillTag].(string)
 			byName[name] = r
 		}
-		for _, drill := range stacks.Drills() {
+		for _, drill := range stacks.Drills(env) {
 			name := stacks.DrillName(p.Config.Name, env.Name, region.Region, drill)
 			template, ok := byName[name]
 			if !ok {
@@ -393,8 +393,12 @@ func TestDrills_RolesAreScopedToTheEnvironment(t *testing.T) {
 				t.Errorf("%s may be assumed on behalf of another account: %s", id, trust)
 			}
 		}
-		if len(roles) != len(stacks.Drills())+1 {
-			t.Errorf("want a role per drill and the automation's, found %v", sortedKeysOf(roles))
+		automation := 0
+		if env.HasGlobalDatabase() {
+			automation = 1 // the switchover's SSM Automation
+		}
+		if len(roles) != len(stacks.Drills(env))+automation {
+			t.Errorf("want a role per drill and the switchover automation's (with a global database), found %v", sortedKeysOf(roles))
 		}
 		checked := 0
 		for id, policy := range resourcesOf(app, "AWS::IAM::Policy") {

@@ -14,8 +14,12 @@ import (
 	"github.com/example/platform/test/testkit"
 )
 
+// An environment with a global database has one global cluster, in its primary region, that
+// every secondary cluster joins without master credentials; one without (a regional cluster,
+// footprint.globalDatabase off) has none, and its one cluster has its master user and joins
+// nothing (AWS::RDS::DBCluster: GlobalClusterIdentifier only to join a global database).
 func TestDataTier_OneGlobalClusterPerEnvironmentThatEverySecondaryJoins(t *testing.T) {
-	for _, file := range configs {
+	for _, file := range withFixtures(minimalConfig) {
 		p := testkit.Synth(t, file)
 		for _, env := range p.Config.Environments {
 			global := stacks.GlobalClusterIdentifier(p.Config.Name, env.Name)
@@ -40,6 +44,9 @@ func TestDataTier_OneGlobalClusterPerEnvironmentThatEverySecondaryJoins(t *testi
 						if c["MasterUsername"] == nil {
 							t.Errorf("%s: the primary cluster has no master user", env.Name)
 						}
+						if c["GlobalClusterIdentifier"] != nil {
+							t.Errorf("%s: the primary cluster names global cluster %v: it creates the global cluster, it does not join one", env.Name, c["GlobalClusterIdentifier"])
+						}
 						continue
 					}
 					if c["GlobalClusterIdentifier"] != global {
@@ -50,8 +57,8 @@ func TestDataTier_OneGlobalClusterPerEnvironmentThatEverySecondaryJoins(t *testi
 					}
 				}
 			}
-			if globals != 1 {
-				t.Errorf("%s/%s: %d global clusters, want 1", p.Config.Name, env.Name, globals)
+			if want := map[bool]int{true: 1, false: 0}[env.HasGlobalDatabase()]; globals != want {
+				t.Errorf("%s/%s: %d global clusters, want %d (footprint.globalDatabase %v)", p.Config.Name, env.Name, globals, want, env.HasGlobalDatabase())
 			}
 		}
 	}

@@ -7,9 +7,7 @@ package test
 
 import (
 	"os"
-	"path/filepath"
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/example/platform/test/constructkit"
@@ -63,32 +61,4 @@ func checkedSomething(t *testing.T, n int, what string) {
 		t.Skipf("%s has no %s: the rule does not apply", checkConfig, what)
 	}
 	constructkit.CheckedSomething(t, n, what)
-}
-
-// exampleTests are the only test files that name the shipped configs: the tests of the example
-// itself (its generated docs under docs/) and this file.
-var exampleTests = []string{"fixtures_test.go", "docs_test.go", "runbook_test.go"}
-
-// The project's tests test the code: only the example's own tests read config/example.json or
-// config/three-region.json, so editing them, or adding a config, leaves every other test as it was.
-func TestFixtures_OnlyTheExamplesOwnTestsReadTheShippedConfigs(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join(constructkit.RepoRoot(t), "test", "*_test.go"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	constructkit.CheckedSomething(t, len(files), "test file")
-	for _, file := range files {
-		if slices.Contains(exampleTests, filepath.Base(file)) {
-			continue
-		}
-		data, err := os.ReadFile(file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, shipped := range exampleConfigs {
-			if strings.Contains(string(data), shipped) {
-				t.Errorf("test/%s reads %s: use a fixture of test/testdata (twoEnvironments, threeRegions), or list it in exampleTests if it tests the example itself", filepath.Base(file), shipped)
-			}
-		}
-	}
 }

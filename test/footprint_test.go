@@ -8,19 +8,19 @@ import (
 	"github.com/example/platform/test/testkit"
 )
 
-// minimalConfig is the shipped config of one account and one environment in one region with
-// every optional part left out.
-const minimalConfig = "config/minimal.json"
+// minimalConfig is a fixture of one account and one environment in one region with every
+// optional part left out, the global database too (like config/minimal.json).
+const minimalConfig = "test/testdata/one-region-minimal.json"
 
-// The plan must describe minimal.json's assembly too (plan_test.go runs over planConfigs), in
-// the project's own run; make check holds only the config it was given.
+// The plan must describe the minimal fixture's assembly too (plan_test.go runs over
+// planConfigs), in the project's own run; make check holds only the config it was given.
 func init() {
 	if checkConfig == "" {
 		planConfigs = append(planConfigs, minimalConfig)
 	}
 }
 
-// minimal.json's environment synthesizes to its regional stacks: at most 6.
+// The minimal environment synthesizes to its regional stacks: at most 6.
 func TestFootprint_MinimalEnvironmentSynthesizesToAtMostSixStacks(t *testing.T) {
 	p := testkit.Synth(t, minimalConfig)
 	env := p.Config.Environments[0]
@@ -68,7 +68,7 @@ func TestFootprint_WithoutTheEdgeThePublicLoadBalancerIsTheWayIn(t *testing.T) {
 		t.Errorf("%s still asks for the origin header %s, which only CloudFront sends", app.Name, stacks.OriginHeaderName)
 	}
 	if got := resourcesOf(app, "AWS::FIS::ExperimentTemplate"); len(got) > 0 {
-		t.Errorf("%s has %d drills, which minimal.json leaves out", app.Name, len(got))
+		t.Errorf("%s has %d drills, which the minimal fixture leaves out", app.Name, len(got))
 	}
 	keys := templateResources(t, p, stacks.StackName(p.Config.Name, env.Name, region.Region, stacks.TierKeys))
 	if got := keys.ofType("AWS::SecretsManager::Secret"); len(got) > 0 {

@@ -49,7 +49,7 @@ func TestCheck_RefusesAPathOutsideTheRepository(t *testing.T) {
 
 func TestCheck_NamesAPathInTheRepositoryFromTheRoot(t *testing.T) {
 	for path, want := range map[string]string{
-		"config/example.json":             "config/example.json",
+		"config/initech.json":             "config/initech.json",
 		"./config/initech.json":           "config/initech.json",
 		"config/../config/initech.json":   "config/initech.json",
 		"config/..hidden/initech.json":    "config/..hidden/initech.json",

@@ -14,6 +14,8 @@ import (
 // templates: where the service runs, which region writes, and what replicates where.
 type environment struct {
 	Name, Primary string
+	// Regional: the environment's one region runs a regional Aurora cluster, no global database.
+	Regional      bool
 	Regions       []string // with a service; the primary first, then by name
 	Edge          *assembly.Stack
 	Fallback      string // the origin group's second member's region
@@ -37,7 +39,7 @@ func readPaths(stacks []*assembly.Stack) []*environment {
 	var envs []*environment
 	for _, stage := range slices.Sorted(maps.Keys(byStage)) {
 		env := &environment{Name: stage, LakeTo: map[string][]string{}, CopiesTo: map[string][]string{}}
-		services, events := map[string]bool{}, map[string]bool{}
+		services, events, clusters := map[string]bool{}, map[string]bool{}, map[string]bool{}
 		for _, s := range byStage[stage] {
 			types := s.ResourceTypes()
 			if types["AWS::Events::EventBus"] > 0 && types["AWS::Events::Archive"] > 0 && types["AWS::SQS::Queue"] > 0 {
@@ -51,6 +53,8 @@ func readPaths(stacks []*assembly.Stack) []*environment {
 					services[s.Region] = true
 				case "AWS::RDS::GlobalCluster":
 					env.Primary = s.Region
+				case "AWS::RDS::DBCluster":
+					clusters[s.Region] = true
 				case "AWS::CloudFront::Distribution":
 					env.Edge = s
 					config, _ := props["DistributionConfig"].(map[string]any)
@@ -88,6 +92,10 @@ func readPaths(stacks []*assembly.Stack) []*environment {
 				}
 			}
 		}
+		if env.Primary == "" && len(clusters) == 1 {
+			// No global database: the one region's cluster is a regional one.
+			env.Primary, env.Regional = slices.Collect(maps.Keys(clusters))[0], true
+		}
 		if env.Primary == "" || len(services) == 0 {
 			continue // the baseline, tooling and pipeline run no service
 		}
@@ -110,17 +118,24 @@ func renderPaths(w io.Writer, stacks []*assembly.Stack) {
 	fmt.Fprintln(w, "## Request and replication paths")
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Solid arrows carry requests; dotted arrows replicate data or copy backups between regions.")
-	fmt.Fprintln(w, "Every region's service writes through the global writer endpoint to the primary's cluster.")
+	if slices.ContainsFunc(envs, func(e *environment) bool { return !e.Regional }) {
+		fmt.Fprintln(w, "Every region's service writes through the global writer endpoint to the primary's cluster.")
+	}
 	for _, env := range envs {
 		fmt.Fprintln(w)
 		fmt.Fprintf(w, "### %s\n\n", env.Name)
+		if env.Regional {
+			fmt.Fprintf(w, "One region with a regional Aurora cluster (no global database): the service writes to the cluster's own writer endpoint.\n\n")
+		}
 		fmt.Fprintln(w, "```mermaid")
 		fmt.Fprintln(w, "flowchart LR")
 		n := func(parts ...string) string { return id(append([]string{"p", env.Name}, parts...)...) }
 		fmt.Fprintf(w, "  %s([\"users\"])\n", n("users"))
 		for _, r := range env.Regions {
 			role := "secondary"
-			if r == env.Primary {
+			if env.Regional {
+				role = "writer"
+			} else if r == env.Primary {
 				role = "primary: writer"
 			}
 			fmt.Fprintf(w, "  subgraph %s[\"%s (%s)\"]\n", n("region", r), r, role)

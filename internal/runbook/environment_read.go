@@ -36,11 +36,29 @@ func readEnvironment(stage string, stacks []*assembly.Stack) *environment {
 			_ = r.workload(s, id, typ, props) || r.alarm(s, typ, props) || r.edge(s, id, typ, props) || r.recovery(s, id, typ, props)
 		}
 	}
-	if r.env.Account == "" || r.env.GlobalCluster == "" {
+	if r.env.GlobalCluster == "" {
+		r.env.Primary = r.regionalCluster()
+	}
+	if r.env.Account == "" || r.env.Primary == "" {
 		return nil // not an environment: the tooling, baseline or pipeline stacks
 	}
 	r.finish(stacks)
 	return r.env
+}
+
+// regionalCluster is the region of a stage without a global database whose one Aurora cluster is
+// a regional cluster (footprint.globalDatabase off), or "" without exactly one cluster.
+func (r *environmentReader) regionalCluster() string {
+	var with []string
+	for name, reg := range r.regions {
+		if reg.Cluster != "" {
+			with = append(with, name)
+		}
+	}
+	if len(with) != 1 {
+		return ""
+	}
+	return with[0]
 }
 
 func (r *environmentReader) region(name string) *region {

@@ -13,9 +13,11 @@ import (
 // read from its templates only.
 type environment struct {
 	Name, Account string
-	// Primary is the region whose data stack creates the global database; Regions start with it.
-	Primary       string
-	Regions       []*region
+	// Primary is the region whose data stack creates the global database, or that runs the
+	// regional cluster of an environment without one; Regions start with it.
+	Primary string
+	Regions []*region
+	// GlobalCluster is the global database's identifier, "" for a regional cluster.
 	GlobalCluster string
 	Table         string
 	Edge          *assembly.Stack

@@ -34,11 +34,19 @@ func Render(w io.Writer, configFile string, stacks []*assembly.Stack) {
 
 func renderEnvironment(w io.Writer, env *environment) {
 	fmt.Fprintf(w, "## %s\n\n", env.Name)
-	fmt.Fprintf(w, "Account %s. Primary region %s (the global database `%s` is created there", env.Account, env.Primary, env.GlobalCluster)
+	if env.GlobalCluster == "" {
+		fmt.Fprintf(w, "Account %s. One region, %s, with a regional Aurora cluster `%s` (no global database", env.Account, env.Primary, env.Regions[0].Cluster)
+	} else {
+		fmt.Fprintf(w, "Account %s. Primary region %s (the global database `%s` is created there", env.Account, env.Primary, env.GlobalCluster)
+	}
 	if env.Table != "" {
 		fmt.Fprintf(w, ", with the global table `%s`", env.Table)
 	}
-	fmt.Fprintln(w, "); every region serves traffic and writes through the global writer endpoint.")
+	if env.GlobalCluster == "" {
+		fmt.Fprintln(w, "); the service writes through the cluster's own writer endpoint.")
+	} else {
+		fmt.Fprintln(w, "); every region serves traffic and writes through the global writer endpoint.")
+	}
 	fmt.Fprintln(w)
 	renderWhere(w, env)
 	renderWatch(w, env)
@@ -118,6 +126,9 @@ func renderWatch(w io.Writer, env *environment) {
 		fmt.Fprintf(w, "Dashboards: %s.\n", codes(env.Dashboards))
 	}
 	fmt.Fprintln(w)
+	if env.GlobalCluster == "" {
+		return // one regional cluster: its region writes
+	}
 	fmt.Fprintf(w, "Which region writes now (any of the environment's regions answers): `aws rds describe-global-clusters --region %s --global-cluster-identifier %s --query 'GlobalClusters[0].GlobalClusterMembers[].[DBClusterArn,IsWriter]' --output text`\n\n", env.Regions[len(env.Regions)-1].Name, env.GlobalCluster)
 }
 

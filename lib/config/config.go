@@ -143,7 +143,8 @@ type Environment struct {
 	Sizing  Sizing   `json:"sizing,omitempty"`
 	// Deployment is how a new service version reaches production traffic.
 	Deployment Deployment `json:"deployment,omitempty"`
-	// Database configures the environment's Aurora global database.
+	// Database configures the environment's Aurora database: a global database, or a regional
+	// cluster (footprint.globalDatabase).
 	Database Database `json:"database,omitempty"`
 	// TerminationProtection guards the stateful (data) stacks against deletion. Default: true.
 	TerminationProtection *bool `json:"terminationProtection,omitempty"`
@@ -178,7 +179,7 @@ type Environment struct {
 	// Drills configures the fault-injection (AWS FIS) experiment templates of every region.
 	Drills Drills `json:"drills,omitempty"`
 	// Footprint leaves out optional parts of the environment (the edge, the accelerator, the
-	// observer, the recovery stack, the drills).
+	// observer, the recovery stack, the drills, the global database).
 	Footprint Footprint `json:"footprint,omitempty"`
 }
 

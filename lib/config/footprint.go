@@ -18,6 +18,11 @@ type Footprint struct {
 	Recovery *bool `json:"recovery,omitempty"`
 	// Drills are each region's fault-injection (AWS FIS) experiment templates. Default: true.
 	Drills *bool `json:"drills,omitempty"`
+	// GlobalDatabase is the Aurora global database that spans the environment's regions. Off,
+	// the environment's one region runs a regional Aurora PostgreSQL cluster (same encryption,
+	// backups and monitoring) and the service writes to that cluster's endpoint: there is no
+	// switchover or failover to another region. Off needs exactly one region. Default: true.
+	GlobalDatabase *bool `json:"globalDatabase,omitempty"`
 }
 
 // HasEdge reports whether the environment has CloudFront and WAF.
@@ -35,6 +40,10 @@ func (e Environment) HasRecovery() bool { return kept(e.Footprint.Recovery) }
 // HasDrills reports whether the environment's regions have fault-injection templates.
 func (e Environment) HasDrills() bool { return kept(e.Footprint.Drills) }
 
+// HasGlobalDatabase reports whether the environment's Aurora clusters form a global database;
+// without one its single region runs a regional cluster.
+func (e Environment) HasGlobalDatabase() bool { return kept(e.Footprint.GlobalDatabase) }
+
 // kept reads a footprint switch: unset (an Environment built without Load) is the full platform.
 func kept(switched *bool) bool { return switched == nil || *switched }
 
@@ -47,13 +56,15 @@ func applyFootprintDefaults(d defaulted, path string, env *Environment) {
 	d.bool(path+".accelerator", &f.Accelerator, true)
 	d.bool(path+".observer", &f.Observer, true)
 	d.bool(path+".drills", &f.Drills, true)
+	d.bool(path+".globalDatabase", &f.GlobalDatabase, true)
 	d.bool(path+".recovery", &f.Recovery, len(env.Regions) > 1 && on(f.Observer))
 }
 
 // validateFootprint refuses the combinations whose parts would miss what they read: the
 // observer's canary calls the site (edge) and the API (accelerator); the recovery stack's Region
 // switch plans need a second region and its failover decision waits for the observer's alarms;
-// a domain is written by the edge and the accelerator; Grafana lives in the edge stack.
+// a domain is written by the edge and the accelerator; Grafana lives in the edge stack; a
+// regional cluster serves one region only.
 func validateFootprint(path string, env Environment, found *problems) {
 	f := path + ".footprint"
 	if env.HasObserver() && (!env.HasEdge() || !env.HasAccelerator()) {
@@ -71,6 +82,10 @@ func validateFootprint(path string, env Environment, found *problems) {
 	if env.DNS != nil && !env.HasEdge() && !env.HasAccelerator() {
 		found.add(path+".dns", "without the edge and the accelerator no record of the zone names the environment, and the load balancers' "+
 			"certificates do not name their AWS addresses; remove dns, or keep footprint.edge or footprint.accelerator on")
+	}
+	if !env.HasGlobalDatabase() && len(env.Regions) != 1 {
+		found.addf(f+".globalDatabase", "false with %d regions: a regional Aurora cluster serves one region, and the other regions "+
+			"would have no database to read or write; keep footprint.globalDatabase on (the default), or list exactly one region", len(env.Regions))
 	}
 	if env.Monitoring.GrafanaOn() && !env.HasEdge() {
 		found.add(path+".monitoring.grafana", "the Grafana workspace lives in the edge stack; keep footprint.edge on, or turn monitoring.grafana off")

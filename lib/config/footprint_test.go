@@ -17,6 +17,7 @@ var footprintFixtures = []struct{ fixture, path, message string }{
 	{"footprint-recovery-without-observer", "environments[0].footprint.recovery", "waits for the observer's alarms"},
 	{"footprint-domain-without-edge-or-accelerator", "environments[0].dns", "no record of the zone names the environment"},
 	{"footprint-grafana-without-edge", "environments[0].monitoring.grafana", "lives in the edge stack"},
+	{"footprint-regional-cluster-in-two-regions", "environments[0].footprint.globalDatabase", "false with 2 regions: a regional Aurora cluster serves one region"},
 }
 
 func TestFootprint_RejectsEachCombinationThatMissesWhatAPartNeeds(t *testing.T) {
@@ -41,9 +42,9 @@ func TestFootprint_DefaultsToTheFullPlatformAndRecoveryWhereItCanBe(t *testing.T
 		t.Fatal(err)
 	}
 	for _, env := range p.Environments {
-		if !env.HasEdge() || !env.HasAccelerator() || !env.HasObserver() || !env.HasDrills() {
-			t.Errorf("%s: edge %v, accelerator %v, observer %v, drills %v; want all on by default",
-				env.Name, env.HasEdge(), env.HasAccelerator(), env.HasObserver(), env.HasDrills())
+		if !env.HasEdge() || !env.HasAccelerator() || !env.HasObserver() || !env.HasDrills() || !env.HasGlobalDatabase() {
+			t.Errorf("%s: edge %v, accelerator %v, observer %v, drills %v, global database %v; want all on by default",
+				env.Name, env.HasEdge(), env.HasAccelerator(), env.HasObserver(), env.HasDrills(), env.HasGlobalDatabase())
 		}
 		if want := len(env.Regions) > 1; env.HasRecovery() != want {
 			t.Errorf("%s (%d regions): recovery %v by default, want %v", env.Name, len(env.Regions), env.HasRecovery(), want)
@@ -54,15 +55,15 @@ func TestFootprint_DefaultsToTheFullPlatformAndRecoveryWhereItCanBe(t *testing.T
 	}
 }
 
-// config/minimal.json leaves every optional part out; an environment without the observer needs
-// no observer region.
-func TestFootprint_MinimalConfigLeavesEveryOptionalPartOut(t *testing.T) {
+// The shipped config/minimal.json leaves every optional part out, the global database too; an
+// environment without the observer needs no observer region.
+func TestExample_MinimalConfigLeavesEveryOptionalPartOut(t *testing.T) {
 	p, err := config.Load("../../config/minimal.json")
 	if err != nil {
 		t.Fatal(err)
 	}
 	env := p.Environments[0]
-	if env.HasEdge() || env.HasAccelerator() || env.HasObserver() || env.HasRecovery() || env.HasDrills() {
+	if env.HasEdge() || env.HasAccelerator() || env.HasObserver() || env.HasRecovery() || env.HasDrills() || env.HasGlobalDatabase() {
 		t.Errorf("minimal.json's %s keeps an optional part: %+v", env.Name, env.Footprint)
 	}
 	if env.ObserverRegion != "" {

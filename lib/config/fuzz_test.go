@@ -13,7 +13,7 @@ import (
 // with at least one problem: the user always gets a message, never a stack trace.
 func FuzzLoad(f *testing.F) {
 	seeds, _ := filepath.Glob("testdata/invalid/*.json")
-	seeds = append(seeds, "testdata/valid-minimal.json", "../../config/example.json", "../../config/three-region.json")
+	seeds = append(seeds, "testdata/valid-minimal.json", "testdata/valid-two-environments.json", "testdata/valid-three-regions.json")
 	for _, seed := range seeds {
 		data, err := os.ReadFile(seed)
 		if err != nil {

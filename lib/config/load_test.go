@@ -12,8 +12,8 @@ import (
 	_ "github.com/example/platform/lib/plan"
 )
 
-func TestLoad_ExampleConfigIsValidAndDefaulted(t *testing.T) {
-	platform := mustLoad(t, "../../config/example.json")
+func TestLoad_TwoEnvironmentConfigIsValidAndDefaulted(t *testing.T) {
+	platform := mustLoad(t, "testdata/valid-two-environments.json")
 
 	if platform.Name != "acme" || len(platform.Environments) != 2 {
 		t.Fatalf("got platform %q with %d environments, want acme with 2", platform.Name, len(platform.Environments))
@@ -38,7 +38,7 @@ func TestLoad_ExampleConfigIsValidAndDefaulted(t *testing.T) {
 		t.Errorf("unset natGateways defaulted to %d, want one per AZ (%d)", got, config.AvailabilityZoneCount)
 	}
 	if prod.DNS == nil || prod.DNS.DomainName != "example.com" {
-		t.Errorf("example.json's prod must configure example.com so DNS resources synthesize, got %+v", prod.DNS)
+		t.Errorf("valid-two-environments.json's prod must configure example.com so DNS resources synthesize, got %+v", prod.DNS)
 	}
 	if got := prod.Regions[1].CloudFrontPrefixListID; got != "pl-4fa04526" {
 		t.Errorf("eu-west-1's CloudFront prefix list defaulted to %q, want pl-4fa04526", got)
@@ -49,7 +49,7 @@ func TestLoad_ExampleConfigIsValidAndDefaulted(t *testing.T) {
 }
 
 func TestLoad_ThreeRegionConfigHasThreeProdRegions(t *testing.T) {
-	platform := mustLoad(t, "../../config/three-region.json")
+	platform := mustLoad(t, "testdata/valid-three-regions.json")
 	prod := platform.Environments[0]
 	var codes []string
 	for _, r := range prod.Regions {
@@ -111,10 +111,10 @@ func TestLoad_AppliesDefaultsToAMinimalConfig(t *testing.T) {
 }
 
 func TestLoad_ConnectionsDefaultToGitHubWhichAloneGetsPullRequestChecks(t *testing.T) {
-	platform := mustLoad(t, "../../config/example.json")
+	platform := mustLoad(t, "testdata/valid-two-environments.json")
 	source := platform.Pipeline.Source
 	if source.CodeConnections.Provider != config.ProviderGitHub || !source.ChecksPullRequests() {
-		t.Errorf("example.json's connection: provider %q, pull-request checks %v; want GitHub, with checks", source.CodeConnections.Provider, source.ChecksPullRequests())
+		t.Errorf("valid-two-environments.json's connection: provider %q, pull-request checks %v; want GitHub, with checks", source.CodeConnections.Provider, source.ChecksPullRequests())
 	}
 	for _, provider := range []string{config.ProviderGitLab, config.ProviderBitbucket} {
 		source.CodeConnections.Provider = provider
@@ -122,7 +122,7 @@ func TestLoad_ConnectionsDefaultToGitHubWhichAloneGetsPullRequestChecks(t *testi
 			t.Errorf("a %s connection gets pull-request checks; CodeBuild's GitHub webhook cannot serve it", provider)
 		}
 	}
-	if codeCommit := mustLoad(t, "../../config/three-region.json").Pipeline.Source; !codeCommit.ChecksPullRequests() {
+	if codeCommit := mustLoad(t, "testdata/valid-three-regions.json").Pipeline.Source; !codeCommit.ChecksPullRequests() {
 		t.Error("a CodeCommit repository gets no pull-request checks")
 	}
 }

@@ -1,6 +1,7 @@
-// Package database builds one region's member of an Aurora PostgreSQL global database: the
-// primary cluster that creates the global cluster and takes writes, or a secondary cluster that
-// joins it read-only and can be promoted when the primary region fails.
+// Package database builds one region's Aurora PostgreSQL cluster: the member of a global
+// database (the primary cluster that creates the global cluster and takes writes, or a secondary
+// cluster that joins it read-only and can be promoted when the primary region fails), or a
+// regional cluster of a one-region environment, which is the primary without a global cluster.
 package database
 
 import (
@@ -39,6 +40,8 @@ type Props struct {
 	// ClusterIdentifier names this region's cluster (and its log group).
 	ClusterIdentifier string
 	// GlobalClusterIdentifier names the global cluster every region's cluster belongs to.
+	// Required by NewSecondary; empty in NewPrimary, the cluster is a regional one: no global
+	// cluster is created and no client looks one up.
 	GlobalClusterIdentifier string
 	// RemoteClients are address ranges in other regions (their task subnets, over VPC peering)
 	// admitted on the PostgreSQL port: a security group cannot name a group in another region.
@@ -76,7 +79,8 @@ type Database struct {
 	Cluster awsrds.DatabaseCluster
 	// Secret holds the master credentials (primary only; secondaries read its replica).
 	Secret awssecretsmanager.ISecret
-	// Global is the global cluster (primary only).
+	// Global is the global cluster (primary of a global database only; nil for a regional
+	// cluster).
 	Global awsrds.CfnGlobalCluster
 	Logs   awslogs.LogGroup
 }
@@ -85,8 +89,11 @@ type Database struct {
 const Port = 5432
 
 // NewPrimary creates the writer cluster with generated master credentials (replicated to the
-// secondary regions and rotated), and the global cluster from it. RDS cannot manage the master
-// password of a global database's clusters, so the secret is CDK's, rotated by a Lambda.
+// secondary regions and rotated), and the global cluster from it unless
+// props.GlobalClusterIdentifier is empty (a regional cluster). RDS cannot manage the master
+// password of a global database's clusters, so the secret is CDK's, rotated by a Lambda; a
+// regional cluster keeps the same secret and rotation, so switching the global database on
+// later changes no client.
 func NewPrimary(scope constructs.Construct, id string, props PrimaryProps) *Database {
 	props.check(scope, id)
 	if props.RotationDays == 0 {
@@ -114,12 +121,19 @@ func NewPrimary(scope constructs.Construct, id string, props PrimaryProps) *Data
 		AutomaticallyAfter: awscdk.Duration_Days(jsii.Number(props.RotationDays)),
 		SecurityGroup:      newRotationSecurityGroup(c, props.Props),
 	})
+	if props.GlobalClusterIdentifier != "" {
+		db.Global = newGlobalCluster(c, db.Cluster, props.Props)
+	}
+	return db
+}
 
+// newGlobalCluster creates the global cluster from the primary cluster.
+func newGlobalCluster(c constructs.Construct, cluster awsrds.DatabaseCluster, props Props) awsrds.CfnGlobalCluster {
 	// CfnGlobalCluster: the RDS L2 has no global cluster. Created from the primary cluster, it
 	// inherits engine, version and encryption from it.
-	db.Global = awsrds.NewCfnGlobalCluster(c, jsii.String("Global"), &awsrds.CfnGlobalClusterProps{
+	global := awsrds.NewCfnGlobalCluster(c, jsii.String("Global"), &awsrds.CfnGlobalClusterProps{
 		GlobalClusterIdentifier:   jsii.String(props.GlobalClusterIdentifier),
-		SourceDbClusterIdentifier: db.Cluster.ClusterArn(),
+		SourceDbClusterIdentifier: cluster.ClusterArn(),
 		DeletionProtection:        jsii.Bool(props.DeletionProtection),
 	})
 	// A protected global cluster outlives its stack. An unprotected one goes with it: its
@@ -127,11 +141,11 @@ func NewPrimary(scope constructs.Construct, id string, props PrimaryProps) *Data
 	// (the cluster itself leaves a final snapshot), and a kept one would make the next deploy
 	// of the same environment fail on its name.
 	if props.DeletionProtection {
-		db.Global.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE, nil)
+		global.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE, nil)
 	} else {
-		db.Global.ApplyRemovalPolicy(awscdk.RemovalPolicy_DESTROY, nil)
+		global.ApplyRemovalPolicy(awscdk.RemovalPolicy_DESTROY, nil)
 	}
-	return db
+	return global
 }
 
 // newRotationSecurityGroup lets the password-rotation function reach only what it calls: the
@@ -227,18 +241,20 @@ func newCluster(c constructs.Construct, props Props, credentials awsrds.Credenti
 	return &Database{Construct: c, Cluster: cluster, Logs: logs}
 }
 
-// ClientProps says which database a client uses. Every field is required.
+// ClientProps says which database a client uses. Every field but GlobalClusterIdentifier is
+// required.
 type ClientProps struct {
 	// SecretName is the master secret, which has a copy in every region.
 	SecretName string
-	// GlobalClusterIdentifier is the global cluster whose writer endpoint the client looks up.
+	// GlobalClusterIdentifier is the global cluster whose writer endpoint the client looks up;
+	// empty for a regional cluster, whose endpoint the client is given and looks nothing up.
 	GlobalClusterIdentifier string
 	// Key is the scope region's key, which encrypts the secret's copy there.
 	Key awskms.IKey
 }
 
 // GrantClient lets grantee read the master secret's copy in scope's region, decrypt it with the
-// region's key, and look up the global cluster's writer endpoint. It names the secret and the
+// region's key, and look up the global cluster's writer endpoint (of a global database). It names the secret and the
 // global cluster instead of referring to their constructs, which live in the data stacks, and
 // grants decryption on the grantee: a grant through the secret's construct would write the
 // grantee into the key's policy, making the keys stack depend on the grantee's.
@@ -246,17 +262,24 @@ func GrantClient(scope constructs.Construct, grantee awsiam.IGrantable, props Cl
 	secret := awssecretsmanager.Secret_FromSecretNameV2(scope, jsii.String("DatabaseSecret"), jsii.String(props.SecretName))
 	secret.GrantRead(grantee, nil)
 	props.Key.GrantDecrypt(grantee)
-	// RDS has no grant method for describing a global cluster.
-	grantee.GrantPrincipal().AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Actions: jsii.Strings("rds:DescribeGlobalClusters"),
-		Resources: jsii.Strings(*awscdk.Stack_Of(scope).FormatArn(&awscdk.ArnComponents{
-			Service: jsii.String("rds"), Region: jsii.String(""), Resource: jsii.String("global-cluster"),
-			ResourceName: jsii.String(props.GlobalClusterIdentifier), ArnFormat: awscdk.ArnFormat_COLON_RESOURCE_NAME,
-		})),
-	}))
+	if props.GlobalClusterIdentifier != "" {
+		grantDescribeGlobalCluster(scope, grantee, props.GlobalClusterIdentifier)
+	}
 	if role, ok := grantee.(constructs.IConstruct); ok {
 		compliance.Accept(role, compliance.Accepted{Rule: "AwsSolutions-IAM5",
 			AppliesTo: []string{"/^Resource::arn:aws:secretsmanager:.*-\\?{6}$/"},
 			Reason:    "The secret's ARN by name: Secrets Manager appends six random characters to a secret's ARN."})
 	}
+}
+
+// grantDescribeGlobalCluster lets grantee look up the global cluster's writer endpoint.
+func grantDescribeGlobalCluster(scope constructs.Construct, grantee awsiam.IGrantable, identifier string) {
+	// RDS has no grant method for describing a global cluster.
+	grantee.GrantPrincipal().AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions: jsii.Strings("rds:DescribeGlobalClusters"),
+		Resources: jsii.Strings(*awscdk.Stack_Of(scope).FormatArn(&awscdk.ArnComponents{
+			Service: jsii.String("rds"), Region: jsii.String(""), Resource: jsii.String("global-cluster"),
+			ResourceName: jsii.String(identifier), ArnFormat: awscdk.ArnFormat_COLON_RESOURCE_NAME,
+		})),
+	}))
 }

@@ -1,11 +1,14 @@
 package database_test
 
 import (
+	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/jsii-runtime-go"
@@ -153,5 +156,55 @@ func TestDatabase_AdmitsNoOneUntilAClientIsAllowedIn(t *testing.T) {
 	})
 	if len(*ingress) != 0 {
 		t.Errorf("a secondary cluster admits %d sources before any client is allowed in", len(*ingress))
+	}
+}
+
+// A regional cluster is the primary without a global cluster: a normal cluster with master
+// credentials, encrypted, backed up and monitored like a global database's primary.
+func TestDatabase_RegionalClusterIsThePrimaryWithoutAGlobalCluster(t *testing.T) {
+	stack := constructkit.Stack(t, "us-east-1")
+	p := props(stack)
+	p.GlobalClusterIdentifier = ""
+	db := database.NewPrimary(stack, "Database", database.PrimaryProps{Props: p, SecretName: "acme/dev/database"})
+	if db.Global != nil {
+		t.Error("a regional cluster has a global cluster handle")
+	}
+	tpl := constructkit.TemplateOf(t, stack)
+	constructkit.Assert(t, func() {
+		tpl.ResourceCountIs(jsii.String("AWS::RDS::GlobalCluster"), jsii.Number(0))
+		tpl.HasResource(jsii.String("AWS::RDS::DBCluster"), map[string]any{
+			"Properties": assertions.Match_ObjectLike(&map[string]any{
+				"GlobalClusterIdentifier": assertions.Match_Absent(), "MasterUsername": assertions.Match_AnyValue(),
+				"StorageEncrypted": true, "KmsKeyId": keyRef(), "BackupRetentionPeriod": 14,
+				"EnableCloudwatchLogsExports": []any{"postgresql"}, "PerformanceInsightsEnabled": true,
+			}),
+			"DeletionPolicy": "Snapshot",
+		})
+		tpl.HasResourceProperties(jsii.String("AWS::SecretsManager::Secret"), map[string]any{
+			"Name": "acme/dev/database", "ReplicaRegions": assertions.Match_Absent(),
+		})
+		tpl.ResourceCountIs(jsii.String("AWS::SecretsManager::RotationSchedule"), jsii.Number(1))
+	})
+}
+
+// A client of a regional cluster is given its endpoint: it may not describe global clusters.
+func TestDatabase_ClientOfARegionalClusterLooksUpNoGlobalCluster(t *testing.T) {
+	for _, c := range []struct {
+		global string
+		want   bool
+	}{{"acme-prod", true}, {"", false}} {
+		stack := constructkit.Stack(t, "us-east-1")
+		role := awsiam.NewRole(stack, jsii.String("Role"), &awsiam.RoleProps{AssumedBy: awsiam.NewServicePrincipal(jsii.String("ecs-tasks.amazonaws.com"), nil)})
+		database.GrantClient(stack, role, database.ClientProps{
+			SecretName: "acme/prod/database", GlobalClusterIdentifier: c.global, Key: awskms.NewKey(stack, jsii.String("Key"), nil),
+		})
+		template, err := json.Marshal(constructkit.TemplateOf(t, stack).ToJSON())
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := strings.Contains(string(template), "rds:DescribeGlobalClusters")
+		if got != c.want {
+			t.Errorf("global cluster %q: rds:DescribeGlobalClusters granted %v, want %v", c.global, got, c.want)
+		}
 	}
 }

@@ -51,7 +51,6 @@ func (p Props) check(c *props.Checker) {
 		c.Failf("Props.BackupRetentionDays", "%d: Aurora keeps automated backups for 1 to %d days", p.BackupRetentionDays, maxBackupRetention)
 	}
 	checkIdentifier(c, "Props.ClusterIdentifier", p.ClusterIdentifier, "acme-prod-us-east-1")
-	checkIdentifier(c, "Props.GlobalClusterIdentifier", p.GlobalClusterIdentifier, "acme-prod")
 	for i, remote := range p.RemoteClients {
 		c.CIDR(fmt.Sprintf("Props.RemoteClients[%d]", i), remote, "give another region's task subnet, such as 10.1.0.0/18")
 	}
@@ -67,6 +66,12 @@ func (p PrimaryProps) check(scope constructs.Construct, id string) {
 	c := props.Check(scope, id, "database.NewPrimary")
 	p.Props.check(c)
 	c.Require("Props.SecretName", p.SecretName != "", "name the master secret, such as acme/prod/database")
+	if p.GlobalClusterIdentifier != "" {
+		checkIdentifier(c, "Props.GlobalClusterIdentifier", p.GlobalClusterIdentifier, "acme-prod")
+	} else if len(p.SecretReplicas) > 0 {
+		c.Failf("Props.SecretReplicas", "%d replicas of a regional cluster's secret: replicas serve the secondary regions of a global database; "+
+			"give Props.GlobalClusterIdentifier, or no replicas", len(p.SecretReplicas))
+	}
 	for i, r := range p.SecretReplicas {
 		field := fmt.Sprintf("Props.SecretReplicas[%d]", i)
 		c.Require(field+".Region", r.Region != "", "give the secondary region's code, such as eu-west-1")
@@ -81,5 +86,6 @@ func (p PrimaryProps) check(scope constructs.Construct, id string) {
 func checkSecondary(scope constructs.Construct, id string, p Props) {
 	c := props.Check(scope, id, "database.NewSecondary")
 	p.check(c)
+	checkIdentifier(c, "Props.GlobalClusterIdentifier", p.GlobalClusterIdentifier, "acme-prod")
 	c.Done()
 }

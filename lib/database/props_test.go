@@ -51,3 +51,22 @@ func TestDatabase_PrimaryThrowsWithoutASecretName(t *testing.T) {
 		database.NewPrimary(stack, "Database", database.PrimaryProps{Props: validDatabaseProps(stack)})
 	}, "database.NewPrimary(Test/Database): Props.SecretName is required")
 }
+
+// Secret replicas serve a global database's secondary regions; a regional cluster has none.
+func TestDatabase_RegionalClusterThrowsOnSecretReplicas(t *testing.T) {
+	stack := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Test"), nil)
+	p := validDatabaseProps(stack)
+	p.GlobalClusterIdentifier = ""
+	propstest.Panics(t, func() {
+		database.NewPrimary(stack, "Database", database.PrimaryProps{Props: p, SecretName: "acme/dev/database",
+			SecretReplicas: []database.SecretReplica{{Region: "eu-west-1", KeyArn: jsii.String("arn:aws:kms:eu-west-1:111111111111:key/mrk-1")}}})
+	}, "Props.SecretReplicas 1 replicas of a regional cluster's secret")
+}
+
+// A secondary joins a global cluster: it must be named.
+func TestDatabase_SecondaryThrowsWithoutAGlobalCluster(t *testing.T) {
+	stack := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Test"), nil)
+	p := validDatabaseProps(stack)
+	p.GlobalClusterIdentifier = ""
+	propstest.Panics(t, func() { database.NewSecondary(stack, "Database", p) }, "Props.GlobalClusterIdentifier is required")
+}

@@ -1,8 +1,9 @@
 // Package drills builds a region's fault-injection drills: AWS FIS experiment templates that
 // stop the service's tasks, cut one availability zone's task subnet off the network, and switch
 // the Aurora global database over to the region. Each template stops when one of the region's
-// health alarms fires (the switchover, only on those its write pause does not set off), and runs under a role of its own that may touch only what its drill
-// needs. FIS has no L2 construct in aws-cdk-lib, so the templates are L1
+// health alarms fires (the switchover, only on those its write pause does not set off), and runs
+// under a role of its own that may touch only what its drill needs. A regional cluster (no
+// global database) has no switchover drill: there is no other region to switch to. FIS has no L2 construct in aws-cdk-lib, so the templates are L1
 // (AWS::FIS::ExperimentTemplate), as is the automation document of the switchover
 // (AWS::SSM::Document).
 package drills
@@ -25,7 +26,8 @@ import (
 	"github.com/example/platform/lib/props"
 )
 
-// Props configures a region's drills. Every field is required.
+// Props configures a region's drills. Every field is required, except that without
+// GlobalClusterIdentifier there is no switchover drill and its fields stay empty.
 type Props struct {
 	// StopTasksName, AZNetworkName and SwitchoverName name the three templates (their Name
 	// tags, which the FIS console shows and the runbook looks them up by).
@@ -43,7 +45,8 @@ type Props struct {
 	DisruptionMinutes float64
 	// GlobalClusterIdentifier is the Aurora global database; TargetCluster is the ARN of this
 	// region's member, which the switchover drill makes the writer, and MemberClusters the ARNs
-	// of every member (the switchover changes two of them).
+	// of every member (the switchover changes two of them). Empty GlobalClusterIdentifier: the
+	// region's cluster is a regional one, and there is no switchover drill.
 	GlobalClusterIdentifier string
 	TargetCluster           *string
 	MemberClusters          []*string
@@ -65,7 +68,6 @@ func (p Props) check(scope constructs.Construct, id string) {
 	c := props.Check(scope, id, "drills.New")
 	c.Require("Props.StopTasksName", p.StopTasksName != "", "name the stop-tasks drill, such as acme-prod-us-east-1-stop-tasks")
 	c.Require("Props.AZNetworkName", p.AZNetworkName != "", "name the AZ drill, such as acme-prod-us-east-1-az-network")
-	c.Require("Props.SwitchoverName", p.SwitchoverName != "", "name the database drill, such as acme-prod-us-east-1-db-switchover")
 	c.Require("Props.Cluster", p.Cluster != nil, "give the region's ECS cluster")
 	c.Require("Props.Service", p.Service != nil, "give the service whose tasks the drill stops")
 	if p.StopTaskPercent < 1 || p.StopTaskPercent > 100 {
@@ -76,17 +78,22 @@ func (p Props) check(scope constructs.Construct, id string) {
 	if p.DisruptionMinutes < 1 || p.DisruptionMinutes > 720 {
 		c.Failf("Props.DisruptionMinutes", "%v: FIS runs an action for 1 minute to 12 hours; give 1 to 720", p.DisruptionMinutes)
 	}
-	c.Require("Props.GlobalClusterIdentifier", p.GlobalClusterIdentifier != "", "give the Aurora global database's identifier")
-	c.Require("Props.TargetCluster", p.TargetCluster != nil, "give the ARN of this region's Aurora cluster")
-	c.Require("Props.MemberClusters", len(p.MemberClusters) > 0, "give the ARNs of every cluster of the global database")
-	for _, f := range []struct {
+	type alarmField struct {
 		field  string
 		alarms []awscloudwatch.IAlarm
 		want   string
-	}{
+	}
+	alarmFields := []alarmField{
 		{"Props.StopAlarms", p.StopAlarms, "give the region's health alarms: a drill without a stop condition runs however badly it goes"},
-		{"Props.SwitchoverStopAlarms", p.SwitchoverStopAlarms, "give the region's health alarms that a switchover's write pause does not set off, such as its running tasks"},
-	} {
+	}
+	if p.GlobalClusterIdentifier != "" {
+		c.Require("Props.SwitchoverName", p.SwitchoverName != "", "name the database drill, such as acme-prod-us-east-1-db-switchover")
+		c.Require("Props.TargetCluster", p.TargetCluster != nil, "give the ARN of this region's Aurora cluster")
+		c.Require("Props.MemberClusters", len(p.MemberClusters) > 0, "give the ARNs of every cluster of the global database")
+		alarmFields = append(alarmFields, alarmField{"Props.SwitchoverStopAlarms", p.SwitchoverStopAlarms,
+			"give the region's health alarms that a switchover's write pause does not set off, such as its running tasks"})
+	}
+	for _, f := range alarmFields {
 		if c.Require(f.field, len(f.alarms) > 0, f.want) && len(f.alarms) > maxStopConditions {
 			c.Failf(f.field, "%d alarms: FIS takes at most %d stop conditions per template; give the region's most telling health alarms", len(f.alarms), maxStopConditions)
 		}
@@ -101,14 +108,16 @@ type Drills struct {
 	Roles     map[string]awsiam.Role
 }
 
-// New creates the three drills.
+// New creates the three drills, or two without a global database.
 func New(scope constructs.Construct, id string, props Props) *Drills {
 	props.check(scope, id)
 	c := constructs.NewConstruct(scope, jsii.String(id))
 	d := &Drills{Construct: c, Templates: map[string]awsfis.CfnExperimentTemplate{}, Roles: map[string]awsiam.Role{}}
 	d.stopTasks(props)
 	d.azNetwork(props)
-	d.switchover(props)
+	if props.GlobalClusterIdentifier != "" {
+		d.switchover(props)
+	}
 	return d
 }
 

@@ -193,9 +193,14 @@ func TestDrills_HasNoNagFindings(t *testing.T) {
 
 func TestDrills_ThrowsOnABadOrMissingRequiredProp(t *testing.T) {
 	propstest.Panics(t, func() { drills.New(constructkit.Stack(t, "us-east-1"), "Drills", drills.Props{}) },
-		"drills.New(Test/Drills): 14 problems", "Props.StopTasksName is required", "Props.Cluster is required",
+		"drills.New(Test/Drills): 9 problems", "Props.StopTasksName is required", "Props.Cluster is required",
 		"Props.StopTaskPercent 0: give a share of the tasks from 1 to 100", "Props.DisruptionMinutes 0: FIS runs an action for 1 minute to 12 hours",
-		"Props.StopAlarms is required; give the region's health alarms", "Props.SwitchoverStopAlarms is required")
+		"Props.StopAlarms is required; give the region's health alarms")
+	// With a global database the switchover drill's fields are required too.
+	propstest.Panics(t, func() {
+		drills.New(constructkit.Stack(t, "us-east-1"), "Drills", drills.Props{GlobalClusterIdentifier: "acme-prod"})
+	}, "drills.New(Test/Drills): 13 problems", "Props.SwitchoverName is required", "Props.TargetCluster is required",
+		"Props.MemberClusters is required", "Props.SwitchoverStopAlarms is required")
 	s := constructkit.Stack(t, "us-east-1")
 	p := props(s)
 	for len(p.StopAlarms) < 6 {
@@ -204,4 +209,24 @@ func TestDrills_ThrowsOnABadOrMissingRequiredProp(t *testing.T) {
 	p.DisruptionMinutes = 721
 	propstest.Panics(t, func() { drills.New(s, "Drills", p) },
 		"Props.StopAlarms 6 alarms: FIS takes at most 5 stop conditions per template", "Props.DisruptionMinutes 721")
+}
+
+// A regional cluster has no other region to switch over to: without a global database the
+// region has the task and zone drills only, and nothing may switch or describe a global cluster.
+func TestDrills_WithoutAGlobalDatabaseThereIsNoSwitchoverDrill(t *testing.T) {
+	s := constructkit.Stack(t, "us-east-1")
+	p := props(s)
+	p.GlobalClusterIdentifier, p.SwitchoverName, p.TargetCluster, p.MemberClusters, p.SwitchoverStopAlarms = "", "", nil, nil, nil
+	drills.New(s, "Drills", p)
+	tpl := constructkit.TemplateOf(t, s)
+	found := templates(t, tpl)
+	if _, ok := found["acme-prod-us-east-1-db-switchover"]; ok || len(found) != 2 {
+		t.Errorf("want the stop-tasks and az-network drills only, found %d: %v", len(found), found)
+	}
+	all, _ := json.Marshal(tpl.ToJSON())
+	for _, absent := range []string{"AWS::SSM::Document", "GlobalCluster", "global-cluster"} {
+		if strings.Contains(string(all), absent) {
+			t.Errorf("the drills of a regional cluster still name %s", absent)
+		}
+	}
 }

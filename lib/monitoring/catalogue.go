@@ -37,7 +37,7 @@ func Catalogue(t Thresholds, runbook string) []Documented {
 	}
 	add(t.CanaryIntervalMinutes, CanarySignal(placeholderCanary, t))
 	add(1, serviceSignals(t)...)
-	add(1, DatabaseSignals("<cluster>", t)...)
+	add(1, DatabaseSignals("<cluster>", true, t)...)
 	add(1, TableSignals("<table>", []string{"<another region>"}, t)...)
 	add(1, eventSignals(t)...)
 	add(t.CanaryIntervalMinutes, ObserverCanarySignal(placeholderObserver, t))

@@ -118,9 +118,10 @@ func measured(signals []Signal, metrics map[string]awscloudwatch.IMetric) []Sign
 	return signals
 }
 
-// DatabaseSignals watch the region's Aurora cluster, and how far it lags behind the global
-// writer (only a secondary cluster reports the lag).
-func DatabaseSignals(clusterIdentifier string, t Thresholds) []Signal {
+// DatabaseSignals watch the region's Aurora cluster and, when it is a member of a global
+// database (global), how far it lags behind the global writer (only a secondary cluster reports
+// the lag). A regional cluster has no lag to watch: no alarm on it.
+func DatabaseSignals(clusterIdentifier string, global bool, t Thresholds) []Signal {
 	cluster := map[string]*string{"DBClusterIdentifier": jsii.String(clusterIdentifier)}
 	signals := []Signal{
 		{ID: "db-cpu", Title: "Database CPU (%)", Metric: metric("AWS/RDS", "CPUUtilization", "Maximum", cluster), Threshold: t.DBCPUPercent, Above: true,
@@ -133,6 +134,9 @@ func DatabaseSignals(clusterIdentifier string, t Thresholds) []Signal {
 			Threshold: t.DBFreeableMemoryMiB * 1024 * 1024,
 			Meaning:   "An instance is running out of memory.",
 			Action:    "Look at connections and the largest queries; move to a larger dbInstanceClass."},
+	}
+	if !global {
+		return signals
 	}
 	return append(signals, Signal{ID: "db-replication-lag", Title: "Aurora global replication lag (ms)", Above: true,
 		Metric: metric("AWS/RDS", "AuroraGlobalDBReplicationLag", "Maximum", cluster), Threshold: t.DBReplicationLagMs,

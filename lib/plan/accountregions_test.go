@@ -28,8 +28,8 @@ func describe(regions []plan.AccountRegion) []string {
 // Every region of every environment, us-east-1 and us-west-2 of every environment account (the
 // edge and the accelerator), and the tooling account's pipeline region and every region the
 // pipeline deploys to; the first of each account is its home.
-func TestPlan_AccountRegionsOfTheExampleAreEveryAccountAndRegionOnce(t *testing.T) {
-	platform := mustLoad(t, "../../config/example.json")
+func TestPlan_AccountRegionsOfTwoEnvironmentsAreEveryAccountAndRegionOnce(t *testing.T) {
+	platform := mustLoad(t, "testdata/two-environments.json")
 	want := []string{
 		"111111111111/us-east-1 home [staging]", "111111111111/eu-west-1 [staging]", "111111111111/us-west-2 [staging]",
 		"222222222222/us-east-1 home [prod]", "222222222222/eu-west-1 [prod]", "222222222222/us-west-2 [prod]",
@@ -89,10 +89,10 @@ func TestPlan_ToolingAccountsHomeIsThePipelinesRegion(t *testing.T) {
 // config names is an account-region of the platform like any other: it gets a baseline, and the
 // tooling account's pipeline deploys there.
 func TestPlan_TheObserverRegionIsAnAccountRegionOfThePlatform(t *testing.T) {
-	example := mustLoad(t, "../../config/example.json")
-	for _, env := range example.Environments {
+	fixture := mustLoad(t, "testdata/two-environments.json")
+	for _, env := range fixture.Environments {
 		if env.ObserverRegion != config.AcceleratorRegion {
-			t.Errorf("example.json's %s is watched from %q, want %s (the default)", env.Name, env.ObserverRegion, config.AcceleratorRegion)
+			t.Errorf("two-environments.json's %s is watched from %q, want %s (the default)", env.Name, env.ObserverRegion, config.AcceleratorRegion)
 		}
 	}
 	data := strings.Replace(readFile(t, "../config/testdata/valid-minimal.json"), `"region": "us-east-1",

@@ -7,8 +7,9 @@ import (
 	"github.com/example/platform/lib/plan"
 )
 
-// config/minimal.json's one environment is its regional stacks and nothing else: at most 6.
-func TestFootprint_MinimalEnvironmentHasAtMostSixStacks(t *testing.T) {
+// The shipped config/minimal.json's one environment is its regional stacks and nothing else: at
+// most 6.
+func TestExample_MinimalEnvironmentHasAtMostSixStacks(t *testing.T) {
 	planned := plan.New(mustLoad(t, "../../config/minimal.json"))
 	stage := planned.Environments[0]
 	if len(stage.Stacks) > 6 {
@@ -55,10 +56,10 @@ func TestFootprint_WithoutTheEdgeUSEast1IsNoAccountRegion(t *testing.T) {
 // The loader's region limit counts only the once-per-environment stacks the environment has:
 // without them only the smoke test and the release tag share the stage with the regions.
 func TestFootprint_TheRegionLimitCountsOnlyTheStacksTheEnvironmentHas(t *testing.T) {
-	minimal := mustLoad(t, "../../config/minimal.json")
+	minimal := mustLoad(t, "testdata/one-region-minimal.json")
 	perRegion := len(plan.RegionalTiers()) * plan.ActionsPerStack
 	want := (plan.MaxActionsPerStage - plan.SmokeTestActions - plan.ReleaseActions) / perRegion
 	if got := plan.MaxRegions(minimal, minimal.Environments[0]); got != want {
-		t.Errorf("minimal.json's environment may list %d regions, want %d", got, want)
+		t.Errorf("one-region-minimal.json's environment may list %d regions, want %d", got, want)
 	}
 }

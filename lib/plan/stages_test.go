@@ -80,7 +80,7 @@ func TestPlan_ImportsNoCDK(t *testing.T) {
 // there (an environment's region, the edge, the accelerator, the observer, the recovery stack,
 // the tooling account's repositories, the pipeline and its support stacks).
 func TestPlan_EveryStackIsInAnAccountRegionWithABaseline(t *testing.T) {
-	for _, file := range []string{"../../config/example.json", "../../config/three-region.json"} {
+	for _, file := range []string{"testdata/two-environments.json", "testdata/three-regions.json"} {
 		planned := plan.New(mustLoad(t, file))
 		baselines := map[string]bool{}
 		for _, s := range planned.Baseline.Stacks {
@@ -105,7 +105,7 @@ func TestPlan_EveryStackIsInAnAccountRegionWithABaseline(t *testing.T) {
 // per once-per-environment tier, each in its region; every dependency names a stack of the
 // stage planned before it, so stacks/ can build the stage in the plan's order.
 func TestPlan_EnvironmentsHaveEveryTierOnceInDependencyOrder(t *testing.T) {
-	p := mustLoad(t, "../../config/three-region.json")
+	p := mustLoad(t, "testdata/three-regions.json")
 	for _, stage := range plan.New(p).Environments {
 		env := p.Environments[stage.Wave-2]
 		for _, r := range env.Regions {

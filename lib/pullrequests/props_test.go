@@ -32,7 +32,7 @@ func TestPullRequests_ThrowsOnABadOrMissingRequiredProp(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			stack := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Test"), nil)
-			p := pullrequests.Props{Config: "config/example.json", LookupRoleArns: lookupRoles, Key: awskms.NewKey(stack, jsii.String("Key"), nil)}
+			p := pullrequests.Props{Config: "config/acme.json", LookupRoleArns: lookupRoles, Key: awskms.NewKey(stack, jsii.String("Key"), nil)}
 			c.adjust(stack, &p)
 			propstest.Panics(t, func() { pullrequests.New(stack, "PullRequests", p) }, c.want)
 		})

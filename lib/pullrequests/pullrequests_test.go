@@ -29,7 +29,7 @@ var lookupRoles = []string{
 func template(t *testing.T, props func(s *pullrequests.Props)) map[string]map[string]any {
 	t.Helper()
 	stack := constructkit.Stack(t, "us-east-1")
-	p := pullrequests.Props{Config: "config/example.json", LookupRoleArns: lookupRoles,
+	p := pullrequests.Props{Config: "config/acme.json", LookupRoleArns: lookupRoles,
 		Key: awskms.NewKey(stack, jsii.String("Key"), nil)}
 	props(&p)
 	pullrequests.New(stack, "PullRequests", p)
@@ -173,7 +173,7 @@ func TestPullRequests_MayAssumeExactlyTheGivenLookupRoles(t *testing.T) {
 func TestPullRequests_CodeCommitNeedsNoConnection(t *testing.T) {
 	stack := constructkit.Stack(t, "us-east-1")
 	repo := awscodecommit.Repository_FromRepositoryName(stack, jsii.String("Repo"), jsii.String("platform"))
-	pullrequests.New(stack, "PullRequests", pullrequests.Props{CodeCommit: repo, LookupRoleArns: lookupRoles, Config: "config/three-region.json",
+	pullrequests.New(stack, "PullRequests", pullrequests.Props{CodeCommit: repo, LookupRoleArns: lookupRoles, Config: "config/globex.json",
 		Key: awskms.NewKey(stack, jsii.String("Key"), nil)})
 	data, _ := json.Marshal(constructkit.TemplateOf(t, stack).ToJSON())
 	var tpl struct{ Resources map[string]map[string]any }

@@ -34,9 +34,10 @@ type Config struct {
 	// ServiceName names the service in logs (OTEL_SERVICE_NAME, default api).
 	ServiceName string
 
-	// WriterEndpoint is the Aurora global database's writer endpoint (DB_WRITER_ENDPOINT):
-	// it follows the writer across regions after a switchover or failover. Empty: the service
-	// looks it up from the global cluster (DB_GLOBAL_CLUSTER), as it does on the platform.
+	// WriterEndpoint is the writer endpoint (DB_WRITER_ENDPOINT): the platform sets it to a
+	// regional cluster's own (footprint.globalDatabase off). Empty: the service looks up the
+	// global writer endpoint, which follows the writer across regions after a switchover or
+	// failover, from the global cluster (DB_GLOBAL_CLUSTER).
 	WriterEndpoint Endpoint
 	// ReaderEndpoint is this region's Aurora reader endpoint (DB_READER_ENDPOINT).
 	ReaderEndpoint Endpoint
