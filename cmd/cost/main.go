@@ -1,6 +1,8 @@
 // Command cost prints the monthly estimate of a synthesized platform and writes it as JSON:
 //
 //	cost [-usage usage.json] [-json cdk.out/cost.json] <cdk.out>
+//	cost -summary <cdk.out>                 one line per environment (make pr-diff)
+//	cost -base <base cdk.out> <cdk.out>     each environment before and after (make diff)
 //
 // `make cost CONFIG=<file>` synthesizes the config and calls it. No AWS credentials are used.
 package main
@@ -18,6 +20,8 @@ import (
 func main() {
 	usagePath := flag.String("usage", "", "a usage file over internal/cost/usage.json's defaults")
 	jsonPath := flag.String("json", "", "where to write the estimate as JSON (default <cdk.out>/cost.json)")
+	base := flag.String("base", "", "print each environment's estimate in this assembly, in <cdk.out>'s and the change")
+	summary := flag.Bool("summary", false, "print one line per environment only, and write no JSON")
 	flag.Parse()
 	if flag.NArg() != 1 {
 		fmt.Fprintln(os.Stderr, "usage: cost [-usage file] [-json file] <cdk.out>")
@@ -27,22 +31,23 @@ func main() {
 	if *jsonPath == "" {
 		*jsonPath = filepath.Join(dir, "cost.json")
 	}
-	if err := run(dir, *usagePath, *jsonPath); err != nil {
+	var err error
+	switch {
+	case *base != "":
+		err = compare(*base, dir, *usagePath)
+	case *summary:
+		err = printSummary(dir, *usagePath)
+	default:
+		err = run(dir, *usagePath, *jsonPath)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "cost:", err)
 		os.Exit(1)
 	}
 }
 
 func run(dir, usagePath, jsonPath string) error {
-	prices, err := cost.Prices()
-	if err != nil {
-		return err
-	}
-	usage, err := cost.LoadUsage(usagePath)
-	if err != nil {
-		return err
-	}
-	est, err := cost.Of(dir, prices, usage)
+	est, err := estimate(dir, usagePath)
 	if err != nil {
 		return err
 	}
@@ -55,5 +60,40 @@ func run(dir, usagePath, jsonPath string) error {
 		return err
 	}
 	fmt.Printf("written to %s\n", jsonPath)
+	return nil
+}
+
+func estimate(dir, usagePath string) (*cost.Estimate, error) {
+	prices, err := cost.Prices()
+	if err != nil {
+		return nil, err
+	}
+	usage, err := cost.LoadUsage(usagePath)
+	if err != nil {
+		return nil, err
+	}
+	return cost.Of(dir, prices, usage)
+}
+
+func compare(baseDir, headDir, usagePath string) error {
+	before, err := estimate(baseDir, usagePath)
+	if err != nil {
+		return fmt.Errorf("the base assembly: %w", err)
+	}
+	after, err := estimate(headDir, usagePath)
+	if err != nil {
+		return err
+	}
+	cost.RenderChange(os.Stdout, before, after)
+	return nil
+}
+
+func printSummary(dir, usagePath string) error {
+	est, err := estimate(dir, usagePath)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("Monthly estimate of %s (make cost for the breakdown):\n", dir)
+	cost.RenderSummary(os.Stdout, est)
 	return nil
 }
