@@ -184,3 +184,9 @@ func searchCollection(r resource) ([]charge, error) {
 	}
 	return []charge{{"opensearch-serverless-ocu-hour", r.Hours * ocus}}, nil
 }
+
+// IsPriced reports whether the estimate prices typ's fixed charges.
+func IsPriced(typ string) bool {
+	_, ok := pricers[typ]
+	return ok
+}
