@@ -94,7 +94,7 @@ func TestEstimate_RefusesAnInstanceClassTheTableHasNoPriceFor(t *testing.T) {
 
 func TestEstimate_FargateTasksAtTheScalingMinimumCanariesByTheirSchedule(t *testing.T) {
 	resources := map[string]map[string]any{
-		"Task": res("AWS::ECS::TaskDefinition", map[string]any{"Cpu": "512", "Memory": "1024", "RuntimePlatform": map[string]any{"CpuArchitecture": "X86_64"}}),
+		"Task":    res("AWS::ECS::TaskDefinition", map[string]any{"Cpu": "512", "Memory": "1024", "RuntimePlatform": map[string]any{"CpuArchitecture": "X86_64"}}),
 		"Service": res("AWS::ECS::Service", map[string]any{"LaunchType": "FARGATE", "DesiredCount": 1.0, "TaskDefinition": map[string]any{"Ref": "Task"}}),
 		"Target": res("AWS::ApplicationAutoScaling::ScalableTarget", map[string]any{"MinCapacity": 2.0, "MaxCapacity": 6.0,
 			"ResourceId": map[string]any{"Fn::Join": []any{"", []any{"service/c/", map[string]any{"Fn::GetAtt": []any{"Service", "Name"}}}}}}),
@@ -105,7 +105,7 @@ func TestEstimate_FargateTasksAtTheScalingMinimumCanariesByTheirSchedule(t *test
 		t.Fatal(err)
 	}
 	fargate := 730 * 2 * (0.5*0.04048 + 1*0.004445) // two tasks of 0.5 vCPU and 1 GB
-	canary := 730 * 12 * 0.0012                      // a run every five minutes
+	canary := 730 * 12 * 0.0012                     // a run every five minutes
 	for _, l := range est.Environments[0].Regions[0].Types {
 		want := map[string]float64{"AWS::ECS::Service": fargate, "AWS::Synthetics::Canary": canary}[l.Type]
 		if !near(l.MonthlyUSD, want) {

@@ -123,7 +123,9 @@ func OfStacks(stacks []*assembly.Stack, prices *Table, usage *Usage) (*Estimate,
 		est.UsageUSD += env.UsageUSD
 	}
 	est.MonthlyUSD = est.FixedUSD + est.UsageUSD
-	sort.SliceStable(est.Environments, func(i, j int) bool { return stageOrder(est.Environments[i].Name) < stageOrder(est.Environments[j].Name) })
+	sort.SliceStable(est.Environments, func(i, j int) bool {
+		return stageOrder(est.Environments[i].Name) < stageOrder(est.Environments[j].Name)
+	})
 	return est, nil
 }
 
