@@ -78,7 +78,7 @@ func newStack(stage awscdk.Stage, place placement, tier, description string) aws
 func platformTags(platform *config.Platform, env config.Environment) map[string]string {
 	tags := map[string]string{
 		"platform":    platform.Name,
-		"environment": env.Name,
+		config.EnvironmentTagKey(platform): env.Name,
 		"owner":       platform.Owner,
 	}
 	if platform.CostCentre != "" {

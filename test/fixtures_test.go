@@ -67,7 +67,7 @@ func checkedSomething(t *testing.T, n int, what string) {
 
 // exampleTests are the only test files that name the shipped configs: the tests of the example
 // itself (its generated docs under docs/) and this file.
-var exampleTests = []string{"fixtures_test.go", "docs_test.go", "runbook_test.go"}
+var exampleTests = []string{"fixtures_test.go", "docs_test.go", "runbook_test.go", "cost_test.go"}
 
 // The project's tests test the code: only the example's own tests read config/example.json or
 // config/three-region.json, so editing them, or adding a config, leaves every other test as it was.
