@@ -170,3 +170,18 @@ func TestUsage_AFileReplacesADefaultsQuantityAndAddsNewAssumptions(t *testing.T)
 		t.Errorf("a new assumption without per and price is refused: %v", err)
 	}
 }
+
+func TestRender_SaysWhenTheBudgetIsBelowTheEstimate(t *testing.T) {
+	resources := smallRegion()
+	resources["Budget"] = res("AWS::Budgets::Budget", map[string]any{"Budget": map[string]any{"BudgetLimit": map[string]any{"Amount": 100.0, "Unit": "USD"}}})
+	est, err := cost.OfStacks([]*assembly.Stack{stack("s", "dev", "us-east-1", resources)}, prices(t), noUsage)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	cost.Render(&out, est)
+	// 251.755 a month, 20 % over it rounded up to $100: 400.
+	if !strings.Contains(out.String(), "its budget, $100.00/month, is below the estimate") || !strings.Contains(out.String(), "budget.monthlyUsd to 400 or more") {
+		t.Errorf("want the budget called too low and a limit suggested:\n%s", out.String())
+	}
+}

@@ -2,6 +2,7 @@ package cost
 
 import (
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 
@@ -51,11 +52,13 @@ type Region struct {
 
 // Environment is a stage of the assembly: an environment, or the baseline or tooling stage.
 type Environment struct {
-	Name       string    `json:"name"`
-	FixedUSD   float64   `json:"fixedUsd"`
-	UsageUSD   float64   `json:"usageUsd"`
-	MonthlyUSD float64   `json:"monthlyUsd"`
-	Regions    []*Region `json:"regions"`
+	Name       string  `json:"name"`
+	FixedUSD   float64 `json:"fixedUsd"`
+	UsageUSD   float64 `json:"usageUsd"`
+	MonthlyUSD float64 `json:"monthlyUsd"`
+	// BudgetUSD is the limit of the stage's AWS Budgets budgets (lib/budget), 0 without one.
+	BudgetUSD float64   `json:"budgetUsd,omitempty"`
+	Regions   []*Region `json:"regions"`
 }
 
 // Estimate is the platform's monthly estimate.
@@ -103,6 +106,7 @@ func OfStacks(stacks []*assembly.Stack, prices *Table, usage *Usage) (*Estimate,
 			regions[stage+"/"+s.Region] = region
 			env.Regions = append(env.Regions, region)
 		}
+		env.BudgetUSD += budgetLimits(s)
 		sc, err := priceStack(s, prices, usage, region)
 		problems = append(problems, err...)
 		region.Stacks = append(region.Stacks, sc)
@@ -246,4 +250,24 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// budgetLimits is the sum of the monthly limits of the stack's budgets.
+func budgetLimits(s *assembly.Stack) float64 {
+	total := 0.0
+	for _, res := range s.Template.Resources {
+		if res["Type"] != "AWS::Budgets::Budget" {
+			continue
+		}
+		props, _ := res["Properties"].(map[string]any)
+		data, _ := props["Budget"].(map[string]any)
+		limit, _ := data["BudgetLimit"].(map[string]any)
+		total += number(limit["Amount"], 0)
+	}
+	return total
+}
+
+// SuggestedBudgetUSD is a budget limit for an estimate: 20 % over it, rounded up to $100.
+func SuggestedBudgetUSD(estimate float64) int {
+	return int(math.Ceil(estimate*1.2/100)) * 100
 }

@@ -68,6 +68,7 @@ func USD(v float64) string {
 func Render(w io.Writer, e *Estimate) {
 	for _, env := range e.Environments {
 		fmt.Fprintf(w, "%s: %s/month (fixed %s + assumed usage %s)\n", env.Name, USD(env.MonthlyUSD), USD(env.FixedUSD), USD(env.UsageUSD))
+		renderBudget(w, env)
 		for _, r := range env.Regions {
 			fmt.Fprintf(w, "  %s: fixed %s, assumed usage %s\n", r.Region, USD(r.FixedUSD), USD(r.UsageUSD))
 			for _, s := range r.Stacks {
@@ -134,4 +135,16 @@ func (e *Estimate) environment(name string) float64 {
 		}
 	}
 	return 0
+}
+
+// renderBudget says whether the environment's budget covers its estimate.
+func renderBudget(w io.Writer, env *Environment) {
+	switch {
+	case env.BudgetUSD == 0:
+	case env.BudgetUSD < env.MonthlyUSD:
+		fmt.Fprintf(w, "  WARNING: its budget, %s/month, is below the estimate: its alerts will fire every month; set environments[].budget.monthlyUsd to %d or more\n",
+			USD(env.BudgetUSD), SuggestedBudgetUSD(env.MonthlyUSD))
+	default:
+		fmt.Fprintf(w, "  budget %s/month: %.0f %% of it is the estimate\n", USD(env.BudgetUSD), 100*env.MonthlyUSD/env.BudgetUSD)
+	}
 }
