@@ -78,3 +78,18 @@ func TestDocs_CostTableIsTheExamplesEstimate(t *testing.T) {
 	}
 	t.Errorf("docs/cost.md's tables are not config/example.json's estimate: run UPDATE_GOLDEN=1 go test ./test -run TestDocs_CostTableIsTheExamplesEstimate. They should read:\n%s", want)
 }
+
+// The shipped configs set each environment's budget at or above its estimate: a budget below it
+// would alert every month (make cost says so, and suggests a limit).
+func TestCost_ShippedConfigsBudgetsCoverTheirEstimates(t *testing.T) {
+	for _, file := range append(exampleConfigs, "config/minimal.json") {
+		for _, env := range estimateOf(t, file).Environments {
+			if env.Name == cost.ToolingStage || env.Name == "baseline" {
+				continue
+			}
+			if env.BudgetUSD < env.MonthlyUSD {
+				t.Errorf("%s: %s's budget %s is below its estimate %s: set its budget.monthlyUsd to %d", file, env.Name, cost.USD(env.BudgetUSD), cost.USD(env.MonthlyUSD), cost.SuggestedBudgetUSD(env.MonthlyUSD))
+			}
+		}
+	}
+}
