@@ -11,6 +11,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/example/platform/lib/limits"
 	"github.com/example/platform/lib/props"
 )
 
@@ -18,14 +19,11 @@ import (
 // policy must let it publish, and a KMS-encrypted topic's key must let it use the key.
 const Principal = "budgets.amazonaws.com"
 
-// maxName is the longest budget name AWS Budgets accepts.
-const maxName = 100
-
 // Thresholds are the notifications every budget has: (FORECASTED or ACTUAL, percent of the limit).
 var Thresholds = []struct {
 	Type    string
 	Percent float64
-}{{"FORECASTED", 100}, {"ACTUAL", 80}, {"ACTUAL", 100}}
+}{{"FORECASTED", 100}, {"ACTUAL", 80}, {"ACTUAL", 100}} // at most limits.BudgetMaxNotifications
 
 // Props configures a Budget. Name, LimitUSD and Topic are required.
 type Props struct {
@@ -51,8 +49,8 @@ type Budget struct {
 func (p Props) check(scope constructs.Construct, id string) {
 	c := props.Check(scope, id, "budget.New")
 	if c.Require("Props.Name", p.Name != "", "give a name unique in the account, such as acme-prod-monthly") {
-		if len(p.Name) > maxName || strings.ContainsAny(p.Name, `:\`) {
-			c.Failf("Props.Name", "%q: AWS Budgets takes at most %d characters and no ':' or '\\'", p.Name, maxName)
+		if len(p.Name) > limits.BudgetNameLength || strings.ContainsAny(p.Name, `:\`) {
+			c.Failf("Props.Name", "%q: AWS Budgets takes at most %d characters and no ':' or '\\'", p.Name, limits.BudgetNameLength)
 		}
 	}
 	if p.LimitUSD <= 0 {

@@ -47,10 +47,16 @@ const (
 	CloudFrontCacheBehaviors = 75
 	// CodePipelineMaxStages is the most stages a pipeline holds ("Quotas in AWS CodePipeline": 50).
 	CodePipelineMaxStages = 50
+	// BudgetMaxNotifications is the most notifications of a budget, each with one SNS subscriber
+	// (AWS::Budgets::Budget NotificationsWithSubscribers: up to five).
+	BudgetMaxNotifications = 5
 )
 
 // Name lengths.
 const (
+	// BudgetNameLength is the longest budget name (AWS::Budgets::Budget BudgetData BudgetName:
+	// up to 100 characters, no ':' or '\', unique in the account).
+	BudgetNameLength = 100
 	// EventArchiveNameLength is the longest name of an EventBridge archive (AWS::Events::Archive
 	// ArchiveName: 1 to 48 characters).
 	EventArchiveNameLength = 48
