@@ -1,6 +1,7 @@
 package cost_test
 
 import (
+	"encoding/json"
 	"math"
 	"os"
 	"path/filepath"
@@ -183,5 +184,40 @@ func TestRender_SaysWhenTheBudgetIsBelowTheEstimate(t *testing.T) {
 	// 251.755 a month, 20 % over it rounded up to $100: 400.
 	if !strings.Contains(out.String(), "its budget, $100.00/month, is below the estimate") || !strings.Contains(out.String(), "budget.monthlyUsd to 400 or more") {
 		t.Errorf("want the budget called too low and a limit suggested:\n%s", out.String())
+	}
+}
+
+// cost.json holds, per environment and region, each type's count and monthly USD and the
+// unpriced types with their reason.
+func TestEstimate_JSONHoldsEachRegionsTypesCountsAndUnpricedReasons(t *testing.T) {
+	est, err := cost.OfStacks([]*assembly.Stack{stack("s", "dev", "us-east-1", smallRegion())}, prices(t), noUsage)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := json.Marshal(est)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Environments []struct {
+			Name    string
+			Regions []struct {
+				Region string
+				Types  []struct {
+					Type       string
+					Count      int
+					MonthlyUsd float64
+				}
+				Unpriced []struct{ Type, Kind, Reason string }
+			}
+		}
+	}
+	if err := json.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	r := doc.Environments[0].Regions[0]
+	if doc.Environments[0].Name != "dev" || r.Region != "us-east-1" || len(r.Types) != 4 || r.Types[0].Count != 1 || r.Types[0].MonthlyUsd <= 0 ||
+		len(r.Unpriced) != 1 || r.Unpriced[0].Reason == "" {
+		t.Errorf("cost.json: %s", data)
 	}
 }
