@@ -145,6 +145,6 @@ func renderBudget(w io.Writer, env *Environment) {
 		fmt.Fprintf(w, "  WARNING: its budget, %s/month, is below the estimate: its alerts will fire every month; set environments[].budget.monthlyUsd to %d or more\n",
 			USD(env.BudgetUSD), SuggestedBudgetUSD(env.MonthlyUSD))
 	default:
-		fmt.Fprintf(w, "  budget %s/month: %.0f %% of it is the estimate\n", USD(env.BudgetUSD), 100*env.MonthlyUSD/env.BudgetUSD)
+		fmt.Fprintf(w, "  budget %s/month; the estimate is %.0f %% of it\n", USD(env.BudgetUSD), 100*env.MonthlyUSD/env.BudgetUSD)
 	}
 }
