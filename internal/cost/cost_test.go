@@ -80,7 +80,7 @@ func TestEstimate_RefusesATypeNeitherPricedFreeNorUsageOnly(t *testing.T) {
 	resources := smallRegion()
 	resources["Thing"] = res("AWS::NewService::Thing", map[string]any{})
 	_, err := cost.OfStacks([]*assembly.Stack{stack("s", "dev", "us-east-1", resources)}, prices(t), noUsage)
-	if err == nil || !strings.Contains(err.Error(), "Thing is AWS::NewService::Thing, neither priced, free nor usage-only") {
+	if err == nil || !strings.Contains(err.Error(), "AWS::NewService::Thing (1 resource(s), such as s/Thing) is neither priced, free nor usage-only") {
 		t.Fatalf("want the new type named, got %v", err)
 	}
 }

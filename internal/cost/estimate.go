@@ -89,6 +89,7 @@ func OfStacks(stacks []*assembly.Stack, prices *Table, usage *Usage) (*Estimate,
 	envs := map[string]*Environment{}
 	regions := map[string]*Region{}
 	var problems []string
+	unknown := map[string][]string{} // type -> stack/logical ID of its resources
 	for _, s := range stacks {
 		stage := s.Stage
 		if stage == "" {
@@ -107,12 +108,16 @@ func OfStacks(stacks []*assembly.Stack, prices *Table, usage *Usage) (*Estimate,
 			env.Regions = append(env.Regions, region)
 		}
 		env.BudgetUSD += budgetLimits(s)
-		sc, err := priceStack(s, prices, usage, region)
+		sc, err := priceStack(s, prices, usage, region, unknown)
 		problems = append(problems, err...)
 		region.Stacks = append(region.Stacks, sc)
 	}
+	for _, typ := range sortedKeys(unknown) {
+		where := unknown[typ]
+		problems = append(problems, fmt.Sprintf("%s (%d resource(s), such as %s) is neither priced, free nor usage-only: give it a pricer (internal/cost/pricers.go) or a reason in Free or UsageOnly (internal/cost/types.go)", typ, len(where), where[0]))
+	}
 	if len(problems) > 0 {
-		return nil, fmt.Errorf("the estimate cannot price %d resource(s):\n  %s", len(problems), strings.Join(problems, "\n  "))
+		return nil, fmt.Errorf("the estimate cannot price every resource:\n  %s", strings.Join(problems, "\n  "))
 	}
 	for _, env := range est.Environments {
 		for _, r := range env.Regions {
@@ -144,8 +149,9 @@ func stageOrder(name string) int {
 	return 0
 }
 
-// priceStack adds the stack's fixed charges and unpriced types to region.
-func priceStack(s *assembly.Stack, prices *Table, usage *Usage, region *Region) (*StackCost, []string) {
+// priceStack adds the stack's fixed charges and unpriced types to region, and the resources of
+// a type that is neither to unknown.
+func priceStack(s *assembly.Stack, prices *Table, usage *Usage, region *Region, unknown map[string][]string) (*StackCost, []string) {
 	sc := &StackCost{Name: s.Name}
 	var problems []string
 	for _, id := range sortedKeys(s.Template.Resources) {
@@ -158,7 +164,7 @@ func priceStack(s *assembly.Stack, prices *Table, usage *Usage, region *Region) 
 				kind, reason = "usage", UsageOnly[typ]
 			}
 			if reason == "" {
-				problems = append(problems, fmt.Sprintf("%s: %s is %s, neither priced, free nor usage-only: give it a pricer (internal/cost/pricers.go) or a reason in Free or UsageOnly (internal/cost/types.go)", s.Name, id, typ))
+				unknown[typ] = append(unknown[typ], s.Name+"/"+id)
 				continue
 			}
 			region.Unpriced = addUnpriced(region.Unpriced, Unpriced{Type: typ, Count: 1, Kind: kind, Reason: reason})
