@@ -86,7 +86,7 @@ diff: node_modules/.installed
 	@$(call quiet,CDK_VALIDATION=false $(CDK) synth --quiet --no-notices -c config=$(CONFIG) -o .diff/head.out) >/dev/null
 	git worktree remove --force .diff/base
 	@go run ./cmd/templatediff .diff/base.out .diff/head.out
-	@go run ./cmd/cost $(if $(USAGE),-usage $(USAGE)) -base .diff/base.out .diff/head.out || true
+	@go run ./cmd/cost -config $(CONFIG) $(if $(USAGE),-usage $(USAGE)) -base .diff/base.out .diff/head.out || true
 
 ## pr-diff: diff the stacks of every environment stage in $(ASSEMBLY) (default cdk.out, from make
 ## synth) against what is deployed, into $(DIFF_FILE) (default cdk-diff.txt) and the output. It
@@ -112,7 +112,7 @@ cost: node_modules/.installed
 	@rm -rf cdk.out
 	@echo "Synthesizing $(CONFIG) into cdk.out"
 	@$(call quiet,CDK_VALIDATION=false $(CDK) synth --quiet --no-notices -c config=$(CONFIG)) >/dev/null
-	@go run ./cmd/cost $(if $(USAGE),-usage $(USAGE)) cdk.out
+	@go run ./cmd/cost -config $(CONFIG) $(if $(USAGE),-usage $(USAGE)) cdk.out
 
 ## bench: time synthesis against a one-bucket baseline, growth with regions, the warm tests,
 ## stack sizes against CloudFormation's limits and the Go benchmarks; writes bench/results.md

@@ -27,10 +27,16 @@ func estimateOf(t *testing.T, configFile string) *cost.Estimate {
 	if err != nil {
 		t.Fatal(err)
 	}
-	est, err := cost.Of(testkit.Synth(t, configFile).Outdir, prices, usage)
+	p := testkit.Synth(t, configFile)
+	est, err := cost.Of(p.Outdir, prices, usage)
 	if err != nil {
 		t.Fatalf("%s: %v", configFile, err)
 	}
+	var order []string
+	for _, env := range p.Config.Environments {
+		order = append(order, env.Name)
+	}
+	est.Order(order)
 	return est
 }
 

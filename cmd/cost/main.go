@@ -15,6 +15,8 @@ import (
 	"path/filepath"
 
 	"github.com/example/platform/internal/cost"
+	"github.com/example/platform/lib/config"
+	_ "github.com/example/platform/lib/plan" // checks the pipeline stages' sizes when a config loads
 )
 
 func main() {
@@ -22,12 +24,14 @@ func main() {
 	jsonPath := flag.String("json", "", "where to write the estimate as JSON (default <cdk.out>/cost.json)")
 	base := flag.String("base", "", "print each environment's estimate in this assembly, in <cdk.out>'s and the change")
 	summary := flag.Bool("summary", false, "print one line per environment only, and write no JSON")
+	configPath := flag.String("config", "", "the config the assembly was synthesized from: its environments' order")
 	flag.Parse()
 	if flag.NArg() != 1 {
 		fmt.Fprintln(os.Stderr, "usage: cost [-usage file] [-json file] <cdk.out>")
 		os.Exit(2)
 	}
 	dir := flag.Arg(0)
+	order = environmentOrder(*configPath)
 	if *jsonPath == "" {
 		*jsonPath = filepath.Join(dir, "cost.json")
 	}
@@ -72,7 +76,30 @@ func estimate(dir, usagePath string) (*cost.Estimate, error) {
 	if err != nil {
 		return nil, err
 	}
-	return cost.Of(dir, prices, usage)
+	est, err := cost.Of(dir, prices, usage)
+	if err == nil {
+		est.Order(order)
+	}
+	return est, err
+}
+
+// order is the config's environments, in its order (none without -config).
+var order []string
+
+func environmentOrder(path string) []string {
+	if path == "" {
+		return nil
+	}
+	platform, err := config.Load(path)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	var names []string
+	for _, env := range platform.Environments {
+		names = append(names, env.Name)
+	}
+	return names
 }
 
 func compare(baseDir, headDir, usagePath string) error {

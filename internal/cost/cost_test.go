@@ -221,3 +221,21 @@ func TestEstimate_JSONHoldsEachRegionsTypesCountsAndUnpricedReasons(t *testing.T
 		t.Errorf("cost.json: %s", data)
 	}
 }
+
+func TestEstimate_OrderIsTheConfigsThenBaselineAndTooling(t *testing.T) {
+	est, err := cost.OfStacks([]*assembly.Stack{
+		stack("a", "", "us-east-1", smallRegion()), stack("b", "baseline", "us-east-1", smallRegion()),
+		stack("c", "prod", "us-east-1", smallRegion()), stack("d", "staging", "us-east-1", smallRegion()),
+	}, prices(t), noUsage)
+	if err != nil {
+		t.Fatal(err)
+	}
+	est.Order([]string{"staging", "prod"})
+	var got []string
+	for _, env := range est.Environments {
+		got = append(got, env.Name)
+	}
+	if strings.Join(got, ",") != "staging,prod,baseline,tooling" {
+		t.Errorf("order %v", got)
+	}
+}

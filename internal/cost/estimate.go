@@ -277,3 +277,19 @@ func budgetLimits(s *assembly.Stack) float64 {
 func SuggestedBudgetUSD(estimate float64) int {
 	return int(math.Ceil(estimate*1.2/100)) * 100
 }
+
+// Order puts the environments named in names first, in that order (a config's order), the
+// baseline and tooling stages after them.
+func (e *Estimate) Order(names []string) {
+	rank := map[string]int{}
+	for i, n := range names {
+		rank[n] = i
+	}
+	key := func(env *Environment) int {
+		if r, ok := rank[env.Name]; ok {
+			return r
+		}
+		return len(names) + stageOrder(env.Name)
+	}
+	sort.SliceStable(e.Environments, func(i, j int) bool { return key(e.Environments[i]) < key(e.Environments[j]) })
+}
