@@ -12,7 +12,7 @@ CDK := npx --no-install cdk
 # Every Go file in the repository, api/ included.
 GO_FILES = $(shell git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './node_modules/*')
 
-.PHONY: synth test check bootstrap preflight deps nag fuzz diff pr-diff bench docs diagram clean
+.PHONY: synth test check bootstrap preflight deps nag fuzz diff pr-diff bench docs diagram cost clean
 
 ## synth: install what is needed, synthesize $(CONFIG) into cdk.out and list the stacks made
 ## (IMAGE_DIGEST=sha256:... deploys that release instead of the bootstrap image)
@@ -111,6 +111,7 @@ diff: node_modules/.installed
 	@$(call quiet,CDK_VALIDATION=false $(CDK) synth --quiet --no-notices -c config=$(CONFIG) -o .diff/head.out) >/dev/null
 	git worktree remove --force .diff/base
 	@go run ./cmd/templatediff .diff/base.out .diff/head.out
+	@go run ./cmd/cost -config $(CONFIG) $(if $(USAGE),-usage $(USAGE)) -base .diff/base.out .diff/head.out || true
 
 ## pr-diff: diff the stacks of every environment stage in $(ASSEMBLY) (default cdk.out, from make
 ## synth) against what is deployed, into $(DIFF_FILE) (default cdk-diff.txt) and the output. It
@@ -126,6 +127,17 @@ pr-diff:
 	  patterns=(); for stage in $$stages; do patterns+=("$$stage/*"); done; \
 	  echo "cdk diff --method template $${patterns[*]}"; \
 	  $(CDK) diff --app "$(ASSEMBLY)" --method template "$${patterns[@]}" 2>&1 | tee "$(DIFF_FILE)"
+	@go run ./cmd/cost -summary "$(ASSEMBLY)" | tee -a "$(DIFF_FILE)"
+
+## cost: synthesize $(CONFIG) and print each environment's monthly estimate by region, stack and
+## resource type, the usage it assumes apart (USAGE=<file> over internal/cost/usage.json), and the
+## platform's total; writes cdk.out/cost.json. Offline: prices come from internal/cost/prices.json
+cost: node_modules/.installed
+	@go mod download
+	@rm -rf cdk.out
+	@echo "Synthesizing $(CONFIG) into cdk.out"
+	@$(call quiet,CDK_VALIDATION=false $(CDK) synth --quiet --no-notices -c config=$(CONFIG)) >/dev/null
+	@go run ./cmd/cost -config $(CONFIG) $(if $(USAGE),-usage $(USAGE)) cdk.out
 
 ## bench: time synthesis against a one-bucket baseline, growth with regions, the warm tests,
 ## stack sizes against CloudFormation's limits and the Go benchmarks; writes bench/results.md

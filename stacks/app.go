@@ -153,6 +153,9 @@ func NewAppStack(stage awscdk.Stage, place placement, in appInputs) *AppStack {
 	}
 	// The data stack's backups tell the region's alert topic, which lives here, when they fail.
 	backup.NewJobAlerts(stack, "BackupJobAlerts", backup.JobAlertsProps{Topic: topic})
+	if place.isPrimary() {
+		newEnvironmentBudget(stack, place, topic)
+	}
 	if place.isPrimary() && len(env.Regions) > 1 {
 		// Fires while the primary's cluster is not the writer; the edge's health check on it
 		// moves the site's origin to the secondaries until the writer returns.

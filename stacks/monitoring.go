@@ -21,11 +21,16 @@ import (
 // alert addresses through it.
 func regionAlerts(stack awscdk.Stack, place placement) awssns.ITopic {
 	p, env := place.platform, place.env
+	// EventBridge for the backup job alerts (stacks/backup.go); AWS Budgets in the primary
+	// region, whose stack holds the environment's budget (stacks/budget.go).
+	publishers := []string{alerts.CloudWatch, alerts.EventBridge}
+	if place.isPrimary() {
+		publishers = append(publishers, alerts.Budgets)
+	}
 	return alerts.New(stack, "Alerts", alerts.Props{
 		DisplayName: fmt.Sprintf("%s %s %s alarms", p.Name, env.Name, place.region.Region),
 		Emails:      p.AlertEmails,
-		// EventBridge for the backup job alerts (stacks/backup.go).
-		Publishers: []string{alerts.CloudWatch, alerts.EventBridge},
+		Publishers:  publishers,
 	}).Topic
 }
 

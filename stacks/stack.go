@@ -77,9 +77,9 @@ func newStack(stage awscdk.Stage, place placement, tier, description string) aws
 // platformTags are the tags every resource of an environment carries.
 func platformTags(platform *config.Platform, env config.Environment) map[string]string {
 	tags := map[string]string{
-		"platform":    platform.Name,
-		"environment": env.Name,
-		"owner":       platform.Owner,
+		"platform":                         platform.Name,
+		config.EnvironmentTagKey(platform): env.Name,
+		"owner":                            platform.Owner,
 	}
 	if platform.CostCentre != "" {
 		tags["cost-centre"] = platform.CostCentre

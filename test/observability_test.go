@@ -445,7 +445,8 @@ func TestObservability_AlarmTablesListEveryAlarm(t *testing.T) {
 // An alarm reaches its topic only if the topic lets CloudWatch publish and its key lets
 // CloudWatch use it: a topic policy replaces SNS's default one (which admitted the account's
 // alarms), and an encrypted topic needs the publisher in the key policy. The same holds for an
-// EventBridge rule whose target is a topic. A missing grant fails silently at the first alarm.
+// EventBridge rule whose target is a topic, and an AWS Budgets budget that notifies one. A
+// missing grant fails silently at the first alarm.
 func TestObservability_TopicsAdmitTheServicesThatPublishToThem(t *testing.T) {
 	eachAssembly(t, func(t *testing.T, a *deployed) {
 		checked := 0
@@ -472,6 +473,15 @@ func TestObservability_TopicsAdmitTheServicesThatPublishToThem(t *testing.T) {
 				for _, target := range asList(propertiesOf(rule)["Targets"]) {
 					if topic := refTo(target.(map[string]any)["Arn"]); resources(s.Template.Resources)[topic]["Type"] == "AWS::SNS::Topic" {
 						add(target.(map[string]any)["Arn"], "events.amazonaws.com")
+					}
+				}
+			}
+			for _, b := range resourcesOf(s, "AWS::Budgets::Budget") {
+				for _, n := range asList(propertiesOf(b)["NotificationsWithSubscribers"]) {
+					for _, sub := range asList(n.(map[string]any)["Subscribers"]) {
+						if sub.(map[string]any)["SubscriptionType"] == "SNS" {
+							add(sub.(map[string]any)["Address"], "budgets.amazonaws.com")
+						}
 					}
 				}
 			}

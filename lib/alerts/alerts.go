@@ -26,14 +26,18 @@ const (
 	CloudWatch            = "cloudwatch.amazonaws.com"
 	EventBridge           = "events.amazonaws.com"
 	CodeStarNotifications = "codestar-notifications.amazonaws.com"
+	Budgets               = "budgets.amazonaws.com"
 )
 
 // publisherSources are the sources (ARN patterns of region, account) of the publishers the
 // topic's policy admits itself: CloudWatch's alarms ("Amazon SNS topic policy for CloudWatch
-// alarms", CloudWatch user guide) and CodeStar Notifications' rules.
+// alarms", CloudWatch user guide), CodeStar Notifications' rules and the account's budgets
+// ("Creating an Amazon SNS topic for budget notifications", Cost Management user guide: budget
+// ARNs name no region).
 var publisherSources = map[string]string{
 	CloudWatch:            "arn:aws:cloudwatch:%s:%s:alarm:*",
 	CodeStarNotifications: "arn:aws:codestar-notifications:%s:%s:notificationrule/*",
+	Budgets:               "arn:aws:budgets::%[2]s:*",
 }
 
 // Props configures an alert topic. DisplayName is required.
@@ -43,9 +47,9 @@ type Props struct {
 	// Emails are subscribed to the topic. Each address confirms its subscription once.
 	Emails []string
 	// Publishers are the service principals that publish to the topic (CloudWatch alarms,
-	// EventBridge rules, CodeStar Notifications): the key lets SNS use it for them, and the
-	// topic's policy admits CloudWatch's alarms and CodeStar Notifications' rules of this
-	// account and region (EventBridge rules: see New). Principals of the account publish
+	// EventBridge rules, CodeStar Notifications, AWS Budgets): the key lets SNS use it for them,
+	// and the topic's policy admits CloudWatch's alarms and CodeStar Notifications' rules of this
+	// account and region and the account's budgets (EventBridge rules: see New). Principals of the account publish
 	// through IAM (topic.GrantPublish grants the key too). Default: none.
 	Publishers []string
 }

@@ -181,6 +181,8 @@ type Environment struct {
 	// Footprint leaves out optional parts of the environment (the edge, the accelerator, the
 	// observer, the recovery stack, the drills, the global database).
 	Footprint Footprint `json:"footprint,omitempty"`
+	// Budget is the environment's AWS Budgets cost budget and its alerts.
+	Budget Budget `json:"budget,omitempty"`
 }
 
 // Region is the environment's footprint in one AWS region.

@@ -110,6 +110,7 @@ func applyDefaults(p *Platform) defaulted {
 		d.int(deploymentPath+".stepMinutes", &deployment.StepMinutes, DefaultStepMinutes)
 		applyMonitoringDefaults(d, path+".monitoring", &env.Monitoring)
 		applyFootprintDefaults(d, path+".footprint", env)
+		applyBudgetDefaults(d, path+".budget", &env.Budget)
 		if env.HasObserver() {
 			applyObserverDefault(d, path, env)
 		}

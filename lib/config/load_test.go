@@ -194,6 +194,7 @@ func TestLoad_RejectsEachInvalidFixture(t *testing.T) {
 		{"observer-among-regions", "environments[0].observerRegion", "eu-west-1 is also environments[0].regions[1]: the observer watches the environment from a region that runs none of its workload"},
 		{"bad-observer-region", "environments[1].observerRegion", `"us-wset-2" is not an AWS region; did you mean us-west-2?`},
 		{"observer-required", "environments[1].observerRegion", "required: the environment runs in both us-west-2 and us-east-1, which the default picks from; name a region that runs none of its workload (the canaries there watch it from outside), such as us-east-2"},
+		{"budget-negative", "environments[0].budget.monthlyUsd", "-500: give the monthly limit in whole US dollars, 1 to 10000000"},
 		{"canary-interval-out-of-range", "environments[0].monitoring.canaryIntervalMinutes", "90: give 1 to 60 minutes between a canary's runs"},
 		{"canary-retention-out-of-range", "environments[1].monitoring.canaryRetentionDays", "500: give 1 to 455 days Synthetics keeps a canary's runs (its range)"},
 		{"canary-failed-runs-out-of-range", "environments[0].monitoring.thresholds.canaryFailedRuns", "11: give 1 to 10 failed runs in a row before a canary's alarm fires"},

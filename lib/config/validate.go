@@ -94,6 +94,7 @@ func validateEnvironment(path string, env Environment, found *problems) {
 		validateObserver(path, env, found)
 	}
 	validateFootprint(path, env, found)
+	validateBudget(path+".budget", env.Budget, found)
 	validateEvents(path+".events", env.Events, found)
 	validateBackupAndDrills(path, env, found)
 	validateRecovery(path+".recovery", env.Recovery, env.Monitoring, env.HasRecovery() && len(env.Regions) > 1, found)

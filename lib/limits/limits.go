@@ -54,10 +54,16 @@ const (
 	// ("IAM and AWS STS quotas": 10, adjustable up to 20): the CloudFormation execution role
 	// takes that many execution policies at most.
 	IAMManagedPoliciesPerRole = 10
+	// BudgetMaxNotifications is the most notifications of a budget, each with one SNS subscriber
+	// (AWS::Budgets::Budget NotificationsWithSubscribers: up to five).
+	BudgetMaxNotifications = 5
 )
 
 // Name lengths.
 const (
+	// BudgetNameLength is the longest budget name (AWS::Budgets::Budget BudgetData BudgetName:
+	// up to 100 characters, no ':' or '\', unique in the account).
+	BudgetNameLength = 100
 	// EventArchiveNameLength is the longest name of an EventBridge archive (AWS::Events::Archive
 	// ArchiveName: 1 to 48 characters).
 	EventArchiveNameLength = 48
