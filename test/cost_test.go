@@ -44,11 +44,7 @@ func estimateOf(t *testing.T, configFile string) *cost.Estimate {
 // new tier cannot slip into make cost's total unpriced: over the fixtures and the shipped configs
 // (make check: its config).
 func TestRule_EveryResourceTypeIsPricedFreeOrUsageOnly(t *testing.T) {
-	files := withFixtures("test/testdata/shared-account.json")
-	if checkConfig == "" {
-		files = append(files, append(exampleConfigs, "config/minimal.json")...)
-	}
-	for _, file := range files {
+	for _, file := range withFixtures("test/testdata/shared-account.json", "test/testdata/one-region-minimal.json") {
 		est := estimateOf(t, file)
 		checkedSomething(t, len(est.Environments), "environment")
 		for _, env := range est.Environments {

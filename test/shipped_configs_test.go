@@ -28,6 +28,8 @@ var exampleTests = map[string]string{
 	"test/runbook_test.go:TestRunbook_CommittedRunbookMatchesTheExampleConfig":                                      "docs/runbook.md is the example's",
 	"test/release_readme_test.go:stageActionsMarkdown":                                                              "docs/delivery.md's table counts the examples' pipelines",
 	"test/bootstrap_test.go:TestDocs_BootstrapRegionsAreThePlans":                                                   "docs/deploying.md's region table is the example's",
+	"test/cost_test.go:TestDocs_CostTableIsTheExamplesEstimate":                                                     "docs/cost.md's table is the example's estimate",
+	"test/cost_test.go:TestCost_ShippedConfigsBudgetsCoverTheirEstimates":                                           "each shipped config's budget covers its estimate",
 	"test/schema_test.go:TestSchema_ShippedConfigsNameAndMeetIt":                                                    "every shipped config names and meets the schema",
 	"lib/config/footprint_test.go:TestExample_MinimalConfigLeavesEveryOptionalPartOut":                              "config/minimal.json is the smallest platform",
 	"lib/plan/footprint_test.go:TestExample_MinimalEnvironmentHasAtMostSixStacks":                                   "config/minimal.json is the smallest platform",
