@@ -1,0 +1,99 @@
+package guard
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// Environment is what an exception may depend on: the settings of the environment a stack
+// belongs to (nil for the platform's own stacks: the pipeline, the per-account baselines).
+type Environment struct {
+	Name string
+	// Protected is environments[].terminationProtection.
+	Protected bool
+	// LogRetentionDays is environments[].monitoring.logRetentionDays.
+	LogRetentionDays int
+}
+
+// Exception is a control the platform does not pass for some resources, and why. Every finding
+// that no exception excuses fails `make test` and `make check`.
+type Exception struct {
+	Control string
+	// Resources is a regular expression over the findings' logical IDs.
+	Resources string
+	// Applies narrows the exception to the environments whose settings cause it (nil: always).
+	Applies func(env *Environment) bool
+	// Reason says why: a reviewer must be able to judge it without reading the code.
+	Reason string
+	// Setting is the config setting that makes the control pass, "" when none does.
+	Setting string
+}
+
+// MinimumLogRetentionDays is what CT.CLOUDWATCH.PR.2 asks of a log group's retention.
+const MinimumLogRetentionDays = 365
+
+func unprotected(env *Environment) bool { return env != nil && !env.Protected }
+func shortRetention(env *Environment) bool {
+	return env != nil && env.LogRetentionDays < MinimumLogRetentionDays
+}
+
+// Exceptions are every control the platform declares it does not pass, in one place; docs/security.md
+// renders them.
+var Exceptions = []Exception{
+	{Control: "CT.RDS.PR.3", Resources: `^DatabaseCluster[0-9A-F]{8}$`, Applies: unprotected,
+		Reason:  "an environment without termination protection (a sandbox, staging) turns the cluster's deletion protection off on purpose, so that it can be torn down",
+		Setting: "environments[].terminationProtection: true"},
+	{Control: "CT.ELASTICLOADBALANCING.PR.5", Resources: `LoadBalancer[0-9A-F]{8}$`, Applies: unprotected,
+		Reason:  "an environment without termination protection turns the load balancers' deletion protection off on purpose, so that it can be torn down",
+		Setting: "environments[].terminationProtection: true"},
+	{Control: "CT.CLOUDWATCH.PR.2", Resources: `Logs[0-9A-F]{8}$`, Applies: shortRetention,
+		Reason:  "the environment keeps its logs for less than a year by choice (cost); the log groups take the environment's retention",
+		Setting: "environments[].monitoring.logRetentionDays: 365 or more"},
+	{Control: "CT.CODEBUILD.PR.4", Resources: `^PipelineBuildImage[0-9A-F]{8}$`,
+		Reason: "the image build runs docker build, which needs CodeBuild's privileged mode; no other project has it"},
+	{Control: "CT.S3.PR.9", Resources: `.`,
+		Reason: "no bucket uses S3 Object Lock: the backups that must be immutable are in AWS Backup vaults with a vault lock; object lock on the lake, logs and pipeline buckets would stop lifecycle expiry and replication clean-up"},
+	{Control: "CT.S3.PR.4", Resources: `.`,
+		Reason: "no bucket has a consumer of its object events; a notification configuration with no target would be noise, and the data lake's writes are already events (Firehose, CloudTrail data events)"},
+	{Control: "CT.S3.PR.10", Resources: `(AccessLogs|EdgeLogs)[0-9A-F]{8}$`,
+		Reason: "server access logs and CloudFront standard logs can be delivered only to a bucket encrypted with SSE-S3, not SSE-KMS"},
+	{Control: "CT.S3.PR.2", Resources: `(AccessLogs|EdgeLogs)[0-9A-F]{8}$`,
+		Reason: "these are the log buckets other buckets log to; logging a log bucket's access into itself would loop"},
+	{Control: "CT.S3.PR.11", Resources: `(AccessLogs|EdgeLogs)[0-9A-F]{8}$`,
+		Reason: "log buckets hold write-once logs that a lifecycle rule expires; versioning would only keep deleted logs longer"},
+	{Control: "CT.ECS.PR.2", Resources: `^ServiceCluster[0-9A-F]{8}$`,
+		Reason: "the cluster's Container Insights is set to enhanced (a superset of enabled); the rule accepts only the value enabled"},
+	{Control: "CT.GUARDDUTY.PR.1", Resources: `^BaselineDetector[0-9A-F]{8}$`,
+		Reason: "the detector turns S3 protection on through its Features list (S3_DATA_EVENTS), the current API; the rule reads only the deprecated DataSources property"},
+	{Control: "CT.LAMBDA.PR.3", Resources: `^(CustomVpcRestrictDefaultSGCustomResourceProviderHandler|PipelinePipelinesSecurityCheckCDKPipelinesAutoApprove)[0-9A-F]{8}$`,
+		Reason: "functions CDK itself adds (the VPC's default security group lock-down, CDK Pipelines' security check) call only AWS APIs and are not the platform's to place in a VPC"},
+}
+
+// Excused returns the exception that excuses f in env, nil if none does.
+func Excused(f Finding, env *Environment) *Exception {
+	for i, e := range Exceptions {
+		if e.Control == f.Control && regexp.MustCompile(e.Resources).MatchString(f.Resource) && (e.Applies == nil || e.Applies(env)) {
+			return &Exceptions[i]
+		}
+	}
+	return nil
+}
+
+// Table renders the exceptions as the Markdown table docs/security.md holds.
+func Table() string {
+	rows := make([]Exception, len(Exceptions))
+	copy(rows, Exceptions)
+	sort.SliceStable(rows, func(i, j int) bool { return rows[i].Control < rows[j].Control })
+	var b strings.Builder
+	b.WriteString("| Control | Resources (logical IDs) | Why | Setting that makes it pass |\n|---|---|---|---|\n")
+	for _, e := range rows {
+		setting := e.Setting
+		if setting == "" {
+			setting = "none"
+		}
+		fmt.Fprintf(&b, "| %s | `%s` | %s | %s |\n", e.Control, strings.ReplaceAll(e.Resources, "|", `\|`), e.Reason, setting)
+	}
+	return b.String()
+}
