@@ -19,7 +19,8 @@ func TestRule_PassesControlTowersProactiveControls(t *testing.T) {
 	eachAssembly(t, func(t *testing.T, a *deployed) {
 		envs := map[string]*guard.Environment{}
 		for _, env := range a.platform.Config.Environments {
-			envs[env.Name] = &guard.Environment{Name: env.Name, Protected: env.Protected(), LogRetentionDays: env.Monitoring.LogRetentionDays}
+			envs[env.Name] = &guard.Environment{Name: env.Name, Protected: env.Protected(), LogRetentionDays: env.Monitoring.LogRetentionDays,
+				MasterUsername: env.Database.MasterUsername}
 		}
 		findings, err := tool.Check(a.stacks, t.TempDir())
 		if err != nil {

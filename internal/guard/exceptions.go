@@ -15,6 +15,8 @@ type Environment struct {
 	Protected bool
 	// LogRetentionDays is environments[].monitoring.logRetentionDays.
 	LogRetentionDays int
+	// MasterUsername is environments[].database.masterUsername.
+	MasterUsername string
 }
 
 // Exception is a control the platform does not pass for some resources, and why. Every finding
@@ -51,6 +53,9 @@ var Exceptions = []Exception{
 	{Control: "CT.CLOUDWATCH.PR.2", Resources: `Logs[0-9A-F]{8}$`, Applies: shortRetention,
 		Reason:  "the environment keeps its logs for less than a year by choice (cost); the log groups take the environment's retention",
 		Setting: "environments[].monitoring.logRetentionDays: 365 or more"},
+	{Control: "CT.RDS.PR.21", Resources: `^DatabaseCluster[0-9A-F]{8}$`, Applies: func(env *Environment) bool { return env != nil && env.MasterUsername == "postgres" },
+		Reason:  "the environment's cluster was created with the engine's default master user; a cluster keeps the name it was created with (a change replaces it)",
+		Setting: "environments[].database.masterUsername: another name (default platform_admin), for a new cluster"},
 	{Control: "CT.CODEBUILD.PR.4", Resources: `^PipelineBuildImage[0-9A-F]{8}$`,
 		Reason: "the image build runs docker build, which needs CodeBuild's privileged mode; no other project has it"},
 	{Control: "CT.S3.PR.9", Resources: `.`,
