@@ -14,14 +14,16 @@ import (
 	"github.com/example/platform/lib/props"
 )
 
-// Apply checks every resource under scope against the AwsSolutions pack at synthesis. Apply it
-// to the App and to every Stage: aspects do not cross into nested stages.
+// Apply checks every resource under scope against the AwsSolutions pack at synthesis, and guards
+// every key's grants (GuardGrants). Apply it to the App and to every Stage: aspects do not cross
+// into nested stages.
 func Apply(scope constructs.IConstruct) {
 	awscdk.Aspects_Of(scope).Add(
 		cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}),
 		// Read-only priority: the checks see the tree after every mutating aspect has run.
 		&awscdk.AspectOptions{Priority: awscdk.AspectPriority_READONLY()},
 	)
+	GuardGrants(scope)
 }
 
 // Accepted is one AwsSolutions finding the platform accepts, and why.
