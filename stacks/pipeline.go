@@ -99,6 +99,7 @@ func NewPipelineStack(app awscdk.App, planned *plan.Plan, configFile string, too
 		result.Pipeline.AddStage(stage.Stage, stageSteps(p, stage, result.ApprovalTopic, image, tools, pipelineName))
 	}
 	result.Pipeline.BuildPipeline()
+	keepArtifactsVersioned(result.Pipeline)
 	if cc := p.Pipeline.Source.CodeConnections; cc != nil {
 		useConnectionByEitherPrefix(result.Pipeline, cc.ConnectionArn)
 	}

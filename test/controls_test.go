@@ -20,7 +20,7 @@ func TestRule_PassesControlTowersProactiveControls(t *testing.T) {
 		envs := map[string]*guard.Environment{}
 		for _, env := range a.platform.Config.Environments {
 			envs[env.Name] = &guard.Environment{Name: env.Name, Protected: env.Protected(), LogRetentionDays: env.Monitoring.LogRetentionDays,
-				MasterUsername: env.Database.MasterUsername}
+				MasterUsername: env.Database.MasterUsername, Domain: env.DNS != nil}
 		}
 		findings, err := tool.Check(a.stacks, t.TempDir())
 		if err != nil {

@@ -17,6 +17,9 @@ type Environment struct {
 	LogRetentionDays int
 	// MasterUsername is environments[].database.masterUsername.
 	MasterUsername string
+	// Domain is whether the environment has environments[].dns: without it the edge and the
+	// load balancers have no certificate of the platform's.
+	Domain bool
 }
 
 // Exception is a control the platform does not pass for some resources, and why. Every finding
@@ -36,7 +39,8 @@ type Exception struct {
 // MinimumLogRetentionDays is what CT.CLOUDWATCH.PR.2 asks of a log group's retention.
 const MinimumLogRetentionDays = 365
 
-func unprotected(env *Environment) bool { return env != nil && !env.Protected }
+func unprotected(env *Environment) bool   { return env != nil && !env.Protected }
+func withoutDomain(env *Environment) bool { return env != nil && !env.Domain }
 func shortRetention(env *Environment) bool {
 	return env != nil && env.LogRetentionDays < MinimumLogRetentionDays
 }
@@ -56,6 +60,27 @@ var Exceptions = []Exception{
 	{Control: "CT.RDS.PR.21", Resources: `^DatabaseCluster[0-9A-F]{8}$`, Applies: func(env *Environment) bool { return env != nil && env.MasterUsername == "postgres" },
 		Reason:  "the environment's cluster was created with the engine's default master user; a cluster keeps the name it was created with (a change replaces it)",
 		Setting: "environments[].database.masterUsername: another name (default platform_admin), for a new cluster"},
+	{Control: "CT.CLOUDFRONT.PR.1", Resources: `^EdgeDistribution[0-9A-F]{8}$`,
+		Reason: "the distribution fronts an API whose root path (/) is an endpoint of the service; a default root object would rewrite every request for / to another path"},
+	{Control: "CT.CLOUDFRONT.PR.6", Resources: `^EdgeDistribution[0-9A-F]{8}$`, Applies: withoutDomain,
+		Reason:  "an environment without a domain is served at CloudFront's own name, with CloudFront's certificate",
+		Setting: "environments[].dns (a domain: the distribution gets its certificate)"},
+	{Control: "CT.CLOUDFRONT.PR.7", Resources: `^EdgeDistribution[0-9A-F]{8}$`, Applies: withoutDomain,
+		Reason:  "SNI is a setting of a custom certificate, which an environment without a domain does not have",
+		Setting: "environments[].dns"},
+	{Control: "CT.CLOUDFRONT.PR.9", Resources: `^EdgeDistribution[0-9A-F]{8}$`, Applies: withoutDomain,
+		Reason:  "the minimum TLS version is a setting of a custom certificate; with CloudFront's default certificate CloudFront sets it",
+		Setting: "environments[].dns (then TLSv1.2_2021)"},
+	{Control: "CT.CLOUDFRONT.PR.8", Resources: `^EdgeDistribution[0-9A-F]{8}$`, Applies: withoutDomain,
+		Reason:  "without a domain the load balancers have no certificate, so CloudFront reaches them over HTTP (admitted only from CloudFront's prefix list, with the origin header)",
+		Setting: "environments[].dns"},
+	{Control: "CT.ELASTICLOADBALANCING.PR.1", Resources: `Production[0-9A-F]{8}$|Test[0-9A-F]{8}$`, Applies: withoutDomain,
+		Reason:  "without a domain the load balancers have no certificate to serve HTTPS with, so their listeners serve HTTP",
+		Setting: "environments[].dns"},
+	{Control: "CT.LAMBDA.PR.3", Resources: `^LogSearchProcessor[0-9A-F]{8}$`,
+		Reason: "Firehose invokes the log-search processor with a batch and takes back the documents; it calls nothing on a network, so a VPC would add network interfaces and protect nothing"},
+	{Control: "CT.S3.PR.2", Resources: `^(CanaryArtifacts|PipelineArtifactsBucket|CrossRegionCodePipelineReplicationBucket)[0-9A-F]{8}$`,
+		Reason: "buckets only one role writes (a canary's run artifacts; CodePipeline's artifacts, written by the pipeline's roles): access logs would record those writes and nothing else, and the cross-region support stacks have no log bucket to send them to"},
 	{Control: "CT.CODEBUILD.PR.4", Resources: `^PipelineBuildImage[0-9A-F]{8}$`,
 		Reason: "the image build runs docker build, which needs CodeBuild's privileged mode; no other project has it"},
 	{Control: "CT.S3.PR.9", Resources: `.`,
