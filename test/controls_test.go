@@ -1,39 +1,65 @@
 package test
 
 import (
+	"sync"
 	"testing"
 
 	"github.com/example/platform/internal/guard"
+	"github.com/example/platform/lib/config"
 	"github.com/example/platform/test/constructkit"
+	"github.com/example/platform/test/testkit"
 )
 
 // Control Tower's proactive controls (CloudFormation hooks an organization may turn on) fail a
 // resource before it is created: every control that applies to the assembly's resource types
-// passes, or the platform declares why not in internal/guard's Exceptions. The rules are AWS's
-// own, from the cfn-guard package package.json pins, run once per config over all its templates.
+// passes, or the platform declares why not in internal/guard's Exceptions (docs/security.md).
+// The rules are AWS's own, from the cfn-guard package package.json pins, run once per config over
+// all of its templates, the configs side by side.
 func TestRule_PassesControlTowersProactiveControls(t *testing.T) {
 	tool, err := guard.Find(constructkit.RepoRoot(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	eachAssembly(t, func(t *testing.T, a *deployed) {
-		envs := map[string]*guard.Environment{}
-		for _, env := range a.platform.Config.Environments {
-			envs[env.Name] = &guard.Environment{Name: env.Name, Protected: env.Protected(), LogRetentionDays: env.Monitoring.LogRetentionDays,
-				MasterUsername: env.Database.MasterUsername, Domain: env.DNS != nil}
-		}
-		findings, err := tool.Check(a.stacks, t.TempDir())
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, f := range findings {
-			var env *guard.Environment
-			if s := a.byName[f.Stack]; s != nil {
-				env = envs[s.Stage]
+	assemblies := make([]*deployed, len(configs))
+	for i, file := range configs {
+		assemblies[i] = assemblyOf(t, testkit.Synth(t, file))
+	}
+	findings := make([][]guard.Finding, len(assemblies))
+	errs := make([]error, len(assemblies))
+	var wg sync.WaitGroup
+	for i, a := range assemblies {
+		dir := t.TempDir()
+		wg.Go(func() { findings[i], errs[i] = tool.Check(a.stacks, dir) })
+	}
+	wg.Wait()
+	for i, a := range assemblies {
+		t.Run(a.platform.ConfigFile, func(t *testing.T) {
+			if errs[i] != nil {
+				t.Fatal(errs[i])
 			}
-			if guard.Excused(f, env) == nil {
-				t.Errorf("%s fails %s (%s): %s; fix the construct, or declare why not in internal/guard's Exceptions", f.Stack+"/"+f.Resource, f.Control, f.Rule, f.Fix)
+			envs := guardEnvironments(a.platform.Config)
+			for _, f := range findings[i] {
+				var env *guard.Environment
+				if s := a.byName[f.Stack]; s != nil {
+					env = envs[s.Stage]
+				}
+				if guard.Excused(f, env) == nil {
+					t.Errorf("%s/%s fails %s (%s): %s; fix the construct, or declare why not in internal/guard's Exceptions",
+						f.Stack, f.Resource, f.Control, f.Rule, f.Fix)
+				}
 			}
+		})
+	}
+}
+
+// guardEnvironments are the settings the exceptions depend on, by stage (environment) name.
+func guardEnvironments(p *config.Platform) map[string]*guard.Environment {
+	envs := map[string]*guard.Environment{}
+	for _, env := range p.Environments {
+		envs[env.Name] = &guard.Environment{
+			Name: env.Name, Protected: env.Protected(), LogRetentionDays: env.Monitoring.LogRetentionDays,
+			MasterUsername: env.Database.MasterUsername, Domain: env.DNS != nil,
 		}
-	})
+	}
+	return envs
 }

@@ -29,7 +29,7 @@ type Exception struct {
 	// Resources is a regular expression over the findings' logical IDs.
 	Resources string
 	// Applies narrows the exception to the environments whose settings cause it (nil: always).
-	Applies func(env *Environment) bool
+	Applies *Condition
 	// Reason says why: a reviewer must be able to judge it without reading the code.
 	Reason string
 	// Setting is the config setting that makes the control pass, "" when none does.
@@ -39,11 +39,23 @@ type Exception struct {
 // MinimumLogRetentionDays is what CT.CLOUDWATCH.PR.2 asks of a log group's retention.
 const MinimumLogRetentionDays = 365
 
-func unprotected(env *Environment) bool   { return env != nil && !env.Protected }
-func withoutDomain(env *Environment) bool { return env != nil && !env.Domain }
-func shortRetention(env *Environment) bool {
-	return env != nil && env.LogRetentionDays < MinimumLogRetentionDays
+// Condition is a setting of an environment that makes an exception apply.
+type Condition struct {
+	// In says where it holds, for the docs: "environments without a domain".
+	In    string
+	Holds func(env *Environment) bool
 }
+
+var (
+	unprotected = &Condition{In: "environments with terminationProtection false",
+		Holds: func(env *Environment) bool { return env != nil && !env.Protected }}
+	withoutDomain = &Condition{In: "environments without dns",
+		Holds: func(env *Environment) bool { return env != nil && !env.Domain }}
+	shortRetention = &Condition{In: fmt.Sprintf("environments with monitoring.logRetentionDays under %d", MinimumLogRetentionDays),
+		Holds: func(env *Environment) bool { return env != nil && env.LogRetentionDays < MinimumLogRetentionDays }}
+	defaultMasterUser = &Condition{In: "environments with database.masterUsername postgres",
+		Holds: func(env *Environment) bool { return env != nil && env.MasterUsername == "postgres" }}
+)
 
 // Exceptions are every control the platform declares it does not pass, in one place; docs/security.md
 // renders them.
@@ -57,7 +69,7 @@ var Exceptions = []Exception{
 	{Control: "CT.CLOUDWATCH.PR.2", Resources: `Logs[0-9A-F]{8}$`, Applies: shortRetention,
 		Reason:  "the environment keeps its logs for less than a year by choice (cost); the log groups take the environment's retention",
 		Setting: "environments[].monitoring.logRetentionDays: 365 or more"},
-	{Control: "CT.RDS.PR.21", Resources: `^DatabaseCluster[0-9A-F]{8}$`, Applies: func(env *Environment) bool { return env != nil && env.MasterUsername == "postgres" },
+	{Control: "CT.RDS.PR.21", Resources: `^DatabaseCluster[0-9A-F]{8}$`, Applies: defaultMasterUser,
 		Reason:  "the environment's cluster was created with the engine's default master user; a cluster keeps the name it was created with (a change replaces it)",
 		Setting: "environments[].database.masterUsername: another name (default platform_admin), for a new cluster"},
 	{Control: "CT.CLOUDFRONT.PR.1", Resources: `^EdgeDistribution[0-9A-F]{8}$`,
@@ -104,7 +116,7 @@ var Exceptions = []Exception{
 // Excused returns the exception that excuses f in env, nil if none does.
 func Excused(f Finding, env *Environment) *Exception {
 	for i, e := range Exceptions {
-		if e.Control == f.Control && regexp.MustCompile(e.Resources).MatchString(f.Resource) && (e.Applies == nil || e.Applies(env)) {
+		if e.Control == f.Control && regexp.MustCompile(e.Resources).MatchString(f.Resource) && (e.Applies == nil || e.Applies.Holds(env)) {
 			return &Exceptions[i]
 		}
 	}
@@ -117,13 +129,16 @@ func Table() string {
 	copy(rows, Exceptions)
 	sort.SliceStable(rows, func(i, j int) bool { return rows[i].Control < rows[j].Control })
 	var b strings.Builder
-	b.WriteString("| Control | Resources (logical IDs) | Why | Setting that makes it pass |\n|---|---|---|---|\n")
+	b.WriteString("| Control | Resources (logical IDs) | Where | Why | Setting that makes it pass |\n|---|---|---|---|---|\n")
 	for _, e := range rows {
-		setting := e.Setting
+		setting, where := e.Setting, "every environment"
 		if setting == "" {
 			setting = "none"
 		}
-		fmt.Fprintf(&b, "| %s | `%s` | %s | %s |\n", e.Control, strings.ReplaceAll(e.Resources, "|", `\|`), e.Reason, setting)
+		if e.Applies != nil {
+			where = e.Applies.In
+		}
+		fmt.Fprintf(&b, "| %s | `%s` | %s | %s | %s |\n", e.Control, strings.ReplaceAll(e.Resources, "|", `\|`), where, e.Reason, setting)
 	}
 	return b.String()
 }
