@@ -97,8 +97,6 @@ var Exceptions = []Exception{
 		Reason: "the image build runs docker build, which needs CodeBuild's privileged mode; no other project has it"},
 	{Control: "CT.S3.PR.9", Resources: `.`,
 		Reason: "no bucket uses S3 Object Lock: the backups that must be immutable are in AWS Backup vaults with a vault lock; object lock on the lake, logs and pipeline buckets would stop lifecycle expiry and replication clean-up"},
-	{Control: "CT.S3.PR.4", Resources: `.`,
-		Reason: "no bucket has a consumer of its object events; a notification configuration with no target would be noise, and the data lake's writes are already events (Firehose, CloudTrail data events)"},
 	{Control: "CT.S3.PR.10", Resources: `(AccessLogs|EdgeLogs)[0-9A-F]{8}$`,
 		Reason: "server access logs and CloudFront standard logs can be delivered only to a bucket encrypted with SSE-S3, not SSE-KMS"},
 	{Control: "CT.S3.PR.2", Resources: `(AccessLogs|EdgeLogs)[0-9A-F]{8}$`,

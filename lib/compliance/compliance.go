@@ -14,8 +14,9 @@ import (
 	"github.com/example/platform/lib/props"
 )
 
-// Apply checks every resource under scope against the AwsSolutions pack at synthesis, and guards
-// every key's grants (GuardGrants). Apply it to the App and to every Stage: aspects do not cross
+// Apply checks every resource under scope against the AwsSolutions pack at synthesis, guards
+// every key's grants (GuardGrants) and sends every bucket's events to EventBridge
+// (NotifyBucketEvents), for Control Tower's proactive controls. Apply it to the App and to every Stage: aspects do not cross
 // into nested stages.
 func Apply(scope constructs.IConstruct) {
 	awscdk.Aspects_Of(scope).Add(
@@ -24,6 +25,7 @@ func Apply(scope constructs.IConstruct) {
 		&awscdk.AspectOptions{Priority: awscdk.AspectPriority_READONLY()},
 	)
 	GuardGrants(scope)
+	NotifyBucketEvents(scope)
 }
 
 // Accepted is one AwsSolutions finding the platform accepts, and why.

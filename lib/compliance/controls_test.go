@@ -39,3 +39,31 @@ func TestGuardGrants_EveryKeyDeniesGrantsNotForAWSResources(t *testing.T) {
 		}
 	}
 }
+
+// Control Tower's CT.S3.PR.4: every bucket sends event notifications (to EventBridge), without
+// the custom resource CDK's notifications need; a bucket's own notifications are kept.
+func TestNotifyBucketEvents_EveryBucketSendsItsEventsToEventBridge(t *testing.T) {
+	app := constructkit.NewApp(t)
+	stack := awscdk.NewStack(app, jsii.String("Test"), nil)
+	awss3.NewBucket(stack, jsii.String("Plain"), nil)
+	awss3.NewCfnBucket(stack, jsii.String("Notifying"), &awss3.CfnBucketProps{NotificationConfiguration: &awss3.CfnBucket_NotificationConfigurationProperty{
+		TopicConfigurations: &[]any{&awss3.CfnBucket_TopicConfigurationProperty{Event: jsii.String("s3:ObjectCreated:*"), Topic: jsii.String("arn:aws:sns:us-east-1:111111111111:t")}},
+	}})
+	compliance.NotifyBucketEvents(app)
+	template := constructkit.TemplateOf(t, stack)
+	var buckets *map[string]*map[string]any
+	constructkit.Assert(t, func() { buckets = template.FindResources(jsii.String("AWS::S3::Bucket"), nil) })
+	constructkit.CheckedSomething(t, len(*buckets), "bucket")
+	for id, b := range *buckets {
+		data, _ := json.Marshal((*b)["Properties"].(map[string]any)["NotificationConfiguration"])
+		got := string(data)
+		want := `{"EventBridgeConfiguration":{"EventBridgeEnabled":true}}`
+		if strings.HasPrefix(id, "Notifying") {
+			want = `{"TopicConfigurations":[{"Event":"s3:ObjectCreated:*","Topic":"arn:aws:sns:us-east-1:111111111111:t"}]}`
+		}
+		if got != want {
+			t.Errorf("bucket %s notifies %s, want %s", id, got, want)
+		}
+	}
+	constructkit.Assert(t, func() { template.ResourceCountIs(jsii.String("Custom::S3BucketNotifications"), jsii.Number(0)) })
+}
