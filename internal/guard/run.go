@@ -9,8 +9,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/example/platform/internal/assembly"
 )
@@ -30,18 +32,32 @@ func (f Finding) String() string {
 	return fmt.Sprintf("%s %s/%s (%s): %s", f.Control, f.Stack, f.Resource, f.Rule, f.Fix)
 }
 
-// Check runs every rule that applies to the assembly's resource types over all of its templates
-// (resolved, written under workDir) in one cfn-guard invocation, and returns what fails, sorted.
+// Check runs every rule that applies to a template's resource types over it, with the
+// cross-stack references resolved, and returns what fails, sorted. Templates that need the same
+// rules (the stacks of a tier, in every region) share one cfn-guard invocation over a directory
+// under workDir, and invocations run side by side, one per CPU.
 func (t Tool) Check(stacks []*assembly.Stack, workDir string) ([]Finding, error) {
 	resolved, err := Resolve(stacks)
 	if err != nil {
 		return nil, err
 	}
-	types := map[string]bool{}
-	files := map[string]string{} // data file name -> stack name
+	rules, err := t.ReadRules()
+	if err != nil {
+		return nil, err
+	}
+	groups := map[string][]string{} // rule files (joined) -> data directory's files
+	files := map[string]string{}    // data file name -> stack name
 	for i, s := range stacks {
-		for typ := range s.ResourceTypes() {
-			types[typ] = true
+		applicable := rules.For(s.ResourceTypes())
+		if len(applicable) == 0 {
+			continue
+		}
+		key := strings.Join(applicable, "\n")
+		dir := filepath.Join(workDir, fmt.Sprintf("group%03d", len(groups)))
+		if existing, ok := groups[key]; ok {
+			dir = filepath.Dir(existing[0])
+		} else if err := os.Mkdir(dir, 0o755); err != nil {
+			return nil, err
 		}
 		doc, err := json.Marshal(map[string]any{"AWSTemplateFormatVersion": "2010-09-09", "Resources": resolved[s.Name]})
 		if err != nil {
@@ -49,22 +65,47 @@ func (t Tool) Check(stacks []*assembly.Stack, workDir string) ([]Finding, error)
 		}
 		name := fmt.Sprintf("%03d.json", i)
 		files[name] = s.Name
-		if err := os.WriteFile(filepath.Join(workDir, name), doc, 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, name), doc, 0o644); err != nil {
 			return nil, err
 		}
+		groups[key] = append(groups[key], filepath.Join(dir, name))
 	}
-	rules, err := t.RuleFiles(types)
-	if err != nil || len(rules) == 0 {
-		return nil, errors.Join(err, fmt.Errorf("no rule in %s applies to the assembly's resource types", t.Rules))
+	if len(groups) == 0 {
+		return nil, fmt.Errorf("no rule in %s applies to the assembly's resource types", t.Rules)
 	}
-	args := []string{"validate", "--structured", "--show-summary", "none", "--output-format", "json", "--data", workDir}
+	var (
+		mu       sync.Mutex
+		findings []Finding
+		errs     []error
+		wg       sync.WaitGroup
+		slots    = make(chan struct{}, runtime.NumCPU())
+	)
+	for key, data := range groups {
+		wg.Go(func() {
+			slots <- struct{}{}
+			defer func() { <-slots }()
+			found, err := t.run(strings.Split(key, "\n"), filepath.Dir(data[0]), files)
+			mu.Lock()
+			defer mu.Unlock()
+			findings = append(findings, found...)
+			errs = append(errs, err)
+		})
+	}
+	wg.Wait()
+	sort.Slice(findings, func(i, j int) bool { return findings[i].String() < findings[j].String() })
+	return findings, errors.Join(errs...)
+}
+
+// run is one cfn-guard invocation of rules over the templates in dir.
+func (t Tool) run(rules []string, dir string, files map[string]string) ([]Finding, error) {
+	args := []string{"validate", "--structured", "--show-summary", "none", "--output-format", "json", "--data", dir}
 	for _, r := range rules {
 		args = append(args, "--rules", r)
 	}
 	var stdout, stderr bytes.Buffer
 	cmd := exec.Command(t.Binary, args...)
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err = cmd.Run()
+	err := cmd.Run()
 	// cfn-guard exits 19 when a rule fails, 0 when none does.
 	if exit := (*exec.ExitError)(nil); err != nil && !(errors.As(err, &exit) && exit.ExitCode() == 19) {
 		return nil, fmt.Errorf("%s: %w: %s", t.Binary, err, strings.TrimSpace(stderr.String()))

@@ -49,10 +49,12 @@ func Find(repoRoot string) (Tool, error) {
 
 var resourceType = regexp.MustCompile(`["'](AWS::[A-Za-z0-9]+::[A-Za-z0-9]+)["']`)
 
-// RuleFiles are the rule files that check a resource type in types, sorted: a rule about a type
-// the assembly lacks cannot fail, and leaving it out halves the run.
-func (t Tool) RuleFiles(types map[string]bool) ([]string, error) {
-	var files []string
+// Rules maps each rule file to the resource types it checks.
+type Rules map[string]map[string]bool
+
+// ReadRules reads which resource types each rule file checks.
+func (t Tool) ReadRules() (Rules, error) {
+	rules := Rules{}
 	err := filepath.WalkDir(t.Rules, func(path string, d os.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".guard") {
 			return err
@@ -61,14 +63,27 @@ func (t Tool) RuleFiles(types map[string]bool) ([]string, error) {
 		if err != nil {
 			return err
 		}
+		rules[path] = map[string]bool{}
 		for _, m := range resourceType.FindAllStringSubmatch(string(data), -1) {
-			if types[m[1]] {
-				files = append(files, path)
-				break
-			}
+			rules[path][m[1]] = true
 		}
 		return nil
 	})
+	return rules, err
+}
+
+// For are the rule files that check a resource type in types, sorted: a rule about a type a
+// template lacks cannot fail it, and leaving it out saves most of the run.
+func (r Rules) For(types map[string]int) []string {
+	var files []string
+	for file, checks := range r {
+		for typ := range types {
+			if checks[typ] {
+				files = append(files, file)
+				break
+			}
+		}
+	}
 	sort.Strings(files)
-	return files, err
+	return files
 }
