@@ -106,7 +106,7 @@ var Exceptions = []Exception{
 	{Control: "CT.ECS.PR.2", Resources: `^ServiceCluster[0-9A-F]{8}$`,
 		Reason: "the cluster's Container Insights is set to enhanced (a superset of enabled); the rule accepts only the value enabled"},
 	{Control: "CT.GUARDDUTY.PR.1", Resources: `^BaselineDetector[0-9A-F]{8}$`,
-		Reason: "the detector turns S3 protection on through its Features list (S3_DATA_EVENTS), the current API; the rule reads only the deprecated DataSources property"},
+		Reason: "the detector turns S3 protection on through its Features list (S3_DATA_EVENTS); the rule reads only the older DataSources property, which a detector may not set together with Features (AWS::GuardDuty::Detector: use either, not both)"},
 	{Control: "CT.LAMBDA.PR.3", Resources: `^(CustomVpcRestrictDefaultSGCustomResourceProviderHandler|PipelinePipelinesSecurityCheckCDKPipelinesAutoApprove)[0-9A-F]{8}$`,
 		Reason: "functions CDK itself adds (the VPC's default security group lock-down, CDK Pipelines' security check) call only AWS APIs and are not the platform's to place in a VPC"},
 }
