@@ -3,6 +3,7 @@ package test
 import (
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/example/platform/internal/guard"
 	"github.com/example/platform/lib/config"
@@ -27,11 +28,13 @@ func TestRule_PassesControlTowersProactiveControls(t *testing.T) {
 	findings := make([][]guard.Finding, len(assemblies))
 	errs := make([]error, len(assemblies))
 	var wg sync.WaitGroup
+	start := time.Now()
 	for i, a := range assemblies {
 		dir := t.TempDir()
 		wg.Go(func() { findings[i], errs[i] = tool.Check(a.stacks, dir) })
 	}
 	wg.Wait()
+	t.Logf("cfn-guard over %d configs' templates in %s", len(assemblies), time.Since(start).Round(time.Millisecond))
 	for i, a := range assemblies {
 		t.Run(a.platform.ConfigFile, func(t *testing.T) {
 			if errs[i] != nil {
