@@ -38,8 +38,9 @@ QUIET_FILTER := sed -E -e 's/Runtime process exited abnormally: waitid: no child
 quiet = { { $(1) | $(QUIET_FILTER); } 2>&1 1>&3 | $(QUIET_FILTER) >&2; } 3>&1
 
 ## test: vet, check formatting and run every test (what CI runs), the service's in api/ too
-## (its own module, which the root's ./... does not reach)
-test:
+## (its own module, which the root's ./... does not reach); Control Tower's proactive-control
+## rules run with the cfn-guard that package.json pins
+test: node_modules/.installed
 	go mod download
 	cd api && go mod download
 	go vet ./...
@@ -51,10 +52,10 @@ test:
 
 ## check: hold $(CONFIG) to every assembly-wide rule the tests hold (create-time hazards, weak
 ## references, the flow table, the pipeline's limits, cdk-nag, the validator, region health,
-## recovery time, approver trust) and report each rule's verdict; rules that pin the test
-## fixtures' own shape skip, saying so
+## recovery time, approver trust, Control Tower's proactive controls) and report each rule's
+## verdict; rules that pin the test fixtures' own shape skip, saying so
 CHECK_RULES := ^(TestRule_|TestFlows_|TestPlatform_|TestPlan_)
-check:
+check: node_modules/.installed
 	@go mod download
 	@# A config the loader refuses is said once, with its problems, not once per rule.
 	@$(call quiet,go run ./cmd/docspath $(CONFIG) > /dev/null)
@@ -91,7 +92,9 @@ preflight:
 deps: node_modules/.installed
 	go mod download
 
-node_modules/.installed: package.json package-lock.json
+# .npmrc: legacy-peer-deps, so the cfn-guard package does not pull aws-cdk-lib (its peer, which
+# the Go app does not use) into node_modules.
+node_modules/.installed: package.json package-lock.json .npmrc
 	npm ci --no-audit --no-fund
 	touch $@
 

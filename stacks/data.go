@@ -50,6 +50,7 @@ func NewPrimaryDataStack(stage awscdk.Stage, place placement, network *NetworkSt
 		Props:          databaseProps(place, network, key),
 		SecretName:     DatabaseSecretName(p.Name, env.Name),
 		SecretReplicas: secretReplicas,
+		MasterUsername: env.Database.MasterUsername,
 	})
 	tbl := table.New(stack, "Table", table.Props{
 		TableName: TableName(p.Name, env.Name), Key: key.Key.Key, Replicas: tableReplicas, DeletionProtection: env.Protected(),
@@ -75,18 +76,19 @@ func NewSecondaryDataStack(stage awscdk.Stage, place placement, net *NetworkStac
 func databaseProps(place placement, network *NetworkStack, key *KeysStack) database.Props {
 	p, env := place.platform, place.env
 	return database.Props{
-		Vpc:                     network.Network.Vpc,
-		Key:                     key.Key.Key,
-		EngineVersion:           env.Database.EngineVersion,
-		EngineMajorVersion:      env.Database.EngineMajorVersion(),
-		InstanceClass:           env.Sizing.DBInstanceClass,
-		Instances:               env.Sizing.DBInstances,
-		BackupRetentionDays:     env.Sizing.BackupRetentionDays,
-		ClusterIdentifier:       ClusterIdentifier(p.Name, env.Name, place.region.Region),
-		GlobalClusterIdentifier: globalClusterOf(p.Name, env),
-		DeletionProtection:      env.Protected(),
-		RemoteClients:           remoteTaskRanges(env, place.region.Region),
-		LogRetention:            logRetention(env),
+		Vpc:                       network.Network.Vpc,
+		Key:                       key.Key.Key,
+		EngineVersion:             env.Database.EngineVersion,
+		EngineMajorVersion:        env.Database.EngineMajorVersion(),
+		InstanceClass:             env.Sizing.DBInstanceClass,
+		Instances:                 env.Sizing.DBInstances,
+		BackupRetentionDays:       env.Sizing.BackupRetentionDays,
+		ClusterIdentifier:         ClusterIdentifier(p.Name, env.Name, place.region.Region),
+		GlobalClusterIdentifier:   globalClusterOf(p.Name, env),
+		DeletionProtection:        env.Protected(),
+		RemoteClients:             remoteTaskRanges(env, place.region.Region),
+		LogRetention:              logRetention(env),
+		MonitoringIntervalSeconds: env.Database.MonitoringIntervalSeconds,
 	}
 }
 

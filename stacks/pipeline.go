@@ -20,6 +20,7 @@ import (
 
 	"github.com/example/platform/internal/toolchain"
 	"github.com/example/platform/lib/alerts"
+	"github.com/example/platform/lib/buildlogs"
 	"github.com/example/platform/lib/compliance"
 	"github.com/example/platform/lib/config"
 	"github.com/example/platform/lib/plan"
@@ -66,6 +67,7 @@ func NewPipelineStack(app awscdk.App, planned *plan.Plan, configFile string, too
 	source, repository := pipelineSource(stack, p.Pipeline.Source)
 	pipelineName := p.Name + "-platform"
 	image := imageStep(source, p, tooling.Regions(), tools)
+	buildLogs := buildlogs.New(stack, "BuildLogs", buildlogs.Props{Key: key})
 	result.Pipeline = pipelines.NewCodePipeline(stack, jsii.String("Pipeline"), &pipelines.CodePipelineProps{
 		PipelineName:      jsii.String(pipelineName),
 		PipelineType:      awscodepipeline.PipelineType_V2,
@@ -82,6 +84,8 @@ func NewPipelineStack(app awscdk.App, planned *plan.Plan, configFile string, too
 		UseChangeSets:       jsii.Bool(false),
 		CliVersion:          jsii.String(tools.CDKCLI),
 		CdkAssetsCliVersion: jsii.String(tools.CDKAssets),
+		// Every project CDK Pipelines makes (steps, assets, self-mutation) logs to one group.
+		CodeBuildDefaults: &pipelines.CodeBuildOptions{Logging: buildLogs.Options},
 	})
 	// Every account-region's security baseline first (stacks/baseline.go says why), then the
 	// image repositories: every environment pulls from them.
@@ -95,12 +99,14 @@ func NewPipelineStack(app awscdk.App, planned *plan.Plan, configFile string, too
 		result.Pipeline.AddStage(stage.Stage, stageSteps(p, stage, result.ApprovalTopic, image, tools, pipelineName))
 	}
 	result.Pipeline.BuildPipeline()
+	keepArtifactsVersioned(result.Pipeline)
 	if cc := p.Pipeline.Source.CodeConnections; cc != nil {
 		useConnectionByEitherPrefix(result.Pipeline, cc.ConnectionArn)
 	}
 	if check := securityCheckProject(result.Pipeline); check != nil {
 		check.SetName(jsii.String(SecurityCheckProjectName(p.Name)))
 		pinSecurityCheckCLI(check, tools.CDKCLI)
+		logSecurityCheck(result.Pipeline, check, buildLogs.Group)
 	}
 	approverRole(stack, p, pipelineName, baseline, stages)
 

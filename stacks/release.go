@@ -7,6 +7,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodebuild"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/pipelines"
 	"github.com/aws/jsii-runtime-go"
 
@@ -188,6 +189,16 @@ func securityCheckProject(pipeline pipelines.CodePipeline) awscodebuild.CfnProje
 		return nil
 	}
 	return check.Node().FindChild(jsii.String("CDKSecurityCheck")).Node().DefaultChild().(awscodebuild.CfnProject)
+}
+
+// logSecurityCheck sends the permissions-broadening check's logs to the build logs too: CDK
+// Pipelines makes its project without the pipeline's CodeBuild defaults, so the L1 is set.
+func logSecurityCheck(pipeline pipelines.CodePipeline, check awscodebuild.CfnProject, logs awslogs.ILogGroup) {
+	check.SetLogsConfig(&awscodebuild.CfnProject_LogsConfigProperty{
+		CloudWatchLogs: &awscodebuild.CfnProject_CloudWatchLogsConfigProperty{Status: jsii.String("ENABLED"), GroupName: logs.LogGroupName()},
+	})
+	project := pipeline.Node().FindChild(jsii.String("PipelinesSecurityCheck")).Node().FindChild(jsii.String("CDKSecurityCheck")).(awscodebuild.IProject)
+	logs.GrantWrite(project)
 }
 
 // ApproveAction is the name of the manual approval action in a gated environment's stage.

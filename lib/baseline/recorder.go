@@ -56,7 +56,7 @@ func ManagedRules() []ManagedRule {
 // what "Permissions for the IAM role assigned to AWS Config" lists, on this bucket and key only.
 func (b *Baseline) newRecorder(c constructs.Construct, props Props) {
 	account, _ := where(c)
-	b.ConfigBucket = newAuditBucket(c, "ConfigBucket", b.Key, b.AccessLogs, "config/", props.RetentionDays, false)
+	b.ConfigBucket = newAuditBucket(c, "ConfigBucket", b.Key, b.AccessLogs, "config/", props.RetentionDays, true)
 	b.RecorderRole = awsiam.NewRole(c, jsii.String("RecorderRole"), &awsiam.RoleProps{
 		Description: jsii.String("AWS Config's recorder: reads resource configurations, delivers them to the Config bucket"),
 		AssumedBy: awsiam.NewServicePrincipal(jsii.String("config.amazonaws.com"), &awsiam.ServicePrincipalOpts{

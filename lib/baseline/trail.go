@@ -15,8 +15,8 @@ import (
 )
 
 // TrailLogRetention is how long the trail's copy in CloudWatch Logs is kept, for queries; the
-// bucket holds the record.
-const TrailLogRetention = awslogs.RetentionDays_THREE_MONTHS
+// bucket holds the record. A year: Control Tower's minimum for a log group (CT.CLOUDWATCH.PR.2).
+const TrailLogRetention = awslogs.RetentionDays_ONE_YEAR
 
 // newTrail creates the account's trail: every region's management events (read and write, the
 // global services' too), object-level events of the data lake buckets, files validated (digest

@@ -304,6 +304,14 @@ type Database struct {
 	// EngineVersion is the Aurora PostgreSQL version every region runs, major.minor, one that
 	// Aurora global databases support. Default: 16.6.
 	EngineVersion string `json:"engineVersion,omitempty"`
+	// MasterUsername is the primary cluster's master user, set when the cluster is created
+	// (a change replaces the cluster: keep the name an existing cluster was made with): 1 to 63
+	// letters, digits and underscores, starting with a letter. The engine's default, postgres,
+	// is what Control Tower's CT.RDS.PR.21 refuses. Default: platform_admin.
+	MasterUsername string `json:"masterUsername,omitempty"`
+	// MonitoringIntervalSeconds is how often RDS Enhanced Monitoring samples each instance's
+	// operating system: 1, 5, 10, 15, 30 or 60 (Control Tower's CT.RDS.PR.2 asks for it). Default: 60.
+	MonitoringIntervalSeconds int `json:"monitoringIntervalSeconds,omitempty"`
 }
 
 // EngineMajorVersion is the major part of EngineVersion ("16" of "16.6").

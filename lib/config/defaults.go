@@ -34,6 +34,8 @@ const (
 	DefaultStepPercent           = 10
 	DefaultStepMinutes           = 5
 	DefaultEngineVersion         = "16.6"
+	DefaultMasterUsername        = "platform_admin"
+	DefaultMonitoringInterval    = 60
 	DefaultPriceClass            = PriceClass100
 	DefaultRateLimit             = 2000
 	DefaultStaticPath            = "/static/*"
@@ -93,6 +95,8 @@ func applyDefaults(p *Platform) defaulted {
 		d.int(sizing+".backupRetentionDays", &s.BackupRetentionDays, DefaultBackupRetentionDays)
 		d.string(sizing+".dbInstanceClass", &s.DBInstanceClass, DefaultDBInstanceClass)
 		d.string(path+".database.engineVersion", &env.Database.EngineVersion, DefaultEngineVersion)
+		d.string(path+".database.masterUsername", &env.Database.MasterUsername, DefaultMasterUsername)
+		d.int(path+".database.monitoringIntervalSeconds", &env.Database.MonitoringIntervalSeconds, DefaultMonitoringInterval)
 		e, edge := &env.Edge, path+".edge"
 		d.string(edge+".priceClass", &e.PriceClass, DefaultPriceClass)
 		d.int(edge+".rateLimit", &e.RateLimit, DefaultRateLimit)

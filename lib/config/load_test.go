@@ -262,6 +262,8 @@ func TestLoad_RejectsEachInvalidFixture(t *testing.T) {
 		{"bad-log-reader", "environments[0].monitoring.logReaders[0]", `"arn:aws:iam::111111111111:user/dale" is not valid; want the ARN of an IAM role of the environment's account`},
 		{"opensearch-collection-name-too-long", "environments[0].monitoring.openSearch", `the log search collection would be named "averylongplatfor-preproductio" (29 characters); OpenSearch Serverless takes at most 28`},
 		{"bad-engine-version", "environments[0].database.engineVersion", `"16" is not an Aurora PostgreSQL version`},
+		{"bad-master-username", "environments[0].database.masterUsername", `"1admin" is not a master user name Aurora PostgreSQL accepts`},
+		{"bad-monitoring-interval", "environments[0].database.monitoringIntervalSeconds", "45: Enhanced Monitoring samples every 1, 5, 10, 15, 30 or 60 seconds"},
 		{"engine-without-global-database", "environments[0].database.engineVersion", "12.22: Aurora global databases need PostgreSQL 13 to 17"},
 		{"platform-name-too-long", "name", `"averyveryverylongname" is not valid; want 2-16 lowercase letters`},
 		{"bad-auditor", "baseline.auditors[0]", `"arn:aws:iam::333333333333:group/auditors" is not valid; want the tooling account's ID (333333333333), or the ARN of one of its IAM roles or users`},

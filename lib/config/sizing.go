@@ -71,4 +71,18 @@ func validateDatabase(path string, d Database, found *problems) {
 	case !globalDatabaseMajors[d.EngineMajorVersion()]:
 		found.addf(versionPath, "%s: Aurora global databases need PostgreSQL 13 to 17", found.shown(versionPath, d.EngineVersion))
 	}
+	if userPath := path + ".masterUsername"; !masterUsernamePattern.MatchString(d.MasterUsername) || reservedUsernames[d.MasterUsername] {
+		found.addf(userPath, "%s is not a master user name Aurora PostgreSQL accepts; give 1 to 63 letters, digits and underscores, starting with a letter, such as %s", found.quoted(userPath, d.MasterUsername), DefaultMasterUsername)
+	}
+	if intervalPath := path + ".monitoringIntervalSeconds"; !monitoringIntervals[d.MonitoringIntervalSeconds] {
+		found.addf(intervalPath, "%s: Enhanced Monitoring samples every 1, 5, 10, 15, 30 or 60 seconds", found.value(intervalPath, d.MonitoringIntervalSeconds))
+	}
 }
+
+var masterUsernamePattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]{0,62}$`)
+
+// reservedUsernames are names Aurora PostgreSQL keeps for itself.
+var reservedUsernames = map[string]bool{"rdsadmin": true, "rdsrepladmin": true, "rds_superuser": true}
+
+// monitoringIntervals are the intervals RDS Enhanced Monitoring offers, in seconds.
+var monitoringIntervals = map[int]bool{1: true, 5: true, 10: true, 15: true, 30: true, 60: true}

@@ -51,6 +51,9 @@ type Props struct {
 	// CloudFormation too: on for production, off where an environment must come down with
 	// `cdk destroy`.
 	DeletionProtection bool
+	// MonitoringIntervalSeconds is how often Enhanced Monitoring samples each instance: 1, 5,
+	// 10, 15, 30 or 60.
+	MonitoringIntervalSeconds int
 }
 
 // SecretReplica is a region that gets a copy of the master secret, encrypted with KeyArn.
@@ -68,6 +71,8 @@ type PrimaryProps struct {
 	SecretReplicas []SecretReplica
 	// RotationDays between master password rotations, up to 1000. Default: 30.
 	RotationDays float64
+	// MasterUsername is the master user the cluster is created with (a change replaces it).
+	MasterUsername string
 }
 
 // Database is a region's cluster and the handles callers need.
@@ -107,7 +112,7 @@ func NewPrimary(scope constructs.Construct, id string, props PrimaryProps) *Data
 			EncryptionKey: awskms.Key_FromKeyArn(c, jsii.String("SecretKey-"+r.Region), r.KeyArn),
 		}
 	}
-	credentials := awsrds.Credentials_FromGeneratedSecret(jsii.String("postgres"), &awsrds.CredentialsBaseOptions{
+	credentials := awsrds.Credentials_FromGeneratedSecret(jsii.String(props.MasterUsername), &awsrds.CredentialsBaseOptions{
 		SecretName: jsii.String(props.SecretName), EncryptionKey: props.Key, ReplicaRegions: &replicas,
 	})
 	db := newCluster(c, props.Props, credentials)
@@ -226,7 +231,13 @@ func newCluster(c constructs.Construct, props Props, credentials awsrds.Credenti
 		Backup:                          &awsrds.BackupProps{Retention: awscdk.Duration_Days(jsii.Number(float64(props.BackupRetentionDays)))},
 		DeletionProtection:              jsii.Bool(props.DeletionProtection),
 		RemovalPolicy:                   awscdk.RemovalPolicy_SNAPSHOT,
+		// Enhanced Monitoring on every instance (Control Tower's CT.RDS.PR.2), through a role
+		// the cluster makes for RDS.
+		MonitoringInterval: awscdk.Duration_Seconds(jsii.Number(float64(props.MonitoringIntervalSeconds))),
 	})
+	compliance.Accept(cluster.Node().FindChild(jsii.String("MonitoringRole")), compliance.Accepted{Rule: "AwsSolutions-IAM4",
+		AppliesTo: []string{"Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"},
+		Reason:    "Enhanced Monitoring's role is the one AWS defines for it: RDS writes the operating-system metrics to CloudWatch Logs' RDSOSMetrics group with it, and no grant method covers that."})
 	cluster.Node().AddDependency(logs)
 	for _, remote := range props.RemoteClients {
 		cluster.Connections().AllowFrom(awsec2.Peer_Ipv4(jsii.String(remote)), awsec2.Port_Tcp(jsii.Number(Port)),

@@ -29,7 +29,7 @@ func props(stack awscdk.Stack) database.Props {
 		EngineVersion: "16.6", EngineMajorVersion: "16",
 		InstanceClass: "db.r7g.large", Instances: 3, BackupRetentionDays: 14,
 		ClusterIdentifier: "acme-prod-us-east-1", GlobalClusterIdentifier: "acme-prod",
-		DeletionProtection: true, LogRetention: awslogs.RetentionDays_THREE_MONTHS,
+		DeletionProtection: true, LogRetention: awslogs.RetentionDays_THREE_MONTHS, MonitoringIntervalSeconds: 60,
 	}
 }
 
@@ -37,10 +37,29 @@ func keyRef() any {
 	return map[string]any{"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("^Key")), "Arn"}}
 }
 
+// Control Tower's CT.RDS.PR.2 and CT.RDS.PR.21: every instance has Enhanced Monitoring, and the
+// master user is the one given, not the engine's default.
+func TestDatabase_MonitorsEveryInstanceAndNamesTheMasterUserAsGiven(t *testing.T) {
+	stack := constructkit.Stack(t, "us-east-1")
+	database.NewPrimary(stack, "Database", database.PrimaryProps{Props: props(stack), SecretName: "acme/prod/database", MasterUsername: "platform_admin"})
+	tpl := constructkit.TemplateOf(t, stack)
+	constructkit.Assert(t, func() {
+		tpl.AllResourcesProperties(jsii.String("AWS::RDS::DBInstance"), map[string]any{
+			"MonitoringInterval": 60, "MonitoringRoleArn": assertions.Match_AnyValue(),
+		})
+		tpl.HasResourceProperties(jsii.String("AWS::RDS::DBCluster"), map[string]any{
+			"MasterUsername": assertions.Match_AnyValue(),
+		})
+		tpl.HasResourceProperties(jsii.String("AWS::SecretsManager::Secret"), map[string]any{
+			"GenerateSecretString": assertions.Match_ObjectLike(&map[string]any{"SecretStringTemplate": `{"username":"platform_admin"}`}),
+		})
+	})
+}
+
 func TestDatabase_PrimaryIsEncryptedProtectedAndCreatesTheGlobalCluster(t *testing.T) {
 	stack := constructkit.Stack(t, "us-east-1")
 	database.NewPrimary(stack, "Database", database.PrimaryProps{
-		Props: props(stack), SecretName: "acme/prod/database",
+		Props: props(stack), SecretName: "acme/prod/database", MasterUsername: "platform_admin",
 		SecretReplicas: []database.SecretReplica{{Region: "eu-west-1", KeyArn: jsii.String("arn:aws:kms:eu-west-1:111111111111:key/mrk-1")}},
 	})
 	tpl := constructkit.TemplateOf(t, stack)
@@ -89,7 +108,7 @@ func TestDatabase_DeletionProtectionFollowsTheProp(t *testing.T) {
 	stack := constructkit.Stack(t, "us-east-1")
 	p := props(stack)
 	p.DeletionProtection = false
-	database.NewPrimary(stack, "Database", database.PrimaryProps{Props: p, SecretName: "acme/staging/database"})
+	database.NewPrimary(stack, "Database", database.PrimaryProps{Props: p, SecretName: "acme/staging/database", MasterUsername: "platform_admin"})
 	tpl := constructkit.TemplateOf(t, stack)
 	constructkit.Assert(t, func() {
 		tpl.HasResourceProperties(jsii.String("AWS::RDS::DBCluster"), map[string]any{"DeletionProtection": false})
@@ -102,7 +121,7 @@ func TestDatabase_DeletionProtectionFollowsTheProp(t *testing.T) {
 // The rotation function reaches the cluster and Secrets Manager's endpoint, nothing else.
 func TestDatabase_RotationFunctionSendsOnlyToTheClusterAndSecretsManager(t *testing.T) {
 	stack := constructkit.Stack(t, "us-east-1")
-	database.NewPrimary(stack, "Database", database.PrimaryProps{Props: props(stack), SecretName: "acme/prod/database"})
+	database.NewPrimary(stack, "Database", database.PrimaryProps{Props: props(stack), SecretName: "acme/prod/database", MasterUsername: "platform_admin"})
 	tpl := constructkit.TemplateOf(t, stack)
 	constructkit.Assert(t, func() {
 		tpl.HasResourceProperties(jsii.String("AWS::EC2::SecurityGroup"), map[string]any{
@@ -165,7 +184,7 @@ func TestDatabase_RegionalClusterIsThePrimaryWithoutAGlobalCluster(t *testing.T)
 	stack := constructkit.Stack(t, "us-east-1")
 	p := props(stack)
 	p.GlobalClusterIdentifier = ""
-	db := database.NewPrimary(stack, "Database", database.PrimaryProps{Props: p, SecretName: "acme/dev/database"})
+	db := database.NewPrimary(stack, "Database", database.PrimaryProps{Props: p, SecretName: "acme/dev/database", MasterUsername: "platform_admin"})
 	if db.Global != nil {
 		t.Error("a regional cluster has a global cluster handle")
 	}

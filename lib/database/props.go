@@ -50,11 +50,18 @@ func (p Props) check(c *props.Checker) {
 		(p.BackupRetentionDays < 1 || p.BackupRetentionDays > maxBackupRetention) {
 		c.Failf("Props.BackupRetentionDays", "%d: Aurora keeps automated backups for 1 to %d days", p.BackupRetentionDays, maxBackupRetention)
 	}
+	if c.Require("Props.MonitoringIntervalSeconds", p.MonitoringIntervalSeconds != 0, "give how often Enhanced Monitoring samples, 1, 5, 10, 15, 30 or 60 seconds") &&
+		!monitoringIntervals[p.MonitoringIntervalSeconds] {
+		c.Failf("Props.MonitoringIntervalSeconds", "%d: Enhanced Monitoring samples every 1, 5, 10, 15, 30 or 60 seconds", p.MonitoringIntervalSeconds)
+	}
 	checkIdentifier(c, "Props.ClusterIdentifier", p.ClusterIdentifier, "acme-prod-us-east-1")
 	for i, remote := range p.RemoteClients {
 		c.CIDR(fmt.Sprintf("Props.RemoteClients[%d]", i), remote, "give another region's task subnet, such as 10.1.0.0/18")
 	}
 }
+
+// monitoringIntervals are the intervals RDS Enhanced Monitoring offers, in seconds.
+var monitoringIntervals = map[int]bool{1: true, 5: true, 10: true, 15: true, 30: true, 60: true}
 
 func checkIdentifier(c *props.Checker, field, identifier, example string) {
 	if c.Require(field, identifier != "", "give an RDS identifier such as "+example) && !identifierPattern.MatchString(identifier) {
@@ -72,6 +79,7 @@ func (p PrimaryProps) check(scope constructs.Construct, id string) {
 		c.Failf("Props.SecretReplicas", "%d replicas of a regional cluster's secret: replicas serve the secondary regions of a global database; "+
 			"give Props.GlobalClusterIdentifier, or no replicas", len(p.SecretReplicas))
 	}
+	c.Require("Props.MasterUsername", p.MasterUsername != "", "give the master user name, such as platform_admin")
 	for i, r := range p.SecretReplicas {
 		field := fmt.Sprintf("Props.SecretReplicas[%d]", i)
 		c.Require(field+".Region", r.Region != "", "give the secondary region's code, such as eu-west-1")

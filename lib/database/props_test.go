@@ -18,6 +18,7 @@ func validDatabaseProps(stack awscdk.Stack) database.Props {
 		Vpc: awsec2.NewVpc(stack, jsii.String("Vpc"), nil), Key: awskms.NewKey(stack, jsii.String("Key"), nil),
 		EngineVersion: "16.6", EngineMajorVersion: "16", InstanceClass: "db.r7g.large", Instances: 2, BackupRetentionDays: 7,
 		ClusterIdentifier: "acme-prod-us-east-1", GlobalClusterIdentifier: "acme-prod", LogRetention: awslogs.RetentionDays_THREE_MONTHS,
+		MonitoringIntervalSeconds: 60,
 	}
 }
 
@@ -34,6 +35,7 @@ func TestDatabase_ThrowsOnABadOrMissingRequiredProp(t *testing.T) {
 		{"instance class without db.", func(p *database.Props) { p.InstanceClass = "r7g.large" }, `Props.InstanceClass "r7g.large" is not an instance class`},
 		{"backups kept too long", func(p *database.Props) { p.BackupRetentionDays = 40 }, "Props.BackupRetentionDays 40: Aurora keeps automated backups for 1 to 35 days"},
 		{"identifier RDS refuses", func(p *database.Props) { p.ClusterIdentifier = "acme--prod" }, `Props.ClusterIdentifier "acme--prod" is not an RDS identifier`},
+		{"monitoring interval RDS does not offer", func(p *database.Props) { p.MonitoringIntervalSeconds = 45 }, "Props.MonitoringIntervalSeconds 45: Enhanced Monitoring samples every 1, 5, 10, 15, 30 or 60 seconds"},
 		{"remote client that is no range", func(p *database.Props) { p.RemoteClients = []string{"10.1.0.0"} }, `Props.RemoteClients[0] "10.1.0.0" is not an IPv4 range`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -45,11 +47,15 @@ func TestDatabase_ThrowsOnABadOrMissingRequiredProp(t *testing.T) {
 	}
 }
 
-func TestDatabase_PrimaryThrowsWithoutASecretName(t *testing.T) {
+func TestDatabase_PrimaryThrowsWithoutASecretNameOrMasterUsername(t *testing.T) {
 	stack := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Test"), nil)
 	propstest.Panics(t, func() {
 		database.NewPrimary(stack, "Database", database.PrimaryProps{Props: validDatabaseProps(stack)})
-	}, "database.NewPrimary(Test/Database): Props.SecretName is required")
+	}, "Props.SecretName is required")
+	stack = awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Test"), nil)
+	propstest.Panics(t, func() {
+		database.NewPrimary(stack, "Database", database.PrimaryProps{Props: validDatabaseProps(stack), SecretName: "acme/prod/database"})
+	}, "database.NewPrimary(Test/Database): Props.MasterUsername is required")
 }
 
 // Secret replicas serve a global database's secondary regions; a regional cluster has none.
@@ -58,7 +64,7 @@ func TestDatabase_RegionalClusterThrowsOnSecretReplicas(t *testing.T) {
 	p := validDatabaseProps(stack)
 	p.GlobalClusterIdentifier = ""
 	propstest.Panics(t, func() {
-		database.NewPrimary(stack, "Database", database.PrimaryProps{Props: p, SecretName: "acme/dev/database",
+		database.NewPrimary(stack, "Database", database.PrimaryProps{Props: p, SecretName: "acme/dev/database", MasterUsername: "platform_admin",
 			SecretReplicas: []database.SecretReplica{{Region: "eu-west-1", KeyArn: jsii.String("arn:aws:kms:eu-west-1:111111111111:key/mrk-1")}}})
 	}, "Props.SecretReplicas 1 replicas of a regional cluster's secret")
 }

@@ -145,7 +145,10 @@ func newQueues(c constructs.Construct, key awskms.IKey, props Props) (undelivere
 	undelivered = awssqs.NewQueue(c, jsii.String("Undelivered"), &awssqs.QueueProps{
 		Encryption: awssqs.QueueEncryption_SQS_MANAGED, EnforceSSL: jsii.Bool(true),
 		RetentionPeriod: awscdk.Duration_Days(jsii.Number(DeadLetterRetentionDays)),
-		RemovalPolicy:   kept,
+		// Declares it a dead-letter queue, which needs none of its own (Control Tower's
+		// CT.SQS.PR.1); allowAll is SQS's default, so no behaviour changes.
+		RedriveAllowPolicy: &awssqs.RedriveAllowPolicy{RedrivePermission: awssqs.RedrivePermission_ALLOW_ALL},
+		RemovalPolicy:      kept,
 	})
 	compliance.Accept(undelivered, compliance.Accepted{Rule: "AwsSolutions-SQS3",
 		Reason: "It is a dead-letter queue itself: EventBridge's, for the bus's events it cannot encrypt and the rules' targets it cannot reach."})

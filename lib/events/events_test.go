@@ -50,6 +50,23 @@ func TestEvents_WiresTheDeadLetterQueueAndKeepsWhatHoldsEvents(t *testing.T) {
 	})
 }
 
+// Control Tower's CT.SQS.PR.1: a queue has a dead-letter queue, or says it is one.
+func TestEvents_EveryQueueHasADeadLetterQueueOrIsOne(t *testing.T) {
+	s := constructkit.Stack(t, "eu-west-1")
+	events.New(s, "Events", props(awskms.NewKey(s, jsii.String("Key"), nil)))
+	var queues *map[string]*map[string]any
+	constructkit.Assert(t, func() { queues = constructkit.TemplateOf(t, s).FindResources(jsii.String("AWS::SQS::Queue"), nil) })
+	for id, q := range *queues {
+		p := (*q)["Properties"].(map[string]any)
+		_, redrive := p["RedrivePolicy"]
+		allow, _ := p["RedriveAllowPolicy"].(map[string]any)
+		if !redrive && allow["redrivePermission"] != "allowAll" && allow["redrivePermission"] != "byQueue" {
+			t.Errorf("queue %s has no dead-letter queue and does not declare itself one (RedriveAllowPolicy %v)", id, allow)
+		}
+	}
+	constructkit.CheckedSomething(t, len(*queues), "queue")
+}
+
 // A grant through the key's construct would write EventBridge (a service principal) into the
 // key's policy, which lives in another stack; the tier names the key by its ARN instead.
 func TestEvents_LeavesTheKeysPolicyAlone(t *testing.T) {

@@ -287,8 +287,11 @@ func newArtifacts(c constructs.Construct, p Props, retention awscdk.Duration) aw
 		Encryption:       awss3.BucketEncryption_KMS,
 		EncryptionKey:    p.Key,
 		BucketKeyEnabled: jsii.Bool(true),
+		// Versioned, as Control Tower's CT.S3.PR.11 asks; an overwritten file goes a day later.
+		Versioned: jsii.Bool(true),
 		LifecycleRules: &[]*awss3.LifecycleRule{{
 			Expiration:                          retention,
+			NoncurrentVersionExpiration:         awscdk.Duration_Days(jsii.Number(1)),
 			AbortIncompleteMultipartUploadAfter: awscdk.Duration_Days(jsii.Number(1)),
 		}},
 		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,

@@ -91,7 +91,8 @@ func New(scope constructs.Construct, id string, props Props) awscodebuild.Projec
 		})
 	}
 	logs := awslogs.NewLogGroup(c, jsii.String("Logs"), &awslogs.LogGroupProps{
-		Retention: awslogs.RetentionDays_THREE_MONTHS, EncryptionKey: props.Key, RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
+		// A year, Control Tower's minimum (CT.CLOUDWATCH.PR.2).
+		Retention: awslogs.RetentionDays_ONE_YEAR, EncryptionKey: props.Key, RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
 	})
 	project := awscodebuild.NewProject(c, jsii.String("Project"), &awscodebuild.ProjectProps{
 		Description: jsii.String("Pull request checks: buildspec.yml (tests, synth, cdk diff against what is deployed)"),

@@ -301,8 +301,12 @@ func newTaskDefinition(scope constructs.Construct, props Props, logs awslogs.ILo
 	// at /tmp, which lives and dies with the task.
 	task.AddVolume(&awsecs.Volume{Name: jsii.String(scratchVolume)})
 	app := task.AddContainer(jsii.String(props.Name), &awsecs.ContainerDefinitionOptions{
-		Image:                  props.Image,
-		Essential:              jsii.Bool(true),
+		Image:     props.Image,
+		Essential: jsii.Bool(true),
+		// Not root (Control Tower's CT.ECS.PR.3): the shipped image's own user (api/Dockerfile).
+		User: jsii.String(AppUser),
+		// A hard limit (CT.ECS.PR.7): the task's memory but what the collector may take.
+		MemoryLimitMiB:         jsii.Number(props.MemoryMiB - collectorMemoryMiB),
 		ReadonlyRootFilesystem: jsii.Bool(true),
 		PortMappings: &[]*awsecs.PortMapping{{
 			Name: jsii.String(portMappingName), ContainerPort: jsii.Number(props.ContainerPort), AppProtocol: awsecs.AppProtocol_Http(),

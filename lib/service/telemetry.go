@@ -52,6 +52,17 @@ service:
       exporters: [prometheusremotewrite]
 `
 
+// AppUser is the application container's user: the non-root user api/Dockerfile's image runs as.
+const AppUser = "65532:65532"
+
+// CollectorUser is the ADOT collector's user, a non-root UID its image (built FROM scratch,
+// world-readable files) runs under.
+const CollectorUser = "10001"
+
+// collectorMemoryMiB is the collector's hard memory limit; the application container may use
+// the rest of the task's memory.
+const collectorMemoryMiB = 256
+
 // CollectorConfigVariable is the collector's environment variable that carries its whole
 // configuration (ADOT reads it instead of a file).
 const CollectorConfigVariable = "AOT_CONFIG_CONTENT"
@@ -66,7 +77,11 @@ func addCollector(task awsecs.FargateTaskDefinition, props Props, logs awslogs.I
 		Essential:              jsii.Bool(false),
 		ReadonlyRootFilesystem: jsii.Bool(true),
 		MemoryReservationMiB:   jsii.Number(64),
-		Logging:                awsecs.LogDriver_AwsLogs(&awsecs.AwsLogDriverProps{LogGroup: logs, StreamPrefix: jsii.String("adot")}),
+		// A hard limit (CT.ECS.PR.7), which the application's limit leaves room for.
+		MemoryLimitMiB: jsii.Number(collectorMemoryMiB),
+		// The image sets no user, so it would run as root (CT.ECS.PR.3); it only reads its files.
+		User:    jsii.String(CollectorUser),
+		Logging: awsecs.LogDriver_AwsLogs(&awsecs.AwsLogDriverProps{LogGroup: logs, StreamPrefix: jsii.String("adot")}),
 	}
 	if props.Metrics == nil {
 		options.Command = jsii.Strings("--config=/etc/ecs/ecs-xray.yaml")
