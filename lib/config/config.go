@@ -25,6 +25,8 @@ type Platform struct {
 	Environments []Environment `json:"environments"`
 	// Baseline is the security baseline of every account and region the platform uses.
 	Baseline Baseline `json:"baseline,omitempty"`
+	// Tags configures the keys of the tags every resource carries.
+	Tags Tags `json:"tags,omitempty"`
 }
 
 // ToolingName names the tooling account's stacks and stage, as an environment's name names its
