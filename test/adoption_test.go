@@ -13,6 +13,7 @@ import (
 
 	"github.com/example/platform/internal/assembly"
 	"github.com/example/platform/lib/baseline"
+	"github.com/example/platform/lib/config"
 	"github.com/example/platform/stacks"
 	"github.com/example/platform/test/testkit"
 )
@@ -190,4 +191,28 @@ func checkTags(t *testing.T, where string, tags, want map[string]string) {
 			t.Errorf("%s carries the default key %s, which the organization's tag policy refuses", where, old)
 		}
 	}
+}
+
+// What depends on a service is there wherever the service runs, the baseline's or the
+// organization's, and nowhere it is off: every Config rule where a recorder runs, and Security
+// Hub's standards where the hub runs and its standards are the platform's to subscribe.
+func TestBaseline_RulesAndStandardsFollowTheirServicesMode(t *testing.T) {
+	eachBaseline(t, func(t *testing.T, p *testkit.Platform, a *deployed) {
+		checked := 0
+		for _, s := range a.stacks {
+			if tierOf(s.Name) != stacks.TierBaseline {
+				continue
+			}
+			checked++
+			wantRules := len(baseline.ManagedRules()) * btoi(modeAt(p, config.ConfigRecorder, s).Runs())
+			if got := len(resourcesOf(s, "AWS::Config::ConfigRule")); got != wantRules {
+				t.Errorf("%s evaluates %d Config rules, want %d (config %s)", s.Name, got, wantRules, modeAt(p, config.ConfigRecorder, s))
+			}
+			wantStandards := len(baseline.Standards()) * btoi(p.Config.OwnsSecurityHubStandards(s.Account, s.Region))
+			if got := len(resourcesOf(s, "AWS::SecurityHub::Standard")); got != wantStandards {
+				t.Errorf("%s subscribes %d standards, want %d (securityHub %s)", s.Name, got, wantStandards, modeAt(p, config.SecurityHub, s))
+			}
+		}
+		checkedSomething(t, checked, "baseline stack")
+	})
 }
