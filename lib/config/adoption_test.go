@@ -117,7 +117,7 @@ func TestTagKeys_DefaultToTodaysAndFollowTheConfig(t *testing.T) {
 }
 
 func TestTagKeys_RefuseWhatAWSRefuses(t *testing.T) {
-	_, err := withBaseline(t, "tags", `{"keys": {"platform": "aws:platform", "environment": "env#name", "owner": "`+strings.Repeat("o", 129)+`", "costCentre": "PLATFORM"}}`)
+	_, err := withBaseline(t, "tags", `{"keys": {"platform": "aws:platform", "environment": "env#name", "owner": "`+strings.Repeat("o", 129)+`", "costCentre": "RDS:cost"}}`)
 	var cfgErr *config.Error
 	if !errors.As(err, &cfgErr) {
 		t.Fatalf("want a *config.Error, got %v", err)
@@ -126,13 +126,14 @@ func TestTagKeys_RefuseWhatAWSRefuses(t *testing.T) {
 		"tags.keys.platform":    "starts with aws:",
 		"tags.keys.environment": "is not a tag key",
 		"tags.keys.owner":       "is not a tag key",
+		"tags.keys.costCentre":  "starts with rds:",
 	}
 	for _, p := range cfgErr.Problems {
 		if w, ok := want[p.Path]; ok && strings.Contains(p.Message, w) {
 			delete(want, p.Path)
 		}
 	}
-	if len(want) > 0 || len(cfgErr.Problems) != 3 {
+	if len(want) > 0 || len(cfgErr.Problems) != 4 {
 		t.Errorf("missing %v; got %v", want, err)
 	}
 	_, err = withBaseline(t, "tags", `{"keys": {"owner": "Platform", "platform": "platform"}}`)

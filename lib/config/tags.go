@@ -14,7 +14,7 @@ type Tags struct {
 }
 
 // TagKeys name the platform's tags. Each is 1 to 128 letters, digits, spaces and _.:/=+-@, not
-// starting with aws:, and no two are the same (ignoring case, as IAM compares tag keys). Every
+// starting with aws: or rds:, and no two are the same (ignoring case, as IAM compares tag keys). Every
 // reader of a tag (cost filters, IAM conditions, Resilience Hub's application) uses these.
 type TagKeys struct {
 	// Platform is the key of the tag whose value is the platform's name. Default: platform.
@@ -44,6 +44,20 @@ var tagKeyPattern = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$`)
 // maxTagKeyLength is AWS's longest tag key, in Unicode characters.
 const maxTagKeyLength = 128
 
+// reservedTagPrefixes start tag keys that AWS keeps: aws: everywhere, rds: on the database's
+// instances and clusters (RDS's Tag.Key), which carry the platform's tags too.
+var reservedTagPrefixes = []string{"aws:", "rds:"}
+
+// reservedTagPrefix is the reserved prefix key starts with, in any case, or "".
+func reservedTagPrefix(key string) string {
+	for _, prefix := range reservedTagPrefixes {
+		if strings.HasPrefix(strings.ToLower(key), prefix) {
+			return prefix
+		}
+	}
+	return ""
+}
+
 func applyTagDefaults(d defaulted, k *TagKeys) {
 	d.string("tags.keys.platform", &k.Platform, DefaultPlatformTagKey)
 	d.string("tags.keys.environment", &k.Environment, DefaultEnvironmentTagKey)
@@ -61,9 +75,9 @@ func validateTagKeys(k TagKeys, found *problems) {
 		case utf8.RuneCountInString(f.key) < 1 || utf8.RuneCountInString(f.key) > maxTagKeyLength || !tagKeyPattern.MatchString(f.key):
 			found.addf(path, "%s is not a tag key; want 1 to %d letters, digits, spaces and _.:/=+-@, such as %q",
 				found.quoted(path, f.key), maxTagKeyLength, strings.ToUpper(f.name[:1])+f.name[1:])
-		case strings.HasPrefix(strings.ToLower(f.key), "aws:"):
-			found.addf(path, "%s starts with aws:, which AWS keeps for its own tags; name a key of your organization's, such as %q",
-				found.quoted(path, f.key), strings.ToUpper(f.name[:1])+f.name[1:])
+		case reservedTagPrefix(f.key) != "":
+			found.addf(path, "%s starts with %s, which AWS keeps for its own tags; name a key of your organization's, such as %q",
+				found.quoted(path, f.key), reservedTagPrefix(f.key), strings.ToUpper(f.name[:1])+f.name[1:])
 		case seen[strings.ToLower(f.key)] != "":
 			found.addf(path, "%s is also tags.keys.%s (tag keys are compared ignoring case); give each tag its own key",
 				found.quoted(path, f.key), seen[strings.ToLower(f.key)])
