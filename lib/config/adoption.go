@@ -1,6 +1,7 @@
 package config
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -141,18 +142,9 @@ func (p Platform) OwnsSecurityHubStandards(account, region string) bool {
 func (p Platform) securityHubStandards(account, region string) string {
 	owner := p.Baseline.SecurityHubStandards
 	if a, ok := p.Baseline.Accounts[account]; ok {
-		owner = cmpOr(a.Regions[region].SecurityHubStandards, a.SecurityHubStandards, owner)
+		owner = cmp.Or(a.Regions[region].SecurityHubStandards, a.SecurityHubStandards, owner)
 	}
 	return owner
-}
-
-func cmpOr(values ...string) string {
-	for _, v := range values {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }
 
 func (b Baseline) modes() map[SecurityService]ServiceMode {
