@@ -66,38 +66,57 @@ func NewBaselineStage(scope constructs.Construct, planned *plan.Plan) *BaselineS
 	return result
 }
 
-// baselineProps decide what one account-region's baseline holds: every switched-on part, and in
-// the account's home region the parts an account has once (the trail, the Security Hub
-// aggregator, the recording of global resources, the auditor role of an environment account).
+// baselineProps decide what one account-region's baseline holds: each service in the mode the
+// config gives the account-region, and in the account's home region the parts an account has
+// once (the trail, the Security Hub aggregator, the recording of global resources, the auditor
+// role of an environment account), each where the baseline creates what it belongs to.
 func baselineProps(planned *plan.Plan, place plan.AccountRegion) baseline.Props {
 	p, all := planned.Platform, planned.AccountRegions
-	b := p.Baseline
+	mode := func(s config.SecurityService) baseline.Mode {
+		return baselineMode(p.SecurityServiceMode(s, place.Account, place.Region))
+	}
 	props := baseline.Props{
-		AlertDisplayName: fmt.Sprintf("%s security %s %s", p.Name, place.Account, place.Region),
-		AlertEmails:      p.AlertEmails,
-		GuardDuty:        b.GuardDutyOn(),
-		SecurityHub:      b.SecurityHubOn(),
-		Config:           b.ConfigOn(),
-		RetentionDays:    float64(b.RetentionDays),
+		AlertDisplayName:     fmt.Sprintf("%s security %s %s", p.Name, place.Account, place.Region),
+		AlertEmails:          p.AlertEmails,
+		GuardDuty:            mode(config.GuardDuty),
+		SecurityHub:          mode(config.SecurityHub),
+		SecurityHubStandards: p.OwnsSecurityHubStandards(place.Account, place.Region),
+		Config:               mode(config.ConfigRecorder),
+		CloudTrail:           mode(config.CloudTrail),
+		RetentionDays:        float64(p.Baseline.RetentionDays),
 	}
 	if !place.Home {
 		return props
 	}
-	if b.SecurityHubOn() {
+	if props.SecurityHub == baseline.Create {
 		for _, other := range all {
-			if other.Account == place.Account && !other.Home {
+			// A region whose hub is off has no findings to aggregate.
+			if other.Account == place.Account && !other.Home && p.SecurityServiceMode(config.SecurityHub, other.Account, other.Region).Runs() {
 				props.AggregatedRegions = append(props.AggregatedRegions, other.Region)
 			}
 		}
 	}
-	props.RecordGlobalResources = b.ConfigOn()
-	if b.CloudTrailOn() {
+	props.RecordGlobalResources = props.Config == baseline.Create
+	if props.CloudTrail == baseline.Create {
 		props.Trail = &baseline.TrailProps{DataEventBuckets: lakeBuckets(planned, place.Account)}
 	}
 	if len(place.Environments) > 0 {
 		props.Auditor = &baseline.AuditorProps{RoleName: AuditorRoleName(p.Name), Principals: p.AuditorPrincipals()}
 	}
 	return props
+}
+
+// baselineMode is the construct's mode of a config mode (lib/config refuses any other).
+func baselineMode(m config.ServiceMode) baseline.Mode {
+	switch m {
+	case config.ServiceCreate:
+		return baseline.Create
+	case config.ServiceExisting:
+		return baseline.Existing
+	case config.ServiceOff:
+		return baseline.Off
+	}
+	panic(fmt.Sprintf("stacks: security service mode %q; lib/config should have refused it", m))
 }
 
 // lakeBuckets are the data lake buckets of every environment in account: one per lake stack of

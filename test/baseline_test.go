@@ -27,8 +27,23 @@ import (
 // staging's secondary, and prod adds a region of its own).
 const sharedAccountConfig = "test/testdata/shared-account.json"
 
+// adoptingConfig is a platform whose accounts run some security services already: each service
+// is created, the organization's or off, by account and by region.
+const adoptingConfig = "test/testdata/adopting.json"
+
 // baselineConfigs are the platforms the baseline is checked on.
-var baselineConfigs = withFixtures(sharedAccountConfig)
+var baselineConfigs = withFixtures(sharedAccountConfig, adoptingConfig)
+
+// modeAt is the mode of service in the account-region of s.
+func modeAt(p *testkit.Platform, service config.SecurityService, s *assembly.Stack) config.ServiceMode {
+	return p.Config.SecurityServiceMode(service, s.Account, s.Region)
+}
+
+// serviceOf are the resources that exist once per account-region, by the service they are.
+var serviceOf = map[string]config.SecurityService{
+	"AWS::GuardDuty::Detector": config.GuardDuty, "AWS::SecurityHub::Hub": config.SecurityHub,
+	"AWS::Config::ConfigurationRecorder": config.ConfigRecorder, "AWS::Config::DeliveryChannel": config.ConfigRecorder,
+}
 
 // eachBaseline runs check over every baseline config's platform and assembly.
 func eachBaseline(t *testing.T, check func(t *testing.T, p *testkit.Platform, a *deployed)) {
@@ -55,9 +70,9 @@ func homes(p *testkit.Platform) map[string]string {
 
 // GuardDuty, Security Hub and Config accept one detector, hub, recorder and delivery channel per
 // account and region, and a second create fails: every account-region the platform uses has
-// exactly one of each, in its baseline stack, and no other stack creates one.
+// exactly one of each, in its baseline stack, where the config has the baseline create the
+// service, none where the organization runs it or it is off, and no other stack creates one.
 func TestBaseline_OneDetectorHubRecorderAndDeliveryChannelPerAccountRegion(t *testing.T) {
-	onePerAccountRegion := []string{"AWS::GuardDuty::Detector", "AWS::SecurityHub::Hub", "AWS::Config::ConfigurationRecorder", "AWS::Config::DeliveryChannel"}
 	eachBaseline(t, func(t *testing.T, p *testkit.Platform, a *deployed) {
 		want := map[string]bool{}
 		for _, ar := range p.Stacks.Plan.AccountRegions {
@@ -79,7 +94,7 @@ func TestBaseline_OneDetectorHubRecorderAndDeliveryChannelPerAccountRegion(t *te
 		if got := slices.Sorted(maps.Keys(baselines)); !slices.Equal(got, slices.Sorted(maps.Keys(want))) {
 			t.Errorf("baselines in %v, want one in every account-region the platform uses: %v", got, slices.Sorted(maps.Keys(want)))
 		}
-		for _, resourceType := range onePerAccountRegion {
+		for resourceType, service := range serviceOf {
 			found := map[string][]string{}
 			for _, s := range a.stacks {
 				for id := range resourcesOf(s, resourceType) {
@@ -92,8 +107,10 @@ func TestBaseline_OneDetectorHubRecorderAndDeliveryChannelPerAccountRegion(t *te
 				}
 			}
 			for where := range want {
-				if len(found[where]) != 1 {
-					t.Errorf("%s: %s has %d (%v), want exactly one: a second create fails", resourceType, where, len(found[where]), found[where])
+				account, region, _ := strings.Cut(where, "/")
+				mode := p.Config.SecurityServiceMode(service, account, region)
+				if created := btoi(mode == config.ServiceCreate); len(found[where]) != created {
+					t.Errorf("%s: %s has %d (%v), want %d (%s %s): a second create fails", resourceType, where, len(found[where]), found[where], created, service, mode)
 				}
 			}
 		}
@@ -139,7 +156,7 @@ func TestBaseline_OneFindingAggregatorPerAccountInItsHomeRegionLinkingTheOthers(
 				}
 				var want []string
 				for _, ar := range p.Stacks.Plan.AccountRegions {
-					if ar.Account == s.Account && ar.Region != s.Region {
+					if ar.Account == s.Account && ar.Region != s.Region && p.Config.SecurityServiceMode(config.SecurityHub, ar.Account, ar.Region).Runs() {
 						want = append(want, ar.Region)
 					}
 				}
@@ -157,9 +174,11 @@ func TestBaseline_OneFindingAggregatorPerAccountInItsHomeRegionLinkingTheOthers(
 				}
 			}
 		}
-		for account := range home {
-			if found[account] != 1 {
-				t.Errorf("account %s has %d finding aggregators, want one", account, found[account])
+		for account, region := range home {
+			// An existing hub's aggregation is its owner's.
+			want := btoi(p.Config.SecurityServiceMode(config.SecurityHub, account, region) == config.ServiceCreate)
+			if found[account] != want {
+				t.Errorf("account %s has %d finding aggregators, want %d", account, found[account], want)
 			}
 		}
 	})
@@ -179,7 +198,8 @@ func dependsOnTypeInStack(s *assembly.Stack, resource map[string]any, resourceTy
 // The order CloudFormation must create the baseline in: "Before you can create a delivery
 // channel, you must create a configuration recorder"; the recorder starts with its channel and
 // then writes with its role, whose policy must exist; Config rules evaluate only what a running
-// recorder records; Security Hub's standards need the hub.
+// recorder records; Security Hub's standards need the hub. What the baseline does not create (the
+// organization's recorder or hub) runs already.
 func TestBaseline_ConfigAndSecurityHubResourcesWaitForWhatTheyNeed(t *testing.T) {
 	eachBaseline(t, func(t *testing.T, p *testkit.Platform, a *deployed) {
 		checked := 0
@@ -201,20 +221,19 @@ func TestBaseline_ConfigAndSecurityHubResourcesWaitForWhatTheyNeed(t *testing.T)
 					t.Errorf("%s/%s records %v, want every supported resource type", s.Name, id, group)
 				}
 			}
+			ownRecorder, ownHub := len(resourcesOf(s, "AWS::Config::DeliveryChannel")) > 0, len(resourcesOf(s, "AWS::SecurityHub::Hub")) > 0
 			for id, rule := range resourcesOf(s, "AWS::Config::ConfigRule") {
-				if !dependsOnTypeInStack(s, rule, "AWS::Config::DeliveryChannel") {
+				if ownRecorder && !dependsOnTypeInStack(s, rule, "AWS::Config::DeliveryChannel") {
 					t.Errorf("%s/%s may be created before the recorder runs", s.Name, id)
 				}
 			}
 			for id, standard := range resourcesOf(s, "AWS::SecurityHub::Standard") {
-				if !dependsOnTypeInStack(s, standard, "AWS::SecurityHub::Hub") {
+				if ownHub && !dependsOnTypeInStack(s, standard, "AWS::SecurityHub::Hub") {
 					t.Errorf("%s/%s may be created before the hub", s.Name, id)
 				}
 			}
 		}
-		if checked == 0 {
-			t.Error("no delivery channel: the rule checked nothing")
-		}
+		checkedSomething(t, checked, "delivery channel")
 	})
 }
 
@@ -233,7 +252,14 @@ func TestBaseline_GlobalResourcesAreRecordedInEachAccountsHomeRegionOnly(t *test
 			}
 		}
 		for account, region := range home {
-			if got := global[account]; len(got) != 1 || got[0] != region {
+			got := global[account]
+			if p.Config.SecurityServiceMode(config.ConfigRecorder, account, region) != config.ServiceCreate {
+				if len(got) > 0 {
+					t.Errorf("account %s records global resources in %v, but its home region %s's recorder is not the baseline's", account, got, region)
+				}
+				continue
+			}
+			if len(got) != 1 || got[0] != region {
 				t.Errorf("account %s records global resources in %v, want only its home region %s", account, got, region)
 			}
 		}
@@ -293,9 +319,11 @@ func TestBaseline_OneMultiRegionTrailPerAccountValidatedEncryptedAndRecordingThe
 				}
 			}
 		}
-		for account := range home {
-			if trails[account] != 1 {
-				t.Errorf("account %s has %d trails, want one multi-region trail", account, trails[account])
+		for account, region := range home {
+			want := btoi(p.Config.SecurityServiceMode(config.CloudTrail, account, region) == config.ServiceCreate)
+			if trails[account] != want {
+				t.Errorf("account %s has %d trails, want %d multi-region trail (cloudTrail %s)", account, trails[account], want,
+					p.Config.SecurityServiceMode(config.CloudTrail, account, region))
 			}
 		}
 	})
@@ -346,9 +374,10 @@ func allows(statements []statement, principal, action string) bool {
 }
 
 // Every high-severity finding reaches a person: each baseline stack routes GuardDuty findings of
-// severity 7 or more and Security Hub findings labelled HIGH or CRITICAL (of its own region) to
-// its alert topic; the topic lets exactly those rules publish through EventBridge, and its key
-// lets EventBridge use it through SNS.
+// severity 7 or more and Security Hub findings labelled HIGH or CRITICAL (of its own region), and
+// any use of the root user, to its alert topic wherever the service runs (the baseline's or the
+// organization's; root activity needs a trail), and has no route where it is off; the topic lets
+// exactly those rules publish through EventBridge, and its key lets EventBridge use it through SNS.
 func TestBaseline_HighSeverityFindingsReachTheAlertTopic(t *testing.T) {
 	eachBaseline(t, func(t *testing.T, p *testkit.Platform, a *deployed) {
 		for _, s := range a.stacks {
@@ -371,13 +400,19 @@ func TestBaseline_HighSeverityFindingsReachTheAlertTopic(t *testing.T) {
 					}
 				}
 			}
-			for _, service := range []string{"guardduty", "securityhub"} {
-				id, ok := routes[service]
-				if !ok {
-					t.Errorf("%s routes no %s findings", s.Name, service)
-					continue
+			if id, ok := routesOf(s)["root"]; ok {
+				routes["root"] = id
+			}
+			for route, service := range map[string]config.SecurityService{"guardduty": config.GuardDuty, "securityhub": config.SecurityHub, "root": config.CloudTrail} {
+				id, ok := routes[route]
+				switch runs := modeAt(p, service, s).Runs(); {
+				case runs && !ok:
+					t.Errorf("%s routes no %s events, though %s is %s", s.Name, route, service, modeAt(p, service, s))
+				case !runs && ok:
+					t.Errorf("%s routes %s events, though %s is off there: the rule would never fire", s.Name, route, service)
+				case ok:
+					checkRouteReachesTopic(t, s, id)
 				}
-				checkRouteReachesTopic(t, s, id)
 			}
 		}
 	})
@@ -601,7 +636,7 @@ func TestBaseline_READMEListsTheRulesAndTheSwitches(t *testing.T) {
 			t.Errorf("docs/security.md's baseline section does not list the Config rule %s", rule.Identifier)
 		}
 	}
-	for _, field := range []string{"guardDuty", "securityHub", "config", "cloudTrail", "auditors", "retentionDays"} {
+	for _, field := range []string{"guardDuty", "securityHub", "securityHubStandards", "config", "cloudTrail", "accounts", "auditors", "retentionDays"} {
 		if !strings.Contains(section, "`baseline."+field+"`") {
 			t.Errorf("docs/security.md's baseline section does not say what baseline.%s does", field)
 		}

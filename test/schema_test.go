@@ -139,8 +139,9 @@ type schemaRule struct {
 	requiredChildren []string
 }
 
-// schemaRules lists every property of the schema, depth first.
-func schemaRules(s map[string]any, path string, out *[]schemaRule) {
+// schemaRules lists every property of the schema, depth first. An object keyed by name (an
+// account, a region) is probed at the key keyOf gives its path.
+func schemaRules(s map[string]any, path string, keyOf func(path string) string, out *[]schemaRule) {
 	switch s["type"] {
 	case "object":
 		var required []string
@@ -148,11 +149,15 @@ func schemaRules(s map[string]any, path string, out *[]schemaRule) {
 			required = append(required, r.(string))
 		}
 		*out = append(*out, schemaRule{path: path, schema: s, requiredChildren: required})
-		for name, child := range s["properties"].(map[string]any) {
-			schemaRules(child.(map[string]any), joinPath(path, name), out)
+		if values, keyed := s["additionalProperties"].(map[string]any); keyed {
+			schemaRules(values, joinPath(path, keyOf(path)), keyOf, out)
+		}
+		properties, _ := s["properties"].(map[string]any)
+		for name, child := range properties {
+			schemaRules(child.(map[string]any), joinPath(path, name), keyOf, out)
 		}
 	case "array":
-		schemaRules(s["items"].(map[string]any), path+"[]", out)
+		schemaRules(s["items"].(map[string]any), path+"[]", keyOf, out)
 	default:
 		*out = append(*out, schemaRule{path: path, schema: s})
 	}
@@ -250,8 +255,22 @@ func TestSchema_ConstraintsAreTheLoaders(t *testing.T) {
 		}
 		return config
 	}
+	// The minimal config's tooling account and its region are the keys of the baseline's
+	// accounts and regions.
+	var head struct {
+		Pipeline struct{ Account, Region string }
+	}
+	if err := json.Unmarshal(minimal, &head); err != nil {
+		t.Fatal(err)
+	}
+	keyOf := func(path string) string {
+		if strings.HasSuffix(path, ".regions") {
+			return head.Pipeline.Region
+		}
+		return head.Pipeline.Account
+	}
 	var rules []schemaRule
-	schemaRules(schema, "", &rules)
+	schemaRules(schema, "", keyOf, &rules)
 	for _, rule := range rules {
 		var outside []any
 		if min, ok := rule.schema["minimum"].(float64); ok {

@@ -30,6 +30,8 @@ var exampleTests = map[string]string{
 	"test/bootstrap_test.go:TestDocs_BootstrapRegionsAreThePlans":                                                   "docs/deploying.md's region table is the example's",
 	"test/cost_test.go:TestDocs_CostTableIsTheExamplesEstimate":                                                     "docs/cost.md's table is the example's estimate",
 	"test/cost_test.go:TestCost_ShippedConfigsBudgetsCoverTheirEstimates":                                           "each shipped config's budget covers its estimate",
+	"test/adoption_test.go:existingOrganization":                                                                    "config/existing-organization.json adopts what its organization runs, with its own tag keys",
+	"test/boundary_test.go:organizationConfig":                                                                      "config/existing-organization.json's roles carry its boundary",
 	"test/schema_test.go:TestSchema_ShippedConfigsNameAndMeetIt":                                                    "every shipped config names and meets the schema",
 	"lib/config/footprint_test.go:TestExample_MinimalConfigLeavesEveryOptionalPartOut":                              "config/minimal.json is the smallest platform",
 	"lib/plan/footprint_test.go:TestExample_MinimalEnvironmentHasAtMostSixStacks":                                   "config/minimal.json is the smallest platform",

@@ -116,7 +116,7 @@ func walk(out *strings.Builder, d docs, v reflect.Value, t reflect.Type, raw any
 		}
 		rawValue, written := object[name]
 		elem := field.Type
-		for elem.Kind() == reflect.Pointer || elem.Kind() == reflect.Slice {
+		for elem.Kind() == reflect.Pointer || elem.Kind() == reflect.Slice || elem.Kind() == reflect.Map {
 			elem = elem.Elem()
 		}
 		description := d[t.Name()][field.Name]
@@ -128,6 +128,11 @@ func walk(out *strings.Builder, d docs, v reflect.Value, t reflect.Type, raw any
 			continue
 		}
 		nested, nestedRaw := value, rawValue
+		if field.Type.Kind() == reflect.Map {
+			// An object keyed by name (an account, a region) is described by its values' fields.
+			fieldPath += ".<" + mapKeyNames[field.Name] + ">"
+			nested, nestedRaw = reflect.Value{}, nil
+		}
 		if field.Type.Kind() == reflect.Slice {
 			fieldPath += "[]"
 			nested = reflect.Value{}
@@ -149,9 +154,17 @@ func walk(out *strings.Builder, d docs, v reflect.Value, t reflect.Type, raw any
 	}
 }
 
+// mapKeyNames name the keys of the config's objects keyed by name, by field.
+var mapKeyNames = map[string]string{"Accounts": "account", "Regions": "region"}
+
 // typeName is a field's type in JSON's words.
 func typeName(t reflect.Type) string {
+	if t == reflect.TypeOf(config.ServiceMode("")) {
+		return "create, existing or off"
+	}
 	switch t.Kind() {
+	case reflect.Map:
+		return "object of " + typeName(t.Elem())
 	case reflect.Pointer:
 		return typeName(t.Elem())
 	case reflect.Slice:

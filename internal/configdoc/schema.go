@@ -24,7 +24,19 @@ var enums = map[string]map[string][]any{
 	"Backup":                {"FrequencyHours": ints2any(config.BackupFrequencies...)},
 	"Monitoring":            {"LogRetentionDays": ints2any(config.LogRetentionPeriods...)},
 	"VaultLock":             {"Mode": strings2any(config.LockGovernance, config.LockCompliance)},
+	"Baseline":              {"SecurityHubStandards": strings2any(config.StandardsOurs, config.StandardsOrganization)},
+	"AccountBaseline":       {"SecurityHubStandards": strings2any(config.StandardsOurs, config.StandardsOrganization)},
+	"RegionBaseline":        {"SecurityHubStandards": strings2any(config.StandardsOurs, config.StandardsOrganization)},
 }
+
+// mapKeys are the patterns of the keys of the config's objects keyed by name, by path.
+var mapKeys = map[string]string{
+	"baseline.accounts":           `^[0-9]{12}$`,
+	"baseline.accounts.*.regions": `^[a-z]{2}(-[a-z]+)+-[0-9]$`,
+}
+
+// serviceMode is the type of the baseline's modes, which read a mode or an earlier config's boolean.
+var serviceMode = reflect.TypeOf(config.ServiceMode(""))
 
 // unreached are the defaults of fields inside optional objects a minimal config leaves out.
 var unreached = map[string]map[string]any{
@@ -134,9 +146,28 @@ func property(d docs, t reflect.Type, v reflect.Value, raw any, path string) map
 			v = reflect.Indirect(v)
 		}
 	}
+	if t == serviceMode {
+		values := []any{}
+		for _, m := range config.ServiceModes {
+			values = append(values, string(m))
+		}
+		return map[string]any{"type": []any{"string", "boolean"}, "enum": append(values, true, false)}
+	}
 	switch t.Kind() {
 	case reflect.Struct:
 		return object(d, v, t, raw, path)
+	case reflect.Map:
+		// A map's values are described without defaults: the config names its keys.
+		s := map[string]any{"type": "object", "additionalProperties": property(d, t.Elem(), reflect.Value{}, nil, path+".*")}
+		if pattern, ok := mapKeys[path]; ok {
+			s["propertyNames"] = map[string]any{"pattern": pattern}
+		}
+		if elem := t.Elem(); elem.Kind() == reflect.Struct {
+			if description := d[elem.Name()][""]; description != "" {
+				s["additionalProperties"].(map[string]any)["description"] = description
+			}
+		}
+		return s
 	case reflect.Slice:
 		// A list of objects is described by its first element, as Reference does.
 		var first reflect.Value
@@ -179,7 +210,7 @@ func defaultValue(v reflect.Value, written bool) (any, bool) {
 }
 
 func elemOf(t reflect.Type) reflect.Type {
-	for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice {
+	for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Map {
 		t = t.Elem()
 	}
 	return t

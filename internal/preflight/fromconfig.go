@@ -36,20 +36,11 @@ func FromPlan(p *plan.Plan, a *Assembly) *Inputs {
 	return in
 }
 
-// modes adapts the config's switches to the modes the checks compare with: on is create, off
-// is off. It is the one place that reads them; with per-account-region modes in lib/config it
-// becomes Mode(p.SecurityServiceMode(config.SecurityService(s), account, region)).
+// modes reads each account-region's mode from the config (platform-wide, per account and per
+// account-region, as lib/config resolves them); it is the one place the checks read the config's
+// choice.
 func modes(p *config.Platform) Modes {
-	return func(s Service, _, _ string) Mode {
-		on := map[Service]bool{
-			GuardDuty:      p.Baseline.GuardDutyOn(),
-			SecurityHub:    p.Baseline.SecurityHubOn(),
-			ConfigRecorder: p.Baseline.ConfigOn(),
-			CloudTrail:     p.Baseline.CloudTrailOn(),
-		}[s]
-		if on {
-			return Create
-		}
-		return Off
+	return func(s Service, account, region string) Mode {
+		return Mode(p.SecurityServiceMode(config.SecurityService(s), account, region))
 	}
 }

@@ -27,9 +27,12 @@ func TestFromPlan_ChecksEveryAccountRegionAndWhatTheConfigTurnsOn(t *testing.T) 
 	if in.Modes(GuardDuty, "444444444444", "us-east-1") != Create {
 		t.Error("GuardDuty is on by default: the baseline creates it")
 	}
-	off := false
-	platform.Baseline.GuardDuty = &off
+	platform.Baseline.GuardDuty = config.ServiceOff
 	if FromPlan(p, &Assembly{}).Modes(GuardDuty, "444444444444", "us-east-1") != Off {
 		t.Error("GuardDuty switched off: the baseline leaves it out")
+	}
+	platform.Baseline.Accounts = map[string]config.AccountBaseline{"444444444444": {GuardDuty: config.ServiceExisting}}
+	if FromPlan(p, &Assembly{}).Modes(GuardDuty, "444444444444", "us-east-1") != Existing {
+		t.Error("GuardDuty adopted in the account: the preflight expects it running")
 	}
 }

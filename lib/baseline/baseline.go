@@ -3,7 +3,9 @@
 // aggregator of its other regions), an AWS Config recorder with its delivery channel, bucket
 // and managed rules, the account's multi-region CloudTrail trail and its read-only auditor role
 // (in the home region), and the alert topic that high-severity findings reach through
-// EventBridge.
+// EventBridge. Each service is the baseline's to create (Create), the organization's (Existing:
+// none of its own resources, everything that needs it kept) or absent (Off: what needs it left
+// out too).
 //
 // Each of the detector, hub, recorder, delivery channel and aggregator exists at most once per
 // account-region (the aggregator once per account), and a second create fails: whoever composes
@@ -40,22 +42,32 @@ type Props struct {
 	// AlertEmails are subscribed to the alert topic.
 	AlertEmails []string
 
-	// GuardDuty creates the account-region's detector.
-	GuardDuty bool
-	// SecurityHub enables Security Hub with the AWS Foundational Security Best Practices and
-	// CIS AWS Foundations standards.
-	SecurityHub bool
+	// GuardDuty is the account-region's detector: Create makes it; Existing and Create keep the
+	// route of its high and critical findings.
+	GuardDuty Mode
+	// SecurityHub is the account-region's hub: Create enables it; Existing and Create keep the
+	// route of its high and critical findings.
+	SecurityHub Mode
+	// SecurityHubStandards subscribes the hub to the AWS Foundational Security Best Practices
+	// and CIS AWS Foundations standards: where the hub is the baseline's, or an existing hub the
+	// organization's central configuration does not own. Needs SecurityHub.
+	SecurityHubStandards bool
 	// AggregatedRegions makes this region the account's Security Hub home region, aggregating
-	// the findings of these (the account's other) regions. Needs SecurityHub. Default: no
-	// aggregator.
+	// the findings of these (the account's other) regions. Needs SecurityHub Create (an
+	// existing hub's aggregation is its owner's). Default: no aggregator.
 	AggregatedRegions []string
-	// Config creates the recorder of every supported resource type, its delivery channel and
-	// bucket, and the managed rules (Rules).
-	Config bool
+	// Config is the account-region's recorder: Create makes the recorder of every supported
+	// resource type, its delivery channel and bucket; Existing and Create keep the managed
+	// rules (Rules), which need only a running recorder.
+	Config Mode
 	// RecordGlobalResources records the global resource types (IAM users, groups, roles and
-	// policies) too: in exactly one region of the account. Needs Config.
+	// policies) too: in exactly one region of the account. Needs Config Create.
 	RecordGlobalResources bool
-	// Trail, when set, creates the account's multi-region trail here.
+	// CloudTrail is the account's trail as seen from this region: Existing and Create keep the
+	// root-activity route, which needs a trail to deliver management events to EventBridge;
+	// Off leaves it out.
+	CloudTrail Mode
+	// Trail, when set, creates the account's multi-region trail here. Needs CloudTrail Create.
 	Trail *TrailProps
 	// Auditor, when set, creates the account's read-only auditor role.
 	Auditor *AuditorProps
@@ -113,18 +125,24 @@ func New(scope constructs.Construct, id string, props Props) *Baseline {
 	props.check(scope, id)
 	c := constructs.NewConstruct(scope, jsii.String(id))
 	b := &Baseline{Construct: c}
-	if props.Config || props.Trail != nil {
+	if props.Config == Create || props.Trail != nil {
 		b.Key = newAuditKey(c, props.Trail != nil)
 		b.AccessLogs = logbucket.New(c, "AccessLogs", props.RetentionDays)
 	}
-	if props.Config {
+	if props.Config == Create {
 		b.newRecorder(c, props)
 	}
-	if props.GuardDuty {
+	if props.Config.Runs() {
+		b.newRules(c)
+	}
+	if props.GuardDuty == Create {
 		b.Detector = newDetector(c)
 	}
-	if props.SecurityHub {
-		b.newSecurityHub(c, props.AggregatedRegions)
+	if props.SecurityHub == Create {
+		b.newHub(c, props.AggregatedRegions)
+	}
+	if props.SecurityHubStandards {
+		b.newStandards(c)
 	}
 	if props.Trail != nil {
 		b.newTrail(c, *props.Trail, props.RetentionDays)
@@ -140,22 +158,29 @@ func New(scope constructs.Construct, id string, props Props) *Baseline {
 func (p Props) check(scope constructs.Construct, id string) {
 	c := platformprops.Check(scope, id, "baseline.New")
 	c.Require("Props.AlertDisplayName", p.AlertDisplayName != "", "it is the sender people see on the finding e-mails")
-	if len(p.AggregatedRegions) > 0 && !p.SecurityHub {
-		c.Failf("Props.AggregatedRegions", "needs SecurityHub: the aggregator collects findings into this region's hub")
+	if len(p.AggregatedRegions) > 0 && p.SecurityHub != Create {
+		c.Failf("Props.AggregatedRegions", "needs SecurityHub Create, not %s: the aggregator collects findings into this region's hub, "+
+			"and an existing hub's aggregation is its owner's", p.SecurityHub)
+	}
+	if p.SecurityHubStandards && !p.SecurityHub.Runs() {
+		c.Failf("Props.SecurityHubStandards", "needs SecurityHub: a standard is subscribed in a hub")
+	}
+	if p.Trail != nil && p.CloudTrail != Create {
+		c.Failf("Props.Trail", "needs CloudTrail Create, not %s", p.CloudTrail)
 	}
 	for i, region := range p.AggregatedRegions {
 		if !regionPattern.MatchString(region) {
 			c.Failf(fmt.Sprintf("Props.AggregatedRegions[%d]", i), "%q is not a region code such as eu-west-1", region)
 		}
 	}
-	if p.RecordGlobalResources && !p.Config {
-		c.Failf("Props.RecordGlobalResources", "needs Config: global resources are recorded by this region's recorder")
+	if p.RecordGlobalResources && p.Config != Create {
+		c.Failf("Props.RecordGlobalResources", "needs Config Create: global resources are recorded by this region's own recorder")
 	}
 	if a := p.Auditor; a != nil {
 		c.Require("Props.Auditor.RoleName", a.RoleName != "", "name the role auditors assume")
 		c.Principals("Props.Auditor.Principals", a.Principals)
 	}
-	if (p.Config || p.Trail != nil) &&
+	if (p.Config == Create || p.Trail != nil) &&
 		c.Require("Props.RetentionDays", p.RetentionDays != 0, "give how long the audit files stay (lib/config's baseline.retentionDays)") &&
 		p.RetentionDays < minRetentionDays {
 		c.Failf("Props.RetentionDays", "%v: keep audit files at least %d days", p.RetentionDays, minRetentionDays)

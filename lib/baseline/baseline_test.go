@@ -21,8 +21,8 @@ func TestMain(m *testing.M) { constructkit.Main(m) }
 func home() baseline.Props {
 	return baseline.Props{
 		AlertDisplayName: "acme security", AlertEmails: []string{"oncall@example.com"},
-		GuardDuty: true, SecurityHub: true, AggregatedRegions: []string{"eu-west-1", "us-west-2"},
-		Config: true, RecordGlobalResources: true, RetentionDays: 365,
+		GuardDuty: baseline.Create, SecurityHub: baseline.Create, SecurityHubStandards: true, AggregatedRegions: []string{"eu-west-1", "us-west-2"},
+		Config: baseline.Create, RecordGlobalResources: true, RetentionDays: 365, CloudTrail: baseline.Create,
 		Trail:   &baseline.TrailProps{DataEventBuckets: []string{"acme-prod-111111111111-us-east-1-lake", "acme-prod-111111111111-eu-west-1-lake"}},
 		Auditor: &baseline.AuditorProps{RoleName: "acme-auditor", Principals: []string{"333333333333", "arn:aws:iam::333333333333:role/Audit"}},
 	}
@@ -30,7 +30,8 @@ func home() baseline.Props {
 
 // other is every part of a region that is not its account's home.
 func other() baseline.Props {
-	return baseline.Props{AlertDisplayName: "acme security", GuardDuty: true, SecurityHub: true, Config: true, RetentionDays: 365}
+	return baseline.Props{AlertDisplayName: "acme security", GuardDuty: baseline.Create, SecurityHub: baseline.Create, SecurityHubStandards: true,
+		Config: baseline.Create, CloudTrail: baseline.Create, RetentionDays: 365}
 }
 
 func synth(t *testing.T, region string, props baseline.Props) assertions.Template {
@@ -89,17 +90,16 @@ func TestBaseline_OtherRegionsLeaveTheAccountWidePartsToTheHome(t *testing.T) {
 	})
 }
 
-// A part the organization already runs is left out entirely; the root-user route stays.
+// A part that is off is left out entirely, and so is what needs it: the rules, standards and
+// routes (the root-user route needs a trail).
 func TestBaseline_SwitchedOffPartsAreLeftOut(t *testing.T) {
 	tpl := synth(t, "us-east-1", baseline.Props{AlertDisplayName: "acme security"})
 	for _, resourceType := range []string{"AWS::GuardDuty::Detector", "AWS::SecurityHub::Hub", "AWS::Config::ConfigurationRecorder",
-		"AWS::Config::DeliveryChannel", "AWS::Config::ConfigRule", "AWS::CloudTrail::Trail", "AWS::S3::Bucket", "AWS::IAM::Role"} {
+		"AWS::Config::DeliveryChannel", "AWS::Config::ConfigRule", "AWS::CloudTrail::Trail", "AWS::S3::Bucket", "AWS::IAM::Role",
+		"AWS::SecurityHub::Standard", "AWS::Events::Rule"} {
 		if got := count(t, tpl, resourceType); got != 0 {
 			t.Errorf("%d %s with every part off", got, resourceType)
 		}
-	}
-	if got := count(t, tpl, "AWS::Events::Rule"); got != 1 {
-		t.Errorf("%d rules with every part off, want the root-user route", got)
 	}
 }
 
@@ -178,14 +178,18 @@ func TestBaseline_RejectsPropsItCannotBuild(t *testing.T) {
 		props baseline.Props
 		want  string
 	}{
-		"no sender":               {baseline.Props{}, "Props.AlertDisplayName is required"},
-		"aggregator without hub":  {baseline.Props{AlertDisplayName: "x", AggregatedRegions: []string{"eu-west-1"}}, "Props.AggregatedRegions needs SecurityHub"},
-		"bad linked region":       {baseline.Props{AlertDisplayName: "x", SecurityHub: true, AggregatedRegions: []string{"Ireland"}}, `Props.AggregatedRegions[0] "Ireland" is not a region code`},
-		"global without recorder": {baseline.Props{AlertDisplayName: "x", RecordGlobalResources: true}, "Props.RecordGlobalResources needs Config"},
+		"no sender":              {baseline.Props{}, "Props.AlertDisplayName is required"},
+		"aggregator without hub": {baseline.Props{AlertDisplayName: "x", AggregatedRegions: []string{"eu-west-1"}}, "Props.AggregatedRegions needs SecurityHub Create, not Off"},
+		"aggregator, existing hub": {baseline.Props{AlertDisplayName: "x", SecurityHub: baseline.Existing, AggregatedRegions: []string{"eu-west-1"}},
+			"Props.AggregatedRegions needs SecurityHub Create, not Existing"},
+		"standards without hub":   {baseline.Props{AlertDisplayName: "x", SecurityHubStandards: true}, "Props.SecurityHubStandards needs SecurityHub"},
+		"trail, existing trail":   {baseline.Props{AlertDisplayName: "x", CloudTrail: baseline.Existing, Trail: &baseline.TrailProps{}, RetentionDays: 365}, "Props.Trail needs CloudTrail Create, not Existing"},
+		"bad linked region":       {baseline.Props{AlertDisplayName: "x", SecurityHub: baseline.Create, AggregatedRegions: []string{"Ireland"}}, `Props.AggregatedRegions[0] "Ireland" is not a region code`},
+		"global without recorder": {baseline.Props{AlertDisplayName: "x", Config: baseline.Existing, RecordGlobalResources: true}, "Props.RecordGlobalResources needs Config Create"},
 		"auditor without trust":   {baseline.Props{AlertDisplayName: "x", Auditor: &baseline.AuditorProps{RoleName: "a"}}, "Props.Auditor.Principals is required"},
-		"retention under 90 days": {baseline.Props{AlertDisplayName: "x", Config: true, RetentionDays: 30}, "Props.RetentionDays 30: keep audit files at least 90 days"},
+		"retention under 90 days": {baseline.Props{AlertDisplayName: "x", Config: baseline.Create, RetentionDays: 30}, "Props.RetentionDays 30: keep audit files at least 90 days"},
 		// The construct has no default of its own: lib/config holds it.
-		"recorder without retention": {baseline.Props{AlertDisplayName: "x", Config: true}, "Props.RetentionDays is required"},
+		"recorder without retention": {baseline.Props{AlertDisplayName: "x", Config: baseline.Create}, "Props.RetentionDays is required"},
 		"auditor not a principal": {baseline.Props{AlertDisplayName: "x", Auditor: &baseline.AuditorProps{RoleName: "a", Principals: []string{"auditors"}}},
 			`"auditors" is neither an account ID nor an IAM role or user ARN`},
 	} {

@@ -75,36 +75,42 @@ func StandardArn(region, path string) string {
 	return fmt.Sprintf("arn:aws:securityhub:%s::standards/%s", region, path)
 }
 
-// newSecurityHub enables Security Hub without its default standards (it would otherwise
-// subscribe to them itself, outside the template, and a Standard resource for one of them
-// would then fail to create), with one finding per control across standards, then subscribes
-// to Standards and, in the home region, aggregates the other regions. "You must create an
-// AWS::SecurityHub::Hub resource for an account before you can create other types of Security
-// Hub resources": every other resource depends on the hub. With Config in the same stack, the
-// standards wait for the recorder to run, so their first checks find it. The Security Hub types
-// are CloudFormation's only (L1): aws-cdk-lib has no L2 for them.
-func (b *Baseline) newSecurityHub(c constructs.Construct, aggregated []string) {
-	_, region := where(c)
+// newHub enables Security Hub without its default standards (it would otherwise subscribe to
+// them itself, outside the template, and a Standard resource for one of them would then fail to
+// create), with one finding per control across standards, and, in the home region, aggregates
+// the other regions. "You must create an AWS::SecurityHub::Hub resource for an account before
+// you can create other types of Security Hub resources": every other resource depends on the
+// hub. The Security Hub types are CloudFormation's only (L1): aws-cdk-lib has no L2 for them.
+func (b *Baseline) newHub(c constructs.Construct, aggregated []string) {
 	b.Hub = awssecurityhub.NewCfnHub(c, jsii.String("Hub"), &awssecurityhub.CfnHubProps{
 		EnableDefaultStandards:  jsii.Bool(false),
 		ControlFindingGenerator: jsii.String("SECURITY_CONTROL"),
 		AutoEnableControls:      jsii.Bool(true),
 	})
-	for _, s := range Standards() {
-		standard := awssecurityhub.NewCfnStandard(c, jsii.String(s.ID), &awssecurityhub.CfnStandardProps{
-			StandardsArn: jsii.String(StandardArn(region, s.Path)),
-		})
-		standard.Node().AddDependency(b.Hub)
-		if b.DeliveryChannel != nil {
-			standard.Node().AddDependency(b.DeliveryChannel)
-		}
-		b.Standards = append(b.Standards, standard)
-	}
 	if len(aggregated) > 0 {
 		b.Aggregator = awssecurityhub.NewCfnFindingAggregator(c, jsii.String("FindingAggregator"), &awssecurityhub.CfnFindingAggregatorProps{
 			RegionLinkingMode: jsii.String("SPECIFIED_REGIONS"),
 			Regions:           jsii.Strings(aggregated...),
 		})
 		b.Aggregator.Node().AddDependency(b.Hub)
+	}
+}
+
+// newStandards subscribes the hub to Standards. Each waits for what of its needs the baseline
+// creates: the hub, and the Config delivery channel (which starts the recorder), so that the
+// standards' first checks find it; an existing hub and recorder run already.
+func (b *Baseline) newStandards(c constructs.Construct) {
+	_, region := where(c)
+	for _, s := range Standards() {
+		standard := awssecurityhub.NewCfnStandard(c, jsii.String(s.ID), &awssecurityhub.CfnStandardProps{
+			StandardsArn: jsii.String(StandardArn(region, s.Path)),
+		})
+		if b.Hub != nil {
+			standard.Node().AddDependency(b.Hub)
+		}
+		if b.DeliveryChannel != nil {
+			standard.Node().AddDependency(b.DeliveryChannel)
+		}
+		b.Standards = append(b.Standards, standard)
 	}
 }

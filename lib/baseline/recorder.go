@@ -104,15 +104,21 @@ func (b *Baseline) newRecorder(c constructs.Construct, props Props) {
 	})
 	b.DeliveryChannel.Node().AddDependency(b.Recorder)
 	b.DeliveryChannel.Node().AddDependency(b.RecorderRole, b.ConfigBucket)
+}
 
-	// A rule evaluates only what a running recorder records.
+// newRules evaluates ManagedRules. A rule evaluates only what a running recorder records: where
+// the recorder is the baseline's, each rule waits for its delivery channel (CloudFormation
+// starts the recorder with it); where it is the organization's, it runs already.
+func (b *Baseline) newRules(c constructs.Construct) {
 	for _, r := range ManagedRules() {
 		props := &awsconfig.ManagedRuleProps{Identifier: jsii.String(r.Identifier), Description: jsii.String("The platform's check that " + r.Checks)}
 		if r.Periodic {
 			props.MaximumExecutionFrequency = awsconfig.MaximumExecutionFrequency_TWENTY_FOUR_HOURS
 		}
 		rule := awsconfig.NewManagedRule(c, jsii.String(r.ID), props)
-		rule.Node().AddDependency(b.DeliveryChannel)
+		if b.DeliveryChannel != nil {
+			rule.Node().AddDependency(b.DeliveryChannel)
+		}
 		b.Rules = append(b.Rules, rule)
 	}
 }

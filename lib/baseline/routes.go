@@ -19,7 +19,7 @@ var SecurityHubAlertLabels = []string{"HIGH", "CRITICAL"}
 // findings of high or critical severity; Security Hub findings of those labels that are new and
 // active, generated in this region (the home region's hub also holds the aggregated copies of
 // the other regions' findings, which alert there) and not GuardDuty's (which Security Hub
-// imports, and which alert through their own route when the detector is the baseline's); and
+// imports, and which alert through their own route wherever GuardDuty runs); and
 // any use of the account's root user, the break-glass identity.
 func (b *Baseline) newRoutes(c constructs.Construct, props Props) {
 	_, region := where(c)
@@ -35,21 +35,21 @@ func (b *Baseline) newRoutes(c constructs.Construct, props Props) {
 		b.Routes = append(b.Routes, rule)
 		return rule
 	}
-	if props.GuardDuty {
+	if props.GuardDuty.Runs() {
 		route("GuardDutyFindings", "GuardDuty findings of high or critical severity", &awsevents.EventPattern{
 			Source:     jsii.Strings("aws.guardduty"),
 			DetailType: jsii.Strings("GuardDuty Finding"),
 			Detail:     &map[string]any{"severity": []any{map[string]any{"numeric": []any{">=", GuardDutyHighSeverity}}}},
 		})
 	}
-	if props.SecurityHub {
+	if props.SecurityHub.Runs() {
 		findings := map[string]any{
 			"Severity":    map[string]any{"Label": SecurityHubAlertLabels},
 			"Workflow":    map[string]any{"Status": []string{"NEW"}},
 			"RecordState": []string{"ACTIVE"},
 			"Region":      []string{region},
 		}
-		if props.GuardDuty {
+		if props.GuardDuty.Runs() {
 			findings["ProductName"] = []any{map[string]any{"anything-but": []string{"GuardDuty"}}}
 		}
 		route("SecurityHubFindings", "New, active Security Hub findings of high or critical severity from this region", &awsevents.EventPattern{
@@ -58,9 +58,12 @@ func (b *Baseline) newRoutes(c constructs.Construct, props Props) {
 			Detail:     &map[string]any{"findings": findings},
 		})
 	}
-	// Root's console sign-ins and API calls reach EventBridge through a trail (the baseline's
-	// or an organization's); sign-ins are recorded in us-east-1, where every account of the
-	// platform has a baseline.
+	// Root's console sign-ins and API calls reach EventBridge only through a trail (the
+	// baseline's or an organization's): without one the rule would never fire. Sign-ins are
+	// recorded in us-east-1, where every account of the platform has a baseline.
+	if !props.CloudTrail.Runs() {
+		return
+	}
 	root := route("RootActivity", "Any use of the account's root user (break-glass access)", &awsevents.EventPattern{
 		DetailType: jsii.Strings("AWS Console Sign In via CloudTrail", "AWS API Call via CloudTrail"),
 		Detail:     &map[string]any{"userIdentity": map[string]any{"type": []string{"Root"}}},

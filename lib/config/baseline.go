@@ -7,29 +7,42 @@ import (
 )
 
 // Baseline configures the security baseline of every account and region the platform uses:
-// GuardDuty, Security Hub, AWS Config, CloudTrail and the auditor role. Every part is on by
-// default; switch a part off where the organization already runs it (a second GuardDuty
-// detector, Security Hub hub, Config recorder or delivery channel in an account-region cannot
-// be created, and a second trail costs money for the same events).
+// GuardDuty, Security Hub, AWS Config, CloudTrail and the auditor role. Each of the four
+// services is "create" (the baseline creates it), "existing" (the organization runs it already:
+// a second GuardDuty detector, Security Hub hub, Config recorder or delivery channel in an
+// account-region cannot be created; the baseline keeps the rules, standards and alerts that
+// need it) or "off" (neither: what needs it is left out too), for the whole platform here and
+// per account and account-region in Accounts. true and false are create and off.
 type Baseline struct {
 	// GuardDuty creates a detector in every account-region (S3 protection, RDS login activity,
 	// Lambda network activity, Runtime Monitoring with the ECS Fargate agent managed by
-	// GuardDuty). Switch it off when the organization's GuardDuty administrator enables it in
-	// the platform's accounts. Default: true.
-	GuardDuty *bool `json:"guardDuty,omitempty"`
+	// GuardDuty): "create", "existing" where the organization's GuardDuty administrator enables
+	// it (the high and critical findings still alert), or "off". Default: create.
+	GuardDuty ServiceMode `json:"guardDuty,omitempty"`
 	// SecurityHub enables Security Hub in every account-region with the AWS Foundational
 	// Security Best Practices and CIS standards, and aggregates each account's regions in its
-	// home region. Most of its controls need AWS Config recording. Default: true.
-	SecurityHub *bool `json:"securityHub,omitempty"`
+	// home region: "create", "existing" where the organization enables it (the high and critical
+	// findings still alert; the standards follow securityHubStandards; no aggregator), or "off".
+	// Most of its controls need AWS Config recording. Default: create.
+	SecurityHub ServiceMode `json:"securityHub,omitempty"`
+	// SecurityHubStandards says who subscribes the standards where Security Hub is "existing":
+	// "ours" (the baseline does) or "organization" (the organization's central configuration
+	// does, and refuses a member account's changes). Default: ours.
+	SecurityHubStandards string `json:"securityHubStandards,omitempty"`
 	// Config records every supported resource type in every account-region (global ones in the
 	// account's home region only) to an encrypted bucket, and evaluates the platform's managed
-	// rules. Switch it off when Control Tower or the organization owns the recorders. Default:
-	// true.
-	Config *bool `json:"config,omitempty"`
+	// rules: "create", "existing" where Control Tower or the organization owns the recorders
+	// (the rules still evaluate), or "off" (no rules either). Default: create.
+	Config ServiceMode `json:"config,omitempty"`
 	// CloudTrail creates one multi-region trail per account, in its home region, with the data
-	// lake buckets' data events. Switch it off when an organization trail already records the
-	// accounts. Default: true.
-	CloudTrail *bool `json:"cloudTrail,omitempty"`
+	// lake buckets' data events: "create", "existing" where an organization trail records the
+	// accounts' management events (the root-user alerts still fire; the lake's data events are
+	// the organization trail's to record), or "off" (no root-user alerts either: they need a
+	// trail). Default: create.
+	CloudTrail ServiceMode `json:"cloudTrail,omitempty"`
+	// Accounts override the modes in one account each, by 12-digit account ID (an environment's
+	// account or the tooling account), and in its regions.
+	Accounts map[string]AccountBaseline `json:"accounts,omitempty"`
 	// Auditors may assume the read-only auditor role in every environment account: the tooling
 	// account's ID (whoever its IAM lets), or ARNs of its IAM roles or users. Default: the
 	// tooling account.
@@ -39,12 +52,10 @@ type Baseline struct {
 	RetentionDays int `json:"retentionDays,omitempty"`
 }
 
-// Defaults of the baseline: every part on.
+// Defaults of the baseline: the baseline creates every part.
 const (
-	DefaultGuardDuty             = true
-	DefaultSecurityHub           = true
-	DefaultConfig                = true
-	DefaultCloudTrail            = true
+	DefaultServiceMode           = ServiceCreate
+	DefaultSecurityHubStandards  = StandardsOurs
 	DefaultBaselineRetentionDays = 365
 	minBaselineRetentionDays     = 90
 	maxBaselineRetentionDays     = 3653
@@ -62,26 +73,8 @@ const (
 	AcceleratorRegion = "us-west-2"
 )
 
-// GuardDutyOn reports whether the baseline creates GuardDuty detectors.
-func (b Baseline) GuardDutyOn() bool { return on(b.GuardDuty) }
-
-// SecurityHubOn reports whether the baseline enables Security Hub.
-func (b Baseline) SecurityHubOn() bool { return on(b.SecurityHub) }
-
-// ConfigOn reports whether the baseline creates Config recorders, delivery channels and rules.
-func (b Baseline) ConfigOn() bool { return on(b.Config) }
-
-// CloudTrailOn reports whether the baseline creates each account's trail.
-func (b Baseline) CloudTrailOn() bool { return on(b.CloudTrail) }
-
-// on reads a switch Load has set (applyBaselineDefaults).
-func on(switched *bool) bool { return switched != nil && *switched }
-
 func applyBaselineDefaults(d defaulted, b *Baseline) {
-	d.bool("baseline.guardDuty", &b.GuardDuty, DefaultGuardDuty)
-	d.bool("baseline.securityHub", &b.SecurityHub, DefaultSecurityHub)
-	d.bool("baseline.config", &b.Config, DefaultConfig)
-	d.bool("baseline.cloudTrail", &b.CloudTrail, DefaultCloudTrail)
+	applyServiceModeDefaults(d, b)
 	d.int("baseline.retentionDays", &b.RetentionDays, DefaultBaselineRetentionDays)
 }
 
@@ -100,6 +93,7 @@ func (p *Platform) GatesAnEnvironment() bool {
 
 func validateBaseline(p *Platform, found *problems) {
 	b := p.Baseline
+	validateServiceModes(p, found)
 	for i, a := range b.Auditors {
 		path := fmt.Sprintf("baseline.auditors[%d]", i)
 		switch {
@@ -125,3 +119,6 @@ func principalAccount(principal string) string {
 	}
 	return principal
 }
+
+// on reads a switch Load has set.
+func on(switched *bool) bool { return switched != nil && *switched }

@@ -11,8 +11,10 @@ import (
 func TestBaseline_EveryPartIsOnByDefaultAndTheToolingAccountAudits(t *testing.T) {
 	platform := mustLoad(t, "testdata/valid-minimal.json")
 	b := platform.Baseline
-	if !b.GuardDutyOn() || !b.SecurityHubOn() || !b.ConfigOn() || !b.CloudTrailOn() {
-		t.Errorf("baseline parts default to %+v; want every part on", b)
+	for _, s := range config.SecurityServices {
+		if got := platform.SecurityServiceMode(s, "111111111111", "eu-west-1"); got != config.ServiceCreate {
+			t.Errorf("%s defaults to %q; want the baseline to create it", s, got)
+		}
 	}
 	if got := platform.AuditorPrincipals(); strings.Join(got, ",") != "333333333333" {
 		t.Errorf("auditors default to %v, want the tooling account", got)
@@ -29,9 +31,10 @@ func TestBaseline_SwitchesTurnEachPartOff(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := platform.Baseline
-	if b.GuardDutyOn() || b.SecurityHubOn() || b.ConfigOn() || b.CloudTrailOn() {
-		t.Errorf("switched-off parts are on: %+v", b)
+	for _, s := range config.SecurityServices {
+		if got := platform.SecurityServiceMode(s, "111111111111", "us-east-1"); got != config.ServiceOff {
+			t.Errorf("%s: false reads as %q, want off", s, got)
+		}
 	}
 	if got := platform.AuditorPrincipals(); strings.Join(got, ",") != "arn:aws:iam::333333333333:role/Audit" {
 		t.Errorf("auditors = %v", got)
@@ -43,8 +46,14 @@ func TestBaseline_SwitchesTurnEachPartOff(t *testing.T) {
 func TestDefaults_LoadSetsEverySwitchAndTheAccessorsOnlyReadIt(t *testing.T) {
 	platform := mustLoad(t, "testdata/valid-minimal.json")
 	b, env := platform.Baseline, platform.Environments[0]
-	for name, value := range map[string]*bool{
+	for name, mode := range map[string]config.ServiceMode{
 		"baseline.guardDuty": b.GuardDuty, "baseline.securityHub": b.SecurityHub, "baseline.config": b.Config, "baseline.cloudTrail": b.CloudTrail,
+	} {
+		if mode == "" {
+			t.Errorf("Load left %s unset", name)
+		}
+	}
+	for name, value := range map[string]*bool{
 		"monitoring.prometheus": env.Monitoring.Prometheus, "backup.lake": env.Backup.Lake,
 		"terminationProtection": env.TerminationProtection, "interRegionPeering": env.InterRegionPeering,
 	} {
@@ -54,7 +63,7 @@ func TestDefaults_LoadSetsEverySwitchAndTheAccessorsOnlyReadIt(t *testing.T) {
 	}
 	var unloaded config.Environment
 	unloaded.Regions = make([]config.Region, 2)
-	if unloaded.Protected() || unloaded.PeersRegions() || unloaded.Monitoring.PrometheusOn() || unloaded.Backup.LakeOn() || (config.Baseline{}).GuardDutyOn() {
+	if unloaded.Protected() || unloaded.PeersRegions() || unloaded.Monitoring.PrometheusOn() || unloaded.Backup.LakeOn() || (config.Platform{}).SecurityServiceMode(config.GuardDuty, "", "").Runs() {
 		t.Error("an accessor applies a default of its own to a value Load did not set")
 	}
 }

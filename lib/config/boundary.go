@@ -44,21 +44,6 @@ func (p *Platform) BoundaryFor(account string) string {
 	return p.PermissionsBoundary.PolicyName
 }
 
-// Accounts are every account the platform uses: the environments', then the tooling account,
-// each once.
-func (p *Platform) Accounts() []string {
-	var out []string
-	for _, env := range p.Environments {
-		if !slices.Contains(out, env.Account) {
-			out = append(out, env.Account)
-		}
-	}
-	if !slices.Contains(out, p.Pipeline.Account) {
-		out = append(out, p.Pipeline.Account)
-	}
-	return out
-}
-
 func validatePermissionsBoundary(p *Platform, found *problems) {
 	b := p.PermissionsBoundary
 	if b == nil {

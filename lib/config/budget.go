@@ -20,7 +20,7 @@ const MaxBudgetMonthlyUSD = 10_000_000
 
 // EnvironmentTagKey is the key of the tag that names an environment on every resource, which
 // an environment's budget filters by where accounts are shared. Read it through here only.
-func EnvironmentTagKey(p *Platform) string { return "environment" }
+func EnvironmentTagKey(p *Platform) string { return p.Tags.Keys.Environment }
 
 func applyBudgetDefaults(d defaulted, path string, b *Budget) {
 	d.int(path+".monthlyUsd", &b.MonthlyUSD, DefaultBudgetMonthlyUSD)

@@ -28,6 +28,8 @@ type Platform struct {
 	// PermissionsBoundary, when set, is attached to every IAM role the platform creates (CDK's
 	// own and its custom-resource providers' included) and to CDK's bootstrap roles. Default: none.
 	PermissionsBoundary *PermissionsBoundary `json:"permissionsBoundary,omitempty"`
+	// Tags configures the keys of the tags every resource carries.
+	Tags Tags `json:"tags,omitempty"`
 }
 
 // ToolingName names the tooling account's stacks and stage, as an environment's name names its

@@ -62,6 +62,10 @@ func position(data []byte, offset int64) (line, col int) {
 	return line, col
 }
 
+// shapeChecker is a type that reads more than one JSON type (UnmarshalJSON) and says what it
+// accepts: "" for a value it reads, else the problem.
+type shapeChecker interface{ checkJSON(value any) string }
+
 // checkShape compares a decoded JSON value with the Go type it must fill.
 func checkShape(value any, t reflect.Type, path string, problems *problems) {
 	if value == nil {
@@ -70,7 +74,27 @@ func checkShape(value any, t reflect.Type, path string, problems *problems) {
 	if t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
+	if checker, ok := reflect.Zero(t).Interface().(shapeChecker); ok {
+		if message := checker.checkJSON(value); message != "" {
+			problems.add(path, message)
+		}
+		return
+	}
 	switch t.Kind() {
+	case reflect.Map:
+		object, ok := value.(map[string]any)
+		if !ok {
+			problems.add(path, fmt.Sprintf("%s: expected an object", describe(value)))
+			return
+		}
+		keys := make([]string, 0, len(object))
+		for key := range object {
+			keys = append(keys, key)
+		}
+		sort.Strings(keys)
+		for _, key := range keys {
+			checkShape(object[key], t.Elem(), join(path, key), problems)
+		}
 	case reflect.Struct:
 		object, ok := value.(map[string]any)
 		if !ok {

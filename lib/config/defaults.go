@@ -123,6 +123,7 @@ func applyDefaults(p *Platform) defaulted {
 		applyRecoveryDefaults(d, path+".recovery", &env.Recovery)
 	}
 	applyBaselineDefaults(d, &p.Baseline)
+	applyTagDefaults(d, &p.Tags.Keys)
 	svc := &p.Service
 	d.string("service.name", &svc.Name, DefaultServiceName)
 	d.string("service.bootstrapImage", &svc.BootstrapImage, DefaultBootstrapImage)

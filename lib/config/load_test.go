@@ -158,7 +158,7 @@ func TestLoad_RejectsEachInvalidFixture(t *testing.T) {
 	cases := []struct {
 		fixture, path, message string
 	}{
-		{"unknown-field", "bogusField", "unknown field; known fields are name, owner, costCentre, alertEmails, pipeline, service, environments, baseline"},
+		{"unknown-field", "bogusField", "unknown field; known fields are name, owner, costCentre, alertEmails, pipeline, service, environments, baseline, permissionsBoundary, tags"},
 		{"unknown-nested-field", "environments[0].regions[0].cidrBlock", "unknown field; known fields are region, cidr"},
 		{"unknown-field-typo", "environments[0].sizng", "unknown field; did you mean sizing? known fields are name, account, regions, sizing, deployment"},
 		{"wrong-type", "environments[0].sizing.taskCpu", `"512": expected a whole number`},
@@ -334,7 +334,7 @@ func TestLoad_ReportsEveryProblemAtOnceNamingTheFile(t *testing.T) {
 		t.Fatal("want an error")
 	}
 	want := path + `: 2 problems
-  bogusField: unknown field; known fields are name, owner, costCentre, alertEmails, pipeline, service, environments, baseline, permissionsBoundary
+  bogusField: unknown field; known fields are name, owner, costCentre, alertEmails, pipeline, service, environments, baseline, permissionsBoundary, tags
   environments[1].regions[0].cidr: 10.0.0.0/16 overlaps environments[0].regions[0].cidr (staging/us-east-1, 10.0.0.0/16); pick a range outside 10.0.0.0/16`
 	if err.Error() != want {
 		t.Errorf("message:\n%s\nwant:\n%s", err, want)

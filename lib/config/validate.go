@@ -26,6 +26,7 @@ func validate(p *Platform, found *problems) {
 		"2-16 lowercase letters, digits and hyphens, starting with a letter (it prefixes every stack and bucket name)")
 	checkTagValue(found, "owner", p.Owner, true)
 	checkTagValue(found, "costCentre", p.CostCentre, false)
+	validateTagKeys(p.Tags.Keys, found)
 	validateEmails(p.AlertEmails, found)
 	validatePipeline(p.Pipeline, found)
 	validateApprovers(p, found)

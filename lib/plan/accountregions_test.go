@@ -2,6 +2,7 @@ package plan_test
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -115,6 +116,29 @@ func TestPlan_TheObserverRegionIsAnAccountRegionOfThePlatform(t *testing.T) {
 	for _, want := range []string{"222222222222/ca-central-1 [prod]", "333333333333/ca-central-1 tooling []"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("account-regions:\n%s\nwant among them %s", got, want)
+		}
+	}
+}
+
+// The regions lib/config lets a baseline override name (Platform.AccountRegions) are the
+// account-regions the plan gives a baseline stack, whatever the footprint.
+func TestAccountRegions_AreTheRegionsConfigLetsTheBaselineOverride(t *testing.T) {
+	for _, file := range []string{"../config/testdata/valid-minimal.json", "../config/testdata/valid-six-regions.json", "testdata/eu-no-edge.json"} {
+		platform := mustLoad(t, file)
+		planned := map[string][]string{}
+		for _, ar := range plan.New(platform).AccountRegions {
+			planned[ar.Account] = append(planned[ar.Account], ar.Region)
+		}
+		for _, account := range platform.Accounts() {
+			got, want := platform.AccountRegions(account), planned[account]
+			slices.Sort(got)
+			slices.Sort(want)
+			if !slices.Equal(got, want) {
+				t.Errorf("%s: config says account %s uses %v, the plan deploys baselines to %v", file, account, got, want)
+			}
+		}
+		if len(planned) != len(platform.Accounts()) {
+			t.Errorf("%s: the plan has baselines in %d accounts, config knows %v", file, len(planned), platform.Accounts())
 		}
 	}
 }
