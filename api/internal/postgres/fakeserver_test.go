@@ -178,7 +178,7 @@ const (
 // answer returns the type and, by format, the value of the one column each check selects.
 func (s *fakeServer) answer(sql string) (uint32, func(binary bool) []byte) {
 	switch sql {
-	case "SELECT pg_is_in_recovery()":
+	case "SELECT pg_is_in_recovery() OR current_setting('transaction_read_only') = 'on'":
 		s.mu.Lock()
 		inRecovery := s.inRecovery
 		s.mu.Unlock()
