@@ -155,3 +155,11 @@ func (s *Service) Get(ctx context.Context, id string) (Found, error) {
 	}
 	return found, nil
 }
+
+// Processing is the record the worker keeps of having handled an item's Item.Created event.
+type Processing struct {
+	ItemID      string    `json:"itemId"`
+	EventID     string    `json:"eventId"`
+	ProcessedIn string    `json:"processedIn"`
+	ProcessedAt time.Time `json:"processedAt"`
+}
