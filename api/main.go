@@ -72,12 +72,16 @@ func run() error {
 		Reader:      postgres.Endpoint{Host: cfg.ReaderEndpoint.Host, Port: cfg.ReaderEndpoint.Port},
 		DBName:      cfg.DBName,
 		Credentials: creds,
+		EventSource: cfg.EventSource,
 	})
 	if err != nil {
 		return err
 	}
 	defer db.Close()
 	table := dynamo.New(dynamodb.NewFromConfig(awsCfg), cfg.TableName)
+	svc := &items.Service{Database: db, Table: table, Region: cfg.Region, Processed: table}
+	background := startBackground(ctx, cfg, awsCfg, db, table, svc, logger)
+	defer background.Wait()
 
 	handler := httpapi.New(httpapi.Config{
 		Service:       cfg.ServiceName,
@@ -93,7 +97,7 @@ func run() error {
 			"databaseReader": db.CheckReader,
 			"table":          table.Check,
 		}),
-		Items:  &items.Service{Database: db, Table: table, Region: cfg.Region},
+		Items:  svc,
 		Logger: logger,
 	})
 
