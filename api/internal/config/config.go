@@ -59,6 +59,9 @@ type Config struct {
 	// EventStreamName is this region's Kinesis stream (EVENT_STREAM_NAME): the publisher puts
 	// each event there too, for the lake.
 	EventStreamName string
+	// OTLPEndpoint is the OpenTelemetry collector's OTLP/HTTP endpoint
+	// (OTEL_EXPORTER_OTLP_ENDPOINT); empty: no traces or metrics are sent.
+	OTLPEndpoint string
 	// WorkQueueURL is this region's SQS work queue (WORK_QUEUE_URL).
 	WorkQueueURL string
 	// Worker runs the work queue's consumer in the process (WORKER: on or off; default on when
@@ -116,6 +119,7 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 		EventSource:     r.optional("EVENT_SOURCE", ""),
 		EventStreamName: r.optional("EVENT_STREAM_NAME", ""),
 		WorkQueueURL:    r.optional("WORK_QUEUE_URL", ""),
+		OTLPEndpoint:    r.optional("OTEL_EXPORTER_OTLP_ENDPOINT", ""),
 	}
 	c.Worker = r.onOff("WORKER", c.WorkQueueURL != "")
 	if c.Worker && c.WorkQueueURL == "" {

@@ -80,6 +80,7 @@ func newPool(ep Endpoint, dbName string, creds Credentials) (*pool, error) {
 	// another region on a switchover or failover, so connections are renewed regularly.
 	cfg.MaxConnLifetime = 5 * time.Minute
 	cfg.MaxConnIdleTime = time.Minute
+	cfg.ConnConfig.Tracer = tracer{endpoint: ep.name()}
 	login := applyCredentials(creds, ep.Port, dbName)
 	cfg.BeforeConnect = login
 	if ep.Resolve != nil {
