@@ -24,7 +24,7 @@ func TestPipeline_SmokeTestWritesAnItemAndSeesItsEventProcessed(t *testing.T) {
 				continue
 			}
 			buildSpec := buildSpecOf(t, res, smoke)
-			for _, want := range []string{`-X POST`, `"${SITE_URL}/items"`, `"${API_URL}/items/${ITEM}"`, `"${API_URL}/items/${ITEM}/processing"`} {
+			for _, want := range []string{`-X POST`, `${SITE_URL}/items`, `${API_URL}/items/${ITEM}`, `${API_URL}/items/${ITEM}/processing`} {
 				if !strings.Contains(buildSpec, want) {
 					t.Errorf("%s/%s: the smoke test's build spec has no %s", file, env.Name, want)
 				}
