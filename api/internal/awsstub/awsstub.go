@@ -13,6 +13,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -35,6 +36,10 @@ type Stub struct {
 	// FailEntry, when set, decides per PutEvents entry or PutRecords record (by its position in
 	// the call and the call's number) whether it fails and with which code; "" accepts it.
 	FailEntry func(target string, call, index int, body json.RawMessage) string
+
+	// RouteToQueue delivers each accepted PutEvents entry to the work queue in EventBridge's
+	// envelope, as the platform's rule does.
+	RouteToQueue bool
 
 	// Events are the PutEvents entries accepted, Records the PutRecords data accepted.
 	Events  []json.RawMessage
@@ -182,7 +187,11 @@ func (s *Stub) putEvents(body []byte) (any, *apiError) {
 			continue
 		}
 		s.Events = append(s.Events, e)
-		out.Entries = append(out.Entries, entry{EventId: fmt.Sprintf("eb-%d", len(s.Events))})
+		id := fmt.Sprintf("eb-%d", len(s.Events))
+		out.Entries = append(out.Entries, entry{EventId: id})
+		if s.RouteToQueue {
+			s.routeToQueue(id, e)
+		}
 	}
 	return out, nil
 }
@@ -224,4 +233,19 @@ func (s *Stub) putRecords(body []byte) (any, *apiError) {
 		out.Records = append(out.Records, record{SequenceNumber: fmt.Sprint(len(s.Records)), ShardId: "shardId-000000000000"})
 	}
 	return out, nil
+}
+
+// routeToQueue puts an accepted entry on the work queue as EventBridge delivers it.
+func (s *Stub) routeToQueue(id string, raw json.RawMessage) {
+	var e struct {
+		Source, DetailType, Detail string
+		Time                       float64
+	}
+	_ = json.Unmarshal(raw, &e)
+	body, _ := json.Marshal(map[string]any{
+		"version": "0", "id": id, "detail-type": e.DetailType, "source": e.Source, "account": "111111111111",
+		"time": time.Unix(int64(e.Time), 0).UTC().Format(time.RFC3339), "region": "eu-west-1", "resources": []string{},
+		"detail": json.RawMessage(e.Detail),
+	})
+	s.Enqueue(string(body))
 }
