@@ -4,6 +4,9 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/example/platform/api/internal/events"
 )
@@ -20,6 +23,26 @@ func setReadOnly(t *testing.T, on bool) {
 		"ALTER SYSTEM SET default_transaction_read_only = "+value, "SELECT pg_reload_conf()"); err != nil {
 		t.Fatal(err)
 	}
+	// The reload is signalled to every session and applied when it next waits for a command:
+	// wait until a new session sees it, then a moment for the open ones.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		conn, err := pgx.Connect(context.Background(), server.URL("postgres"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got string
+		err = conn.QueryRow(context.Background(), "SHOW default_transaction_read_only").Scan(&got)
+		_ = conn.Close(context.Background())
+		if err == nil && got == value {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("default_transaction_read_only is %q 10 s after the reload, want %s (%v)", got, value, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(300 * time.Millisecond)
 }
 
 func TestRealDatabase_AWriterThatBecomesReadOnlyMidRun(t *testing.T) {
