@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"sync/atomic"
 
 	"github.com/jackc/pgx/v5"
@@ -32,6 +33,7 @@ type Options struct {
 type Database struct {
 	writer, reader *pool
 	schemaReady    atomic.Bool
+	schemaMu       sync.Mutex
 	eventSource    string
 }
 
@@ -127,9 +129,15 @@ var schema = []string{
 	outboxIndex,
 }
 
-// ensureSchema creates the tables once per process. Concurrent CREATE ... IF NOT EXISTS
-// statements can still collide in PostgreSQL's catalog; the loser's error means it exists.
+// ensureSchema creates the tables once per process (the publisher and the first request
+// can ask at once). Other tasks' CREATE ... IF NOT EXISTS statements can still collide in
+// PostgreSQL's catalog; the loser's error means the object exists.
 func (d *Database) ensureSchema(ctx context.Context) error {
+	if d.schemaReady.Load() {
+		return nil
+	}
+	d.schemaMu.Lock()
+	defer d.schemaMu.Unlock()
 	if d.schemaReady.Load() {
 		return nil
 	}
@@ -138,7 +146,7 @@ func (d *Database) ensureSchema(ctx context.Context) error {
 			_, err := p.Exec(ctx, statement)
 			return err
 		})
-		if err != nil && !hasCode(err, codeDuplicateTable, codeUniqueViolation) {
+		if err != nil && !hasCode(err, codeDuplicateTable, codeDuplicateObject, codeUniqueViolation) {
 			return fmt.Errorf("creating the service's tables through %s: %w", d.writer.endpoint.name(), err)
 		}
 	}

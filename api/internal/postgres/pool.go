@@ -51,6 +51,7 @@ const (
 	codeReadOnlyTransaction  = "25006" // a write reached a reader: the writer moved
 	codeUndefinedTable       = "42P01"
 	codeDuplicateTable       = "42P07"
+	codeDuplicateObject      = "42710" // e.g. the table's row type, when two CREATE TABLE race
 	codeUniqueViolation      = "23505"
 )
 

@@ -11,6 +11,8 @@ import (
 
 	"github.com/example/platform/api/internal/events"
 	"github.com/example/platform/api/internal/items"
+	"github.com/example/platform/api/internal/pgtest"
+	"github.com/example/platform/api/internal/secret"
 )
 
 func newItem(id string) items.Item {
@@ -188,4 +190,26 @@ func TestRealDatabase_LagAndPrune(t *testing.T) {
 	if pruned, err := db.PruneOutbox(t.Context(), 24*time.Hour); err != nil || pruned != 1 {
 		t.Errorf("PruneOutbox() = %d, %v; want the event published 2 days ago deleted", pruned, err)
 	}
+}
+
+// Tasks starting together create the tables at once: each must come through.
+func TestRealDatabase_ConcurrentFirstWritesAllCreateTheTablesOrFindThem(t *testing.T) {
+	_, name := openReal(t, "acme.api")
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Go(func() {
+			ep := Endpoint{Host: server.Host, Port: server.Port}
+			src := &rotatableSecret{creds: secret.Credentials{Username: pgtest.User, Password: pgtest.Password}}
+			db, err := Open(Options{Writer: ep, Reader: ep, DBName: name, Credentials: secret.NewCache(src.fetch, 0), EventSource: "acme.api"})
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			defer db.Close()
+			if err := db.Put(context.Background(), newItem(fmt.Sprintf("%026d", i))); err != nil {
+				t.Errorf("task %d: %v", i, err)
+			}
+		})
+	}
+	wg.Wait()
 }
