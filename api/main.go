@@ -95,8 +95,10 @@ func run() error {
 	defer db.Close()
 	table := dynamo.New(dynamodb.NewFromConfig(awsCfg), cfg.TableName)
 	svc := &items.Service{Database: db, Table: table, Region: cfg.Region, Processed: table}
-	background := startBackground(ctx, cfg, awsCfg, db, table, svc, logger)
-	defer background.Wait()
+	// The publisher and the worker stop with the process: on SIGTERM, or when serving fails.
+	bgCtx, stopBackground := context.WithCancel(ctx)
+	background := startBackground(bgCtx, cfg, awsCfg, db, table, svc, logger)
+	defer func() { stopBackground(); background.Wait() }()
 
 	handler := httpapi.New(httpapi.Config{
 		Service:       cfg.ServiceName,
