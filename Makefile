@@ -12,7 +12,7 @@ CDK := npx --no-install cdk
 # Every Go file in the repository, api/ included.
 GO_FILES = $(shell git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './node_modules/*')
 
-.PHONY: synth test check bootstrap preflight deps nag fuzz diff pr-diff bench docs diagram cost clean
+.PHONY: synth test check bootstrap preflight deps nag fuzz diff pr-diff bench docs diagram cost clean postgresql
 
 ## synth: install what is needed, synthesize $(CONFIG) into cdk.out and list the stacks made
 ## (IMAGE_DIGEST=sha256:... deploys that release instead of the bootstrap image)
@@ -38,9 +38,10 @@ QUIET_FILTER := sed -E -e 's/Runtime process exited abnormally: waitid: no child
 quiet = { { $(1) | $(QUIET_FILTER); } 2>&1 1>&3 | $(QUIET_FILTER) >&2; } 3>&1
 
 ## test: vet, check formatting and run every test (what CI runs), the service's in api/ too
-## (its own module, which the root's ./... does not reach); Control Tower's proactive-control
+## (its own module, which the root's ./... does not reach; its database tests start a real
+## PostgreSQL server, which the postgresql target installs); Control Tower's proactive-control
 ## rules run with the cfn-guard that package.json pins
-test: node_modules/.installed
+test: node_modules/.installed postgresql
 	go mod download
 	cd api && go mod download
 	go vet ./...
@@ -49,6 +50,16 @@ test: node_modules/.installed
 	  if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted (run gofmt -w)"; exit 1; fi
 	go test ./...
 	cd api && go test ./...
+
+## postgresql: install Debian's PostgreSQL server when no initdb is on the machine: the api's
+## database tests start one of their own (initdb + postgres in a temporary directory)
+postgresql:
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	  echo "Installing PostgreSQL for the api's database tests (apt-get install postgresql)"; \
+	  sudo=""; if [ "$$(id -u)" != 0 ]; then sudo=sudo; fi; \
+	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q; \
+	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends postgresql; \
+	fi
 
 ## check: hold $(CONFIG) to every assembly-wide rule the tests hold (create-time hazards, weak
 ## references, the flow table, the pipeline's limits, cdk-nag, the validator, region health,

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"strconv"
@@ -19,6 +20,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"go.opentelemetry.io/contrib/instrumentation/github.com/aws/aws-sdk-go-v2/otelaws"
+	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
 
 	"github.com/example/platform/api/internal/config"
 	"github.com/example/platform/api/internal/dynamo"
@@ -29,6 +32,7 @@ import (
 	"github.com/example/platform/api/internal/readiness"
 	"github.com/example/platform/api/internal/secret"
 	"github.com/example/platform/api/internal/server"
+	"github.com/example/platform/api/internal/telemetry"
 )
 
 // secretMinRefresh is the least time between two fetches of the database secret after
@@ -62,6 +66,17 @@ func run() error {
 	if err != nil {
 		return fmt.Errorf("loading the AWS SDK configuration: %w", err)
 	}
+	shutdownTelemetry, err := telemetry.Setup(ctx, cfg.OTLPEndpoint, cfg.Region)
+	if err != nil {
+		return fmt.Errorf("OTEL_EXPORTER_OTLP_ENDPOINT: %w", err)
+	}
+	defer func() {
+		flush, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		defer cancel()
+		_ = shutdownTelemetry(flush)
+	}()
+	// A span for each AWS call, in the trace of the request or message that made it.
+	otelaws.AppendMiddlewares(&awsCfg.APIOptions)
 	creds := secret.NewCache(secret.FromSecretsManager(secretsmanager.NewFromConfig(awsCfg), cfg.SecretName), secretMinRefresh)
 	writer := postgres.Endpoint{Host: cfg.WriterEndpoint.Host, Port: cfg.WriterEndpoint.Port}
 	if writer.Host == "" {
@@ -72,12 +87,18 @@ func run() error {
 		Reader:      postgres.Endpoint{Host: cfg.ReaderEndpoint.Host, Port: cfg.ReaderEndpoint.Port},
 		DBName:      cfg.DBName,
 		Credentials: creds,
+		EventSource: cfg.EventSource,
 	})
 	if err != nil {
 		return err
 	}
 	defer db.Close()
 	table := dynamo.New(dynamodb.NewFromConfig(awsCfg), cfg.TableName)
+	svc := &items.Service{Database: db, Table: table, Region: cfg.Region, Processed: table}
+	// The publisher and the worker stop with the process: on SIGTERM, or when serving fails.
+	bgCtx, stopBackground := context.WithCancel(ctx)
+	background := startBackground(bgCtx, cfg, awsCfg, db, table, svc, logger)
+	defer func() { stopBackground(); background.Wait() }()
 
 	handler := httpapi.New(httpapi.Config{
 		Service:       cfg.ServiceName,
@@ -93,7 +114,7 @@ func run() error {
 			"databaseReader": db.CheckReader,
 			"table":          table.Check,
 		}),
-		Items:  &items.Service{Database: db, Table: table, Region: cfg.Region},
+		Items:  svc,
 		Logger: logger,
 	})
 
@@ -103,7 +124,10 @@ func run() error {
 	}
 	logger.Info("serving", "port", cfg.Port, "writer", cfg.WriterEndpoint.String(), "reader", cfg.ReaderEndpoint.String(),
 		"table", cfg.TableName, "globalCluster", cfg.GlobalCluster)
-	if err := server.Serve(ctx, server.New(handler, logger), l, cfg.ShutdownTimeout); err != nil {
+	traced := otelhttp.NewHandler(handler, "http.server", otelhttp.WithFilter(func(r *http.Request) bool {
+		return r.URL.Path != httpapi.HealthPath // the load balancers' checks would crowd out the rest
+	}))
+	if err := server.Serve(ctx, server.New(traced, logger), l, cfg.ShutdownTimeout); err != nil {
 		return err
 	}
 	logger.Info("stopped after draining requests")

@@ -220,6 +220,8 @@ func serviceEnvironment(place placement, in appInputs) map[string]*string {
 		"EVENT_SOURCE":      jsii.String(EventSource(p.Name, p.Service.Name)),
 		"EVENT_STREAM_NAME": in.events.Events.Stream.StreamName(),
 		"WORK_QUEUE_URL":    in.events.Events.WorkQueue.QueueUrl(),
+		// Each task consumes the work queue beside serving requests (api/README.md).
+		"WORKER": jsii.String("on"),
 	}
 	if global := globalClusterOf(p.Name, env); global != "" {
 		// Writes go to the global cluster's writer endpoint, which follows the writer through

@@ -45,6 +45,7 @@ func Thresholds(env config.Environment) monitoring.Thresholds {
 		DBReplicationLagMs:        float64(t.DBReplicationLagMs),
 		TableReplicationLatencyMs: float64(t.TableReplicationLatencyMs), TableThrottles: float64(t.TableThrottles),
 		WorkQueueAgeSeconds: float64(t.WorkQueueAgeSeconds), StreamIteratorAgeSeconds: float64(t.StreamIteratorAgeSeconds),
+		OutboxLagSeconds:      float64(t.OutboxLagSeconds),
 		CanaryIntervalMinutes: float64(env.Monitoring.CanaryIntervalMinutes), CanaryFailedRuns: float64(t.CanaryFailedRuns),
 	}
 }

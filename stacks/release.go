@@ -247,10 +247,48 @@ func smokeTest(p *config.Platform, stage *EnvironmentStage) pipelines.Step {
 		outputs["API_URL"] = stage.Accelerator.URL
 		commands = append(commands, fmt.Sprintf(`%s"${API_URL}%s"`, curl, p.Service.HealthCheckPath))
 	}
+	commands = append(commands, itemJourney(p, stage, outputs)...)
 	// A named project: the next environment's approval links to its history.
 	return pipelines.NewCodeBuildStep(jsii.String("SmokeTest"), &pipelines.CodeBuildStepProps{
 		ProjectName:       jsii.String(SmokeTestProjectName(p.Name, stage.Environment.Name)),
 		EnvFromCfnOutputs: &outputs,
 		Commands:          jsii.Strings(commands...),
 	})
+}
+
+// itemJourney is the smoke test's walk through the whole write path: it writes an item through
+// the way users come in (the edge, else the first region's load balancer), reads it back
+// through the accelerator (else through every region's load balancer, so another region's
+// replica is read), and waits until the work queue's consumer reports its Item.Created event
+// processed (the outbox, the bus, the rule, the queue and the worker). It runs only when the
+// platform builds the service it ships (api/, config.DefaultDockerfile): another service need
+// not have those routes.
+func itemJourney(p *config.Platform, stage *EnvironmentStage, outputs map[string]awscdk.CfnOutput) []string {
+	if p.Service.Dockerfile != config.DefaultDockerfile || len(stage.Regions) == 0 {
+		return nil
+	}
+	curl := `curl --fail --silent --show-error --retry 20 --retry-delay 15 --retry-all-errors --max-time 10 `
+	write := `"${REGION_0_URL}/items"` // smokeTest's output when there is no edge
+	if stage.Edge != nil {
+		write = `"${SITE_URL}/items"`
+	}
+	reads := []string{`"${API_URL}`}
+	if stage.Accelerator == nil {
+		reads = nil
+		for i, r := range stage.Regions {
+			name := fmt.Sprintf("REGION_%d_URL", i)
+			outputs[name] = r.App.PublicURL
+			reads = append(reads, `"${`+name+`}`)
+		}
+	}
+	journey := []string{
+		`ITEM="$(` + curl + `--dump-header - --output /dev/null -X POST -H 'Content-Type: application/json' -d '{"name":"smoke test"}' ` +
+			write + ` | tr -d '\r' | sed -n 's|^[Ll]ocation: /items/||p')"`,
+		`test -n "${ITEM}"`, `echo "wrote item ${ITEM}"`,
+	}
+	for _, base := range reads {
+		journey = append(journey, curl+base+`/items/${ITEM}"`, curl+base+`/items/${ITEM}/processing"`)
+	}
+	// One command: the item's ID carries from the write to the reads.
+	return []string{strings.Join(journey, " && ")}
 }

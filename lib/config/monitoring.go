@@ -68,6 +68,9 @@ type Thresholds struct {
 	WorkQueueAgeSeconds int `json:"workQueueAgeSeconds,omitempty"`
 	// StreamIteratorAgeSeconds: how far the event stream's reader may fall behind. Default: 300.
 	StreamIteratorAgeSeconds int `json:"streamIteratorAgeSeconds,omitempty"`
+	// OutboxLagSeconds: the age of the oldest event the service has not yet published from its
+	// outbox to the bus, as its tasks report it. Default: 300.
+	OutboxLagSeconds int `json:"outboxLagSeconds,omitempty"`
 	// CanaryFailedRuns is how many runs in a row a canary must fail before its alarm fires,
 	// 1 to 10. Default: 2.
 	CanaryFailedRuns int `json:"canaryFailedRuns,omitempty"`
@@ -91,6 +94,7 @@ const (
 	DefaultTableThrottles            = 10
 	DefaultWorkQueueAgeSeconds       = 300
 	DefaultStreamIteratorAgeSeconds  = 300
+	DefaultOutboxLagSeconds          = 300
 	DefaultCanaryIntervalMinutes     = 5
 	DefaultCanaryRetentionDays       = 30
 	DefaultCanaryFailedRuns          = 2
@@ -142,6 +146,7 @@ func applyMonitoringDefaults(d defaulted, path string, m *Monitoring) {
 	d.int(thresholds+".tableThrottles", &t.TableThrottles, DefaultTableThrottles)
 	d.int(thresholds+".workQueueAgeSeconds", &t.WorkQueueAgeSeconds, DefaultWorkQueueAgeSeconds)
 	d.int(thresholds+".streamIteratorAgeSeconds", &t.StreamIteratorAgeSeconds, DefaultStreamIteratorAgeSeconds)
+	d.int(thresholds+".outboxLagSeconds", &t.OutboxLagSeconds, DefaultOutboxLagSeconds)
 	d.int(thresholds+".canaryFailedRuns", &t.CanaryFailedRuns, DefaultCanaryFailedRuns)
 	d.int(path+".canaryIntervalMinutes", &m.CanaryIntervalMinutes, DefaultCanaryIntervalMinutes)
 	d.int(path+".canaryRetentionDays", &m.CanaryRetentionDays, DefaultCanaryRetentionDays)
@@ -175,6 +180,7 @@ func validateMonitoring(path string, m Monitoring, found *problems) {
 		{"p99LatencyMs", t.P99LatencyMs}, {"dbConnections", t.DBConnections}, {"dbFreeableMemoryMiB", t.DBFreeableMemoryMiB},
 		{"dbReplicationLagMs", t.DBReplicationLagMs}, {"tableReplicationLatencyMs", t.TableReplicationLatencyMs}, {"tableThrottles", t.TableThrottles},
 		{"workQueueAgeSeconds", t.WorkQueueAgeSeconds}, {"streamIteratorAgeSeconds", t.StreamIteratorAgeSeconds},
+		{"outboxLagSeconds", t.OutboxLagSeconds},
 	} {
 		if positive.value < 1 {
 			found.addf(thresholds+"."+positive.field, "%s: give a number above 0", found.value(thresholds+"."+positive.field, positive.value))

@@ -34,6 +34,8 @@ type Thresholds struct {
 	WorkQueueAgeSeconds float64
 	// StreamIteratorAgeSeconds: how far the stream's reader (the delivery to the lake) is behind.
 	StreamIteratorAgeSeconds float64
+	// OutboxLagSeconds: the oldest event the service's tasks have not yet published to the bus.
+	OutboxLagSeconds float64
 	// CanaryIntervalMinutes is how often the canaries run: their alarms read one run per period.
 	CanaryIntervalMinutes float64
 	// CanaryFailedRuns is how many runs in a row a canary fails before its alarm fires.
@@ -69,6 +71,9 @@ func serviceSignals(t Thresholds) []Signal {
 		{ID: "running-tasks", Title: "Running tasks", RegionHealth: true, Threshold: t.MinRunningTasks, Periods: 5,
 			Meaning: "The service runs fewer tasks than its minimum: tasks are failing to start or stay up.",
 			Action:  "Read the service's events and the stopped tasks' reasons (ECS console, or aws ecs describe-services); roll back a release that causes it."},
+		{ID: "outbox-lag", Title: "Service outbox: oldest unpublished event (s)", Above: true, Threshold: t.OutboxLagSeconds,
+			Meaning: "Events the service committed with its writes wait in its outbox: the bus or stream refuses them, or no task publishes (the writer is unreachable).",
+			Action:  "Read the service's logs for \"outbox:\" warnings (throttling, access denied, a read-only writer); nothing is lost, the events go out once the cause is fixed."},
 	}
 	for _, name := range loadBalancers {
 		signals = append(signals,
@@ -94,6 +99,7 @@ func serviceMetrics(svc *service.Service) map[string]awscloudwatch.IMetric {
 		"running-tasks": metric("ECS/ContainerInsights", "RunningTaskCount", "Minimum", map[string]*string{
 			"ClusterName": svc.Cluster.ClusterName(), "ServiceName": svc.Service.ServiceName(),
 		}),
+		"outbox-lag": svc.OutboxLag,
 	}
 	for i, ingress := range []service.Ingress{svc.Public, svc.Internal} {
 		lb := ingress.LoadBalancer.Metrics()

@@ -8,6 +8,7 @@ package service
 
 import (
 	"fmt"
+	"strconv"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapplicationautoscaling"
@@ -137,6 +138,9 @@ type Service struct {
 	// RollbackAlarms roll a deployment back when they fire.
 	RollbackAlarms []awscloudwatch.Alarm
 	Logs           awslogs.LogGroup
+	// OutboxLag is the age of the oldest event not yet published from the service's outbox,
+	// as its tasks log it (outboxLagSeconds), in this region's namespace.
+	OutboxLag awscloudwatch.Metric
 }
 
 // GuardDutyAgentRepository is the ECR repository GuardDuty pulls its Fargate agent from.
@@ -168,6 +172,7 @@ func New(scope constructs.Construct, id string, props Props) *Service {
 	s.Logs = awslogs.NewLogGroup(c, jsii.String("Logs"), &awslogs.LogGroupProps{
 		Retention: props.LogRetention, EncryptionKey: props.Key, RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
 	})
+	s.OutboxLag = outboxLagMetric(s.Logs, props.AlarmPrefix)
 	task := newTaskDefinition(c, props, s.Logs)
 	s.TaskRole = task.TaskRole()
 	// ALB log delivery supports only S3-managed encryption, not KMS.
@@ -348,8 +353,12 @@ func newTaskDefinition(scope constructs.Construct, props Props, logs awslogs.ILo
 
 func containerEnvironment(props Props) *map[string]*string {
 	env := map[string]*string{
-		// The application's OpenTelemetry SDK sends to the sidecar.
-		"OTEL_EXPORTER_OTLP_ENDPOINT": jsii.String("http://localhost:4317"),
+		// The application's OpenTelemetry SDK sends to the sidecar, over OTLP/HTTP, and samples
+		// traces at the sampling rule's rate (a parent's decision wins).
+		"OTEL_EXPORTER_OTLP_ENDPOINT": jsii.String("http://localhost:4318"),
+		"OTEL_EXPORTER_OTLP_PROTOCOL": jsii.String("http/protobuf"),
+		"OTEL_TRACES_SAMPLER":         jsii.String("parentbased_traceidratio"),
+		"OTEL_TRACES_SAMPLER_ARG":     jsii.String(strconv.FormatFloat(props.TraceSampleRate, 'f', -1, 64)),
 		"OTEL_SERVICE_NAME":           jsii.String(props.Name),
 	}
 	for k, v := range props.Environment {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsecs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
@@ -95,4 +96,20 @@ func addCollector(task awsecs.FargateTaskDefinition, props Props, logs awslogs.I
 		}))
 	}
 	task.AddContainer(jsii.String("adot-collector"), options)
+}
+
+// OutboxLagField is the field of the service's JSON log line that reports its outbox's lag in
+// seconds (api/background.go logs it each minute).
+const OutboxLagField = "outboxLagSeconds"
+
+// OutboxMetricNamespace is the namespace of the metrics extracted from the service's logs of
+// the region and environment whose alarm prefix is prefix: a metric, and so the alarm on it,
+// reads only its own region's tasks.
+func OutboxMetricNamespace(prefix string) string { return "Platform/" + prefix }
+
+// outboxLagMetric extracts the outbox lag from the service's log lines (a metric filter): the
+// collector's metrics go to Prometheus, which CloudWatch alarms cannot read.
+func outboxLagMetric(logs awslogs.LogGroup, prefix string) awscloudwatch.Metric {
+	m := logs.ExtractMetric(jsii.String("$."+OutboxLagField), jsii.String(OutboxMetricNamespace(prefix)), jsii.String("OutboxLagSeconds"))
+	return m.With(&awscloudwatch.MetricOptions{Statistic: jsii.String("Maximum"), Period: awscdk.Duration_Minutes(jsii.Number(1))})
 }

@@ -52,6 +52,23 @@ type Config struct {
 	// TableName is the DynamoDB global table, whose replica in Region the service uses (TABLE_NAME).
 	TableName string
 
+	// EventBusName is this region's EventBridge bus (EVENT_BUS_NAME) and EventSource the source
+	// the service's events carry (EVENT_SOURCE). With both, items are written with their
+	// Item.Created event (the outbox) and the service publishes the outbox to the bus.
+	EventBusName string
+	EventSource  string
+	// EventStreamName is this region's Kinesis stream (EVENT_STREAM_NAME): the publisher puts
+	// each event there too, for the lake.
+	EventStreamName string
+	// OTLPEndpoint is the OpenTelemetry collector's OTLP/HTTP endpoint
+	// (OTEL_EXPORTER_OTLP_ENDPOINT); empty: no traces or metrics are sent.
+	OTLPEndpoint string
+	// WorkQueueURL is this region's SQS work queue (WORK_QUEUE_URL).
+	WorkQueueURL string
+	// Worker runs the work queue's consumer in the process (WORKER: on or off; default on when
+	// WORK_QUEUE_URL is set).
+	Worker bool
+
 	// ReadyTimeout bounds each readiness check (READY_TIMEOUT, a Go duration such as 2s).
 	ReadyTimeout time.Duration
 	// ShutdownTimeout is how long in-flight requests may run after SIGTERM (SHUTDOWN_TIMEOUT).
@@ -99,6 +116,18 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 		ReadyTimeout:    r.duration("READY_TIMEOUT", DefaultReadyTimeout),
 		ShutdownTimeout: r.duration("SHUTDOWN_TIMEOUT", DefaultShutdownTimeout),
 		LogLevel:        r.logLevel("LOG_LEVEL"),
+		EventBusName:    r.optional("EVENT_BUS_NAME", ""),
+		EventSource:     r.optional("EVENT_SOURCE", ""),
+		EventStreamName: r.optional("EVENT_STREAM_NAME", ""),
+		WorkQueueURL:    r.optional("WORK_QUEUE_URL", ""),
+		OTLPEndpoint:    r.optional("OTEL_EXPORTER_OTLP_ENDPOINT", ""),
+	}
+	c.Worker = r.onOff("WORKER", c.WorkQueueURL != "")
+	if c.Worker && c.WorkQueueURL == "" {
+		r.addf("WORKER", "is on but WORK_QUEUE_URL is not set: set the queue's URL, or WORKER=off")
+	}
+	if (c.EventBusName != "" || c.EventStreamName != "") && c.EventSource == "" {
+		r.addf("EVENT_SOURCE", "required with EVENT_BUS_NAME or EVENT_STREAM_NAME: the source the service's events carry, such as acme.api")
 	}
 	if c.WriterEndpoint.Host == "" && c.GlobalCluster == "" {
 		r.addf("DB_GLOBAL_CLUSTER", "required unless DB_WRITER_ENDPOINT is set: the Aurora global cluster whose writer endpoint the service looks up")
@@ -196,6 +225,20 @@ func (r *reader) duration(name string, def time.Duration) time.Duration {
 		r.addf(name, "%q is not a positive duration; write one such as 2s or 500ms", v)
 	}
 	return d
+}
+
+func (r *reader) onOff(name string, def bool) bool {
+	switch v := strings.ToLower(r.get(name)); v {
+	case "":
+		return def
+	case "on", "true", "1":
+		return true
+	case "off", "false", "0":
+		return false
+	default:
+		r.addf(name, "%q is neither on nor off", v)
+		return def
+	}
 }
 
 func (r *reader) logLevel(name string) slog.Level {

@@ -135,3 +135,31 @@ func TestLoad_TheWriterIsTheGlobalClustersUnlessAnEndpointIsGiven(t *testing.T) 
 		t.Errorf("with DB_WRITER_ENDPOINT only: %+v, %v", cfg, err)
 	}
 }
+
+func TestLoad_TheEventTierAndTheWorker(t *testing.T) {
+	base := map[string]string{"AWS_REGION": "eu-west-1", "DB_WRITER_ENDPOINT": "w", "DB_READER_ENDPOINT": "r", "DB_SECRET_NAME": "s", "TABLE_NAME": "t"}
+	env := func(extra map[string]string) func(string) (string, bool) {
+		return func(k string) (string, bool) {
+			if v, ok := extra[k]; ok {
+				return v, true
+			}
+			v, ok := base[k]
+			return v, ok
+		}
+	}
+	c, err := config.Load(env(map[string]string{"EVENT_BUS_NAME": "bus", "EVENT_SOURCE": "acme.api", "WORK_QUEUE_URL": "https://q"}))
+	if err != nil || !c.Worker || c.EventBusName != "bus" || c.EventSource != "acme.api" {
+		t.Errorf("Load() = %+v, %v; want the bus, the source and the worker on (a queue is set)", c, err)
+	}
+	if c, err := config.Load(env(map[string]string{"WORK_QUEUE_URL": "https://q", "WORKER": "off"})); err != nil || c.Worker {
+		t.Errorf("WORKER=off: Worker = %v, %v", c.Worker, err)
+	}
+	for name, extra := range map[string]map[string]string{
+		"WORKER":       {"WORKER": "on"},
+		"EVENT_SOURCE": {"EVENT_BUS_NAME": "bus"},
+	} {
+		if _, err := config.Load(env(extra)); err == nil || !strings.Contains(err.Error(), name+":") {
+			t.Errorf("Load(%v) = %v, want a problem naming %s", extra, err, name)
+		}
+	}
+}

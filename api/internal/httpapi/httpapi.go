@@ -41,6 +41,7 @@ type Readiness interface {
 type Items interface {
 	Create(ctx context.Context, name string) (items.Item, error)
 	Get(ctx context.Context, id string) (items.Found, error)
+	Processing(ctx context.Context, id string) (items.Processing, error)
 }
 
 // Config is what the handler needs.
@@ -68,6 +69,7 @@ func New(cfg Config) http.Handler {
 	mux.HandleFunc("GET /{$}", h.index)
 	mux.HandleFunc("POST /items", h.createItem)
 	mux.HandleFunc("GET /items/{id}", h.getItem)
+	mux.HandleFunc("GET /items/{id}/processing", h.getProcessing)
 	return logRequests(cfg.Logger, mux)
 }
 
@@ -169,6 +171,21 @@ func (h *handler) getItem(w http.ResponseWriter, r *http.Request) {
 	resp := h.itemResponse(found.Item)
 	resp.FoundIn = found.FoundIn
 	writeJSON(w, http.StatusOK, resp)
+}
+
+// getProcessing says whether a worker has processed the item's Item.Created event: 200 with
+// the record once it has (in any region: the record replicates with the table), else 404.
+func (h *handler) getProcessing(w http.ResponseWriter, r *http.Request) {
+	p, err := h.cfg.Items.Processing(r.Context(), r.PathValue("id"))
+	if errors.Is(err, items.ErrNotFound) {
+		writeJSON(w, http.StatusNotFound, map[string]any{"processed": false, "region": h.cfg.Region})
+		return
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"processed": true, "region": h.cfg.Region, "processing": p})
 }
 
 // fail answers an error from the item service with the status it calls for. Store

@@ -275,13 +275,40 @@ func TestLogRequests_LogsEachRequestAsJSON(t *testing.T) {
 
 type panickingItems struct{}
 
-func (panickingItems) Create(context.Context, string) (items.Item, error) { panic("bug") }
-func (panickingItems) Get(context.Context, string) (items.Found, error)   { panic("bug") }
+func (panickingItems) Create(context.Context, string) (items.Item, error)           { panic("bug") }
+func (panickingItems) Get(context.Context, string) (items.Found, error)             { panic("bug") }
+func (panickingItems) Processing(context.Context, string) (items.Processing, error) { panic("bug") }
 
 func TestLogRequests_TurnsAPanicIntoA500(t *testing.T) {
 	h, logs := newHandler(t, nil, panickingItems{})
 	rec := do(h, http.MethodPost, "/items", `{"name":"x"}`)
 	if rec.Code != http.StatusInternalServerError || !strings.Contains(logs.String(), "handler panicked") {
 		t.Errorf("panic gave %d, logs:\n%s", rec.Code, logs)
+	}
+}
+
+type processedTable map[string]items.Processing
+
+func (p processedTable) Processing(_ context.Context, id string) (items.Processing, error) {
+	if r, ok := p[id]; ok {
+		return r, nil
+	}
+	return items.Processing{}, items.ErrNotFound
+}
+
+func TestProcessing_SaysWhetherTheWorkerHasProcessedTheItem(t *testing.T) {
+	const done, waiting = "AAAAAAAAAAAAAAAAAAAAAAAAAA", "BBBBBBBBBBBBBBBBBBBBBBBBBB"
+	svc := &items.Service{Database: itemstest.NewStore(), Table: itemstest.NewStore(),
+		Processed: processedTable{done: {ItemID: done, EventID: "item-created-" + done, ProcessedIn: "us-east-1"}}}
+	h, _ := newHandler(t, nil, svc)
+	for id, want := range map[string]int{done: http.StatusOK, waiting: http.StatusNotFound, "nope": http.StatusBadRequest} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/items/"+id+"/processing", nil))
+		if rec.Code != want {
+			t.Errorf("GET /items/%s/processing = %d %s, want %d", id, rec.Code, rec.Body, want)
+		}
+		if want == http.StatusOK && !strings.Contains(rec.Body.String(), `"processed":true`) {
+			t.Errorf("body %s, want processed true", rec.Body)
+		}
 	}
 }

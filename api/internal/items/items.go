@@ -65,6 +65,10 @@ type Service struct {
 	Table Store
 	// Region is recorded on each item written.
 	Region string
+	// Processed reads the worker's processing records (the table); nil: none are kept.
+	Processed ProcessingReader
+	// Created, when set, is called after each item is stored (it wakes the event publisher).
+	Created func()
 	// Now and NewID are replaceable in tests. Defaults: time.Now and NewID.
 	Now   func() time.Time
 	NewID func() string
@@ -99,6 +103,9 @@ func (s *Service) Create(ctx context.Context, name string) (Item, error) {
 	item := Item{ID: newID(), Name: name, WrittenIn: s.Region, CreatedAt: now().UTC().Truncate(time.Microsecond)}
 	if err := s.Database.Put(ctx, item); err != nil {
 		return Item{}, &StoreError{Store: StoreDatabase, Err: err}
+	}
+	if s.Created != nil {
+		s.Created() // the item's event is in the outbox from here on
 	}
 	if err := s.Table.Put(ctx, item); err != nil {
 		return Item{}, &StoreError{Store: StoreTable, Err: err}
@@ -154,4 +161,33 @@ func (s *Service) Get(ctx context.Context, id string) (Found, error) {
 		return Found{}, ErrNotFound
 	}
 	return found, nil
+}
+
+// Processing is the record the worker keeps of having handled an item's Item.Created event.
+type Processing struct {
+	ItemID      string    `json:"itemId"`
+	EventID     string    `json:"eventId"`
+	ProcessedIn string    `json:"processedIn"`
+	ProcessedAt time.Time `json:"processedAt"`
+}
+
+// ProcessingReader reads processing records; *dynamo.Table implements it.
+type ProcessingReader interface {
+	Processing(ctx context.Context, id string) (Processing, error)
+}
+
+// Processing returns the record of item id's Item.Created event having been processed by a
+// worker, from this region's table replica, or ErrNotFound while it has not been.
+func (s *Service) Processing(ctx context.Context, id string) (Processing, error) {
+	if !idPattern.MatchString(id) {
+		return Processing{}, &InvalidError{Reason: "id must be 26 characters A-Z and 2-7, as returned by POST /items"}
+	}
+	if s.Processed == nil {
+		return Processing{}, ErrNotFound
+	}
+	p, err := s.Processed.Processing(ctx, id)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return Processing{}, &StoreError{Store: StoreTable, Err: err}
+	}
+	return p, err
 }

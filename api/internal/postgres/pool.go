@@ -51,6 +51,7 @@ const (
 	codeReadOnlyTransaction  = "25006" // a write reached a reader: the writer moved
 	codeUndefinedTable       = "42P01"
 	codeDuplicateTable       = "42P07"
+	codeDuplicateObject      = "42710" // e.g. the table's row type, when two CREATE TABLE race
 	codeUniqueViolation      = "23505"
 )
 
@@ -80,6 +81,7 @@ func newPool(ep Endpoint, dbName string, creds Credentials) (*pool, error) {
 	// another region on a switchover or failover, so connections are renewed regularly.
 	cfg.MaxConnLifetime = 5 * time.Minute
 	cfg.MaxConnIdleTime = time.Minute
+	cfg.ConnConfig.Tracer = tracer{endpoint: ep.name()}
 	login := applyCredentials(creds, ep.Port, dbName)
 	cfg.BeforeConnect = login
 	if ep.Resolve != nil {

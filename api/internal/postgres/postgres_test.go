@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/example/platform/api/internal/pgtest"
 	"github.com/example/platform/api/internal/secret"
 )
 
@@ -39,7 +40,15 @@ func (r *rotatableSecret) fetchCount() int {
 	return r.fetches
 }
 
-func openAgainst(t *testing.T, writer, reader Endpoint, dbName string, src *rotatableSecret) *Database {
+// loginRole creates a role that logs in with password and may use database db.
+func loginRole(t *testing.T, role, password string) {
+	t.Helper()
+	if err := server.Exec(t.Context(), "postgres", "CREATE ROLE "+role+" LOGIN PASSWORD "+pgtest.Quote(password)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func openAs(t *testing.T, writer, reader Endpoint, dbName string, src *rotatableSecret) *Database {
 	t.Helper()
 	db, err := Open(Options{Writer: writer, Reader: reader, DBName: dbName, Credentials: secret.NewCache(src.fetch, 0)})
 	if err != nil {
@@ -49,17 +58,21 @@ func openAgainst(t *testing.T, writer, reader Endpoint, dbName string, src *rota
 	return db
 }
 
+func realEndpoint() Endpoint { return Endpoint{Host: server.Host, Port: server.Port} }
+
 func TestDatabase_FetchesTheSecretAgainWhenALoginIsRejected(t *testing.T) {
-	srv := startFakeServer(t, "old")
-	src := &rotatableSecret{creds: secret.Credentials{Username: "app", Password: "old"}}
-	db := openAgainst(t, srv.endpoint(), srv.endpoint(), "", src)
+	loginRole(t, "rotating", "old")
+	src := &rotatableSecret{creds: secret.Credentials{Username: "rotating", Password: "old"}}
+	db := openAs(t, realEndpoint(), realEndpoint(), "postgres", src)
 	if err := db.CheckReader(t.Context()); err != nil {
 		t.Fatalf("CheckReader() before the rotation: %v", err)
 	}
 
 	// The rotation changes the database's password and then the secret. Sessions already
 	// open keep working, so drop them to make the next check log in again.
-	srv.set(func(s *fakeServer) { s.password = "new" })
+	if err := server.Exec(t.Context(), "postgres", "ALTER ROLE rotating PASSWORD 'new'"); err != nil {
+		t.Fatal(err)
+	}
 	src.rotate("new")
 	db.reader.pgx.Reset()
 
@@ -69,16 +82,16 @@ func TestDatabase_FetchesTheSecretAgainWhenALoginIsRejected(t *testing.T) {
 	if got := src.fetchCount(); got != 2 {
 		t.Errorf("fetched the secret %d times, want 2 (once more after the rejected login)", got)
 	}
-	srv.set(func(s *fakeServer) {
-		if s.failed != 1 {
-			t.Errorf("%d logins were refused, want 1 (with the cached, rotated-out password)", s.failed)
-		}
-	})
 }
 
 func TestDatabase_LogsInOverTLSWithTheSecretsLogin(t *testing.T) {
-	srv := startFakeServer(t, "pw")
-	ep := srv.endpoint()
+	loginRole(t, "tenant", "pw")
+	for _, name := range []string{"orders", "app"} {
+		if err := server.Exec(t.Context(), "postgres", "CREATE DATABASE "+name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ep := realEndpoint()
 	for _, tc := range []struct {
 		name         string
 		dbName       string
@@ -91,50 +104,51 @@ func TestDatabase_LogsInOverTLSWithTheSecretsLogin(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			// No port on the endpoint: the secret's applies.
-			src := &rotatableSecret{creds: secret.Credentials{Username: "app", Password: "pw", Port: ep.Port, DBName: tc.secretDBName}}
-			db := openAgainst(t, ep, Endpoint{Host: ep.Host}, tc.dbName, src)
-			if err := db.CheckReader(t.Context()); err != nil {
+			src := &rotatableSecret{creds: secret.Credentials{Username: "tenant", Password: "pw", Port: ep.Port, DBName: tc.secretDBName}}
+			db := openAs(t, ep, Endpoint{Host: ep.Host}, tc.dbName, src)
+			var user, database string
+			var tls bool
+			err := db.reader.do(t.Context(), func(ctx context.Context, p *pgxpool.Pool) error {
+				return p.QueryRow(ctx, `SELECT current_user, current_database(), ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()`).
+					Scan(&user, &database, &tls)
+			})
+			if err != nil {
 				t.Fatal(err)
 			}
-			srv.set(func(s *fakeServer) {
-				last := s.logins[len(s.logins)-1]
-				if last["user"] != "app" || last["database"] != tc.want {
-					t.Errorf("logged in as %s to %s, want app to %s", last["user"], last["database"], tc.want)
-				}
-			})
+			if user != "tenant" || database != tc.want || !tls {
+				t.Errorf("logged in as %s to %s (TLS %v), want tenant to %s over TLS", user, database, tls, tc.want)
+			}
 		})
 	}
-	srv.set(func(s *fakeServer) {
-		if s.plaintext != 0 {
-			t.Errorf("%d connections did not ask for TLS", s.plaintext)
-		}
-	})
 }
 
 func TestDatabase_CheckWriterFailsOnAReadOnlyDatabaseAndReconnects(t *testing.T) {
-	srv := startFakeServer(t, "pw")
-	src := &rotatableSecret{creds: secret.Credentials{Username: "app", Password: "pw"}}
-	db := openAgainst(t, srv.endpoint(), srv.endpoint(), "", src)
+	db, _ := openReal(t, "")
+	t.Cleanup(func() { setReadOnly(t, false) })
+	backend := func() int32 {
+		var pid int32
+		if err := db.writer.pgx.QueryRow(t.Context(), "SELECT pg_backend_pid()").Scan(&pid); err != nil {
+			t.Fatal(err)
+		}
+		return pid
+	}
 	if err := db.CheckWriter(t.Context()); err != nil {
 		t.Fatalf("CheckWriter() on a writer: %v", err)
 	}
+	before := backend()
 
-	srv.set(func(s *fakeServer) { s.inRecovery = true }) // a switchover made this host a reader
+	setReadOnly(t, true) // a switchover made this host a reader
 	err := db.CheckWriter(t.Context())
 	if err == nil || !strings.Contains(err.Error(), "read-only") || !strings.Contains(err.Error(), "DB_WRITER_ENDPOINT") {
 		t.Fatalf("CheckWriter() on a reader = %v, want a read-only error naming DB_WRITER_ENDPOINT", err)
 	}
-
-	var loginsBefore int
-	srv.set(func(s *fakeServer) { s.inRecovery, loginsBefore = false, len(s.logins) })
+	setReadOnly(t, false)
 	if err := db.CheckWriter(t.Context()); err != nil {
 		t.Fatalf("CheckWriter() once the endpoint reaches a writer again: %v", err)
 	}
-	srv.set(func(s *fakeServer) {
-		if len(s.logins) == loginsBefore {
-			t.Error("the writer pool kept its connection to the read-only host; want a new connection")
-		}
-	})
+	if backend() == before {
+		t.Error("the writer pool kept its connection to the read-only host; want a new connection")
+	}
 }
 
 // countingCredentials counts invalidations.
@@ -180,8 +194,7 @@ func TestPoolDo_RetriesOnlyRejectedLogins(t *testing.T) {
 // On the platform the writer's host is looked up (from the global cluster) before connecting;
 // until the lookup works the writer check fails with its reason, and the reader is unaffected.
 func TestDatabase_ConnectsToTheWriterTheResolverNames(t *testing.T) {
-	srv := startFakeServer(t, "pw")
-	ep := srv.endpoint()
+	ep := realEndpoint()
 	lookupErr := errors.New("rds: throttled")
 	resolve := func(context.Context) (string, error) {
 		if lookupErr != nil {
@@ -189,8 +202,8 @@ func TestDatabase_ConnectsToTheWriterTheResolverNames(t *testing.T) {
 		}
 		return ep.Host, nil
 	}
-	src := &rotatableSecret{creds: secret.Credentials{Username: "app", Password: "pw"}}
-	db := openAgainst(t, Endpoint{Port: ep.Port, Resolve: resolve}, ep, "", src)
+	src := &rotatableSecret{creds: secret.Credentials{Username: pgtest.User, Password: pgtest.Password}}
+	db := openAs(t, Endpoint{Port: ep.Port, Resolve: resolve}, ep, "postgres", src)
 	if err := db.CheckWriter(t.Context()); err == nil || !strings.Contains(err.Error(), "throttled") {
 		t.Fatalf("CheckWriter() while the lookup fails = %v, want the lookup's error", err)
 	}
