@@ -59,6 +59,7 @@ var pricers = map[string]pricer{
 	},
 	"AWS::ECS::Service":               fargateService,
 	"AWS::CloudWatch::Dashboard":      monthly("cloudwatch-dashboard-month"),
+	"AWS::Logs::MetricFilter":         monthly("cloudwatch-custom-metric-month"),
 	"AWS::CloudWatch::Alarm":          alarm,
 	"AWS::CloudWatch::CompositeAlarm": monthly("cloudwatch-composite-alarm-month"),
 	"AWS::SecretsManager::Secret": func(r resource) ([]charge, error) {
