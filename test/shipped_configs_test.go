@@ -31,6 +31,8 @@ var exampleTests = map[string]string{
 	"test/cost_test.go:TestDocs_CostTableIsTheExamplesEstimate":                                                     "docs/cost.md's table is the example's estimate",
 	"test/cost_test.go:TestCost_ShippedConfigsBudgetsCoverTheirEstimates":                                           "each shipped config's budget covers its estimate",
 	"test/adoption_test.go:existingOrganization":                                                                    "config/existing-organization.json adopts what its organization runs, with its own tag keys",
+	"test/adoption_test.go:TestAdoption_TheOrganizationsAccountsCreateNoServiceYetKeepTheRulesAndRoutes":            "config/existing-organization.json adopts what its organization runs",
+	"test/adoption_test.go:TestTags_EveryTaggableResourceCarriesTheOrganizationsKeys":                               "config/existing-organization.json carries its organization's tag keys",
 	"test/boundary_test.go:organizationConfig":                                                                      "config/existing-organization.json's roles carry its boundary",
 	"test/schema_test.go:TestSchema_ShippedConfigsNameAndMeetIt":                                                    "every shipped config names and meets the schema",
 	"lib/config/footprint_test.go:TestExample_MinimalConfigLeavesEveryOptionalPartOut":                              "config/minimal.json is the smallest platform",
