@@ -67,29 +67,49 @@ func startBackground(ctx context.Context, cfg config.Config, awsCfg aws.Config, 
 
 // lagReport reads the outbox's lag every lagLogInterval, logs it and keeps it for the metrics.
 type lagReport struct {
-	seconds atomic.Uint64 // math.Float64bits
-	pending atomic.Int64
+	seconds  atomic.Uint64 // math.Float64bits
+	pending  atomic.Int64
+	lastRead time.Time     // when the lag was last read; zero before the first read
+	lastLag  time.Duration // the lag read then
 }
 
-func (l *lagReport) run(ctx context.Context, db *postgres.Database, logger *slog.Logger) {
+// lagReader is what the report reads: the writer's outbox (postgres.Database).
+type lagReader interface {
+	OutboxLag(ctx context.Context) (time.Duration, int64, error)
+}
+
+func (l *lagReport) run(ctx context.Context, db lagReader, logger *slog.Logger) {
 	t := time.NewTicker(lagLogInterval)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-t.C:
+		case now := <-t.C:
+			l.report(ctx, db, logger, now)
 		}
-		lag, pending, err := db.OutboxLag(ctx)
-		if err != nil {
-			logger.Warn("outbox: reading the lag failed", "error", err.Error())
-			continue
-		}
-		l.seconds.Store(math.Float64bits(lag.Seconds()))
-		l.pending.Store(pending)
-		// The platform's alarm on the outbox lag reads this line (a metric filter on the log group).
-		logger.Info("outbox", "outboxLagSeconds", lag.Seconds(), "outboxPending", pending)
 	}
+}
+
+// report reads the lag once and logs it for the platform's alarm (a metric filter on the log
+// group reads outboxLagSeconds). While the writer cannot be read, the lag it reports grows with
+// the time since the last read, so the alarm fires on an unreachable writer rather than going
+// quiet for want of data.
+func (l *lagReport) report(ctx context.Context, db lagReader, logger *slog.Logger, now time.Time) {
+	lag, pending, err := db.OutboxLag(ctx)
+	if err != nil {
+		if l.lastRead.IsZero() {
+			l.lastRead = now
+		}
+		unknown := l.lastLag + now.Sub(l.lastRead)
+		l.seconds.Store(math.Float64bits(unknown.Seconds()))
+		logger.Warn("outbox: reading the lag failed", "error", err.Error(), "outboxLagSeconds", unknown.Seconds(), "outboxLagUnknown", true)
+		return
+	}
+	l.lastRead, l.lastLag = now, lag
+	l.seconds.Store(math.Float64bits(lag.Seconds()))
+	l.pending.Store(pending)
+	logger.Info("outbox", "outboxLagSeconds", lag.Seconds(), "outboxPending", pending)
 }
 
 // registerOutboxMetrics exports the outbox's lag, its backlog and the events published.

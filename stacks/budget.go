@@ -10,9 +10,10 @@ import (
 	"github.com/example/platform/lib/config"
 )
 
-// BudgetName is the environment's budget name: AWS Budgets takes one budget of a name per
-// account, and environments sharing an account differ by name.
-func BudgetName(platform, environment string) string {
+// BudgetNamePrefix begins the environment's budget name (lib/budget appends a hash): AWS
+// Budgets takes one budget of a name per account, and environments sharing an account differ by
+// name.
+func BudgetNamePrefix(platform, environment string) string {
 	return fmt.Sprintf("%s-%s-monthly", platform, environment)
 }
 
@@ -23,11 +24,15 @@ func BudgetName(platform, environment string) string {
 // tagged with the environment's name.
 func newEnvironmentBudget(stack awscdk.Stack, place placement, topic awssns.ITopic) *budget.Budget {
 	p, env := place.platform, place.env
-	props := budget.Props{Name: BudgetName(p.Name, env.Name), LimitUSD: float64(env.Budget.MonthlyUSD), Topic: topic}
+	props := budget.Props{Name: BudgetNamePrefix(p.Name, env.Name), LimitUSD: float64(env.Budget.MonthlyUSD), Topic: topic}
 	if accountShared(p, env) {
 		props.TagKey, props.TagValue = config.EnvironmentTagKey(p), env.Name
 	}
-	return budget.New(stack, "Budget", props)
+	b := budget.New(stack, "Budget", props)
+	// The topic's policy admitting AWS Budgets is a child of the topic: create it first, so the
+	// budget's first notification finds it.
+	b.Node().AddDependency(topic)
+	return b
 }
 
 // accountShared reports whether env's account holds another environment or the tooling stacks.

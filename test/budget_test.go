@@ -3,6 +3,7 @@ package test
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/example/platform/lib/budget"
@@ -69,8 +70,8 @@ func checkEnvironmentBudget(t *testing.T, p *testkit.Platform, env config.Enviro
 		for id, props := range budgets {
 			data, _ := props["Budget"].(map[string]any)
 			limit, _ := data["BudgetLimit"].(map[string]any)
-			if data["BudgetName"] != stacks.BudgetName(p.Config.Name, env.Name) || fmt.Sprint(limit["Amount"]) != fmt.Sprint(env.Budget.MonthlyUSD) {
-				t.Errorf("%s/%s: name %v limit %v, want %s at %d (environments[].budget.monthlyUsd)", stackName, id, data["BudgetName"], limit["Amount"], stacks.BudgetName(p.Config.Name, env.Name), env.Budget.MonthlyUSD)
+			if name, _ := data["BudgetName"].(string); !strings.HasPrefix(name, stacks.BudgetNamePrefix(p.Config.Name, env.Name)+"-") || fmt.Sprint(limit["Amount"]) != fmt.Sprint(env.Budget.MonthlyUSD) {
+				t.Errorf("%s/%s: name %v limit %v, want %s-<hash> at %d (environments[].budget.monthlyUsd)", stackName, id, data["BudgetName"], limit["Amount"], stacks.BudgetNamePrefix(p.Config.Name, env.Name), env.Budget.MonthlyUSD)
 			}
 			wantFilter := sharedAccount(p.Config, env)
 			if _, filtered := data["CostFilters"]; filtered != wantFilter {

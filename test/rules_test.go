@@ -9,6 +9,7 @@ package test
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/example/platform/lib/compliance"
 	"maps"
 	"slices"
 	"sort"
@@ -573,6 +574,7 @@ func TestRule_KeysAllowGrantsOnlyForAWSResources(t *testing.T) {
 					policy := propertiesOf(key)["KeyPolicy"]
 					var document struct {
 						Statement []struct {
+							Sid       string
 							Effect    string
 							Action    any
 							Condition map[string]map[string]any
@@ -581,8 +583,10 @@ func TestRule_KeysAllowGrantsOnlyForAWSResources(t *testing.T) {
 					if err := json.Unmarshal([]byte(jsonOf(policy)), &document); err != nil {
 						t.Fatal(err)
 					}
+					guarded := false
 					for _, statement := range document.Statement {
 						if statement.Effect == "Deny" {
+							guarded = guarded || statement.Sid == compliance.CreateGrantGuardSid
 							continue // denies allow nothing (compliance.GuardGrants adds one to every key)
 						}
 						for _, action := range stringsOf(statement.Action) {
@@ -596,6 +600,9 @@ func TestRule_KeysAllowGrantsOnlyForAWSResources(t *testing.T) {
 						if action, ok := statement.Action.(string); ok && (action == "kms:*" || action == "kms:Create*") {
 							t.Errorf("%s/%s allows %s: build the key with lib/keys (Policy or NewStackKey)", s.Name, id, action)
 						}
+					}
+					if !guarded {
+						t.Errorf("%s/%s has no %s statement (Control Tower's CT.KMS.PR.3): a replica's policy is its own, give it compliance.CreateGrantGuard", s.Name, id, compliance.CreateGrantGuardSid)
 					}
 				}
 			}

@@ -4,6 +4,9 @@
 package budget
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsbudgets"
@@ -27,8 +30,10 @@ var Thresholds = []struct {
 
 // Props configures a Budget. Name, LimitUSD and Topic are required.
 type Props struct {
-	// Name is the budget's name, unique in its account (AWS Budgets refuses a second budget of
-	// the same name), without ':' or '\'.
+	// Name begins the budget's name, unique in its account (AWS Budgets refuses a second budget
+	// of the same name), without ':' or '\'. The construct appends a short hash of what replaces
+	// the budget when it changes (the notifications and the topic), because CloudFormation creates
+	// the replacement before it deletes the old budget, which would otherwise hold the name.
 	Name string
 	// LimitUSD is the monthly limit in US dollars.
 	LimitUSD float64
@@ -49,8 +54,8 @@ type Budget struct {
 func (p Props) check(scope constructs.Construct, id string) {
 	c := props.Check(scope, id, "budget.New")
 	if c.Require("Props.Name", p.Name != "", "give a name unique in the account, such as acme-prod-monthly") {
-		if len(p.Name) > limits.BudgetNameLength || strings.ContainsAny(p.Name, `:\`) {
-			c.Failf("Props.Name", "%q: AWS Budgets takes at most %d characters and no ':' or '\\'", p.Name, limits.BudgetNameLength)
+		if len(p.Name)+1+nameHashLength > limits.BudgetNameLength || strings.ContainsAny(p.Name, `:\`) {
+			c.Failf("Props.Name", "%q: AWS Budgets takes at most %d characters (with the %d the construct appends) and no ':' or '\\'", p.Name, limits.BudgetNameLength, 1+nameHashLength)
 		}
 	}
 	if p.LimitUSD <= 0 {
@@ -68,7 +73,7 @@ func New(scope constructs.Construct, id string, props Props) *Budget {
 	props.check(scope, id)
 	c := constructs.NewConstruct(scope, jsii.String(id))
 	data := &awsbudgets.CfnBudget_BudgetDataProperty{
-		BudgetName:  jsii.String(props.Name),
+		BudgetName:  jsii.String(Name(props.Name, *props.Topic.Node().Path())),
 		BudgetType:  jsii.String("COST"),
 		TimeUnit:    jsii.String("MONTHLY"),
 		BudgetLimit: &awsbudgets.CfnBudget_SpendProperty{Amount: jsii.Number(props.LimitUSD), Unit: jsii.String("USD")},
@@ -95,4 +100,16 @@ func New(scope constructs.Construct, id string, props Props) *Budget {
 		NotificationsWithSubscribers: notifications,
 	})
 	return &Budget{Construct: c, Resource: resource}
+}
+
+// nameHashLength is how many hex digits of the replacement hash a budget's name ends with.
+const nameHashLength = 8
+
+// Name is the name of the budget whose Props.Name is prefix and whose topic's construct path is
+// topicPath: the prefix, then a hash of the notifications and the topic, the properties whose
+// change replaces an AWS::Budgets::Budget ("Update requires: Replacement").
+func Name(prefix, topicPath string) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%v|%s", Thresholds, topicPath)
+	return prefix + "-" + hex.EncodeToString(h.Sum(nil))[:nameHashLength]
 }

@@ -1,6 +1,7 @@
 package budget_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -22,7 +23,7 @@ func TestBudget_ThrowsOnABadOrMissingRequiredProp(t *testing.T) {
 	propstest.Panics(t, func() {
 		s := stack()
 		budget.New(s, "Budget", budget.Props{Name: "acme:prod", LimitUSD: 10, Topic: awssns.NewTopic(s, jsii.String("T"), nil), TagKey: "environment"})
-	}, `Props.Name "acme:prod": AWS Budgets takes at most 100 characters and no ':'`, `Props.TagKey "environment" with Props.TagValue "": give both`)
+	}, `Props.Name "acme:prod": AWS Budgets takes at most 100 characters (with the 9 the construct appends) and no ':'`, `Props.TagKey "environment" with Props.TagValue "": give both`)
 }
 
 func TestBudget_AlertsTheTopicAtForecast100AndActual80And100OfTheEnvironmentsTaggedCost(t *testing.T) {
@@ -39,7 +40,7 @@ func TestBudget_AlertsTheTopicAtForecast100AndActual80And100OfTheEnvironmentsTag
 	constructkit.Assert(t, func() {
 		template.HasResourceProperties(jsii.String("AWS::Budgets::Budget"), map[string]any{
 			"Budget": map[string]any{
-				"BudgetName": "acme-prod-monthly", "BudgetType": "COST", "TimeUnit": "MONTHLY",
+				"BudgetName": budget.Name("acme-prod-monthly", *topic.Node().Path()), "BudgetType": "COST", "TimeUnit": "MONTHLY",
 				"BudgetLimit": map[string]any{"Amount": 3000, "Unit": "USD"},
 				"CostFilters": map[string]any{"TagKeyValue": []any{"user:environment$prod"}},
 			},
@@ -48,4 +49,19 @@ func TestBudget_AlertsTheTopicAtForecast100AndActual80And100OfTheEnvironmentsTag
 			}),
 		})
 	})
+}
+
+// CloudFormation replaces a budget whose notifications or subscribers change, creating the new
+// one first: its name must differ from the old one's then, and stay the same otherwise.
+func TestBudget_NameChangesExactlyWhenAChangeReplacesTheBudget(t *testing.T) {
+	name := budget.Name("acme-prod-monthly", "acme/prod/us-east-1-app/Alerts/Topic")
+	if !strings.HasPrefix(name, "acme-prod-monthly-") || len(name) != len("acme-prod-monthly-")+8 {
+		t.Errorf("name %q: want the prefix, a hyphen and 8 hex digits", name)
+	}
+	if again := budget.Name("acme-prod-monthly", "acme/prod/us-east-1-app/Alerts/Topic"); again != name {
+		t.Errorf("the same budget is named %q, then %q: an update would replace it", name, again)
+	}
+	if moved := budget.Name("acme-prod-monthly", "acme/prod/eu-west-1-app/Alerts/Topic"); moved == name {
+		t.Errorf("a budget telling another topic keeps the name %q: its replacement would meet the old budget's name", name)
+	}
 }

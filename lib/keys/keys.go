@@ -14,6 +14,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/example/platform/lib/compliance"
 	"github.com/example/platform/lib/props"
 )
 
@@ -90,10 +91,14 @@ func NewPrimary(scope constructs.Construct, id string, props Props) *Key {
 func NewReplica(scope constructs.Construct, id string, primaryKeyArn *string, props Props) *Key {
 	props.check(scope, id, "keys.NewReplica", primaryKeyArn)
 	c := constructs.NewConstruct(scope, jsii.String(id))
+	// The grant guard that compliance.GuardGrants gives every awskms.Key, which a CfnReplicaKey
+	// is not: a replica's policy is its own, not its primary's.
+	policy := environmentPolicy(awscdk.Stack_Of(c))
+	policy.AddStatements(compliance.CreateGrantGuard())
 	replica := awskms.NewCfnReplicaKey(c, jsii.String("Key"), &awskms.CfnReplicaKeyProps{
 		PrimaryKeyArn:       primaryKeyArn,
 		Description:         jsii.String(props.Description),
-		KeyPolicy:           environmentPolicy(awscdk.Stack_Of(c)),
+		KeyPolicy:           policy,
 		PendingWindowInDays: jsii.Number(30),
 	})
 	replica.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE, nil)
