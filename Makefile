@@ -84,7 +84,8 @@ bootstrap: synth
 
 ## preflight: before the first deployment, read-only AWS calls that report, per account-region of
 ## $(CONFIG), what would make it fail (bootstrap and its trust, the security services against the
-## config's modes, names that exist already, prerequisites, quotas, governed regions), each with
+## config's modes, names that exist already, existing clusters' master users, prerequisites, quotas,
+## governed regions), each with
 ## the fix; exit status 1 when anything blocks. Credentials: your own (one account), or
 ## PROFILE=<account>=<profile>,... or PROFILE_<account>=<profile> as make bootstrap takes (a profile per account) and/or ROLE=<name> (assumed in each
 ## other account); JSON=1 prints JSON; ASSEMBLY=<dir> reads that assembly instead of synthesizing
