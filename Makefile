@@ -79,7 +79,9 @@ check: node_modules/.installed
 ## its service-linked roles and `cdk bootstrap` of every region its stacks use, trusting the tooling
 ## account. RUN=1 runs them, one account at a time, with the AWS CLI profile PROFILE_<account> names
 ## (or the caller's credentials, which must then be that account's)
-bootstrap: synth
+## (the synthesis reports on stderr: make bootstrap > bootstrap.sh writes only the script)
+bootstrap: node_modules/.installed
+	@$(MAKE) --no-print-directory synth CONFIG=$(CONFIG) >&2
 	@go run ./cmd/bootstrap $(if $(RUN),-run) cdk.out $(CONFIG)
 
 ## preflight: before the first deployment, read-only AWS calls that report, per account-region of
