@@ -80,7 +80,7 @@ check: node_modules/.installed
 ## account. RUN=1 runs them, one account at a time, with the AWS CLI profile PROFILE_<account> names
 ## (or the caller's credentials, which must then be that account's)
 ## (the synthesis reports on stderr: make bootstrap > bootstrap.sh writes only the script)
-bootstrap: node_modules/.installed
+bootstrap:
 	@$(MAKE) --no-print-directory synth CONFIG=$(CONFIG) >&2
 	@go run ./cmd/bootstrap $(if $(RUN),-run) cdk.out $(CONFIG)
 
