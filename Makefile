@@ -79,12 +79,15 @@ check: node_modules/.installed
 ## its service-linked roles and `cdk bootstrap` of every region its stacks use, trusting the tooling
 ## account. RUN=1 runs them, one account at a time, with the AWS CLI profile PROFILE_<account> names
 ## (or the caller's credentials, which must then be that account's)
-bootstrap: synth
+## (the synthesis reports on stderr: make bootstrap > bootstrap.sh writes only the script)
+bootstrap:
+	@$(MAKE) --no-print-directory synth CONFIG=$(CONFIG) >&2
 	@go run ./cmd/bootstrap $(if $(RUN),-run) cdk.out $(CONFIG)
 
 ## preflight: before the first deployment, read-only AWS calls that report, per account-region of
 ## $(CONFIG), what would make it fail (bootstrap and its trust, the security services against the
-## config's modes, names that exist already, prerequisites, quotas, governed regions), each with
+## config's modes, names that exist already, existing clusters' master users, prerequisites, quotas,
+## governed regions), each with
 ## the fix; exit status 1 when anything blocks. Credentials: your own (one account), or
 ## PROFILE=<account>=<profile>,... or PROFILE_<account>=<profile> as make bootstrap takes (a profile per account) and/or ROLE=<name> (assumed in each
 ## other account); JSON=1 prints JSON; ASSEMBLY=<dir> reads that assembly instead of synthesizing

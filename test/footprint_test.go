@@ -96,3 +96,36 @@ func attOf(value any) string {
 	id, _ := att[0].(string)
 	return id
 }
+
+// The runbook speaks of backup copies in another region only where a backup plan copies: the
+// minimal environment's plan has no copy rule (one region), a multi-region fixture's does.
+func TestFootprint_TheRunbookSpeaksOfBackupCopiesOnlyWhereAPlanCopies(t *testing.T) {
+	copies := []string{"with a copy in another region", "copies from other regions are there too"}
+	for file, wantCopies := range map[string]bool{minimalConfig: false, twoEnvironments: true} {
+		a := assemblyOf(t, testkit.Synth(t, file))
+		plans, copying := 0, 0
+		for _, s := range a.stacks {
+			for _, r := range s.Template.Resources {
+				if r["Type"] != "AWS::Backup::BackupPlan" {
+					continue
+				}
+				plans++
+				if strings.Contains(jsonOf(r), "CopyActions") {
+					copying++
+				}
+			}
+		}
+		if plans == 0 || (copying > 0) != wantCopies {
+			t.Fatalf("%s: %d backup plans, %d with a copy rule; the test wants plans, copying: %v", file, plans, copying, wantCopies)
+		}
+		text := renderRunbook(a, file)
+		if !strings.Contains(text, "restore from AWS Backup (a locked vault") {
+			t.Errorf("%s: the runbook does not say to restore from AWS Backup", file)
+		}
+		for _, phrase := range copies {
+			if strings.Contains(text, phrase) != wantCopies {
+				t.Errorf("%s (backup plans copying: %v): the runbook says %q: %v", file, wantCopies, phrase, !wantCopies)
+			}
+		}
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 
 	"github.com/example/platform/lib/config"
+	"github.com/example/platform/lib/plan"
 	"github.com/example/platform/stacks"
 	"github.com/example/platform/test/constructkit"
 	"github.com/example/platform/test/testkit"
@@ -118,23 +119,62 @@ func TestPlatform_EachEnvironmentIsOneStageInConfigOrder(t *testing.T) {
 	}
 }
 
+// Every stack carries the config's tags, under the config's keys (tags.keys), for any config:
+// the platform, the environment (baseline for an account's baseline stacks), the owner, and the
+// cost centre only where the config sets one.
 func TestPlatform_EveryStackCarriesThePlatformTags(t *testing.T) {
-	fixtureOnly(t, "the two-environment fixture's tags")
-	p := testkit.Synth(t, twoEnvironments)
-	for _, artifact := range p.Artifacts() {
-		tags := map[string]string{}
-		for k, v := range *artifact.Tags() {
-			tags[k] = *v
-		}
-		env := strings.Split(*artifact.StackName(), "-")[1]
-		if tierOf(*artifact.StackName()) == stacks.TierBaseline {
-			env = stacks.TierBaseline // an account's, whichever environments share it
-		}
-		want := map[string]string{"platform": "acme", "environment": env, "owner": "platform-team", "cost-centre": "cc-1234"}
-		if !reflect.DeepEqual(tags, want) {
-			t.Errorf("%s tags = %v, want %v", *artifact.StackName(), tags, want)
+	for _, file := range withFixtures("test/testdata/adopting.json") {
+		p := testkit.Synth(t, file)
+		cfg, keys := p.Config, p.Config.Tags.Keys
+		environments := stackEnvironments(p.Stacks.Plan)
+		for _, artifact := range p.Artifacts() {
+			tags := map[string]string{}
+			for k, v := range *artifact.Tags() {
+				tags[k] = *v
+			}
+			env, planned := environments[*artifact.StackName()]
+			if !planned {
+				t.Errorf("%s: stack %s is not in the plan", file, *artifact.StackName())
+				continue
+			}
+			want := map[string]string{keys.Platform: cfg.Name, keys.Environment: env, keys.Owner: cfg.Owner}
+			if cfg.CostCentre != "" {
+				want[keys.CostCentre] = cfg.CostCentre
+			}
+			if !reflect.DeepEqual(tags, want) {
+				t.Errorf("%s: %s tags = %v, want %v", file, *artifact.StackName(), tags, want)
+			}
 		}
 	}
+	if checkConfig != "" {
+		return
+	}
+	// The fixtures' own values, so the rule above cannot agree with a wrong reading of the config.
+	for _, artifact := range testkit.Synth(t, "test/testdata/adopting.json").Artifacts() {
+		tags := *artifact.Tags()
+		if tags["Stage"] == nil || tags["CostCenter"] == nil || *tags["CostCenter"] != "cc-1234" || tags["environment"] != nil {
+			t.Errorf("%s: the adopting fixture's stacks carry Stage and CostCenter=cc-1234, not environment; got %v", *artifact.StackName(), tags)
+		}
+	}
+}
+
+// stackEnvironments are the environment tag of every stack of the plan, by stack name: its
+// environment's name, tooling, or baseline for a baseline stack (shared by its account's
+// environments).
+func stackEnvironments(p *plan.Plan) map[string]string {
+	out := map[string]string{}
+	all := []plan.Stack{p.Pipeline}
+	all = append(all, p.Support...)
+	for _, stage := range p.Stages() {
+		all = append(all, stage.Stacks...)
+	}
+	for _, s := range all {
+		out[s.Name] = s.Environment
+		if s.Environment == "" {
+			out[s.Name] = stacks.TierBaseline
+		}
+	}
+	return out
 }
 
 func TestPlatform_HasNoCdkNagErrors(t *testing.T) {

@@ -61,19 +61,14 @@ func prepare(dir, configFile string, run bool) error {
 		}
 	}
 	if !run {
-		fmt.Printf("# Bootstrap of %s (%s): run with RUN=1, or run these with each account's credentials.\n", platform.Name, configFile)
-		fmt.Println("# PROFILE_<account>=<AWS CLI profile> picks each account's credentials.")
+		fmt.Print(b.Script(configFile, out, func(account string) string { return os.Getenv(bootstrap.ProfileVariable(account)) }))
+		return nil
 	}
 	for _, a := range b.Accounts {
 		profile := os.Getenv(bootstrap.ProfileVariable(a.ID))
 		fmt.Println()
 		fmt.Println(strings.Join(b.Summary(a), "\n"))
-		commands := b.Commands(a, out, profile)
-		if !run {
-			fmt.Println(strings.Join(commands, "\n"))
-			continue
-		}
-		script := "set -euo pipefail\n" + strings.Join(commands, "\n") + "\n"
+		script := "set -euo pipefail\n" + strings.Join(b.Commands(a, out, profile), "\n") + "\n"
 		cmd := exec.Command("bash", "-c", script)
 		cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 		if err := cmd.Run(); err != nil {

@@ -72,6 +72,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, aws *pref
 	}
 	in := preflight.FromPlan(plan.New(platform), a)
 	in.AWS = reach
+	in.ConfigFile = path
 	in.CLIBootstrapVersion = preflight.CLIBootstrapVersion("node_modules")
 	if aws != nil && aws.LookupNS != nil {
 		in.LookupNS = aws.LookupNS

@@ -79,3 +79,25 @@ func (b *Bootstrap) Summary(a Account) []string {
 	}
 	return lines
 }
+
+// Script is the script make bootstrap prints: every account's summary and commands, in a
+// subshell, so that a failed command (the credentials of another account, say) stops the
+// script and never the interactive shell it is pasted into. It reads the execution policies in
+// dir and runs npx cdk, so it runs from the checkout that wrote them. profile names each
+// account's AWS CLI profile ("" for the caller's credentials).
+func (b *Bootstrap) Script(configFile, dir string, profile func(account string) string) string {
+	lines := []string{
+		fmt.Sprintf("# Bootstrap of %s (%s): run with make bootstrap RUN=1, or run this with each account's credentials.", b.Platform, configFile),
+		"# PROFILE_<account>=<AWS CLI profile> picks each account's credentials.",
+		fmt.Sprintf("# It reads %s/*.json and runs npx cdk: run it from the root of the checkout that wrote them.", dir),
+		"# It runs in a subshell: a failure stops it, not the shell it is pasted into.",
+		"( set -euo pipefail",
+		fmt.Sprintf(`test -d %[1]s || { echo "%[1]s is not here: run this from the checkout that ran make bootstrap" >&2; exit 1; }`, dir),
+	}
+	for _, a := range b.Accounts {
+		lines = append(lines, "")
+		lines = append(lines, b.Summary(a)...)
+		lines = append(lines, b.Commands(a, dir, profile(a.ID))...)
+	}
+	return strings.Join(append(lines, ")"), "\n") + "\n"
+}

@@ -1,6 +1,8 @@
 package preflight
 
 import (
+	"slices"
+
 	"github.com/example/platform/lib/config"
 	"github.com/example/platform/lib/plan"
 )
@@ -13,6 +15,14 @@ func FromPlan(p *plan.Plan, a *Assembly) *Inputs {
 		Pipeline: Target{Account: platform.Pipeline.Account, Region: platform.Pipeline.Region},
 		Modes:    modes(platform),
 		Assembly: a,
+	}
+	in.Environments = map[string]EnvironmentRef{}
+	for _, stage := range p.Environments {
+		for _, s := range stage.Stacks {
+			if i := slices.IndexFunc(platform.Environments, func(e config.Environment) bool { return e.Name == s.Environment }); i >= 0 {
+				in.Environments[s.Name] = EnvironmentRef{Index: i, Name: s.Environment}
+			}
+		}
 	}
 	for _, ar := range p.AccountRegions {
 		in.Targets = append(in.Targets, Target{Account: ar.Account, Region: ar.Region})

@@ -36,3 +36,23 @@ func TestFromPlan_ChecksEveryAccountRegionAndWhatTheConfigTurnsOn(t *testing.T) 
 		t.Error("GuardDuty adopted in the account: the preflight expects it running")
 	}
 }
+
+func TestFromPlan_NamesEachStacksEnvironmentAsTheConfigDoes(t *testing.T) {
+	platform, err := config.Load("../../test/testdata/three-regions.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := plan.New(platform)
+	in := FromPlan(p, &Assembly{})
+	last := len(platform.Environments) - 1
+	for _, s := range p.Environments[len(p.Environments)-1].Stacks {
+		if s.Environment != platform.Environments[last].Name {
+			continue
+		}
+		if got, want := in.environmentOf(s.Name), fmt.Sprintf("environments[%d] (%s)", last, s.Environment); got != want {
+			t.Errorf("stack %s: %s, want %s", s.Name, got, want)
+		}
+		return
+	}
+	t.Fatal("no stack of the last environment in the plan")
+}

@@ -31,6 +31,10 @@ type Inputs struct {
 	// ImageScan is where the pipeline's image scan relies on Inspector's enhanced scanning
 	// (the tooling account and region); zero when the config sets no scan threshold.
 	ImageScan Target
+	// ConfigFile is the config's path, which fixes name ("" when not known).
+	ConfigFile string
+	// Environments are the config's environments by the names of their stacks.
+	Environments map[string]EnvironmentRef
 	// AWS gives the SDK configuration for an account-region, or why it cannot.
 	AWS func(ctx context.Context, account, region string) (aws.Config, error)
 	// LookupNS asks public DNS for a domain's name servers. Default: net.DefaultResolver.

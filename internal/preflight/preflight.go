@@ -46,7 +46,7 @@ type Target struct {
 type Check func(ctx context.Context, in *Inputs) []Finding
 
 // Checks are every check family, in report order.
-var Checks = []Check{Regions, Bootstrap, Stacks, SecurityServices, Names, Prerequisites, Quotas}
+var Checks = []Check{Regions, Bootstrap, Stacks, SecurityServices, Names, MasterUsers, Prerequisites, Quotas}
 
 // Run runs every check and returns the findings sorted by account, region, then check order.
 // An account the credentials cannot reach is one finding, not one per check.

@@ -168,6 +168,10 @@ func (r *environmentReader) recovery(s *assembly.Stack, id, typ string, props ma
 		reg := r.region(s.Region)
 		if body, ok := props["BackupPlan"].(map[string]any); ok {
 			reg.BackupPlans = append(reg.BackupPlans, str(body["BackupPlanName"]))
+			for _, rule := range list(body["BackupPlanRule"]) {
+				m, _ := rule.(map[string]any)
+				reg.BackupCopies = reg.BackupCopies || len(list(m["CopyActions"])) > 0
+			}
 		}
 	case "AWS::IAM::Role":
 		if assumedBy(props, "backup.amazonaws.com") && str(props["RoleName"]) != "" {

@@ -59,7 +59,9 @@ type region struct {
 	Vaults                     []string
 	BackupPlans                []string
 	BackupRoles                []string
-	Drills                     []drill
+	// BackupCopies: a rule of the region's backup plan copies recovery points to another region.
+	BackupCopies bool
+	Drills       []drill
 }
 
 type plan struct {

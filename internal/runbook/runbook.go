@@ -142,7 +142,7 @@ var failures = []struct{ Failure, Handler, Action, RTO, RPO, Source, Disruption 
 	{"an availability zone is lost", "tasks and load balancers span the region's zones; Aurora promotes a reader in another zone", "nothing; rehearse with the zone drill", "one to two minutes (Aurora promotes a reader: service typically back in under 120 s, often under 60 s; ECS replaces tasks in the other zones)", "0 (Aurora writes six copies over three zones synchronously)", "Aurora User Guide, High availability for Aurora (fault tolerance)", "AZ"},
 	{"a region is lost or impaired", "reads fail over at the edge at once and Global Accelerator drops the region; the Region switch plan scales the target up and, after approval, switches or fails the database over; the site's origin follows the writer (the writer-elsewhere alarm's health check)", "start the plan (below), approve the database step", "minutes: edge 1.5 min of checks + 60 s TTL; Aurora global failover a few minutes", "the replication lag, typically under a second (Aurora global database); about a second for the table", "Aurora global database and DynamoDB global tables documentation; docs/networking.md, what fails over", "Region"},
 	{"a bad deploy", "blue/green deployment with rollback alarms: ECS moves traffic back to the old tasks", "nothing, or roll back the commit through the pipeline", "the bake time plus seconds to move the listener rules", "0", "docs/delivery.md, how a new version reaches production and rolling back", "Software"},
-	{"data is corrupted by a bad write", "replication copies it everywhere; restore from AWS Backup (a locked vault, with a copy in another region) or point-in-time recovery", "restore (below), then point the service at the restored copy", "hours: a restore creates new resources and takes time with size", "the backup frequency (point-in-time recovery: Aurora to within 5 minutes, DynamoDB to the second)", "AWS Backup and Aurora/DynamoDB point-in-time recovery documentation", "Software"},
+	{"data is corrupted by a bad write", "replication copies it everywhere; restore from AWS Backup (a locked vault" + backupCopy + ") or point-in-time recovery", "restore (below), then point the service at the restored copy", "hours: a restore creates new resources and takes time with size", "the backup frequency (point-in-time recovery: Aurora to within 5 minutes, DynamoDB to the second)", "AWS Backup and Aurora/DynamoDB point-in-time recovery documentation", "Software"},
 	{edgeFails, "the API is reachable through Global Accelerator's static addresses without CloudFront or Route 53; Route 53's data plane answers during control-plane events", "point clients at the accelerator's addresses (its stack output)", "as fast as clients switch", "0", "Global Accelerator and Route 53 documentation", "Hardware"},
 }
 
@@ -169,6 +169,9 @@ func renderFailures(w io.Writer, env *environment) {
 			continue
 		case f.Disruption == "AZ" && !drills:
 			f.Action = "nothing"
+		}
+		if !copiesBackups(env) {
+			f.Handler = strings.Replace(f.Handler, backupCopy, "", 1)
 		}
 		target := "—"
 		if o, ok := objectives[f.Disruption]; ok {
@@ -321,59 +324,6 @@ func renderDrills(w io.Writer, env *environment) {
 	fmt.Fprintln(w, "aws fis get-experiment --region <region> --id <experiment ID> --query experiment.state")
 	fmt.Fprintln(w, "# stop it early")
 	fmt.Fprintln(w, "aws fis stop-experiment --region <region> --id <experiment ID>")
-	fmt.Fprintln(w, "```")
-	fmt.Fprintln(w)
-}
-
-func hasVaults(env *environment) bool {
-	for _, r := range env.Regions {
-		if len(r.Vaults) > 0 {
-			return true
-		}
-	}
-	return false
-}
-
-func renderRestore(w io.Writer, env *environment) {
-	fmt.Fprintln(w, "### Restore after data corruption")
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Replication copies a bad write everywhere: restore to a new resource from before the write, check it,")
-	fmt.Fprintln(w, "then move the service to it (or copy the good rows back). Restores never overwrite.")
-	fmt.Fprintln(w)
-	if hasVaults(env) {
-		fmt.Fprintln(w, "| Region | Vault | Backup plan | Restore role |")
-		fmt.Fprintln(w, "|---|---|---|---|")
-		for _, r := range env.Regions {
-			fmt.Fprintf(w, "| %s | %s | %s | %s |\n", r.Name, codes(r.Vaults), codes(r.BackupPlans), codes(r.BackupRoles))
-		}
-		fmt.Fprintln(w)
-	}
-	r := env.Regions[0]
-	fmt.Fprintln(w, "```sh")
-	if len(r.Vaults) > 0 {
-		fmt.Fprintf(w, "# recovery points in %s's vault (copies from other regions are there too)\n", r.Name)
-		fmt.Fprintf(w, "aws backup list-recovery-points-by-backup-vault --region %s --backup-vault-name %s --query 'RecoveryPoints[].[ResourceType,CreationDate,RecoveryPointArn]' --output text\n", r.Name, r.Vaults[0])
-		fmt.Fprintln(w, "# what a restore of that point needs (edit the identifiers to new names)")
-		fmt.Fprintf(w, "aws backup get-recovery-point-restore-metadata --region %s --backup-vault-name %s --recovery-point-arn <arn>\n", r.Name, r.Vaults[0])
-		role := "<role ARN>"
-		if len(r.BackupRoles) > 0 {
-			role = fmt.Sprintf("arn:aws:iam::%s:role/%s", env.Account, r.BackupRoles[0])
-		}
-		fmt.Fprintf(w, "aws backup start-restore-job --region %s --recovery-point-arn <arn> --iam-role-arn %s --metadata file://restore-metadata.json\n", r.Name, role)
-		fmt.Fprintf(w, "aws backup describe-restore-job --region %s --restore-job-id <job ID>\n", r.Name)
-	}
-	fmt.Fprintf(w, "# Aurora point-in-time (automated backups' retention): a new cluster in the writer's region, then an instance in it\n")
-	network := ""
-	if r.Data != nil && r.SubnetGroup != "" && r.SecurityGroup != "" {
-		network = fmt.Sprintf(" --db-subnet-group-name %s --vpc-security-group-ids %s", lookup(r.Data.Name, r.Name, r.SubnetGroup), lookup(r.Data.Name, r.Name, r.SecurityGroup))
-	}
-	fmt.Fprintf(w, "aws rds restore-db-cluster-to-point-in-time --region %s --source-db-cluster-identifier %s --db-cluster-identifier %s-restored --restore-to-time <UTC time before the bad write>%s\n", r.Name, r.Cluster, r.Cluster, network)
-	fmt.Fprintf(w, "aws rds create-db-instance --region %s --db-cluster-identifier %s-restored --db-instance-identifier %s-restored-1 --engine %s --db-instance-class %s\n",
-		r.Name, r.Cluster, r.Cluster, orPlaceholder(r.Engine, "engine"), orPlaceholder(r.InstanceClass, "instance class"))
-	if env.Table != "" {
-		fmt.Fprintln(w, "# DynamoDB point-in-time (to the second, 35 days): a new single-region table; keep the region's key")
-		fmt.Fprintf(w, "aws dynamodb restore-table-to-point-in-time --region %s --source-table-name %s --target-table-name %s-restored --restore-date-time <UTC time before the bad write> --sse-specification-override Enabled=true,SSEType=KMS,KMSMasterKeyId=<the region's key ARN>\n", r.Name, env.Table, env.Table)
-	}
 	fmt.Fprintln(w, "```")
 	fmt.Fprintln(w)
 }

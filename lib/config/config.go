@@ -309,7 +309,9 @@ type Database struct {
 	// MasterUsername is the primary cluster's master user, set when the cluster is created
 	// (a change replaces the cluster: keep the name an existing cluster was made with): 1 to 63
 	// letters, digits and underscores, starting with a letter. The engine's default, postgres,
-	// is what Control Tower's CT.RDS.PR.21 refuses. Default: platform_admin.
+	// is what Control Tower's CT.RDS.PR.21 refuses. Default: platform_admin. A platform deployed
+	// before this default existed was created with postgres and must set "postgres" here; make
+	// preflight says so (its "master user of" check compares with the existing cluster).
 	MasterUsername string `json:"masterUsername,omitempty"`
 	// MonitoringIntervalSeconds is how often RDS Enhanced Monitoring samples each instance's
 	// operating system: 1, 5, 10, 15, 30 or 60 (Control Tower's CT.RDS.PR.2 asks for it). Default: 60.
