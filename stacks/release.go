@@ -258,8 +258,8 @@ func smokeTest(p *config.Platform, stage *EnvironmentStage) pipelines.Step {
 
 // itemJourney is the smoke test's walk through the whole write path: it writes an item through
 // the way users come in (the edge, else the first region's load balancer), reads it back
-// through the accelerator (else through every region's load balancer, so another region's
-// replica is read), and waits until the work queue's consumer reports its Item.Created event
+// through the accelerator (else through the edge, else through every region's load balancer,
+// so another region's replica is read), and waits until the work queue's consumer reports its Item.Created event
 // processed (the outbox, the bus, the rule, the queue and the worker). It runs only when the
 // platform builds the service it ships (api/, config.DefaultDockerfile): another service need
 // not have those routes.
@@ -273,7 +273,11 @@ func itemJourney(p *config.Platform, stage *EnvironmentStage, outputs map[string
 		write = `"${SITE_URL}/items"`
 	}
 	reads := []string{`"${API_URL}`}
-	if stage.Accelerator == nil {
+	switch {
+	case stage.Accelerator == nil && stage.Edge != nil:
+		// Behind an edge no load balancer is public: read the item back through the edge.
+		reads = []string{`"${SITE_URL}`}
+	case stage.Accelerator == nil:
 		reads = nil
 		for i, r := range stage.Regions {
 			name := fmt.Sprintf("REGION_%d_URL", i)

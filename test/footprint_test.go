@@ -129,3 +129,23 @@ func TestFootprint_TheRunbookSpeaksOfBackupCopiesOnlyWhereAPlanCopies(t *testing
 		}
 	}
 }
+
+// With the edge but no accelerator, no load balancer is public: the smoke test writes and reads
+// its item through the edge, and names no output the stacks do not have.
+func TestFootprint_WithTheEdgeButNoAcceleratorTheSmokeTestGoesThroughTheEdge(t *testing.T) {
+	fixtureOnly(t, "a variant of the minimal fixture")
+	cfg := testkit.LoadConfig(t, minimalConfig)
+	edge := true
+	cfg.Environments[0].Footprint.Edge = &edge
+	p := testkit.Build(t, cfg, minimalConfig, false)
+	_, res := pipelineOf(t, p)
+	smoke := ""
+	for _, props := range res.ofType("AWS::CodeBuild::Project") {
+		if s := jsonOf(props); strings.Contains(s, "curl") {
+			smoke += s
+		}
+	}
+	if !strings.Contains(smoke, `${SITE_URL}/items/${ITEM}`) || strings.Contains(smoke, "REGION_0_URL") || strings.Contains(smoke, "API_URL") {
+		t.Errorf("the smoke test does not go through the edge alone:\n%s", smoke)
+	}
+}
