@@ -361,6 +361,11 @@ func containerEnvironment(props Props) *map[string]*string {
 		"OTEL_TRACES_SAMPLER_ARG":     jsii.String(strconv.FormatFloat(props.TraceSampleRate, 'f', -1, 64)),
 		"OTEL_SERVICE_NAME":           jsii.String(props.Name),
 	}
+	if props.Metrics == nil {
+		// Without a metrics store the collector has no metrics pipeline and refuses what the
+		// service would export (OpenTelemetry's variable; api/internal/telemetry reads it).
+		env["OTEL_METRICS_EXPORTER"] = jsii.String("none")
+	}
 	for k, v := range props.Environment {
 		env[k] = v
 	}

@@ -1,6 +1,8 @@
 package service_test
 
 import (
+	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
@@ -44,4 +46,29 @@ func TestService_ExtractsTheOutboxLagFromItsLogsInTheRegionsNamespace(t *testing
 			}},
 		})
 	})
+}
+
+// Without a metrics store the collector has no metrics pipeline: the service exports no
+// metrics there (OTEL_METRICS_EXPORTER=none), and does where the region has one.
+func TestService_ExportsMetricsOnlyWhereTheRegionHasAMetricsStore(t *testing.T) {
+	none := map[string]any{"Name": "OTEL_METRICS_EXPORTER", "Value": "none"}
+	withoutStore := synth(t, nil)
+	constructkit.Assert(t, func() {
+		withoutStore.HasResourceProperties(jsii.String("AWS::ECS::TaskDefinition"), map[string]any{
+			"ContainerDefinitions": assertions.Match_ArrayWith(&[]any{assertions.Match_ObjectLike(&map[string]any{
+				"Environment": assertions.Match_ArrayWith(&[]any{none}),
+			})}),
+		})
+	})
+	withStore := synth(t, func(p *service.Props) {
+		p.Metrics = &service.MetricsStore{Arn: jsii.String("arn:aws:aps:eu-west-1:111111111111:workspace/ws-1"),
+			RemoteWriteURL: jsii.String("https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/ws-1/api/v1/remote_write")}
+	})
+	var tasks *map[string]*map[string]any
+	constructkit.Assert(t, func() { tasks = withStore.FindResources(jsii.String("AWS::ECS::TaskDefinition"), nil) })
+	for _, task := range *tasks {
+		if data, _ := json.Marshal(task); strings.Contains(string(data), `"OTEL_METRICS_EXPORTER"`) {
+			t.Error("a region with a metrics store turns the service's metrics off")
+		}
+	}
 }

@@ -9,6 +9,7 @@ package telemetry
 import (
 	"context"
 	"errors"
+	"os"
 	"time"
 
 	"go.opentelemetry.io/contrib/propagators/aws/xray"
@@ -40,18 +41,26 @@ func Setup(ctx context.Context, endpoint, region string) (func(context.Context) 
 	if err != nil {
 		return nil, err
 	}
+	tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(traces), sdktrace.WithResource(res),
+		sdktrace.WithIDGenerator(xray.NewIDGenerator()))
+	otel.SetTracerProvider(tp)
+	otel.SetTextMapPropagator(propagation.NewCompositeTextMapPropagator(xray.Propagator{}, propagation.TraceContext{}, propagation.Baggage{}))
+	if !MetricsExported(os.Getenv("OTEL_METRICS_EXPORTER")) {
+		return tp.Shutdown, nil
+	}
 	metrics, err := otlpmetrichttp.New(ctx)
 	if err != nil {
 		return nil, err
 	}
-	tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(traces), sdktrace.WithResource(res),
-		sdktrace.WithIDGenerator(xray.NewIDGenerator()))
 	mp := sdkmetric.NewMeterProvider(sdkmetric.WithResource(res),
 		sdkmetric.WithReader(sdkmetric.NewPeriodicReader(metrics, sdkmetric.WithInterval(MetricInterval))))
-	otel.SetTracerProvider(tp)
 	otel.SetMeterProvider(mp)
-	otel.SetTextMapPropagator(propagation.NewCompositeTextMapPropagator(xray.Propagator{}, propagation.TraceContext{}, propagation.Baggage{}))
 	return func(ctx context.Context) error {
 		return errors.Join(tp.Shutdown(ctx), mp.Shutdown(ctx))
 	}, nil
 }
+
+// MetricsExported reports whether OTEL_METRICS_EXPORTER (the OpenTelemetry variable, which the
+// platform sets to none where the region has no metrics store, so the collector has no metrics
+// pipeline to refuse them) leaves metrics on.
+func MetricsExported(exporter string) bool { return exporter != "none" }
