@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
@@ -274,28 +275,6 @@ func stageArtifacts(p *testkit.Platform) []cxapi.CloudFormationStackArtifact {
 		}
 	}
 	return found
-}
-
-var (
-	peeringOff   *testkit.Platform
-	peeringOffMu sync.Mutex
-)
-
-// withoutPeering is the three-region fixture with interRegionPeering off in every environment,
-// synthesized once per test binary (the write path's and the flow table's tests share it).
-func withoutPeering(t *testing.T) *testkit.Platform {
-	t.Helper()
-	peeringOffMu.Lock()
-	defer peeringOffMu.Unlock()
-	if peeringOff == nil {
-		cfg := testkit.LoadConfig(t, threeRegions)
-		off := false
-		for i := range cfg.Environments {
-			cfg.Environments[i].InterRegionPeering = &off
-		}
-		peeringOff = testkit.Build(t, cfg, threeRegions, false)
-	}
-	return peeringOff
 }
 
 // refTo is the logical ID a {"Ref": id} or {"Fn::GetAtt": [id, attr]} value names, or "".
@@ -682,15 +661,18 @@ func buildApp(t *testing.T) string {
 }
 
 // runApp runs the binary the way the CDK CLI does: cdk.json's context and the chosen config
-// in CDK_CONTEXT_JSON, the output directory in CDK_OUTDIR.
-func runApp(t *testing.T, binary, configFile, outdir string) (stderr string, exitCode int) {
+// in CDK_CONTEXT_JSON, the output directory in CDK_OUTDIR; env adds to (or overrides) the
+// environment. Each run is counted against appRunBudget.
+func runApp(t *testing.T, binary, configFile, outdir string, env ...string) (stderr string, exitCode int) {
 	t.Helper()
+	appRunCount.Add(1)
 	contextValues := *constructkit.CDKJSONContext(t)
 	contextValues["config"] = configFile
 	context, _ := json.Marshal(contextValues)
 	cmd := exec.Command(binary)
 	cmd.Dir = constructkit.RepoRoot(t)
 	cmd.Env = append(os.Environ(), "CDK_CONTEXT_JSON="+string(context), "CDK_OUTDIR="+outdir, "CDK_VALIDATION=false")
+	cmd.Env = append(cmd.Env, env...)
 	var errOut strings.Builder
 	cmd.Stderr = &errOut
 	err := cmd.Run()
@@ -703,22 +685,37 @@ func runApp(t *testing.T, binary, configFile, outdir string) (stderr string, exi
 }
 
 var (
-	oneRegionMu sync.Mutex
-	oneRegion   *testkit.Platform
+	appRunCount  atomic.Int32
+	appRunOutdir string
+	appRunErr    error
+	appRunOnce   sync.Once
 )
 
-// oneRegionPlatform is the two-environment fixture with every environment cut to its primary region:
-// the smallest platform config accepts, with no replication, peering or plans.
-func oneRegionPlatform(t *testing.T) *testkit.Platform {
+func appRuns() int { return int(appRunCount.Load()) }
+
+// appRun is the one synthesis of the built app the tests make, the way the CLI runs it: the
+// three-region fixture (a config other than the default, chosen by context) with nothing but
+// node and npx on PATH (no docker). It returns the output directory.
+func appRun(t *testing.T) string {
 	t.Helper()
-	oneRegionMu.Lock()
-	defer oneRegionMu.Unlock()
-	if oneRegion == nil {
-		cfg := testkit.LoadConfig(t, twoEnvironments)
-		for i := range cfg.Environments {
-			cfg.Environments[i].Regions = cfg.Environments[i].Regions[:1]
+	appRunOnce.Do(func() {
+		binary := buildApp(t)
+		appRunOutdir = constructkit.TempDir(t)
+		noDocker := constructkit.TempDir(t)
+		for _, tool := range []string{"node", "npx"} {
+			if path, err := exec.LookPath(tool); err == nil {
+				if err := os.Symlink(path, filepath.Join(noDocker, tool)); err != nil {
+					appRunErr = err
+					return
+				}
+			}
 		}
-		oneRegion = testkit.Build(t, cfg, twoEnvironments+" with one region per environment", false)
+		if stderr, code := runApp(t, binary, threeRegions, appRunOutdir, "PATH="+noDocker); code != 0 {
+			appRunErr = fmt.Errorf("%s: exit status %d with only node and npx on PATH:\n%s", threeRegions, code, stderr)
+		}
+	})
+	if appRunErr != nil {
+		t.Fatal(appRunErr)
 	}
-	return oneRegion
+	return appRunOutdir
 }

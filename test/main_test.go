@@ -8,4 +8,5 @@ import (
 	"github.com/example/platform/test/constructkit"
 )
 
-func TestMain(m *testing.M) { constructkit.Main(m) }
+// TestMain holds a full run to its synthesis budget (test/variants_test.go) after the tests.
+func TestMain(m *testing.M) { constructkit.Main(m, holdSynthesisBudget) }

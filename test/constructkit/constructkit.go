@@ -28,9 +28,10 @@ var (
 )
 
 // Main runs the package's tests with CDK's built-in template validation switched off (it costs
-// most of a synthesis; Synth runs it explicitly, once per config), then removes the synthesized
+// most of a synthesis; the validation tests run it explicitly, once per config), then runs each
+// of after (checks over the whole run; a nonzero result fails it), removes the synthesized
 // assemblies and stops the jsii runtime.
-func Main(m *testing.M) {
+func Main(m *testing.M, after ...func() int) {
 	os.Setenv("CDK_VALIDATION", "false")
 	os.Setenv("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 	// The jsii client is created while packages initialize, before this runs, and its Node
@@ -38,6 +39,11 @@ func Main(m *testing.M) {
 	// not started yet) makes the next CDK call start one that sees the settings above.
 	jsii.Close()
 	code := m.Run()
+	for _, check := range after {
+		if result := check(); code == 0 && result != 0 {
+			code = result
+		}
+	}
 	outdirsMu.Lock()
 	for _, dir := range outdirs {
 		os.RemoveAll(dir)

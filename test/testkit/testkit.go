@@ -87,7 +87,19 @@ func LoadConfig(t testing.TB, configFile string) *config.Platform {
 // assembly already synthesized instead, without synthesizing again.
 func Build(t testing.TB, cfg *config.Platform, configFile string, validate bool) *Platform {
 	t.Helper()
-	countSynthesis(configFile)
+	return build(t, cfg, configFile, configFile, validate)
+}
+
+// Variant synthesizes cfg, a change of configFile's config, uncached, as the app synthesizes
+// configFile; Syntheses lists it as name.
+func Variant(t testing.TB, cfg *config.Platform, configFile, name string) *Platform {
+	t.Helper()
+	return build(t, cfg, configFile, name, false)
+}
+
+func build(t testing.TB, cfg *config.Platform, configFile, name string, validate bool) *Platform {
+	t.Helper()
+	countSynthesis(name)
 	app := constructkit.NewApp(t)
 	if validate {
 		// Report validation findings in the assembly rather than failing the process: the
