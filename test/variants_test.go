@@ -98,11 +98,10 @@ func stagingAlonePlatform(t *testing.T) *testkit.Platform { return oneRegionStag
 // (configs and the fixtures rules add), the shipped configs the docs are generated from, and the
 // variants above. A test that needs another shape shares one of these or names a new variant
 // here: every extra synthesis costs every run of `make test`.
-var synthesisBudget = []string{
+var synthesisBudget = append([]string{
 	twoEnvironments, threeRegions, sharedAccountConfig, minimalConfig,
-	"config/example.json",
 	changedReleaseName, oneRegionStagingName, peeringOffName,
-}
+}, exampleConfigs...)
 
 // appRunBudget are the runs of the built app a full run makes: one that synthesizes (the app
 // tests share it) and one that refuses a config.
