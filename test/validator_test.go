@@ -34,6 +34,10 @@ func TestValidator_StaysOnInEverySynthesisThatDeploys(t *testing.T) {
 			t.Errorf("%s sets CDK_VALIDATION: the synthesis that deploys must run CDK's validator", file)
 		}
 	}
+}
+
+// The pipeline deploys what its Synth step's `make synth` wrote, the validator on.
+func TestValidator_RunsInThePipelinesSynthesis(t *testing.T) {
 	p := testkit.Synth(t, twoEnvironments)
 	pipeline, res := pipelineOf(t, p)
 	synth := projectOf(t, res, mustAction(t, stageNamed(t, pipeline, "Build"), "Synth"))
