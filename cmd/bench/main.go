@@ -54,6 +54,7 @@ func main() {
 	work, err := os.MkdirTemp("", "bench-")
 	check(err)
 	defer os.RemoveAll(work)
+	defer os.RemoveAll(scalingDir)
 
 	platformBin, baselineBin := filepath.Join(work, "platform"), filepath.Join(work, "baseline")
 	run("go", "build", "-o", platformBin, ".")
@@ -82,7 +83,7 @@ func main() {
 	var oneRegion float64
 	var growth []string
 	for _, n := range []int{1, 2, 3, 4, 6} {
-		m := fastest(platformBin, scalingConfig(work, n), work, true)
+		m := fastest(platformBin, scalingConfig(n), work, true)
 		if n == 1 {
 			oneRegion = m.seconds
 		}
@@ -166,8 +167,11 @@ func fastest(binary, config, work string, validate bool) measurement {
 	return best
 }
 
+// scalingDir holds the scaling configs during a run, relative to the repository root.
+const scalingDir = ".bench"
+
 // scalingConfig writes a platform with one environment in the first n scaling regions.
-func scalingConfig(work string, n int) string {
+func scalingConfig(n int) string {
 	var regions []map[string]any
 	for i, r := range scalingRegions[:n] {
 		regions = append(regions, map[string]any{"region": r, "cidr": fmt.Sprintf("10.%d.0.0/16", 100+i), "natGateways": 1})
@@ -181,7 +185,10 @@ func scalingConfig(work string, n int) string {
 	}
 	data, err := json.MarshalIndent(platform, "", "  ")
 	check(err)
-	file := filepath.Join(work, fmt.Sprintf("regions-%d.json", n))
+	// The app refuses a config outside the repository (the pipeline could not read it), so the
+	// scaling configs live in .bench/ (git-ignored) for the run.
+	check(os.MkdirAll(scalingDir, 0o755))
+	file := filepath.Join(scalingDir, fmt.Sprintf("regions-%d.json", n))
 	check(os.WriteFile(file, data, 0o644))
 	return file
 }
