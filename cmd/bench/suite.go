@@ -78,7 +78,11 @@ func (s suite) table() string {
 	fmt.Fprintln(&out, "on 2 cores packages run two at a time, so the times add up to more than the wall time.")
 	fmt.Fprintln(&out, "\n| Package | Elapsed |\n|---|---|")
 	for _, p := range s.packages {
-		fmt.Fprintf(&out, "| %s | %.1f s |\n", strings.TrimPrefix(p.name, "github.com/example/platform/"), p.elapsed)
+		name := strings.TrimPrefix(strings.TrimPrefix(p.name, "github.com/example/platform"), "/")
+		if name == "" {
+			name = ". (app.go)"
+		}
+		fmt.Fprintf(&out, "| %s | %.1f s |\n", name, p.elapsed)
 	}
 	return out.String()
 }
