@@ -7,15 +7,12 @@ package test
 
 import (
 	"encoding/json"
-	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
@@ -634,88 +631,4 @@ func compareGolden(t *testing.T, file string, got map[string][]string, testName,
 			}
 		}
 	}
-}
-
-var (
-	appBinary    string
-	appBuildErr  error
-	appBuildOnce sync.Once
-)
-
-// buildApp compiles the app as `cdk synth` runs it, once per test binary, and returns the
-// binary's path.
-func buildApp(t *testing.T) string {
-	t.Helper()
-	appBuildOnce.Do(func() {
-		appBinary = filepath.Join(constructkit.TempDir(t), "platform")
-		build := exec.Command("go", "build", "-o", appBinary, ".")
-		build.Dir = constructkit.RepoRoot(t)
-		if out, err := build.CombinedOutput(); err != nil {
-			appBuildErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if appBuildErr != nil {
-		t.Fatal(appBuildErr)
-	}
-	return appBinary
-}
-
-// runApp runs the binary the way the CDK CLI does: cdk.json's context and the chosen config
-// in CDK_CONTEXT_JSON, the output directory in CDK_OUTDIR; env adds to (or overrides) the
-// environment. Each run is counted against appRunBudget.
-func runApp(t *testing.T, binary, configFile, outdir string, env ...string) (stderr string, exitCode int) {
-	t.Helper()
-	appRunCount.Add(1)
-	contextValues := *constructkit.CDKJSONContext(t)
-	contextValues["config"] = configFile
-	context, _ := json.Marshal(contextValues)
-	cmd := exec.Command(binary)
-	cmd.Dir = constructkit.RepoRoot(t)
-	cmd.Env = append(os.Environ(), "CDK_CONTEXT_JSON="+string(context), "CDK_OUTDIR="+outdir, "CDK_VALIDATION=false")
-	cmd.Env = append(cmd.Env, env...)
-	var errOut strings.Builder
-	cmd.Stderr = &errOut
-	err := cmd.Run()
-	if exitErr, ok := err.(*exec.ExitError); ok {
-		return errOut.String(), exitErr.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return errOut.String(), 0
-}
-
-var (
-	appRunCount  atomic.Int32
-	appRunOutdir string
-	appRunErr    error
-	appRunOnce   sync.Once
-)
-
-func appRuns() int { return int(appRunCount.Load()) }
-
-// appRun is the one synthesis of the built app the tests make, the way the CLI runs it: the
-// three-region fixture (a config other than the default, chosen by context) with nothing but
-// node and npx on PATH (no docker). It returns the output directory.
-func appRun(t *testing.T) string {
-	t.Helper()
-	appRunOnce.Do(func() {
-		binary := buildApp(t)
-		appRunOutdir = constructkit.TempDir(t)
-		noDocker := constructkit.TempDir(t)
-		for _, tool := range []string{"node", "npx"} {
-			if path, err := exec.LookPath(tool); err == nil {
-				if err := os.Symlink(path, filepath.Join(noDocker, tool)); err != nil {
-					appRunErr = err
-					return
-				}
-			}
-		}
-		if stderr, code := runApp(t, binary, threeRegions, appRunOutdir, "PATH="+noDocker); code != 0 {
-			appRunErr = fmt.Errorf("%s: exit status %d with only node and npx on PATH:\n%s", threeRegions, code, stderr)
-		}
-	})
-	if appRunErr != nil {
-		t.Fatal(appRunErr)
-	}
-	return appRunOutdir
 }
