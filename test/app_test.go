@@ -34,11 +34,7 @@ func TestApp_BadConfigFailsWithEveryProblemAndWritesNothing(t *testing.T) {
 }
 
 func TestApp_SynthesizesTheConfigChosenByContext(t *testing.T) {
-	outdir := t.TempDir()
-	stderr, code := runApp(t, buildApp(t), threeRegions, outdir)
-	if code != 0 {
-		t.Fatalf("exit status %d:\n%s", code, stderr)
-	}
+	outdir := appRun(t)
 	data, err := os.ReadFile(filepath.Join(outdir, "assembly-prod", "manifest.json"))
 	if err != nil {
 		t.Fatal(err)

@@ -224,15 +224,7 @@ func TestPlatform_StatefulStacksAreProtectedWhereConfigured(t *testing.T) {
 // therefore leave every listener rule in every app stack exactly as it was.
 func TestAppTier_ImageSizeAndScalingChangesLeaveListenerRulesUntouched(t *testing.T) {
 	before := testkit.Synth(t, twoEnvironments)
-	changed := testkit.LoadConfig(t, twoEnvironments)
-	if err := changed.SetImageDigest("sha256:" + strings.Repeat("5e", 32)); err != nil {
-		t.Fatal(err)
-	}
-	for i := range changed.Environments {
-		s := &changed.Environments[i].Sizing
-		s.TaskCPU, s.TaskMemoryMiB, s.MinCapacity, s.MaxCapacity = 2048, 8192, 4, 40
-	}
-	after := testkit.Build(t, changed, twoEnvironments, false)
+	after := changedRelease(t)
 
 	apps := 0
 	for _, name := range before.StackNames() {

@@ -7,9 +7,7 @@ package test
 
 import (
 	"encoding/json"
-	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -274,28 +272,6 @@ func stageArtifacts(p *testkit.Platform) []cxapi.CloudFormationStackArtifact {
 		}
 	}
 	return found
-}
-
-var (
-	peeringOff   *testkit.Platform
-	peeringOffMu sync.Mutex
-)
-
-// withoutPeering is the three-region fixture with interRegionPeering off in every environment,
-// synthesized once per test binary (the write path's and the flow table's tests share it).
-func withoutPeering(t *testing.T) *testkit.Platform {
-	t.Helper()
-	peeringOffMu.Lock()
-	defer peeringOffMu.Unlock()
-	if peeringOff == nil {
-		cfg := testkit.LoadConfig(t, threeRegions)
-		off := false
-		for i := range cfg.Environments {
-			cfg.Environments[i].InterRegionPeering = &off
-		}
-		peeringOff = testkit.Build(t, cfg, threeRegions, false)
-	}
-	return peeringOff
 }
 
 // refTo is the logical ID a {"Ref": id} or {"Fn::GetAtt": [id, attr]} value names, or "".
@@ -655,70 +631,4 @@ func compareGolden(t *testing.T, file string, got map[string][]string, testName,
 			}
 		}
 	}
-}
-
-var (
-	appBinary    string
-	appBuildErr  error
-	appBuildOnce sync.Once
-)
-
-// buildApp compiles the app as `cdk synth` runs it, once per test binary, and returns the
-// binary's path.
-func buildApp(t *testing.T) string {
-	t.Helper()
-	appBuildOnce.Do(func() {
-		appBinary = filepath.Join(constructkit.TempDir(t), "platform")
-		build := exec.Command("go", "build", "-o", appBinary, ".")
-		build.Dir = constructkit.RepoRoot(t)
-		if out, err := build.CombinedOutput(); err != nil {
-			appBuildErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if appBuildErr != nil {
-		t.Fatal(appBuildErr)
-	}
-	return appBinary
-}
-
-// runApp runs the binary the way the CDK CLI does: cdk.json's context and the chosen config
-// in CDK_CONTEXT_JSON, the output directory in CDK_OUTDIR.
-func runApp(t *testing.T, binary, configFile, outdir string) (stderr string, exitCode int) {
-	t.Helper()
-	contextValues := *constructkit.CDKJSONContext(t)
-	contextValues["config"] = configFile
-	context, _ := json.Marshal(contextValues)
-	cmd := exec.Command(binary)
-	cmd.Dir = constructkit.RepoRoot(t)
-	cmd.Env = append(os.Environ(), "CDK_CONTEXT_JSON="+string(context), "CDK_OUTDIR="+outdir, "CDK_VALIDATION=false")
-	var errOut strings.Builder
-	cmd.Stderr = &errOut
-	err := cmd.Run()
-	if exitErr, ok := err.(*exec.ExitError); ok {
-		return errOut.String(), exitErr.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return errOut.String(), 0
-}
-
-var (
-	oneRegionMu sync.Mutex
-	oneRegion   *testkit.Platform
-)
-
-// oneRegionPlatform is the two-environment fixture with every environment cut to its primary region:
-// the smallest platform config accepts, with no replication, peering or plans.
-func oneRegionPlatform(t *testing.T) *testkit.Platform {
-	t.Helper()
-	oneRegionMu.Lock()
-	defer oneRegionMu.Unlock()
-	if oneRegion == nil {
-		cfg := testkit.LoadConfig(t, twoEnvironments)
-		for i := range cfg.Environments {
-			cfg.Environments[i].Regions = cfg.Environments[i].Regions[:1]
-		}
-		oneRegion = testkit.Build(t, cfg, twoEnvironments+" with one region per environment", false)
-	}
-	return oneRegion
 }

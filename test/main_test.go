@@ -8,4 +8,9 @@ import (
 	"github.com/example/platform/test/constructkit"
 )
 
-func TestMain(m *testing.M) { constructkit.Main(m) }
+// TestMain starts the built app's run in the background (test/apprun_test.go) and holds a full
+// run to its synthesis budget (test/variants_test.go) after the tests.
+func TestMain(m *testing.M) {
+	startAppRun()
+	constructkit.Main(m, holdSynthesisBudget)
+}

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -77,28 +76,23 @@ func imageRegions(p *config.Platform) []string {
 }
 
 // Promote, don't rebuild: given the pipeline's digest, every app stack of every environment
-// runs exactly that image, by digest, from the tooling account's repository in its own region.
+// runs exactly that image, by digest, from the tooling account's repository in its own region
+// (the changed-release variant: two environments of two regions each).
 func TestRelease_EveryEnvironmentAndRegionRunsTheSameDigest(t *testing.T) {
-	digest := "sha256:" + strings.Repeat("c0", 32)
-	for _, file := range configs {
-		cfg := testkit.LoadConfig(t, file)
-		if err := cfg.SetImageDigest(digest); err != nil {
-			t.Fatal(err)
-		}
-		p := testkit.Build(t, cfg, file, false)
-		apps := 0
-		for _, env := range cfg.Environments {
-			for _, region := range env.Regions {
-				apps++
-				want := fmt.Sprintf("%s.dkr.ecr.%s.amazonaws.com/%s@%s", cfg.Pipeline.Account, region.Region, stacks.RepositoryName(cfg.Name, cfg.Service.Name), digest)
-				if got := serviceImage(t, p, stacks.StackName(cfg.Name, env.Name, region.Region, stacks.TierApp), cfg.Service.Name); got != want {
-					t.Errorf("%s/%s runs %s, want %s", env.Name, region.Region, got, want)
-				}
+	p := changedRelease(t)
+	cfg := p.Config
+	apps := 0
+	for _, env := range cfg.Environments {
+		for _, region := range env.Regions {
+			apps++
+			want := fmt.Sprintf("%s.dkr.ecr.%s.amazonaws.com/%s@%s", cfg.Pipeline.Account, region.Region, stacks.RepositoryName(cfg.Name, cfg.Service.Name), releaseDigest)
+			if got := serviceImage(t, p, stacks.StackName(cfg.Name, env.Name, region.Region, stacks.TierApp), cfg.Service.Name); got != want {
+				t.Errorf("%s/%s runs %s, want %s", env.Name, region.Region, got, want)
 			}
 		}
-		if apps < 2 {
-			t.Errorf("%s: %d app stacks: nothing to compare", file, apps)
-		}
+	}
+	if len(cfg.Environments) < 2 || apps < 4 {
+		t.Errorf("%s: %d app stacks in %d environments: nothing to compare", p.ConfigFile, apps, len(cfg.Environments))
 	}
 }
 
@@ -265,24 +259,7 @@ func TestRelease_EachEnvironmentTagsTheReleaseItRunsForRollbacks(t *testing.T) {
 // `make synth` and `make test` need no Docker: the app builds no image and declares no Docker
 // asset, and it synthesizes with no docker on PATH.
 func TestApp_SynthesizesWithoutDocker(t *testing.T) {
-	outdir := t.TempDir()
-	binary := buildApp(t)
-	noDocker := filepath.Join(t.TempDir(), "bin")
-	if err := os.Mkdir(noDocker, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	for _, tool := range []string{"node", "npx"} {
-		if path, err := exec.LookPath(tool); err == nil {
-			if err := os.Symlink(path, filepath.Join(noDocker, tool)); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	t.Setenv("PATH", noDocker)
-	stderr, code := runApp(t, binary, twoEnvironments, outdir)
-	if code != 0 {
-		t.Fatalf("exit status %d without docker on PATH:\n%s", code, stderr)
-	}
+	outdir := appRun(t)
 	assets, _ := filepath.Glob(filepath.Join(outdir, "*", "*.assets.json"))
 	top, _ := filepath.Glob(filepath.Join(outdir, "*.assets.json"))
 	if len(assets)+len(top) == 0 {

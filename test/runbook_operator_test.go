@@ -9,12 +9,10 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/example/platform/lib/config"
 	"github.com/example/platform/test/constructkit"
-	"github.com/example/platform/test/testkit"
 )
 
 // flat is text with every run of whitespace, line breaks too, as one space.
@@ -277,29 +275,6 @@ func TestRunbook_FreezeSaysWhatAReleaseWouldDo(t *testing.T) {
 	})
 }
 
-var (
-	stagingAloneMu sync.Mutex
-	stagingAlone   *testkit.Platform
-)
-
-// stagingAlonePlatform is the two-environment fixture with staging cut to its primary region: a
-// single-region staging before a multi-region prod.
-func stagingAlonePlatform(t *testing.T) *testkit.Platform {
-	t.Helper()
-	stagingAloneMu.Lock()
-	defer stagingAloneMu.Unlock()
-	if stagingAlone == nil {
-		cfg := testkit.LoadConfig(t, twoEnvironments)
-		for i := range cfg.Environments {
-			if cfg.Environments[i].Name == "staging" {
-				cfg.Environments[i].Regions = cfg.Environments[i].Regions[:1]
-			}
-		}
-		stagingAlone = testkit.Build(t, cfg, twoEnvironments+" with a one-region staging", false)
-	}
-	return stagingAlone
-}
-
 // The runbook sends the operator to rehearse a switch only in an environment the pipeline
 // deploys earlier that has Region switch plans; otherwise it says there is nowhere but the drills.
 func TestRunbook_RehearsesOnlyWhereAnEarlierEnvironmentHasPlans(t *testing.T) {
@@ -327,5 +302,5 @@ func TestRunbook_RehearsesOnlyWhereAnEarlierEnvironmentHasPlans(t *testing.T) {
 		constructkit.CheckedSomething(t, checked, "environment with plans")
 	}
 	eachAssembly(t, check)
-	t.Run("one-region staging", func(t *testing.T) { check(t, assemblyOf(t, stagingAlonePlatform(t))) })
+	t.Run("one-region staging", func(t *testing.T) { check(t, assemblyOf(t, oneRegionStaging(t))) })
 }

@@ -11,6 +11,8 @@ package constructkit
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sync"
@@ -28,9 +30,10 @@ var (
 )
 
 // Main runs the package's tests with CDK's built-in template validation switched off (it costs
-// most of a synthesis; Synth runs it explicitly, once per config), then removes the synthesized
+// most of a synthesis; the validation tests run it explicitly, once per config), then runs each
+// of after (checks over the whole run; a nonzero result fails it), removes the synthesized
 // assemblies and stops the jsii runtime.
-func Main(m *testing.M) {
+func Main(m *testing.M, after ...func() int) {
 	os.Setenv("CDK_VALIDATION", "false")
 	os.Setenv("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 	// The jsii client is created while packages initialize, before this runs, and its Node
@@ -38,6 +41,11 @@ func Main(m *testing.M) {
 	// not started yet) makes the next CDK call start one that sees the settings above.
 	jsii.Close()
 	code := m.Run()
+	for _, check := range after {
+		if result := check(); code == 0 && result != 0 {
+			code = result
+		}
+	}
 	outdirsMu.Lock()
 	for _, dir := range outdirs {
 		os.RemoveAll(dir)
@@ -72,17 +80,26 @@ func CheckedSomething(t testing.TB, count int, what string) {
 // RepoRoot is the directory holding go.mod, found from the test's working directory.
 func RepoRoot(t testing.TB) string {
 	t.Helper()
-	dir, err := os.Getwd()
+	dir, err := FindRepoRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
+	return dir
+}
+
+// FindRepoRoot is RepoRoot for code that runs outside a test (TestMain, say).
+func FindRepoRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
 	for {
 		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
+			return dir, nil
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
-			t.Fatal("no go.mod above the test's working directory")
+			return "", errors.New("no go.mod above the test's working directory")
 		}
 		dir = parent
 	}
@@ -99,30 +116,48 @@ func NewApp(t testing.TB) awscdk.App {
 // several tests share, which t.TempDir would remove after the first.
 func TempDir(t testing.TB) string {
 	t.Helper()
-	dir, err := os.MkdirTemp("", "platform-test-")
+	dir, err := MakeTempDir()
 	if err != nil {
 		t.Fatal(err)
+	}
+	return dir
+}
+
+// MakeTempDir is TempDir for code that runs outside a test.
+func MakeTempDir() (string, error) {
+	dir, err := os.MkdirTemp("", "platform-test-")
+	if err != nil {
+		return "", err
 	}
 	outdirsMu.Lock()
 	outdirs = append(outdirs, dir)
 	outdirsMu.Unlock()
-	return dir
+	return dir, nil
 }
 
 // CDKJSONContext is the context cdk.json gives the app: its pinned feature flags.
 func CDKJSONContext(t testing.TB) *map[string]any {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(RepoRoot(t), "cdk.json"))
+	context, err := ReadCDKJSONContext(RepoRoot(t))
 	if err != nil {
 		t.Fatal(err)
+	}
+	return &context
+}
+
+// ReadCDKJSONContext is the context of root's cdk.json, for code that runs outside a test.
+func ReadCDKJSONContext(root string) (map[string]any, error) {
+	data, err := os.ReadFile(filepath.Join(root, "cdk.json"))
+	if err != nil {
+		return nil, err
 	}
 	var cdkJSON struct {
 		Context map[string]any `json:"context"`
 	}
 	if err := json.Unmarshal(data, &cdkJSON); err != nil {
-		t.Fatalf("cdk.json: %v", err)
+		return nil, fmt.Errorf("cdk.json: %v", err)
 	}
-	return &cdkJSON.Context
+	return cdkJSON.Context, nil
 }
 
 // TestAccount is the documentation account ID construct tests deploy to.

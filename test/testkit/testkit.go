@@ -33,11 +33,15 @@ type Platform struct {
 	ConfigFile string
 	Stacks     *stacks.Platform
 	Assembly   cxapi.CloudAssembly
-	// Outdir holds the cloud assembly, including validation-report.json.
+	// Outdir holds the cloud assembly (with validation-report.json when Build validated it).
 	Outdir string
 
 	byName    map[string]awscdk.Stack
 	templates sync.Map
+
+	app          awscdk.App
+	validateOnce sync.Once
+	validation   *Validation
 }
 
 var (
@@ -47,7 +51,7 @@ var (
 
 // Synth returns the platform for configFile (relative to the repository root), synthesizing it
 // on first use; later calls in the same test binary share the result. CDK's CloudFormation
-// validator runs during that one synthesis and writes validation-report.json to Outdir.
+// validator does not run during it: a test about validation calls Validate on the result.
 func Synth(t testing.TB, configFile string) *Platform {
 	t.Helper()
 	platformsMu.Lock()
@@ -56,7 +60,7 @@ func Synth(t testing.TB, configFile string) *Platform {
 		return p
 	}
 	cfg := LoadConfig(t, configFile)
-	p := Build(t, cfg, configFile, true)
+	p := Build(t, cfg, configFile, false)
 	platforms[configFile] = p
 	return p
 }
@@ -76,16 +80,32 @@ func LoadConfig(t testing.TB, configFile string) *config.Platform {
 	return cfg
 }
 
-// Build synthesizes the whole app for cfg (loaded from configFile), uncached: for tests that
-// compare the app across config changes. validate runs CDK's CloudFormation validator too.
+// Build synthesizes the whole app for cfg (loaded from configFile), uncached: each call is one
+// more synthesis, counted in Syntheses. A test binary builds each variant of a config it needs
+// once and shares it (see test/variants_test.go). validate runs CDK's CloudFormation validator
+// during the synthesis too (it writes validation-report.json to Outdir); Validate checks an
+// assembly already synthesized instead, without synthesizing again.
 func Build(t testing.TB, cfg *config.Platform, configFile string, validate bool) *Platform {
 	t.Helper()
+	return build(t, cfg, configFile, configFile, validate)
+}
+
+// Variant synthesizes cfg, a change of configFile's config, uncached, as the app synthesizes
+// configFile; Syntheses lists it as name.
+func Variant(t testing.TB, cfg *config.Platform, configFile, name string) *Platform {
+	t.Helper()
+	return build(t, cfg, configFile, name, false)
+}
+
+func build(t testing.TB, cfg *config.Platform, configFile, name string, validate bool) *Platform {
+	t.Helper()
+	countSynthesis(name)
 	app := constructkit.NewApp(t)
 	if validate {
 		// Report validation findings in the assembly rather than failing the process: the
 		// tests read the report and say which rule failed where.
 		app.Node().SetContext(jsii.String("@aws-cdk/core:failSynthOnValidationErrors"), false)
-		awscdk.Validations_Of(app).AddPlugins(awscdk.NewCloudFormationValidatePlugin(nil))
+		awscdk.Validations_Of(app).AddPlugins(validator())
 	}
 	tools, err := toolchain.Read(constructkit.RepoRoot(t))
 	if err != nil {
@@ -94,7 +114,7 @@ func Build(t testing.TB, cfg *config.Platform, configFile string, validate bool)
 	built := stacks.NewPlatform(app, cfg, configFile, tools)
 	var assembly cxapi.CloudAssembly
 	constructkit.Assert(t, func() { assembly = app.Synth(nil) })
-	p := &Platform{Config: cfg, ConfigFile: configFile, Stacks: built, Assembly: assembly, Outdir: *assembly.Directory(), byName: map[string]awscdk.Stack{}}
+	p := &Platform{Config: cfg, ConfigFile: configFile, Stacks: built, Assembly: assembly, Outdir: *assembly.Directory(), byName: map[string]awscdk.Stack{}, app: app}
 	for _, c := range *app.Node().FindAll(constructs.ConstructOrder_PREORDER) {
 		if *awscdk.Stack_IsStack(c) {
 			stack := awscdk.Stack_Of(c)

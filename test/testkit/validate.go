@@ -1,0 +1,181 @@
+package testkit
+
+import (
+	"sync"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/cxapi"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/example/platform/test/constructkit"
+)
+
+// The validator's engine (a 9 MB WebAssembly module that compiles every bundled resource schema
+// and rule when it is constructed) costs about 3 s and 390 MiB to start, whatever it then
+// validates: a test binary starts one and hands every assembly to it.
+var (
+	validatorOnce   sync.Once
+	validatorPlugin awscdk.CloudFormationValidatePlugin
+	syntheses       []string
+	synthesesMu     sync.Mutex
+)
+
+// validator is CDK's CloudFormation validator (the plugin `cdk synth` runs when CDK_VALIDATION is
+// not false, with its default rules), one per test binary.
+func validator() awscdk.CloudFormationValidatePlugin {
+	validatorOnce.Do(func() { validatorPlugin = awscdk.NewCloudFormationValidatePlugin(nil) })
+	return validatorPlugin
+}
+
+func countSynthesis(label string) {
+	synthesesMu.Lock()
+	defer synthesesMu.Unlock()
+	syntheses = append(syntheses, label)
+}
+
+// Syntheses are the configs of every whole-app synthesis this test binary has made, in order
+// (a variant appears under the config it changes).
+func Syntheses() []string {
+	synthesesMu.Lock()
+	defer synthesesMu.Unlock()
+	return append([]string(nil), syntheses...)
+}
+
+// Validation is what CDK's CloudFormation validator reports on an assembly, as validation-report.json
+// has it: the violations left after the rules the app acknowledges.
+type Validation struct {
+	Violations []*awscdk.PolicyViolation
+	// Acknowledged are the violations of rules a construct acknowledged (CDK itself does, for
+	// W3010 on a stack that reads its availability zones), which do not fail the synthesis.
+	Acknowledged []*awscdk.PolicyViolation
+}
+
+// Validate runs CDK's CloudFormation validator over every stack of p's assembly, as `cdk synth`
+// runs it over every stage (each template with its stack's account and region, the rules a stack
+// acknowledges set aside), once per platform. It synthesizes nothing.
+func (p *Platform) Validate(t testing.TB) *Validation {
+	t.Helper()
+	p.validateOnce.Do(func() {
+		stacks := make([]awscdk.Stack, 0, len(p.byName))
+		for _, stack := range p.byName {
+			stacks = append(stacks, stack)
+		}
+		p.validation = validate(t, p.app, p.Assembly, stacks)
+	})
+	if p.validation == nil {
+		t.Fatalf("%s: the CloudFormation validator returned no report", p.ConfigFile)
+	}
+	return p.validation
+}
+
+// ValidateApp synthesizes app (a construct test's, say) and runs the validator over its stacks.
+func ValidateApp(t testing.TB, app awscdk.App) *Validation {
+	t.Helper()
+	var assembly cxapi.CloudAssembly
+	var stacks []awscdk.Stack
+	constructkit.Assert(t, func() {
+		assembly = app.Synth(nil)
+		for _, c := range *app.Node().FindAll(constructs.ConstructOrder_PREORDER) {
+			if *awscdk.Stack_IsStack(c) {
+				stacks = append(stacks, awscdk.Stack_Of(c))
+			}
+		}
+	})
+	return validate(t, app, assembly, stacks)
+}
+
+func validate(t testing.TB, app constructs.IConstruct, assembly cxapi.CloudAssembly, stacks []awscdk.Stack) *Validation {
+	t.Helper()
+	context := &validationContext{app: app}
+	for _, artifact := range *assembly.StacksRecursively() {
+		context.stacks = append(context.stacks, stackToValidate(artifact))
+	}
+	if len(context.stacks) == 0 {
+		t.Fatal("no stack to validate")
+	}
+	var report *awscdk.PolicyValidationPluginReport
+	acknowledged := map[string]bool{}
+	constructkit.Assert(t, func() {
+		report = validator().Validate(context)
+		key := *awscdk.Validations_ACKNOWLEDGED_RULES_METADATA_KEY()
+		for _, stack := range stacks {
+			for _, entry := range *stack.Node().Metadata() {
+				if entry.Type == nil || *entry.Type != key {
+					continue
+				}
+				rules, _ := entry.Data.(map[string]any)
+				for id := range rules {
+					acknowledged[id] = true
+				}
+			}
+		}
+	})
+	v := &Validation{}
+	for _, violation := range *report.Violations {
+		// CDK matches an acknowledgement to a rule of any resource, by "<plugin>::<rule>".
+		if acknowledged[validatorNamespace+"::"+*violation.RuleName] {
+			v.Acknowledged = append(v.Acknowledged, violation)
+		} else {
+			v.Violations = append(v.Violations, violation)
+		}
+	}
+	return v
+}
+
+// validatorNamespace is how acknowledgements name the CloudFormation validator's rules.
+const validatorNamespace = "CloudFormation-Validate"
+
+func stackToValidate(artifact cxapi.CloudFormationStackArtifact) *awscdk.PolicyValidationStack {
+	env := artifact.Environment()
+	stack := &awscdk.PolicyValidationStack{StackConstructPath: artifact.HierarchicalId(), TemplatePath: artifact.TemplateFullPath()}
+	// CDK leaves an environment-agnostic stack's account and region to the engine's defaults.
+	if account := *env.Account; account != "unknown-account" {
+		stack.AccountId = jsii.String(account)
+	}
+	if region := *env.Region; region != "unknown-region" {
+		stack.Region = jsii.String(region)
+	}
+	return stack
+}
+
+// validationContext is what CDK hands a validation plugin during synthesis, built from an
+// assembly synthesized before.
+type validationContext struct {
+	app    constructs.IConstruct
+	stacks []*awscdk.PolicyValidationStack
+}
+
+func (c *validationContext) AppConstruct() constructs.IConstruct { return c.app }
+
+func (c *validationContext) StackTemplates() *[]*awscdk.PolicyValidationStack { return &c.stacks }
+
+func (c *validationContext) TemplatePaths() *[]*string {
+	paths := make([]*string, len(c.stacks))
+	for i, s := range c.stacks {
+		paths[i] = s.TemplatePath
+	}
+	return &paths
+}
+
+// AccountId and Region are the account and region every stack shares, or nil, as CDK sets them.
+func (c *validationContext) AccountId() *string {
+	return shared(c.stacks, func(s *awscdk.PolicyValidationStack) *string { return s.AccountId })
+}
+
+func (c *validationContext) Region() *string {
+	return shared(c.stacks, func(s *awscdk.PolicyValidationStack) *string { return s.Region })
+}
+
+func shared(stacks []*awscdk.PolicyValidationStack, field func(*awscdk.PolicyValidationStack) *string) *string {
+	if len(stacks) == 0 || field(stacks[0]) == nil {
+		return nil
+	}
+	for _, s := range stacks[1:] {
+		if v := field(s); v == nil || *v != *field(stacks[0]) {
+			return nil
+		}
+	}
+	return field(stacks[0])
+}
