@@ -130,6 +130,9 @@ func TestFootprint_TheRunbookSpeaksOfBackupCopiesOnlyWhereAPlanCopies(t *testing
 	}
 }
 
+// edgeWithoutAcceleratorName is the minimal fixture with its edge back on.
+const edgeWithoutAcceleratorName = minimalConfig + " with the edge"
+
 // With the edge but no accelerator, no load balancer is public: the smoke test writes and reads
 // its item through the edge, and names no output the stacks do not have.
 func TestFootprint_WithTheEdgeButNoAcceleratorTheSmokeTestGoesThroughTheEdge(t *testing.T) {
@@ -137,7 +140,7 @@ func TestFootprint_WithTheEdgeButNoAcceleratorTheSmokeTestGoesThroughTheEdge(t *
 	cfg := testkit.LoadConfig(t, minimalConfig)
 	edge := true
 	cfg.Environments[0].Footprint.Edge = &edge
-	p := testkit.Build(t, cfg, minimalConfig, false)
+	p := testkit.Variant(t, cfg, minimalConfig, edgeWithoutAcceleratorName)
 	_, res := pipelineOf(t, p)
 	smoke := ""
 	for _, props := range res.ofType("AWS::CodeBuild::Project") {

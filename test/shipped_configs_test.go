@@ -35,6 +35,8 @@ var exampleTests = map[string]string{
 	"test/adoption_test.go:TestTags_EveryTaggableResourceCarriesTheOrganizationsKeys":                               "config/existing-organization.json carries its organization's tag keys",
 	"test/boundary_test.go:organizationConfig":                                                                      "config/existing-organization.json's roles carry its boundary",
 	"test/schema_test.go:TestSchema_ShippedConfigsNameAndMeetIt":                                                    "every shipped config names and meets the schema",
+	"test/variants_test.go:synthesisBudget":                                                                         "the budget names the shipped configs the example tests synthesize",
+	"test/variants_test.go:holdSynthesisBudget":                                                                     "holds the suite to synthesisBudget, which names the shipped configs",
 	"lib/config/footprint_test.go:TestExample_MinimalConfigLeavesEveryOptionalPartOut":                              "config/minimal.json is the smallest platform",
 	"lib/plan/footprint_test.go:TestExample_MinimalEnvironmentHasAtMostSixStacks":                                   "config/minimal.json is the smallest platform",
 	"internal/docspath/docspath_test.go:TestDir_KeepsTheExamplesDocsInDocsAndPutsEveryOtherPlatformsInItsOwnFolder": "the example's docs are the repository's",

@@ -100,7 +100,8 @@ func stagingAlonePlatform(t *testing.T) *testkit.Platform { return oneRegionStag
 // here: every extra synthesis costs every run of `make test`.
 var synthesisBudget = append([]string{
 	twoEnvironments, threeRegions, sharedAccountConfig, minimalConfig,
-	changedReleaseName, oneRegionStagingName, peeringOffName,
+	changedReleaseName, oneRegionStagingName, peeringOffName, edgeWithoutAcceleratorName,
+	adoptingConfig, boundaryFixture, existingOrganization, "config/minimal.json",
 }, exampleConfigs...)
 
 // appRunBudget are the runs of the built app a full run makes: one that synthesizes (the app

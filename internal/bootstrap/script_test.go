@@ -15,7 +15,7 @@ func minimalScript(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return b.Script("config/minimal.json", "cdk.out/bootstrap", func(string) string { return "" })
+	return b.Script("config/acme.json", "cdk.out/bootstrap", func(string) string { return "" })
 }
 
 // make bootstrap > bootstrap.sh is a script: comments, then commands; bash parses it.
