@@ -10,8 +10,10 @@ import (
 	"github.com/example/platform/test/testkit"
 )
 
-// boundaryFixture sets a platform-wide permissions boundary and another for the tooling account.
-const boundaryFixture = "test/testdata/permissions-boundary.json"
+// boundaryFixture sets a platform-wide permissions boundary and another for the tooling account
+// (the adoption fixture: an organization that adopts its services also bounds its roles, and one
+// synthesis serves both).
+const boundaryFixture = adoptingConfig
 
 // boundaryConfigs are the configs that set a permissions boundary: the fixture, and the
 // organization's config when the repository has it and it sets one.

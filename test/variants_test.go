@@ -101,7 +101,7 @@ func stagingAlonePlatform(t *testing.T) *testkit.Platform { return oneRegionStag
 var synthesisBudget = append([]string{
 	twoEnvironments, threeRegions, sharedAccountConfig, minimalConfig,
 	changedReleaseName, oneRegionStagingName, peeringOffName, edgeWithoutAcceleratorName,
-	adoptingConfig, boundaryFixture, existingOrganization, "config/minimal.json",
+	adoptingConfig, existingOrganization, "config/minimal.json",
 }, exampleConfigs...)
 
 // appRunBudget are the runs of the built app a full run makes: one that synthesizes (the app
