@@ -121,6 +121,8 @@ func TestSchema_RefusesABrokenConfig(t *testing.T) {
 		{"missing required field", `"owner": "platform-team",`, ``},
 		{"value outside the enum", `"account": "111111111111",`, `"account": "111111111111", "deployment": {"strategy": "rolling"},`},
 		{"value outside the range", `"cidr": "10.0.0.0/16"`, `"cidr": "10.0.0.0/16", "natGateways": 4`},
+		{"account that is not 12 digits", `"account": "111111111111",`, `"account": "7777",`},
+		{"region AWS does not have", `"region": "us-east-1",`, `"region": "us-east1",`},
 	} {
 		broken := strings.Replace(string(minimal), c.from, c.to, 1)
 		if broken == string(minimal) {
@@ -275,6 +277,9 @@ func TestSchema_ConstraintsAreTheLoaders(t *testing.T) {
 		var outside []any
 		if min, ok := rule.schema["minimum"].(float64); ok {
 			outside = append(outside, min-1, rule.schema["maximum"].(float64)+1)
+		}
+		if _, ok := rule.schema["pattern"].(string); ok {
+			outside = append(outside, "not a match!")
 		}
 		if enum := asList(rule.schema["enum"]); enum != nil {
 			if rule.schema["type"] == "integer" {

@@ -27,6 +27,24 @@ var enums = map[string]map[string][]any{
 	"Baseline":              {"SecurityHubStandards": strings2any(config.StandardsOurs, config.StandardsOrganization)},
 	"AccountBaseline":       {"SecurityHubStandards": strings2any(config.StandardsOurs, config.StandardsOrganization)},
 	"RegionBaseline":        {"SecurityHubStandards": strings2any(config.StandardsOurs, config.StandardsOrganization)},
+	"Pipeline":              {"Region": strings2any(config.Regions()...)},
+	"Region":                {"Region": strings2any(config.Regions()...)},
+}
+
+// accountID is the pattern of a 12-digit AWS account ID, and policyName IAM's rule for a managed
+// policy's name (CreatePolicy's PolicyName), as lib/config validates them.
+const (
+	accountID  = `^[0-9]{12}$`
+	policyName = `^[A-Za-z0-9_+=,.@-]{1,128}$`
+)
+
+// patterns are the string patterns lib/config validates against, by type and field, so an editor
+// flags a mistyped account or policy name while typing.
+var patterns = map[string]map[string]string{
+	"Pipeline":            {"Account": accountID},
+	"Environment":         {"Account": accountID},
+	"AccountBoundary":     {"Account": accountID, "PolicyName": policyName},
+	"PermissionsBoundary": {"PolicyName": policyName},
 }
 
 // mapKeys are the patterns of the keys of the config's objects keyed by name, by path.
@@ -117,6 +135,9 @@ func object(d docs, v reflect.Value, t reflect.Type, raw any, path string) map[s
 		}
 		if description != "" {
 			s["description"] = strings.ReplaceAll(description, `\|`, "|")
+		}
+		if pattern, ok := patterns[t.Name()][field.Name]; ok {
+			s["pattern"] = pattern
 		}
 		if values, ok := enums[t.Name()][field.Name]; ok {
 			s["enum"] = values
