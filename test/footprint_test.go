@@ -152,3 +152,19 @@ func TestFootprint_WithTheEdgeButNoAcceleratorTheSmokeTestGoesThroughTheEdge(t *
 		t.Errorf("the smoke test does not go through the edge alone:\n%s", smoke)
 	}
 }
+
+// A primary cluster of one instance has no reader to promote when its zone is lost: the runbook
+// says Aurora re-creates the writer, and no longer than it takes, where the fixture with readers
+// keeps the promotion.
+func TestFootprint_TheRunbookPromotesAReaderOnlyWhereTheClusterHasOne(t *testing.T) {
+	const promotes = "Aurora promotes a reader in another zone"
+	for file, wantReader := range map[string]bool{minimalConfig: false, twoEnvironments: true} {
+		text := renderRunbook(assemblyOf(t, testkit.Synth(t, file)), file)
+		if strings.Contains(text, promotes) != wantReader {
+			t.Errorf("%s (readers: %v): the runbook says %q: %v", file, wantReader, promotes, !wantReader)
+		}
+		if !wantReader && !strings.Contains(text, "Aurora creates a new writer in another zone") {
+			t.Errorf("%s: the runbook does not say how a one-instance cluster survives a zone", file)
+		}
+	}
+}

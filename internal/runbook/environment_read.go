@@ -91,6 +91,7 @@ func (r *environmentReader) workload(s *assembly.Stack, id, typ string, props ma
 			reg.SecurityGroup = refOf(groups[0])
 		}
 	case "AWS::RDS::DBInstance":
+		r.region(s.Region).Instances++
 		if class := str(props["DBInstanceClass"]); class != "" {
 			r.region(s.Region).InstanceClass = class
 		}

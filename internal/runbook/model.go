@@ -49,6 +49,7 @@ type region struct {
 	App, Data             *assembly.Stack
 	Cluster               string // Aurora cluster identifier
 	Engine, InstanceClass string
+	Instances             int // the cluster's DB instances (writer and readers)
 	// SubnetGroup and SecurityGroup are the cluster's, as logical IDs in Data.
 	SubnetGroup, SecurityGroup string
 	ECSCluster, ECSService     string // logical IDs in App

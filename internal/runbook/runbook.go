@@ -135,9 +135,12 @@ func renderWatch(w io.Writer, env *environment) {
 // edgeFails is the failure row that only an environment with the edge and the accelerator has.
 const edgeFails = "the edge or DNS fails"
 
+// failureRow is one kind of failure: what handles it, what the operator does, what it gives.
+type failureRow struct{ Failure, Handler, Action, RTO, RPO, Source, Disruption string }
+
 // failures says which mechanism handles each kind of failure and what it gives, with the
 // source of each number; the resiliency policy's targets follow when the environment has one.
-var failures = []struct{ Failure, Handler, Action, RTO, RPO, Source, Disruption string }{
+var failures = []failureRow{
 	{"a task crashes or fails its health check", "ECS replaces the task; the load balancers stop sending it requests", "nothing", "about a minute (unhealthy after 3 checks 15 s apart, then a new task starts)", "0: the service keeps no state", "the service's health check settings; ECS service scheduler", "Software"},
 	{"an availability zone is lost", "tasks and load balancers span the region's zones; Aurora promotes a reader in another zone", "nothing; rehearse with the zone drill", "one to two minutes (Aurora promotes a reader: service typically back in under 120 s, often under 60 s; ECS replaces tasks in the other zones)", "0 (Aurora writes six copies over three zones synchronously)", "Aurora User Guide, High availability for Aurora (fault tolerance)", "AZ"},
 	{"a region is lost or impaired", "reads fail over at the edge at once and Global Accelerator drops the region; the Region switch plan scales the target up and, after approval, switches or fails the database over; the site's origin follows the writer (the writer-elsewhere alarm's health check)", "start the plan (below), approve the database step", "minutes: edge 1.5 min of checks + 60 s TTL; Aurora global failover a few minutes", "the replication lag, typically under a second (Aurora global database); about a second for the table", "Aurora global database and DynamoDB global tables documentation; docs/networking.md, what fails over", "Region"},
@@ -170,6 +173,9 @@ func renderFailures(w io.Writer, env *environment) {
 		case f.Disruption == "AZ" && !drills:
 			f.Action = "nothing"
 		}
+		if f.Disruption == "AZ" && len(env.Regions) > 0 && env.Regions[0].Instances == 1 {
+			f.Handler, f.RTO = withoutReader(f)
+		}
 		if !copiesBackups(env) {
 			f.Handler = strings.Replace(f.Handler, backupCopy, "", 1)
 		}
@@ -180,6 +186,14 @@ func renderFailures(w io.Writer, env *environment) {
 		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s |\n", f.Failure, f.Handler, f.Action, f.RTO, f.RPO, target, f.Source)
 	}
 	fmt.Fprintln(w)
+}
+
+// withoutReader is the zone row of a primary cluster with one instance: there is no reader to
+// promote, so Aurora creates a new writer in another zone ("High availability for Aurora": with
+// no Aurora Replicas it attempts to create a new DB instance, typically in under 10 minutes).
+func withoutReader(f failureRow) (handler, rto string) {
+	handler = strings.Replace(f.Handler, "Aurora promotes a reader in another zone", "the cluster has one instance and no reader: Aurora creates a new writer in another zone", 1)
+	return handler, "up to about ten minutes (Aurora re-creates the writer, typically in under 10 minutes; ECS replaces tasks in the other zones)"
 }
 
 func renderSwitch(w io.Writer, env *environment) {
