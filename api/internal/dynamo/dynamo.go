@@ -74,15 +74,12 @@ func (t *Table) Put(ctx context.Context, item items.Item) error {
 // Get reads the item with id from this region's replica (eventually consistent: an
 // item written in another region appears after replication, typically about a second).
 func (t *Table) Get(ctx context.Context, id string) (items.Item, error) {
-	out, err := t.api.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(t.name), Key: key(itemPrefix+id, itemSort)})
+	record, err := t.record(ctx, itemPrefix+id, itemSort)
 	if err != nil {
-		return items.Item{}, fmt.Errorf("reading table %s: %w", t.name, err)
+		return items.Item{}, err
 	}
-	if len(out.Item) == 0 {
-		return items.Item{}, items.ErrNotFound
-	}
-	item := items.Item{ID: id, Name: str(out.Item, "name"), WrittenIn: str(out.Item, "writtenIn")}
-	if item.CreatedAt, err = time.Parse(time.RFC3339Nano, str(out.Item, "createdAt")); err != nil {
+	item := items.Item{ID: id, Name: str(record, "name"), WrittenIn: str(record, "writtenIn")}
+	if item.CreatedAt, err = time.Parse(time.RFC3339Nano, str(record, "createdAt")); err != nil {
 		return items.Item{}, fmt.Errorf("item %s in table %s has an unreadable createdAt: %w", id, t.name, err)
 	}
 	return item, nil
@@ -93,4 +90,16 @@ func str(attrs map[string]types.AttributeValue, name string) string {
 		return s.Value
 	}
 	return ""
+}
+
+// record reads one record of this region's replica, or items.ErrNotFound.
+func (t *Table) record(ctx context.Context, partition, sort string) (map[string]types.AttributeValue, error) {
+	out, err := t.api.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(t.name), Key: key(partition, sort)})
+	if err != nil {
+		return nil, fmt.Errorf("reading table %s: %w", t.name, err)
+	}
+	if len(out.Item) == 0 {
+		return nil, items.ErrNotFound
+	}
+	return out.Item, nil
 }

@@ -39,14 +39,11 @@ func (t *Table) MarkProcessed(ctx context.Context, p items.Processing) (first bo
 
 // Processing reads item id's processing record from this region's replica.
 func (t *Table) Processing(ctx context.Context, id string) (items.Processing, error) {
-	out, err := t.api.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(t.name), Key: key(itemPrefix+id, processedSort)})
+	record, err := t.record(ctx, itemPrefix+id, processedSort)
 	if err != nil {
-		return items.Processing{}, fmt.Errorf("reading table %s: %w", t.name, err)
+		return items.Processing{}, err
 	}
-	if len(out.Item) == 0 {
-		return items.Processing{}, items.ErrNotFound
-	}
-	p := items.Processing{ItemID: id, EventID: str(out.Item, "eventId"), ProcessedIn: str(out.Item, "processedIn")}
-	p.ProcessedAt, _ = time.Parse(time.RFC3339Nano, str(out.Item, "processedAt"))
+	p := items.Processing{ItemID: id, EventID: str(record, "eventId"), ProcessedIn: str(record, "processedIn")}
+	p.ProcessedAt, _ = time.Parse(time.RFC3339Nano, str(record, "processedAt"))
 	return p, nil
 }
