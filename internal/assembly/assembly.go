@@ -137,3 +137,44 @@ func (s *Stack) ResourceTypes() map[string]int {
 	}
 	return counts
 }
+
+// PipelineAction is one action of a CodePipeline stage, and the run order it shares with the
+// actions that run beside it.
+type PipelineAction struct {
+	Name     string
+	RunOrder int
+}
+
+// PipelineStage is one stage of a CodePipeline, its actions in template order.
+type PipelineStage struct {
+	Name    string
+	Actions []PipelineAction
+}
+
+// PipelineStages are the stages of the stack's CodePipeline, and whether it has one.
+func (s *Stack) PipelineStages() ([]PipelineStage, bool) {
+	for _, r := range s.Template.Resources {
+		if r["Type"] != "AWS::CodePipeline::Pipeline" {
+			continue
+		}
+		props, _ := r["Properties"].(map[string]any)
+		rawStages, _ := props["Stages"].([]any)
+		var stages []PipelineStage
+		for _, rs := range rawStages {
+			m, _ := rs.(map[string]any)
+			stage := PipelineStage{Name: fmt.Sprint(m["Name"])}
+			rawActions, _ := m["Actions"].([]any)
+			for _, ra := range rawActions {
+				a, _ := ra.(map[string]any)
+				order := 1 // CodePipeline's default
+				if f, ok := a["RunOrder"].(float64); ok {
+					order = int(f)
+				}
+				stage.Actions = append(stage.Actions, PipelineAction{Name: fmt.Sprint(a["Name"]), RunOrder: order})
+			}
+			stages = append(stages, stage)
+		}
+		return stages, true
+	}
+	return nil, false
+}

@@ -159,41 +159,11 @@ func resourceCount(s *assembly.Stack) int {
 	return n
 }
 
-type action struct {
-	Name     string
-	RunOrder int
-}
-
-type stage struct {
-	Name    string
-	Actions []action
-}
+type stage = assembly.PipelineStage
 
 func pipelineOf(s *assembly.Stack) []stage {
-	for _, r := range s.Template.Resources {
-		if r["Type"] != "AWS::CodePipeline::Pipeline" {
-			continue
-		}
-		props, _ := r["Properties"].(map[string]any)
-		rawStages, _ := props["Stages"].([]any)
-		var stages []stage
-		for _, rs := range rawStages {
-			m, _ := rs.(map[string]any)
-			st := stage{Name: fmt.Sprint(m["Name"])}
-			rawActions, _ := m["Actions"].([]any)
-			for _, ra := range rawActions {
-				a, _ := ra.(map[string]any)
-				order := 1
-				if f, ok := a["RunOrder"].(float64); ok {
-					order = int(f)
-				}
-				st.Actions = append(st.Actions, action{Name: fmt.Sprint(a["Name"]), RunOrder: order})
-			}
-			stages = append(stages, st)
-		}
-		return stages
-	}
-	return nil
+	stages, _ := s.PipelineStages()
+	return stages
 }
 
 func renderPipeline(w io.Writer, stages []stage) {

@@ -41,42 +41,31 @@ func (s Stage) Waves() []Step {
 // Pipeline reads the stages of the one CodePipeline in stacks.
 func Pipeline(stacks []*assembly.Stack) ([]Stage, error) {
 	for _, s := range stacks {
-		for _, r := range s.Template.Resources {
-			if r["Type"] == "AWS::CodePipeline::Pipeline" {
-				props, _ := r["Properties"].(map[string]any)
-				return stagesOf(props), nil
-			}
+		if stages, ok := s.PipelineStages(); ok {
+			return stagesOf(stages), nil
 		}
 	}
 	return nil, fmt.Errorf("no AWS::CodePipeline::Pipeline in the assembly's %d stacks", len(stacks))
 }
 
-func stagesOf(props map[string]any) []Stage {
+// stagesOf groups each stage's actions into steps by run order.
+func stagesOf(pipeline []assembly.PipelineStage) []Stage {
 	var stages []Stage
-	rawStages, _ := props["Stages"].([]any)
-	for _, rs := range rawStages {
-		m, _ := rs.(map[string]any)
+	for _, ps := range pipeline {
 		byOrder := map[int]*Step{}
-		rawActions, _ := m["Actions"].([]any)
-		for _, ra := range rawActions {
-			a, _ := ra.(map[string]any)
-			order := 1
-			if f, ok := a["RunOrder"].(float64); ok {
-				order = int(f)
-			}
-			step := byOrder[order]
+		for _, a := range ps.Actions {
+			step := byOrder[a.RunOrder]
 			if step == nil {
-				step = &Step{RunOrder: order}
-				byOrder[order] = step
+				step = &Step{RunOrder: a.RunOrder}
+				byOrder[a.RunOrder] = step
 			}
-			name := fmt.Sprint(a["Name"])
-			step.Actions = append(step.Actions, name)
+			step.Actions = append(step.Actions, a.Name)
 			// CDK Pipelines names a stack's deploy action <stack name>.Deploy.
-			if stack, ok := strings.CutSuffix(name, ".Deploy"); ok {
+			if stack, ok := strings.CutSuffix(a.Name, ".Deploy"); ok {
 				step.Deploys = append(step.Deploys, stack)
 			}
 		}
-		stage := Stage{Name: fmt.Sprint(m["Name"])}
+		stage := Stage{Name: ps.Name}
 		for _, step := range byOrder {
 			sort.Strings(step.Actions)
 			sort.Strings(step.Deploys)
