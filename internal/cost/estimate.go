@@ -2,7 +2,9 @@ package cost
 
 import (
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 
@@ -112,7 +114,7 @@ func OfStacks(stacks []*assembly.Stack, prices *Table, usage *Usage) (*Estimate,
 		problems = append(problems, err...)
 		region.Stacks = append(region.Stacks, sc)
 	}
-	for _, typ := range sortedKeys(unknown) {
+	for _, typ := range slices.Sorted(maps.Keys(unknown)) {
 		where := unknown[typ]
 		problems = append(problems, fmt.Sprintf("%s (%d resource(s), such as %s) is neither priced, free nor usage-only: give it a pricer (internal/cost/pricers.go) or a reason in Free or UsageOnly (internal/cost/types.go)", typ, len(where), where[0]))
 	}
@@ -154,7 +156,7 @@ func stageOrder(name string) int {
 func priceStack(s *assembly.Stack, prices *Table, usage *Usage, region *Region, unknown map[string][]string) (*StackCost, []string) {
 	sc := &StackCost{Name: s.Name}
 	var problems []string
-	for _, id := range sortedKeys(s.Template.Resources) {
+	for _, id := range slices.Sorted(maps.Keys(s.Template.Resources)) {
 		res := s.Template.Resources[id]
 		typ := str(res["Type"])
 		price, priced := pricers[typ]
@@ -247,15 +249,6 @@ func addUnpriced(list []Unpriced, u Unpriced) []Unpriced {
 	list = append(list, u)
 	sort.Slice(list, func(i, j int) bool { return list[i].Type < list[j].Type })
 	return list
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // budgetLimits is the sum of the monthly limits of the stack's budgets.
