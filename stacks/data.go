@@ -41,16 +41,20 @@ func NewPrimaryDataStack(stage awscdk.Stage, place placement, network *NetworkSt
 		fmt.Sprintf("%s %s data in %s (primary, stateful): %s, global table, backups", p.Name, env.Name, place.region.Region, cluster))
 	var secretReplicas []database.SecretReplica
 	var tableReplicas []table.Replica
+	var secondaryClusters []string
 	for _, r := range env.Secondaries() {
 		keyArn := key.Key.ReplicaArn(stack, r.Region)
 		secretReplicas = append(secretReplicas, database.SecretReplica{Region: r.Region, KeyArn: keyArn})
 		tableReplicas = append(tableReplicas, table.Replica{Region: r.Region, KeyArn: keyArn})
+		secondaryClusters = append(secondaryClusters, ClusterArn(env.Account, r.Region, ClusterIdentifier(p.Name, env.Name, r.Region)))
 	}
 	db := database.NewPrimary(stack, "Database", database.PrimaryProps{
 		Props:          databaseProps(place, network, key),
 		SecretName:     DatabaseSecretName(p.Name, env.Name),
 		SecretReplicas: secretReplicas,
 		MasterUsername: env.Database.MasterUsername,
+		// The writer after a failover, whose password a rotation changes.
+		SecondaryClusterArns: secondaryClusters,
 	})
 	tbl := table.New(stack, "Table", table.Props{
 		TableName: TableName(p.Name, env.Name), Key: key.Key.Key, Replicas: tableReplicas, DeletionProtection: env.Protected(),

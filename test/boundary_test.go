@@ -3,6 +3,7 @@ package test
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -90,4 +91,35 @@ func resolveIn(value any, account string) string {
 		}
 	}
 	return jsonOf(value)
+}
+
+// roleMakersOutOfReach are resource types that create roles in a template the app never sees
+// (a nested stack's, a product's), where the boundary aspect cannot reach them: AWS's rotation
+// application from the Serverless Application Repository was one (aws/aws-cdk#19649).
+var roleMakersOutOfReach = []string{"AWS::Serverless::Application", "AWS::CloudFormation::Stack", "AWS::ServiceCatalog::CloudFormationProvisionedProduct"}
+
+// Every role a deployment creates must be one the app wrote, for the boundary to reach it: no
+// stack of any config nests a stack or an application, or runs a transform (a macro writes
+// resources after synthesis), whether or not the config sets a boundary today.
+func TestRule_NoStackCreatesRolesTheBoundaryCannotReach(t *testing.T) {
+	stacks := 0
+	for _, file := range withFixtures(boundaryFixture) {
+		p := testkit.Synth(t, file)
+		for _, artifact := range p.Artifacts() {
+			stacks++
+			template := artifact.Template().(map[string]any)
+			if transform, ok := template["Transform"]; ok {
+				t.Errorf("%s: %s runs the transform %v, whose resources the boundary aspect never sees", file, *artifact.StackName(), transform)
+			}
+			resources, _ := template["Resources"].(map[string]any)
+			for id, resource := range resources {
+				kind, _ := resource.(map[string]any)["Type"].(string)
+				if slices.Contains(roleMakersOutOfReach, kind) {
+					t.Errorf("%s: %s has %s %s, whose roles are created out of the boundary aspect's reach: build it in the stack (see lib/database/rotation.go)",
+						file, *artifact.StackName(), kind, id)
+				}
+			}
+		}
+	}
+	constructkit.CheckedSomething(t, stacks, "stack")
 }

@@ -28,8 +28,6 @@ import (
 // when subnets is empty), whatever its own groups allow.
 type role struct {
 	tier, group, subnets string
-	// primaryOnly roles exist in an environment's primary region only.
-	primaryOnly bool
 }
 
 var roles = map[string]role{
@@ -37,7 +35,6 @@ var roles = map[string]role{
 	"publicALB":   {tier: stacks.TierApp, group: "ServiceLoadBalancerSecurityGroup", subnets: "public"},
 	"internalALB": {tier: stacks.TierApp, group: "ServiceAcceleratorLoadBalancerSecurityGroup", subnets: "private"},
 	"database":    {tier: stacks.TierData, group: "DatabaseSecurityGroup", subnets: "isolated"},
-	"rotation":    {tier: stacks.TierData, group: "DatabaseRotationSecurityGroup", subnets: "isolated", primaryOnly: true},
 	"endpoints":   {tier: stacks.TierNetwork, group: "NetworkEndpointsSecurityGroup", subnets: "private"},
 	"canary":      {tier: stacks.TierApp, group: "CanarySecurityGroup", subnets: "private"},
 	"vpc":         {},                   // any host of the VPC
@@ -134,9 +131,6 @@ var flowTable = []flowKind{
 	{from: "internalALB", to: "tasks", port: "container", want: allowed, why: "the internal ALB forwards to the tasks"},
 	{from: "internet", to: "tasks", port: "container", want: refused, why: "the tasks are reached only through a load balancer"},
 	{from: "tasks", to: "database", port: "postgres", want: allowed, why: "the service reads and writes its region's database"},
-	{from: "rotation", to: "database", port: "postgres", want: allowed, why: "the rotation function changes the password"},
-	{from: "rotation", to: "endpoints", port: "https", want: allowed, why: "the rotation function reaches Secrets Manager's endpoint"},
-	{from: "rotation", to: "internet", port: "https", want: refused, why: "the rotation function reaches nothing else"},
 	{from: "vpc", to: "database", port: "postgres", want: refused, why: "nothing else in the VPC reaches the database"},
 	{from: "internet", to: "database", port: "postgres", want: refused, why: "the database is not on the internet"},
 	{from: "database", to: "internet", port: "https", want: refused, why: "the database sends nothing out"},
@@ -210,15 +204,6 @@ func (f *flowsOf) rowsOf(t *testing.T) []flowRow {
 	add := func(kind flowKind, fromEnv config.Environment, from config.Region, toEnv config.Environment, to config.Region) {
 		if kind.only != "" && !footprints[kind.only].holds(toEnv) {
 			return
-		}
-		for _, end := range []struct {
-			role   string
-			env    config.Environment
-			region config.Region
-		}{{kind.from, fromEnv, from}, {kind.to, toEnv, to}} {
-			if r, ok := roles[end.role]; ok && r.primaryOnly && end.region.Region != end.env.Primary().Region {
-				return
-			}
 		}
 		row := flowRow{kind: kind, flow: reachability.Flow{
 			From: f.endpoint(t, kind.from, fromEnv, from), To: f.endpoint(t, kind.to, toEnv, to),
@@ -372,8 +357,8 @@ func TestFlows_TheModelFollowsEveryNetworkValue(t *testing.T) {
 }
 
 // The role table says where each role sits; the templates say where the resources carrying its
-// group are (load balancers' and services' subnets, the cluster's subnet group, the rotation
-// function's VPC config, the interface endpoints' subnets). They must agree.
+// group are (load balancers' and services' subnets, the cluster's subnet group, the interface
+// endpoints' subnets). They must agree.
 func TestFlows_RolesSitWhereTheTableSays(t *testing.T) {
 	eachFlowModel(t, func(t *testing.T, f *flowsOf) {
 		for _, name := range slices.Sorted(maps.Keys(roles)) {
@@ -383,15 +368,6 @@ func TestFlows_RolesSitWhereTheTableSays(t *testing.T) {
 			}
 			for _, env := range f.cfg.Environments {
 				for _, region := range env.Regions {
-					stack := f.a.byName[stacks.StackName(f.cfg.Name, env.Name, region.Region, r.tier)]
-					if r.primaryOnly && region.Region != env.Primary().Region {
-						for id := range resourcesOf(stack, "AWS::EC2::SecurityGroup") {
-							if strings.HasPrefix(id, r.group) {
-								t.Errorf("%s/%s: %s is in the primary region only, the table says", stack.Name, id, name)
-							}
-						}
-						continue
-					}
 					group := f.group(t, r, env, region)
 					want := f.model.Subnets(stacks.StackName(f.cfg.Name, env.Name, region.Region, stacks.TierNetwork), r.subnets)
 					if got := f.model.Placement(group); len(want) == 0 || !slices.Equal(got, want) {
@@ -462,9 +438,6 @@ func flowTableMarkdown(counts map[string][2]int) string {
 		if r.tier != "" {
 			group = fmt.Sprintf("`%s` in `…-%s`", r.group, r.tier)
 		}
-		if r.primaryOnly {
-			subnets += " (primary region only)"
-		}
 		fmt.Fprintf(&out, "| `%s` | %s | %s |\n", name, group, subnets)
 	}
 	out.WriteString("\nOutside the VPCs: `internet` (any public address; in through an internet gateway, out through NAT), " +
@@ -479,9 +452,6 @@ func flowTableMarkdown(counts map[string][2]int) string {
 			expected = "refused by the routes: " + kind.byRoutes
 		}
 		at := where[kind.scope]
-		if roles[kind.from].primaryOnly || roles[kind.to].primaryOnly {
-			at = "each environment's primary region"
-		}
 		if kind.only != "" {
 			at += ", " + footprints[kind.only].says
 		}

@@ -2,6 +2,7 @@ package test
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
 	"strings"
 	"testing"
@@ -52,7 +53,7 @@ func TestRegionalCluster_NothingCreatesOrNamesAGlobalCluster(t *testing.T) {
 					t.Errorf("%s creates the global cluster %s: %s turns footprint.globalDatabase off", s.Name, id, r.env.Name)
 					continue
 				}
-				text := jsonOf(res)
+				text := jsonOf(withoutInlineCode(res))
 				for _, global := range []string{"GlobalCluster", "global-cluster", "AuroraGlobalDBReplicationLag", "DB_GLOBAL_CLUSTER"} {
 					if strings.Contains(text, global) {
 						t.Errorf("%s's %s (%s) names %s, but %s has no global database", s.Name, id, res["Type"], global, r.env.Name)
@@ -64,6 +65,21 @@ func TestRegionalCluster_NothingCreatesOrNamesAGlobalCluster(t *testing.T) {
 			t.Errorf("%s has %d Aurora clusters, want its one regional cluster", r.env.Name, clusters)
 		}
 	}
+}
+
+// withoutInlineCode is resource without a function's inline source: the same code serves both
+// shapes (the password rotation looks a global cluster up only when its environment names one),
+// and what the rule holds is what a resource is configured with.
+func withoutInlineCode(resource map[string]any) map[string]any {
+	properties, _ := resource["Properties"].(map[string]any)
+	if code, ok := properties["Code"].(map[string]any); !ok || code["ZipFile"] == nil {
+		return resource
+	}
+	stripped := maps.Clone(properties)
+	delete(stripped, "Code")
+	out := maps.Clone(resource)
+	out["Properties"] = stripped
+	return out
 }
 
 // The service of a regional cluster is given the cluster's writer endpoint (the cluster's

@@ -107,7 +107,6 @@ var UsageOnly = map[string]string{
 	"AWS::SNS::Topic":                      "publishes and deliveries",
 	"AWS::SQS::Queue":                      "requests, per million",
 	"AWS::SecurityHub::Hub":                "security checks and findings ingested (assumption: Security Hub checks)",
-	"AWS::Serverless::Application":         "the rotation function's invocations",
 	"AWS::Grafana::Workspace":              "active editor and viewer users a month",
 	"AWS::StepFunctions::StateMachine":     "state transitions",
 	"AWS::Athena::WorkGroup":               "data scanned",

@@ -91,6 +91,8 @@ var Exceptions = []Exception{
 		Setting: "environments[].dns"},
 	{Control: "CT.LAMBDA.PR.3", Resources: `^LogSearchProcessor[0-9A-F]{8}$`,
 		Reason: "Firehose invokes the log-search processor with a batch and takes back the documents; it calls nothing on a network, so a VPC would add network interfaces and protect nothing"},
+	{Control: "CT.LAMBDA.PR.3", Resources: `^DatabaseRotator[0-9A-F]{8}$`,
+		Reason: "the password rotation calls only AWS APIs (Secrets Manager here, RDS in whichever region writes, another after a failover); in a VPC it would need a NAT path to other regions' endpoints, and a region's NAT failure would stop rotations"},
 	{Control: "CT.S3.PR.2", Resources: `^(CanaryArtifacts|PipelineArtifactsBucket|CrossRegionCodePipelineReplicationBucket)[0-9A-F]{8}$`,
 		Reason: "buckets only one role writes (a canary's run artifacts; CodePipeline's artifacts, written by the pipeline's roles): access logs would record those writes and nothing else, and the cross-region support stacks have no log bucket to send them to"},
 	{Control: "CT.CODEBUILD.PR.4", Resources: `^PipelineBuildImage[0-9A-F]{8}$`,

@@ -28,7 +28,7 @@ const (
 // newDetector turns GuardDuty on. Every plan is named, on or off: CreateDetector turns on every
 // plan it is not told about (except Runtime Monitoring), so a detector that named only what it
 // wants would pay for EKS and EBS scanning the platform has no use for. On: S3 data events (the
-// lake), RDS login activity (Aurora), Lambda network activity (the secret rotation function) and
+// lake), RDS login activity (Aurora), Lambda network activity (the platform's functions) and
 // Runtime Monitoring with GuardDuty managing its agent on ECS Fargate (the service's tasks; it
 // adds a sidecar to each new task and a VPC endpoint to each VPC with a cluster). Off: EKS
 // audit logs, EBS malware scans, the EC2 and EKS agents (no EC2 instances or EKS clusters).

@@ -73,6 +73,10 @@ type PrimaryProps struct {
 	RotationDays float64
 	// MasterUsername is the master user the cluster is created with (a change replaces it).
 	MasterUsername string
+	// SecondaryClusterArns are the global database's clusters in the other regions: after a
+	// failover one of them is the writer, whose master password a rotation changes. Default:
+	// none (a regional cluster has no other).
+	SecondaryClusterArns []string
 }
 
 // Database is a region's cluster and the handles callers need.
@@ -94,11 +98,10 @@ type Database struct {
 const Port = 5432
 
 // NewPrimary creates the writer cluster with generated master credentials (replicated to the
-// secondary regions and rotated), and the global cluster from it unless
+// secondary regions and rotated, see rotation.go), and the global cluster from it unless
 // props.GlobalClusterIdentifier is empty (a regional cluster). RDS cannot manage the master
-// password of a global database's clusters, so the secret is CDK's, rotated by a Lambda; a
-// regional cluster keeps the same secret and rotation, so switching the global database on
-// later changes no client.
+// password of a global database's clusters, so the secret is CDK's; a regional cluster keeps
+// the same secret and rotation, so switching the global database on later changes no client.
 func NewPrimary(scope constructs.Construct, id string, props PrimaryProps) *Database {
 	props.check(scope, id)
 	if props.RotationDays == 0 {
@@ -114,6 +117,7 @@ func NewPrimary(scope constructs.Construct, id string, props PrimaryProps) *Data
 	}
 	credentials := awsrds.Credentials_FromGeneratedSecret(jsii.String(props.MasterUsername), &awsrds.CredentialsBaseOptions{
 		SecretName: jsii.String(props.SecretName), EncryptionKey: props.Key, ReplicaRegions: &replicas,
+		ExcludeCharacters: jsii.String(passwordExcludeCharacters),
 	})
 	db := newCluster(c, props.Props, credentials)
 	// The secret has a fixed name so that every region can find its copy; keeping it when the
@@ -122,13 +126,10 @@ func NewPrimary(scope constructs.Construct, id string, props PrimaryProps) *Data
 	secret := db.Cluster.Node().FindChild(jsii.String("Secret")).(awssecretsmanager.Secret)
 	secret.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE)
 	db.Secret = db.Cluster.Secret()
-	db.Cluster.AddRotationSingleUser(&awsrds.RotationSingleUserOptions{
-		AutomaticallyAfter: awscdk.Duration_Days(jsii.Number(props.RotationDays)),
-		SecurityGroup:      newRotationSecurityGroup(c, props.Props),
-	})
 	if props.GlobalClusterIdentifier != "" {
 		db.Global = newGlobalCluster(c, db.Cluster, props.Props)
 	}
+	newRotation(c, db, props)
 	return db
 }
 
@@ -151,19 +152,6 @@ func newGlobalCluster(c constructs.Construct, cluster awsrds.DatabaseCluster, pr
 		global.ApplyRemovalPolicy(awscdk.RemovalPolicy_DESTROY, nil)
 	}
 	return global
-}
-
-// newRotationSecurityGroup lets the password-rotation function reach only what it calls: the
-// cluster, and Secrets Manager through the VPC's interface endpoint (over HTTPS, inside the VPC).
-// The rotation construct adds the cluster's ingress rule and this group's egress to it.
-func newRotationSecurityGroup(c constructs.Construct, props Props) awsec2.SecurityGroup {
-	group := awsec2.NewSecurityGroup(c, jsii.String("RotationSecurityGroup"), &awsec2.SecurityGroupProps{
-		Vpc: props.Vpc, Description: jsii.String("Password rotation: to the cluster and the Secrets Manager endpoint only"),
-		AllowAllOutbound: jsii.Bool(false),
-	})
-	group.AddEgressRule(awsec2.Peer_Ipv4(props.Vpc.VpcCidrBlock()), awsec2.Port_Tcp(jsii.Number(443)),
-		jsii.String("HTTPS to Secrets Manager's interface endpoint"), nil)
-	return group
 }
 
 // NewSecondary creates a read-only cluster that joins the global cluster named in props. It

@@ -2,6 +2,11 @@ package database_test
 
 import (
 	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -118,24 +123,52 @@ func TestDatabase_DeletionProtectionFollowsTheProp(t *testing.T) {
 	})
 }
 
-// The rotation function reaches the cluster and Secrets Manager's endpoint, nothing else.
-func TestDatabase_RotationFunctionSendsOnlyToTheClusterAndSecretsManager(t *testing.T) {
+// The rotation function is the stack's own (its role takes the stack's permissions boundary, a
+// Serverless Application Repository nested stack's would not), changes the master password of
+// whichever member cluster writes, and runs after the instances and the global cluster exist.
+func TestDatabase_RotationIsTheStacksOwnFunctionAndReachesEveryMemberCluster(t *testing.T) {
 	stack := constructkit.Stack(t, "us-east-1")
-	database.NewPrimary(stack, "Database", database.PrimaryProps{Props: props(stack), SecretName: "acme/prod/database", MasterUsername: "platform_admin"})
+	database.NewPrimary(stack, "Database", database.PrimaryProps{
+		Props: props(stack), SecretName: "acme/prod/database", MasterUsername: "platform_admin",
+		SecondaryClusterArns: []string{"arn:aws:rds:eu-west-1:111111111111:cluster:acme-prod-eu-west-1"},
+	})
 	tpl := constructkit.TemplateOf(t, stack)
 	constructkit.Assert(t, func() {
-		tpl.HasResourceProperties(jsii.String("AWS::EC2::SecurityGroup"), map[string]any{
-			"GroupDescription": assertions.Match_StringLikeRegexp(jsii.String("^Password rotation")),
-			"SecurityGroupEgress": []any{map[string]any{
-				"CidrIp":     map[string]any{"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("^Vpc")), "CidrBlock"}},
-				"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "Description": assertions.Match_AnyValue(),
-			}},
+		tpl.ResourceCountIs(jsii.String("AWS::Serverless::Application"), jsii.Number(0))
+		tpl.HasResourceProperties(jsii.String("AWS::Lambda::Function"), map[string]any{
+			"Code":    map[string]any{"ZipFile": database.Rotator},
+			"Handler": "index.handler",
+			"Environment": map[string]any{"Variables": assertions.Match_ObjectLike(&map[string]any{
+				"GLOBAL_CLUSTER_IDENTIFIER": "acme-prod",
+				"CLUSTER_ARN":               assertions.Match_AnyValue(),
+			})},
+			"VpcConfig": assertions.Match_Absent(),
 		})
-		tpl.HasResourceProperties(jsii.String("AWS::EC2::SecurityGroupEgress"), map[string]any{
-			"GroupId":                    map[string]any{"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("^DatabaseRotationSecurityGroup")), "GroupId"}},
-			"DestinationSecurityGroupId": map[string]any{"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("^DatabaseSecurityGroup")), "GroupId"}},
-			// The cluster's port, as the rotation construct names it.
-			"FromPort": map[string]any{"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("^DatabaseCluster")), "Endpoint.Port"}},
+		tpl.HasResourceProperties(jsii.String("AWS::IAM::Policy"), map[string]any{
+			"PolicyDocument": map[string]any{"Statement": assertions.Match_ArrayWith(&[]any{
+				map[string]any{"Action": []any{"rds:DescribeDBClusters", "rds:ModifyDBCluster"}, "Effect": "Allow", "Resource": assertions.Match_ArrayWith(&[]any{
+					"arn:aws:rds:eu-west-1:111111111111:cluster:acme-prod-eu-west-1",
+				})},
+			}), "Version": assertions.Match_AnyValue()},
+		})
+		tpl.HasResourceProperties(jsii.String("AWS::IAM::Policy"), map[string]any{
+			"PolicyDocument": map[string]any{"Statement": assertions.Match_ArrayWith(&[]any{
+				map[string]any{"Action": "rds:DescribeGlobalClusters", "Effect": "Allow", "Resource": assertions.Match_AnyValue()},
+			}), "Version": assertions.Match_AnyValue()},
+		})
+		tpl.HasResource(jsii.String("AWS::SecretsManager::RotationSchedule"), map[string]any{
+			"Properties": assertions.Match_ObjectLike(&map[string]any{
+				"RotationLambdaARN": map[string]any{"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("^DatabaseRotator")), "Arn"}},
+			}),
+			"DependsOn": assertions.Match_ArrayWith(&[]any{
+				assertions.Match_StringLikeRegexp(jsii.String("^DatabaseClusterInstance1")), assertions.Match_StringLikeRegexp(jsii.String("^DatabaseGlobal")),
+				assertions.Match_StringLikeRegexp(jsii.String("^DatabaseRotatorInvokedBySecretsManager")),
+			}),
+		})
+		// Control Tower's CT.LAMBDA.PR.2: a service may invoke it for this account only.
+		tpl.ResourceCountIs(jsii.String("AWS::Lambda::Permission"), jsii.Number(1))
+		tpl.HasResourceProperties(jsii.String("AWS::Lambda::Permission"), map[string]any{
+			"Action": "lambda:InvokeFunction", "Principal": "secretsmanager.amazonaws.com", "SourceAccount": assertions.Match_AnyValue(),
 		})
 	})
 }
@@ -225,5 +258,68 @@ func TestDatabase_ClientOfARegionalClusterLooksUpNoGlobalCluster(t *testing.T) {
 		if got != c.want {
 			t.Errorf("global cluster %q: rds:DescribeGlobalClusters granted %v, want %v", c.global, got, c.want)
 		}
+	}
+}
+
+// The rotation function gives the new password to the cluster that writes now (after a failover,
+// another region's), makes it current only once RDS has applied it, and keeps the password it
+// made when Secrets Manager repeats a step. It runs the embedded Python with python3 against
+// in-memory Secrets Manager and RDS (testdata/rotation_harness.py), when the machine has it.
+func TestRotator_ChangesTheWritersPasswordAndFinishesOnlyOnceApplied(t *testing.T) {
+	python, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("python3 is not installed: the rotation function's behaviour is not checked here")
+	}
+	dir := t.TempDir()
+	harness, err := os.ReadFile(filepath.Join("testdata", "rotation_harness.py"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, source := range map[string][]byte{"index.py": []byte(database.Rotator), "harness.py": harness} {
+		if err := os.WriteFile(filepath.Join(dir, name), source, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cmd := exec.Command(python, "harness.py")
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("the harness failed: %v\n%s", err, out)
+	}
+	type scenario struct {
+		Modified [][]any
+		Stages   map[string][]string
+		Values   map[string]string
+		Random   struct{ Length, Calls int }
+		Errors   []string
+	}
+	var got map[string]scenario
+	if err := json.Unmarshal(out, &got); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+
+	failover := got["afterFailover"]
+	if len(failover.Errors) > 0 {
+		t.Errorf("after a failover the rotation failed: %v", failover.Errors)
+	}
+	if want := [][]any{{"eu-west-1", "acme-prod-eu-west-1", "new-1", true}}; fmt.Sprint(failover.Modified) != fmt.Sprint(want) {
+		t.Errorf("after a failover the rotation changed %v, want the writer in eu-west-1 once, applied immediately: %v", failover.Modified, want)
+	}
+	if !slices.Contains(failover.Stages["t2"], "AWSCURRENT") || slices.Contains(failover.Stages["v1"], "AWSCURRENT") {
+		t.Errorf("the new version is not the current one: %v", failover.Stages)
+	}
+	if !strings.Contains(failover.Values["t2"], `"password": "new-1"`) || !strings.Contains(failover.Values["t2"], `"username": "platform_admin"`) {
+		t.Errorf("the new version %s does not keep the user and carry the new password", failover.Values["t2"])
+	}
+	if failover.Random.Calls != 1 || failover.Random.Length != 30 {
+		t.Errorf("a repeated createSecret made another password, or the length is not 30: %+v", failover.Random)
+	}
+
+	neverApplied := got["neverApplied"]
+	if len(neverApplied.Errors) != 1 || !strings.HasPrefix(neverApplied.Errors[0], "testSecret:") {
+		t.Errorf("a password RDS has not applied passed the test step: errors %v", neverApplied.Errors)
+	}
+	if slices.Contains(neverApplied.Stages["t2"], "AWSCURRENT") {
+		t.Error("a password RDS has not applied became current")
 	}
 }

@@ -78,6 +78,9 @@ func (p PrimaryProps) check(scope constructs.Construct, id string) {
 	} else if len(p.SecretReplicas) > 0 {
 		c.Failf("Props.SecretReplicas", "%d replicas of a regional cluster's secret: replicas serve the secondary regions of a global database; "+
 			"give Props.GlobalClusterIdentifier, or no replicas", len(p.SecretReplicas))
+	} else if len(p.SecondaryClusterArns) > 0 {
+		c.Failf("Props.SecondaryClusterArns", "%d secondary clusters of a regional cluster: secondaries are members of a global database; "+
+			"give Props.GlobalClusterIdentifier, or no secondary clusters", len(p.SecondaryClusterArns))
 	}
 	c.Require("Props.MasterUsername", p.MasterUsername != "", "give the master user name, such as platform_admin")
 	for i, r := range p.SecretReplicas {

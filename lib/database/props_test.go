@@ -67,6 +67,10 @@ func TestDatabase_RegionalClusterThrowsOnSecretReplicas(t *testing.T) {
 		database.NewPrimary(stack, "Database", database.PrimaryProps{Props: p, SecretName: "acme/dev/database", MasterUsername: "platform_admin",
 			SecretReplicas: []database.SecretReplica{{Region: "eu-west-1", KeyArn: jsii.String("arn:aws:kms:eu-west-1:111111111111:key/mrk-1")}}})
 	}, "Props.SecretReplicas 1 replicas of a regional cluster's secret")
+	propstest.Panics(t, func() {
+		database.NewPrimary(stack, "Regional", database.PrimaryProps{Props: p, SecretName: "acme/dev/database", MasterUsername: "platform_admin",
+			SecondaryClusterArns: []string{"arn:aws:rds:eu-west-1:111111111111:cluster:acme-dev-eu-west-1"}})
+	}, "Props.SecondaryClusterArns 1 secondary clusters of a regional cluster")
 }
 
 // A secondary joins a global cluster: it must be named.
