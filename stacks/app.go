@@ -155,6 +155,8 @@ func NewAppStack(stage awscdk.Stage, place placement, in appInputs) *AppStack {
 	backup.NewJobAlerts(stack, "BackupJobAlerts", backup.JobAlertsProps{Topic: topic})
 	if place.isPrimary() {
 		newEnvironmentBudget(stack, place, topic)
+		// The master secret rotates in the primary region only.
+		database.NewRotationAlerts(stack, "RotationAlerts", database.RotationAlertsProps{Topic: topic})
 	}
 	if place.isPrimary() && len(env.Regions) > 1 {
 		// Fires while the primary's cluster is not the writer; the edge's health check on it

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/example/platform/lib/database"
@@ -159,6 +160,8 @@ func TestDatabase_RotationIsTheStacksOwnFunctionAndReachesEveryMemberCluster(t *
 		tpl.HasResource(jsii.String("AWS::SecretsManager::RotationSchedule"), map[string]any{
 			"Properties": assertions.Match_ObjectLike(&map[string]any{
 				"RotationLambdaARN": map[string]any{"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("^DatabaseRotator")), "Arn"}},
+				// Not at create: the password is new, and the secondaries are joining.
+				"RotateImmediatelyOnUpdate": false,
 			}),
 			"DependsOn": assertions.Match_ArrayWith(&[]any{
 				assertions.Match_StringLikeRegexp(jsii.String("^DatabaseClusterInstance1")), assertions.Match_StringLikeRegexp(jsii.String("^DatabaseGlobal")),
@@ -169,6 +172,17 @@ func TestDatabase_RotationIsTheStacksOwnFunctionAndReachesEveryMemberCluster(t *
 		tpl.ResourceCountIs(jsii.String("AWS::Lambda::Permission"), jsii.Number(1))
 		tpl.HasResourceProperties(jsii.String("AWS::Lambda::Permission"), map[string]any{
 			"Action": "lambda:InvokeFunction", "Principal": "secretsmanager.amazonaws.com", "SourceAccount": assertions.Match_AnyValue(),
+			"SourceArn": map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^DatabaseClusterSecretAttachment"))},
+		})
+		// The region's key, for this secret's versions only, through Secrets Manager.
+		tpl.HasResourceProperties(jsii.String("AWS::IAM::Policy"), map[string]any{
+			"PolicyDocument": map[string]any{"Statement": assertions.Match_ArrayWith(&[]any{map[string]any{
+				"Action": []any{"kms:Decrypt", "kms:GenerateDataKey"}, "Effect": "Allow", "Resource": keyRef(),
+				"Condition": map[string]any{"StringEquals": map[string]any{
+					"kms:ViaService":                  "secretsmanager.us-east-1.amazonaws.com",
+					"kms:EncryptionContext:SecretARN": map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^DatabaseClusterSecretAttachment"))},
+				}},
+			}}), "Version": assertions.Match_AnyValue()},
 		})
 	})
 }
@@ -322,4 +336,21 @@ func TestRotator_ChangesTheWritersPasswordAndFinishesOnlyOnceApplied(t *testing.
 	if slices.Contains(neverApplied.Stages["t2"], "AWSCURRENT") {
 		t.Error("a password RDS has not applied became current")
 	}
+}
+
+// A failed rotation reaches the alert topic: Secrets Manager's RotationFailed service event.
+func TestRotationAlerts_SendFailedRotationsToTheTopic(t *testing.T) {
+	stack := constructkit.Stack(t, "us-east-1")
+	topic := awssns.NewTopic(stack, jsii.String("Topic"), nil)
+	database.NewRotationAlerts(stack, "RotationAlerts", database.RotationAlertsProps{Topic: topic})
+	tpl := constructkit.TemplateOf(t, stack)
+	constructkit.Assert(t, func() {
+		tpl.HasResourceProperties(jsii.String("AWS::Events::Rule"), map[string]any{
+			"EventPattern": map[string]any{
+				"source": []any{"aws.secretsmanager"}, "detail-type": []any{"AWS Service Event via CloudTrail"},
+				"detail": map[string]any{"eventSource": []any{"secretsmanager.amazonaws.com"}, "eventName": []any{"RotationFailed"}},
+			},
+			"Targets": []any{assertions.Match_ObjectLike(&map[string]any{"Arn": map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^Topic"))}})},
+		})
+	})
 }

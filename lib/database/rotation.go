@@ -5,14 +5,18 @@ import (
 	"fmt"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/example/platform/lib/alerts"
 	"github.com/example/platform/lib/compliance"
+	"github.com/example/platform/lib/props"
 )
 
 // Rotator is the rotation function's source (Python, inline: no asset to build or upload).
@@ -95,21 +99,31 @@ func newRotation(c constructs.Construct, db *Database, props PrimaryProps) {
 	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Actions: jsii.Strings("secretsmanager:GetRandomPassword"), Resources: jsii.Strings("*"),
 	}))
-	// What Secrets Manager asks of the caller to read and to write a version under the key.
-	props.Key.Grant(role, jsii.String("kms:Decrypt"), jsii.String("kms:GenerateDataKey"))
+	// What Secrets Manager asks of the caller to read and to write a version under the key, for
+	// this secret only: the key also encrypts the cluster, the logs and the table.
+	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions: jsii.Strings("kms:Decrypt", "kms:GenerateDataKey"), Resources: jsii.Strings(*props.Key.KeyArn()),
+		Conditions: &map[string]any{"StringEquals": map[string]any{
+			"kms:ViaService":                  fmt.Sprintf("secretsmanager.%s.amazonaws.com", *awscdk.Stack_Of(c).Region()),
+			"kms:EncryptionContext:SecretARN": secretArn,
+		}},
+	}))
 	fn.AddPermission(jsii.String("InvokedBySecretsManager"), &awslambda.Permission{
 		Principal:     awsiam.NewServicePrincipal(jsii.String("secretsmanager.amazonaws.com"), nil),
 		SourceAccount: awscdk.Stack_Of(c).Account(),
+		SourceArn:     secretArn,
 	})
 	handle := awslambda.Function_FromFunctionAttributes(c, jsii.String("RotatorHandle"), &awslambda.FunctionAttributes{
 		FunctionArn: fn.FunctionArn(), SameEnvironment: jsii.Bool(true),
 	})
 	secret := awssecretsmanager.Secret_FromSecretCompleteArn(c, jsii.String("RotatedSecret"), secretArn)
-	// It rotates at once when created: after the function may be invoked, and after the
-	// instances and the global cluster, which a password change must not race.
+	// Not rotated when created (the password is seconds old, and a change then would race the
+	// secondary clusters joining): Secrets Manager then runs the test step only. It still comes
+	// after the function may be invoked, the instances and the global cluster.
 	schedule := secret.AddRotationSchedule(jsii.String("Rotation"), &awssecretsmanager.RotationScheduleOptions{
-		RotationLambda:     handle,
-		AutomaticallyAfter: awscdk.Duration_Days(jsii.Number(props.RotationDays)),
+		RotationLambda:            handle,
+		AutomaticallyAfter:        awscdk.Duration_Days(jsii.Number(props.RotationDays)),
+		RotateImmediatelyOnUpdate: jsii.Bool(false),
 	})
 	schedule.Node().AddDependency(fn)
 	db.Secret.DenyAccountRootDelete()
@@ -120,4 +134,30 @@ func newRotation(c constructs.Construct, db *Database, props PrimaryProps) {
 	compliance.Accept(role, compliance.Accepted{Rule: "AwsSolutions-IAM5",
 		AppliesTo: []string{`/^Resource::.*RotationLogs.*:\*$/`, "Resource::*"},
 		Reason:    "The log streams of the function's own log group, which Lambda names as it starts instances; and secretsmanager:GetRandomPassword, which acts on no resource."})
+}
+
+// RotationAlertsProps configures the alert on failed rotations. Topic is required.
+type RotationAlertsProps struct {
+	// Topic is the primary region's alert topic; its Publishers must include EventBridge.
+	Topic awssns.ITopic
+}
+
+// NewRotationAlerts tells the topic when a rotation of a secret in this account and region fails
+// ("AWS CloudTrail entries for Secrets Manager": RotationFailed, a service event EventBridge
+// receives from CloudTrail): a failure after the password step leaves the database on the
+// pending password while clients read the current one, until a rotation succeeds or someone
+// finishes it (docs/security.md, The database master password).
+func NewRotationAlerts(scope constructs.Construct, id string, p RotationAlertsProps) awsevents.Rule {
+	c := props.Check(scope, id, "database.NewRotationAlerts")
+	c.Require("Props.Topic", p.Topic != nil, "give the region's alert topic")
+	c.Done()
+	return awsevents.NewRule(scope, jsii.String(id), &awsevents.RuleProps{
+		Description: jsii.String("Secret rotations in this account and region that failed"),
+		EventPattern: &awsevents.EventPattern{
+			Source:     jsii.Strings("aws.secretsmanager"),
+			DetailType: jsii.Strings("AWS Service Event via CloudTrail"),
+			Detail:     &map[string]any{"eventSource": []string{"secretsmanager.amazonaws.com"}, "eventName": []string{"RotationFailed"}},
+		},
+		Targets: &[]awsevents.IRuleTarget{alerts.RuleTarget(p.Topic)},
+	})
 }
