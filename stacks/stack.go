@@ -77,16 +77,7 @@ func newStack(stage awscdk.Stage, place placement, tier, description string) aws
 // platformTags are the tags every resource of an environment carries, under the keys the
 // config names (tags.keys).
 func platformTags(platform *config.Platform, env config.Environment) map[string]string {
-	keys := platform.Tags.Keys
-	tags := map[string]string{
-		keys.Platform:    platform.Name,
-		keys.Environment: env.Name,
-		keys.Owner:       platform.Owner,
-	}
-	if platform.CostCentre != "" {
-		tags[keys.CostCentre] = platform.CostCentre
-	}
-	return tags
+	return platform.TagsOf(env.Name)
 }
 
 func jsiiStringMap(m map[string]string) *map[string]*string {

@@ -37,6 +37,10 @@ type Account struct {
 	Trust string
 	// Boundary is the permissions boundary policy of the account's roles ("" for none).
 	Boundary string
+	// Tags are the bootstrap stack's, which CloudFormation puts on its bucket, repository, key
+	// and roles: the platform's, as on the account's baseline stacks, for a tag policy that
+	// refuses creates without them.
+	Tags map[string]string
 	// ResourceTypes are the CloudFormation resource types of the account's stacks, sorted.
 	ResourceTypes []string
 	// Policies are the execution role's managed policies: the actions those types need.
@@ -58,7 +62,7 @@ func New(planned *plan.Plan, stacks []*assembly.Stack) (*Bootstrap, error) {
 	for _, ar := range planned.AccountRegions {
 		i := slices.IndexFunc(result.Accounts, func(a Account) bool { return a.ID == ar.Account })
 		if i < 0 {
-			account := Account{ID: ar.Account, Tooling: ar.Tooling, Boundary: p.BoundaryFor(ar.Account)}
+			account := Account{ID: ar.Account, Tooling: ar.Tooling, Boundary: p.BoundaryFor(ar.Account), Tags: p.TagsOf(plan.TierBaseline)}
 			if !ar.Tooling {
 				account.Trust = p.Pipeline.Account
 			}

@@ -137,7 +137,9 @@ func TestExecutionPolicies_SplitToFitIAMsSizeLimit(t *testing.T) {
 }
 
 // The environment accounts trust the tooling account to deploy and look up; every account gets
-// its execution policies, its boundary and the service-linked roles its types need.
+// its execution policies, its boundary on every bootstrap role (the CLI bounds only the
+// execution role without --apply-permissions-boundary-to-all-roles), the platform's tags on the
+// bootstrap stack, and the service-linked roles its types need.
 func TestCommands_TrustPoliciesBoundaryAndServiceLinkedRoles(t *testing.T) {
 	planned := minimalPlan(t, "OrgBoundary")
 	b, err := New(planned, stacksAt(planned, "AWS::ECS::Cluster", "AWS::ApplicationAutoScaling::ScalableTarget"))
@@ -147,7 +149,8 @@ func TestCommands_TrustPoliciesBoundaryAndServiceLinkedRoles(t *testing.T) {
 	for _, a := range b.Accounts {
 		script := strings.Join(b.Commands(a, "cdk.out/bootstrap", "prof"), "\n")
 		for _, want := range []string{
-			"npx cdk bootstrap aws://" + a.ID + "/" + a.Regions[0], "--profile prof", "--custom-permissions-boundary OrgBoundary",
+			"npx cdk bootstrap aws://" + a.ID + "/" + a.Regions[0], "--profile prof", "--custom-permissions-boundary OrgBoundary --apply-permissions-boundary-to-all-roles",
+			"--tags 'platform=tiny'", "--tags 'environment=baseline'",
 			"--cloudformation-execution-policies arn:aws:iam::" + a.ID + ":policy/tiny-cfn-execution",
 			"--aws-service-name ecs.amazonaws.com", "--aws-service-name ecs.application-autoscaling.amazonaws.com",
 			"file://cdk.out/bootstrap/" + a.ID + "-execution-policy.json",

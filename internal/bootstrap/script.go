@@ -2,7 +2,9 @@ package bootstrap
 
 import (
 	"fmt"
+	"maps"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -53,7 +55,12 @@ func (b *Bootstrap) cdkBootstrap(a Account, profile string) string {
 	}
 	args = append(args, "--cloudformation-execution-policies", policyARNs(a.ID, a.Policies))
 	if a.Boundary != "" {
-		args = append(args, "--custom-permissions-boundary", a.Boundary)
+		// Without the second flag the CLI bounds the execution role only, and an organization
+		// that requires the boundary refuses the publishing, lookup and deploy roles.
+		args = append(args, "--custom-permissions-boundary", a.Boundary, "--apply-permissions-boundary-to-all-roles")
+	}
+	for _, key := range slices.Sorted(maps.Keys(a.Tags)) {
+		args = append(args, "--tags", shellQuote(key+"="+a.Tags[key]))
 	}
 	return strings.Join(args, " ")
 }
@@ -72,7 +79,7 @@ func (b *Bootstrap) Summary(a Account) []string {
 		lines = append(lines, fmt.Sprintf("#   execution policy %s: %d actions, %d of IAM's %d characters", p.Name, len(p.Actions), p.Size(), maxPolicyChars))
 	}
 	if a.Boundary != "" {
-		lines = append(lines, "#   permissions boundary of the bootstrap roles: "+a.Boundary)
+		lines = append(lines, "#   permissions boundary of every bootstrap role: "+a.Boundary)
 	}
 	for _, r := range a.ServiceLinkedRoles {
 		lines = append(lines, fmt.Sprintf("#   service-linked role %s (%s): %s", r.Role, r.Service, r.Why))
@@ -100,4 +107,9 @@ func (b *Bootstrap) Script(configFile, dir string, profile func(account string) 
 		lines = append(lines, b.Commands(a, dir, profile(a.ID))...)
 	}
 	return strings.Join(append(lines, ")"), "\n") + "\n"
+}
+
+// shellQuote is s as one shell word: a tag's value may hold spaces (an owner's team name).
+func shellQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

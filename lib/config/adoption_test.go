@@ -102,12 +102,18 @@ func TestServiceModes_AnAccountsRegionsAreItsEnvironmentsAndThePipelines(t *test
 	}
 }
 
+// withTagKeys is the minimal config with a cost centre and the tag keys in keys.
+func withTagKeys(t *testing.T, keys string) (*config.Platform, error) {
+	t.Helper()
+	return withBaseline(t, "tags", `{"keys": `+keys+`}, "costCentre": "cc-1"`)
+}
+
 func TestTagKeys_DefaultToTodaysAndFollowTheConfig(t *testing.T) {
 	keys := mustLoad(t, "testdata/valid-minimal.json").Tags.Keys
 	if keys != (config.TagKeys{Platform: "platform", Environment: "environment", Owner: "owner", CostCentre: "cost-centre"}) {
 		t.Errorf("tag keys default to %+v", keys)
 	}
-	platform, err := withBaseline(t, "tags", `{"keys": {"environment": "Environment", "costCentre": "CostCenter"}}`)
+	platform, err := withTagKeys(t, `{"environment": "Environment", "costCentre": "CostCenter"}`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,7 +123,7 @@ func TestTagKeys_DefaultToTodaysAndFollowTheConfig(t *testing.T) {
 }
 
 func TestTagKeys_RefuseWhatAWSRefuses(t *testing.T) {
-	_, err := withBaseline(t, "tags", `{"keys": {"platform": "aws:platform", "environment": "env#name", "owner": "`+strings.Repeat("o", 129)+`", "costCentre": "RDS:cost"}}`)
+	_, err := withTagKeys(t, `{"platform": "aws:platform", "environment": "env#name", "owner": "`+strings.Repeat("o", 129)+`", "costCentre": "RDS:cost"}`)
 	var cfgErr *config.Error
 	if !errors.As(err, &cfgErr) {
 		t.Fatalf("want a *config.Error, got %v", err)
@@ -136,8 +142,20 @@ func TestTagKeys_RefuseWhatAWSRefuses(t *testing.T) {
 	if len(want) > 0 || len(cfgErr.Problems) != 4 {
 		t.Errorf("missing %v; got %v", want, err)
 	}
-	_, err = withBaseline(t, "tags", `{"keys": {"owner": "Platform", "platform": "platform"}}`)
+	_, err = withTagKeys(t, `{"owner": "Platform", "platform": "platform"}`)
 	if err == nil || !strings.Contains(err.Error(), "tags.keys.owner: \"Platform\" is also tags.keys.platform") {
 		t.Errorf("two keys that differ only in case: %v", err)
+	}
+}
+
+// A cost-centre key named for a tag policy needs a value to tag: without costCentre no resource
+// would carry it, and the policy would refuse every create. The default key needs none.
+func TestTagKeys_ACostCentreKeyNeedsACostCentre(t *testing.T) {
+	_, err := withBaseline(t, "tags", `{"keys": {"costCentre": "CostCenter"}}`)
+	if err == nil || !strings.Contains(err.Error(), `tags.keys.costCentre: "CostCenter" names the cost-centre tag, but costCentre is not set`) {
+		t.Errorf("a cost-centre key without a cost centre: %v", err)
+	}
+	if _, err := withBaseline(t, "tags", `{"keys": {"owner": "Owner"}}`); err != nil {
+		t.Errorf("the default cost-centre key without a cost centre: %v", err)
 	}
 }

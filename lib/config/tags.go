@@ -86,3 +86,18 @@ func validateTagKeys(k TagKeys, found *problems) {
 		}
 	}
 }
+
+// TagsOf are the tags every resource of environment carries (its name, or tooling or baseline for
+// the stacks of no environment, and the bootstrap stack's), under the keys tags.keys names.
+func (p *Platform) TagsOf(environment string) map[string]string {
+	keys := p.Tags.Keys
+	tags := map[string]string{
+		keys.Platform:    p.Name,
+		keys.Environment: environment,
+		keys.Owner:       p.Owner,
+	}
+	if p.CostCentre != "" {
+		tags[keys.CostCentre] = p.CostCentre
+	}
+	return tags
+}

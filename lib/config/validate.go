@@ -27,6 +27,12 @@ func validate(p *Platform, found *problems) {
 	checkTagValue(found, "owner", p.Owner, true)
 	checkTagValue(found, "costCentre", p.CostCentre, false)
 	validateTagKeys(p.Tags.Keys, found)
+	if p.CostCentre == "" && !found.defaulted["tags.keys.costCentre"] {
+		// A key named for a tag policy that requires it, with no value to tag, would leave every
+		// resource without it and every create refused.
+		found.addf("tags.keys.costCentre", "%s names the cost-centre tag, but costCentre is not set, so no resource would carry it; "+
+			"set costCentre, or drop tags.keys.costCentre", found.quoted("tags.keys.costCentre", p.Tags.Keys.CostCentre))
+	}
 	validateEmails(p.AlertEmails, found)
 	validatePipeline(p.Pipeline, found)
 	validateApprovers(p, found)
