@@ -20,10 +20,13 @@ import (
 const Qualifier = "hnb659fds"
 
 // Bootstrap checks that every target is bootstrapped with a version the assembly's stacks and
-// assets require, and that the deploy role of every account but the pipeline's trusts the
-// pipeline's account (cdk bootstrap --trust), without which the pipeline meets AccessDenied.
+// assets require, that the deploy role of every account but the pipeline's trusts the
+// pipeline's account (cdk bootstrap --trust), without which the pipeline meets AccessDenied,
+// and, where the config names a permissions boundary, that the policy exists in the account
+// (once per account: IAM is global), without which every role's create fails.
 func Bootstrap(ctx context.Context, in *Inputs) []Finding {
 	var out []Finding
+	boundaryChecked := map[string]bool{}
 	for _, t := range in.Targets {
 		cfg, missing := in.config(ctx, t, "bootstrap")
 		if missing != nil {
@@ -34,8 +37,28 @@ func Bootstrap(ctx context.Context, in *Inputs) []Finding {
 		if t.Account != in.Pipeline.Account {
 			out = append(out, bootstrapTrust(ctx, iam.NewFromConfig(cfg), t, in.Pipeline.Account))
 		}
+		if boundary := in.Boundaries[t.Account]; boundary != "" && !boundaryChecked[t.Account] {
+			boundaryChecked[t.Account] = true
+			out = append(out, boundaryPolicy(ctx, iam.NewFromConfig(cfg), t, boundary))
+		}
 	}
 	return out
+}
+
+// boundaryPolicy checks that the account has the permissions boundary policy the config names.
+func boundaryPolicy(ctx context.Context, client *iam.Client, t Target, name string) Finding {
+	const check = "permissions boundary"
+	arn := fmt.Sprintf("arn:aws:iam::%s:policy/%s", t.Account, name)
+	_, err := client.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: aws.String(arn)})
+	if notFound(err) {
+		return Finding{Account: t.Account, Check: check, State: Block,
+			Detail: "no policy " + arn + ": every role the platform and cdk bootstrap create names it as its boundary",
+			Fix:    "create the policy in the account (without a path), or name the account's own in permissionsBoundary.accounts"}
+	}
+	if err != nil {
+		return couldNot(t, check, "iam:GetPolicy on "+arn, err)
+	}
+	return Finding{Account: t.Account, Check: check, State: OK, Detail: arn + " exists"}
 }
 
 func bootstrapVersion(ctx context.Context, client *ssm.Client, t Target, required, cli int) Finding {

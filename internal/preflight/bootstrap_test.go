@@ -83,3 +83,22 @@ func TestBootstrap_ThePinnedCLIsTemplateVersionIsRead(t *testing.T) {
 		t.Errorf("read bootstrap version %d from the installed CLI's template; want the version it installs", v)
 	}
 }
+
+// A boundary the config names must exist in the account, checked once per account.
+func TestBootstrap_BlocksAMissingBoundaryPolicyOncePerAccount(t *testing.T) {
+	for _, c := range []struct {
+		reply reply
+		state State
+		want  string
+	}{
+		{ok(`<GetPolicyResponse><GetPolicyResult><Policy><PolicyName>OrgBoundary</PolicyName></Policy></GetPolicyResult></GetPolicyResponse>`), OK, "arn:aws:iam::111111111111:policy/OrgBoundary exists"},
+		{xmlError(404, "NoSuchEntity", "Policy arn:aws:iam::111111111111:policy/OrgBoundary was not found."), Block, "no policy arn:aws:iam::111111111111:policy/OrgBoundary"},
+	} {
+		in := bootstrapInputs(t, map[string]reply{
+			"GetParameter": ok(`{"Parameter":{"Value":"30"}}`), "GetRole": role(pipelineAccount), "GetPolicy": c.reply,
+		})
+		in.Targets = []Target{target, {Account: target.Account, Region: "us-east-1"}}
+		in.Boundaries = map[string]string{target.Account: "OrgBoundary"}
+		expect(t, only(t, Bootstrap(context.Background(), in), "permissions boundary"), c.state, c.want)
+	}
+}

@@ -26,6 +26,12 @@ func FromPlan(p *plan.Plan, a *Assembly) *Inputs {
 	}
 	for _, ar := range p.AccountRegions {
 		in.Targets = append(in.Targets, Target{Account: ar.Account, Region: ar.Region})
+		if boundary := platform.BoundaryFor(ar.Account); boundary != "" {
+			if in.Boundaries == nil {
+				in.Boundaries = map[string]string{}
+			}
+			in.Boundaries[ar.Account] = boundary
+		}
 	}
 	if c := platform.Pipeline.Source.CodeConnections; c != nil {
 		in.ConnectionArn = c.ConnectionArn

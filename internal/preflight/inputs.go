@@ -31,6 +31,9 @@ type Inputs struct {
 	// ImageScan is where the pipeline's image scan relies on Inspector's enhanced scanning
 	// (the tooling account and region); zero when the config sets no scan threshold.
 	ImageScan Target
+	// Boundaries are the permissions boundary policy each account's roles carry, by account
+	// (none when the config sets no boundary).
+	Boundaries map[string]string
 	// ConfigFile is the config's path, which fixes name ("" when not known).
 	ConfigFile string
 	// Environments are the config's environments by the names of their stacks.
