@@ -8,7 +8,11 @@ import (
 
 	"github.com/example/platform/lib/alerts"
 	"github.com/example/platform/lib/props/propstest"
+
+	"github.com/example/platform/test/constructkit"
 )
+
+func TestMain(m *testing.M) { constructkit.Main(m) }
 
 func TestAlerts_ThrowsOnABadOrMissingRequiredProp(t *testing.T) {
 	stack := func() awscdk.Stack {

@@ -13,7 +13,11 @@ import (
 
 	"github.com/example/platform/lib/approval"
 	"github.com/example/platform/lib/props/propstest"
+
+	"github.com/example/platform/test/constructkit"
 )
+
+func TestMain(m *testing.M) { constructkit.Main(m) }
 
 const pipeline = "arn:aws:codepipeline:us-east-1:333333333333:acme-pipeline"
 

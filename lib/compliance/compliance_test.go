@@ -9,7 +9,11 @@ import (
 
 	"github.com/example/platform/lib/compliance"
 	"github.com/example/platform/lib/props/propstest"
+
+	"github.com/example/platform/test/constructkit"
 )
+
+func TestMain(m *testing.M) { constructkit.Main(m) }
 
 // A finding accepted under a rule the pack does not have, or without a reason cdk-nag accepts,
 // would suppress nothing (or fail the synthesis far from here).

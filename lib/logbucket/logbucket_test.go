@@ -8,7 +8,11 @@ import (
 
 	"github.com/example/platform/lib/logbucket"
 	"github.com/example/platform/lib/props/propstest"
+
+	"github.com/example/platform/test/constructkit"
 )
+
+func TestMain(m *testing.M) { constructkit.Main(m) }
 
 func TestLogBucket_ThrowsWithoutAnExpiration(t *testing.T) {
 	stack := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Test"), nil)
