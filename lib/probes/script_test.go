@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/example/platform/lib/probes"
 )
@@ -68,7 +67,7 @@ func runScript(t *testing.T, ssm map[string]map[string]string, checks []map[stri
 	checksJSON, _ := json.Marshal(checks)
 	cmd := exec.Command(node, "run.js")
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "FAKE_SSM="+string(ssmJSON), probes.ChecksVariable+"="+string(checksJSON), probes.TimeoutVariable+"=2000")
+	cmd.Env = append(os.Environ(), "FAKE_SSM="+string(ssmJSON), probes.ChecksVariable+"="+string(checksJSON), probes.TimeoutVariable+"=1000")
 	out, err := cmd.CombinedOutput()
 	r := run{passed: err == nil, output: string(out)}
 	for _, line := range strings.Split(r.output, "\n") {
@@ -92,7 +91,7 @@ func server(t *testing.T, health map[string]int) string {
 		case strings.HasPrefix(r.URL.Path, "/.platform/health/"):
 			status := health[strings.TrimPrefix(r.URL.Path, "/.platform/health/")]
 			if status == 0 {
-				time.Sleep(4 * time.Second) // hangs past the request timeout
+				<-r.Context().Done() // hangs until the script gives up (its request timeout)
 				return
 			}
 			w.WriteHeader(status)
