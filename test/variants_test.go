@@ -5,7 +5,6 @@ package test
 // whole-app synthesis costs 5 to 10 s of CPU, the most of any step in `make test`.
 
 import (
-	"flag"
 	"fmt"
 	"os"
 	"slices"
@@ -112,7 +111,7 @@ const appRunBudget = 2
 // synthesized a config twice, or one the budget does not name, or ran the app more often than
 // appRunBudget. It runs after the tests, from TestMain.
 func holdSynthesisBudget() int {
-	if flag.Lookup("test.run").Value.String() != "" || flag.Lookup("test.bench").Value.String() != "" || checkConfig != "" {
+	if !fullRun() {
 		return 0
 	}
 	var problems []string
