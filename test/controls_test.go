@@ -100,13 +100,14 @@ func (r *guardRun) check(p *testkit.Platform) {
 }
 
 // startChecks has a full run start, as soon as each config is synthesized, the checks of it that
-// run in processes of their own: cfn-guard's. They run on the core Node leaves while the tests
-// synthesize the other configs, instead of after them.
+// run in processes of their own: cfn-guard's and CDK's validator's. They run on the core Node
+// leaves while the tests synthesize the other configs, instead of after them.
 func startChecks() {
 	if fullRun() {
 		testkit.OnSynth(func(p *testkit.Platform) {
 			if slices.Contains(configs, p.ConfigFile) {
 				guardOf(p)
+				p.PrepareValidation()
 			}
 		})
 	}

@@ -39,9 +39,13 @@ type Platform struct {
 	byName    map[string]awscdk.Stack
 	templates sync.Map
 
-	app          awscdk.App
-	validateOnce sync.Once
-	validation   *Validation
+	app            awscdk.App
+	validateOnce   sync.Once
+	validationDone chan struct{}
+	violations     []*awscdk.PolicyViolation
+	validationErr  error
+	splitOnce      sync.Once
+	validation     *Validation
 }
 
 var (
