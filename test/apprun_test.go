@@ -17,6 +17,7 @@ import (
 	"testing"
 
 	"github.com/example/platform/test/constructkit"
+	"github.com/example/platform/test/testkit"
 )
 
 var (
@@ -140,6 +141,6 @@ func synthesizeWithApp() {
 // (no -run: a targeted run builds it only if a test asks).
 func startAppRun() {
 	if fullRun() {
-		go appRunOnce.Do(synthesizeWithApp)
+		go appRunOnce.Do(func() { testkit.InBackgroundLane(synthesizeWithApp) })
 	}
 }

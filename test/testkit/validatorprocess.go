@@ -112,14 +112,16 @@ func askValidator(stacks []*awscdk.PolicyValidationStack) ([]*awscdk.PolicyViola
 	if p.closed {
 		return nil, errors.New("the validator's process has been stopped")
 	}
-	if err := json.NewEncoder(p.in).Encode(validationRequest{Stacks: stacks}); err != nil {
-		p.err = err
-		return nil, fmt.Errorf("the validator's process: %w", err)
-	}
 	var resp validationResponse
-	if err := p.out.Decode(&resp); err != nil {
-		p.err = err
-		return nil, fmt.Errorf("the validator's process ended without a report: %w", err)
+	InBackgroundLane(func() {
+		if err := json.NewEncoder(p.in).Encode(validationRequest{Stacks: stacks}); err != nil {
+			p.err = fmt.Errorf("the validator's process: %w", err)
+		} else if err := p.out.Decode(&resp); err != nil {
+			p.err = fmt.Errorf("the validator's process ended without a report: %w", err)
+		}
+	})
+	if p.err != nil {
+		return nil, p.err
 	}
 	if resp.Error != "" {
 		return nil, errors.New(resp.Error)
