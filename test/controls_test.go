@@ -109,8 +109,8 @@ func startChecks() {
 	if fullRun() {
 		testkit.OnSynth(func(p *testkit.Platform) {
 			if slices.Contains(configs, p.ConfigFile) {
-				guardOf(p)
-				p.PrepareValidation()
+				// The validation tests run after the controls test: cfn-guard goes first.
+				p.PrepareValidation(guardOf(p).done)
 			}
 		})
 	}

@@ -75,9 +75,10 @@ func (p *Platform) Validate(t testing.TB) *Validation {
 	return p.validation
 }
 
-// PrepareValidation hands p's assembly to the validator's process and returns at once: the
-// validator checks it on the other core while the tests go on (Validate waits for its report).
-func (p *Platform) PrepareValidation() {
+// PrepareValidation hands p's assembly to the validator's process, once each of after is
+// closed, and returns at once: the validator checks it on the other core while the tests go on
+// (Validate waits for its report).
+func (p *Platform) PrepareValidation(after ...<-chan struct{}) {
 	p.validateOnce.Do(func() {
 		p.validationDone = make(chan struct{})
 		var stacks []*awscdk.PolicyValidationStack
@@ -86,6 +87,9 @@ func (p *Platform) PrepareValidation() {
 		}
 		go func() {
 			defer close(p.validationDone)
+			for _, c := range after {
+				<-c
+			}
 			if len(stacks) == 0 {
 				p.validationErr = errors.New("no stack to validate")
 				return
