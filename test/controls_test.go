@@ -94,9 +94,11 @@ func (r *guardRun) check(p *testkit.Platform) {
 		dir, err = constructkit.MakeTempDir()
 	}
 	if err == nil {
-		// One invocation at a time, in the background lane: the tests' Node process has the
-		// other core.
-		tool.Parallel = 1
+		// In a full run, one invocation at a time, in the background lane: the tests' Node
+		// process has the other core. A targeted run waits for it: one per CPU.
+		if fullRun() {
+			tool.Parallel = 1
+		}
 		testkit.InBackgroundLane(func() { r.findings, err = tool.Check(a.stacks, dir) })
 	}
 	r.err, r.elapsed = err, time.Since(start)
