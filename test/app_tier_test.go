@@ -226,8 +226,9 @@ func TestAppTier_ImageSizeAndScalingChangesLeaveListenerRulesUntouched(t *testin
 	before := testkit.Synth(t, twoEnvironments)
 	after := changedRelease(t)
 
+	// The released variant has every app stack of the fixture but staging's second region's.
 	apps := 0
-	for _, name := range before.StackNames() {
+	for _, name := range after.StackNames() {
 		if tierOf(name) != stacks.TierApp {
 			continue
 		}
@@ -241,6 +242,9 @@ func TestAppTier_ImageSizeAndScalingChangesLeaveListenerRulesUntouched(t *testin
 		}
 	}
 	constructkit.CheckedSomething(t, apps, "app stack")
+	if apps < 3 {
+		t.Errorf("compared %d app stacks; want a primary and a secondary region's at least", apps)
+	}
 }
 
 func listenerRules(t *testing.T, template assertions.Template) string {

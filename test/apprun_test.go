@@ -7,7 +7,6 @@ package test
 import (
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -18,6 +17,7 @@ import (
 	"testing"
 
 	"github.com/example/platform/test/constructkit"
+	"github.com/example/platform/test/testkit"
 )
 
 var (
@@ -140,8 +140,7 @@ func synthesizeWithApp() {
 // startAppRun starts the app's build and run in the background in a full run of the package
 // (no -run: a targeted run builds it only if a test asks).
 func startAppRun() {
-	flag.Parse()
-	if flag.Lookup("test.run").Value.String() == "" && flag.Lookup("test.bench").Value.String() == "" && checkConfig == "" {
-		go appRunOnce.Do(synthesizeWithApp)
+	if fullRun() {
+		go appRunOnce.Do(func() { testkit.InBackgroundLane(synthesizeWithApp) })
 	}
 }

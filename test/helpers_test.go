@@ -7,6 +7,7 @@ package test
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -73,21 +74,30 @@ var (
 // assemblyOf is p's assembly, read once per test binary.
 func assemblyOf(t *testing.T, p *testkit.Platform) *deployed {
 	t.Helper()
-	deployedAssembliesMu.Lock()
-	defer deployedAssembliesMu.Unlock()
-	if a, ok := deployedAssemblies[p]; ok {
-		return a
-	}
-	read, err := assembly.Read(p.Outdir)
+	a, err := readAssembly(p)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return a
+}
+
+// readAssembly is assemblyOf for code that runs outside a test.
+func readAssembly(p *testkit.Platform) (*deployed, error) {
+	deployedAssembliesMu.Lock()
+	defer deployedAssembliesMu.Unlock()
+	if a, ok := deployedAssemblies[p]; ok {
+		return a, nil
+	}
+	read, err := assembly.Read(p.Outdir)
+	if err != nil {
+		return nil, err
+	}
 	if len(read) == 0 {
-		t.Fatalf("%s: the assembly in %s holds no stack", p.ConfigFile, p.Outdir)
+		return nil, fmt.Errorf("%s: the assembly in %s holds no stack", p.ConfigFile, p.Outdir)
 	}
 	a := &deployed{platform: p, stacks: read, byName: assembly.ByName(read)}
 	deployedAssemblies[p] = a
-	return a
+	return a, nil
 }
 
 // eachAssembly runs rule over the assembly of every config.

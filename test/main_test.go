@@ -3,14 +3,27 @@
 package test
 
 import (
+	"flag"
 	"testing"
 
 	"github.com/example/platform/test/constructkit"
+	"github.com/example/platform/test/testkit"
 )
 
-// TestMain starts the built app's run in the background (test/apprun_test.go) and holds a full
-// run to its synthesis budget (test/variants_test.go) after the tests.
+// TestMain starts, in a full run, the built app's run in the background (test/apprun_test.go)
+// and, as soon as each config is synthesized, cfn-guard's check (test/controls_test.go) and CDK's
+// validator (testkit.PrepareValidation), each a process of its own; it holds a full run to its
+// synthesis budget (test/variants_test.go) after the tests. Run as the validator's process
+// (testkit.ServeValidator), it serves that and exits.
 func TestMain(m *testing.M) {
+	testkit.ServeValidator()
+	flag.Parse()
 	startAppRun()
-	constructkit.Main(m, holdSynthesisBudget)
+	startChecks()
+	constructkit.Main(m, holdSynthesisBudget, func() int { testkit.StopValidator(); return 0 })
+}
+
+// fullRun reports whether this is a full run of the package: no -run, no -bench, not make check.
+func fullRun() bool {
+	return flag.Lookup("test.run").Value.String() == "" && flag.Lookup("test.bench").Value.String() == "" && checkConfig == ""
 }

@@ -77,7 +77,7 @@ func imageRegions(p *config.Platform) []string {
 
 // Promote, don't rebuild: given the pipeline's digest, every app stack of every environment
 // runs exactly that image, by digest, from the tooling account's repository in its own region
-// (the changed-release variant: two environments of two regions each).
+// (the released variant: two environments, one of one region and one of two).
 func TestRelease_EveryEnvironmentAndRegionRunsTheSameDigest(t *testing.T) {
 	p := changedRelease(t)
 	cfg := p.Config
@@ -91,7 +91,7 @@ func TestRelease_EveryEnvironmentAndRegionRunsTheSameDigest(t *testing.T) {
 			}
 		}
 	}
-	if len(cfg.Environments) < 2 || apps < 4 {
+	if len(cfg.Environments) < 2 || apps <= len(cfg.Environments) {
 		t.Errorf("%s: %d app stacks in %d environments: nothing to compare", p.ConfigFile, apps, len(cfg.Environments))
 	}
 }

@@ -5,7 +5,6 @@ package test
 // whole-app synthesis costs 5 to 10 s of CPU, the most of any step in `make test`.
 
 import (
-	"flag"
 	"fmt"
 	"os"
 	"slices"
@@ -17,14 +16,13 @@ import (
 	"github.com/example/platform/test/testkit"
 )
 
-// releaseDigest is the release the changed-release variant deploys.
+// releaseDigest is the release the released variant deploys.
 var releaseDigest = "sha256:" + strings.Repeat("5e", 32)
 
 // The variants, by the name Syntheses lists them under.
 var (
-	changedReleaseName   = twoEnvironments + " with a new release and new sizing"
-	oneRegionStagingName = twoEnvironments + " with a one-region staging"
-	peeringOffName       = threeRegions + " with interRegionPeering off"
+	releasedName   = twoEnvironments + " with a new release, new sizing and a one-region staging"
+	peeringOffName = threeRegions + " with interRegionPeering off"
 )
 
 var (
@@ -47,35 +45,33 @@ func variant(t *testing.T, name, file string, change func(t *testing.T, cfg *con
 	return p
 }
 
-// changedRelease is the two-environment fixture as the pipeline synthesizes it for a release
+// released is the two-environment fixture as the pipeline synthesizes it for a release
 // (-c imageDigest=releaseDigest), with every environment's task size and scaling bounds changed
-// too: what a release and a resizing change in an app stack, and what they must leave alone.
-func changedRelease(t *testing.T) *testkit.Platform {
+// too (what a release and a resizing change in an app stack, and what they must leave alone),
+// and with staging cut to its primary region: an environment of one region (no replication,
+// peering or plans), deployed before a multi-region prod. One synthesis serves both purposes:
+// the release's tests compare the app stacks it has (staging's primary, prod's primary and
+// secondary) with the fixture's, and the one-region tests read staging.
+func released(t *testing.T) *testkit.Platform {
 	t.Helper()
-	return variant(t, changedReleaseName, twoEnvironments, func(t *testing.T, cfg *config.Platform) {
+	return variant(t, releasedName, twoEnvironments, func(t *testing.T, cfg *config.Platform) {
 		if err := cfg.SetImageDigest(releaseDigest); err != nil {
 			t.Fatal(err)
 		}
 		for i := range cfg.Environments {
 			s := &cfg.Environments[i].Sizing
 			s.TaskCPU, s.TaskMemoryMiB, s.MinCapacity, s.MaxCapacity = 2048, 8192, 4, 40
-		}
-	})
-}
-
-// oneRegionStaging is the two-environment fixture with staging cut to its primary region: an
-// environment of one region (no replication, peering or plans), deployed before a
-// multi-region prod.
-func oneRegionStaging(t *testing.T) *testkit.Platform {
-	t.Helper()
-	return variant(t, oneRegionStagingName, twoEnvironments, func(t *testing.T, cfg *config.Platform) {
-		for i := range cfg.Environments {
 			if cfg.Environments[i].Name == "staging" {
 				cfg.Environments[i].Regions = cfg.Environments[i].Regions[:1]
 			}
 		}
 	})
 }
+
+// changedRelease and oneRegionStaging are the released variant under the names of its two
+// purposes.
+func changedRelease(t *testing.T) *testkit.Platform   { return released(t) }
+func oneRegionStaging(t *testing.T) *testkit.Platform { return released(t) }
 
 // withoutPeering is the three-region fixture with interRegionPeering off in every environment
 // (the write path's and the flow table's tests share it).
@@ -100,7 +96,7 @@ func stagingAlonePlatform(t *testing.T) *testkit.Platform { return oneRegionStag
 // here: every extra synthesis costs every run of `make test`.
 var synthesisBudget = append([]string{
 	twoEnvironments, threeRegions, sharedAccountConfig, minimalConfig,
-	changedReleaseName, oneRegionStagingName, peeringOffName, edgeWithoutAcceleratorName,
+	releasedName, peeringOffName, edgeWithoutAcceleratorName,
 	adoptingConfig, existingOrganization, "config/minimal.json",
 }, exampleConfigs...)
 
@@ -112,7 +108,7 @@ const appRunBudget = 2
 // synthesized a config twice, or one the budget does not name, or ran the app more often than
 // appRunBudget. It runs after the tests, from TestMain.
 func holdSynthesisBudget() int {
-	if flag.Lookup("test.run").Value.String() != "" || flag.Lookup("test.bench").Value.String() != "" || checkConfig != "" {
+	if !fullRun() {
 		return 0
 	}
 	var problems []string

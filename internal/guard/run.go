@@ -2,6 +2,7 @@ package guard
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -35,7 +36,7 @@ func (f Finding) String() string {
 // Check runs every rule that applies to a template's resource types over it, with the
 // cross-stack references resolved, and returns what fails, sorted. Templates that need the same
 // rules (the stacks of a tier, in every region) share one cfn-guard invocation over a directory
-// under workDir, and invocations run side by side, one per CPU.
+// under workDir, and invocations run side by side, one per CPU (or t.Parallel).
 func (t Tool) Check(stacks []*assembly.Stack, workDir string) ([]Finding, error) {
 	resolved, err := Resolve(stacks)
 	if err != nil {
@@ -78,7 +79,7 @@ func (t Tool) Check(stacks []*assembly.Stack, workDir string) ([]Finding, error)
 		findings []Finding
 		errs     []error
 		wg       sync.WaitGroup
-		slots    = make(chan struct{}, runtime.NumCPU())
+		slots    = make(chan struct{}, cmp.Or(t.Parallel, runtime.NumCPU()))
 	)
 	for key, data := range groups {
 		wg.Go(func() {

@@ -21,6 +21,8 @@ const PackageEnv = "CFN_GUARD_PACKAGE_DIR"
 // Tool is the cfn-guard binary and the Control Tower rules of one copy of the package.
 type Tool struct {
 	Binary, Rules string
+	// Parallel is how many cfn-guard invocations Check runs at once; 0 is one per CPU.
+	Parallel int
 }
 
 // Find locates the package under repoRoot (or $CFN_GUARD_PACKAGE_DIR) and its binary for this

@@ -39,15 +39,29 @@ type Platform struct {
 	byName    map[string]awscdk.Stack
 	templates sync.Map
 
-	app          awscdk.App
-	validateOnce sync.Once
-	validation   *Validation
+	app            awscdk.App
+	validateOnce   sync.Once
+	validationDone chan struct{}
+	violations     []*awscdk.PolicyViolation
+	validationErr  error
+	splitOnce      sync.Once
+	validation     *Validation
 }
 
 var (
 	platforms   = map[string]*Platform{}
 	platformsMu sync.Mutex
+	synthesized []func(*Platform)
 )
+
+// OnSynth has Synth call then with every config's platform as soon as it is synthesized, so a
+// test package can start work of its own on it (a check in another process, say) while the
+// tests go on synthesizing. It is meant for TestMain, before the tests run.
+func OnSynth(then func(*Platform)) {
+	platformsMu.Lock()
+	defer platformsMu.Unlock()
+	synthesized = append(synthesized, then)
+}
 
 // Synth returns the platform for configFile (relative to the repository root), synthesizing it
 // on first use; later calls in the same test binary share the result. CDK's CloudFormation
@@ -62,6 +76,9 @@ func Synth(t testing.TB, configFile string) *Platform {
 	cfg := LoadConfig(t, configFile)
 	p := Build(t, cfg, configFile, false)
 	platforms[configFile] = p
+	for _, then := range synthesized {
+		then(p)
+	}
 	return p
 }
 

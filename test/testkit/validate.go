@@ -1,6 +1,7 @@
 package testkit
 
 import (
+	"errors"
 	"sync"
 	"testing"
 
@@ -14,7 +15,8 @@ import (
 
 // The validator's engine (a 9 MB WebAssembly module that compiles every bundled resource schema
 // and rule when it is constructed) costs about 3 s and 390 MiB to start, whatever it then
-// validates: a test binary starts one and hands every assembly to it.
+// validates: a test binary starts one, in the validator's process, and hands every assembly to
+// it (Build's validating synthesis, which is in-process, starts its own).
 var (
 	validatorOnce   sync.Once
 	validatorPlugin awscdk.CloudFormationValidatePlugin
@@ -54,20 +56,47 @@ type Validation struct {
 
 // Validate runs CDK's CloudFormation validator over every stack of p's assembly, as `cdk synth`
 // runs it over every stage (each template with its stack's account and region, the rules a stack
-// acknowledges set aside), once per platform. It synthesizes nothing.
+// acknowledges set aside), once per platform, in the validator's process (PrepareValidation). It
+// synthesizes nothing.
 func (p *Platform) Validate(t testing.TB) *Validation {
 	t.Helper()
-	p.validateOnce.Do(func() {
+	p.PrepareValidation()
+	<-p.validationDone
+	if p.validationErr != nil {
+		t.Fatalf("%s: CDK's CloudFormation validator: %v", p.ConfigFile, p.validationErr)
+	}
+	p.splitOnce.Do(func() {
 		stacks := make([]awscdk.Stack, 0, len(p.byName))
 		for _, stack := range p.byName {
 			stacks = append(stacks, stack)
 		}
-		p.validation = validate(t, p.app, p.Assembly, stacks)
+		p.validation = split(t, p.violations, stacks)
 	})
-	if p.validation == nil {
-		t.Fatalf("%s: the CloudFormation validator returned no report", p.ConfigFile)
-	}
 	return p.validation
+}
+
+// PrepareValidation hands p's assembly to the validator's process, once each of after is
+// closed, and returns at once: the validator checks it on the other core while the tests go on
+// (Validate waits for its report).
+func (p *Platform) PrepareValidation(after ...<-chan struct{}) {
+	p.validateOnce.Do(func() {
+		p.validationDone = make(chan struct{})
+		var stacks []*awscdk.PolicyValidationStack
+		for _, artifact := range p.Artifacts() {
+			stacks = append(stacks, stackToValidate(artifact))
+		}
+		go func() {
+			defer close(p.validationDone)
+			for _, c := range after {
+				<-c
+			}
+			if len(stacks) == 0 {
+				p.validationErr = errors.New("no stack to validate")
+				return
+			}
+			p.violations, p.validationErr = askValidator(stacks)
+		}()
+	})
 }
 
 // ValidateApp synthesizes app (a construct test's, say) and runs the validator over its stacks.
@@ -83,22 +112,25 @@ func ValidateApp(t testing.TB, app awscdk.App) *Validation {
 			}
 		}
 	})
-	return validate(t, app, assembly, stacks)
-}
-
-func validate(t testing.TB, app constructs.IConstruct, assembly cxapi.CloudAssembly, stacks []awscdk.Stack) *Validation {
-	t.Helper()
-	context := &validationContext{app: app}
+	var toValidate []*awscdk.PolicyValidationStack
 	for _, artifact := range *assembly.StacksRecursively() {
-		context.stacks = append(context.stacks, stackToValidate(artifact))
+		toValidate = append(toValidate, stackToValidate(artifact))
 	}
-	if len(context.stacks) == 0 {
+	if len(toValidate) == 0 {
 		t.Fatal("no stack to validate")
 	}
-	var report *awscdk.PolicyValidationPluginReport
+	violations, err := askValidator(toValidate)
+	if err != nil {
+		t.Fatalf("CDK's CloudFormation validator: %v", err)
+	}
+	return split(t, violations, stacks)
+}
+
+// split sets apart the violations of rules one of stacks acknowledges.
+func split(t testing.TB, violations []*awscdk.PolicyViolation, stacks []awscdk.Stack) *Validation {
+	t.Helper()
 	acknowledged := map[string]bool{}
 	constructkit.Assert(t, func() {
-		report = validator().Validate(context)
 		key := *awscdk.Validations_ACKNOWLEDGED_RULES_METADATA_KEY()
 		for _, stack := range stacks {
 			for _, entry := range *stack.Node().Metadata() {
@@ -113,7 +145,7 @@ func validate(t testing.TB, app constructs.IConstruct, assembly cxapi.CloudAssem
 		}
 	})
 	v := &Validation{}
-	for _, violation := range *report.Violations {
+	for _, violation := range violations {
 		// CDK matches an acknowledgement to a rule of any resource, by "<plugin>::<rule>".
 		if acknowledged[validatorNamespace+"::"+*violation.RuleName] {
 			v.Acknowledged = append(v.Acknowledged, violation)
@@ -143,11 +175,12 @@ func stackToValidate(artifact cxapi.CloudFormationStackArtifact) *awscdk.PolicyV
 // validationContext is what CDK hands a validation plugin during synthesis, built from an
 // assembly synthesized before.
 type validationContext struct {
-	app    constructs.IConstruct
 	stacks []*awscdk.PolicyValidationStack
 }
 
-func (c *validationContext) AppConstruct() constructs.IConstruct { return c.app }
+// AppConstruct is nil: the validator reads the templates, never the construct tree, and its
+// process has none.
+func (c *validationContext) AppConstruct() constructs.IConstruct { return nil }
 
 func (c *validationContext) StackTemplates() *[]*awscdk.PolicyValidationStack { return &c.stacks }
 
