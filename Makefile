@@ -37,6 +37,10 @@ QUIET_FILTER := sed -E -e 's/Runtime process exited abnormally: waitid: no child
   -e '/^exit status [0-9]+$$/d' -e '/: Subprocess exited with error [0-9]+$$/d'
 quiet = { { $(1) | $(QUIET_FILTER); } 2>&1 1>&3 | $(QUIET_FILTER) >&2; } 3>&1
 
+# TEST_PACKAGES are what make test runs, ./test first: its run is the longest by far, and go
+# test starts packages' runs in the order it is given them (make bench times the same list).
+TEST_PACKAGES := ./test ./...
+
 ## test: vet, check formatting and run every test (what CI runs), the service's in api/ too
 ## (its own module, which the root's ./... does not reach; its database tests start a real
 ## PostgreSQL server, which the postgresql target installs); Control Tower's proactive-control
@@ -48,9 +52,7 @@ test: node_modules/.installed postgresql
 	cd api && go vet ./...
 	@unformatted="$$(gofmt -l $(GO_FILES))"; \
 	  if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted (run gofmt -w)"; exit 1; fi
-	@# ./test first: its run is the longest by far, and go test starts packages' runs in the
-	@# order it is given them, so last it would start after every other package's.
-	go test ./test ./...
+	go test $(TEST_PACKAGES)
 	cd api && go test ./...
 
 ## postgresql: install Debian's PostgreSQL server when no initdb is on the machine: the api's
@@ -161,7 +163,7 @@ cost: node_modules/.installed
 ## bench: time synthesis against a one-bucket baseline, growth with regions, the warm tests,
 ## stack sizes against CloudFormation's limits and the Go benchmarks; writes bench/results.md
 bench: node_modules/.installed
-	go run ./cmd/bench
+	go run ./cmd/bench $(TEST_PACKAGES)
 
 ## docs: synthesize $(CONFIG) and generate its architecture.md (Mermaid) and runbook.md from cdk.out:
 ## in docs/ for config/example.json, in docs/<platform name>/ for any other config

@@ -18,9 +18,27 @@ import (
 // The rules are AWS's own, from the cfn-guard package package.json pins, run once per config over
 // all of its templates (in a full run, from the moment the config is synthesized: guardOf).
 func TestRule_PassesControlTowersProactiveControls(t *testing.T) {
-	assemblies := make([]*deployed, len(configs))
-	runs := make([]*guardRun, len(configs))
-	for i, file := range configs {
+	holdToControls(t, configs)
+}
+
+// guardedExamples are the shipped configs held to Control Tower's proactive controls: each is a
+// platform a user deploys as it is, with settings of its own (retention, protection, footprint,
+// an organization's boundary and tag keys) that the fixtures do not have.
+var guardedExamples = append(slices.Clone(exampleConfigs), "config/minimal.json", existingOrganization)
+
+// The shipped configs pass the controls too, or the declared exceptions excuse them.
+func TestExample_ShippedConfigsPassControlTowersProactiveControls(t *testing.T) {
+	fixtureOnly(t, "the shipped configs")
+	holdToControls(t, guardedExamples)
+}
+
+// holdToControls fails every finding of cfn-guard over files' templates that no declared
+// exception excuses.
+func holdToControls(t *testing.T, files []string) {
+	t.Helper()
+	assemblies := make([]*deployed, len(files))
+	runs := make([]*guardRun, len(files))
+	for i, file := range files {
 		p := testkit.Synth(t, file)
 		assemblies[i], runs[i] = assemblyOf(t, p), guardOf(p)
 	}
@@ -113,6 +131,8 @@ func startChecks() {
 			if slices.Contains(configs, p.ConfigFile) {
 				// The validation tests run after the controls test: cfn-guard goes first.
 				p.PrepareValidation(guardOf(p).done)
+			} else if slices.Contains(guardedExamples, p.ConfigFile) {
+				guardOf(p)
 			}
 		})
 	}
