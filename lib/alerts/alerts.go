@@ -154,3 +154,27 @@ func (t *ruleTarget) Bind(rule interfacesawsevents.IRuleRef, _ *string) *awseven
 	}))
 	return &awsevents.RuleTargetConfig{Arn: t.topic.TopicArn(), TargetResource: t.topic}
 }
+
+// EventsProps says which events an alert topic is told of. Every field is required.
+type EventsProps struct {
+	// Topic is the region's alert topic; its Publishers must include EventBridge.
+	Topic awssns.ITopic
+	// Description says what the events are, for the rule.
+	Description string
+	// Pattern matches the events.
+	Pattern *awsevents.EventPattern
+}
+
+// NewEventAlert tells the topic of every event of this account and region that matches the
+// pattern, through a rule that only it may publish with (RuleTarget). caller names the
+// constructor in errors about the props.
+func NewEventAlert(scope constructs.Construct, id, caller string, p EventsProps) awsevents.Rule {
+	c := props.Check(scope, id, caller)
+	c.Require("Props.Topic", p.Topic != nil, "give the region's alert topic")
+	c.Require("Props.Description", p.Description != "", "say what the events are")
+	c.Require("Props.Pattern", p.Pattern != nil, "give the events' pattern")
+	c.Done()
+	return awsevents.NewRule(scope, jsii.String(id), &awsevents.RuleProps{
+		Description: jsii.String(p.Description), EventPattern: p.Pattern, Targets: &[]awsevents.IRuleTarget{RuleTarget(p.Topic)},
+	})
+}

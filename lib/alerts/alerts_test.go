@@ -8,7 +8,6 @@ import (
 
 	"github.com/example/platform/lib/alerts"
 	"github.com/example/platform/lib/props/propstest"
-
 	"github.com/example/platform/test/constructkit"
 )
 
@@ -25,4 +24,11 @@ func TestAlerts_ThrowsOnABadOrMissingRequiredProp(t *testing.T) {
 	propstest.Panics(t, func() {
 		alerts.New(stack(), "Alarms", alerts.Props{DisplayName: "acme alarms", Emails: []string{"oncall"}, Publishers: []string{"cloudwatch"}})
 	}, `Props.Emails[0] "oncall" is not an e-mail address`, `Props.Publishers[0] "cloudwatch" is not a service principal`)
+}
+
+// An event alert names the caller's constructor, and needs a topic, a description and a pattern.
+func TestEventAlert_ThrowsOnAMissingProp(t *testing.T) {
+	stack := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Test"), nil)
+	propstest.Panics(t, func() { alerts.NewEventAlert(stack, "Failed", "backup.NewJobAlerts", alerts.EventsProps{}) },
+		"backup.NewJobAlerts(Test/Failed)", "Props.Topic is required", "Props.Description is required", "Props.Pattern is required")
 }

@@ -7,7 +7,6 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/example/platform/lib/alerts"
-	"github.com/example/platform/lib/props"
 )
 
 // FailedJobStates are the job states that mean a backup or its copy did not happen ("Monitoring
@@ -27,16 +26,13 @@ type JobAlertsProps struct {
 // guide's example events do not document the field that names a copy job's vault, and a
 // filter on a field that is not there would silence the alert.
 func NewJobAlerts(scope constructs.Construct, id string, p JobAlertsProps) awsevents.Rule {
-	c := props.Check(scope, id, "backup.NewJobAlerts")
-	c.Require("Props.Topic", p.Topic != nil, "give the region's alert topic")
-	c.Done()
-	return awsevents.NewRule(scope, jsii.String(id), &awsevents.RuleProps{
-		Description: jsii.String("Backup and copy jobs of this account and region that failed"),
-		EventPattern: &awsevents.EventPattern{
+	return alerts.NewEventAlert(scope, id, "backup.NewJobAlerts", alerts.EventsProps{
+		Topic:       p.Topic,
+		Description: "Backup and copy jobs of this account and region that failed",
+		Pattern: &awsevents.EventPattern{
 			Source:     jsii.Strings("aws.backup"),
 			DetailType: jsii.Strings("Backup Job State Change", "Copy Job State Change"),
 			Detail:     &map[string]any{"state": FailedJobStates},
 		},
-		Targets: &[]awsevents.IRuleTarget{alerts.RuleTarget(p.Topic)},
 	})
 }

@@ -16,7 +16,6 @@ import (
 
 	"github.com/example/platform/lib/alerts"
 	"github.com/example/platform/lib/compliance"
-	"github.com/example/platform/lib/props"
 )
 
 // Rotator is the rotation function's source (Python, inline: no asset to build or upload).
@@ -148,16 +147,13 @@ type RotationAlertsProps struct {
 // pending password while clients read the current one, until a rotation succeeds or someone
 // finishes it (docs/security.md, The database master password).
 func NewRotationAlerts(scope constructs.Construct, id string, p RotationAlertsProps) awsevents.Rule {
-	c := props.Check(scope, id, "database.NewRotationAlerts")
-	c.Require("Props.Topic", p.Topic != nil, "give the region's alert topic")
-	c.Done()
-	return awsevents.NewRule(scope, jsii.String(id), &awsevents.RuleProps{
-		Description: jsii.String("Secret rotations in this account and region that failed"),
-		EventPattern: &awsevents.EventPattern{
+	return alerts.NewEventAlert(scope, id, "database.NewRotationAlerts", alerts.EventsProps{
+		Topic:       p.Topic,
+		Description: "Secret rotations in this account and region that failed",
+		Pattern: &awsevents.EventPattern{
 			Source:     jsii.Strings("aws.secretsmanager"),
 			DetailType: jsii.Strings("AWS Service Event via CloudTrail"),
 			Detail:     &map[string]any{"eventSource": []string{"secretsmanager.amazonaws.com"}, "eventName": []string{"RotationFailed"}},
 		},
-		Targets: &[]awsevents.IRuleTarget{alerts.RuleTarget(p.Topic)},
 	})
 }
