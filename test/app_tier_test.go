@@ -170,18 +170,17 @@ func TestAppTier_NoPolicyGrantsWildcardActions(t *testing.T) {
 }
 
 func TestPlatform_TemplatesHoldNoCrossRegionCustomResources(t *testing.T) {
-	for _, file := range configs {
-		p := testkit.Synth(t, file)
-		for _, artifact := range p.Artifacts() {
-			data, _ := json.Marshal(artifact.Template())
-			if strings.Contains(string(data), "Custom::CrossRegion") || strings.Contains(string(data), "ExportsReader") {
-				t.Errorf("%s wires values across regions with a custom resource", *artifact.StackName())
+	eachAssembly(t, func(t *testing.T, a *deployed) {
+		for _, s := range a.stacks {
+			data := jsonOf(s.Template.Resources)
+			if strings.Contains(data, "Custom::CrossRegion") || strings.Contains(data, "ExportsReader") {
+				t.Errorf("%s wires values across regions with a custom resource", s.Name)
 			}
-			if tier := tierOf(*artifact.StackName()); tier != stacks.TierNetwork && strings.Contains(string(data), `"Custom::`) {
-				t.Errorf("%s holds a custom resource", *artifact.StackName())
+			if tier := tierOf(s.Name); tier != stacks.TierNetwork && strings.Contains(data, `"Custom::`) {
+				t.Errorf("%s holds a custom resource", s.Name)
 			}
 		}
-	}
+	})
 }
 
 // statefulTiers hold data that a deleted stack would lose.

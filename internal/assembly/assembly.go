@@ -33,6 +33,8 @@ type Template struct {
 	Resources  map[string]map[string]any
 	Parameters map[string]any
 	Outputs    map[string]any
+	// Transform names the macros CloudFormation runs over the template, if any.
+	Transform any
 }
 
 // Read returns every stack of the assembly in dir, sorted by stage then name.
