@@ -276,8 +276,8 @@ func TestDatabase_ClientOfARegionalClusterLooksUpNoGlobalCluster(t *testing.T) {
 }
 
 // The rotation function gives the new password to the cluster that writes now (after a failover,
-// another region's), makes it current only once RDS has applied it, and keeps the password it
-// made when Secrets Manager repeats a step. It runs the embedded Python with python3 against
+// another region's), makes it current only once RDS has applied it and only if that cluster still
+// writes, and keeps the password it made when Secrets Manager repeats a step. It runs the embedded Python with python3 against
 // in-memory Secrets Manager and RDS (testdata/rotation_harness.py), when the machine has it.
 func TestRotator_ChangesTheWritersPasswordAndFinishesOnlyOnceApplied(t *testing.T) {
 	python, err := exec.LookPath("python3")
@@ -335,6 +335,15 @@ func TestRotator_ChangesTheWritersPasswordAndFinishesOnlyOnceApplied(t *testing.
 	}
 	if slices.Contains(neverApplied.Stages["t2"], "AWSCURRENT") {
 		t.Error("a password RDS has not applied became current")
+	}
+
+	// A failover between the password step and the test: the new writer never got the password.
+	midway := got["failoverMidRotation"]
+	if len(midway.Errors) != 1 || !strings.HasPrefix(midway.Errors[0], "testSecret: acme-prod-eu-west-1 writes now") {
+		t.Errorf("a failover after setSecret passed the test step: errors %v", midway.Errors)
+	}
+	if slices.Contains(midway.Stages["t2"], "AWSCURRENT") {
+		t.Error("a password the writer does not have became current")
 	}
 }
 

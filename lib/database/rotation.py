@@ -2,8 +2,9 @@
 
 Secrets Manager calls the handler four times per rotation, with the same token:
 createSecret stores a new password as AWSPENDING, setSecret gives it to the global
-database's current writer cluster (ModifyDBCluster, in whichever region writes now),
-testSecret waits until RDS has applied it, and finishSecret makes it AWSCURRENT.
+database's current writer cluster (ModifyDBCluster, in whichever region writes now) and
+labels the version with that cluster, testSecret waits until RDS has applied it (and fails
+if another cluster writes by then), and finishSecret makes it AWSCURRENT.
 Each step can be repeated: a failed step makes Secrets Manager retry the rotation.
 """
 import json
@@ -80,10 +81,24 @@ def set_password(arn, token, metadata):
     if cluster.get("MasterUsername", pending["username"]) != pending["username"]:
         raise ValueError(f"{identifier}'s master user is {cluster['MasterUsername']}, the secret's {pending['username']}")
     rds.modify_db_cluster(DBClusterIdentifier=identifier, MasterUserPassword=pending["password"], ApplyImmediately=True)
+    # The pending version records which cluster has its password, for testSecret.
+    label = set_on(identifier)
+    holder = next((v for v, stages in metadata["VersionIdsToStages"].items() if label in stages), None)
+    if holder != token:
+        secrets.update_secret_version_stage(SecretId=arn, VersionStage=label, MoveToVersionId=token,
+                                            **({"RemoveFromVersionId": holder} if holder else {}))
+
+
+def set_on(identifier):
+    """The staging label of the version whose password setSecret gave the cluster."""
+    return "set-on-" + identifier
 
 
 def test(arn, token, metadata):
     region, identifier = writer()
+    if set_on(identifier) not in metadata["VersionIdsToStages"][token]:
+        # A failover since setSecret: the rotation starts again and sets the new writer's.
+        raise RuntimeError(f"{identifier} writes now, and setSecret did not give it this password")
     rds = boto3.client("rds", region_name=region)
     deadline = time.monotonic() + APPLY_WAIT_SECONDS
     time.sleep(10)  # DescribeDBClusters can show the cluster as it was a few seconds after a change

@@ -34,8 +34,12 @@ class Secrets:
         self.values[ClientRequestToken] = SecretString
         self.stages[ClientRequestToken] = list(VersionStages)
 
-    def update_secret_version_stage(self, SecretId, VersionStage, MoveToVersionId, RemoveFromVersionId):
-        self.stages[RemoveFromVersionId].remove(VersionStage)
+    def update_secret_version_stage(self, SecretId, VersionStage, MoveToVersionId, RemoveFromVersionId=None):
+        holder = next((v for v, stages in self.stages.items() if VersionStage in stages), None)
+        if holder not in (None, MoveToVersionId, RemoveFromVersionId):
+            raise ValueError("%s is attached to %s: name it in RemoveFromVersionId" % (VersionStage, holder))
+        if RemoveFromVersionId:
+            self.stages[RemoveFromVersionId].remove(VersionStage)
         self.stages[MoveToVersionId].append(VersionStage)
 
 
@@ -63,7 +67,7 @@ class RDS:
         return Client()
 
 
-def run(writer_region, statuses, steps, wait):
+def run(writer_region, statuses, steps, wait, writer_at=None):
     secrets, rds = Secrets(), RDS(writer_region, statuses)
     clients = {"secretsmanager": lambda region: secrets, "rds": rds.client}
     sys.modules["boto3"] = types.SimpleNamespace(client=lambda name, region_name=None: clients[name](region_name))
@@ -75,6 +79,7 @@ def run(writer_region, statuses, steps, wait):
     index.time.sleep = lambda seconds: None
     errors = []
     for step in steps:
+        rds.writer_region = (writer_at or {}).get(step, rds.writer_region)
         try:
             index.handler({"SecretId": "arn:secret", "ClientRequestToken": "t2", "Step": step}, None)
         except Exception as e:  # Secrets Manager stops the rotation at a failed step
@@ -88,4 +93,5 @@ steps = ["createSecret", "createSecret", "setSecret", "testSecret", "finishSecre
 print(json.dumps({
     "afterFailover": run("eu-west-1", ["resetting-master-credentials", "available"], steps, 60),
     "neverApplied": run("us-east-1", ["resetting-master-credentials"], steps, 0),
+    "failoverMidRotation": run("us-east-1", ["available"], steps, 60, {"testSecret": "eu-west-1"}),
 }))
