@@ -42,7 +42,7 @@ func newRegionBackups(stack awscdk.Stack, place placement, key *KeysStack) *back
 		PlanName:       BackupPlanName(p.Name, env.Name),
 		RoleName:       BackupRoleName(p.Name, env.Name, region),
 		Key:            key.Key.Key,
-		Cluster:        jsii.String(ClusterArn(env.Account, region, ClusterIdentifier(p.Name, env.Name, region))),
+		Cluster:        jsii.String(EnvironmentClusterArn(p.Name, env, region)),
 		Table:          jsii.String(TableArn(env.Account, region, TableName(p.Name, env.Name))),
 		Bucket:         bucket,
 		RetentionDays:  float64(b.RetentionDays),
@@ -96,9 +96,9 @@ func newRegionDrills(stack awscdk.Stack, place placement, net *network.Network, 
 	if global := globalClusterOf(p.Name, env); global != "" {
 		// A regional cluster has no other region to switch over to: no switchover drill.
 		props.GlobalClusterIdentifier, props.SwitchoverName = global, DrillName(p.Name, env.Name, region, DrillDatabaseSwitchover)
-		props.TargetCluster = jsii.String(ClusterArn(env.Account, region, ClusterIdentifier(p.Name, env.Name, region)))
+		props.TargetCluster = jsii.String(EnvironmentClusterArn(p.Name, env, region))
 		for _, r := range env.Regions {
-			props.MemberClusters = append(props.MemberClusters, jsii.String(ClusterArn(env.Account, r.Region, ClusterIdentifier(p.Name, env.Name, r.Region))))
+			props.MemberClusters = append(props.MemberClusters, jsii.String(EnvironmentClusterArn(p.Name, env, r.Region)))
 		}
 		for _, id := range switchoverStopSignals {
 			props.SwitchoverStopAlarms = append(props.SwitchoverStopAlarms, m.Alarms[id])

@@ -46,7 +46,7 @@ func NewPrimaryDataStack(stage awscdk.Stage, place placement, network *NetworkSt
 		keyArn := key.Key.ReplicaArn(stack, r.Region)
 		secretReplicas = append(secretReplicas, database.SecretReplica{Region: r.Region, KeyArn: keyArn})
 		tableReplicas = append(tableReplicas, table.Replica{Region: r.Region, KeyArn: keyArn})
-		secondaryClusters = append(secondaryClusters, ClusterArn(env.Account, r.Region, ClusterIdentifier(p.Name, env.Name, r.Region)))
+		secondaryClusters = append(secondaryClusters, EnvironmentClusterArn(p.Name, env, r.Region))
 	}
 	db := database.NewPrimary(stack, "Database", database.PrimaryProps{
 		Props:          databaseProps(place, network, key),

@@ -228,6 +228,11 @@ func ClusterArn(account, region, identifier string) string {
 	return fmt.Sprintf("arn:aws:rds:%s:%s:cluster:%s", region, account, identifier)
 }
 
+// EnvironmentClusterArn is the ARN of env's Aurora cluster in region.
+func EnvironmentClusterArn(platform string, env config.Environment, region string) string {
+	return ClusterArn(env.Account, region, ClusterIdentifier(platform, env.Name, region))
+}
+
 // TableArn is the ARN of the DynamoDB table (a global table's replica) named table in account
 // and region.
 func TableArn(account, region, table string) string {

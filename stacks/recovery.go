@@ -53,7 +53,7 @@ func NewRecoveryStack(stage awscdk.Stage, place placement, regions []*RegionStac
 		region := r.Region.Region
 		return recovery.PlanRegion{
 			Region:             region,
-			DatabaseClusterArn: ClusterArn(env.Account, region, ClusterIdentifier(p.Name, env.Name, region)),
+			DatabaseClusterArn: EnvironmentClusterArn(p.Name, env, region),
 			ECSClusterArn:      attribute(r.App.Service.Cluster, "Arn"),
 			ECSServiceArn:      attribute(r.App.Service.Service, "ServiceArn"),
 			HealthAlarmArn:     AlarmArn(env.Account, region, monitoring.UnhealthyAlarmName(MonitoringName(p.Name, env.Name, region))),
