@@ -168,6 +168,14 @@ func TestDatabase_RotationIsTheStacksOwnFunctionAndReachesEveryMemberCluster(t *
 				assertions.Match_StringLikeRegexp(jsii.String("^DatabaseRotatorInvokedBySecretsManager")),
 			}),
 		})
+		// The logical ID CDK's rotation application gave the schedule: a deployment made with it
+		// updates the schedule in place (a replacement's delete would cancel the rotation).
+		schedules := tpl.FindResources(jsii.String("AWS::SecretsManager::RotationSchedule"), nil)
+		for id := range *schedules {
+			if !strings.HasPrefix(id, "DatabaseClusterSecretAttachmentRotationSchedule") {
+				t.Errorf("the rotation schedule is %s, not the ID the rotation application gave it", id)
+			}
+		}
 		// Control Tower's CT.LAMBDA.PR.2: a service may invoke it for this account only.
 		tpl.ResourceCountIs(jsii.String("AWS::Lambda::Permission"), jsii.Number(1))
 		tpl.HasResourceProperties(jsii.String("AWS::Lambda::Permission"), map[string]any{

@@ -84,11 +84,10 @@ func newRotation(c constructs.Construct, db *Database, props PrimaryProps) {
 	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Actions: jsii.Strings("rds:DescribeDBClusters", "rds:ModifyDBCluster"), Resources: &clusters,
 	}))
-	// The function's grants are written here, not left to the schedule: through the secret
-	// construct it would also write the function into the region key's policy (the keys
-	// stack's, which this stack deploys after), and its invoke permission would name no source
-	// account (Control Tower's CT.LAMBDA.PR.2 requires one). So the schedule is given handles
-	// it grants nothing through.
+	// The function's grants are written here, not left to the schedule: it would also write the
+	// function into the region key's policy (the keys stack's, which this stack deploys after),
+	// and its invoke permission would name no source account (Control Tower's CT.LAMBDA.PR.2
+	// requires one). So the schedule is given a handle on the function it grants nothing through.
 	secretArn := db.Secret.SecretArn()
 	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Actions: jsii.Strings("secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue",
@@ -115,17 +114,18 @@ func newRotation(c constructs.Construct, db *Database, props PrimaryProps) {
 	handle := awslambda.Function_FromFunctionAttributes(c, jsii.String("RotatorHandle"), &awslambda.FunctionAttributes{
 		FunctionArn: fn.FunctionArn(), SameEnvironment: jsii.Bool(true),
 	})
-	secret := awssecretsmanager.Secret_FromSecretCompleteArn(c, jsii.String("RotatedSecret"), secretArn)
 	// Not rotated when created (the password is seconds old, and a change then would race the
 	// secondary clusters joining): Secrets Manager then runs the test step only. It still comes
-	// after the function may be invoked, the instances and the global cluster.
-	schedule := secret.AddRotationSchedule(jsii.String("Rotation"), &awssecretsmanager.RotationScheduleOptions{
+	// after the function may be invoked, the instances and the global cluster. Its ID is the one
+	// CDK's rotation application gave it, so a deployment made with that one updates its
+	// schedule in place: a replacement would create the new schedule, then delete the old one,
+	// whose delete cancels the secret's rotation.
+	schedule := db.Secret.AddRotationSchedule(jsii.String("RotationSchedule"), &awssecretsmanager.RotationScheduleOptions{
 		RotationLambda:            handle,
 		AutomaticallyAfter:        awscdk.Duration_Days(jsii.Number(props.RotationDays)),
 		RotateImmediatelyOnUpdate: jsii.Bool(false),
 	})
 	schedule.Node().AddDependency(fn)
-	db.Secret.DenyAccountRootDelete()
 	schedule.Node().AddDependency(db.Cluster)
 	if db.Global != nil {
 		schedule.Node().AddDependency(db.Global)
