@@ -16,22 +16,14 @@ import (
 // included. It is applied per stack because aspects given to the App stop at a Stage and the
 // stacks of one stage may be in several accounts (the baseline's).
 
-// boundStage attaches the boundary to every stack of stage. It must run before the pipeline adds
-// the stage: CDK Pipelines synthesizes a stage when it adds it.
-func boundStage(stage awscdk.Stage, platform *config.Platform) {
-	for _, c := range *stage.Node().FindAll(constructs.ConstructOrder_PREORDER) {
-		if *awscdk.Stack_IsStack(c) {
-			boundStack(awscdk.Stack_Of(c), platform)
-		}
-	}
-}
-
-// boundAppStacks attaches the boundary to the App's own stacks: the pipeline's and the support
-// stacks CDK Pipelines adds beside it (so after the pipeline is built).
-func boundAppStacks(app awscdk.App, platform *config.Platform) {
-	for _, c := range *app.Node().Children() {
-		if *awscdk.Stack_IsStack(c) {
-			boundStack(awscdk.Stack_Of(c), platform)
+// boundStacks attaches the boundary to every stack directly under scope: a stage's (every stack
+// of a stage is its child), or the App's own, the pipeline's and the support stacks CDK Pipelines
+// adds beside it. The stacks are told apart in Go: asking CDK of each construct costs a round
+// trip to its process.
+func boundStacks(scope constructs.IConstruct, platform *config.Platform) {
+	for _, c := range *scope.Node().Children() {
+		if stack, ok := c.(awscdk.Stack); ok {
+			boundStack(stack, platform)
 		}
 	}
 }

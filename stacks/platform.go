@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/example/platform/internal/docspath"
@@ -44,14 +45,24 @@ func NewPlatform(app awscdk.App, platform *config.Platform, configFile string, t
 	for _, env := range platform.Environments {
 		result.Stages = append(result.Stages, NewEnvironmentStage(app, planned, env, runbook))
 	}
-	boundStage(result.Baseline.Stage, platform)
-	boundStage(result.Tooling.Stage, platform)
+	finish(result.Baseline.Stage, platform)
+	finish(result.Tooling.Stage, platform)
 	for _, stage := range result.Stages {
-		boundStage(stage.Stage, platform)
+		finish(stage.Stage, platform)
 	}
 	result.Pipeline = NewPipelineStack(app, planned, configFile, tools, result.Baseline, result.Tooling, result.Stages)
-	boundAppStacks(app, platform)
+	// The pipeline stack and the support stacks CDK Pipelines adds exist once it is built.
+	finish(app, platform)
 	return result
+}
+
+// finish attaches the boundary to the stacks of scope (a Stage or the App) and applies Control
+// Tower's controls to what they hold. A stage must be finished before the pipeline adds it: CDK
+// Pipelines synthesizes a stage when it adds it, and what changes after would not reach its
+// templates.
+func finish(scope constructs.IConstruct, platform *config.Platform) {
+	boundStacks(scope, platform)
+	compliance.Enforce(scope)
 }
 
 // SetAvailabilityZones tells CDK the AZs of every account and region the platform deploys to.

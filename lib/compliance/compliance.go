@@ -14,18 +14,15 @@ import (
 	"github.com/example/platform/lib/props"
 )
 
-// Apply checks every resource under scope against the AwsSolutions pack at synthesis, guards
-// every key's grants (GuardGrants) and sends every bucket's events to EventBridge
-// (NotifyBucketEvents), for Control Tower's proactive controls. Apply it to the App and to every Stage: aspects do not cross
-// into nested stages.
+// Apply checks every resource under scope against the AwsSolutions pack at synthesis (an aspect,
+// which runs in CDK's process). Apply it to the App and to every Stage when it is created: aspects
+// do not cross into nested stages. Enforce adds what Control Tower's controls ask once it is built.
 func Apply(scope constructs.IConstruct) {
 	awscdk.Aspects_Of(scope).Add(
 		cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}),
 		// Read-only priority: the checks see the tree after every mutating aspect has run.
 		&awscdk.AspectOptions{Priority: awscdk.AspectPriority_READONLY()},
 	)
-	GuardGrants(scope)
-	NotifyBucketEvents(scope)
 }
 
 // Accepted is one AwsSolutions finding the platform accepts, and why.

@@ -1,7 +1,6 @@
 package compliance
 
 import (
-	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/constructs-go/constructs/v10"
@@ -27,16 +26,13 @@ func CreateGrantGuard() awsiam.PolicyStatement {
 	})
 }
 
-// GuardGrants adds CreateGrantGuard to the policy of every KMS key under scope, the platform's
-// and those CDK makes (the pipeline's artifact keys). Apply it to the App and to every Stage.
+// GuardGrants adds CreateGrantGuard to the policy of every KMS key under scope as it is now, the
+// platform's and those CDK makes (the pipeline's artifact keys); Enforce does it with the rest.
 func GuardGrants(scope constructs.IConstruct) {
-	awscdk.Aspects_Of(scope).Add(&grantGuard{}, &awscdk.AspectOptions{Priority: awscdk.AspectPriority_MUTATING()})
+	walk(scope, guardGrant)
 }
 
-// grantGuard is a pointer with a field: jsii passes a Go aspect to CDK by reference.
-type grantGuard struct{ _ int }
-
-func (*grantGuard) Visit(node constructs.IConstruct) {
+func guardGrant(node constructs.IConstruct) {
 	if key, ok := node.(awskms.Key); ok {
 		key.AddToResourcePolicy(CreateGrantGuard(), jsii.Bool(false))
 	}
