@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/example/platform/internal/cfnvalidator"
 	"github.com/example/platform/internal/configpath"
 	"github.com/example/platform/internal/toolchain"
 	"github.com/example/platform/lib/config"
@@ -18,10 +19,25 @@ import (
 const defaultConfig = "config/example.json"
 
 func main() {
+	// A validator's process (started below) is this binary run again.
+	cfnvalidator.Serve()
 	os.Exit(run())
 }
 
+// validatorProcesses share out the templates to validate: one per core the synthesis leaves idle
+// (it runs on one) would do, and two halve the wait for the largest assembly on 2 cores.
+const validatorProcesses = 2
+
 func run() int {
+	// CDK's CloudFormation validator runs in processes of its own (internal/cfnvalidator),
+	// started once the config loads, unless the caller switched it off (make diff does).
+	validate := os.Getenv("CDK_VALIDATION") != "false"
+	if validate {
+		// CDK's own, in this process, stays off. The jsii client, made as packages initialized,
+		// has not started Node yet: closing it makes the next call start one that sees this.
+		os.Setenv("CDK_VALIDATION", "false")
+		jsii.Close()
+	}
 	defer jsii.Close()
 	app := awscdk.NewApp(nil)
 	path := defaultConfig
@@ -53,6 +69,12 @@ func run() int {
 	}
 	if warning := configpath.Untracked(".", path); warning != "" {
 		fmt.Fprintln(os.Stderr, warning)
+	}
+	if validate {
+		validator := cfnvalidator.NewPlugin()
+		defer validator.Close()
+		validator.Start(validatorProcesses)
+		awscdk.Validations_Of(app).AddPlugins(validator)
 	}
 	stacks.NewPlatform(app, platform, path, tools)
 	app.Synth(nil)

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/example/platform/internal/cfnvalidator"
 	"github.com/example/platform/internal/configpath"
 	"github.com/example/platform/lib/config"
 )
@@ -18,6 +19,8 @@ import (
 const runAppEnv = "PLATFORM_TEST_RUN_APP"
 
 func TestMain(m *testing.M) {
+	// The app's validator processes are the binary run again: here, this test binary.
+	cfnvalidator.Serve()
 	if os.Getenv(runAppEnv) == "1" {
 		os.Exit(run())
 	}

@@ -10,12 +10,12 @@ import (
 // CDK's validator (the validation tests run it once per config; make bench times it with it).
 func BenchmarkSynth_Example(b *testing.B) {
 	for b.Loop() {
-		testkit.Build(b, testkit.LoadConfig(b, twoEnvironments), twoEnvironments, false)
+		testkit.Build(b, testkit.LoadConfig(b, twoEnvironments), twoEnvironments)
 	}
 }
 
 func BenchmarkSynth_ThreeRegion(b *testing.B) {
 	for b.Loop() {
-		testkit.Build(b, testkit.LoadConfig(b, threeRegions), threeRegions, false)
+		testkit.Build(b, testkit.LoadConfig(b, threeRegions), threeRegions)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"testing"
 
+	"github.com/example/platform/internal/cfnvalidator"
 	"github.com/example/platform/test/constructkit"
 	"github.com/example/platform/test/testkit"
 )
@@ -14,9 +15,9 @@ import (
 // and, as soon as each config is synthesized, cfn-guard's check (test/controls_test.go) and CDK's
 // validator (testkit.PrepareValidation), each a process of its own; it holds a full run to its
 // synthesis budget (test/variants_test.go) after the tests. Run as the validator's process
-// (testkit.ServeValidator), it serves that and exits.
+// (cfnvalidator.Serve), it serves that and exits.
 func TestMain(m *testing.M) {
-	testkit.ServeValidator()
+	cfnvalidator.Serve()
 	flag.Parse()
 	startAppRun()
 	startChecks()

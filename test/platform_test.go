@@ -1,6 +1,8 @@
 package test
 
 import (
+	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -12,6 +14,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/example/platform/internal/cfnvalidator"
 	"github.com/example/platform/lib/config"
 	"github.com/example/platform/lib/plan"
 	"github.com/example/platform/stacks"
@@ -221,9 +224,45 @@ func TestPlatform_PassesCloudFormationValidation(t *testing.T) {
 func TestPlatform_CloudFormationValidationRejectsAnInvalidTemplate(t *testing.T) {
 	stack := constructkit.Stack(t, "us-east-1")
 	awss3.NewCfnBucket(stack, jsii.String("Bad"), &awss3.CfnBucketProps{BucketName: jsii.String("Not_A_Valid_Bucket")})
-	report := testkit.ValidateApp(t, stack.Node().Root().(awscdk.App))
-	if len(report.Violations) == 0 {
-		t.Fatal("the validator found nothing wrong with a bucket named Not_A_Valid_Bucket")
+	app := stack.Node().Root().(awscdk.App)
+	// As the app runs it: CDK's validator in a process of its own, handed the templates by CDK.
+	awscdk.Validations_Of(app).AddPlugins(cfnvalidator.NewPlugin(testkit.ValidatorProcess(t)))
+	failure := func() (failure any) {
+		defer func() { failure = recover() }()
+		app.Synth(nil)
+		return nil
+	}()
+	if failure == nil || !strings.Contains(fmt.Sprint(failure), "Validation failed") {
+		t.Fatalf("the synthesis of a bucket named Not_A_Valid_Bucket did not fail validation: %v", failure)
+	}
+	data, err := os.ReadFile(filepath.Join(*app.Outdir(), "validation-report.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var report struct {
+		PluginReports []struct {
+			PluginName, Conclusion string
+			Violations             []struct {
+				RuleName, Severity  string
+				ViolatingConstructs []struct {
+					CloudFormationResource struct{ LogicalId string }
+				}
+			}
+		}
+	}
+	if err := json.Unmarshal(data, &report); err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, plugin := range report.PluginReports {
+		for _, v := range plugin.Violations {
+			for _, c := range v.ViolatingConstructs {
+				found = found || plugin.PluginName == cfnvalidator.Name && plugin.Conclusion == "failure" && v.Severity == "error" && c.CloudFormationResource.LogicalId == "Bad"
+			}
+		}
+	}
+	if !found {
+		t.Errorf("validation-report.json names no error of %s on the bucket: %s", cfnvalidator.Name, data)
 	}
 }
 

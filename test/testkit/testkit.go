@@ -18,7 +18,6 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/cxapi"
 	"github.com/aws/constructs-go/constructs/v10"
-	"github.com/aws/jsii-runtime-go"
 
 	"github.com/example/platform/internal/toolchain"
 	"github.com/example/platform/lib/config"
@@ -74,7 +73,7 @@ func Synth(t testing.TB, configFile string) *Platform {
 		return p
 	}
 	cfg := LoadConfig(t, configFile)
-	p := Build(t, cfg, configFile, false)
+	p := Build(t, cfg, configFile)
 	platforms[configFile] = p
 	for _, then := range synthesized {
 		then(p)
@@ -99,31 +98,24 @@ func LoadConfig(t testing.TB, configFile string) *config.Platform {
 
 // Build synthesizes the whole app for cfg (loaded from configFile), uncached: each call is one
 // more synthesis, counted in Syntheses. A test binary builds each variant of a config it needs
-// once and shares it (see test/variants_test.go). validate runs CDK's CloudFormation validator
-// during the synthesis too (it writes validation-report.json to Outdir); Validate checks an
-// assembly already synthesized instead, without synthesizing again.
-func Build(t testing.TB, cfg *config.Platform, configFile string, validate bool) *Platform {
+// once and shares it (see test/variants_test.go). Validate runs CDK's CloudFormation validator
+// over the assembly, in its own process.
+func Build(t testing.TB, cfg *config.Platform, configFile string) *Platform {
 	t.Helper()
-	return build(t, cfg, configFile, configFile, validate)
+	return build(t, cfg, configFile, configFile)
 }
 
 // Variant synthesizes cfg, a change of configFile's config, uncached, as the app synthesizes
 // configFile; Syntheses lists it as name.
 func Variant(t testing.TB, cfg *config.Platform, configFile, name string) *Platform {
 	t.Helper()
-	return build(t, cfg, configFile, name, false)
+	return build(t, cfg, configFile, name)
 }
 
-func build(t testing.TB, cfg *config.Platform, configFile, name string, validate bool) *Platform {
+func build(t testing.TB, cfg *config.Platform, configFile, name string) *Platform {
 	t.Helper()
 	countSynthesis(name)
 	app := constructkit.NewApp(t)
-	if validate {
-		// Report validation findings in the assembly rather than failing the process: the
-		// tests read the report and say which rule failed where.
-		app.Node().SetContext(jsii.String("@aws-cdk/core:failSynthOnValidationErrors"), false)
-		awscdk.Validations_Of(app).AddPlugins(validator())
-	}
 	tools, err := toolchain.Read(constructkit.RepoRoot(t))
 	if err != nil {
 		t.Fatal(err)
@@ -132,9 +124,10 @@ func build(t testing.TB, cfg *config.Platform, configFile, name string, validate
 	var assembly cxapi.CloudAssembly
 	constructkit.Assert(t, func() { assembly = app.Synth(nil) })
 	p := &Platform{Config: cfg, ConfigFile: configFile, Stacks: built, Assembly: assembly, Outdir: *assembly.Directory(), byName: map[string]awscdk.Stack{}, app: app}
+	// Stacks are told apart in Go: asking CDK of each of the app's thousands of constructs would
+	// cost a round trip to its process each.
 	for _, c := range *app.Node().FindAll(constructs.ConstructOrder_PREORDER) {
-		if *awscdk.Stack_IsStack(c) {
-			stack := awscdk.Stack_Of(c)
+		if stack, ok := c.(awscdk.Stack); ok {
 			p.byName[*stack.StackName()] = stack
 		}
 	}

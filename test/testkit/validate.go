@@ -7,29 +7,18 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/cxapi"
-	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/example/platform/test/constructkit"
 )
 
 // The validator's engine (a 9 MB WebAssembly module that compiles every bundled resource schema
-// and rule when it is constructed) costs about 3 s and 390 MiB to start, whatever it then
-// validates: a test binary starts one, in the validator's process, and hands every assembly to
-// it (Build's validating synthesis, which is in-process, starts its own).
+// and rule when it is constructed) costs about 2 s and 390 MiB to start, whatever it then
+// validates: a test binary starts one, in the validator's process, and hands every assembly to it.
 var (
-	validatorOnce   sync.Once
-	validatorPlugin awscdk.CloudFormationValidatePlugin
-	syntheses       []string
-	synthesesMu     sync.Mutex
+	syntheses   []string
+	synthesesMu sync.Mutex
 )
-
-// validator is CDK's CloudFormation validator (the plugin `cdk synth` runs when CDK_VALIDATION is
-// not false, with its default rules), one per test binary.
-func validator() awscdk.CloudFormationValidatePlugin {
-	validatorOnce.Do(func() { validatorPlugin = awscdk.NewCloudFormationValidatePlugin(nil) })
-	return validatorPlugin
-}
 
 func countSynthesis(label string) {
 	synthesesMu.Lock()
@@ -99,33 +88,6 @@ func (p *Platform) PrepareValidation(after ...<-chan struct{}) {
 	})
 }
 
-// ValidateApp synthesizes app (a construct test's, say) and runs the validator over its stacks.
-func ValidateApp(t testing.TB, app awscdk.App) *Validation {
-	t.Helper()
-	var assembly cxapi.CloudAssembly
-	var stacks []awscdk.Stack
-	constructkit.Assert(t, func() {
-		assembly = app.Synth(nil)
-		for _, c := range *app.Node().FindAll(constructs.ConstructOrder_PREORDER) {
-			if *awscdk.Stack_IsStack(c) {
-				stacks = append(stacks, awscdk.Stack_Of(c))
-			}
-		}
-	})
-	var toValidate []*awscdk.PolicyValidationStack
-	for _, artifact := range *assembly.StacksRecursively() {
-		toValidate = append(toValidate, stackToValidate(artifact))
-	}
-	if len(toValidate) == 0 {
-		t.Fatal("no stack to validate")
-	}
-	violations, err := askValidator(toValidate)
-	if err != nil {
-		t.Fatalf("CDK's CloudFormation validator: %v", err)
-	}
-	return split(t, violations, stacks)
-}
-
 // split sets apart the violations of rules one of stacks acknowledges.
 func split(t testing.TB, violations []*awscdk.PolicyViolation, stacks []awscdk.Stack) *Validation {
 	t.Helper()
@@ -170,45 +132,4 @@ func stackToValidate(artifact cxapi.CloudFormationStackArtifact) *awscdk.PolicyV
 		stack.Region = jsii.String(region)
 	}
 	return stack
-}
-
-// validationContext is what CDK hands a validation plugin during synthesis, built from an
-// assembly synthesized before.
-type validationContext struct {
-	stacks []*awscdk.PolicyValidationStack
-}
-
-// AppConstruct is nil: the validator reads the templates, never the construct tree, and its
-// process has none.
-func (c *validationContext) AppConstruct() constructs.IConstruct { return nil }
-
-func (c *validationContext) StackTemplates() *[]*awscdk.PolicyValidationStack { return &c.stacks }
-
-func (c *validationContext) TemplatePaths() *[]*string {
-	paths := make([]*string, len(c.stacks))
-	for i, s := range c.stacks {
-		paths[i] = s.TemplatePath
-	}
-	return &paths
-}
-
-// AccountId and Region are the account and region every stack shares, or nil, as CDK sets them.
-func (c *validationContext) AccountId() *string {
-	return shared(c.stacks, func(s *awscdk.PolicyValidationStack) *string { return s.AccountId })
-}
-
-func (c *validationContext) Region() *string {
-	return shared(c.stacks, func(s *awscdk.PolicyValidationStack) *string { return s.Region })
-}
-
-func shared(stacks []*awscdk.PolicyValidationStack, field func(*awscdk.PolicyValidationStack) *string) *string {
-	if len(stacks) == 0 || field(stacks[0]) == nil {
-		return nil
-	}
-	for _, s := range stacks[1:] {
-		if v := field(s); v == nil || *v != *field(stacks[0]) {
-			return nil
-		}
-	}
-	return field(stacks[0])
 }

@@ -1,0 +1,147 @@
+// Package cfnvalidator runs CDK's CloudFormation validator (the plugin `cdk synth` runs when
+// CDK_VALIDATION is not false, with its default rules) in processes of its own.
+//
+// In the app's own Node process the validator holds up the synthesis: it builds its engine (a
+// 9 MB WebAssembly module that compiles every bundled schema and rule, about 2 s) and then checks
+// every template, on the one thread that also serves the app's construct calls. In a process of
+// its own, started as the app starts, it builds its engine on the other core while the app builds
+// its constructs, and the templates are split between two such processes when the app is done.
+// The rules, the engine and the report are CDK's: the app hands CDK a plugin (Plugin) that
+// forwards to them, under the same name, so acknowledgements and the report read the same.
+package cfnvalidator
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"sync"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// serveEnv, set, makes a binary that calls Serve first thing a validator process.
+const serveEnv = "PLATFORM_CFN_VALIDATOR"
+
+// request is one set of stacks to validate; response what the validator reported on them.
+type request struct {
+	Stacks []*awscdk.PolicyValidationStack
+}
+
+type response struct {
+	Violations []*awscdk.PolicyViolation
+	Version    string
+	Error      string
+}
+
+// Serve, in a process Start started, builds the validator's engine at once, answers each request
+// on stdin with its report on stdout and exits at the end of stdin; anywhere else it returns at
+// once. A binary that starts validators (the app, a test binary) calls it first thing in main
+// or TestMain.
+func Serve() {
+	if os.Getenv(serveEnv) == "" {
+		return
+	}
+	in := json.NewDecoder(bufio.NewReader(os.Stdin))
+	out := json.NewEncoder(os.Stdout)
+	plugin := awscdk.NewCloudFormationValidatePlugin(nil)
+	version := *plugin.Version()
+	for {
+		var req request
+		if err := in.Decode(&req); err != nil {
+			if !errors.Is(err, io.EOF) {
+				fmt.Fprintln(os.Stderr, "CloudFormation validator:", err)
+				os.Exit(1)
+			}
+			// Stop Node before exiting: its CPU time counts as the run's.
+			jsii.Close()
+			os.Exit(0)
+		}
+		resp := response{Version: version}
+		func() {
+			defer func() {
+				if r := recover(); r != nil {
+					resp.Error = fmt.Sprint(r)
+				}
+			}()
+			resp.Violations = *plugin.Validate(NewContext(req.Stacks)).Violations
+		}()
+		if err := out.Encode(resp); err != nil {
+			os.Exit(1)
+		}
+	}
+}
+
+// Process is one running validator: this executable run again, serving (Serve).
+type Process struct {
+	mu     sync.Mutex // one request at a time
+	cmd    *exec.Cmd
+	in     io.WriteCloser
+	out    *json.Decoder
+	err    error
+	closed bool
+}
+
+// Start starts a validator process, which builds its engine at once.
+func Start() (*Process, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	p := &Process{cmd: exec.Command(self)}
+	p.cmd.Env = append(os.Environ(), serveEnv+"=1")
+	p.cmd.Stderr = os.Stderr
+	if p.in, err = p.cmd.StdinPipe(); err != nil {
+		return nil, err
+	}
+	stdout, err := p.cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	p.out = json.NewDecoder(bufio.NewReader(stdout))
+	if err := p.cmd.Start(); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// Validate hands stacks to the process and returns the validator's violations and version.
+func (p *Process) Validate(stacks []*awscdk.PolicyValidationStack) ([]*awscdk.PolicyViolation, string, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.err != nil {
+		return nil, "", p.err
+	}
+	if p.closed {
+		return nil, "", errors.New("the CloudFormation validator's process has been stopped")
+	}
+	var resp response
+	if err := json.NewEncoder(p.in).Encode(request{Stacks: stacks}); err != nil {
+		p.err = fmt.Errorf("the CloudFormation validator's process: %w", err)
+	} else if err := p.out.Decode(&resp); err != nil {
+		p.err = fmt.Errorf("the CloudFormation validator's process ended without a report: %w", err)
+	}
+	if p.err != nil {
+		return nil, "", p.err
+	}
+	if resp.Error != "" {
+		return nil, "", errors.New(resp.Error)
+	}
+	return resp.Violations, resp.Version, nil
+}
+
+// Close ends the process and waits for it.
+func (p *Process) Close() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return
+	}
+	p.closed = true
+	p.in.Close()
+	p.cmd.Wait()
+}
