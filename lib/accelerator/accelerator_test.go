@@ -15,7 +15,7 @@ import (
 
 func TestMain(m *testing.M) { constructkit.Main(m) }
 
-func synth(t *testing.T, withDomain bool) assertions.Template {
+func acceleratorSynth(t *testing.T, withDomain bool) assertions.Template {
 	t.Helper()
 	stack := constructkit.Stack(t, "us-west-2")
 	props := accelerator.Props{Name: "acme-prod", HealthCheckPath: "/health", HTTPS: withDomain,
@@ -37,7 +37,7 @@ func synth(t *testing.T, withDomain bool) assertions.Template {
 }
 
 func TestAccelerator_HasAnEndpointGroupPerRegionWithItsDialAndClientAddresses(t *testing.T) {
-	template := synth(t, false)
+	template := acceleratorSynth(t, false)
 	constructkit.Assert(t, func() {
 		template.HasResourceProperties(jsii.String("AWS::GlobalAccelerator::Accelerator"), map[string]any{"Name": "acme-prod"})
 		template.HasResourceProperties(jsii.String("AWS::GlobalAccelerator::Listener"), map[string]any{
@@ -59,7 +59,7 @@ func TestAccelerator_HasAnEndpointGroupPerRegionWithItsDialAndClientAddresses(t 
 }
 
 func TestAccelerator_WithADomainServesTheAPINameOnHTTPS(t *testing.T) {
-	template := synth(t, true)
+	template := acceleratorSynth(t, true)
 	constructkit.Assert(t, func() {
 		template.HasResourceProperties(jsii.String("AWS::GlobalAccelerator::Listener"), map[string]any{
 			"PortRanges": []any{map[string]any{"FromPort": 443, "ToPort": 443}},

@@ -12,7 +12,7 @@ import (
 	"github.com/example/platform/lib/props/propstest"
 )
 
-func validProps() (awscdk.Stack, accelerator.Props) {
+func acceleratorValidProps() (awscdk.Stack, accelerator.Props) {
 	stack := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Test"), &awscdk.StackProps{
 		Env: &awscdk.Environment{Account: jsii.String("111111111111"), Region: jsii.String("us-west-2")},
 	})
@@ -46,7 +46,7 @@ func TestAccelerator_ThrowsOnABadOrMissingRequiredProp(t *testing.T) {
 		{"API name without a zone", func(p *accelerator.Props) { p.APIName = "api.example.com" }, "Props.Zone and Props.APIName go together"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			stack, p := validProps()
+			stack, p := acceleratorValidProps()
 			c.adjust(&p)
 			propstest.Panics(t, func() { accelerator.New(stack, "Accelerator", p) }, c.want)
 		})

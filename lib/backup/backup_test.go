@@ -22,7 +22,7 @@ func TestMain(m *testing.M) { constructkit.Main(m) }
 
 const copyVault = "arn:aws:backup:eu-west-1:111111111111:backup-vault:acme-prod-backups"
 
-func props(scope constructs.Construct) backup.Props {
+func backupProps(scope constructs.Construct) backup.Props {
 	return backup.Props{
 		VaultName: "acme-prod-backups", PlanName: "acme-prod-backups", RoleName: "acme-prod-us-east-1-backup",
 		Key:           awskms.NewKey(scope, jsii.String("Key"), &awskms.KeyProps{EnableKeyRotation: jsii.Bool(true)}),
@@ -35,7 +35,7 @@ func props(scope constructs.Construct) backup.Props {
 
 func TestBackup_LocksTheVaultAndCopiesEveryBackupToTheOtherRegion(t *testing.T) {
 	s := constructkit.Stack(t, "us-east-1")
-	backup.New(s, "Backups", props(s))
+	backup.New(s, "Backups", backupProps(s))
 	tpl := constructkit.TemplateOf(t, s)
 	constructkit.Assert(t, func() {
 		tpl.HasResource(jsii.String("AWS::Backup::BackupVault"), map[string]any{
@@ -74,7 +74,7 @@ func TestBackup_LocksTheVaultAndCopiesEveryBackupToTheOtherRegion(t *testing.T) 
 
 func TestBackup_ComplianceLockHasAGraceTimeAndFrequentBackupsAShorterStartWindow(t *testing.T) {
 	s := constructkit.Stack(t, "us-east-1")
-	p := props(s)
+	p := backupProps(s)
 	p.Lock.ChangeableForDays, p.FrequencyHours, p.CopyTo = 3, 6, nil
 	backup.New(s, "Backups", p)
 	tpl := constructkit.TemplateOf(t, s)
@@ -95,7 +95,7 @@ func TestBackup_ComplianceLockHasAGraceTimeAndFrequentBackupsAShorterStartWindow
 func TestBackup_RoleIsAssumedOnlyByAWSBackupWithThePoliciesItsGuideNames(t *testing.T) {
 	for _, withBucket := range []bool{true, false} {
 		s := constructkit.Stack(t, "us-east-1")
-		p := props(s)
+		p := backupProps(s)
 		if !withBucket {
 			p.Bucket = nil
 		}
@@ -125,7 +125,7 @@ func TestBackup_HasNoNagFindings(t *testing.T) {
 	app := constructkit.NewApp(t)
 	compliance.Apply(app)
 	s := awscdk.NewStack(app, jsii.String("Test"), &awscdk.StackProps{Env: &awscdk.Environment{Account: jsii.String(constructkit.TestAccount), Region: jsii.String("us-east-1")}})
-	backup.New(s, "Backups", props(s))
+	backup.New(s, "Backups", backupProps(s))
 	constructkit.NoSynthesisErrors(t, app)
 }
 
@@ -136,7 +136,7 @@ func TestBackup_ThrowsOnABadOrMissingRequiredProp(t *testing.T) {
 		"Props.Cluster is required", "Props.Table is required", "Props.RetentionDays 0: keep backups for at least a day",
 		"Props.FrequencyHours 0: give a divisor of 24", "Props.Lock.MinRetentionDays 0: give 1 to RetentionDays")
 	s := constructkit.Stack(t, "us-east-1")
-	p := props(s)
+	p := backupProps(s)
 	p.VaultName, p.FrequencyHours, p.Lock = "acme prod", 5, backup.Lock{MinRetentionDays: 40, ChangeableForDays: 1}
 	propstest.Panics(t, func() { backup.New(s, "Backups", p) },
 		`Props.VaultName "acme prod" is not a vault name`, "Props.FrequencyHours 5: give a divisor of 24",

@@ -34,7 +34,7 @@ func other() baseline.Props {
 		Config: baseline.Create, CloudTrail: baseline.Create, RetentionDays: 365}
 }
 
-func synth(t *testing.T, region string, props baseline.Props) assertions.Template {
+func baselineSynth(t *testing.T, region string, props baseline.Props) assertions.Template {
 	t.Helper()
 	s := constructkit.Stack(t, region)
 	baseline.New(s, "Baseline", props)
@@ -49,7 +49,7 @@ func count(t *testing.T, tpl assertions.Template, resourceType string) int {
 }
 
 func TestBaseline_HomeRegionHasEveryPartOnceAndTheAccountWideOnes(t *testing.T) {
-	tpl := synth(t, "us-east-1", home())
+	tpl := baselineSynth(t, "us-east-1", home())
 	for resourceType, want := range map[string]int{
 		"AWS::GuardDuty::Detector": 1, "AWS::SecurityHub::Hub": 1, "AWS::SecurityHub::Standard": 2, "AWS::SecurityHub::FindingAggregator": 1,
 		"AWS::Config::ConfigurationRecorder": 1, "AWS::Config::DeliveryChannel": 1, "AWS::Config::ConfigRule": len(baseline.ManagedRules()),
@@ -75,7 +75,7 @@ func TestBaseline_HomeRegionHasEveryPartOnceAndTheAccountWideOnes(t *testing.T) 
 }
 
 func TestBaseline_OtherRegionsLeaveTheAccountWidePartsToTheHome(t *testing.T) {
-	tpl := synth(t, "eu-west-1", other())
+	tpl := baselineSynth(t, "eu-west-1", other())
 	for _, resourceType := range []string{"AWS::SecurityHub::FindingAggregator", "AWS::CloudTrail::Trail"} {
 		if got := count(t, tpl, resourceType); got != 0 {
 			t.Errorf("%d %s outside the home region", got, resourceType)
@@ -93,7 +93,7 @@ func TestBaseline_OtherRegionsLeaveTheAccountWidePartsToTheHome(t *testing.T) {
 // A part that is off is left out entirely, and so is what needs it: the rules, standards and
 // routes (the root-user route needs a trail).
 func TestBaseline_SwitchedOffPartsAreLeftOut(t *testing.T) {
-	tpl := synth(t, "us-east-1", baseline.Props{AlertDisplayName: "acme security"})
+	tpl := baselineSynth(t, "us-east-1", baseline.Props{AlertDisplayName: "acme security"})
 	for _, resourceType := range []string{"AWS::GuardDuty::Detector", "AWS::SecurityHub::Hub", "AWS::Config::ConfigurationRecorder",
 		"AWS::Config::DeliveryChannel", "AWS::Config::ConfigRule", "AWS::CloudTrail::Trail", "AWS::S3::Bucket", "AWS::IAM::Role",
 		"AWS::SecurityHub::Standard", "AWS::Events::Rule"} {
@@ -106,7 +106,7 @@ func TestBaseline_SwitchedOffPartsAreLeftOut(t *testing.T) {
 // CreateDetector turns on every plan it is not told about, Runtime Monitoring excepted: the
 // detector names each one, and has GuardDuty manage the Fargate agent.
 func TestBaseline_DetectorNamesEveryPlanAndManagesTheFargateAgent(t *testing.T) {
-	tpl := synth(t, "us-east-1", other())
+	tpl := baselineSynth(t, "us-east-1", other())
 	constructkit.Assert(t, func() {
 		tpl.HasResourceProperties(jsii.String("AWS::GuardDuty::Detector"), map[string]any{
 			"Enable": true,
@@ -129,7 +129,7 @@ func TestBaseline_DetectorNamesEveryPlanAndManagesTheFargateAgent(t *testing.T) 
 // CloudTrail may encrypt with the key only for this account's trails of this region, with the
 // one KMS call it makes (GenerateDataKey), and describe it.
 func TestBaseline_TrailKeyLetsOnlyThisAccountsTrailsEncrypt(t *testing.T) {
-	tpl := synth(t, "us-east-1", home())
+	tpl := baselineSynth(t, "us-east-1", home())
 	constructkit.Assert(t, func() {
 		tpl.HasResourceProperties(jsii.String("AWS::KMS::Key"), map[string]any{
 			"KeyPolicy": map[string]any{"Statement": assertions.Match_ArrayWith(&[]any{map[string]any{
@@ -153,7 +153,7 @@ func TestBaseline_TrailKeyLetsOnlyThisAccountsTrailsEncrypt(t *testing.T) {
 
 // Each route publishes to the topic, which lets only that rule publish through EventBridge.
 func TestBaseline_EachRouteAloneMayPublishToTheTopic(t *testing.T) {
-	tpl := synth(t, "us-east-1", home())
+	tpl := baselineSynth(t, "us-east-1", home())
 	var rules, policies *map[string]*map[string]any
 	constructkit.Assert(t, func() {
 		rules = tpl.FindResources(jsii.String("AWS::Events::Rule"), nil)
@@ -220,7 +220,7 @@ func TestBaseline_RootActivityAlertsOnReadOnlyCallsToo(t *testing.T) {
 		if region == "us-east-1" {
 			props = home()
 		}
-		tpl := synth(t, region, props)
+		tpl := baselineSynth(t, region, props)
 		var rules *map[string]*map[string]any
 		constructkit.Assert(t, func() { rules = tpl.FindResources(jsii.String("AWS::Events::Rule"), nil) })
 		root := 0

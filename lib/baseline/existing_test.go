@@ -12,8 +12,8 @@ import (
 	"github.com/example/platform/test/constructkit"
 )
 
-// resources are a template's resources, logical ID to type.
-func resources(t *testing.T, tpl assertions.Template) map[string]string {
+// baselineResources are a template's resources, logical ID to type.
+func baselineResources(t *testing.T, tpl assertions.Template) map[string]string {
 	t.Helper()
 	out := map[string]string{}
 	for id, r := range rawResources(t, tpl) {
@@ -64,9 +64,9 @@ func existing(service string) baseline.Props {
 // "Use the existing one" drops a service's own resources and nothing that depends on it: every
 // resource of the all-created baseline that is not the service's own is still there.
 func TestBaseline_AnExistingServiceKeepsEverythingThatDependsOnIt(t *testing.T) {
-	created := resources(t, synth(t, "us-east-1", home()))
+	created := baselineResources(t, baselineSynth(t, "us-east-1", home()))
 	for service, own := range ownTypes {
-		kept := resources(t, synth(t, "us-east-1", existing(service)))
+		kept := baselineResources(t, baselineSynth(t, "us-east-1", existing(service)))
 		var dropped []string
 		for id, resourceType := range created {
 			if _, ok := kept[id]; !ok && !slices.Contains(own, resourceType) {
@@ -98,8 +98,8 @@ func TestBaseline_DependentsWaitForTheServiceTheBaselineCreates(t *testing.T) {
 			return p
 		}(), map[string]string{"AWS::Config::ConfigRule": "", "AWS::SecurityHub::Standard": ""}},
 	} {
-		tpl := synth(t, "us-east-1", c.props)
-		all, raw := resources(t, tpl), rawResources(t, tpl)
+		tpl := baselineSynth(t, "us-east-1", c.props)
+		all, raw := baselineResources(t, tpl), rawResources(t, tpl)
 		for dependent, needed := range c.want {
 			found := 0
 			for _, r := range raw {

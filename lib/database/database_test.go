@@ -25,7 +25,7 @@ import (
 
 func TestMain(m *testing.M) { constructkit.Main(m) }
 
-func props(stack awscdk.Stack) database.Props {
+func databaseProps(stack awscdk.Stack) database.Props {
 	return database.Props{
 		Vpc: awsec2.NewVpc(stack, jsii.String("Vpc"), &awsec2.VpcProps{SubnetConfiguration: &[]*awsec2.SubnetConfiguration{
 			{Name: jsii.String("public"), SubnetType: awsec2.SubnetType_PUBLIC},
@@ -47,7 +47,7 @@ func keyRef() any {
 // master user is the one given, not the engine's default.
 func TestDatabase_MonitorsEveryInstanceAndNamesTheMasterUserAsGiven(t *testing.T) {
 	stack := constructkit.Stack(t, "us-east-1")
-	database.NewPrimary(stack, "Database", database.PrimaryProps{Props: props(stack), SecretName: "acme/prod/database", MasterUsername: "platform_admin"})
+	database.NewPrimary(stack, "Database", database.PrimaryProps{Props: databaseProps(stack), SecretName: "acme/prod/database", MasterUsername: "platform_admin"})
 	tpl := constructkit.TemplateOf(t, stack)
 	constructkit.Assert(t, func() {
 		tpl.AllResourcesProperties(jsii.String("AWS::RDS::DBInstance"), map[string]any{
@@ -65,7 +65,7 @@ func TestDatabase_MonitorsEveryInstanceAndNamesTheMasterUserAsGiven(t *testing.T
 func TestDatabase_PrimaryIsEncryptedProtectedAndCreatesTheGlobalCluster(t *testing.T) {
 	stack := constructkit.Stack(t, "us-east-1")
 	database.NewPrimary(stack, "Database", database.PrimaryProps{
-		Props: props(stack), SecretName: "acme/prod/database", MasterUsername: "platform_admin",
+		Props: databaseProps(stack), SecretName: "acme/prod/database", MasterUsername: "platform_admin",
 		SecretReplicas: []database.SecretReplica{{Region: "eu-west-1", KeyArn: jsii.String("arn:aws:kms:eu-west-1:111111111111:key/mrk-1")}},
 	})
 	tpl := constructkit.TemplateOf(t, stack)
@@ -112,7 +112,7 @@ func TestDatabase_PrimaryIsEncryptedProtectedAndCreatesTheGlobalCluster(t *testi
 // otherwise stop CloudFormation itself.
 func TestDatabase_DeletionProtectionFollowsTheProp(t *testing.T) {
 	stack := constructkit.Stack(t, "us-east-1")
-	p := props(stack)
+	p := databaseProps(stack)
 	p.DeletionProtection = false
 	database.NewPrimary(stack, "Database", database.PrimaryProps{Props: p, SecretName: "acme/staging/database", MasterUsername: "platform_admin"})
 	tpl := constructkit.TemplateOf(t, stack)
@@ -130,7 +130,7 @@ func TestDatabase_DeletionProtectionFollowsTheProp(t *testing.T) {
 func TestDatabase_RotationIsTheStacksOwnFunctionAndReachesEveryMemberCluster(t *testing.T) {
 	stack := constructkit.Stack(t, "us-east-1")
 	database.NewPrimary(stack, "Database", database.PrimaryProps{
-		Props: props(stack), SecretName: "acme/prod/database", MasterUsername: "platform_admin",
+		Props: databaseProps(stack), SecretName: "acme/prod/database", MasterUsername: "platform_admin",
 		SecondaryClusterArns: []string{"arn:aws:rds:eu-west-1:111111111111:cluster:acme-prod-eu-west-1"},
 	})
 	tpl := constructkit.TemplateOf(t, stack)
@@ -197,7 +197,7 @@ func TestDatabase_RotationIsTheStacksOwnFunctionAndReachesEveryMemberCluster(t *
 
 func TestDatabase_SecondaryJoinsTheGlobalClusterWithoutCredentials(t *testing.T) {
 	stack := constructkit.Stack(t, "eu-west-1")
-	p := props(stack)
+	p := databaseProps(stack)
 	p.Instances = 2
 	database.NewSecondary(stack, "Database", p)
 	tpl := constructkit.TemplateOf(t, stack)
@@ -218,7 +218,7 @@ func TestDatabase_SecondaryJoinsTheGlobalClusterWithoutCredentials(t *testing.T)
 
 func TestDatabase_AdmitsNoOneUntilAClientIsAllowedIn(t *testing.T) {
 	stack := constructkit.Stack(t, "eu-west-1")
-	database.NewSecondary(stack, "Database", props(stack))
+	database.NewSecondary(stack, "Database", databaseProps(stack))
 	tpl := constructkit.TemplateOf(t, stack)
 	var ingress *map[string]*map[string]any
 	constructkit.Assert(t, func() {
@@ -237,7 +237,7 @@ func TestDatabase_AdmitsNoOneUntilAClientIsAllowedIn(t *testing.T) {
 // credentials, encrypted, backed up and monitored like a global database's primary.
 func TestDatabase_RegionalClusterIsThePrimaryWithoutAGlobalCluster(t *testing.T) {
 	stack := constructkit.Stack(t, "us-east-1")
-	p := props(stack)
+	p := databaseProps(stack)
 	p.GlobalClusterIdentifier = ""
 	db := database.NewPrimary(stack, "Database", database.PrimaryProps{Props: p, SecretName: "acme/dev/database", MasterUsername: "platform_admin"})
 	if db.Global != nil {

@@ -13,7 +13,7 @@ import (
 
 func TestMain(m *testing.M) { constructkit.Main(m) }
 
-func synth(t *testing.T, destinations []datalake.Destination) assertions.Template {
+func datalakeSynth(t *testing.T, destinations []datalake.Destination) assertions.Template {
 	t.Helper()
 	stack := constructkit.Stack(t, "us-east-1")
 	datalake.New(stack, "Lake", datalake.Props{BucketName: "acme-prod-111111111111-us-east-1-lake", Key: awskms.NewKey(stack, jsii.String("Key"), nil), Destinations: destinations})
@@ -21,7 +21,7 @@ func synth(t *testing.T, destinations []datalake.Destination) assertions.Templat
 }
 
 func TestDataLake_BucketIsVersionedEncryptedPrivateLoggedTieredAndRetained(t *testing.T) {
-	tpl := synth(t, nil)
+	tpl := datalakeSynth(t, nil)
 	constructkit.Assert(t, func() {
 		tpl.HasResource(jsii.String("AWS::S3::Bucket"), map[string]any{
 			"Properties": assertions.Match_ObjectLike(&map[string]any{
@@ -56,7 +56,7 @@ func TestDataLake_BucketIsVersionedEncryptedPrivateLoggedTieredAndRetained(t *te
 }
 
 func TestDataLake_PrimaryReplicatesEveryObjectToEachDestinationWithItsKey(t *testing.T) {
-	tpl := synth(t, []datalake.Destination{
+	tpl := datalakeSynth(t, []datalake.Destination{
 		{Region: "eu-west-1", BucketName: "acme-prod-111111111111-eu-west-1-lake", KeyArn: jsii.String("arn:aws:kms:eu-west-1:111111111111:key/mrk-1")},
 		{Region: "ap-southeast-2", BucketName: "acme-prod-111111111111-ap-southeast-2-lake", KeyArn: jsii.String("arn:aws:kms:ap-southeast-2:111111111111:key/mrk-1")},
 	})

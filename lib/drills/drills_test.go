@@ -20,8 +20,8 @@ import (
 
 func TestMain(m *testing.M) { constructkit.Main(m) }
 
-// props builds what the drills act on in stack: a VPC, a cluster, a service and two alarms.
-func props(stack awscdk.Stack) drills.Props {
+// drillsProps builds what the drills act on in stack: a VPC, a cluster, a service and two alarms.
+func drillsProps(stack awscdk.Stack) drills.Props {
 	vpc := awsec2.Vpc_FromVpcAttributes(stack, jsii.String("Vpc"), &awsec2.VpcAttributes{
 		VpcId: jsii.String("vpc-1"), AvailabilityZones: jsii.Strings("us-east-1a", "us-east-1b"),
 		PrivateSubnetIds: jsii.Strings("subnet-a", "subnet-b"), PrivateSubnetRouteTableIds: jsii.Strings("rtb-a", "rtb-b"),
@@ -60,7 +60,7 @@ func templates(t *testing.T, tpl assertions.Template) map[string]map[string]any 
 
 func TestDrills_EachDrillStopsOnTheRegionsAlarmsAndActsOnlyOnItsTargets(t *testing.T) {
 	s := constructkit.Stack(t, "us-east-1")
-	drills.New(s, "Drills", props(s))
+	drills.New(s, "Drills", drillsProps(s))
 	tpl := constructkit.TemplateOf(t, s)
 	found := templates(t, tpl)
 	if len(found) != 3 {
@@ -146,7 +146,7 @@ func TestDrills_EachDrillStopsOnTheRegionsAlarmsAndActsOnlyOnItsTargets(t *testi
 // statement allows a wildcard action.
 func TestDrills_RolesAreAssumedOnlyForThisAccountAndNameTheirActions(t *testing.T) {
 	s := constructkit.Stack(t, "us-east-1")
-	drills.New(s, "Drills", props(s))
+	drills.New(s, "Drills", drillsProps(s))
 	tpl := constructkit.TemplateOf(t, s)
 	var roles, policies *map[string]*map[string]any
 	constructkit.Assert(t, func() {
@@ -187,7 +187,7 @@ func TestDrills_HasNoNagFindings(t *testing.T) {
 	app := constructkit.NewApp(t)
 	compliance.Apply(app)
 	s := awscdk.NewStack(app, jsii.String("Test"), &awscdk.StackProps{Env: &awscdk.Environment{Account: jsii.String(constructkit.TestAccount), Region: jsii.String("us-east-1")}})
-	drills.New(s, "Drills", props(s))
+	drills.New(s, "Drills", drillsProps(s))
 	constructkit.NoSynthesisErrors(t, app)
 }
 
@@ -202,7 +202,7 @@ func TestDrills_ThrowsOnABadOrMissingRequiredProp(t *testing.T) {
 	}, "drills.New(Test/Drills): 13 problems", "Props.SwitchoverName is required", "Props.TargetCluster is required",
 		"Props.MemberClusters is required", "Props.SwitchoverStopAlarms is required")
 	s := constructkit.Stack(t, "us-east-1")
-	p := props(s)
+	p := drillsProps(s)
 	for len(p.StopAlarms) < 6 {
 		p.StopAlarms = append(p.StopAlarms, p.StopAlarms[0])
 	}
@@ -215,7 +215,7 @@ func TestDrills_ThrowsOnABadOrMissingRequiredProp(t *testing.T) {
 // region has the task and zone drills only, and nothing may switch or describe a global cluster.
 func TestDrills_WithoutAGlobalDatabaseThereIsNoSwitchoverDrill(t *testing.T) {
 	s := constructkit.Stack(t, "us-east-1")
-	p := props(s)
+	p := drillsProps(s)
 	p.GlobalClusterIdentifier, p.SwitchoverName, p.TargetCluster, p.MemberClusters, p.SwitchoverStopAlarms = "", "", nil, nil, nil
 	drills.New(s, "Drills", p)
 	tpl := constructkit.TemplateOf(t, s)

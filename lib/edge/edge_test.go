@@ -17,13 +17,13 @@ import (
 
 func TestMain(m *testing.M) { constructkit.Main(m) }
 
-// synth builds an edge over regions in a bare us-east-1 stack, with example.com when withDomain.
-func synth(t *testing.T, withDomain bool, regions ...string) assertions.Template {
+// edgeSynth builds an edge over regions in a bare us-east-1 stack, with example.com when withDomain.
+func edgeSynth(t *testing.T, withDomain bool, regions ...string) assertions.Template {
 	t.Helper()
 	return synthGated(t, withDomain, nil, regions...)
 }
 
-// synthGated is synth with gate as the domain's PrimaryGate.
+// synthGated is edgeSynth with gate as the domain's PrimaryGate.
 func synthGated(t *testing.T, withDomain bool, gate *edge.Gate, regions ...string) assertions.Template {
 	t.Helper()
 	stack := constructkit.Stack(t, "us-east-1")
@@ -58,7 +58,7 @@ func distributionConfig(pattern map[string]any) map[string]any {
 }
 
 func TestEdge_OriginGroupFailsOverFromThePrimaryToTheSecondaryRegion(t *testing.T) {
-	template := synth(t, false, "us-east-1", "eu-west-1", "ap-southeast-2")
+	template := edgeSynth(t, false, "us-east-1", "eu-west-1", "ap-southeast-2")
 	constructkit.Assert(t, func() {
 		template.HasResourceProperties(jsii.String("AWS::CloudFront::Distribution"), distributionConfig(map[string]any{
 			"OriginGroups": map[string]any{"Quantity": 1, "Items": []any{assertions.Match_ObjectLike(&map[string]any{
@@ -119,7 +119,7 @@ func originGroupMembers(t *testing.T, template assertions.Template) []string {
 
 // Static paths are cached and fail over like the rest; everything else is never cached.
 func TestEdge_CachesOnlyTheStaticPaths(t *testing.T) {
-	template := synth(t, false, "us-east-1", "eu-west-1")
+	template := edgeSynth(t, false, "us-east-1", "eu-west-1")
 	constructkit.Assert(t, func() {
 		template.HasResourceProperties(jsii.String("AWS::CloudFront::Distribution"), distributionConfig(map[string]any{
 			"CacheBehaviors": assertions.Match_ArrayWith(&[]any{assertions.Match_ObjectLike(&map[string]any{
@@ -137,7 +137,7 @@ func TestEdge_CachesOnlyTheStaticPaths(t *testing.T) {
 }
 
 func TestEdge_WebACLIsCloudFrontScopedWithManagedRulesAndTheRateLimitAndLogs(t *testing.T) {
-	template := synth(t, false, "us-east-1", "eu-west-1")
+	template := edgeSynth(t, false, "us-east-1", "eu-west-1")
 	managed := func(name string) any {
 		return assertions.Match_ObjectLike(&map[string]any{"Statement": map[string]any{
 			"ManagedRuleGroupStatement": map[string]any{"VendorName": "AWS", "Name": name},
@@ -182,7 +182,7 @@ func TestEdge_WebACLIsCloudFrontScopedWithManagedRulesAndTheRateLimitAndLogs(t *
 }
 
 func TestEdge_ChecksEveryRegionThroughTheDistributionAndAlarms(t *testing.T) {
-	template := synth(t, false, "us-east-1", "eu-west-1", "ap-southeast-2")
+	template := edgeSynth(t, false, "us-east-1", "eu-west-1", "ap-southeast-2")
 	constructkit.Assert(t, func() {
 		template.ResourceCountIs(jsii.String("AWS::Route53::HealthCheck"), jsii.Number(3))
 		template.ResourceCountIs(jsii.String("AWS::CloudWatch::Alarm"), jsii.Number(3))
@@ -218,7 +218,7 @@ func TestEdge_ChecksEveryRegionThroughTheDistributionAndAlarms(t *testing.T) {
 }
 
 func TestEdge_WithADomainServesItOverTLS12AndFailsOverOriginsByDNS(t *testing.T) {
-	template := synth(t, true, "us-east-1", "eu-west-1", "ap-southeast-2")
+	template := edgeSynth(t, true, "us-east-1", "eu-west-1", "ap-southeast-2")
 	constructkit.Assert(t, func() {
 		template.HasResourceProperties(jsii.String("AWS::CertificateManager::Certificate"), map[string]any{
 			"DomainName": "example.com", "ValidationMethod": "DNS",
@@ -265,7 +265,7 @@ func TestEdge_WithADomainServesItOverTLS12AndFailsOverOriginsByDNS(t *testing.T)
 }
 
 func TestEdge_OneRegionNeedsNoOriginGroupOrFailover(t *testing.T) {
-	template := synth(t, true, "eu-west-1")
+	template := edgeSynth(t, true, "eu-west-1")
 	constructkit.Assert(t, func() {
 		template.HasResourceProperties(jsii.String("AWS::CloudFront::Distribution"), distributionConfig(map[string]any{
 			"OriginGroups": assertions.Match_Absent(),
@@ -307,7 +307,7 @@ func TestEdge_AGatedPrimaryAnswersOnlyWhileItsCheckAndTheGateAreHealthy(t *testi
 		})
 	})
 	// Without a gate the primary's record follows its own health check alone.
-	plain := synth(t, true, "us-east-1", "eu-west-1")
+	plain := edgeSynth(t, true, "us-east-1", "eu-west-1")
 	constructkit.Assert(t, func() {
 		plain.ResourcePropertiesCountIs(jsii.String("AWS::Route53::HealthCheck"), map[string]any{
 			"HealthCheckConfig": assertions.Match_ObjectLike(&map[string]any{"Type": "CALCULATED"}),

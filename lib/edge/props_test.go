@@ -14,7 +14,7 @@ import (
 	"github.com/example/platform/lib/props/propstest"
 )
 
-func validProps() (awscdk.Stack, edge.Props) {
+func edgeValidProps() (awscdk.Stack, edge.Props) {
 	stack := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Test"), &awscdk.StackProps{
 		Env: &awscdk.Environment{Account: jsii.String("111111111111"), Region: jsii.String("us-east-1")},
 	})
@@ -54,7 +54,7 @@ func TestEdge_ThrowsOnABadOrMissingRequiredProp(t *testing.T) {
 		{"no alarm topic", func(p *edge.Props) { p.AlarmTopic = nil }, "Props.AlarmTopic is required"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			stack, p := validProps()
+			stack, p := edgeValidProps()
 			c.adjust(&p)
 			propstest.Panics(t, func() { edge.New(stack, "Edge", p) }, c.want)
 		})
@@ -62,7 +62,7 @@ func TestEdge_ThrowsOnABadOrMissingRequiredProp(t *testing.T) {
 }
 
 func TestOriginSecret_RefusesPropsWithoutAName(t *testing.T) {
-	stack, _ := validProps()
+	stack, _ := edgeValidProps()
 	propstest.Panics(t, func() { edge.NewOriginSecret(stack, "OriginSecret", edge.OriginSecretProps{}) },
 		"edge.NewOriginSecret(Test/OriginSecret): Props.Name is required")
 }

@@ -18,7 +18,7 @@ import (
 
 func TestMain(m *testing.M) { constructkit.Main(m) }
 
-func props(key awskms.IKey) events.Props {
+func eventsProps(key awskms.IKey) events.Props {
 	return events.Props{Key: key, BusName: "acme-prod-events", ArchiveName: "acme-prod-events", WorkQueueName: "acme-prod-work", Source: "acme.api",
 		ArchiveRetentionDays: 30, MaxReceiveCount: 5, QueueRetentionDays: 4, StreamRetentionHours: 24}
 }
@@ -29,7 +29,7 @@ func delivery(tier *events.Events, bucket awss3.IBucket, key awskms.IKey) events
 
 func TestEvents_WiresTheDeadLetterQueueAndKeepsWhatHoldsEvents(t *testing.T) {
 	s := constructkit.Stack(t, "eu-west-1")
-	events.New(s, "Events", props(awskms.NewKey(s, jsii.String("Key"), nil)))
+	events.New(s, "Events", eventsProps(awskms.NewKey(s, jsii.String("Key"), nil)))
 	tpl := constructkit.TemplateOf(t, s)
 	constructkit.Assert(t, func() {
 		tpl.HasResourceProperties(jsii.String("AWS::SQS::Queue"), map[string]any{
@@ -53,7 +53,7 @@ func TestEvents_WiresTheDeadLetterQueueAndKeepsWhatHoldsEvents(t *testing.T) {
 // Control Tower's CT.SQS.PR.1: a queue has a dead-letter queue, or says it is one.
 func TestEvents_EveryQueueHasADeadLetterQueueOrIsOne(t *testing.T) {
 	s := constructkit.Stack(t, "eu-west-1")
-	events.New(s, "Events", props(awskms.NewKey(s, jsii.String("Key"), nil)))
+	events.New(s, "Events", eventsProps(awskms.NewKey(s, jsii.String("Key"), nil)))
 	var queues *map[string]*map[string]any
 	constructkit.Assert(t, func() { queues = constructkit.TemplateOf(t, s).FindResources(jsii.String("AWS::SQS::Queue"), nil) })
 	for id, q := range *queues {
@@ -71,7 +71,7 @@ func TestEvents_EveryQueueHasADeadLetterQueueOrIsOne(t *testing.T) {
 // key's policy, which lives in another stack; the tier names the key by its ARN instead.
 func TestEvents_LeavesTheKeysPolicyAlone(t *testing.T) {
 	s := constructkit.Stack(t, "eu-west-1")
-	events.New(s, "Events", props(awskms.NewKey(s, jsii.String("Key"), nil)))
+	events.New(s, "Events", eventsProps(awskms.NewKey(s, jsii.String("Key"), nil)))
 	tpl := constructkit.TemplateOf(t, s)
 	var keys *map[string]*map[string]any
 	constructkit.Assert(t, func() { keys = tpl.FindResources(jsii.String("AWS::KMS::Key"), nil) })
@@ -101,7 +101,7 @@ func TestEvents_RefusesPropsNamingEachProblem(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			s := constructkit.Stack(t, "eu-west-1")
-			p := props(awskms.NewKey(s, jsii.String("Key"), nil))
+			p := eventsProps(awskms.NewKey(s, jsii.String("Key"), nil))
 			c.change(&p)
 			propstest.Panics(t, func() { events.New(s, "Events", p) }, c.want)
 		})
@@ -117,7 +117,7 @@ func TestDelivery_RejectsPrefixesThatOverlapOrCarryExpressions(t *testing.T) {
 		t.Run(c.prefix+"|"+c.errorPrefix, func(t *testing.T) {
 			s := constructkit.Stack(t, "eu-west-1")
 			key := awskms.NewKey(s, jsii.String("Key"), nil)
-			tier := events.New(s, "Events", props(key))
+			tier := events.New(s, "Events", eventsProps(key))
 			bucket := awss3.NewBucket(s, jsii.String("Lake"), nil)
 			p := delivery(tier, bucket, key)
 			p.Prefix, p.ErrorPrefix = c.prefix, c.errorPrefix
@@ -129,7 +129,7 @@ func TestDelivery_RejectsPrefixesThatOverlapOrCarryExpressions(t *testing.T) {
 func TestDelivery_PartitionsByTypeAndDayWithErrorsApart(t *testing.T) {
 	s := constructkit.Stack(t, "eu-west-1")
 	key := awskms.NewKey(s, jsii.String("Key"), nil)
-	tier := events.New(s, "Events", props(key))
+	tier := events.New(s, "Events", eventsProps(key))
 	bucket := awss3.NewBucket(s, jsii.String("Lake"), &awss3.BucketProps{Encryption: awss3.BucketEncryption_KMS, EncryptionKey: key})
 	events.NewDelivery(s, "Delivery", delivery(tier, bucket, key))
 	tpl := constructkit.TemplateOf(t, s)
@@ -151,7 +151,7 @@ func TestDelivery_PartitionsByTypeAndDayWithErrorsApart(t *testing.T) {
 func TestDelivery_RequiresTheBufferAndLogRetentionConfigChose(t *testing.T) {
 	s := constructkit.Stack(t, "eu-west-1")
 	key := awskms.NewKey(s, jsii.String("Key"), nil)
-	tier := events.New(s, "Events", props(key))
+	tier := events.New(s, "Events", eventsProps(key))
 	p := delivery(tier, awss3.NewBucket(s, jsii.String("Lake"), nil), key)
 	p.BufferSeconds, p.LogRetention = 0, ""
 	propstest.Panics(t, func() { events.NewDelivery(s, "Delivery", p) }, "Props.BufferSeconds is required", "Props.LogRetention is required")

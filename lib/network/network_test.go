@@ -19,7 +19,7 @@ func TestMain(m *testing.M) { constructkit.Main(m) }
 
 var zones = []string{"eu-west-1a", "eu-west-1b", "eu-west-1c"}
 
-func synth(t *testing.T, props network.Props) assertions.Template {
+func networkSynth(t *testing.T, props network.Props) assertions.Template {
 	t.Helper()
 	app := constructkit.NewApp(t)
 	app.Node().SetContext(jsii.String("availability-zones:account=111111111111:region=eu-west-1"), zones)
@@ -42,7 +42,7 @@ func synth(t *testing.T, props network.Props) assertions.Template {
 }
 
 func TestNetwork_SpansThreeNamedZonesWithThreeSubnetTiers(t *testing.T) {
-	template := synth(t, network.Props{CIDR: "10.0.0.0/16", AvailabilityZones: zones})
+	template := networkSynth(t, network.Props{CIDR: "10.0.0.0/16", AvailabilityZones: zones})
 	constructkit.Assert(t, func() {
 		template.ResourceCountIs(jsii.String("AWS::EC2::Subnet"), jsii.Number(9))
 		// Nothing gets a public IP by being launched in a public subnet.
@@ -64,7 +64,7 @@ func TestNetwork_SpansThreeNamedZonesWithThreeSubnetTiers(t *testing.T) {
 }
 
 func TestNetwork_SmallestAllowedRangeFitsAllSubnets(t *testing.T) {
-	template := synth(t, network.Props{CIDR: "10.0.0.0/20", AvailabilityZones: zones})
+	template := networkSynth(t, network.Props{CIDR: "10.0.0.0/20", AvailabilityZones: zones})
 	constructkit.Assert(t, func() {
 		template.ResourceCountIs(jsii.String("AWS::EC2::Subnet"), jsii.Number(9))
 		template.HasResourceProperties(jsii.String("AWS::EC2::Subnet"), map[string]any{"CidrBlock": "10.0.0.0/22"})
@@ -74,7 +74,7 @@ func TestNetwork_SmallestAllowedRangeFitsAllSubnets(t *testing.T) {
 func TestNetwork_NatGatewaysFollowProps(t *testing.T) {
 	for _, c := range []struct{ nat, want int }{{1, 1}, {2, 2}, {3, 3}} {
 		t.Run(fmt.Sprintf("nat=%d", c.nat), func(t *testing.T) {
-			template := synth(t, network.Props{CIDR: "10.0.0.0/16", AvailabilityZones: zones, NatGateways: c.nat})
+			template := networkSynth(t, network.Props{CIDR: "10.0.0.0/16", AvailabilityZones: zones, NatGateways: c.nat})
 			constructkit.Assert(t, func() {
 				template.ResourceCountIs(jsii.String("AWS::EC2::NatGateway"), jsii.Number(c.want))
 			})
@@ -83,7 +83,7 @@ func TestNetwork_NatGatewaysFollowProps(t *testing.T) {
 }
 
 func TestNetwork_HasGatewayAndInterfaceEndpointsForPlatformServices(t *testing.T) {
-	template := synth(t, network.Props{CIDR: "10.0.0.0/16", AvailabilityZones: zones})
+	template := networkSynth(t, network.Props{CIDR: "10.0.0.0/16", AvailabilityZones: zones})
 	constructkit.Assert(t, func() {
 		template.ResourceCountIs(jsii.String("AWS::EC2::VPCEndpoint"), jsii.Number(7))
 		for _, service := range []string{"s3", "dynamodb"} {
@@ -102,7 +102,7 @@ func TestNetwork_HasGatewayAndInterfaceEndpointsForPlatformServices(t *testing.T
 }
 
 func TestNetwork_EndpointsAdmitOnlyHTTPSFromTheVPC(t *testing.T) {
-	template := synth(t, network.Props{CIDR: "10.4.0.0/16", AvailabilityZones: zones})
+	template := networkSynth(t, network.Props{CIDR: "10.4.0.0/16", AvailabilityZones: zones})
 	constructkit.Assert(t, func() {
 		template.HasResourceProperties(jsii.String("AWS::EC2::SecurityGroup"), map[string]any{
 			"SecurityGroupIngress": []any{map[string]any{
@@ -113,7 +113,7 @@ func TestNetwork_EndpointsAdmitOnlyHTTPSFromTheVPC(t *testing.T) {
 }
 
 func TestNetwork_LogsAllTrafficAndRestrictsTheDefaultSecurityGroup(t *testing.T) {
-	template := synth(t, network.Props{CIDR: "10.0.0.0/16", AvailabilityZones: zones})
+	template := networkSynth(t, network.Props{CIDR: "10.0.0.0/16", AvailabilityZones: zones})
 	constructkit.Assert(t, func() {
 		template.HasResourceProperties(jsii.String("AWS::EC2::FlowLog"), map[string]any{
 			"ResourceType": "VPC", "TrafficType": "ALL", "LogDestinationType": "cloud-watch-logs",
@@ -130,7 +130,7 @@ func TestNetwork_LogsAllTrafficAndRestrictsTheDefaultSecurityGroup(t *testing.T)
 func TestNetwork_SubnetLayoutIsWhatTheVpcAllocates(t *testing.T) {
 	for _, cidr := range []string{"10.0.0.0/16", "10.40.16.0/20", "172.20.0.0/18"} {
 		t.Run(cidr, func(t *testing.T) {
-			template := synth(t, network.Props{CIDR: cidr, AvailabilityZones: zones})
+			template := networkSynth(t, network.Props{CIDR: cidr, AvailabilityZones: zones})
 			layout := network.SubnetLayout(cidr, len(zones))
 			for group, cidrs := range map[string][]string{
 				network.PrivateSubnets: layout.Private, network.PublicSubnets: layout.Public, network.IsolatedSubnets: layout.Isolated,

@@ -18,7 +18,7 @@ func TestMain(m *testing.M) { constructkit.Main(m) }
 
 const keyArn = "arn:aws:kms:eu-west-1:111111111111:key/mrk-1234567890abcdef1234567890abcdef"
 
-func validProps(stack awscdk.Stack) probes.Props {
+func probesValidProps(stack awscdk.Stack) probes.Props {
 	site := probes.Address{Parameter: "/acme/prod/probes/site-url", Region: "us-east-1", Known: "https://example.com"}
 	return probes.Props{
 		Name: "acme-prod-1a2b3c",
@@ -33,10 +33,10 @@ func validProps(stack awscdk.Stack) probes.Props {
 	}
 }
 
-func synth(t *testing.T) (assertions.Template, map[string]map[string]any) {
+func probesSynth(t *testing.T) (assertions.Template, map[string]map[string]any) {
 	t.Helper()
 	stack := constructkit.Stack(t, "eu-west-1")
-	probes.New(stack, "Canary", validProps(stack))
+	probes.New(stack, "Canary", probesValidProps(stack))
 	template := constructkit.TemplateOf(t, stack)
 	var resources map[string]map[string]any
 	constructkit.Assert(t, func() {
@@ -49,7 +49,7 @@ func synth(t *testing.T) (assertions.Template, map[string]map[string]any) {
 	return template, resources
 }
 
-func ofType(resources map[string]map[string]any, resourceType string) map[string]map[string]any {
+func probesOfType(resources map[string]map[string]any, resourceType string) map[string]map[string]any {
 	out := map[string]map[string]any{}
 	for id, r := range resources {
 		if r["Type"] == resourceType {
@@ -59,9 +59,9 @@ func ofType(resources map[string]map[string]any, resourceType string) map[string
 	return out
 }
 
-func only(t *testing.T, resources map[string]map[string]any, resourceType string) (string, map[string]any) {
+func probesOnly(t *testing.T, resources map[string]map[string]any, resourceType string) (string, map[string]any) {
 	t.Helper()
-	found := ofType(resources, resourceType)
+	found := probesOfType(resources, resourceType)
 	if len(found) != 1 {
 		t.Fatalf("%d %s, want 1", len(found), resourceType)
 	}
@@ -72,7 +72,7 @@ func only(t *testing.T, resources map[string]map[string]any, resourceType string
 	return "", nil
 }
 
-func jsonOf(v any) string {
+func probesJSONOf(v any) string {
 	data, _ := json.Marshal(v)
 	return string(data)
 }
@@ -81,12 +81,12 @@ func jsonOf(v any) string {
 // 600 s timeout that two retries allow), keeps its runs for the retention, and hands the script
 // its checks.
 func TestProbe_RunsThePinnedRuntimeOnItsScheduleWithItsChecks(t *testing.T) {
-	_, resources := synth(t)
-	_, canary := only(t, resources, "AWS::Synthetics::Canary")
+	_, resources := probesSynth(t)
+	_, canary := probesOnly(t, resources, "AWS::Synthetics::Canary")
 	if canary["Name"] != "acme-prod-1a2b3c" || canary["RuntimeVersion"] != probes.Runtime {
 		t.Errorf("canary %v runs %v, want acme-prod-1a2b3c on %s", canary["Name"], canary["RuntimeVersion"], probes.Runtime)
 	}
-	if got := jsonOf(canary["Schedule"]); !strings.Contains(got, `"Expression":"rate(5 minutes)"`) || !strings.Contains(got, `"RetryConfig":{"MaxRetries":2}`) {
+	if got := probesJSONOf(canary["Schedule"]); !strings.Contains(got, `"Expression":"rate(5 minutes)"`) || !strings.Contains(got, `"RetryConfig":{"MaxRetries":2}`) {
 		t.Errorf("schedule %s, want rate(5 minutes), a failed run retried twice", got)
 	}
 	if canary["SuccessRetentionPeriod"] != 30.0 || canary["FailureRetentionPeriod"] != 30.0 {
@@ -110,8 +110,8 @@ func TestProbe_RunsThePinnedRuntimeOnItsScheduleWithItsChecks(t *testing.T) {
 		`{"name":"health-eu-west-1","parameter":"/acme/prod/probes/site-url","path":"/.platform/health/eu-west-1","region":"us-east-1","known":"https://example.com"}]`
 	var wantChecks []map[string]string
 	_ = json.Unmarshal([]byte(want), &wantChecks)
-	if jsonOf(checks) != jsonOf(wantChecks) {
-		t.Errorf("checks %s\nwant %s", jsonOf(checks), jsonOf(wantChecks))
+	if probesJSONOf(checks) != probesJSONOf(wantChecks) {
+		t.Errorf("checks %s\nwant %s", probesJSONOf(checks), probesJSONOf(wantChecks))
 	}
 	if run["MemoryInMB"] != 960.0 || run["TimeoutInSeconds"] != 60.0 {
 		t.Errorf("run config %v, want 960 MiB and 60 s", run)
@@ -121,22 +121,22 @@ func TestProbe_RunsThePinnedRuntimeOnItsScheduleWithItsChecks(t *testing.T) {
 // Artifacts go to the canary's own bucket, encrypted with the key, private, TLS only, written
 // by the canary's role alone, and expired after the retention.
 func TestProbe_ArtifactsAreEncryptedPrivateAndExpire(t *testing.T) {
-	_, resources := synth(t)
-	bucketID, bucket := only(t, resources, "AWS::S3::Bucket")
-	_, canary := only(t, resources, "AWS::Synthetics::Canary")
-	if got := jsonOf(canary["ArtifactS3Location"]); !strings.Contains(got, `{"Ref":"`+bucketID+`"}`) {
+	_, resources := probesSynth(t)
+	bucketID, bucket := probesOnly(t, resources, "AWS::S3::Bucket")
+	_, canary := probesOnly(t, resources, "AWS::Synthetics::Canary")
+	if got := probesJSONOf(canary["ArtifactS3Location"]); !strings.Contains(got, `{"Ref":"`+bucketID+`"}`) {
 		t.Errorf("artifacts go to %s, want the canary's bucket %s", got, bucketID)
 	}
-	if got := jsonOf(canary["ArtifactConfig"]); got != `{"S3Encryption":{"EncryptionMode":"SSE_KMS","KmsKeyArn":"`+keyArn+`"}}` {
+	if got := probesJSONOf(canary["ArtifactConfig"]); got != `{"S3Encryption":{"EncryptionMode":"SSE_KMS","KmsKeyArn":"`+keyArn+`"}}` {
 		t.Errorf("artifact encryption %s, want SSE_KMS with the key", got)
 	}
-	if got := jsonOf(bucket["BucketEncryption"]); !strings.Contains(got, `"KMSMasterKeyID":"`+keyArn+`"`) {
+	if got := probesJSONOf(bucket["BucketEncryption"]); !strings.Contains(got, `"KMSMasterKeyID":"`+keyArn+`"`) {
 		t.Errorf("bucket encryption %s, want the key", got)
 	}
-	if got := jsonOf(bucket["PublicAccessBlockConfiguration"]); strings.Count(got, "true") != 4 {
+	if got := probesJSONOf(bucket["PublicAccessBlockConfiguration"]); strings.Count(got, "true") != 4 {
 		t.Errorf("public access block %s, want all four", got)
 	}
-	if got := jsonOf(bucket["LifecycleConfiguration"]); !strings.Contains(got, `"ExpirationInDays":30`) {
+	if got := probesJSONOf(bucket["LifecycleConfiguration"]); !strings.Contains(got, `"ExpirationInDays":30`) {
 		t.Errorf("lifecycle %s, want objects expired after 30 days", got)
 	}
 	if resources[bucketID]["DeletionPolicy"] != "Retain" {
@@ -145,8 +145,8 @@ func TestProbe_ArtifactsAreEncryptedPrivateAndExpire(t *testing.T) {
 	if _, named := bucket["BucketName"]; named {
 		t.Error("the bucket has a fixed name: a kept bucket would block the next create")
 	}
-	_, policy := only(t, resources, "AWS::S3::BucketPolicy")
-	document := jsonOf(policy["PolicyDocument"])
+	_, policy := probesOnly(t, resources, "AWS::S3::BucketPolicy")
+	document := probesJSONOf(policy["PolicyDocument"])
 	for _, want := range []string{`"aws:SecureTransport":"false"`, `"Sid":"OnlyTheCanaryWritesArtifacts"`, `"ArnNotEquals":{"aws:PrincipalArn":{"Fn::GetAtt":["CanaryRole`} {
 		if !strings.Contains(document, want) {
 			t.Errorf("bucket policy %s\nlacks %s", document, want)
@@ -157,13 +157,13 @@ func TestProbe_ArtifactsAreEncryptedPrivateAndExpire(t *testing.T) {
 // The role may do what CreateCanary requires of it, each narrowed to this canary, and read the
 // parameters of its checks: nothing else, no wildcard action. The canary waits for the policy.
 func TestProbe_RoleMayDoOnlyWhatTheCanaryNeeds(t *testing.T) {
-	_, resources := synth(t)
-	policyID, policy := only(t, resources, "AWS::IAM::Policy")
+	_, resources := probesSynth(t)
+	policyID, policy := probesOnly(t, resources, "AWS::IAM::Policy")
 	canaryID := ""
-	for id := range ofType(resources, "AWS::Synthetics::Canary") {
+	for id := range probesOfType(resources, "AWS::Synthetics::Canary") {
 		canaryID = id
 	}
-	if !strings.Contains(jsonOf(resources[canaryID]["DependsOn"]), `"`+policyID+`"`) {
+	if !strings.Contains(probesJSONOf(resources[canaryID]["DependsOn"]), `"`+policyID+`"`) {
 		t.Errorf("the canary does not wait for its role's policy %s: its first runs could not write", policyID)
 	}
 	var document struct {
@@ -173,7 +173,7 @@ func TestProbe_RoleMayDoOnlyWhatTheCanaryNeeds(t *testing.T) {
 			Condition map[string]any
 		}
 	}
-	if err := json.Unmarshal([]byte(jsonOf(policy["PolicyDocument"])), &document); err != nil {
+	if err := json.Unmarshal([]byte(probesJSONOf(policy["PolicyDocument"])), &document); err != nil {
 		t.Fatal(err)
 	}
 	got := map[string]string{}
@@ -187,9 +187,9 @@ func TestProbe_RoleMayDoOnlyWhatTheCanaryNeeds(t *testing.T) {
 			if strings.Contains(action, "*") {
 				t.Errorf("allows %s", action)
 			}
-			got[action] += jsonOf(s.Resource)
-			if action == "cloudwatch:PutMetricData" && jsonOf(s.Condition) != `{"StringEquals":{"cloudwatch:namespace":"CloudWatchSynthetics"}}` {
-				t.Errorf("PutMetricData outside Synthetics' namespace: %s", jsonOf(s.Condition))
+			got[action] += probesJSONOf(s.Resource)
+			if action == "cloudwatch:PutMetricData" && probesJSONOf(s.Condition) != `{"StringEquals":{"cloudwatch:namespace":"CloudWatchSynthetics"}}` {
+				t.Errorf("PutMetricData outside Synthetics' namespace: %s", probesJSONOf(s.Condition))
 			}
 		}
 	}

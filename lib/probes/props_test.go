@@ -44,7 +44,7 @@ func TestProbe_ThrowsOnABadOrMissingRequiredProp(t *testing.T) {
 			stack := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Test"), &awscdk.StackProps{
 				Env: &awscdk.Environment{Account: jsii.String("111111111111"), Region: jsii.String("eu-west-1")},
 			})
-			p := validProps(stack)
+			p := probesValidProps(stack)
 			c.adjust(&p)
 			propstest.Panics(t, func() { probes.New(stack, "Canary", p) }, c.want)
 		})

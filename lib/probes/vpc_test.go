@@ -16,7 +16,7 @@ import (
 // its function to the VPC and reads no parameter.
 func TestProbe_InAVpcRunsInItsOwnGroupAndReadsNoParameter(t *testing.T) {
 	stack := constructkit.Stack(t, "eu-west-1")
-	p := validProps(stack)
+	p := probesValidProps(stack)
 	p.Vpc = awsec2.NewVpc(stack, jsii.String("Vpc"), &awsec2.VpcProps{MaxAzs: jsii.Number(2)})
 	url := probes.Address{URL: jsii.String("https://internal.example"), HostName: "api.example.com"}
 	p.Checks = []probes.Check{{Name: "site", Address: url, Path: "/"}, {Name: "api", Address: url, Path: "/health"}}
@@ -26,7 +26,7 @@ func TestProbe_InAVpcRunsInItsOwnGroupAndReadsNoParameter(t *testing.T) {
 	}
 	template := constructkit.TemplateOf(t, stack)
 	var out string
-	constructkit.Assert(t, func() { out = jsonOf(template.ToJSON()) })
+	constructkit.Assert(t, func() { out = probesJSONOf(template.ToJSON()) })
 	canary := ""
 	for _, want := range []string{`"VPCConfig":{"SecurityGroupIds":[{"Fn::GetAtt":["CanarySecurityGroup`, `"SubnetIds":[{"Ref":"VpcPrivateSubnet1`} {
 		if !strings.Contains(out, want) {

@@ -41,7 +41,7 @@ func template(t *testing.T, props func(s *pullrequests.Props)) map[string]map[st
 	return tpl.Resources
 }
 
-func ofType(resources map[string]map[string]any, resourceType string) map[string]map[string]any {
+func pullRequestsOfType(resources map[string]map[string]any, resourceType string) map[string]map[string]any {
 	found := map[string]map[string]any{}
 	for id, r := range resources {
 		if r["Type"] == resourceType {
@@ -53,7 +53,7 @@ func ofType(resources map[string]map[string]any, resourceType string) map[string
 
 func onlyProject(t *testing.T, resources map[string]map[string]any) map[string]any {
 	t.Helper()
-	projects := ofType(resources, "AWS::CodeBuild::Project")
+	projects := pullRequestsOfType(resources, "AWS::CodeBuild::Project")
 	if len(projects) != 1 {
 		t.Fatalf("%d projects, want 1", len(projects))
 	}
@@ -113,7 +113,7 @@ func TestPullRequests_ProjectWaitsForItsPermissionToUseTheConnection(t *testing.
 	resources := template(t, func(p *pullrequests.Props) { p.GitHubRepository, p.ConnectionArn = "acme/platform", connection })
 	project := onlyProject(t, resources)
 	var policyID string
-	for id, policy := range ofType(resources, "AWS::IAM::Policy") {
+	for id, policy := range pullRequestsOfType(resources, "AWS::IAM::Policy") {
 		for _, s := range policyStatements(policy) {
 			actions := strs(s.Action)
 			sort.Strings(actions)
@@ -142,7 +142,7 @@ func TestPullRequests_OlderCodeStarConnectionsArnsGetTheirOwnActions(t *testing.
 	older := "arn:aws:codestar-connections:us-east-1:111111111111:connection/11111111-2222-3333-4444-555555555555"
 	resources := template(t, func(p *pullrequests.Props) { p.GitHubRepository, p.ConnectionArn = "acme/platform", older })
 	found := false
-	for _, policy := range ofType(resources, "AWS::IAM::Policy") {
+	for _, policy := range pullRequestsOfType(resources, "AWS::IAM::Policy") {
 		for _, s := range policyStatements(policy) {
 			if slices.Contains(strs(s.Action), "codestar-connections:GetConnectionToken") && reflect.DeepEqual(strs(s.Resource), []string{older}) {
 				found = true
@@ -157,7 +157,7 @@ func TestPullRequests_OlderCodeStarConnectionsArnsGetTheirOwnActions(t *testing.
 func TestPullRequests_MayAssumeExactlyTheGivenLookupRoles(t *testing.T) {
 	resources := template(t, func(p *pullrequests.Props) { p.GitHubRepository, p.ConnectionArn = "acme/platform", connection })
 	var assumable []string
-	for _, policy := range ofType(resources, "AWS::IAM::Policy") {
+	for _, policy := range pullRequestsOfType(resources, "AWS::IAM::Policy") {
 		for _, s := range policyStatements(policy) {
 			if slices.Contains(strs(s.Action), "sts:AssumeRole") {
 				assumable = append(assumable, strs(s.Resource)...)
@@ -182,7 +182,7 @@ func TestPullRequests_CodeCommitNeedsNoConnection(t *testing.T) {
 	if source["Type"] != "CODECOMMIT" || source["Auth"] != nil {
 		t.Errorf("source %v, want CODECOMMIT without auth", source)
 	}
-	if len(ofType(tpl.Resources, "AWS::Events::Rule")) != 1 {
+	if len(pullRequestsOfType(tpl.Resources, "AWS::Events::Rule")) != 1 {
 		t.Error("no EventBridge rule starts the checks on a CodeCommit pull request")
 	}
 }

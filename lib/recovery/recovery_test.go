@@ -37,8 +37,8 @@ func planProps(stack awscdk.Stack) recovery.PlanProps {
 	}
 }
 
-// resources are a template's resources of type, as JSON values.
-func resources(t *testing.T, template assertions.Template, resourceType string) map[string]map[string]any {
+// recoveryResources are a template's resources of type, as JSON values.
+func recoveryResources(t *testing.T, template assertions.Template, resourceType string) map[string]map[string]any {
 	t.Helper()
 	var found map[string]map[string]any
 	constructkit.Assert(t, func() {
@@ -50,7 +50,7 @@ func resources(t *testing.T, template assertions.Template, resourceType string) 
 	return found
 }
 
-func only(t *testing.T, found map[string]map[string]any) (string, map[string]any) {
+func recoveryOnly(t *testing.T, found map[string]map[string]any) (string, map[string]any) {
 	t.Helper()
 	if len(found) != 1 {
 		t.Fatalf("found %d resources, want 1", len(found))
@@ -68,7 +68,7 @@ func TestPlan_ActivatesEitherRegionByScalingUpWaitingForApprovalThenMovingTheWri
 	stack := constructkit.Stack(t, "us-east-1")
 	recovery.NewPlan(stack, "Plan", planProps(stack))
 	template := constructkit.TemplateOf(t, stack)
-	_, plan := only(t, resources(t, template, "AWS::ARCRegionSwitch::Plan"))
+	_, plan := recoveryOnly(t, recoveryResources(t, template, "AWS::ARCRegionSwitch::Plan"))
 
 	if plan["Name"] != "acme-prod-eu-west-1" || plan["RecoveryApproach"] != "activePassive" || plan["PrimaryRegion"] != "us-east-1" ||
 		plan["RecoveryTimeObjectiveMinutes"] != 15.0 {
@@ -119,7 +119,7 @@ func TestPlan_ActivatesEitherRegionByScalingUpWaitingForApprovalThenMovingTheWri
 				}
 			case "ManualApproval":
 				approval := config["ExecutionApprovalConfig"].(map[string]any)
-				if !strings.Contains(jsonOf(approval["ApprovalRole"]), "ApproverRole") {
+				if !strings.Contains(recoveryJSONOf(approval["ApprovalRole"]), "ApproverRole") {
 					t.Errorf("approval role = %v, want the approver's role", approval["ApprovalRole"])
 				}
 			case "AuroraGlobalDatabase":
@@ -142,7 +142,7 @@ func TestPlan_ActivatesEitherRegionByScalingUpWaitingForApprovalThenMovingTheWri
 	}
 }
 
-func jsonOf(v any) string {
+func recoveryJSONOf(v any) string {
 	data, _ := json.Marshal(v)
 	return string(data)
 }
@@ -152,7 +152,7 @@ func jsonOf(v any) string {
 func statements(t *testing.T, template assertions.Template) []map[string]any {
 	t.Helper()
 	var all []map[string]any
-	for _, policy := range resources(t, template, "AWS::IAM::Policy") {
+	for _, policy := range recoveryResources(t, template, "AWS::IAM::Policy") {
 		document := policy["Properties"].(map[string]any)["PolicyDocument"].(map[string]any)
 		for _, s := range document["Statement"].([]any) {
 			all = append(all, s.(map[string]any))
@@ -171,12 +171,12 @@ func list(v any) []string {
 			if s, ok := item.(string); ok {
 				out = append(out, s)
 			} else {
-				out = append(out, jsonOf(item))
+				out = append(out, recoveryJSONOf(item))
 			}
 		}
 		return out
 	}
-	return []string{jsonOf(v)}
+	return []string{recoveryJSONOf(v)}
 }
 
 // The execution role may do what the steps need on the plan's own resources, nothing else: no
@@ -232,10 +232,10 @@ func TestPlan_IsCreatedAfterItsRolesPermissions(t *testing.T) {
 	recovery.NewPlan(stack, "Plan", planProps(stack))
 	template := constructkit.TemplateOf(t, stack)
 	var planDependsOn []any
-	for _, r := range resources(t, template, "AWS::ARCRegionSwitch::Plan") {
+	for _, r := range recoveryResources(t, template, "AWS::ARCRegionSwitch::Plan") {
 		planDependsOn, _ = r["DependsOn"].([]any)
 	}
-	for id := range resources(t, template, "AWS::IAM::Policy") {
+	for id := range recoveryResources(t, template, "AWS::IAM::Policy") {
 		if strings.HasPrefix(id, "PlanExecutionRole") && !slices.Contains(planDependsOn, any(id)) {
 			t.Errorf("the plan does not wait for %s (DependsOn %v)", id, planDependsOn)
 		}

@@ -15,7 +15,7 @@ import (
 // Control Tower's CT.ECS.PR.3 and CT.ECS.PR.7: every container runs as a user that is not root
 // and has a hard memory limit, and the limits together fit the task.
 func TestService_EveryContainerRunsAsANonRootUserWithinAHardMemoryLimit(t *testing.T) {
-	template := synth(t, nil)
+	template := serviceSynth(t, nil)
 	var tasks *map[string]*map[string]any
 	constructkit.Assert(t, func() { tasks = template.FindResources(jsii.String("AWS::ECS::TaskDefinition"), nil) })
 	containers := 0

@@ -14,8 +14,8 @@ import (
 	"github.com/example/platform/lib/service"
 )
 
-// validProps are props the construct accepts, in a bare stack that is never synthesized.
-func validProps() (awscdk.Stack, service.Props) {
+// serviceValidProps are props the construct accepts, in a bare stack that is never synthesized.
+func serviceValidProps() (awscdk.Stack, service.Props) {
 	stack := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Test"), nil)
 	return stack, service.Props{
 		Vpc: awsec2.NewVpc(stack, jsii.String("Vpc"), nil), VpcCidr: "10.9.0.0/16", Name: "api",
@@ -58,7 +58,7 @@ func TestService_ThrowsOnABadOrMissingRequiredProp(t *testing.T) {
 		{"origin header without a value", func(p *service.Props) { p.OriginHeader = &service.Header{Name: "X-Origin-Verify"} }, "Props.OriginHeader needs a Name and a Value"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			stack, p := validProps()
+			stack, p := serviceValidProps()
 			c.adjust(&p)
 			propstest.Panics(t, func() { service.New(stack, "Service", p) }, c.want)
 		})

@@ -20,8 +20,8 @@ import (
 
 func TestMain(m *testing.M) { constructkit.Main(m) }
 
-// synth builds the service in a bare stack; adjust edits the props first.
-func synth(t *testing.T, adjust func(*service.Props)) assertions.Template {
+// serviceSynth builds the service in a bare stack; adjust edits the props first.
+func serviceSynth(t *testing.T, adjust func(*service.Props)) assertions.Template {
 	t.Helper()
 	stack := constructkit.Stack(t, "eu-west-1")
 	vpc := awsec2.NewVpc(stack, jsii.String("Vpc"), &awsec2.VpcProps{IpAddresses: awsec2.IpAddresses_Cidr(jsii.String("10.9.0.0/16"))})
@@ -45,7 +45,7 @@ func synth(t *testing.T, adjust func(*service.Props)) assertions.Template {
 }
 
 func TestService_DeploysBlueGreenWithAlternateTargetGroupRulesAndRole(t *testing.T) {
-	template := synth(t, nil)
+	template := serviceSynth(t, nil)
 	role := map[string]any{"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("^ServiceLoadBalancerRole")), "Arn"}}
 	ref := func(prefix string) map[string]any {
 		return map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^" + prefix))}
@@ -81,7 +81,7 @@ func TestService_DeploysBlueGreenWithAlternateTargetGroupRulesAndRole(t *testing
 // ECS rolls the first deployment back unless both groups of a load balancer are in its
 // production or test rule; it moves traffic by changing the weights.
 func TestService_EveryRuleForwardsToBlueAndGreenOfItsLoadBalancer(t *testing.T) {
-	template := synth(t, nil)
+	template := serviceSynth(t, nil)
 	weighted := func(blue, green string) map[string]any {
 		group := func(prefix string, weight int) any {
 			return map[string]any{"TargetGroupArn": map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^" + prefix))}, "Weight": weight}
@@ -100,7 +100,7 @@ func TestService_EveryRuleForwardsToBlueAndGreenOfItsLoadBalancer(t *testing.T) 
 // Tasks call AWS APIs over HTTPS and the database on its port (opened by the caller with
 // Connections), nothing else: no rule lets them send any protocol anywhere.
 func TestService_TasksSendOnlyHTTPSAndWhatCallersAllow(t *testing.T) {
-	template := synth(t, nil)
+	template := serviceSynth(t, nil)
 	constructkit.Assert(t, func() {
 		template.HasResourceProperties(jsii.String("AWS::EC2::SecurityGroup"), map[string]any{
 			"GroupDescription": assertions.Match_StringLikeRegexp(jsii.String("^Service tasks")),
@@ -112,7 +112,7 @@ func TestService_TasksSendOnlyHTTPSAndWhatCallersAllow(t *testing.T) {
 }
 
 func TestService_RollsBackOnAlarmsAndCircuitBreaker(t *testing.T) {
-	template := synth(t, nil)
+	template := serviceSynth(t, nil)
 	constructkit.Assert(t, func() {
 		template.HasResourceProperties(jsii.String("AWS::ECS::Service"), map[string]any{
 			"DeploymentConfiguration": assertions.Match_ObjectLike(&map[string]any{
@@ -158,7 +158,7 @@ func TestService_LinearAndCanaryShiftTrafficInSteps(t *testing.T) {
 		{service.Canary, "CanaryConfiguration", map[string]any{"CanaryPercent": 20, "CanaryBakeTimeInMinutes": 3}},
 	} {
 		t.Run(string(c.strategy), func(t *testing.T) {
-			template := synth(t, func(p *service.Props) {
+			template := serviceSynth(t, func(p *service.Props) {
 				p.Deployment.Strategy, p.Deployment.StepPercent, p.Deployment.StepTime = c.strategy, 20, awscdk.Duration_Minutes(jsii.Number(3))
 			})
 			constructkit.Assert(t, func() {
@@ -171,7 +171,7 @@ func TestService_LinearAndCanaryShiftTrafficInSteps(t *testing.T) {
 }
 
 func TestService_AutoscalingOwnsTheTaskCount(t *testing.T) {
-	template := synth(t, nil)
+	template := serviceSynth(t, nil)
 	constructkit.Assert(t, func() {
 		template.HasResourceProperties(jsii.String("AWS::ECS::Service"), map[string]any{"DesiredCount": assertions.Match_Absent()})
 		template.HasResourceProperties(jsii.String("AWS::ApplicationAutoScaling::ScalableTarget"), map[string]any{
@@ -191,7 +191,7 @@ func TestService_AutoscalingOwnsTheTaskCount(t *testing.T) {
 }
 
 func TestService_WithoutCertificateServesHTTPWithTestPortFromVPCOnly(t *testing.T) {
-	template := synth(t, nil)
+	template := serviceSynth(t, nil)
 	constructkit.Assert(t, func() {
 		// Production on each load balancer, and the test listener on the internal one.
 		template.ResourceCountIs(jsii.String("AWS::ElasticLoadBalancingV2::Listener"), jsii.Number(3))
@@ -211,7 +211,7 @@ func TestService_WithoutCertificateServesHTTPWithTestPortFromVPCOnly(t *testing.
 }
 
 func TestService_WithCertificateRedirectsHTTPToHTTPS(t *testing.T) {
-	template := synth(t, func(p *service.Props) {
+	template := serviceSynth(t, func(p *service.Props) {
 		p.Certificate = awscertificatemanager.Certificate_FromCertificateArn(awscdk.Stack_Of(p.Vpc), jsii.String("Cert"),
 			jsii.String("arn:aws:acm:eu-west-1:111111111111:certificate/11111111-2222-3333-4444-555555555555"))
 	})
@@ -227,7 +227,7 @@ func TestService_WithCertificateRedirectsHTTPToHTTPS(t *testing.T) {
 }
 
 func TestService_PublicIngressSeamNarrowsTheProductionListener(t *testing.T) {
-	template := synth(t, func(p *service.Props) {
+	template := serviceSynth(t, func(p *service.Props) {
 		p.PublicIngress = []awsec2.IPeer{awsec2.Peer_PrefixList(jsii.String("pl-3b927c52"))}
 	})
 	constructkit.Assert(t, func() {
@@ -252,7 +252,7 @@ func TestService_PublicIngressSeamNarrowsTheProductionListener(t *testing.T) {
 }
 
 func TestService_BehindTheEdgeRejectsRequestsWithoutTheOriginHeader(t *testing.T) {
-	template := synth(t, func(p *service.Props) {
+	template := serviceSynth(t, func(p *service.Props) {
 		p.Certificate = awscertificatemanager.Certificate_FromCertificateArn(awscdk.Stack_Of(p.Vpc), jsii.String("Cert"),
 			jsii.String("arn:aws:acm:eu-west-1:111111111111:certificate/11111111-2222-3333-4444-555555555555"))
 		p.PublicIngress = []awsec2.IPeer{awsec2.Peer_PrefixList(jsii.String("pl-4fa04526"))}
@@ -284,7 +284,7 @@ func TestService_BehindTheEdgeRejectsRequestsWithoutTheOriginHeader(t *testing.T
 }
 
 func TestService_HasAnInternetFacingAndAnInternalLoadBalancerWatchedByTheRollbackAlarms(t *testing.T) {
-	template := synth(t, nil)
+	template := serviceSynth(t, nil)
 	constructkit.Assert(t, func() {
 		template.HasResourceProperties(jsii.String("AWS::ElasticLoadBalancingV2::LoadBalancer"), map[string]any{"Scheme": "internal"})
 		template.HasResourceProperties(jsii.String("AWS::ElasticLoadBalancingV2::LoadBalancer"), map[string]any{"Scheme": "internet-facing"})
@@ -299,7 +299,7 @@ func TestService_HasAnInternetFacingAndAnInternalLoadBalancerWatchedByTheRollbac
 }
 
 func TestService_LoadBalancerDropsInvalidHeadersLogsAccessAndProtectsOnRequest(t *testing.T) {
-	template := synth(t, func(p *service.Props) { p.DeletionProtection = true })
+	template := serviceSynth(t, func(p *service.Props) { p.DeletionProtection = true })
 	constructkit.Assert(t, func() {
 		template.HasResourceProperties(jsii.String("AWS::ElasticLoadBalancingV2::LoadBalancer"), map[string]any{
 			"Scheme": "internet-facing",
@@ -313,7 +313,7 @@ func TestService_LoadBalancerDropsInvalidHeadersLogsAccessAndProtectsOnRequest(t
 }
 
 func TestService_LogsForTheGivenRetentionEncryptedAndTracesFivePercent(t *testing.T) {
-	template := synth(t, nil)
+	template := serviceSynth(t, nil)
 	constructkit.Assert(t, func() {
 		template.HasResourceProperties(jsii.String("AWS::Logs::LogGroup"), map[string]any{
 			"RetentionInDays": 90, "KmsKeyId": map[string]any{"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("^Key")), "Arn"}},
@@ -347,8 +347,8 @@ func TestService_RoutineChangesLeaveTheListenerRulesUntouched(t *testing.T) {
 	behindEdge := func(p *service.Props) {
 		p.OriginHeader = &service.Header{Name: "X-Origin-Verify", Value: "{{resolve:secretsmanager:acme/prod/origin-verify}}"}
 	}
-	before := rules(t, synth(t, behindEdge), 3)
-	after := rules(t, synth(t, func(p *service.Props) {
+	before := rules(t, serviceSynth(t, behindEdge), 3)
+	after := rules(t, serviceSynth(t, func(p *service.Props) {
 		behindEdge(p)
 		p.Image = awsecs.ContainerImage_FromRegistry(jsii.String("public.ecr.aws/nginx/nginx:1.29-alpine"), nil)
 		p.CPU, p.MemoryMiB = 2048, 4096
@@ -374,7 +374,7 @@ func rules(t *testing.T, template assertions.Template, want int) string {
 // With a metrics store the collector sends the application's metrics to it with remote write,
 // signed as the task role, which may write there and nowhere else; traces still go to X-Ray.
 func TestService_CollectorWritesMetricsToTheStoreWhenOneIsGiven(t *testing.T) {
-	template := synth(t, func(p *service.Props) {
+	template := serviceSynth(t, func(p *service.Props) {
 		p.Metrics = &service.MetricsStore{
 			Arn:            jsii.String("arn:aws:aps:eu-west-1:111111111111:workspace/ws-1234"),
 			RemoteWriteURL: jsii.String("https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/ws-1234/api/v1/remote_write"),
@@ -406,7 +406,7 @@ func TestService_CollectorWritesMetricsToTheStoreWhenOneIsGiven(t *testing.T) {
 // The security baseline turns on GuardDuty Runtime Monitoring for Fargate, which adds its agent
 // to each task, pulled with the execution role from GuardDuty's repository in the region.
 func TestService_ExecutionRoleMayPullTheGuardDutyAgent(t *testing.T) {
-	template := synth(t, nil)
+	template := serviceSynth(t, nil)
 	constructkit.Assert(t, func() {
 		template.HasResourceProperties(jsii.String("AWS::IAM::Policy"), map[string]any{
 			"PolicyDocument": map[string]any{"Statement": assertions.Match_ArrayWith(&[]any{map[string]any{

@@ -14,7 +14,7 @@ import (
 
 // The application sends OTLP/HTTP to the sidecar and samples at the sampling rule's rate.
 func TestService_ApplicationSendsOTLPOverHTTPAtTheSamplingRulesRate(t *testing.T) {
-	template := synth(t, func(p *service.Props) { p.TraceSampleRate = 0.25 })
+	template := serviceSynth(t, func(p *service.Props) { p.TraceSampleRate = 0.25 })
 	constructkit.Assert(t, func() {
 		template.HasResourceProperties(jsii.String("AWS::ECS::TaskDefinition"), map[string]any{
 			"ContainerDefinitions": assertions.Match_ArrayWith(&[]any{assertions.Match_ObjectLike(&map[string]any{
@@ -35,7 +35,7 @@ func TestService_ApplicationSendsOTLPOverHTTPAtTheSamplingRulesRate(t *testing.T
 // The outbox's lag is extracted from the tasks' log lines into a namespace of the region and
 // environment's own (the alarm prefix), so an alarm on it reads this region's tasks only.
 func TestService_ExtractsTheOutboxLagFromItsLogsInTheRegionsNamespace(t *testing.T) {
-	template := synth(t, nil)
+	template := serviceSynth(t, nil)
 	constructkit.Assert(t, func() {
 		template.HasResourceProperties(jsii.String("AWS::Logs::MetricFilter"), map[string]any{
 			"FilterPattern": "{ $." + service.OutboxLagField + " = \"*\" }",
@@ -52,7 +52,7 @@ func TestService_ExtractsTheOutboxLagFromItsLogsInTheRegionsNamespace(t *testing
 // metrics there (OTEL_METRICS_EXPORTER=none), and does where the region has one.
 func TestService_ExportsMetricsOnlyWhereTheRegionHasAMetricsStore(t *testing.T) {
 	none := map[string]any{"Name": "OTEL_METRICS_EXPORTER", "Value": "none"}
-	withoutStore := synth(t, nil)
+	withoutStore := serviceSynth(t, nil)
 	constructkit.Assert(t, func() {
 		withoutStore.HasResourceProperties(jsii.String("AWS::ECS::TaskDefinition"), map[string]any{
 			"ContainerDefinitions": assertions.Match_ArrayWith(&[]any{assertions.Match_ObjectLike(&map[string]any{
@@ -60,7 +60,7 @@ func TestService_ExportsMetricsOnlyWhereTheRegionHasAMetricsStore(t *testing.T) 
 			})}),
 		})
 	})
-	withStore := synth(t, func(p *service.Props) {
+	withStore := serviceSynth(t, func(p *service.Props) {
 		p.Metrics = &service.MetricsStore{Arn: jsii.String("arn:aws:aps:eu-west-1:111111111111:workspace/ws-1"),
 			RemoteWriteURL: jsii.String("https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/ws-1/api/v1/remote_write")}
 	})
