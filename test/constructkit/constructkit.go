@@ -2,9 +2,9 @@
 // `cdk synth` configures it, a bare stack to build one construct in, and a helper that turns the
 // Go bindings' assertion panics into test failures.
 //
-// It imports no package of this module, so a construct's tests (lib/<construct>) link that
-// construct and CDK, never the whole app (stacks) or its config (lib/config); the whole-app
-// harness, test/testkit, builds on it. A test package that synthesizes anything starts with
+// It imports no package of this module, so the constructs' tests (test/constructs, one package
+// for every lib/<construct>) link the constructs and CDK, never the whole app (stacks) or its
+// config (lib/config); the whole-app harness, test/testkit, builds on it. A test package that synthesizes anything starts with
 //
 //	func TestMain(m *testing.M) { constructkit.Main(m) }
 package constructkit

@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"maps"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 
@@ -76,40 +78,50 @@ func importChain(packages map[string]listedPackage, root string, offending func(
 	return nil
 }
 
+// constructTests is the package that holds every construct's tests (one test binary for all of
+// them: one link of CDK and one jsii runtime, not one per construct).
+const constructTests = "test/constructs"
+
 // Construct tests build one construct in a bare stack (constructkit), so they must not link the
-// whole app or its config: `go list -test -deps ./lib/<construct>` names neither stacks nor
-// lib/config, for every package under lib/ but lib/config and lib/plan (the plan is computed
-// from the config; it is no construct). One `go list` lists every
-// package's test binary (its root is "<pkg>.test"; a package without tests is its own root).
+// whole app or its config: `go list -test -deps ./test/constructs ./lib/...` names neither stacks
+// nor lib/config, for the construct tests' binary (test/constructs.test) and for every package
+// under lib/ but lib/config and lib/plan (the plan is computed from the config; it is no
+// construct), with its tests if it has any. One `go list` lists every package's test binary (its
+// root is "<pkg>.test"; a package without tests is its own root).
 func TestConstructTests_LinkNeitherTheAppNorItsConfig(t *testing.T) {
-	packages := goListTestDeps(t, "./lib/...")
+	packages := goListTestDeps(t, "./"+constructTests, "./lib/...")
 	module := packages["github.com/example/platform/lib/config"].Module
 	if module == nil {
 		t.Fatal("go list ./lib/... did not list lib/config: is the module still github.com/example/platform?")
 	}
 	short := func(path string) string { return strings.TrimPrefix(path, module.Path+"/") }
 	forbidden := func(path string) bool { return short(path) == "lib/config" || short(path) == "stacks" }
-	checked := 0
+	roots := map[string]string{} // test binary (or package) to check, by what the failure names
+	if _, tested := packages[module.Path+"/"+constructTests+".test"]; !tested {
+		t.Fatalf("go list -test ./%s listed no test binary: the construct tests moved; check them where they are now", constructTests)
+	}
+	roots[constructTests] = module.Path + "/" + constructTests + ".test"
 	for path := range packages {
 		construct, isLib := strings.CutPrefix(path, module.Path+"/lib/")
 		if !isLib || construct == "config" || strings.HasPrefix(construct, "config/") || construct == "plan" ||
 			strings.Contains(path, " [") || strings.HasSuffix(path, ".test") || strings.HasSuffix(path, "_test") {
 			continue // not a package under lib/, lib/config or lib/plan, or a test variant of one
 		}
-		checked++
-		root := path
+		roots["lib/"+construct] = path
 		if _, tested := packages[path+".test"]; tested {
-			root = path + ".test"
+			roots["lib/"+construct] = path + ".test"
 		}
-		if chain := importChain(packages, root, forbidden); chain != nil {
+	}
+	constructkit.CheckedSomething(t, len(roots)-1, "package under lib/")
+	for _, name := range slices.Sorted(maps.Keys(roots)) {
+		if chain := importChain(packages, roots[name], forbidden); chain != nil {
 			for i := range chain {
 				chain[i] = short(chain[i])
 			}
-			t.Errorf("lib/%s: go list -test -deps includes %s, imported through %s; construct tests use test/constructkit, and constructs take plain props, not lib/config",
-				construct, chain[len(chain)-1], strings.Join(chain, " → "))
+			t.Errorf("%s: go list -test -deps includes %s, imported through %s; construct tests use test/constructkit, and constructs take plain props, not lib/config",
+				name, chain[len(chain)-1], strings.Join(chain, " → "))
 		}
 	}
-	constructkit.CheckedSomething(t, checked, "package under lib/")
 }
 
 // constructkit is what keeps construct tests from linking the app: it imports no package of

@@ -4,7 +4,7 @@
 //
 //	func TestMain(m *testing.M) { constructkit.Main(m) }
 //
-// Construct tests (lib/<construct>) use constructkit alone: testkit links the whole app.
+// Construct tests (test/constructs) use constructkit alone: testkit links the whole app.
 package testkit
 
 import (
