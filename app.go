@@ -26,7 +26,7 @@ func main() {
 
 // validatorProcesses share out the templates to validate: one per core the synthesis leaves idle
 // (it runs on one) would do, and two halve the wait for the largest assembly on 2 cores.
-const validatorProcesses = 2
+const validatorProcesses = 1
 
 func run() int {
 	// CDK's CloudFormation validator runs in processes of its own (internal/cfnvalidator),
@@ -70,13 +70,16 @@ func run() int {
 	if warning := configpath.Untracked(".", path); warning != "" {
 		fmt.Fprintln(os.Stderr, warning)
 	}
+	var synthesized func(awscdk.Stage)
 	if validate {
 		validator := cfnvalidator.NewPlugin()
 		defer validator.Close()
 		validator.Start(validatorProcesses)
 		awscdk.Validations_Of(app).AddPlugins(validator)
+		// Each stage's templates are checked as soon as the pipeline has written them.
+		synthesized = validator.Prevalidate
 	}
-	stacks.NewPlatform(app, platform, path, tools)
+	stacks.NewPlatform(app, platform, path, tools, synthesized)
 	app.Synth(nil)
 	return 0
 }

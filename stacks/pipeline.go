@@ -46,8 +46,10 @@ type PipelineStack struct {
 // NewPipelineStack builds the pipeline in the tooling account. configFile is the path the
 // synth step passes to `make synth`, so the pipeline builds exactly what a developer builds;
 // tools are the repository's pinned tool versions, which every build step installs. baseline
-// may be nil (a pipeline without the accounts' security baseline).
-func NewPipelineStack(app awscdk.App, planned *plan.Plan, configFile string, tools toolchain.Toolchain, baseline *BaselineStage, tooling *ToolingStage, stages []*EnvironmentStage) *PipelineStack {
+// may be nil (a pipeline without the accounts' security baseline). synthesized, if not nil, is
+// called with each stage as the pipeline adds it: CDK Pipelines synthesizes a stage then, and its
+// templates are final.
+func NewPipelineStack(app awscdk.App, planned *plan.Plan, configFile string, tools toolchain.Toolchain, baseline *BaselineStage, tooling *ToolingStage, stages []*EnvironmentStage, synthesized func(awscdk.Stage)) *PipelineStack {
 	p, layout := planned.Platform, planned.Pipeline
 	toolingEnv := config.Environment{Name: ToolingEnvironment, Account: p.Pipeline.Account}
 	stack := awscdk.NewStack(app, jsii.String(layout.ID), &awscdk.StackProps{
@@ -89,14 +91,22 @@ func NewPipelineStack(app awscdk.App, planned *plan.Plan, configFile string, too
 	})
 	// Every account-region's security baseline first (stacks/baseline.go says why), then the
 	// image repositories: every environment pulls from them.
+	added := func(stage awscdk.Stage) {
+		if synthesized != nil {
+			synthesized(stage)
+		}
+	}
 	staged := tooling.Stacks()
 	if baseline != nil {
 		result.Pipeline.AddStage(baseline.Stage, baselineSteps(p, baseline, result.ApprovalTopic))
+		added(baseline.Stage)
 		staged = append(baseline.Stacks(), staged...)
 	}
 	result.Pipeline.AddStage(tooling.Stage, &pipelines.AddStageOpts{Post: &[]pipelines.Step{protectStacks(tooling.Stacks())}})
+	added(tooling.Stage)
 	for _, stage := range stages {
 		result.Pipeline.AddStage(stage.Stage, stageSteps(p, stage, result.ApprovalTopic, image, tools, pipelineName))
+		added(stage.Stage)
 	}
 	result.Pipeline.BuildPipeline()
 	keepArtifactsVersioned(result.Pipeline)

@@ -33,8 +33,9 @@ type Platform struct {
 // deploys them. configFile is the config's path from the repository root, which the pipeline
 // synthesizes; tools are the repository's pinned tool versions, which the pipeline installs. It
 // must be given an App with no children yet: it records the configured availability zones as
-// context first, which CDK only accepts before the tree is built.
-func NewPlatform(app awscdk.App, platform *config.Platform, configFile string, tools toolchain.Toolchain) *Platform {
+// context first, which CDK only accepts before the tree is built. synthesized, if not nil, is
+// called with each stage once its templates are written (NewPipelineStack).
+func NewPlatform(app awscdk.App, platform *config.Platform, configFile string, tools toolchain.Toolchain, synthesized func(awscdk.Stage)) *Platform {
 	SetAvailabilityZones(app, platform)
 	// The pipeline stack and its cross-region support stacks are the App's; stages get their
 	// own checks (aspects stop at a Stage).
@@ -50,7 +51,7 @@ func NewPlatform(app awscdk.App, platform *config.Platform, configFile string, t
 	for _, stage := range result.Stages {
 		finish(stage.Stage, platform)
 	}
-	result.Pipeline = NewPipelineStack(app, planned, configFile, tools, result.Baseline, result.Tooling, result.Stages)
+	result.Pipeline = NewPipelineStack(app, planned, configFile, tools, result.Baseline, result.Tooling, result.Stages, synthesized)
 	// The pipeline stack and the support stacks CDK Pipelines adds exist once it is built.
 	finish(app, platform)
 	return result

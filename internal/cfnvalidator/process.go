@@ -84,6 +84,8 @@ type Process struct {
 	out    *json.Decoder
 	err    error
 	closed bool
+	// validatorVersion is the validator's version, as its last report gave it.
+	validatorVersion string
 }
 
 // Start starts a validator process, which builds its engine at once.
@@ -109,15 +111,15 @@ func Start() (*Process, error) {
 	return p, nil
 }
 
-// Validate hands stacks to the process and returns the validator's violations and version.
-func (p *Process) Validate(stacks []*awscdk.PolicyValidationStack) ([]*awscdk.PolicyViolation, string, error) {
+// Validate hands stacks to the process and returns the validator's violations.
+func (p *Process) Validate(stacks []*awscdk.PolicyValidationStack) ([]*awscdk.PolicyViolation, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.err != nil {
-		return nil, "", p.err
+		return nil, p.err
 	}
 	if p.closed {
-		return nil, "", errors.New("the CloudFormation validator's process has been stopped")
+		return nil, errors.New("the CloudFormation validator's process has been stopped")
 	}
 	var resp response
 	if err := json.NewEncoder(p.in).Encode(request{Stacks: stacks}); err != nil {
@@ -126,12 +128,23 @@ func (p *Process) Validate(stacks []*awscdk.PolicyValidationStack) ([]*awscdk.Po
 		p.err = fmt.Errorf("the CloudFormation validator's process ended without a report: %w", err)
 	}
 	if p.err != nil {
-		return nil, "", p.err
+		return nil, p.err
 	}
 	if resp.Error != "" {
-		return nil, "", errors.New(resp.Error)
+		return nil, errors.New(resp.Error)
 	}
-	return resp.Violations, resp.Version, nil
+	p.validatorVersion = resp.Version
+	return resp.Violations, nil
+}
+
+// version is the validator's version, once it has reported; nil before.
+func (p *Process) version() *string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.validatorVersion == "" {
+		return nil
+	}
+	return jsii.String(p.validatorVersion)
 }
 
 // Close ends the process and waits for it.

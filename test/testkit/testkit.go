@@ -120,7 +120,7 @@ func build(t testing.TB, cfg *config.Platform, configFile, name string) *Platfor
 	if err != nil {
 		t.Fatal(err)
 	}
-	built := stacks.NewPlatform(app, cfg, configFile, tools)
+	built := stacks.NewPlatform(app, cfg, configFile, tools, nil)
 	var assembly cxapi.CloudAssembly
 	constructkit.Assert(t, func() { assembly = app.Synth(nil) })
 	p := &Platform{Config: cfg, ConfigFile: configFile, Stacks: built, Assembly: assembly, Outdir: *assembly.Directory(), byName: map[string]awscdk.Stack{}, app: app}

@@ -6,9 +6,8 @@ import (
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
-	"github.com/aws/aws-cdk-go/awscdk/v2/cxapi"
-	"github.com/aws/jsii-runtime-go"
 
+	"github.com/example/platform/internal/cfnvalidator"
 	"github.com/example/platform/test/constructkit"
 )
 
@@ -70,10 +69,7 @@ func (p *Platform) Validate(t testing.TB) *Validation {
 func (p *Platform) PrepareValidation(after ...<-chan struct{}) {
 	p.validateOnce.Do(func() {
 		p.validationDone = make(chan struct{})
-		var stacks []*awscdk.PolicyValidationStack
-		for _, artifact := range p.Artifacts() {
-			stacks = append(stacks, stackToValidate(artifact))
-		}
+		stacks := cfnvalidator.Stacks(p.Assembly)
 		go func() {
 			defer close(p.validationDone)
 			for _, c := range after {
@@ -120,16 +116,3 @@ func split(t testing.TB, violations []*awscdk.PolicyViolation, stacks []awscdk.S
 
 // validatorNamespace is how acknowledgements name the CloudFormation validator's rules.
 const validatorNamespace = "CloudFormation-Validate"
-
-func stackToValidate(artifact cxapi.CloudFormationStackArtifact) *awscdk.PolicyValidationStack {
-	env := artifact.Environment()
-	stack := &awscdk.PolicyValidationStack{StackConstructPath: artifact.HierarchicalId(), TemplatePath: artifact.TemplateFullPath()}
-	// CDK leaves an environment-agnostic stack's account and region to the engine's defaults.
-	if account := *env.Account; account != "unknown-account" {
-		stack.AccountId = jsii.String(account)
-	}
-	if region := *env.Region; region != "unknown-region" {
-		stack.Region = jsii.String(region)
-	}
-	return stack
-}

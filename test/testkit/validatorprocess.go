@@ -44,7 +44,7 @@ func askValidator(stacks []*awscdk.PolicyValidationStack) (violations []*awscdk.
 	if err != nil {
 		return nil, err
 	}
-	InBackgroundLane(func() { violations, _, err = process.Validate(stacks) })
+	InBackgroundLane(func() { violations, err = process.Validate(stacks) })
 	return violations, err
 }
 
