@@ -91,22 +91,20 @@ func NewPipelineStack(app awscdk.App, planned *plan.Plan, configFile string, too
 	})
 	// Every account-region's security baseline first (stacks/baseline.go says why), then the
 	// image repositories: every environment pulls from them.
-	added := func(stage awscdk.Stage) {
-		if synthesized != nil {
-			synthesized(stage)
-		}
+	if synthesized == nil {
+		synthesized = func(awscdk.Stage) {}
 	}
 	staged := tooling.Stacks()
 	if baseline != nil {
 		result.Pipeline.AddStage(baseline.Stage, baselineSteps(p, baseline, result.ApprovalTopic))
-		added(baseline.Stage)
+		synthesized(baseline.Stage)
 		staged = append(baseline.Stacks(), staged...)
 	}
 	result.Pipeline.AddStage(tooling.Stage, &pipelines.AddStageOpts{Post: &[]pipelines.Step{protectStacks(tooling.Stacks())}})
-	added(tooling.Stage)
+	synthesized(tooling.Stage)
 	for _, stage := range stages {
 		result.Pipeline.AddStage(stage.Stage, stageSteps(p, stage, result.ApprovalTopic, image, tools, pipelineName))
-		added(stage.Stage)
+		synthesized(stage.Stage)
 	}
 	result.Pipeline.BuildPipeline()
 	keepArtifactsVersioned(result.Pipeline)
