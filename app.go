@@ -24,10 +24,6 @@ func main() {
 	os.Exit(run())
 }
 
-// validatorProcesses share out the templates to validate: one per core the synthesis leaves idle
-// (it runs on one) would do, and two halve the wait for the largest assembly on 2 cores.
-const validatorProcesses = 1
-
 func run() int {
 	// CDK's CloudFormation validator runs in processes of its own (internal/cfnvalidator),
 	// started once the config loads, unless the caller switched it off (make diff does).
@@ -72,9 +68,9 @@ func run() int {
 	}
 	var synthesized func(awscdk.Stage)
 	if validate {
-		validator := cfnvalidator.NewPlugin()
+		validator := cfnvalidator.NewPlugin(nil)
 		defer validator.Close()
-		validator.Start(validatorProcesses)
+		validator.Start()
 		awscdk.Validations_Of(app).AddPlugins(validator)
 		// Each stage's templates are checked as soon as the pipeline has written them.
 		synthesized = validator.Prevalidate

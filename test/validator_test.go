@@ -1,12 +1,19 @@
 package test
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/example/platform/internal/cfnvalidator"
 	"github.com/example/platform/test/constructkit"
 	"github.com/example/platform/test/testkit"
 )
@@ -38,7 +45,7 @@ func TestValidator_StaysOnInEverySynthesisThatDeploys(t *testing.T) {
 	// TestPlatform_CloudFormationValidationRejectsAnInvalidTemplate holds that the plugin fails a
 	// synthesis as CDK's own validator does; this, that the app hands CDK the plugin.
 	app := read("app.go")
-	for _, want := range []string{`os.Getenv("CDK_VALIDATION") != "false"`, "cfnvalidator.NewPlugin()", "awscdk.Validations_Of(app).AddPlugins(validator)"} {
+	for _, want := range []string{`os.Getenv("CDK_VALIDATION") != "false"`, "cfnvalidator.NewPlugin(nil)", "awscdk.Validations_Of(app).AddPlugins(validator)"} {
 		if !strings.Contains(app, want) {
 			t.Errorf("app.go has no %s: the synthesis that deploys must run CDK's validator, in its own processes unless switched off", want)
 		}
@@ -53,4 +60,90 @@ func TestValidator_RunsInThePipelinesSynthesis(t *testing.T) {
 	if source := jsonOf(synth["Source"]); !strings.Contains(source, "make synth") || strings.Contains(source, "CDK_VALIDATION") {
 		t.Errorf("the pipeline's Synth step does not run make synth with the validator on: %s", source)
 	}
+}
+
+// The app hands the validator each stage's templates as soon as the pipeline has written them
+// (cfnvalidator.Plugin.Prevalidate): what that early check finds fails the synthesis as any
+// finding does, with no second check of the same template, and a template written again after
+// it is checked again, as it is then.
+func TestValidator_ChecksAStageEarlyAndAgainIfItsTemplateChanged(t *testing.T) {
+	build := func() (awscdk.App, awscdk.Stage, *cfnvalidator.Plugin) {
+		app := constructkit.NewApp(t)
+		stage := awscdk.NewStage(app, jsii.String("Early"), nil)
+		stack := awscdk.NewStack(stage, jsii.String("Test"), &awscdk.StackProps{Env: &awscdk.Environment{Account: jsii.String(constructkit.TestAccount), Region: jsii.String("us-east-1")}})
+		awss3.NewCfnBucket(stack, jsii.String("Bad"), &awss3.CfnBucketProps{BucketName: jsii.String("Not_A_Valid_Bucket")})
+		plugin := cfnvalidator.NewPlugin(testkit.ValidatorProcess(t))
+		awscdk.Validations_Of(app).AddPlugins(plugin)
+		return app, stage, plugin
+	}
+	synth := func(app awscdk.App) (failure any) {
+		defer func() { failure = recover() }()
+		app.Synth(nil)
+		return nil
+	}
+
+	process := testkit.ValidatorProcess(t)
+	app, stage, plugin := build()
+	before := process.Requests()
+	plugin.Prevalidate(stage)
+	if failure := synth(app); failure == nil || !slices.Contains(validatorErrors(t, *app.Outdir()), "Bad") {
+		t.Errorf("the early check's finding did not fail the synthesis: %v", failure)
+	}
+	if checks := process.Requests() - before; checks != 1 {
+		t.Errorf("the validator checked the stage %d times, want once, early", checks)
+	}
+
+	app, stage, plugin = build()
+	before = process.Requests()
+	plugin.Prevalidate(stage)
+	// The stage's template, written again with a valid name after its early check.
+	template := *cfnvalidator.Stacks(stage.Synth(nil))[0].TemplatePath
+	data, err := os.ReadFile(template)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(template, []byte(strings.ReplaceAll(string(data), "Not_A_Valid_Bucket", "a-valid-bucket")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if failure := synth(app); failure != nil {
+		t.Errorf("a template fixed after its early check still failed the synthesis: %v", failure)
+	}
+	if checks := process.Requests() - before; checks != 2 {
+		t.Errorf("the validator checked the stage %d times, want twice: early, and again once its template changed", checks)
+	}
+}
+
+// validatorErrors are the logical IDs of the resources CDK's CloudFormation validator reported
+// an error on, from the validation-report.json of outdir.
+func validatorErrors(t *testing.T, outdir string) []string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(outdir, "validation-report.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var report struct {
+		PluginReports []struct {
+			PluginName, Conclusion string
+			Violations             []struct {
+				Severity            string
+				ViolatingConstructs []struct {
+					CloudFormationResource struct{ LogicalId string }
+				}
+			}
+		}
+	}
+	if err := json.Unmarshal(data, &report); err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, plugin := range report.PluginReports {
+		for _, v := range plugin.Violations {
+			for _, c := range v.ViolatingConstructs {
+				if plugin.PluginName == cfnvalidator.Name && plugin.Conclusion == "failure" && v.Severity == "error" {
+					ids = append(ids, c.CloudFormationResource.LogicalId)
+				}
+			}
+		}
+	}
+	return ids
 }
