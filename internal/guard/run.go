@@ -6,11 +6,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -34,9 +36,12 @@ func (f Finding) String() string {
 }
 
 // Check runs every rule that applies to a template's resource types over it, with the
-// cross-stack references resolved, and returns what fails, sorted. Templates that need the same
-// rules (the stacks of a tier, in every region) share one cfn-guard invocation over a directory
-// under workDir, and invocations run side by side, one per CPU (or t.Parallel).
+// cross-stack references resolved, and returns what fails, sorted. The rule files that name the
+// same resource types run together, once, over every template that has one of those types, each
+// template cut to the resources of those types: a rule reads resources by type, and cfn-guard's
+// work grows with the data times the rules (measured: the pipeline's 289 KB template cost 35 ms
+// per rule file whatever it checks). Invocations run side by side, one per CPU (or t.Parallel),
+// in directories under workDir.
 func (t Tool) Check(stacks []*assembly.Stack, workDir string) ([]Finding, error) {
 	resolved, err := Resolve(stacks)
 	if err != nil {
@@ -46,32 +51,46 @@ func (t Tool) Check(stacks []*assembly.Stack, workDir string) ([]Finding, error)
 	if err != nil {
 		return nil, err
 	}
-	groups := map[string][]string{} // rule files (joined) -> data directory's files
-	files := map[string]string{}    // data file name -> stack name
+	files := map[string]string{} // data file name -> stack name
 	for i, s := range stacks {
-		applicable := rules.For(s.ResourceTypes())
-		if len(applicable) == 0 {
-			continue
-		}
-		key := strings.Join(applicable, "\n")
-		dir := filepath.Join(workDir, fmt.Sprintf("group%03d", len(groups)))
-		if existing, ok := groups[key]; ok {
-			dir = filepath.Dir(existing[0])
-		} else if err := os.Mkdir(dir, 0o755); err != nil {
-			return nil, err
-		}
-		doc, err := json.Marshal(map[string]any{"AWSTemplateFormatVersion": "2010-09-09", "Resources": resolved[s.Name]})
-		if err != nil {
-			return nil, err
-		}
-		name := fmt.Sprintf("%03d.json", i)
-		files[name] = s.Name
-		if err := os.WriteFile(filepath.Join(dir, name), doc, 0o644); err != nil {
-			return nil, err
-		}
-		groups[key] = append(groups[key], filepath.Join(dir, name))
+		files[fmt.Sprintf("%03d.json", i)] = s.Name
 	}
-	if len(groups) == 0 {
+	byTypes := map[string][]string{} // the types rule files name (joined) -> the rule files
+	for rule, types := range rules {
+		key := strings.Join(slices.Sorted(maps.Keys(types)), " ")
+		byTypes[key] = append(byTypes[key], rule)
+	}
+	var dirs []string        // one data directory per group of rule files that applies
+	var ruleFiles [][]string // ... and its rule files
+	for _, key := range slices.Sorted(maps.Keys(byTypes)) {
+		types, dir := rules[byTypes[key][0]], ""
+		for i, s := range stacks {
+			subset := map[string]any{}
+			for id, resource := range resolved[s.Name] {
+				if typ, _ := resource.(map[string]any)["Type"].(string); types[typ] {
+					subset[id] = resource
+				}
+			}
+			if len(subset) == 0 {
+				continue
+			}
+			if dir == "" {
+				dir = filepath.Join(workDir, fmt.Sprintf("rule%03d", len(dirs)))
+				if err := os.Mkdir(dir, 0o755); err != nil {
+					return nil, err
+				}
+				dirs, ruleFiles = append(dirs, dir), append(ruleFiles, slices.Sorted(slices.Values(byTypes[key])))
+			}
+			doc, err := json.Marshal(map[string]any{"AWSTemplateFormatVersion": "2010-09-09", "Resources": subset})
+			if err != nil {
+				return nil, err
+			}
+			if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("%03d.json", i)), doc, 0o644); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if len(dirs) == 0 {
 		return nil, fmt.Errorf("no rule in %s applies to the assembly's resource types", t.Rules)
 	}
 	var (
@@ -81,11 +100,11 @@ func (t Tool) Check(stacks []*assembly.Stack, workDir string) ([]Finding, error)
 		wg       sync.WaitGroup
 		slots    = make(chan struct{}, cmp.Or(t.Parallel, runtime.NumCPU()))
 	)
-	for key, data := range groups {
+	for i, dir := range dirs {
 		wg.Go(func() {
 			slots <- struct{}{}
 			defer func() { <-slots }()
-			found, err := t.run(strings.Split(key, "\n"), filepath.Dir(data[0]), files)
+			found, err := t.run(ruleFiles[i], dir, files)
 			mu.Lock()
 			defer mu.Unlock()
 			findings = append(findings, found...)
@@ -93,8 +112,14 @@ func (t Tool) Check(stacks []*assembly.Stack, workDir string) ([]Finding, error)
 		})
 	}
 	wg.Wait()
-	sort.Slice(findings, func(i, j int) bool { return findings[i].String() < findings[j].String() })
+	// A finding is reported once however many rule files name it.
+	findings = slices.CompactFunc(sortFindings(findings), func(a, b Finding) bool { return a == b })
 	return findings, errors.Join(errs...)
+}
+
+func sortFindings(findings []Finding) []Finding {
+	sort.Slice(findings, func(i, j int) bool { return findings[i].String() < findings[j].String() })
+	return findings
 }
 
 // run is one cfn-guard invocation of rules over the templates in dir.
