@@ -124,16 +124,25 @@ func build(t testing.TB, cfg *config.Platform, configFile, name string) *Platfor
 	var assembly cxapi.CloudAssembly
 	constructkit.Assert(t, func() { assembly = app.Synth(nil) })
 	p := &Platform{Config: cfg, ConfigFile: configFile, Stacks: built, Assembly: assembly, Outdir: *assembly.Directory(), byName: map[string]awscdk.Stack{}, app: app}
-	// Stacks are told apart in Go: asking CDK of each of the app's thousands of constructs would
-	// cost a round trip to its process each.
-	for _, c := range *app.Node().FindAll(constructs.ConstructOrder_PREORDER) {
-		if stack, ok := c.(awscdk.Stack); ok {
-			p.byName[*stack.StackName()] = stack
+	// Every stack is the App's or a stage's child: fetching the app's thousands of constructs to
+	// find them would cost far more.
+	for _, c := range *app.Node().Children() {
+		scope := []constructs.IConstruct{c}
+		if stage, ok := c.(awscdk.Stage); ok {
+			scope = *stage.Node().Children()
+		}
+		for _, child := range scope {
+			if stack, ok := child.(awscdk.Stack); ok {
+				p.byName[*stack.StackName()] = stack
+			}
 		}
 	}
 	// Every test that loops over the stacks or the artifacts relies on there being some.
 	if len(p.byName) == 0 || len(p.Artifacts()) == 0 {
 		t.Fatalf("%s: the app synthesized no stack", configFile)
+	}
+	if len(p.byName) != len(p.Artifacts()) {
+		t.Fatalf("%s: %d stacks among the App's and its stages' children, %d in the assembly: a stack is nested deeper", configFile, len(p.byName), len(p.Artifacts()))
 	}
 	return p
 }
