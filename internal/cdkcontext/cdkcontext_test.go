@@ -21,11 +21,11 @@ func TestRead_TakesTheEnvironmentThenTheOverflowFile(t *testing.T) {
 		}
 		return nil, errors.New("no such file")
 	}
-	context, err := cdkcontext.Read(env(map[string]string{"CDK_CONTEXT_JSON": `{"config":"config/minimal.json","n":1}`}), readFile)
-	if err != nil || context.String("config") != "config/minimal.json" || context.String("n") != "" || context.String("imageDigest") != "" {
+	context, err := cdkcontext.Read(env(map[string]string{"CDK_CONTEXT_JSON": `{"config":"config/small.json","n":1}`}), readFile)
+	if err != nil || context.String("config") != "config/small.json" || context.String("n") != "" || context.String("imageDigest") != "" {
 		t.Fatalf("from the environment: %v, %v", context, err)
 	}
-	context, err = cdkcontext.Read(env(map[string]string{"CDK_CONTEXT_JSON": `{"config":"config/minimal.json"}`, "CONTEXT_OVERFLOW_LOCATION_ENV": "/tmp/ctx.json"}), readFile)
+	context, err = cdkcontext.Read(env(map[string]string{"CDK_CONTEXT_JSON": `{"config":"config/small.json"}`, "CONTEXT_OVERFLOW_LOCATION_ENV": "/tmp/ctx.json"}), readFile)
 	if err != nil || context.String("config") != "config/big.json" || context.String("imageDigest") != "sha256:abc" {
 		t.Fatalf("with the overflow file: %v, %v", context, err)
 	}
