@@ -219,8 +219,9 @@ func TestPlatform_PassesCloudFormationValidation(t *testing.T) {
 	}
 }
 
-// The test above can fail: the validator, run the same way, rejects a template CloudFormation
-// would refuse (a bucket name with capitals and an underscore).
+// The test above can fail: the validator, run as the app runs it (a plugin CDK calls, backed by
+// the same kind of process), fails a synthesis of a template CloudFormation would refuse (a
+// bucket name with capitals and an underscore).
 func TestPlatform_CloudFormationValidationRejectsAnInvalidTemplate(t *testing.T) {
 	stack := constructkit.Stack(t, "us-east-1")
 	awss3.NewCfnBucket(stack, jsii.String("Bad"), &awss3.CfnBucketProps{BucketName: jsii.String("Not_A_Valid_Bucket")})
