@@ -2,6 +2,7 @@ package stacks
 
 import (
 	"fmt"
+	"iter"
 	"sort"
 	"strings"
 
@@ -12,7 +13,6 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/aws-cdk-go/awscdk/v2/pipelines"
 	"github.com/aws/constructs-go/constructs/v10"
@@ -46,10 +46,11 @@ type PipelineStack struct {
 // NewPipelineStack builds the pipeline in the tooling account. configFile is the path the
 // synth step passes to `make synth`, so the pipeline builds exactly what a developer builds;
 // tools are the repository's pinned tool versions, which every build step installs. baseline
-// may be nil (a pipeline without the accounts' security baseline). synthesized, if not nil, is
-// called with each stage as the pipeline adds it: CDK Pipelines synthesizes a stage then, and its
-// templates are final.
-func NewPipelineStack(app awscdk.App, planned *plan.Plan, configFile string, tools toolchain.Toolchain, baseline *BaselineStage, tooling *ToolingStage, stages []*EnvironmentStage, synthesized func(awscdk.Stage)) *PipelineStack {
+// may be nil (a pipeline without the accounts' security baseline). environments yields the
+// environments' stages in delivery order; the pipeline adds each as it comes, so one can be built
+// while the one before is checked. synthesized, if not nil, is called with each stage as the
+// pipeline adds it: CDK Pipelines synthesizes a stage then, and its templates are final.
+func NewPipelineStack(app awscdk.App, planned *plan.Plan, configFile string, tools toolchain.Toolchain, baseline *BaselineStage, tooling *ToolingStage, environments iter.Seq[*EnvironmentStage], synthesized func(awscdk.Stage)) *PipelineStack {
 	p, layout := planned.Platform, planned.Pipeline
 	toolingEnv := config.Environment{Name: ToolingEnvironment, Account: p.Pipeline.Account}
 	stack := awscdk.NewStack(app, jsii.String(layout.ID), &awscdk.StackProps{
@@ -102,9 +103,11 @@ func NewPipelineStack(app awscdk.App, planned *plan.Plan, configFile string, too
 	}
 	result.Pipeline.AddStage(tooling.Stage, &pipelines.AddStageOpts{Post: &[]pipelines.Step{protectStacks(tooling.Stacks())}})
 	synthesized(tooling.Stage)
-	for _, stage := range stages {
+	var stages []*EnvironmentStage
+	for stage := range environments {
 		result.Pipeline.AddStage(stage.Stage, stageSteps(p, stage, result.ApprovalTopic, image, tools, pipelineName))
 		synthesized(stage.Stage)
+		stages = append(stages, stage)
 	}
 	result.Pipeline.BuildPipeline()
 	keepArtifactsVersioned(result.Pipeline)
@@ -140,17 +143,6 @@ func NewPipelineStack(app awscdk.App, planned *plan.Plan, configFile string, too
 	}
 	encryptGeneratedLogGroups(stack, key)
 	return result
-}
-
-// keepArtifactBucketsExceptOnCreate: a support stack's artifact bucket has a name CDK Pipelines
-// derives (the pipeline names it across regions) and is kept when the stack goes; a bucket kept
-// after its own create failed would fail every retry on that name, so it goes in that case.
-func keepArtifactBucketsExceptOnCreate(support awscdk.Stack) {
-	for _, c := range *support.Node().FindAll(constructs.ConstructOrder_PREORDER) {
-		if bucket, ok := c.(awss3.CfnBucket); ok {
-			bucket.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE, nil)
-		}
-	}
 }
 
 // encryptGeneratedLogGroups encrypts the log groups CDK Pipelines creates itself (its

@@ -1,8 +1,10 @@
 package stacks
 
 import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/aws-cdk-go/awscdk/v2/pipelines"
+	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 )
 
@@ -29,5 +31,16 @@ func keepArtifactsVersioned(pipeline pipelines.CodePipeline) {
 				AbortIncompleteMultipartUpload: &awss3.CfnBucket_AbortIncompleteMultipartUploadProperty{DaysAfterInitiation: jsii.Number(7)},
 			},
 		}})
+	}
+}
+
+// keepArtifactBucketsExceptOnCreate: a support stack's artifact bucket has a name CDK Pipelines
+// derives (the pipeline names it across regions) and is kept when the stack goes; a bucket kept
+// after its own create failed would fail every retry on that name, so it goes in that case.
+func keepArtifactBucketsExceptOnCreate(support awscdk.Stack) {
+	for _, c := range *support.Node().FindAll(constructs.ConstructOrder_PREORDER) {
+		if bucket, ok := c.(awss3.CfnBucket); ok {
+			bucket.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE, nil)
+		}
 	}
 }

@@ -42,16 +42,22 @@ func NewPlatform(app awscdk.App, platform *config.Platform, configFile string, t
 	compliance.Apply(app)
 	planned := plan.New(platform)
 	result := &Platform{Config: platform, Plan: planned, Baseline: NewBaselineStage(app, planned), Tooling: NewToolingStage(app, planned)}
-	runbook := docspath.Runbook(configFile, platform.Name)
-	for _, env := range platform.Environments {
-		result.Stages = append(result.Stages, NewEnvironmentStage(app, planned, env, runbook))
-	}
 	finish(result.Baseline.Stage, platform)
 	finish(result.Tooling.Stage, platform)
-	for _, stage := range result.Stages {
-		finish(stage.Stage, platform)
+	runbook := docspath.Runbook(configFile, platform.Name)
+	// Each environment's stage is built as the pipeline asks for it, after the one before is
+	// added (and synthesized): what checks a stage's templates goes on while the next is built.
+	environments := func(yield func(*EnvironmentStage) bool) {
+		for _, env := range platform.Environments {
+			stage := NewEnvironmentStage(app, planned, env, runbook)
+			finish(stage.Stage, platform)
+			result.Stages = append(result.Stages, stage)
+			if !yield(stage) {
+				return
+			}
+		}
 	}
-	result.Pipeline = NewPipelineStack(app, planned, configFile, tools, result.Baseline, result.Tooling, result.Stages, synthesized)
+	result.Pipeline = NewPipelineStack(app, planned, configFile, tools, result.Baseline, result.Tooling, environments, synthesized)
 	// The pipeline stack and the support stacks CDK Pipelines adds exist once it is built.
 	finish(app, platform)
 	return result

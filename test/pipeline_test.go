@@ -597,7 +597,7 @@ func TestPipeline_GitLabConnectionGetsThePipelineButNoPullRequestProject(t *test
 	// The pipeline stack alone, without the environments' stages: the source decides this.
 	app := constructkit.NewApp(t)
 	planned := plan.New(cfg)
-	pipeline := stacks.NewPipelineStack(app, planned, twoEnvironments, tools, nil, stacks.NewToolingStage(app, planned), nil, nil)
+	pipeline := stacks.NewPipelineStack(app, planned, twoEnvironments, tools, nil, stacks.NewToolingStage(app, planned), slices.Values([]*stacks.EnvironmentStage(nil)), nil)
 	if pipeline.PullRequests != nil {
 		t.Error("a GitLab connection got a pull-request project")
 	}
