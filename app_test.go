@@ -6,12 +6,15 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/example/platform/internal/cfnvalidator"
 	"github.com/example/platform/internal/configpath"
 	"github.com/example/platform/lib/config"
+	"github.com/example/platform/test/constructkit"
 )
 
 // runAppEnv makes the test binary run the app instead of the tests, so a test sees exactly what
@@ -19,16 +22,33 @@ import (
 const runAppEnv = "PLATFORM_TEST_RUN_APP"
 
 func TestMain(m *testing.M) {
-	// The app's validator processes are the binary run again: here, this test binary.
+	// The app's validator process is the binary run again: here, this test binary.
 	cfnvalidator.Serve()
 	if os.Getenv(runAppEnv) == "1" {
 		os.Exit(run())
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	appRunMu.Lock()
+	for _, dir := range appRunDirs {
+		os.RemoveAll(dir)
+	}
+	appRunMu.Unlock()
+	os.Exit(code)
 }
 
 // runApp runs the app with the given CDK context, from the repository root, as cdk does.
 func runApp(t *testing.T, context map[string]string) (stdout, stderr string, status int) {
+	t.Helper()
+	values := map[string]any{}
+	for key, value := range context {
+		values[key] = value
+	}
+	return runAppIn(t, values, t.TempDir())
+}
+
+// runAppIn runs the app the way the CDK CLI does: context in CDK_CONTEXT_JSON, the output
+// directory in CDK_OUTDIR; env adds to (or overrides) the environment.
+func runAppIn(t *testing.T, context map[string]any, outdir string, env ...string) (stdout, stderr string, status int) {
 	t.Helper()
 	contextJSON, err := json.Marshal(context)
 	if err != nil {
@@ -36,7 +56,8 @@ func runApp(t *testing.T, context map[string]string) (stdout, stderr string, sta
 	}
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), runAppEnv+"=1", "CDK_CONTEXT_JSON="+string(contextJSON),
-		"CDK_OUTDIR="+t.TempDir(), "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20")
+		"CDK_OUTDIR="+outdir, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20")
+	cmd.Env = append(cmd.Env, env...)
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	err = cmd.Run()
@@ -86,5 +107,132 @@ func TestApp_RefusesAnAbsoluteConfigPath(t *testing.T) {
 	want := checkErr.Error() + "\n"
 	if status != 1 || stdout != "" || stderr != want {
 		t.Fatalf("exit %d, stdout %q, stderr %q; want exit 1 and only %q", status, stdout, stderr, want)
+	}
+}
+
+func TestApp_BadConfigFailsWithEveryProblemAndWritesNothing(t *testing.T) {
+	outdir := t.TempDir()
+	_, stderr, code := runAppIn(t, map[string]any{"config": "test/testdata/overlap-and-unknown.json"}, outdir)
+
+	if code != 1 {
+		t.Errorf("exit status %d, want 1", code)
+	}
+	for _, want := range []string{
+		"test/testdata/overlap-and-unknown.json: 2 problems",
+		"bogusField: unknown field",
+		"environments[1].regions[0].cidr: 10.10.0.0/16 overlaps environments[0].regions[0].cidr (staging/us-east-1, 10.10.0.0/16); pick a range outside 10.10.0.0/16",
+	} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+	if strings.Contains(stderr, "goroutine") || strings.Contains(stderr, "panic") {
+		t.Errorf("stderr shows a Go stack trace:\n%s", stderr)
+	}
+	if entries, _ := os.ReadDir(outdir); len(entries) > 0 {
+		t.Errorf("wrote %d entries to the output directory, want none", len(entries))
+	}
+}
+
+// appRun is the one synthesis by the app the tests below share, run the way the CLI runs it:
+// the three-region fixture (a config other than the default, chosen by context, with cdk.json's
+// context) with nothing but node and npx on PATH (no docker), CDK's validator off (the
+// validation tests hold it). It returns the output directory.
+func appRun(t *testing.T) string {
+	t.Helper()
+	appRunMu.Lock()
+	defer appRunMu.Unlock()
+	if appRunOutdir != "" {
+		return appRunOutdir
+	}
+	context, err := constructkit.ReadCDKJSONContext(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	context["config"] = threeRegions
+	outdir, err := os.MkdirTemp("", "platform-app-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	noDocker, err := os.MkdirTemp("", "platform-path-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	appRunDirs = append(appRunDirs, outdir, noDocker)
+	for _, tool := range []string{"node", "npx"} {
+		if path, err := exec.LookPath(tool); err == nil {
+			if err := os.Symlink(path, filepath.Join(noDocker, tool)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if _, stderr, code := runAppIn(t, context, outdir, "PATH="+noDocker, "CDK_VALIDATION=false"); code != 0 {
+		t.Fatalf("%s: exit status %d with only node and npx on PATH:\n%s", threeRegions, code, stderr)
+	}
+	appRunOutdir = outdir
+	return outdir
+}
+
+// threeRegions is the fixture appRun synthesizes.
+const threeRegions = "test/testdata/three-regions.json"
+
+var (
+	appRunMu     sync.Mutex
+	appRunOutdir string
+	appRunDirs   []string // removed after the tests
+)
+
+func TestApp_SynthesizesTheConfigChosenByContext(t *testing.T) {
+	outdir := appRun(t)
+	data, err := os.ReadFile(filepath.Join(outdir, "assembly-prod", "manifest.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var manifest struct {
+		Artifacts map[string]struct {
+			Type       string `json:"type"`
+			Properties struct {
+				StackName string `json:"stackName"`
+			} `json:"properties"`
+		} `json:"artifacts"`
+	}
+	if err := json.Unmarshal(data, &manifest); err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, a := range manifest.Artifacts {
+		if a.Type == "aws:cloudformation:stack" && strings.HasSuffix(a.Properties.StackName, "-network") {
+			names = append(names, a.Properties.StackName)
+		}
+	}
+	sort.Strings(names)
+	if got := strings.Join(names, ","); got != "globex-prod-ap-southeast-2-network,globex-prod-eu-west-1-network,globex-prod-us-east-1-network" {
+		t.Errorf("network stacks = %s", got)
+	}
+}
+
+// `make synth` and `make test` need no Docker: the app builds no image and declares no Docker
+// asset, and it synthesizes with no docker on PATH.
+func TestApp_SynthesizesWithoutDocker(t *testing.T) {
+	outdir := appRun(t)
+	assets, _ := filepath.Glob(filepath.Join(outdir, "*", "*.assets.json"))
+	top, _ := filepath.Glob(filepath.Join(outdir, "*.assets.json"))
+	if len(assets)+len(top) == 0 {
+		t.Fatal("no asset manifests: did the synthesis write anything?")
+	}
+	for _, manifest := range append(assets, top...) {
+		data, err := os.ReadFile(manifest)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var assets struct {
+			DockerImages map[string]any `json:"dockerImages"`
+		}
+		if err := json.Unmarshal(data, &assets); err != nil {
+			t.Fatal(err)
+		}
+		if len(assets.DockerImages) > 0 {
+			t.Errorf("%s declares Docker image assets, which would need Docker to publish", filepath.Base(manifest))
+		}
 	}
 }

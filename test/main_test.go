@@ -11,15 +11,14 @@ import (
 	"github.com/example/platform/test/testkit"
 )
 
-// TestMain starts, in a full run, the built app's run in the background (test/apprun_test.go)
-// and, as soon as each config is synthesized, cfn-guard's check (test/controls_test.go) and CDK's
-// validator (testkit.PrepareValidation), each a process of its own; it holds a full run to its
-// synthesis budget (test/variants_test.go) after the tests. Run as the validator's process
-// (cfnvalidator.Serve), it serves that and exits.
+// TestMain starts, in a full run, as soon as each config is synthesized, cfn-guard's check
+// (test/controls_test.go) and CDK's validator (testkit.PrepareValidation), each a process of its
+// own; it holds a full run to its synthesis budget (test/variants_test.go) after the tests. Run
+// as the validator's process (cfnvalidator.Serve), it serves that and exits. The built app's
+// runs are the root package's tests (app_test.go): its test binary is the app.
 func TestMain(m *testing.M) {
 	cfnvalidator.Serve()
 	flag.Parse()
-	startAppRun()
 	startChecks()
 	constructkit.Main(m, holdSynthesisBudget, func() int { testkit.StopValidator(); return 0 })
 }

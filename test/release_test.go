@@ -3,8 +3,6 @@ package test
 import (
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -252,32 +250,6 @@ func TestRelease_EachEnvironmentTagsTheReleaseItRunsForRollbacks(t *testing.T) {
 			assertVariables(t, file+" "+env.Name+" MarkDeployed", project, map[string]string{
 				"IMAGE_ENVIRONMENT": env.Name, "IMAGE_TAG_PREFIX": registry.DeployedTagPrefix, "IMAGE_REGIONS": strings.Join(regions, ","),
 			})
-		}
-	}
-}
-
-// `make synth` and `make test` need no Docker: the app builds no image and declares no Docker
-// asset, and it synthesizes with no docker on PATH.
-func TestApp_SynthesizesWithoutDocker(t *testing.T) {
-	outdir := appRun(t)
-	assets, _ := filepath.Glob(filepath.Join(outdir, "*", "*.assets.json"))
-	top, _ := filepath.Glob(filepath.Join(outdir, "*.assets.json"))
-	if len(assets)+len(top) == 0 {
-		t.Fatal("no asset manifests: did the synthesis write anything?")
-	}
-	for _, manifest := range append(assets, top...) {
-		data, err := os.ReadFile(manifest)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var assets struct {
-			DockerImages map[string]any `json:"dockerImages"`
-		}
-		if err := json.Unmarshal(data, &assets); err != nil {
-			t.Fatal(err)
-		}
-		if len(assets.DockerImages) > 0 {
-			t.Errorf("%s declares Docker image assets, which would need Docker to publish", filepath.Base(manifest))
 		}
 	}
 }

@@ -100,13 +100,9 @@ var synthesisBudget = append([]string{
 	adoptingConfig, existingOrganization, "config/minimal.json",
 }, exampleConfigs...)
 
-// appRunBudget are the runs of the built app a full run makes: one that synthesizes (the app
-// tests share it) and one that refuses a config.
-const appRunBudget = 2
-
 // holdSynthesisBudget fails a full run of the package (no -run, no -bench, not make check) that
-// synthesized a config twice, or one the budget does not name, or ran the app more often than
-// appRunBudget. It runs after the tests, from TestMain.
+// synthesized a config twice, or one the budget does not name. It runs after the tests, from
+// TestMain.
 func holdSynthesisBudget() int {
 	if !fullRun() {
 		return 0
@@ -122,11 +118,8 @@ func holdSynthesisBudget() int {
 			problems = append(problems, name+" is synthesized but not in synthesisBudget (test/variants_test.go): share a variant, or name it there")
 		}
 	}
-	if runs := appRuns(); runs > appRunBudget {
-		problems = append(problems, fmt.Sprintf("the built app ran %d times, more than appRunBudget (%d): share appRun", runs, appRunBudget))
-	}
 	if len(problems) == 0 {
-		fmt.Printf("whole-app syntheses: %d (%s); app runs: %d\n", len(seen), strings.Join(testkit.Syntheses(), "; "), appRuns())
+		fmt.Printf("whole-app syntheses: %d (%s)\n", len(seen), strings.Join(testkit.Syntheses(), "; "))
 		return 0
 	}
 	fmt.Fprintln(os.Stderr, "FAIL: the test suite's synthesis budget:\n  "+strings.Join(problems, "\n  "))
