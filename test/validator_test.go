@@ -64,14 +64,17 @@ func TestValidator_RunsInThePipelinesSynthesis(t *testing.T) {
 
 // The app hands the validator each stage's templates as soon as the pipeline has written them
 // (cfnvalidator.Plugin.Prevalidate): what that early check finds fails the synthesis as any
-// finding does, with no second check of the same template, and a template written again after
-// it is checked again, as it is then.
+// finding does, with no second check of the same template, and a stage with a template written
+// again after it is checked again, as it is then.
 func TestValidator_ChecksAStageEarlyAndAgainIfItsTemplateChanged(t *testing.T) {
 	build := func() (awscdk.App, awscdk.Stage, *cfnvalidator.Plugin) {
 		app := constructkit.NewApp(t)
 		stage := awscdk.NewStage(app, jsii.String("Early"), nil)
 		stack := awscdk.NewStack(stage, jsii.String("Test"), &awscdk.StackProps{Env: &awscdk.Environment{Account: jsii.String(constructkit.TestAccount), Region: jsii.String("us-east-1")}})
 		awss3.NewCfnBucket(stack, jsii.String("Bad"), &awss3.CfnBucketProps{BucketName: jsii.String("Not_A_Valid_Bucket")})
+		// A second stack, unchanged: the early check's findings are one report over both.
+		other := awscdk.NewStack(stage, jsii.String("Other"), &awscdk.StackProps{Env: &awscdk.Environment{Account: jsii.String(constructkit.TestAccount), Region: jsii.String("us-east-1")}})
+		awss3.NewCfnBucket(other, jsii.String("Good"), nil)
 		plugin := cfnvalidator.NewPlugin(testkit.ValidatorProcess(t))
 		awscdk.Validations_Of(app).AddPlugins(plugin)
 		return app, stage, plugin
@@ -96,8 +99,13 @@ func TestValidator_ChecksAStageEarlyAndAgainIfItsTemplateChanged(t *testing.T) {
 	app, stage, plugin = build()
 	before = process.Requests()
 	plugin.Prevalidate(stage)
-	// The stage's template, written again with a valid name after its early check.
-	template := *cfnvalidator.Stacks(stage.Synth(nil))[0].TemplatePath
+	// The bad stack's template, written again with a valid name after its early check.
+	var template string
+	for _, s := range cfnvalidator.Stacks(stage.Synth(nil)) {
+		if strings.HasSuffix(*s.StackConstructPath, "Test") {
+			template = *s.TemplatePath
+		}
+	}
 	data, err := os.ReadFile(template)
 	if err != nil {
 		t.Fatal(err)
@@ -109,7 +117,7 @@ func TestValidator_ChecksAStageEarlyAndAgainIfItsTemplateChanged(t *testing.T) {
 		t.Errorf("a template fixed after its early check still failed the synthesis: %v", failure)
 	}
 	if checks := process.Requests() - before; checks != 2 {
-		t.Errorf("the validator checked the stage %d times, want twice: early, and again once its template changed", checks)
+		t.Errorf("the validator checked the stage %d times, want twice: early, and again once a template of it changed", checks)
 	}
 }
 

@@ -1,7 +1,6 @@
 package cfnvalidator
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"fmt"
 	"os"
@@ -70,8 +69,10 @@ func (p *Plugin) Close() {
 
 func (p *Plugin) Name() *string { return jsii.String(Name) }
 
-// RuleIds and Version are nil: CDK records them in every stack's analytics metadata, which must
-// not depend on the validator's process; the report carries the version.
+// RuleIds and Version are nil: CDK records them in every stack's analytics metadata (with the
+// plugin's name), which must not depend on when the validator's process answers. So
+// validation-report.json names no version for the validator, where CDK's in-process one named
+// its engine's.
 func (p *Plugin) RuleIds() *[]*string { return nil }
 func (p *Plugin) Version() *string    { return nil }
 
@@ -130,11 +131,19 @@ func (p *Plugin) Validate(context awscdk.IPolicyValidationContext) *awscdk.Polic
 	p.Start()
 	p.mu.Lock()
 	process, err := p.process, p.err
+	// An early check stands for its stacks only if none of their templates was written again:
+	// its findings are one report over all of them.
+	current := map[*earlyCheck]bool{}
+	for _, check := range p.early {
+		if _, seen := current[check]; !seen {
+			current[check] = check.current()
+		}
+	}
 	used := map[*earlyCheck]bool{}
 	var early []*earlyCheck // in CDK's order of their stacks, for a report in the same order each run
 	var rest []*awscdk.PolicyValidationStack
 	for _, s := range *context.StackTemplates() {
-		if check := p.early[*s.TemplatePath]; check != nil && check.checked(*s.TemplatePath) {
+		if check := p.early[*s.TemplatePath]; check != nil && current[check] {
 			if !used[check] {
 				used[check] = true
 				early = append(early, check)
@@ -172,18 +181,15 @@ func (p *Plugin) Validate(context awscdk.IPolicyValidationContext) *awscdk.Polic
 	return report
 }
 
-// checked reports whether the template at path is as the early check read it.
-func (c *earlyCheck) checked(path string) bool {
-	want, ok := c.digests[path]
-	if !ok {
-		return false
+// current reports whether every template the check read is as it read it.
+func (c *earlyCheck) current() bool {
+	for path, want := range c.digests {
+		data, err := os.ReadFile(path)
+		if err != nil || sha256.Sum256(data) != want {
+			return false
+		}
 	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return false
-	}
-	got := sha256.Sum256(data)
-	return bytes.Equal(got[:], want[:])
+	return true
 }
 
 // merge joins reports into one, as the validator joins a report's diagnostics: one violation per
