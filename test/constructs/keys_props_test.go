@@ -10,19 +10,21 @@ import (
 	"github.com/example/platform/lib/props/propstest"
 )
 
-func keysBareStack() awscdk.Stack {
+// bareStack is a stack of an App without cdk.json's context, for the props checks, which panic
+// before anything is synthesized.
+func bareStack() awscdk.Stack {
 	return awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Test"), &awscdk.StackProps{
 		Env: &awscdk.Environment{Account: jsii.String("111111111111"), Region: jsii.String("eu-west-1")},
 	})
 }
 
 func TestKeys_ThrowsOnABadOrMissingRequiredProp(t *testing.T) {
-	propstest.Panics(t, func() { keys.NewPrimary(keysBareStack(), "Key", keys.Props{}) },
+	propstest.Panics(t, func() { keys.NewPrimary(bareStack(), "Key", keys.Props{}) },
 		"keys.NewPrimary(Test/Key): Props.Alias is required; give the alias every region's key has, such as alias/acme/prod")
-	propstest.Panics(t, func() { keys.NewPrimary(keysBareStack(), "Key", keys.Props{Alias: "acme/prod"}) },
+	propstest.Panics(t, func() { keys.NewPrimary(bareStack(), "Key", keys.Props{Alias: "acme/prod"}) },
 		`Props.Alias "acme/prod" does not start with alias/`)
-	propstest.Panics(t, func() { keys.NewPrimary(keysBareStack(), "Key", keys.Props{Alias: "alias/aws/acme"}) },
+	propstest.Panics(t, func() { keys.NewPrimary(bareStack(), "Key", keys.Props{Alias: "alias/aws/acme"}) },
 		"alias/aws/ is reserved for AWS managed keys")
-	propstest.Panics(t, func() { keys.NewReplica(keysBareStack(), "Key", nil, keys.Props{Alias: "alias/acme/prod"}) },
+	propstest.Panics(t, func() { keys.NewReplica(bareStack(), "Key", nil, keys.Props{Alias: "alias/acme/prod"}) },
 		"keys.NewReplica(Test/Key): primaryKeyArn is required; give the ARN of the multi-region primary key")
 }

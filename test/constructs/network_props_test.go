@@ -15,12 +15,6 @@ import (
 	"github.com/example/platform/lib/props/propstest"
 )
 
-func networkBareStack() awscdk.Stack {
-	return awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Test"), &awscdk.StackProps{
-		Env: &awscdk.Environment{Account: jsii.String("111111111111"), Region: jsii.String("eu-west-1")},
-	})
-}
-
 func networkValidProps(stack awscdk.Stack) network.Props {
 	return network.Props{CIDR: "10.0.0.0/16", AvailabilityZones: zones, NatGateways: 3, Key: awskms.NewKey(stack, jsii.String("Key"), nil),
 		FlowLogRetention: awslogs.RetentionDays_THREE_MONTHS}
@@ -48,7 +42,7 @@ func TestNetwork_ThrowsOnABadOrMissingRequiredProp(t *testing.T) {
 		{"no key", func(p *network.Props) { p.Key = nil }, "Props.Key is required"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			stack := networkBareStack()
+			stack := bareStack()
 			p := networkValidProps(stack)
 			c.adjust(&p)
 			propstest.Panics(t, func() { network.New(stack, "Network", p) }, c.want)
@@ -57,13 +51,13 @@ func TestNetwork_ThrowsOnABadOrMissingRequiredProp(t *testing.T) {
 }
 
 func TestNetwork_ReportsEveryBadPropAtOnce(t *testing.T) {
-	propstest.Panics(t, func() { network.New(networkBareStack(), "Network", network.Props{}) },
+	propstest.Panics(t, func() { network.New(bareStack(), "Network", network.Props{}) },
 		"network.New(Test/Network): 5 problems:", "Props.FlowLogRetention is required", "Props.CIDR is required", "Props.AvailabilityZones is required",
 		"Props.NatGateways is required", "Props.Key is required")
 }
 
 func TestNetwork_PeeringThrowsOnAPeerWithoutARange(t *testing.T) {
-	stack := networkBareStack()
+	stack := bareStack()
 	vpc := awsec2.Vpc_FromVpcAttributes(stack, jsii.String("Vpc"), &awsec2.VpcAttributes{
 		VpcId: jsii.String("vpc-0aaaaaaaaaaaaaaaa"), AvailabilityZones: jsii.Strings(zones...),
 	})

@@ -70,7 +70,8 @@ func probesOnly(t *testing.T, resources map[string]map[string]any, resourceType 
 	return "", nil
 }
 
-func probesJSONOf(v any) string {
+// jsonOf is v as JSON, for comparing and searching what a template holds.
+func jsonOf(v any) string {
 	data, _ := json.Marshal(v)
 	return string(data)
 }
@@ -84,7 +85,7 @@ func TestProbe_RunsThePinnedRuntimeOnItsScheduleWithItsChecks(t *testing.T) {
 	if canary["Name"] != "acme-prod-1a2b3c" || canary["RuntimeVersion"] != probes.Runtime {
 		t.Errorf("canary %v runs %v, want acme-prod-1a2b3c on %s", canary["Name"], canary["RuntimeVersion"], probes.Runtime)
 	}
-	if got := probesJSONOf(canary["Schedule"]); !strings.Contains(got, `"Expression":"rate(5 minutes)"`) || !strings.Contains(got, `"RetryConfig":{"MaxRetries":2}`) {
+	if got := jsonOf(canary["Schedule"]); !strings.Contains(got, `"Expression":"rate(5 minutes)"`) || !strings.Contains(got, `"RetryConfig":{"MaxRetries":2}`) {
 		t.Errorf("schedule %s, want rate(5 minutes), a failed run retried twice", got)
 	}
 	if canary["SuccessRetentionPeriod"] != 30.0 || canary["FailureRetentionPeriod"] != 30.0 {
@@ -108,8 +109,8 @@ func TestProbe_RunsThePinnedRuntimeOnItsScheduleWithItsChecks(t *testing.T) {
 		`{"name":"health-eu-west-1","parameter":"/acme/prod/probes/site-url","path":"/.platform/health/eu-west-1","region":"us-east-1","known":"https://example.com"}]`
 	var wantChecks []map[string]string
 	_ = json.Unmarshal([]byte(want), &wantChecks)
-	if probesJSONOf(checks) != probesJSONOf(wantChecks) {
-		t.Errorf("checks %s\nwant %s", probesJSONOf(checks), probesJSONOf(wantChecks))
+	if jsonOf(checks) != jsonOf(wantChecks) {
+		t.Errorf("checks %s\nwant %s", jsonOf(checks), jsonOf(wantChecks))
 	}
 	if run["MemoryInMB"] != 960.0 || run["TimeoutInSeconds"] != 60.0 {
 		t.Errorf("run config %v, want 960 MiB and 60 s", run)
@@ -122,19 +123,19 @@ func TestProbe_ArtifactsAreEncryptedPrivateAndExpire(t *testing.T) {
 	_, resources := probesSynth(t)
 	bucketID, bucket := probesOnly(t, resources, "AWS::S3::Bucket")
 	_, canary := probesOnly(t, resources, "AWS::Synthetics::Canary")
-	if got := probesJSONOf(canary["ArtifactS3Location"]); !strings.Contains(got, `{"Ref":"`+bucketID+`"}`) {
+	if got := jsonOf(canary["ArtifactS3Location"]); !strings.Contains(got, `{"Ref":"`+bucketID+`"}`) {
 		t.Errorf("artifacts go to %s, want the canary's bucket %s", got, bucketID)
 	}
-	if got := probesJSONOf(canary["ArtifactConfig"]); got != `{"S3Encryption":{"EncryptionMode":"SSE_KMS","KmsKeyArn":"`+keyArn+`"}}` {
+	if got := jsonOf(canary["ArtifactConfig"]); got != `{"S3Encryption":{"EncryptionMode":"SSE_KMS","KmsKeyArn":"`+keyArn+`"}}` {
 		t.Errorf("artifact encryption %s, want SSE_KMS with the key", got)
 	}
-	if got := probesJSONOf(bucket["BucketEncryption"]); !strings.Contains(got, `"KMSMasterKeyID":"`+keyArn+`"`) {
+	if got := jsonOf(bucket["BucketEncryption"]); !strings.Contains(got, `"KMSMasterKeyID":"`+keyArn+`"`) {
 		t.Errorf("bucket encryption %s, want the key", got)
 	}
-	if got := probesJSONOf(bucket["PublicAccessBlockConfiguration"]); strings.Count(got, "true") != 4 {
+	if got := jsonOf(bucket["PublicAccessBlockConfiguration"]); strings.Count(got, "true") != 4 {
 		t.Errorf("public access block %s, want all four", got)
 	}
-	if got := probesJSONOf(bucket["LifecycleConfiguration"]); !strings.Contains(got, `"ExpirationInDays":30`) {
+	if got := jsonOf(bucket["LifecycleConfiguration"]); !strings.Contains(got, `"ExpirationInDays":30`) {
 		t.Errorf("lifecycle %s, want objects expired after 30 days", got)
 	}
 	if resources[bucketID]["DeletionPolicy"] != "Retain" {
@@ -144,7 +145,7 @@ func TestProbe_ArtifactsAreEncryptedPrivateAndExpire(t *testing.T) {
 		t.Error("the bucket has a fixed name: a kept bucket would block the next create")
 	}
 	_, policy := probesOnly(t, resources, "AWS::S3::BucketPolicy")
-	document := probesJSONOf(policy["PolicyDocument"])
+	document := jsonOf(policy["PolicyDocument"])
 	for _, want := range []string{`"aws:SecureTransport":"false"`, `"Sid":"OnlyTheCanaryWritesArtifacts"`, `"ArnNotEquals":{"aws:PrincipalArn":{"Fn::GetAtt":["CanaryRole`} {
 		if !strings.Contains(document, want) {
 			t.Errorf("bucket policy %s\nlacks %s", document, want)
@@ -161,7 +162,7 @@ func TestProbe_RoleMayDoOnlyWhatTheCanaryNeeds(t *testing.T) {
 	for id := range probesOfType(resources, "AWS::Synthetics::Canary") {
 		canaryID = id
 	}
-	if !strings.Contains(probesJSONOf(resources[canaryID]["DependsOn"]), `"`+policyID+`"`) {
+	if !strings.Contains(jsonOf(resources[canaryID]["DependsOn"]), `"`+policyID+`"`) {
 		t.Errorf("the canary does not wait for its role's policy %s: its first runs could not write", policyID)
 	}
 	var document struct {
@@ -171,7 +172,7 @@ func TestProbe_RoleMayDoOnlyWhatTheCanaryNeeds(t *testing.T) {
 			Condition map[string]any
 		}
 	}
-	if err := json.Unmarshal([]byte(probesJSONOf(policy["PolicyDocument"])), &document); err != nil {
+	if err := json.Unmarshal([]byte(jsonOf(policy["PolicyDocument"])), &document); err != nil {
 		t.Fatal(err)
 	}
 	got := map[string]string{}
@@ -185,9 +186,9 @@ func TestProbe_RoleMayDoOnlyWhatTheCanaryNeeds(t *testing.T) {
 			if strings.Contains(action, "*") {
 				t.Errorf("allows %s", action)
 			}
-			got[action] += probesJSONOf(s.Resource)
-			if action == "cloudwatch:PutMetricData" && probesJSONOf(s.Condition) != `{"StringEquals":{"cloudwatch:namespace":"CloudWatchSynthetics"}}` {
-				t.Errorf("PutMetricData outside Synthetics' namespace: %s", probesJSONOf(s.Condition))
+			got[action] += jsonOf(s.Resource)
+			if action == "cloudwatch:PutMetricData" && jsonOf(s.Condition) != `{"StringEquals":{"cloudwatch:namespace":"CloudWatchSynthetics"}}` {
+				t.Errorf("PutMetricData outside Synthetics' namespace: %s", jsonOf(s.Condition))
 			}
 		}
 	}

@@ -26,7 +26,7 @@ func TestProbe_InAVpcRunsInItsOwnGroupAndReadsNoParameter(t *testing.T) {
 	}
 	template := constructkit.TemplateOf(t, stack)
 	var out string
-	constructkit.Assert(t, func() { out = probesJSONOf(template.ToJSON()) })
+	constructkit.Assert(t, func() { out = jsonOf(template.ToJSON()) })
 	canary := ""
 	for _, want := range []string{`"VPCConfig":{"SecurityGroupIds":[{"Fn::GetAtt":["CanarySecurityGroup`, `"SubnetIds":[{"Ref":"VpcPrivateSubnet1`} {
 		if !strings.Contains(out, want) {

@@ -117,7 +117,7 @@ func TestPlan_ActivatesEitherRegionByScalingUpWaitingForApprovalThenMovingTheWri
 				}
 			case "ManualApproval":
 				approval := config["ExecutionApprovalConfig"].(map[string]any)
-				if !strings.Contains(recoveryJSONOf(approval["ApprovalRole"]), "ApproverRole") {
+				if !strings.Contains(jsonOf(approval["ApprovalRole"]), "ApproverRole") {
 					t.Errorf("approval role = %v, want the approver's role", approval["ApprovalRole"])
 				}
 			case "AuroraGlobalDatabase":
@@ -138,11 +138,6 @@ func TestPlan_ActivatesEitherRegionByScalingUpWaitingForApprovalThenMovingTheWri
 	if !slices.Equal(activated, []string{"eu-west-1", "us-east-1"}) {
 		t.Errorf("workflows activate %v, want the target (switch) and the primary (fail back)", activated)
 	}
-}
-
-func recoveryJSONOf(v any) string {
-	data, _ := json.Marshal(v)
-	return string(data)
 }
 
 // statements are the policy statements of every IAM policy of template, with the role each
@@ -169,12 +164,12 @@ func list(v any) []string {
 			if s, ok := item.(string); ok {
 				out = append(out, s)
 			} else {
-				out = append(out, recoveryJSONOf(item))
+				out = append(out, jsonOf(item))
 			}
 		}
 		return out
 	}
-	return []string{recoveryJSONOf(v)}
+	return []string{jsonOf(v)}
 }
 
 // The execution role may do what the steps need on the plan's own resources, nothing else: no
