@@ -42,6 +42,7 @@ type Platform struct {
 	validateOnce   sync.Once
 	validationDone chan struct{}
 	violations     []*awscdk.PolicyViolation
+	acknowledged   map[string]bool
 	validationErr  error
 	splitOnce      sync.Once
 	validation     *Validation

@@ -8,7 +8,6 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 
 	"github.com/example/platform/internal/cfnvalidator"
-	"github.com/example/platform/test/constructkit"
 )
 
 // The validator's engine (a 9 MB WebAssembly module that compiles every bundled resource schema
@@ -45,7 +44,8 @@ type Validation struct {
 // Validate runs CDK's CloudFormation validator over every stack of p's assembly, as `cdk synth`
 // runs it over every stage (each template with its stack's account and region, the rules a stack
 // acknowledges set aside), once per platform, in the validator's process (PrepareValidation). It
-// synthesizes nothing.
+// synthesizes nothing, and once PrepareValidation has run, calls nothing of CDK's: a parallel
+// test may wait for it.
 func (p *Platform) Validate(t testing.TB) *Validation {
 	t.Helper()
 	p.PrepareValidation()
@@ -53,13 +53,7 @@ func (p *Platform) Validate(t testing.TB) *Validation {
 	if p.validationErr != nil {
 		t.Fatalf("%s: CDK's CloudFormation validator: %v", p.ConfigFile, p.validationErr)
 	}
-	p.splitOnce.Do(func() {
-		stacks := make([]awscdk.Stack, 0, len(p.byName))
-		for _, stack := range p.byName {
-			stacks = append(stacks, stack)
-		}
-		p.validation = split(t, p.violations, stacks)
-	})
+	p.splitOnce.Do(func() { p.validation = split(p.violations, p.acknowledged) })
 	return p.validation
 }
 
@@ -70,6 +64,7 @@ func (p *Platform) PrepareValidation(after ...<-chan struct{}) {
 	p.validateOnce.Do(func() {
 		p.validationDone = make(chan struct{})
 		stacks := cfnvalidator.Stacks(p.Assembly)
+		p.acknowledged = acknowledgedRules(p.byName)
 		go func() {
 			defer close(p.validationDone)
 			for _, c := range after {
@@ -84,24 +79,26 @@ func (p *Platform) PrepareValidation(after ...<-chan struct{}) {
 	})
 }
 
-// split sets apart the violations of rules one of stacks acknowledges.
-func split(t testing.TB, violations []*awscdk.PolicyViolation, stacks []awscdk.Stack) *Validation {
-	t.Helper()
+// acknowledgedRules are the rules one of stacks acknowledges ("<plugin>::<rule>").
+func acknowledgedRules(stacks map[string]awscdk.Stack) map[string]bool {
 	acknowledged := map[string]bool{}
-	constructkit.Assert(t, func() {
-		key := *awscdk.Validations_ACKNOWLEDGED_RULES_METADATA_KEY()
-		for _, stack := range stacks {
-			for _, entry := range *stack.Node().Metadata() {
-				if entry.Type == nil || *entry.Type != key {
-					continue
-				}
-				rules, _ := entry.Data.(map[string]any)
-				for id := range rules {
-					acknowledged[id] = true
-				}
+	key := *awscdk.Validations_ACKNOWLEDGED_RULES_METADATA_KEY()
+	for _, stack := range stacks {
+		for _, entry := range *stack.Node().Metadata() {
+			if entry.Type == nil || *entry.Type != key {
+				continue
+			}
+			rules, _ := entry.Data.(map[string]any)
+			for id := range rules {
+				acknowledged[id] = true
 			}
 		}
-	})
+	}
+	return acknowledged
+}
+
+// split sets apart the violations of acknowledged rules.
+func split(violations []*awscdk.PolicyViolation, acknowledged map[string]bool) *Validation {
 	v := &Validation{}
 	for _, violation := range violations {
 		// CDK matches an acknowledgement to a rule of any resource, by "<plugin>::<rule>".
