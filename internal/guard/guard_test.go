@@ -96,3 +96,39 @@ func TestTable_NamesEveryExceptionWithItsReason(t *testing.T) {
 		}
 	}
 }
+
+// Check hands each rule file the resources of every type it names, not just those it checks:
+// CT.CLOUDTRAIL.PR.1 passes a trail whose key is a KMS key of the same template only when it
+// sees that key, and fails one whose key reference leads nowhere.
+func TestCheck_ARuleSeesTheResourcesOfEveryTypeItNames(t *testing.T) {
+	tool, err := guard.Find(filepath.Join("..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	trail := func(key string) map[string]any {
+		return map[string]any{"Type": "AWS::CloudTrail::Trail", "Properties": map[string]any{
+			"IsLogging": true, "S3BucketName": "trail-bucket", "KMSKeyId": map[string]any{"Fn::GetAtt": []any{key, "Arn"}},
+		}}
+	}
+	stacks := []*assembly.Stack{
+		{Name: "p-keyed", Account: "111111111111", Region: "us-east-1", Template: assembly.Template{Resources: map[string]map[string]any{
+			"Trail": trail("Key"), "Key": {"Type": "AWS::KMS::Key", "Properties": map[string]any{}},
+		}}},
+		{Name: "p-unkeyed", Account: "111111111111", Region: "us-east-1", Template: assembly.Template{Resources: map[string]map[string]any{
+			"Trail": trail("Missing"),
+		}}},
+	}
+	findings, err := tool.Check(stacks, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var trails []string
+	for _, f := range findings {
+		if f.Control == "CT.CLOUDTRAIL.PR.1" {
+			trails = append(trails, f.Stack+"/"+f.Resource)
+		}
+	}
+	if strings.Join(trails, ",") != "p-unkeyed/Trail" {
+		t.Errorf("CT.CLOUDTRAIL.PR.1 fails %v, want only the trail whose key is not in its template", trails)
+	}
+}

@@ -51,7 +51,7 @@ func TestGrafana_RoleQueriesExactlyTheGivenPrometheusWorkspaces(t *testing.T) {
 		}
 		json.Unmarshal(data, &document)
 		for _, st := range document.Statement {
-			if strings.Contains(jsonString(st.Action), "aps:") {
+			if strings.Contains(jsonOf(st.Action), "aps:") {
 				prometheus = append(prometheus, stringsOf(st.Resource))
 			}
 		}
@@ -101,7 +101,6 @@ func TestGrafana_TakesPrometheusArnsFromNewPrometheus(t *testing.T) {
 	}
 }
 
-func jsonString(v any) string { data, _ := json.Marshal(v); return string(data) }
 
 func stringsOf(v any) []string {
 	switch x := v.(type) {
@@ -110,14 +109,14 @@ func stringsOf(v any) []string {
 	case []any:
 		var out []string
 		for _, e := range x {
-			out = append(out, jsonString(e))
+			out = append(out, jsonOf(e))
 		}
 		for i, s := range out {
 			out[i] = strings.Trim(s, `"`)
 		}
 		return out
 	}
-	return []string{jsonString(v)}
+	return []string{jsonOf(v)}
 }
 
 func sorted(s []string) []string { out := slices.Clone(s); slices.Sort(out); return out }
