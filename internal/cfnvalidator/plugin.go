@@ -15,7 +15,7 @@ import (
 // rules ("CloudFormation-Validate::<rule>") and writes the report by it.
 const Name = "CloudFormation Validate"
 
-// Plugin is CDK's CloudFormation validator, run in processes of its own, as a validation plugin
+// Plugin is CDK's CloudFormation validator, run in a process of its own, as a validation plugin
 // of the App (awscdk.Validations_Of(app).AddPlugins). CDK calls it once the assembly is written,
 // where it would have called its own validator, and fails the synthesis on its errors the same
 // way. Stages whose templates are written before that (CDK Pipelines synthesizes a stage when it
