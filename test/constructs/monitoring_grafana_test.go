@@ -101,7 +101,6 @@ func TestGrafana_TakesPrometheusArnsFromNewPrometheus(t *testing.T) {
 	}
 }
 
-
 func stringsOf(v any) []string {
 	switch x := v.(type) {
 	case string:
